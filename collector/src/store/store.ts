@@ -1,0 +1,105 @@
+import type {
+  Heartbeat,
+  MatrixCell,
+  MatrixMetric,
+  NetworkPath,
+  ProbeIdentity,
+  ProbeResult,
+  ProbeSummary,
+  Protocol,
+  RegionCode,
+  RouteSummary,
+  SeriesPoint,
+  TargetConfig,
+} from '@flyprobe/shared';
+
+/** A result as stored: the wire result plus who sent it and when it arrived. */
+export interface StoredResult extends ProbeResult {
+  /** Store-assigned id, quoted in alert evidence. */
+  id: number;
+  probeId: string;
+  bootId: string;
+  probeRegion: RegionCode;
+  receivedAt: number;
+}
+
+export interface InsertOutcome {
+  /** Results stored now, with their ids, in input order. */
+  inserted: StoredResult[];
+  /** Results already stored under the same (probe id, boot id, seq). */
+  duplicate: number;
+}
+
+export interface CellQuery {
+  target: string;
+  path: NetworkPath;
+  protocol: Protocol;
+  metric: MatrixMetric;
+  from: number;
+  to: number;
+}
+
+export interface ResultStore {
+  /** Stores results and updates their rollups in one transaction; durable when it resolves. */
+  insertResults(probe: ProbeIdentity, results: ProbeResult[], receivedAt: number): Promise<InsertOutcome>;
+  /** Raw results (within raw retention), newest first. */
+  listResults(filter: {
+    probeId?: string;
+    probeRegion?: RegionCode;
+    target?: string;
+    path?: NetworkPath;
+    protocol?: Protocol;
+    from?: number;
+    to?: number;
+    limit: number;
+  }): Promise<StoredResult[]>;
+  /** Region x region cells from rollups. */
+  matrix(query: CellQuery): Promise<MatrixCell[]>;
+  /** One cell over time from rollups, `stepMs` a multiple of a minute. */
+  series(query: CellQuery & { fromRegion: RegionCode; toRegion: RegionCode; stepMs: number }): Promise<SeriesPoint[]>;
+  routes(query: { target?: string; from: number; to: number }): Promise<RouteSummary[]>;
+}
+
+export interface ProbeRegistry {
+  recordProbe(identity: ProbeIdentity, heartbeat: Heartbeat | undefined, at: number): Promise<void>;
+  listProbes(): Promise<ProbeSummary[]>;
+}
+
+export type TokenRole = 'probe' | 'read' | 'admin';
+
+export interface TokenRecord {
+  id: string;
+  role: TokenRole;
+  /** For probe tokens: the only probe id this token may ingest for. */
+  probeId: string | null;
+  name: string | null;
+  createdAt: number;
+}
+
+export interface TokenStore {
+  /** Creates a token and returns its secret once; only a hash is kept. */
+  createToken(input: { role: TokenRole; probeId?: string; name?: string }): Promise<{ token: string; record: TokenRecord }>;
+  /** Finds the token whose secret hashes to this value (constant-time compare in the caller's auth layer). */
+  findTokenBySecret(secret: string): Promise<TokenRecord | undefined>;
+  listTokens(): Promise<TokenRecord[]>;
+  revokeToken(id: string): Promise<boolean>;
+}
+
+export interface TargetStore {
+  getTargets(): Promise<{ revision: string; targets: TargetConfig[] }>;
+  putTargets(targets: TargetConfig[]): Promise<{ revision: string }>;
+}
+
+export interface RetentionPolicy {
+  rawMs: number;
+  rollupMs: number;
+}
+
+export interface Maintenance {
+  /** Deletes raw results and rollups past retention in small chunks; returns how many rows went. */
+  prune(now: number, policy: RetentionPolicy): Promise<{ raw: number; rollups: number }>;
+  close(): Promise<void>;
+}
+
+/** The collector's storage. SQLite (better-sqlite3) is the embedded default; PostgreSQL implements the same. */
+export interface Store extends ResultStore, ProbeRegistry, TokenStore, TargetStore, Maintenance {}

@@ -1,0 +1,6 @@
+export * from './fly-headers.ts';
+export * from './geo.ts';
+export * from './proto.ts';
+export * from './regions.ts';
+export * from './schema/index.ts';
+export * from './api.ts';

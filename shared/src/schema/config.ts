@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { durationMs, identifier, networkPath, PATHS, PROTOCOLS, protocol, regionCode } from './common.ts';
+
+const port = z.number().int().min(1).max(65535);
+
+/** One app to probe. Served by the collector (`GET /v1/config`) and changed with `PUT /v1/targets`. */
+export const targetConfig = z.strictObject({
+  name: identifier,
+  /** Fly app name, for `<region>.<app>.internal` on the private path. */
+  app: identifier.optional(),
+  /** Public hostname or IP (anycast). Pinned requests go to the same address with `fly-force-region`. */
+  host: z.string().min(1).max(253).optional(),
+  /** Regions where the target runs; discovered from TXT `regions.<app>.internal` when empty and `app` is set. */
+  regions: z.array(regionCode).max(64).default([]),
+  paths: z
+    .array(networkPath)
+    .min(1)
+    .default([...PATHS].filter((p) => p !== 'mesh')),
+  protocols: z
+    .array(protocol)
+    .min(1)
+    .default([...PROTOCOLS]),
+  http: z
+    .strictObject({
+      port: port.default(80),
+      path: z.string().startsWith('/').max(1024).default('/echo'),
+      tls: z.boolean().default(false),
+      expectStatus: z.array(z.number().int().min(100).max(599)).default([200]),
+      keepAlive: z.boolean().default(false),
+    })
+    .prefault({}),
+  tcp: z.strictObject({ port: port.default(7070) }).prefault({}),
+  grpc: z
+    .strictObject({
+      port: port.default(50051),
+      tls: z.boolean().default(false),
+      /** Long-lived tick streams held open per (path, region); 0 disables. */
+      streams: z.number().int().min(0).max(8).default(1),
+      tickIntervalMs: durationMs.min(50).default(1000),
+      /** A stream is closed and reopened after this long, so stream lifetimes stay bounded. */
+      maxStreamLifetimeMs: durationMs.min(1000).default(600_000),
+    })
+    .prefault({}),
+  /** Private path: port the target listens on over 6PN, when it differs from the public one. */
+  privatePorts: z
+    .strictObject({ http: port.optional(), tcp: port.optional(), grpc: port.optional() })
+    .prefault({}),
+  intervalMs: durationMs.min(100).default(15_000),
+  timeoutMs: durationMs.min(50).default(5_000),
+});
+export type TargetConfig = z.infer<typeof targetConfig>;
+export type TargetConfigInput = z.input<typeof targetConfig>;
+
+export const meshPeer = z.strictObject({
+  probeId: identifier,
+  region: regionCode,
+  /** host:port of the peer's echo HTTP server; `[v6]:port` for IPv6. */
+  address: z.string().min(1).max(256),
+  tcpAddress: z.string().min(1).max(256).optional(),
+});
+export type MeshPeer = z.infer<typeof meshPeer>;
+
+/** What a probe runs. `GET /v1/config` answers with this and an ETag. */
+export const probeConfig = z.strictObject({
+  schemaVersion: z.literal(1),
+  revision: z.string().max(128),
+  targets: z.array(targetConfig).max(200),
+  mesh: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      protocols: z.array(protocol).min(1).default(['http', 'tcp']),
+      intervalMs: durationMs.min(100).default(15_000),
+      timeoutMs: durationMs.min(50).default(5_000),
+      peers: z.array(meshPeer).max(200).default([]),
+    })
+    .prefault({}),
+  report: z
+    .strictObject({
+      /** Flush a batch at least this often. */
+      intervalMs: durationMs.min(50).default(2_000),
+      maxBatch: z.number().int().min(1).max(5000).default(500),
+    })
+    .prefault({}),
+  /** How often the probe pulls this document. */
+  configPollMs: durationMs.min(1000).default(30_000),
+});
+export type ProbeConfig = z.infer<typeof probeConfig>;
+export type ProbeConfigInput = z.input<typeof probeConfig>;
