@@ -4,3 +4,4 @@ export * from './proto.ts';
 export * from './regions.ts';
 export * from './schema/index.ts';
 export * from './api.ts';
+export * from './alerts-api.ts';

@@ -39,24 +39,32 @@ export interface CellQuery {
   to: number;
 }
 
+/** Filter of `listResults`; `from` inclusive, `to` exclusive, on startedAt. */
+export interface ResultFilter {
+  probeId?: string;
+  probeRegion?: RegionCode;
+  target?: string;
+  path?: NetworkPath;
+  protocol?: Protocol;
+  from?: number;
+  to?: number;
+  limit: number;
+}
+
 export interface ResultStore {
   /** Stores results and updates their rollups in one transaction; durable when it resolves. */
   insertResults(probe: ProbeIdentity, results: ProbeResult[], receivedAt: number): Promise<InsertOutcome>;
-  /** Raw results (within raw retention), newest first. */
-  listResults(filter: {
-    probeId?: string;
-    probeRegion?: RegionCode;
-    target?: string;
-    path?: NetworkPath;
-    protocol?: Protocol;
-    from?: number;
-    to?: number;
-    limit: number;
-  }): Promise<StoredResult[]>;
-  /** Region x region cells from rollups. */
+  /** Raw results (within raw retention), newest first (by startedAt); `limit` is capped at 10,000. */
+  listResults(filter: ResultFilter): Promise<StoredResult[]>;
+  /**
+   * Region x region cells from rollups. Windows of 12 h or more are read from hourly rollups and widened to
+   * whole hours, shorter ones from minute rollups widened to whole minutes: see `rollupWindow`.
+   */
   matrix(query: CellQuery): Promise<MatrixCell[]>;
   /** One cell over time from rollups, `stepMs` a multiple of a minute. */
-  series(query: CellQuery & { fromRegion: RegionCode; toRegion: RegionCode; stepMs: number }): Promise<SeriesPoint[]>;
+  series(
+    query: CellQuery & { fromRegion: RegionCode; toRegion: RegionCode; stepMs: number },
+  ): Promise<SeriesPoint[]>;
   routes(query: { target?: string; from: number; to: number }): Promise<RouteSummary[]>;
 }
 
@@ -78,11 +86,20 @@ export interface TokenRecord {
 
 export interface TokenStore {
   /** Creates a token and returns its secret once; only a hash is kept. */
-  createToken(input: { role: TokenRole; probeId?: string; name?: string }): Promise<{ token: string; record: TokenRecord }>;
+  createToken(input: {
+    role: TokenRole;
+    probeId?: string;
+    name?: string;
+  }): Promise<{ token: string; record: TokenRecord }>;
   /** Finds the token whose secret hashes to this value (constant-time compare in the caller's auth layer). */
   findTokenBySecret(secret: string): Promise<TokenRecord | undefined>;
   listTokens(): Promise<TokenRecord[]>;
   revokeToken(id: string): Promise<boolean>;
+  /**
+   * Registers an operator-chosen secret (FLYPROBE_ADMIN_TOKEN, FLYPROBE_READ_TOKEN) under a fixed name,
+   * replacing the secret previously registered under that name. Idempotent.
+   */
+  ensureToken(input: { secret: string; role: TokenRole; name: string }): Promise<TokenRecord>;
 }
 
 export interface TargetStore {
@@ -92,7 +109,10 @@ export interface TargetStore {
 
 export interface RetentionPolicy {
   rawMs: number;
+  /** Hourly rollups (and minute rollups unless `minuteRollupMs` says otherwise). */
   rollupMs: number;
+  /** Minute rollups; default min(rollupMs, 7 days). Long windows read hourly rollups, so this can be short. */
+  minuteRollupMs?: number;
 }
 
 export interface Maintenance {

@@ -3,6 +3,9 @@ import type { NetworkPath, ProbeResult, Protocol, RegionCode } from '@flyprobe/s
 /** A result before the reporter stamps it with its sequence number. */
 export type CheckOutput = Omit<ProbeResult, 'seq'>;
 
+/** Phases a per-phase time limit can apply to (`ttfb` lasts until the response head is complete). */
+export type LimitedPhase = 'dns' | 'connect' | 'tls' | 'ttfb' | 'transfer' | 'echo';
+
 /** Everything one measurement needs; the scheduler builds one per (target, path, protocol, region). */
 export interface CheckSpec {
   /** Target name (or `mesh`) as reported. */
@@ -15,16 +18,31 @@ export interface CheckSpec {
   /** Host name or IP literal to connect to (IPv6 without brackets). */
   host: string;
   port: number;
-  /** HTTP request path, for http checks. */
+  /** HTTP request path, for http checks (default `/`). */
   httpPath?: string;
   tls?: boolean;
+  /** Accept any server certificate (self-signed lab targets). */
+  tlsInsecure?: boolean;
+  /** HTTP/2: offered by ALPN over TLS, prior knowledge (h2c) over cleartext. */
+  http2?: boolean;
   /** Extra request headers (fly-force-region is added by the http check for the pinned path). */
   headers?: Record<string, string>;
-  /** DNS resolver to use instead of the system one (`fdaa::3` on Fly), `host:port` or IP. */
+  /** DNS resolver to use instead of the system one (`fdaa::3` on Fly): IP, `host:port` or `[v6]:port`. */
   resolver?: string;
+  /** Limit for the whole measurement. */
   timeoutMs: number;
+  /** Optional limits per phase; each phase is always bounded by what is left of `timeoutMs`. */
+  phaseTimeoutMs?: Partial<Record<LimitedPhase, number>>;
+  /** Most response body bytes read (default 64 KiB); the rest is discarded and the connection closed. */
+  maxBodyBytes?: number;
   expectStatus?: number[];
   keepAlive?: boolean;
+  /** gRPC tick streams: server tick interval (default 1000 ms). */
+  tickIntervalMs?: number;
+  /** gRPC tick streams: how often an open stream emits a `sample` (default 15 s). */
+  sampleIntervalMs?: number;
+  /** gRPC tick streams: a gap without ticks this long ends the stream as `stall` (default max(5 s, 5 ticks)). */
+  stallAfterMs?: number;
 }
 
 /** One protocol's measurement. `run` never throws: every failure is an outcome with an error class. */

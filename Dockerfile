@@ -1,0 +1,53 @@
+# syntax=docker/dockerfile:1
+# One Dockerfile, two images: `--target probe` (fly.probe.toml) and `--target collector`
+# (fly.collector.toml). The CLI runs straight from TypeScript through tsx, so there is no compile step:
+# the build stage only installs production dependencies of @flyprobe/cli and the workspace packages it uses.
+ARG NODE_IMAGE=node:20-slim
+
+FROM ${NODE_IMAGE} AS build
+ARG PNPM_VERSION=12.4.2
+# Toolchain for better-sqlite3 when no prebuilt binary matches (only in the build stage).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ ca-certificates \
+ && rm -rf /var/lib/apt/lists/* \
+ && npm install -g "pnpm@${PNPM_VERSION}"
+WORKDIR /app
+# Manifests first so the dependency layer is cached until they or the lockfile change.
+COPY package.json pnpm-lock.yaml pnpm-workspace.yaml ./
+COPY shared/package.json shared/
+COPY probe/package.json probe/
+COPY collector/package.json collector/
+COPY cli/package.json cli/
+COPY test/package.json test/
+ENV npm_config_nodedir=/usr/local
+RUN pnpm install --frozen-lockfile --prod --filter "@flyprobe/cli..."
+COPY tsconfig.base.json tsconfig.json ./
+COPY shared/src shared/src
+COPY shared/proto shared/proto
+COPY probe/src probe/src
+COPY collector/src collector/src
+COPY cli/bin cli/bin
+COPY cli/src cli/src
+
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production
+RUN groupadd --system flyprobe \
+ && useradd --system --gid flyprobe --home-dir /app --no-create-home --shell /usr/sbin/nologin flyprobe
+WORKDIR /app
+COPY --from=build /app /app
+ENTRYPOINT ["node", "/app/cli/bin/flyprobe.mjs"]
+
+# Probe agent: echo HTTP 8080, TCP 7070, gRPC 50051, metrics and /healthz 9091.
+FROM runtime AS probe
+USER flyprobe
+EXPOSE 8080 7070 50051 9091
+CMD ["probe"]
+
+# Collector: API, /metrics and /healthz on 8080, SQLite on the volume at /data.
+# A fresh Fly volume is owned by root, so the container starts as root only to hand /data to the
+# flyprobe user, then drops to it (setpriv is part of util-linux in Debian) and execs node so that
+# SIGTERM reaches the collector.
+FROM runtime AS collector
+EXPOSE 8080
+ENTRYPOINT []
+CMD ["sh", "-c", "mkdir -p /data && chown flyprobe:flyprobe /data && exec setpriv --reuid=flyprobe --regid=flyprobe --init-groups node /app/cli/bin/flyprobe.mjs collector"]

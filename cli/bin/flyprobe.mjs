@@ -1,0 +1,6 @@
+#!/usr/bin/env node
+// Registers tsx so the CLI runs straight from its TypeScript sources (no build step in the image).
+import { register } from 'tsx/esm/api';
+
+register();
+await import('../src/main.ts');

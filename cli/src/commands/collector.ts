@@ -1,0 +1,32 @@
+import { type Command, stringOption } from '../command.ts';
+import { envWithOverrides, runUntilSignal } from '../roles/run-until-signal.ts';
+
+export const collectorCommand: Command = {
+  summary: 'run the collector (HTTP API + SQLite store) from FLYPROBE_* environment variables',
+  help: `Usage: flyprobe collector [--port N] [--host ADDR] [--db PATH]
+
+Starts the collector and keeps it running until SIGTERM or SIGINT, then stops it gracefully.
+Settings come from the environment (FLYPROBE_DB, FLYPROBE_HOST, FLYPROBE_PORT, FLYPROBE_ADMIN_TOKEN,
+FLYPROBE_READ_TOKEN, FLYPROBE_RAW_RETENTION_HOURS, FLYPROBE_ROLLUP_RETENTION_DAYS,
+FLYPROBE_TARGETS_FILE); flags override them.
+
+Options:
+  --port N      listen port (FLYPROBE_PORT, default 8080)
+  --host ADDR   listen address (FLYPROBE_HOST)
+  --db PATH     SQLite database file (FLYPROBE_DB)
+  -h, --help    show this help`,
+  options: { port: { type: 'string' }, host: { type: 'string' }, db: { type: 'string' } },
+  async run(args, io) {
+    const env = envWithOverrides(io.env, {
+      FLYPROBE_PORT: stringOption(args, 'port'),
+      FLYPROBE_HOST: stringOption(args, 'host'),
+      FLYPROBE_DB: stringOption(args, 'db'),
+    });
+    // Loaded lazily: the operator commands must work without the collector's native dependencies.
+    const { loadCollectorSettings, startCollector } = await import('@flyprobe/collector');
+    const settings = loadCollectorSettings(env);
+    const running = await startCollector(settings);
+    io.stdout.write(`flyprobe collector: listening on ${running.url}\n`);
+    return runUntilSignal('collector', () => running.stop(), io);
+  },
+};

@@ -1,0 +1,161 @@
+import { CollectorClient, collectorTarget } from '../collector-api/client.ts';
+import { COLLECTOR_HELP, COLLECTOR_OPTIONS, collectorFlags } from '../collector-api/options.ts';
+import { type Command, flagOption, intOption, stringOption } from '../command.ts';
+import { applyPlan, type StepResult } from '../deploy/apply.ts';
+import { confirmHeartbeats, type ExpectedProbe } from '../deploy/confirm.ts';
+import { computeDeployPlan, countActions, planChangesNothing, resolveImage } from '../deploy/plan.ts';
+import { renderPlan, renderResults } from '../deploy/render.ts';
+import { CliError, UsageError } from '../errors.ts';
+import { machinesClientFromEnv } from '../fly/machines-client.ts';
+import { probeMachineConfig } from '../fly/probe-machine-config.ts';
+import { toJson } from '../output/formats.ts';
+import { parseRegionList } from '../regions-arg.ts';
+
+/** Kept Machines count as confirmed when their probe was seen this recently before the deploy. */
+const KEPT_HEARTBEAT_WINDOW_MS = 120_000;
+
+export const deployCommand: Command = {
+  summary: 'deploy probe Machines to chosen regions through the Machines API (plan, apply, confirm)',
+  help: `Usage: flyprobe deploy --app APP --regions iad,fra,syd [--per-region N] [--image REF] [--dry-run] [--json]
+
+Lists the probe app's Machines, plans per region (create, keep, replace when the image differs,
+destroy surplus Machines and regions not asked for), prints the plan and, without --dry-run, applies
+it within the Machines API rate limits, waits for each new Machine to start and confirms each region
+by its probe's heartbeat in the collector. Running it again with the same arguments changes nothing.
+
+Needs FLY_API_TOKEN (or FLY_ACCESS_TOKEN). The API is https://api.machines.dev unless FLY_API_HOSTNAME
+or --api-url says otherwise. Secrets such as FLYPROBE_TOKEN belong in "fly secrets set -a APP".
+
+Options:
+  --app APP                 the probe app (required)
+  --regions LIST            comma-separated region codes (required)
+  --per-region N            Machines per region (default 1)
+  --image REF               image for new Machines (default: the image the app's Machines run)
+  --dry-run                 print the plan and change nothing
+  --json                    print plan and results as JSON
+  --api-url URL             Machines API base URL (FLY_API_HOSTNAME)
+  --probe-collector-url URL FLYPROBE_COLLECTOR_URL given to the probes (default: --collector)
+  --wait-timeout SECONDS    how long a new Machine may take to start (default 120)
+  --no-confirm              do not wait for heartbeats in the collector
+  --confirm-timeout SECONDS how long to wait for heartbeats (default 120)
+${COLLECTOR_HELP}
+  -h, --help                show this help`,
+  options: {
+    app: { type: 'string' },
+    regions: { type: 'string' },
+    'per-region': { type: 'string' },
+    image: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    json: { type: 'boolean' },
+    'api-url': { type: 'string' },
+    'probe-collector-url': { type: 'string' },
+    'wait-timeout': { type: 'string' },
+    'no-confirm': { type: 'boolean' },
+    'confirm-timeout': { type: 'string' },
+    ...COLLECTOR_OPTIONS,
+  },
+  async run(args, io) {
+    const app = stringOption(args, 'app');
+    if (!app) throw new UsageError('--app is required');
+    const regions = parseRegionList(stringOption(args, 'regions'));
+    const perRegion = intOption(args, 'per-region', 1, 1, 10);
+    const waitTimeout = intOption(args, 'wait-timeout', 120, 1, 3600);
+    const confirmTimeout = intOption(args, 'confirm-timeout', 120, 1, 3600);
+    const json = flagOption(args, 'json');
+    const dryRun = flagOption(args, 'dry-run');
+    const log = (line: string): void => {
+      if (!json) io.stderr.write(`${line}\n`);
+    };
+    const client = machinesClientFromEnv(io.env, { apiUrl: stringOption(args, 'api-url') }, (n) =>
+      log(`retrying ${n.call} in ${(n.delayMs / 1000).toFixed(1)}s (${n.reason}, attempt ${n.attempt})`),
+    );
+    const target = collectorTarget(collectorFlags(args), io.env);
+
+    const machines = await client.list(app);
+    const image = resolveImage(stringOption(args, 'image'), machines);
+    if (!image) throw new CliError(`--image is required: app ${app} has no Machines to take the image from`);
+    const plan = computeDeployPlan({ app, machines, regions, perRegion, image });
+    if (!json) io.stdout.write(`${renderPlan(plan, io.color)}\n`);
+
+    if (dryRun || planChangesNothing(plan)) {
+      if (json)
+        io.stdout.write(
+          toJson({ app, image, dryRun, changes: !planChangesNothing(plan), plan: plan.actions }),
+        );
+      else io.stdout.write(planChangesNothing(plan) ? 'nothing to change\n' : 'dry run: nothing changed\n');
+      return 0;
+    }
+
+    const startedAt = Date.now();
+    const config = probeMachineConfig({
+      image,
+      collectorUrl: stringOption(args, 'probe-collector-url') ?? target?.url,
+    });
+    const results = await applyPlan({ client, plan, config, waitTimeoutSeconds: waitTimeout, log });
+
+    const confirmation = await confirm(
+      results,
+      target,
+      startedAt,
+      confirmTimeout,
+      flagOption(args, 'no-confirm'),
+    );
+    const ok = results.every((r) => r.ok);
+    const counts = countActions(plan);
+    if (json) {
+      io.stdout.write(
+        toJson({
+          app,
+          image,
+          dryRun,
+          changes: true,
+          plan: plan.actions,
+          results,
+          confirmation,
+          retries: client.retries,
+          ok,
+        }),
+      );
+    } else {
+      io.stdout.write(`\n${renderResults(results, io.color)}\n`);
+      io.stdout.write(
+        `${counts.create} created, ${counts.replace} replaced, ${counts.destroy} destroyed, ${counts.keep} kept; ${confirmation}\n`,
+      );
+    }
+    return ok ? 0 : 1;
+  },
+};
+
+/** Marks each running step with its heartbeat result; returns a one-line summary. */
+async function confirm(
+  results: StepResult[],
+  target: ReturnType<typeof collectorTarget>,
+  startedAt: number,
+  timeoutSeconds: number,
+  skip: boolean,
+): Promise<string> {
+  if (skip) return 'heartbeats not checked (--no-confirm)';
+  if (!target) return 'heartbeats not checked (no collector configured)';
+  const expected: ExpectedProbe[] = results
+    .filter((r) => r.ok && r.machineId && r.action !== 'destroy')
+    .map((r) => ({
+      region: r.region,
+      machineId: r.machineId as string,
+      since: r.action === 'keep' ? startedAt - KEPT_HEARTBEAT_WINDOW_MS : startedAt,
+    }));
+  if (expected.length === 0) return 'no running Machines to confirm';
+  const confirmations = await confirmHeartbeats({
+    collector: new CollectorClient(target),
+    expected,
+    timeoutMs: timeoutSeconds * 1000,
+  });
+  let confirmed = 0;
+  for (const r of results) {
+    const c = r.machineId ? confirmations.get(r.machineId) : undefined;
+    if (!c || r.action === 'destroy') continue;
+    if (c.ok) confirmed++;
+    else r.ok = false;
+    r.message += `; ${c.message}`;
+  }
+  return `${confirmed}/${expected.length} Machines confirmed by heartbeat`;
+}

@@ -1,0 +1,45 @@
+import { type Command, stringOption } from '../command.ts';
+import { envPort } from '../roles/env-port.ts';
+import { envWithOverrides, runUntilSignal } from '../roles/run-until-signal.ts';
+
+export const echoCommand: Command = {
+  summary: 'run only the echo server (HTTP h1/h2c, TCP, gRPC) that probes measure',
+  help: `Usage: flyprobe echo [--bind ADDR] [--http-port N] [--tcp-port N] [--grpc-port N]
+
+Starts the echo server a target app runs so probes see the served region, Machine and timestamps.
+Identity comes from Fly's environment (FLY_REGION, FLY_MACHINE_ID, FLY_APP_NAME, FLY_IMAGE_REF, ...).
+Runs until SIGTERM or SIGINT.
+
+Options:
+  --bind ADDR       listen address (FLYPROBE_BIND, default ::, reachable over 6PN)
+  --http-port N     HTTP port (FLYPROBE_ECHO_HTTP_PORT, default 8080)
+  --tcp-port N      TCP echo port (FLYPROBE_ECHO_TCP_PORT, default 7070)
+  --grpc-port N     gRPC port (FLYPROBE_ECHO_GRPC_PORT, default 50051)
+  -h, --help        show this help`,
+  options: {
+    bind: { type: 'string' },
+    'http-port': { type: 'string' },
+    'tcp-port': { type: 'string' },
+    'grpc-port': { type: 'string' },
+  },
+  async run(args, io) {
+    const env = envWithOverrides(io.env, {
+      FLYPROBE_BIND: stringOption(args, 'bind'),
+      FLYPROBE_ECHO_HTTP_PORT: stringOption(args, 'http-port'),
+      FLYPROBE_ECHO_TCP_PORT: stringOption(args, 'tcp-port'),
+      FLYPROBE_ECHO_GRPC_PORT: stringOption(args, 'grpc-port'),
+    });
+    const options = {
+      host: env.FLYPROBE_BIND || '::',
+      httpPort: envPort(env, 'FLYPROBE_ECHO_HTTP_PORT', 8080),
+      tcpPort: envPort(env, 'FLYPROBE_ECHO_TCP_PORT', 7070),
+      grpcPort: envPort(env, 'FLYPROBE_ECHO_GRPC_PORT', 50051),
+    };
+    const { echoIdentityFromEnv, startEchoServer } = await import('@flyprobe/probe/echo');
+    const running = await startEchoServer({ ...options, identity: echoIdentityFromEnv(env) });
+    io.stdout.write(
+      `flyprobe echo: serving on ${running.host}: http ${running.httpPort}, tcp ${running.tcpPort}, grpc ${running.grpcPort}\n`,
+    );
+    return runUntilSignal('echo', () => running.close(), io);
+  },
+};

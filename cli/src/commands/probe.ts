@@ -1,0 +1,43 @@
+import { type Command, stringOption } from '../command.ts';
+import { envWithOverrides, runUntilSignal } from '../roles/run-until-signal.ts';
+
+export const probeCommand: Command = {
+  summary: 'run a probe agent (checks, echo server, reporter) from FLYPROBE_* environment variables',
+  help: `Usage: flyprobe probe [--config FILE] [--collector URL] [--token T] [--region R] [--probe-id ID]
+
+Starts the probe agent and keeps it running until SIGTERM or SIGINT, then flushes buffered results
+to the collector and exits. Settings come from Fly's environment (FLY_REGION, FLY_MACHINE_ID, ...)
+and FLYPROBE_* variables (FLYPROBE_COLLECTOR_URL, FLYPROBE_TOKEN, FLYPROBE_PROBE_ID, FLYPROBE_REGION,
+FLYPROBE_CONFIG, FLYPROBE_SPOOL_DIR, FLYPROBE_BIND, FLYPROBE_ECHO_*_PORT, FLYPROBE_METRICS_PORT, ...);
+flags override them.
+
+Options:
+  --config FILE      TOML settings file (FLYPROBE_CONFIG)
+  --collector URL    collector base URL (FLYPROBE_COLLECTOR_URL)
+  --token T          probe token (FLYPROBE_TOKEN)
+  --region R         region this probe reports (FLYPROBE_REGION, default FLY_REGION)
+  --probe-id ID      probe id (FLYPROBE_PROBE_ID, default <region>-<machine id>)
+  -h, --help         show this help`,
+  options: {
+    config: { type: 'string' },
+    collector: { type: 'string' },
+    token: { type: 'string' },
+    region: { type: 'string' },
+    'probe-id': { type: 'string' },
+  },
+  async run(args, io) {
+    const configFile = stringOption(args, 'config');
+    const env = envWithOverrides(io.env, {
+      FLYPROBE_CONFIG: configFile,
+      FLYPROBE_COLLECTOR_URL: stringOption(args, 'collector'),
+      FLYPROBE_TOKEN: stringOption(args, 'token'),
+      FLYPROBE_REGION: stringOption(args, 'region'),
+      FLYPROBE_PROBE_ID: stringOption(args, 'probe-id'),
+    });
+    const { loadProbeSettings, startProbe } = await import('@flyprobe/probe');
+    const settings = loadProbeSettings(env, { configFile: configFile ?? env.FLYPROBE_CONFIG });
+    const running = await startProbe(settings);
+    io.stdout.write('flyprobe probe: running\n');
+    return runUntilSignal('probe', () => running.stop(), io);
+  },
+};

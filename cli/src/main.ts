@@ -1,0 +1,60 @@
+import type { Io } from './command.ts';
+import { parseCommandArgs } from './command.ts';
+import { COMMANDS } from './commands/index.ts';
+import { CliError, errorMessage } from './errors.ts';
+
+function topLevelHelp(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return `Usage: flyprobe <command> [options]
+
+Synthetic multi-region probing for apps on Fly.io.
+
+Commands:
+${lines.join('\n')}
+
+Run "flyprobe <command> --help" for a command's options.`;
+}
+
+/** Runs one CLI invocation and resolves to its exit code; never throws. */
+export async function main(argv: string[], io: Io): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(`${topLevelHelp()}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!entry) {
+    io.stderr.write(`flyprobe: unknown command "${name}"\n\n${topLevelHelp()}\n`);
+    return 2;
+  }
+  try {
+    const command = await entry.load();
+    const args = parseCommandArgs(command, rest);
+    if (args.help) {
+      io.stdout.write(`${command.help}\n`);
+      return 0;
+    }
+    return await command.run(args, io);
+  } catch (err) {
+    io.stderr.write(`flyprobe ${name}: ${errorMessage(err)}\n`);
+    if (err instanceof CliError) {
+      if (err.exitCode === 2) io.stderr.write(`Run "flyprobe ${name} --help" for usage.\n`);
+      return err.exitCode;
+    }
+    return 1;
+  }
+}
+
+function processIo(): Io {
+  const env = process.env;
+  const color = process.stdout.isTTY === true && env.NO_COLOR === undefined && env.TERM !== 'dumb';
+  return { stdout: process.stdout, stderr: process.stderr, env, color: color || env.FORCE_COLOR === '1' };
+}
+
+const isEntry = process.argv[1] !== undefined && /(?:main\.ts|flyprobe(?:\.mjs)?)$/.test(process.argv[1]);
+if (isEntry) {
+  const code = await main(process.argv.slice(2), processIo());
+  // Flush stdout before exiting so piped output (--json, --csv) is complete.
+  process.stdout.write('', () => process.exit(code));
+}

@@ -1,0 +1,18 @@
+import type { CollectorMetrics } from '../metrics.ts';
+import type { CollectorSettings } from '../settings.ts';
+import type { Store } from '../store/store.ts';
+import type { Lifecycle } from './lifecycle.ts';
+import type { Logger } from './log.ts';
+import type { CollectorPlugin } from './plugins.ts';
+
+/** What the HTTP API needs from the process around it. */
+export interface ApiDeps {
+  store: Store;
+  settings: CollectorSettings;
+  metrics: CollectorMetrics;
+  lifecycle: Lifecycle;
+  plugins: CollectorPlugin[];
+  /** Wall clock, injectable for tests. */
+  now: () => number;
+  log: Logger;
+}

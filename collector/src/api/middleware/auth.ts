@@ -1,0 +1,81 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
+import type { TokenRole } from '../../store/store.ts';
+import type { ApiDeps } from '../deps.ts';
+import type { ApiEnv, Caller } from '../env.ts';
+import { ApiError } from '../errors.ts';
+
+const REALM = 'Bearer realm="flyprobe"';
+/** Longer than any secret we issue; bounds the hashing work per request. */
+const MAX_SECRET_LENGTH = 512;
+
+export function sha256(secret: string): Buffer {
+  return createHash('sha256').update(secret, 'utf8').digest();
+}
+
+/** Compares a presented secret with a known one without leaking where they differ. */
+export function secretMatches(presentedHash: Buffer, knownHash: Buffer): boolean {
+  return timingSafeEqual(presentedHash, knownHash);
+}
+
+/** Extracts the secret from `Authorization: Bearer <secret>`, or throws the 401 to answer. */
+export function bearerSecret(header: string | undefined): string {
+  if (!header) throw unauthorized('missing Authorization header (expected "Bearer <token>")', false);
+  const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header);
+  if (!match?.[1]) throw unauthorized('Authorization header must be "Bearer <token>"', true);
+  if (match[1].length > MAX_SECRET_LENGTH) throw unauthorized('invalid token', true);
+  return match[1];
+}
+
+function unauthorized(message: string, invalidToken: boolean): ApiError {
+  const challenge = invalidToken ? `${REALM}, error="invalid_token"` : REALM;
+  return new ApiError(401, 'unauthorized', message, undefined, { 'WWW-Authenticate': challenge });
+}
+
+interface Bootstrap {
+  role: TokenRole;
+  hash: Buffer;
+}
+
+/** Establishes the caller from the bearer token: bootstrap secrets first, then the token store. */
+export function authenticate(deps: Pick<ApiDeps, 'store' | 'settings'>): MiddlewareHandler<ApiEnv> {
+  const bootstrap: Bootstrap[] = [];
+  if (deps.settings.adminToken) bootstrap.push({ role: 'admin', hash: sha256(deps.settings.adminToken) });
+  if (deps.settings.readToken) bootstrap.push({ role: 'read', hash: sha256(deps.settings.readToken) });
+  return async (c, next) => {
+    const secret = bearerSecret(c.req.header('authorization'));
+    const hash = sha256(secret);
+    let caller: Caller | undefined;
+    // Every bootstrap secret is compared, matched or not, so timing does not tell which one exists.
+    for (const b of bootstrap) {
+      if (secretMatches(hash, b.hash) && !caller)
+        caller = { role: b.role, tokenId: `bootstrap:${b.role}`, probeId: null };
+    }
+    if (!caller) {
+      const record = await deps.store.findTokenBySecret(secret);
+      if (record) caller = { role: record.role, tokenId: record.id, probeId: record.probeId };
+    }
+    if (!caller) throw unauthorized('invalid or revoked token', true);
+    c.set('caller', caller);
+    await next();
+  };
+}
+
+/** Admin may do everything read may; probe tokens only what names them. */
+function allows(role: TokenRole, allowed: readonly TokenRole[]): boolean {
+  return allowed.includes(role) || (role === 'admin' && allowed.includes('read'));
+}
+
+export function requireRole(...allowed: TokenRole[]): MiddlewareHandler<ApiEnv> {
+  return async (c, next) => {
+    const caller = c.get('caller');
+    if (!allows(caller.role, allowed)) {
+      throw new ApiError(
+        403,
+        'forbidden',
+        `this endpoint needs a ${allowed.join(' or ')} token; yours is ${caller.role}`,
+      );
+    }
+    await next();
+  };
+}

@@ -1,0 +1,37 @@
+import type { MiddlewareHandler } from 'hono';
+import { routePath } from 'hono/route';
+import type { ApiDeps } from '../deps.ts';
+import type { ApiEnv } from '../env.ts';
+import { ApiError } from '../errors.ts';
+
+/**
+ * Counts requests in flight (graceful stop waits for them), refuses new ones once shutting down,
+ * and records request durations by matched route so the label stays bounded.
+ */
+export function trackRequests(deps: Pick<ApiDeps, 'lifecycle' | 'metrics'>): MiddlewareHandler<ApiEnv> {
+  return async (c, next) => {
+    if (deps.lifecycle.shuttingDown && c.req.path !== '/healthz' && c.req.path !== '/readyz') {
+      c.header('Connection', 'close');
+      throw new ApiError(
+        503,
+        'shutting_down',
+        'the collector is shutting down; retry against another instance or later',
+      );
+    }
+    const started = process.hrtime.bigint();
+    deps.lifecycle.enter();
+    deps.metrics.inFlight.inc();
+    try {
+      await next();
+    } finally {
+      deps.metrics.inFlight.dec();
+      deps.lifecycle.leave();
+      const route = c.finalized || c.res ? routePath(c, -1) : 'unmatched';
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      deps.metrics.requestDuration.observe(
+        { method: c.req.method, route, status: String(c.res.status) },
+        seconds,
+      );
+    }
+  };
+}

@@ -1,0 +1,100 @@
+import {
+  formatFieldErrors,
+  type IngestResponse,
+  ingestBatch,
+  type ProbeResult,
+  parseWith,
+  probeResult,
+  toFieldErrors,
+} from '@flyprobe/shared';
+import { Hono } from 'hono';
+import type { ApiDeps } from '../deps.ts';
+import type { ApiEnv } from '../env.ts';
+import { ApiError, validationError } from '../errors.ts';
+import { notifyIngestListeners, recordMeasurements } from '../ingest-effects.ts';
+import { requireRole } from '../middleware/auth.ts';
+import { readJsonBody } from '../middleware/body.ts';
+import { rateLimit, TokenBuckets } from '../middleware/rate-limit.ts';
+
+/** Names the first timestamp of a result that lies too far in the future, or undefined. */
+function futureTimestamp(r: ProbeResult, limit: number): string | undefined {
+  if (r.startedAt > limit) return 'startedAt';
+  if (r.echo && r.echo.receivedAt > limit) return 'echo.receivedAt';
+  if (r.echo && r.echo.startedAt > limit) return 'echo.startedAt';
+  if (r.stream && r.stream.openedAt > limit) return 'stream.openedAt';
+  return undefined;
+}
+
+/** `POST /v1/ingest`: validates each result on its own, stores the valid ones once, reports the rest. */
+export function ingestRoutes(deps: ApiDeps): Hono<ApiEnv> {
+  const app = new Hono<ApiEnv>();
+  const buckets = new TokenBuckets(deps.settings.ingestRatePerSec, deps.settings.ingestBurst);
+  const skewMin = Math.round(deps.settings.maxFutureSkewMs / 60_000);
+  app.post('/v1/ingest', requireRole('probe'), rateLimit(buckets, deps.now), async (c) => {
+    const body = await readJsonBody(c, deps.settings.ingestMaxBytes);
+    const envelope = parseWith(ingestBatch, body);
+    if (!envelope.ok) throw validationError(envelope.errors, 'batch');
+    const batch = envelope.value;
+    const caller = c.get('caller');
+    if (caller.probeId !== null && caller.probeId !== batch.probe.probeId) {
+      deps.metrics.ingestRejects.inc({ reason: 'probe_mismatch' });
+      throw new ApiError(
+        403,
+        'forbidden',
+        `probe.probeId: this token belongs to probe "${caller.probeId}", not "${batch.probe.probeId}"`,
+      );
+    }
+    const receivedAt = deps.now();
+    const futureLimit = receivedAt + deps.settings.maxFutureSkewMs;
+    if (batch.heartbeat && batch.heartbeat.at > futureLimit) {
+      deps.metrics.ingestRejects.inc({ reason: 'future_timestamp' });
+      throw validationError(
+        [{ field: 'heartbeat.at', message: `must not be more than ${skewMin} minutes in the future` }],
+        'batch',
+      );
+    }
+
+    const valid: ProbeResult[] = [];
+    const rejected: IngestResponse['rejected'] = [];
+    const results = batch.results;
+    for (let index = 0; index < results.length; index++) {
+      const parsed = probeResult.safeParse(results[index]);
+      if (!parsed.success) {
+        rejected.push({ index, reason: formatFieldErrors(toFieldErrors(parsed.error)) });
+        deps.metrics.ingestRejects.inc({ reason: 'invalid_result' });
+        continue;
+      }
+      const future = futureTimestamp(parsed.data, futureLimit);
+      if (future) {
+        rejected.push({ index, reason: `${future}: must not be more than ${skewMin} minutes in the future` });
+        deps.metrics.ingestRejects.inc({ reason: 'future_timestamp' });
+        continue;
+      }
+      valid.push(parsed.data);
+    }
+
+    const outcome =
+      valid.length > 0
+        ? await deps.store.insertResults(batch.probe, valid, receivedAt)
+        : { inserted: [], duplicate: 0 };
+    await deps.store.recordProbe(batch.probe, batch.heartbeat, receivedAt);
+
+    const m = deps.metrics;
+    m.ingestBatches.inc({ status: 'stored' });
+    m.batchSize.observe(results.length);
+    m.ingestResults.inc({ outcome: 'accepted' }, outcome.inserted.length);
+    m.ingestResults.inc({ outcome: 'duplicate' }, outcome.duplicate);
+    m.ingestResults.inc({ outcome: 'rejected' }, rejected.length);
+    recordMeasurements(deps.metrics, outcome.inserted, receivedAt);
+    if (outcome.inserted.length > 0)
+      notifyIngestListeners(deps, outcome.inserted, { probe: batch.probe, receivedAt });
+
+    const response: IngestResponse = {
+      accepted: outcome.inserted.length,
+      duplicate: outcome.duplicate,
+      rejected,
+    };
+    return c.json(response, 200);
+  });
+  return app;
+}

@@ -1,0 +1,196 @@
+import { formatFieldErrors, parseWith } from '@flyprobe/shared';
+import { z } from 'zod';
+import { SEVERITIES, type Severity } from './types.ts';
+
+const ms = z.number().finite().nonnegative();
+const positiveInt = z.number().int().min(1);
+const ratio = z.number().finite().min(0).max(1);
+const MINUTE = 60_000;
+
+/** Fields every rule has. `forMs`: how long a finding must keep firing before a pending alert turns firing. */
+function base(severity: Severity, staleMs: number) {
+  return {
+    enabled: z.boolean().default(true),
+    severity: z.enum(SEVERITIES).default(severity),
+    forMs: ms.default(0),
+    /** A key with no new samples for this long is forgotten (and its alert resolves). */
+    staleMs: ms.min(1).default(staleMs),
+  };
+}
+
+export const misrouteConfig = z
+  .strictObject({
+    ...base('warning', 10 * MINUTE),
+    /** Served region farther than the expected one by more than this is misrouted. */
+    extraDistanceKm: ms.default(500),
+    /** An edge farther than this from the probe region means BGP catchment, not the proxy, is at fault. */
+    edgeFarKm: ms.default(500),
+    /** Anycast samples per (probe region, target, protocol) judged at each evaluation. */
+    window: positiveInt.max(1000).default(6),
+    /** Misrouted samples in the window that open an alert. */
+    fireCount: positiveInt.default(2),
+    /** Misrouted samples in the window that keep it open (hysteresis). */
+    clearCount: positiveInt.default(1),
+    /** Pinned/private samples per (target, region) that decide whether the region is healthy. */
+    healthWindow: positiveInt.max(1000).default(10),
+    minHealthyRatio: ratio.default(0.5),
+    /** Health evidence older than this is ignored; a configured region without evidence counts as healthy. */
+    healthMaxAgeMs: ms.min(1).default(2 * MINUTE),
+  })
+  .prefault({});
+
+export const asymmetryConfig = z
+  .strictObject({
+    ...base('warning', 10 * MINUTE),
+    /** (a) Mesh RTT medians over this many samples per direction. */
+    window: positiveInt.max(1000).default(20),
+    minSamples: positiveInt.default(10),
+    /** Fire when |A->B - B->A| exceeds max(minDiffMs, diffRatio x the smaller median). */
+    minDiffMs: ms.default(10),
+    diffRatio: ratio.default(0.25),
+    /** Keep an open alert while the difference exceeds clearRatio x the fire threshold. */
+    clearRatio: ratio.default(0.5),
+    /** (b) One-way change: the newest samples compared with the baseline before them. */
+    recentSamples: positiveInt.max(100).default(3),
+    baselineSamples: positiveInt.max(1000).default(30),
+    minBaselineSamples: positiveInt.default(8),
+    /** An RTT step counts when it exceeds max(minStepMs, stepRatio x baseline RTT). */
+    minStepMs: ms.default(10),
+    stepRatio: ratio.default(0.25),
+    /** Share of the RTT step seen in one direction's one-way delay that attributes it to that direction. */
+    attributionShare: ratio.default(0.7),
+    /** (c) Catchment asymmetry: P lands at X's edge while X stays local. */
+    catchmentWindow: positiveInt.max(1000).default(10),
+    catchmentFireShare: ratio.default(0.8),
+    catchmentClearShare: ratio.default(0.5),
+    catchmentMinDistanceKm: ms.default(500),
+  })
+  .prefault({});
+
+export const resetsConfig = z
+  .strictObject({
+    ...base('critical', 10 * MINUTE),
+    /** Samples per (probe region, target-side region) cell, and their maximum age. */
+    window: positiveInt.max(1000).default(20),
+    windowMs: ms.min(1).default(5 * MINUTE),
+    minSamples: positiveInt.default(5),
+    minFailures: positiveInt.default(3),
+    /** Failure rate of a cell that fires, and the lower rate that keeps an alert open. */
+    fireRate: ratio.default(0.2),
+    clearRate: ratio.default(0.05),
+  })
+  .prefault({});
+
+export const flappingConfig = z
+  .strictObject({
+    ...base('warning', 30 * MINUTE),
+    penaltyPerChange: ms.min(1).default(1000),
+    /** RFC 2439 suppress threshold: fire at or above it. */
+    suppressThreshold: ms.min(1).default(2000),
+    /** RFC 2439 reuse threshold: clear below it. */
+    reuseThreshold: ms.min(0).default(750),
+    /** Penalty ceiling, so a long flap still clears in bounded time. */
+    maxPenalty: ms.min(1).default(6000),
+    /** Half-life in probe intervals of the key (measured), unless `halfLifeMs` is set. */
+    halfLifeIntervals: z.number().finite().min(1).default(20),
+    halfLifeMs: ms.min(1).optional(),
+    /** Region changes kept as evidence. */
+    sequenceLength: positiveInt.max(200).default(20),
+  })
+  .prefault({});
+
+export const latencyConfig = z
+  .strictObject({
+    ...base('warning', 10 * MINUTE),
+    /** Samples per tumbling window of a cell. */
+    windowSamples: positiveInt.max(10_000).default(10),
+    quantile: ratio.default(0.95),
+    /** Consecutive breaching windows before firing ("sustained"). */
+    fireWindows: positiveInt.default(3),
+    /** Baseline = median quantile of this many earlier non-breaching windows. */
+    baselineWindows: positiveInt.max(1000).default(10),
+    minBaselineWindows: positiveInt.default(3),
+    /** Breach against the baseline: quantile > baseline x ratio and above it by minDeltaMs. */
+    baselineRatio: z.number().finite().min(1).default(1.5),
+    baselineMinDeltaMs: ms.default(20),
+    /** Breach against the fibre floor: quantile > floor x ratio and above it by minExcessMs. */
+    floorRatio: z.number().finite().min(1).default(4),
+    floorMinExcessMs: ms.default(80),
+    /** An open alert stays open while a window exceeds its thresholds scaled by this (0..1). */
+    clearFactor: ratio.default(0.8),
+  })
+  .prefault({});
+
+export const restartConfig = z
+  .strictObject({
+    ...base('warning', 24 * 60 * MINUTE),
+    /** The alert stays firing this long after the last restart seen, then resolves. */
+    holdMs: ms.min(1).default(5 * MINUTE),
+    /** A start time later by less than this is the same process (clock rounding). */
+    minChangeMs: ms.default(1000),
+  })
+  .prefault({});
+
+export const probeDegradedConfig = z
+  .strictObject({
+    ...base('info', 5 * MINUTE),
+    maxEventLoopP99Ms: ms.default(250),
+    /** Throttled share of CPU periods between two heartbeats. */
+    maxThrottledRatio: ratio.default(0.25),
+    /** Heartbeats judged, degraded ones needed to fire and to stay open. */
+    window: positiveInt.max(100).default(3),
+    fireCount: positiveInt.default(2),
+    clearCount: positiveInt.default(1),
+  })
+  .prefault({});
+
+export const detectionConfig = z.strictObject({
+  misroute: misrouteConfig,
+  asymmetry: asymmetryConfig,
+  resets: resetsConfig,
+  flapping: flappingConfig,
+  latency: latencyConfig,
+  restart: restartConfig,
+  probe_degraded: probeDegradedConfig,
+  scope: z
+    .strictObject({
+      /** A finding seen from at least this share of a target's active probe regions is global. */
+      globalFraction: ratio.default(0.75),
+      minRegions: positiveInt.default(2),
+    })
+    .prefault({}),
+});
+
+export type DetectionConfig = z.infer<typeof detectionConfig>;
+export type DetectionConfigInput = z.input<typeof detectionConfig>;
+export type MisrouteConfig = z.infer<typeof misrouteConfig>;
+export type AsymmetryConfig = z.infer<typeof asymmetryConfig>;
+export type ResetsConfig = z.infer<typeof resetsConfig>;
+export type FlappingConfig = z.infer<typeof flappingConfig>;
+export type LatencyConfig = z.infer<typeof latencyConfig>;
+export type RestartConfig = z.infer<typeof restartConfig>;
+export type ProbeDegradedConfig = z.infer<typeof probeDegradedConfig>;
+
+/** Validates rule overrides (e.g. from FLYPROBE_ALERT_RULES); throws naming every bad field. */
+export function parseDetectionConfig(input: unknown): DetectionConfig {
+  const r = parseWith(detectionConfig, input ?? {});
+  if (!r.ok) throw new Error(`invalid alert rules: ${formatFieldErrors(r.errors)}`);
+  const c = r.value;
+  const problems: string[] = [];
+  if (c.misroute.clearCount > c.misroute.fireCount) problems.push('misroute.clearCount: must not exceed fireCount');
+  if (c.misroute.fireCount > c.misroute.window) problems.push('misroute.fireCount: must not exceed window');
+  if (c.resets.clearRate > c.resets.fireRate) problems.push('resets.clearRate: must not exceed fireRate');
+  if (c.flapping.reuseThreshold >= c.flapping.suppressThreshold)
+    problems.push('flapping.reuseThreshold: must be below suppressThreshold');
+  if (c.flapping.maxPenalty < c.flapping.suppressThreshold)
+    problems.push('flapping.maxPenalty: must be at least suppressThreshold');
+  if (c.probe_degraded.clearCount > c.probe_degraded.fireCount)
+    problems.push('probe_degraded.clearCount: must not exceed fireCount');
+  if (c.asymmetry.minSamples > c.asymmetry.window) problems.push('asymmetry.minSamples: must not exceed window');
+  if (problems.length > 0) throw new Error(`invalid alert rules: ${problems.join('; ')}`);
+  return c;
+}
+
+export function defaultDetectionConfig(): DetectionConfig {
+  return parseDetectionConfig({});
+}

@@ -1,0 +1,126 @@
+import type { RegionCode } from '@flyprobe/shared';
+import type { StoredResult } from '../store/store.ts';
+import type { FlappingConfig } from './config.ts';
+import type { Detector, Finding, RegionStep } from './types.ts';
+import { IntervalEstimate, Ring, round1 } from './window.ts';
+
+interface RouteKey {
+  probeRegion: RegionCode;
+  target: string;
+  protocol: string;
+  edge?: RegionCode;
+  served?: RegionCode;
+  /** Penalty as of `penaltyAt`; decays exponentially from there. */
+  penalty: number;
+  penaltyAt: number;
+  changes: number;
+  steps: Ring<RegionStep>;
+  interval: IntervalEstimate;
+  lastAt: number;
+}
+
+/**
+ * Route flap damping in the manner of RFC 2439, per (probe, target, protocol) on the anycast path: each change
+ * of served or edge region adds a penalty that halves every half-life; the alert fires at the suppress
+ * threshold and clears only below the lower reuse threshold, so the alert does not flap itself.
+ */
+export class FlappingDetector implements Detector {
+  readonly rule = 'flapping' as const;
+  private readonly keys = new Map<string, RouteKey>();
+
+  constructor(private readonly config: FlappingConfig) {}
+
+  observe(r: StoredResult): void {
+    if (r.path !== 'anycast' || r.stream?.event === 'sample') return;
+    const served = r.servedRegion ?? r.echo?.region;
+    const edge = r.edgeRegion ?? r.echo?.edgeRegion;
+    if (!served && !edge) return;
+    const k = `${r.probeId}|${r.target}|${r.protocol}`;
+    let key = this.keys.get(k);
+    if (!key) {
+      key = {
+        probeRegion: r.probeRegion,
+        target: r.target,
+        protocol: r.protocol,
+        edge,
+        served,
+        penalty: 0,
+        penaltyAt: r.startedAt,
+        changes: 0,
+        steps: new Ring(this.config.sequenceLength),
+        interval: new IntervalEstimate(),
+        lastAt: r.startedAt,
+      };
+      key.steps.push({ at: r.startedAt, edge, served, resultId: r.id });
+      this.keys.set(k, key);
+      return;
+    }
+    // Results of one probe arrive in order; an older one (a late retry) must not count as a change.
+    if (r.startedAt < key.lastAt) return;
+    key.interval.observe(r.startedAt);
+    key.lastAt = r.startedAt;
+    const servedChanged = served !== undefined && key.served !== undefined && served !== key.served;
+    const edgeChanged = edge !== undefined && key.edge !== undefined && edge !== key.edge;
+    if (served) key.served = served;
+    if (edge) key.edge = edge;
+    if (!servedChanged && !edgeChanged) return;
+    key.penalty = Math.min(
+      this.config.maxPenalty,
+      this.decayed(key, r.startedAt) + this.config.penaltyPerChange,
+    );
+    key.penaltyAt = r.startedAt;
+    key.changes++;
+    key.steps.push({ at: r.startedAt, edge, served, resultId: r.id });
+  }
+
+  evaluate(now: number): Finding[] {
+    const findings: Finding[] = [];
+    for (const [k, key] of this.keys) {
+      if (now - key.lastAt > this.config.staleMs) {
+        this.keys.delete(k);
+        continue;
+      }
+      const penalty = this.decayed(key, now);
+      const level =
+        penalty >= this.config.suppressThreshold ? 'fire' : penalty >= this.config.reuseThreshold ? 'hold' : null;
+      if (!level) continue;
+      const steps = key.steps.toArray();
+      const route = steps.map((s) => `${s.edge ?? '?'}>${s.served ?? '?'}`).join(' -> ');
+      findings.push({
+        rule: this.rule,
+        labels: { probe_region: key.probeRegion, target: key.target, path: 'anycast', protocol: key.protocol },
+        level,
+        severity: this.config.severity,
+        summary:
+          `${key.target}: anycast route from ${key.probeRegion} (${key.protocol}) is flapping: ` +
+          `${steps.length - 1} edge/served region changes recently (edge>served: ${route}); ` +
+          `damping penalty ${Math.round(penalty)} (fires at ${this.config.suppressThreshold}, clears below ${this.config.reuseThreshold}). ` +
+          'Long-lived connections from this region are likely being broken.',
+        evidence: {
+          values: {
+            penalty: Math.round(penalty),
+            suppress_threshold: this.config.suppressThreshold,
+            reuse_threshold: this.config.reuseThreshold,
+            half_life_ms: round1(this.halfLifeMs(key)),
+            changes_total: key.changes,
+            current_edge: key.edge ?? null,
+            current_served: key.served ?? null,
+          },
+          window: { from: steps[0]?.at ?? now, to: now, samples: steps.length },
+          sampleIds: steps.map((s) => s.resultId),
+          regionSequence: steps,
+        },
+      });
+    }
+    return findings;
+  }
+
+  private halfLifeMs(key: RouteKey): number {
+    return this.config.halfLifeMs ?? this.config.halfLifeIntervals * key.interval.get(15_000);
+  }
+
+  private decayed(key: RouteKey, at: number): number {
+    const dt = Math.max(0, at - key.penaltyAt);
+    return key.penalty * 2 ** (-dt / this.halfLifeMs(key));
+  }
+}

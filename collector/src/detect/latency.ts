@@ -1,0 +1,160 @@
+import { type RegionCode, regionRttFloorMs } from '@flyprobe/shared';
+import type { StoredResult } from '../store/store.ts';
+import type { LatencyConfig } from './config.ts';
+import type { DetectionContext, Detector, Finding } from './types.ts';
+import { median, quantile, Ring, round1 } from './window.ts';
+
+interface ClosedWindow {
+  from: number;
+  to: number;
+  q: number;
+  breach: boolean;
+  /** Above the thresholds scaled down by clearFactor: keeps an open alert. */
+  elevated: boolean;
+  baseline: number | undefined;
+  sampleIds: number[];
+}
+
+interface LatencyCell {
+  probeRegion: RegionCode;
+  target: string;
+  path: string;
+  protocol: string;
+  toRegion: RegionCode;
+  floorMs: number | undefined;
+  values: number[];
+  ids: number[];
+  firstAt: number;
+  baseline: Ring<number>;
+  recent: Ring<ClosedWindow>;
+  consecutive: number;
+  lastAt: number;
+}
+
+/**
+ * Latency inflation per matrix cell: the configured quantile of each tumbling window of samples against the
+ * cell's own baseline (earlier normal windows) and against the fibre RTT floor, sustained over `fireWindows`
+ * consecutive windows before firing. Samples from degraded probes never enter.
+ */
+export class LatencyDetector implements Detector {
+  readonly rule = 'latency' as const;
+  private readonly cells = new Map<string, LatencyCell>();
+
+  constructor(
+    private readonly config: LatencyConfig,
+    private readonly ctx: DetectionContext,
+  ) {}
+
+  observe(r: StoredResult): void {
+    if (r.outcome !== 'ok' || r.latencyMs === undefined || r.stream) return;
+    const toRegion = r.targetRegion ?? r.servedRegion ?? r.echo?.region;
+    if (!toRegion || !this.ctx.trustworthy(r)) return;
+    const k = `${r.probeRegion}|${r.target}|${r.path}|${r.protocol}|${toRegion}`;
+    let cell = this.cells.get(k);
+    if (!cell) {
+      cell = {
+        probeRegion: r.probeRegion,
+        target: r.target,
+        path: r.path,
+        protocol: r.protocol,
+        toRegion,
+        floorMs: regionRttFloorMs(r.probeRegion, toRegion),
+        values: [],
+        ids: [],
+        firstAt: r.startedAt,
+        baseline: new Ring(this.config.baselineWindows),
+        recent: new Ring(Math.max(this.config.fireWindows, 3)),
+        consecutive: 0,
+        lastAt: 0,
+      };
+      this.cells.set(k, cell);
+    }
+    if (cell.values.length === 0) cell.firstAt = r.startedAt;
+    cell.values.push(r.latencyMs);
+    cell.ids.push(r.id);
+    cell.lastAt = Math.max(cell.lastAt, r.startedAt);
+    if (cell.values.length >= this.config.windowSamples) this.close(cell);
+  }
+
+  private close(cell: LatencyCell): void {
+    const q = quantile(cell.values, this.config.quantile) as number;
+    const c = this.config;
+    const baseline = cell.baseline.size >= c.minBaselineWindows ? median(cell.baseline.toArray()) : undefined;
+    const exceeds = (factor: number) => {
+      const overBase =
+        baseline !== undefined &&
+        q > baseline * (1 + (c.baselineRatio - 1) * factor) &&
+        q - baseline > c.baselineMinDeltaMs * factor;
+      const overFloor =
+        cell.floorMs !== undefined &&
+        q > cell.floorMs * (1 + (c.floorRatio - 1) * factor) &&
+        q - cell.floorMs > c.floorMinExcessMs * factor;
+      return overBase || overFloor;
+    };
+    const breach = exceeds(1);
+    const elevated = breach || exceeds(c.clearFactor);
+    cell.consecutive = breach ? cell.consecutive + 1 : 0;
+    // Elevated windows stay out of the baseline, or a long fault would become the new normal.
+    if (!elevated) cell.baseline.push(q);
+    cell.recent.push({ from: cell.firstAt, to: cell.lastAt, q, breach, elevated, baseline, sampleIds: cell.ids.slice(-10) });
+    cell.values = [];
+    cell.ids = [];
+  }
+
+  evaluate(now: number): Finding[] {
+    const findings: Finding[] = [];
+    for (const [k, cell] of this.cells) {
+      if (now - cell.lastAt > this.config.staleMs) {
+        this.cells.delete(k);
+        continue;
+      }
+      const last = cell.recent.last();
+      if (!last?.elevated) continue;
+      const level = cell.consecutive >= this.config.fireWindows ? 'fire' : 'hold';
+      findings.push(this.finding(cell, level, last));
+    }
+    return findings;
+  }
+
+  private finding(cell: LatencyCell, level: 'fire' | 'hold', last: ClosedWindow): Finding {
+    const windows = cell.recent.toArray();
+    const pct = Math.round(this.config.quantile * 100);
+    const qs = windows.map((w) => round1(w.q)).join(', ');
+    const floor = cell.floorMs;
+    const inflation = floor !== undefined && floor > 1 ? round1(last.q / floor) : null;
+    const against =
+      last.baseline !== undefined
+        ? `baseline p${pct} ${round1(last.baseline)} ms`
+        : 'no baseline yet';
+    return {
+      rule: this.rule,
+      labels: {
+        probe_region: cell.probeRegion,
+        target: cell.target,
+        path: cell.path,
+        protocol: cell.protocol,
+        region: cell.toRegion,
+      },
+      level,
+      severity: this.config.severity,
+      summary:
+        `${cell.target}: ${cell.path} ${cell.protocol} latency ${cell.probeRegion}->${cell.toRegion} p${pct} is ` +
+        `${round1(last.q)} ms over the last ${cell.consecutive || 1} window(s) of ${this.config.windowSamples} samples ` +
+        `(${against}; fibre floor ${floor === undefined ? 'unknown' : `${round1(floor)} ms`}${inflation ? `, ${inflation}x` : ''}); ` +
+        `recent window p${pct}s: ${qs} ms`,
+      evidence: {
+        values: {
+          quantile: this.config.quantile,
+          value_ms: round1(last.q),
+          baseline_ms: last.baseline === undefined ? null : round1(last.baseline),
+          floor_ms: floor === undefined ? null : round1(floor),
+          inflation,
+          consecutive_windows: cell.consecutive,
+          window_samples: this.config.windowSamples,
+        },
+        window: { from: windows[0]?.from ?? last.from, to: last.to, samples: windows.length * this.config.windowSamples },
+        sampleIds: windows.flatMap((w) => w.sampleIds).slice(-20),
+      },
+    };
+  }
+}

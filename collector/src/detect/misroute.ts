@@ -1,0 +1,169 @@
+import { nearestRegion, type RegionCode, regionDistanceKm } from '@flyprobe/shared';
+import type { StoredResult } from '../store/store.ts';
+import type { MisrouteConfig } from './config.ts';
+import { TargetHealth } from './target-health.ts';
+import type { DetectionContext, Detector, Finding } from './types.ts';
+import { median, mode, Ring, round1 } from './window.ts';
+
+interface AnycastSample {
+  id: number;
+  at: number;
+  edge?: RegionCode;
+  served?: RegionCode;
+  latencyMs?: number;
+}
+
+interface AnycastKey {
+  probeRegion: RegionCode;
+  target: string;
+  protocol: string;
+  samples: Ring<AnycastSample>;
+  lastAt: number;
+}
+
+type Cause = 'catchment' | 'proxy' | 'unknown';
+
+/**
+ * Anycast served by a region other than the nearest healthy one where the target runs, farther by more than
+ * `extraDistanceKm`. The cause is BGP catchment when the edge itself is far from the probe, else the proxy.
+ */
+export class MisrouteDetector implements Detector {
+  readonly rule = 'misroute' as const;
+  private readonly keys = new Map<string, AnycastKey>();
+  private readonly health: TargetHealth;
+  /** Recent trustworthy pinned latencies per probe region, target, protocol and forced region. */
+  private readonly pinned = new Map<string, Ring<number>>();
+
+  constructor(
+    private readonly config: MisrouteConfig,
+    private readonly ctx: DetectionContext,
+  ) {
+    this.health = new TargetHealth({
+      window: config.healthWindow,
+      minHealthyRatio: config.minHealthyRatio,
+      maxAgeMs: config.healthMaxAgeMs,
+    });
+  }
+
+  observe(r: StoredResult): void {
+    this.health.observe(r);
+    if (r.path === 'pinned' && r.targetRegion && r.outcome === 'ok' && r.latencyMs !== undefined) {
+      if (!this.ctx.trustworthy(r)) return;
+      const k = `${r.probeRegion}|${r.target}|${r.protocol}|${r.targetRegion}`;
+      let ring = this.pinned.get(k);
+      if (!ring) this.pinned.set(k, (ring = new Ring<number>(20)));
+      ring.push(r.latencyMs);
+      return;
+    }
+    if (r.path !== 'anycast' || r.stream?.event === 'sample') return;
+    const served = r.servedRegion ?? r.echo?.region;
+    const edge = r.edgeRegion ?? r.echo?.edgeRegion;
+    if (!served) return;
+    const k = `${r.probeRegion}|${r.target}|${r.protocol}`;
+    let key = this.keys.get(k);
+    if (!key) {
+      key = {
+        probeRegion: r.probeRegion,
+        target: r.target,
+        protocol: r.protocol,
+        samples: new Ring(this.config.window),
+        lastAt: 0,
+      };
+      this.keys.set(k, key);
+    }
+    key.samples.push({
+      id: r.id,
+      at: r.startedAt,
+      served,
+      edge,
+      latencyMs: r.outcome === 'ok' && this.ctx.trustworthy(r) ? r.latencyMs : undefined,
+    });
+    key.lastAt = Math.max(key.lastAt, r.startedAt);
+  }
+
+  evaluate(now: number): Finding[] {
+    const findings: Finding[] = [];
+    for (const [k, key] of this.keys) {
+      if (now - key.lastAt > this.config.staleMs) {
+        this.keys.delete(k);
+        continue;
+      }
+      const finding = this.judge(key, now);
+      if (finding) findings.push(finding);
+    }
+    return findings;
+  }
+
+  private judge(key: AnycastKey, now: number): Finding | undefined {
+    const healthy = this.health.healthyRegions(key.target, this.ctx.configuredRegions(key.target), now);
+    const expected = nearestRegion(key.probeRegion, healthy);
+    if (!expected) return undefined;
+    const samples = key.samples.toArray();
+    const misrouted: Array<AnycastSample & { served: RegionCode; cause: Cause; extraKm: number }> = [];
+    for (const s of samples) {
+      if (!s.served || s.served === expected.code) continue;
+      const km = regionDistanceKm(key.probeRegion, s.served);
+      if (km === undefined || km - expected.distanceKm <= this.config.extraDistanceKm) continue;
+      misrouted.push({ ...s, served: s.served, cause: this.cause(key.probeRegion, s.edge), extraKm: km - expected.distanceKm });
+    }
+    const level =
+      misrouted.length >= this.config.fireCount ? 'fire' : misrouted.length >= this.config.clearCount ? 'hold' : null;
+    if (!level) return undefined;
+    const served = mode(misrouted.map((m) => m.served))?.value as RegionCode;
+    const cause = mode(misrouted.map((m) => m.cause))?.value as Cause;
+    const edge = mode(misrouted.map((m) => m.edge ?? '?'))?.value ?? '?';
+    const anycastMs = median(misrouted.flatMap((m) => (m.latencyMs === undefined ? [] : [m.latencyMs])));
+    const pinnedMs = median(
+      this.pinned.get(`${key.probeRegion}|${key.target}|${key.protocol}|${expected.code}`)?.toArray() ?? [],
+    );
+    const penaltyMs = anycastMs !== undefined && pinnedMs !== undefined ? round1(anycastMs - pinnedMs) : null;
+    const servedKm = Math.round(regionDistanceKm(key.probeRegion, served) ?? 0);
+    const why =
+      cause === 'catchment'
+        ? `BGP catchment: traffic enters Fly at the far edge ${edge}`
+        : cause === 'proxy'
+          ? `fly-proxy: the edge ${edge} is near, but it forwarded to ${served}`
+          : 'the edge region is unknown';
+    const penaltyText = penaltyMs === null ? '' : `; ${penaltyMs} ms slower than pinned ${expected.code}`;
+    return {
+      rule: this.rule,
+      labels: {
+        probe_region: key.probeRegion,
+        target: key.target,
+        path: 'anycast',
+        protocol: key.protocol,
+        region: served,
+      },
+      level,
+      severity: this.config.severity,
+      summary:
+        `${key.target}: anycast from ${key.probeRegion} (${key.protocol}) is served in ${served} (${servedKm} km) ` +
+        `instead of ${expected.code} (${Math.round(expected.distanceKm)} km) in ${misrouted.length}/${samples.length} ` +
+        `recent samples; ${cause} misroute (${why})${penaltyText}`,
+      evidence: {
+        values: {
+          expected_region: expected.code,
+          served_region: served,
+          edge_region: edge,
+          cause,
+          extra_distance_km: Math.round(Math.max(...misrouted.map((m) => m.extraKm))),
+          misrouted_samples: misrouted.length,
+          latency_penalty_ms: penaltyMs,
+          anycast_median_ms: anycastMs === undefined ? null : round1(anycastMs),
+          pinned_expected_median_ms: pinnedMs === undefined ? null : round1(pinnedMs),
+          healthy_regions: healthy.join(','),
+        },
+        window: { from: samples[0]?.at ?? now, to: samples.at(-1)?.at ?? now, samples: samples.length },
+        sampleIds: misrouted.map((m) => m.id).slice(-10),
+        regionSequence: samples.map((s) => ({ at: s.at, edge: s.edge, served: s.served, resultId: s.id })),
+      },
+    };
+  }
+
+  private cause(probeRegion: RegionCode, edge: RegionCode | undefined): Cause {
+    if (!edge) return 'unknown';
+    const km = regionDistanceKm(probeRegion, edge);
+    if (km === undefined) return 'unknown';
+    return km > this.config.edgeFarKm ? 'catchment' : 'proxy';
+  }
+}

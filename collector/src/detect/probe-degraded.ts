@@ -1,0 +1,115 @@
+import type { Heartbeat, RegionCode } from '@flyprobe/shared';
+import type { StoredResult } from '../store/store.ts';
+import type { ProbeDegradedConfig } from './config.ts';
+import type { Detector, Finding, HeartbeatObservation } from './types.ts';
+import { Ring, round1 } from './window.ts';
+
+interface Beat {
+  at: number;
+  degraded: boolean;
+  reason: string | null;
+}
+
+interface ProbeState {
+  probeId: string;
+  region: RegionCode;
+  beats: Ring<Beat>;
+  previous: Heartbeat | undefined;
+  flaggedResults: number;
+  lastResultId: number | undefined;
+  lastAt: number;
+}
+
+/**
+ * A probe whose event loop lags or whose CPU is throttled measures its own slowness. Its heartbeats decide
+ * whether it is degraded now (its latency samples are then excluded elsewhere) and the probe itself is reported.
+ */
+export class ProbeDegradedDetector implements Detector {
+  readonly rule = 'probe_degraded' as const;
+  private readonly probes = new Map<string, ProbeState>();
+
+  constructor(private readonly config: ProbeDegradedConfig) {}
+
+  /** Whether the probe's latest heartbeat says its measurements cannot be trusted. */
+  isDegraded(probeId: string): boolean {
+    return this.probes.get(probeId)?.beats.last()?.degraded ?? false;
+  }
+
+  observe(r: StoredResult): void {
+    if (!r.degraded) return;
+    const p = this.state(r.probeId, r.probeRegion);
+    p.flaggedResults++;
+    p.lastResultId = r.id;
+  }
+
+  observeHeartbeat(o: HeartbeatObservation): void {
+    const p = this.state(o.probeId, o.probeRegion);
+    const reason = this.reason(o.heartbeat, p.previous);
+    p.beats.push({ at: o.receivedAt, degraded: reason !== null, reason });
+    p.previous = o.heartbeat;
+    p.lastAt = Math.max(p.lastAt, o.receivedAt);
+  }
+
+  private reason(hb: Heartbeat, previous: Heartbeat | undefined): string | null {
+    const reasons: string[] = [];
+    if (hb.degraded) reasons.push(hb.degradedReason ?? 'the probe reports itself degraded');
+    if (hb.eventLoopDelayMs.p99 > this.config.maxEventLoopP99Ms)
+      reasons.push(`event-loop delay p99 ${round1(hb.eventLoopDelayMs.p99)} ms > ${this.config.maxEventLoopP99Ms} ms`);
+    const now = hb.cpuThrottle;
+    const before = previous?.cpuThrottle;
+    if (now && before && now.nrPeriods > before.nrPeriods) {
+      const share = (now.nrThrottled - before.nrThrottled) / (now.nrPeriods - before.nrPeriods);
+      if (share > this.config.maxThrottledRatio)
+        reasons.push(`CPU throttled in ${Math.round(share * 100)}% of cgroup periods`);
+    }
+    return reasons.length > 0 ? reasons.join('; ') : null;
+  }
+
+  private state(probeId: string, region: RegionCode): ProbeState {
+    let p = this.probes.get(probeId);
+    if (!p) {
+      p = {
+        probeId,
+        region,
+        beats: new Ring(this.config.window),
+        previous: undefined,
+        flaggedResults: 0,
+        lastResultId: undefined,
+        lastAt: 0,
+      };
+      this.probes.set(probeId, p);
+    }
+    return p;
+  }
+
+  evaluate(now: number): Finding[] {
+    const findings: Finding[] = [];
+    for (const [k, p] of this.probes) {
+      if (now - p.lastAt > this.config.staleMs) {
+        this.probes.delete(k);
+        continue;
+      }
+      const beats = p.beats.toArray();
+      const bad = beats.filter((b) => b.degraded);
+      const level = bad.length >= this.config.fireCount ? 'fire' : bad.length >= this.config.clearCount ? 'hold' : null;
+      if (!level) continue;
+      const reason = bad.at(-1)?.reason ?? 'degraded';
+      findings.push({
+        rule: this.rule,
+        labels: { probe_region: p.region, probe: p.probeId },
+        level,
+        severity: this.config.severity,
+        scope: 'local',
+        summary:
+          `probe ${p.probeId} in ${p.region} is degraded (${reason}) in ${bad.length}/${beats.length} recent heartbeats; ` +
+          'its latency samples are excluded from latency alerts until it recovers. Give it more CPU or fewer checks.',
+        evidence: {
+          values: { degraded_heartbeats: bad.length, heartbeats: beats.length, reason, flagged_results: p.flaggedResults },
+          window: { from: beats[0]?.at ?? now, to: beats.at(-1)?.at ?? now, samples: beats.length },
+          sampleIds: p.lastResultId === undefined ? [] : [p.lastResultId],
+        },
+      });
+    }
+    return findings;
+  }
+}

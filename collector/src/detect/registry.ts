@@ -1,0 +1,93 @@
+import type { RegionCode, TargetConfig } from '@flyprobe/shared';
+import type { StoredResult } from '../store/store.ts';
+import { AsymmetryDetector } from './asymmetry.ts';
+import type { DetectionConfig } from './config.ts';
+import { FlappingDetector } from './flapping.ts';
+import { LatencyDetector } from './latency.ts';
+import { MisrouteDetector } from './misroute.ts';
+import { ProbeDegradedDetector } from './probe-degraded.ts';
+import { ResetsDetector } from './resets.ts';
+import { RestartDetector } from './restart.ts';
+import type { DetectionContext, Detector, Finding, HeartbeatObservation, RuleName } from './types.ts';
+
+/** Every enabled detector behind one entry point, plus the facts they share. */
+export class DetectorRegistry {
+  readonly detectors: Detector[];
+  private readonly degraded: ProbeDegradedDetector;
+  /** Set when the probe_degraded alert is disabled but its state is still needed. */
+  private readonly heartbeatOnly: ProbeDegradedDetector | undefined;
+  private configured = new Map<string, RegionCode[]>();
+  /** Probe regions that recently reported per target, for the local/global call. */
+  private readonly activeRegions = new Map<string, Map<RegionCode, number>>();
+
+  constructor(private readonly config: DetectionConfig) {
+    const ctx: DetectionContext = {
+      configuredRegions: (target) => this.configured.get(target) ?? [],
+      trustworthy: (r) => !r.degraded && !this.degraded.isDegraded(r.probeId),
+    };
+    this.degraded = new ProbeDegradedDetector(config.probe_degraded);
+    const all: Array<[RuleName, Detector]> = [
+      ['misroute', new MisrouteDetector(config.misroute, ctx)],
+      ['asymmetry', new AsymmetryDetector(config.asymmetry, ctx)],
+      ['resets', new ResetsDetector(config.resets)],
+      ['flapping', new FlappingDetector(config.flapping)],
+      ['latency', new LatencyDetector(config.latency, ctx)],
+      ['restart', new RestartDetector(config.restart)],
+      ['probe_degraded', this.degraded],
+    ];
+    this.detectors = all.filter(([rule]) => config[rule].enabled).map(([, d]) => d);
+    // Degradation must be tracked even when its alert is off: it gates the latency detectors.
+    if (!config.probe_degraded.enabled) this.heartbeatOnly = this.degraded;
+  }
+
+  setTargets(targets: readonly TargetConfig[]): void {
+    this.configured = new Map(targets.map((t) => [t.name, [...t.regions]]));
+  }
+
+  observe(results: readonly StoredResult[]): void {
+    for (const r of results) {
+      let regions = this.activeRegions.get(r.target);
+      if (!regions) this.activeRegions.set(r.target, (regions = new Map()));
+      regions.set(r.probeRegion, Math.max(regions.get(r.probeRegion) ?? 0, r.startedAt));
+      for (const d of this.detectors) d.observe(r);
+    }
+  }
+
+  observeHeartbeat(o: HeartbeatObservation): void {
+    this.heartbeatOnly?.observeHeartbeat(o);
+    for (const d of this.detectors) d.observeHeartbeat?.(o);
+  }
+
+  /** Every detector's findings with a scope; `activeForMs` bounds which probe regions count as reporting. */
+  evaluate(now: number, activeForMs = 10 * 60_000): Finding[] {
+    const findings = this.detectors.flatMap((d) => d.evaluate(now));
+    const regionsByRuleTarget = new Map<string, Set<string>>();
+    for (const f of findings) {
+      if (f.scope || !f.labels.probe_region || !f.labels.target) continue;
+      const k = `${f.rule}|${f.labels.target}`;
+      let set = regionsByRuleTarget.get(k);
+      if (!set) regionsByRuleTarget.set(k, (set = new Set()));
+      set.add(f.labels.probe_region);
+    }
+    for (const f of findings) {
+      if (f.scope) continue;
+      const target = f.labels.target;
+      const affected = target ? regionsByRuleTarget.get(`${f.rule}|${target}`)?.size ?? 1 : 1;
+      const active = target ? this.activeCount(target, now, activeForMs) : 0;
+      const { globalFraction, minRegions } = this.config.scope;
+      f.scope = active >= minRegions && affected >= minRegions && affected / active >= globalFraction ? 'global' : 'local';
+    }
+    return findings;
+  }
+
+  private activeCount(target: string, now: number, activeForMs: number): number {
+    const regions = this.activeRegions.get(target);
+    if (!regions) return 0;
+    let n = 0;
+    for (const [region, at] of regions) {
+      if (now - at <= activeForMs) n++;
+      else regions.delete(region);
+    }
+    return n;
+  }
+}

@@ -1,0 +1,108 @@
+/** A fixed-capacity FIFO: pushing onto a full ring evicts the oldest item. O(1) per push. */
+export class Ring<T> {
+  private readonly items: (T | undefined)[];
+  private head = 0;
+  private count = 0;
+
+  constructor(readonly capacity: number) {
+    if (!Number.isInteger(capacity) || capacity < 1) throw new Error(`ring capacity must be a positive integer`);
+    this.items = new Array<T | undefined>(capacity);
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Appends; returns the evicted oldest item when the ring was full. */
+  push(item: T): T | undefined {
+    if (this.count < this.capacity) {
+      this.items[(this.head + this.count) % this.capacity] = item;
+      this.count++;
+      return undefined;
+    }
+    const evicted = this.items[this.head];
+    this.items[this.head] = item;
+    this.head = (this.head + 1) % this.capacity;
+    return evicted;
+  }
+
+  /** Drops the oldest items while `stale` says so (e.g. older than a time window). */
+  dropWhile(stale: (item: T) => boolean): void {
+    while (this.count > 0) {
+      const oldest = this.items[this.head] as T;
+      if (!stale(oldest)) return;
+      this.items[this.head] = undefined;
+      this.head = (this.head + 1) % this.capacity;
+      this.count--;
+    }
+  }
+
+  last(): T | undefined {
+    return this.count === 0 ? undefined : this.items[(this.head + this.count - 1) % this.capacity];
+  }
+
+  /** Oldest first. */
+  toArray(): T[] {
+    const out: T[] = [];
+    for (let i = 0; i < this.count; i++) out.push(this.items[(this.head + i) % this.capacity] as T);
+    return out;
+  }
+
+  /** The newest `n` items, oldest first. */
+  newest(n: number): T[] {
+    const all = this.toArray();
+    return n >= all.length ? all : all.slice(all.length - n);
+  }
+}
+
+/** Nearest-rank quantile (q in 0..1); undefined for no values. Sorts a copy. */
+export function quantile(values: readonly number[], q: number): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+  return sorted[rank];
+}
+
+/** Median with the usual mean of the two middle values for even counts. */
+export function median(values: readonly number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** The most frequent value and its count; ties go to the value seen last. */
+export function mode<T>(values: readonly T[]): { value: T; count: number } | undefined {
+  const counts = new Map<T, number>();
+  let best: { value: T; count: number } | undefined;
+  for (const v of values) {
+    const n = (counts.get(v) ?? 0) + 1;
+    counts.set(v, n);
+    if (!best || n >= best.count) best = { value: v, count: n };
+  }
+  return best;
+}
+
+/** Rounds for evidence and summaries: 0.1 ms resolution is plenty. */
+export function round1(n: number): number {
+  return Math.round(n * 10) / 10;
+}
+
+/** Tracks the typical gap between a key's samples (its probe interval) with an EWMA. */
+export class IntervalEstimate {
+  private lastAt: number | undefined;
+  private ewma: number | undefined;
+
+  observe(at: number): void {
+    if (this.lastAt !== undefined && at > this.lastAt) {
+      const gap = at - this.lastAt;
+      this.ewma = this.ewma === undefined ? gap : this.ewma * 0.8 + gap * 0.2;
+    }
+    if (this.lastAt === undefined || at > this.lastAt) this.lastAt = at;
+  }
+
+  /** Estimated interval in ms, or `fallback` before two samples were seen. */
+  get(fallback: number): number {
+    return this.ewma ?? fallback;
+  }
+}

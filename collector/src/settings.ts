@@ -1,0 +1,122 @@
+/** Everything the collector process needs, read from FLYPROBE_* environment variables. */
+export interface CollectorSettings {
+  /** SQLite database file (FLYPROBE_DB). */
+  dbPath: string;
+  host: string;
+  port: number;
+  /** Bootstrap secrets: accepted as admin / read tokens without being in the store. */
+  adminToken: string | null;
+  readToken: string | null;
+  /** When set, `/metrics` wants `Authorization: Bearer <this>`; Fly's scraper is configured without one. */
+  metricsToken: string | null;
+  /** JSON array of targets loaded (and stored) at start. */
+  targetsFile: string | null;
+  rawRetentionMs: number;
+  rollupRetentionMs: number;
+  retentionIntervalMs: number;
+  /** Largest request body accepted by `POST /v1/ingest`. */
+  ingestMaxBytes: number;
+  /** Per-token token bucket for ingest: sustained requests per second and burst size. */
+  ingestRatePerSec: number;
+  ingestBurst: number;
+  /** Results whose timestamps are further ahead of the collector's clock than this are rejected. */
+  maxFutureSkewMs: number;
+  /** A probe is offered as a mesh peer while its last heartbeat is younger than this. */
+  meshPeerMaxAgeMs: number;
+  meshEnabled: boolean;
+  reportIntervalMs: number;
+  reportMaxBatch: number;
+  configPollMs: number;
+  /** Hard cap on (probe region, target, path, protocol) series in the latency gauges. */
+  metricsMaxSeries: number;
+  /** Time a graceful stop waits for in-flight requests before closing connections. */
+  shutdownTimeoutMs: number;
+}
+
+const MIN_SECRET_LENGTH = 16;
+const MINUTE = 60_000;
+
+/** Collects every bad variable so that one start attempt reports all of them. */
+class EnvReader {
+  readonly errors: string[] = [];
+  constructor(private readonly env: NodeJS.ProcessEnv) {}
+
+  private raw(name: string): string | undefined {
+    const v = this.env[name];
+    return v === undefined || v.trim() === '' ? undefined : v.trim();
+  }
+
+  string(name: string, fallback: string): string {
+    return this.raw(name) ?? fallback;
+  }
+
+  optional(name: string): string | null {
+    return this.raw(name) ?? null;
+  }
+
+  secret(name: string): string | null {
+    const v = this.raw(name);
+    if (v === undefined) return null;
+    if (v.length < MIN_SECRET_LENGTH) {
+      this.errors.push(`${name}: must be at least ${MIN_SECRET_LENGTH} characters`);
+      return null;
+    }
+    return v;
+  }
+
+  number(name: string, fallback: number, opts: { min: number; max: number; integer?: boolean }): number {
+    const v = this.raw(name);
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    const integer = opts.integer ?? true;
+    if (!Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < opts.min || n > opts.max) {
+      const kind = integer ? 'an integer' : 'a number';
+      this.errors.push(`${name}: must be ${kind} from ${opts.min} to ${opts.max}, got "${v}"`);
+      return fallback;
+    }
+    return n;
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const v = this.raw(name)?.toLowerCase();
+    if (v === undefined) return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+    if (['0', 'false', 'no', 'off'].includes(v)) return false;
+    this.errors.push(`${name}: must be true or false, got "${v}"`);
+    return fallback;
+  }
+}
+
+/** Reads the collector's settings; throws one Error naming every bad variable and why. */
+export function loadCollectorSettings(env: NodeJS.ProcessEnv): CollectorSettings {
+  const r = new EnvReader(env);
+  const settings: CollectorSettings = {
+    dbPath: r.string('FLYPROBE_DB', 'flyprobe.db'),
+    host: r.string('FLYPROBE_HOST', '::'),
+    port: r.number('FLYPROBE_PORT', 8080, { min: 0, max: 65535 }),
+    adminToken: r.secret('FLYPROBE_ADMIN_TOKEN'),
+    readToken: r.secret('FLYPROBE_READ_TOKEN'),
+    metricsToken: r.secret('FLYPROBE_METRICS_TOKEN'),
+    targetsFile: r.optional('FLYPROBE_TARGETS_FILE'),
+    rawRetentionMs: r.number('FLYPROBE_RAW_RETENTION_HOURS', 48, { min: 1, max: 24 * 365 }) * 60 * MINUTE,
+    rollupRetentionMs:
+      r.number('FLYPROBE_ROLLUP_RETENTION_DAYS', 30, { min: 1, max: 3650 }) * 24 * 60 * MINUTE,
+    retentionIntervalMs: r.number('FLYPROBE_RETENTION_INTERVAL_S', 60, { min: 1, max: 86_400 }) * 1000,
+    ingestMaxBytes: r.number('FLYPROBE_INGEST_MAX_BYTES', 8 * 1024 * 1024, {
+      min: 1024,
+      max: 256 * 1024 * 1024,
+    }),
+    ingestRatePerSec: r.number('FLYPROBE_INGEST_RATE', 20, { min: 0.01, max: 1_000_000, integer: false }),
+    ingestBurst: r.number('FLYPROBE_INGEST_BURST', 40, { min: 1, max: 1_000_000 }),
+    maxFutureSkewMs: 5 * MINUTE,
+    meshPeerMaxAgeMs: r.number('FLYPROBE_MESH_PEER_MAX_AGE_S', 300, { min: 10, max: 86_400 }) * 1000,
+    meshEnabled: r.boolean('FLYPROBE_MESH', true),
+    reportIntervalMs: r.number('FLYPROBE_REPORT_INTERVAL_MS', 2000, { min: 50, max: 600_000 }),
+    reportMaxBatch: r.number('FLYPROBE_REPORT_MAX_BATCH', 500, { min: 1, max: 5000 }),
+    configPollMs: r.number('FLYPROBE_CONFIG_POLL_MS', 30_000, { min: 1000, max: 86_400_000 }),
+    metricsMaxSeries: r.number('FLYPROBE_METRICS_MAX_SERIES', 1000, { min: 1, max: 100_000 }),
+    shutdownTimeoutMs: r.number('FLYPROBE_SHUTDOWN_TIMEOUT_MS', 4000, { min: 0, max: 600_000 }),
+  };
+  if (r.errors.length > 0) throw new Error(`invalid collector settings: ${r.errors.join('; ')}`);
+  return settings;
+}

@@ -1,0 +1,88 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import type { Database, Statement } from 'better-sqlite3';
+import type { RetentionPolicy } from '../store.ts';
+import { ROLLUP_TIERS, type RollupTier } from './rollup-sample.ts';
+import type { RollupWriter } from './rollup-writer.ts';
+
+/** Rows per DELETE statement: a few milliseconds of write lock, so an ingest batch never waits long. */
+export const PRUNE_CHUNK = 5000;
+export const DEFAULT_MINUTE_ROLLUP_MS = 7 * 24 * 3_600_000;
+
+/**
+ * Deletes raw results and rollups past retention, one small statement at a time with a yield to the event
+ * loop between statements, so ingest transactions interleave with a long prune instead of queueing behind it.
+ */
+export class Retention {
+  private readonly deleteRaw: Statement;
+  private readonly seriesIds: Statement;
+  private readonly deleteRollups: Record<RollupTier, Statement>;
+
+  constructor(
+    db: Database,
+    private readonly rollups: RollupWriter,
+    private readonly isOpen: () => boolean,
+  ) {
+    this.deleteRaw = db.prepare(
+      'DELETE FROM results WHERE id IN (SELECT id FROM results WHERE started_at < ? ORDER BY started_at LIMIT ?)',
+    );
+    this.seriesIds = db.prepare('SELECT id FROM rollup_series ORDER BY id').pluck();
+    const del = (tier: RollupTier) =>
+      db.prepare(
+        `DELETE FROM ${ROLLUP_TIERS[tier].table} WHERE series_id = @id AND bucket IN
+           (SELECT bucket FROM ${ROLLUP_TIERS[tier].table} WHERE series_id = @id AND bucket < @cutoff LIMIT @limit)`,
+      );
+    this.deleteRollups = { minute: del('minute'), hour: del('hour') };
+  }
+
+  async prune(now: number, policy: RetentionPolicy): Promise<{ raw: number; rollups: number }> {
+    checkMs('rawMs', policy.rawMs);
+    checkMs('rollupMs', policy.rollupMs);
+    const minuteMs = policy.minuteRollupMs ?? Math.min(policy.rollupMs, DEFAULT_MINUTE_ROLLUP_MS);
+    checkMs('minuteRollupMs', minuteMs);
+    let raw = 0;
+    for (;;) {
+      if (!this.isOpen()) return { raw, rollups: 0 };
+      // Raw rows are the rollups' source of truth until folded and flushed; never delete one before that.
+      this.rollups.flush(now);
+      const n = this.deleteRaw.run(now - policy.rawMs, PRUNE_CHUNK).changes;
+      raw += n;
+      if (n < PRUNE_CHUNK) break;
+      await yieldToEventLoop();
+    }
+    let rollups = 0;
+    for (const [tier, keepMs] of [
+      ['minute', minuteMs],
+      ['hour', policy.rollupMs],
+    ] as const) {
+      rollups += await this.pruneTier(tier, now - keepMs, now);
+    }
+    return { raw, rollups };
+  }
+
+  private async pruneTier(tier: RollupTier, cutoff: number, now: number): Promise<number> {
+    if (!this.isOpen()) return 0;
+    this.rollups.flush(now);
+    this.rollups.forgetBefore(tier, cutoff);
+    let deleted = 0;
+    let sinceYield = 0;
+    for (const id of this.seriesIds.all() as number[]) {
+      for (;;) {
+        if (!this.isOpen()) return deleted;
+        const n = this.deleteRollups[tier].run({ id, cutoff, limit: PRUNE_CHUNK }).changes;
+        deleted += n;
+        sinceYield += n + 1;
+        if (sinceYield >= PRUNE_CHUNK) {
+          sinceYield = 0;
+          await yieldToEventLoop();
+        }
+        if (n < PRUNE_CHUNK) break;
+      }
+    }
+    return deleted;
+  }
+}
+
+function checkMs(field: string, ms: number): void {
+  if (!Number.isFinite(ms) || ms <= 0)
+    throw new RangeError(`${field}: must be a positive number of milliseconds`);
+}

@@ -1,0 +1,123 @@
+import type { DDSketch } from '@datadog/sketches-js';
+import type { NetworkPath, Outcome, Protocol, RegionCode } from '@flyprobe/shared';
+import { newSketch } from './sketch.ts';
+
+/**
+ * Latencies are clamped into this range before entering a sketch: the library's dense store spans every
+ * bin between the smallest and largest key, so one absurd value (1e-300 ms) would cost hundreds of KB.
+ */
+export const SKETCH_MIN_MS = 0.001;
+export const SKETCH_MAX_MS = 3_600_000;
+
+/** Rollup granularities: every result lands in one row of each. */
+export const ROLLUP_TIERS = {
+  minute: { table: 'rollup_minute', ms: 60_000 },
+  hour: { table: 'rollup_hour', ms: 3_600_000 },
+} as const;
+export type RollupTier = keyof typeof ROLLUP_TIERS;
+
+/** What a rollup row is keyed by, besides its time bucket. Absent regions are stored as ''. */
+export interface RollupDims {
+  target: string;
+  path: NetworkPath;
+  protocol: Protocol;
+  probeRegion: RegionCode;
+  /** Served region for anycast; the asked-for region (forced, private, peer) for the other paths. */
+  column: RegionCode;
+  edge: RegionCode;
+}
+
+/** The parts of a result that rollups use. */
+export interface RollupInput {
+  probeRegion: RegionCode;
+  target: string;
+  path: NetworkPath;
+  protocol: Protocol;
+  targetRegion?: RegionCode | undefined;
+  servedRegion?: RegionCode | undefined;
+  edgeRegion?: RegionCode | undefined;
+  startedAt: number;
+  outcome: Outcome;
+  latencyMs?: number | undefined;
+  degraded?: boolean | undefined;
+}
+
+/** Counters and latency sketch of one rollup row. */
+export interface RollupState {
+  samples: number;
+  ok: number;
+  reset: number;
+  refused: number;
+  timeout: number;
+  /** Every other failure outcome (unreachable, eof, dns, tls, http_status, ...). */
+  failedOther: number;
+  /** Samples flagged degraded by the probe: counted in samples and loss, kept out of latency. */
+  degraded: number;
+  /** Samples in the sketch and in latSum: ok, with a latency, not degraded. */
+  latCount: number;
+  latSum: number;
+  sketch: DDSketch;
+}
+
+export function emptyRollupState(): RollupState {
+  return {
+    samples: 0,
+    ok: 0,
+    reset: 0,
+    refused: 0,
+    timeout: 0,
+    failedOther: 0,
+    degraded: 0,
+    latCount: 0,
+    latSum: 0,
+    sketch: newSketch(),
+  };
+}
+
+export function rollupDims(input: RollupInput): RollupDims {
+  const column = input.path === 'anycast' ? input.servedRegion : input.targetRegion;
+  return {
+    target: input.target,
+    path: input.path,
+    protocol: input.protocol,
+    probeRegion: input.probeRegion,
+    column: column ?? '',
+    edge: input.edgeRegion ?? '',
+  };
+}
+
+/** Region codes and names never contain '|', so this key is unambiguous. */
+export function dimsKey(d: RollupDims): string {
+  return `${d.target}|${d.path}|${d.protocol}|${d.probeRegion}|${d.column}|${d.edge}`;
+}
+
+export function bucketOf(tier: RollupTier, at: number): number {
+  const ms = ROLLUP_TIERS[tier].ms;
+  return Math.floor(at / ms) * ms;
+}
+
+export function addSample(state: RollupState, input: RollupInput): void {
+  state.samples++;
+  if (input.degraded) state.degraded++;
+  switch (input.outcome) {
+    case 'ok':
+      state.ok++;
+      if (input.latencyMs !== undefined && !input.degraded) {
+        state.latCount++;
+        state.latSum += input.latencyMs;
+        state.sketch.accept(Math.min(Math.max(input.latencyMs, SKETCH_MIN_MS), SKETCH_MAX_MS));
+      }
+      break;
+    case 'reset':
+      state.reset++;
+      break;
+    case 'refused':
+      state.refused++;
+      break;
+    case 'timeout':
+      state.timeout++;
+      break;
+    default:
+      state.failedOther++;
+  }
+}

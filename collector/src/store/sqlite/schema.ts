@@ -1,0 +1,127 @@
+import type { Migration } from './migrations.ts';
+
+/** Component name of the store's own migrations in `schema_migrations`. */
+export const STORE_COMPONENT = 'store';
+
+/**
+ * The store's tables. Raw results reference their (probe id, boot id) through a small integer so the
+ * idempotency key and its unique index stay narrow; rollups reference their dimensions through `rollup_series`
+ * for the same reason (a rollup row is then two integers, counters and a sketch).
+ */
+export const STORE_MIGRATIONS: readonly Migration[] = [
+  {
+    id: 1,
+    name: 'initial',
+    sql: `
+CREATE TABLE probe_boots (
+  id INTEGER PRIMARY KEY,
+  probe_id TEXT NOT NULL,
+  boot_id TEXT NOT NULL,
+  UNIQUE (probe_id, boot_id)
+);
+
+-- AUTOINCREMENT: ids are never reused after retention empties the table, which the rollup watermark relies on.
+CREATE TABLE results (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  boot_key INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  probe_region TEXT NOT NULL,
+  target TEXT NOT NULL,
+  path TEXT NOT NULL,
+  protocol TEXT NOT NULL,
+  target_region TEXT,
+  started_at INTEGER NOT NULL,
+  received_at INTEGER NOT NULL,
+  outcome TEXT NOT NULL,
+  latency_ms REAL,
+  edge_region TEXT,
+  served_region TEXT,
+  degraded INTEGER,
+  extra TEXT NOT NULL,
+  UNIQUE (boot_key, seq)
+);
+CREATE INDEX results_started_at ON results (started_at);
+
+CREATE TABLE rollup_series (
+  id INTEGER PRIMARY KEY,
+  target TEXT NOT NULL,
+  path TEXT NOT NULL,
+  protocol TEXT NOT NULL,
+  probe_region TEXT NOT NULL,
+  column_region TEXT NOT NULL,
+  edge_region TEXT NOT NULL,
+  UNIQUE (target, path, protocol, probe_region, column_region, edge_region)
+);
+
+CREATE TABLE rollup_minute (
+  series_id INTEGER NOT NULL,
+  bucket INTEGER NOT NULL,
+  samples INTEGER NOT NULL,
+  ok INTEGER NOT NULL,
+  reset INTEGER NOT NULL,
+  refused INTEGER NOT NULL,
+  timeout INTEGER NOT NULL,
+  failed_other INTEGER NOT NULL,
+  degraded INTEGER NOT NULL,
+  lat_count INTEGER NOT NULL,
+  lat_sum REAL NOT NULL,
+  sketch BLOB NOT NULL,
+  PRIMARY KEY (series_id, bucket)
+) WITHOUT ROWID;
+
+CREATE TABLE rollup_hour (
+  series_id INTEGER NOT NULL,
+  bucket INTEGER NOT NULL,
+  samples INTEGER NOT NULL,
+  ok INTEGER NOT NULL,
+  reset INTEGER NOT NULL,
+  refused INTEGER NOT NULL,
+  timeout INTEGER NOT NULL,
+  failed_other INTEGER NOT NULL,
+  degraded INTEGER NOT NULL,
+  lat_count INTEGER NOT NULL,
+  lat_sum REAL NOT NULL,
+  sketch BLOB NOT NULL,
+  PRIMARY KEY (series_id, bucket)
+) WITHOUT ROWID;
+
+CREATE TABLE store_meta (
+  key TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE probes (
+  probe_id TEXT PRIMARY KEY,
+  region TEXT NOT NULL,
+  machine_id TEXT NOT NULL,
+  app TEXT,
+  version TEXT NOT NULL,
+  boot_id TEXT NOT NULL,
+  image_ref TEXT,
+  echo_address TEXT,
+  first_seen INTEGER NOT NULL,
+  last_seen INTEGER NOT NULL,
+  degraded INTEGER NOT NULL,
+  degraded_reason TEXT,
+  health TEXT
+);
+
+CREATE TABLE tokens (
+  id TEXT PRIMARY KEY,
+  role TEXT NOT NULL CHECK (role IN ('probe', 'read', 'admin')),
+  probe_id TEXT,
+  name TEXT,
+  secret_hash BLOB NOT NULL UNIQUE,
+  created_at INTEGER NOT NULL,
+  revoked_at INTEGER
+);
+
+CREATE TABLE targets (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  revision TEXT NOT NULL,
+  document TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+`,
+  },
+];

@@ -1,0 +1,28 @@
+/**
+ * Test child for the SIGKILL test: inserts batches forever (bounded) into the store at argv[2] and prints
+ * `acked <first> <last>` after each insert resolved, i.e. the moment the collector would answer a probe.
+ */
+import { openSqliteStore } from './sqlite-store.ts';
+import { probeIdentity, result } from './test-fixtures.ts';
+
+const path = process.argv[2];
+if (!path) throw new Error('usage: sigkill-child.ts <db path>');
+const store = await openSqliteStore({ path, rollupFlushMs: 50 });
+const probe = probeIdentity('fra');
+const BATCH = 50;
+for (let b = 0; b < 2000; b++) {
+  const batch = Array.from({ length: BATCH }, (_, i) =>
+    result(b * BATCH + i, { latencyMs: 1 + ((b + i) % 97) }),
+  );
+  await store.insertResults(probe, batch, Date.now());
+  // A retry of the previous batch, as a probe would send after a lost answer: must not be stored twice.
+  if (b > 0)
+    await store.insertResults(
+      probe,
+      batch.map((r) => ({ ...r, seq: r.seq - BATCH })),
+      Date.now(),
+    );
+  process.stdout.write(`acked ${b * BATCH} ${b * BATCH + BATCH - 1}\n`);
+  await new Promise((resolve) => setImmediate(resolve));
+}
+await store.close();

@@ -1,0 +1,197 @@
+import type {
+  Heartbeat,
+  MatrixCell,
+  ProbeIdentity,
+  ProbeResult,
+  ProbeSummary,
+  RouteSummary,
+  SeriesPoint,
+  TargetConfig,
+} from '@flyprobe/shared';
+import type { Database } from 'better-sqlite3';
+import type {
+  CellQuery,
+  InsertOutcome,
+  ResultFilter,
+  RetentionPolicy,
+  Store,
+  StoredResult,
+  TokenRecord,
+  TokenRole,
+} from '../store.ts';
+import { runMigrations } from './migrations.ts';
+import { openDatabase } from './open.ts';
+import { ProbeTable } from './probes.ts';
+import { ResultTable } from './results.ts';
+import { Retention } from './retention.ts';
+import { RollupReader, type SeriesQuery } from './rollup-reader.ts';
+import { type RollupRecord, RollupWriter } from './rollup-writer.ts';
+import { type RouteQuery, RouteReader } from './routes.ts';
+import { STORE_COMPONENT, STORE_MIGRATIONS } from './schema.ts';
+import { TargetTable } from './targets.ts';
+import { TokenTable } from './tokens.ts';
+
+export interface SqliteStoreOptions {
+  /** Database file; created with its directory's permissions when missing. */
+  path: string;
+  /** How often the rollup write-behind cache is written back (ms). Reads flush it first regardless. */
+  rollupFlushMs?: number;
+  /** Upper bound on rollup rows cached in memory. */
+  maxCachedRollups?: number;
+  busyTimeoutMs?: number;
+  /** Clock for record timestamps (tokens, targets); tests pin it. */
+  now?: () => number;
+}
+
+/** Store on one SQLite file; `db` is shared with other components' tables (alerts) and migrations. */
+export class SqliteStore implements Store {
+  private readonly results: ResultTable;
+  private readonly rollups: RollupWriter;
+  private readonly reader: RollupReader;
+  private readonly routeReader: RouteReader;
+  private readonly probes: ProbeTable;
+  private readonly tokens: TokenTable;
+  private readonly targets: TargetTable;
+  private readonly retention: Retention;
+  private readonly flushTimer: NodeJS.Timeout;
+  private readonly now: () => number;
+  private open = true;
+
+  constructor(
+    readonly db: Database,
+    options: Omit<SqliteStoreOptions, 'path'> = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    runMigrations(db, STORE_COMPONENT, STORE_MIGRATIONS);
+    this.results = new ResultTable(db);
+    this.rollups = new RollupWriter(db, options.maxCachedRollups);
+    this.rollups.recover();
+    this.reader = new RollupReader(db);
+    this.routeReader = new RouteReader(db);
+    this.probes = new ProbeTable(db);
+    this.tokens = new TokenTable(db);
+    this.targets = new TargetTable(db);
+    this.retention = new Retention(db, this.rollups, () => this.open);
+    this.flushTimer = setInterval(() => this.flushRollups(), options.rollupFlushMs ?? 1000);
+    this.flushTimer.unref();
+  }
+
+  async insertResults(
+    probe: ProbeIdentity,
+    results: ProbeResult[],
+    receivedAt: number,
+  ): Promise<InsertOutcome> {
+    this.assertOpen();
+    const outcome = this.db.transaction(() => this.results.insert(probe, results, receivedAt))();
+    // After the commit: a rolled-back batch must not reach the rollups.
+    for (const r of outcome.inserted) this.rollups.fold(r.id, r);
+    if (this.rollups.pending > 10_000) this.rollups.flush();
+    return outcome;
+  }
+
+  async listResults(filter: ResultFilter): Promise<StoredResult[]> {
+    this.assertOpen();
+    return this.results.list(filter);
+  }
+
+  async matrix(query: CellQuery): Promise<MatrixCell[]> {
+    this.assertOpen();
+    this.rollups.flush();
+    return this.reader.matrix(query);
+  }
+
+  async series(query: SeriesQuery): Promise<SeriesPoint[]> {
+    this.assertOpen();
+    this.rollups.flush();
+    return this.reader.series(query);
+  }
+
+  async routes(query: RouteQuery): Promise<RouteSummary[]> {
+    this.assertOpen();
+    return this.routeReader.routes(query);
+  }
+
+  async recordProbe(identity: ProbeIdentity, heartbeat: Heartbeat | undefined, at: number): Promise<void> {
+    this.assertOpen();
+    this.probes.record(identity, heartbeat, at);
+  }
+
+  async listProbes(): Promise<ProbeSummary[]> {
+    this.assertOpen();
+    return this.probes.list();
+  }
+
+  async createToken(input: { role: TokenRole; probeId?: string; name?: string }) {
+    this.assertOpen();
+    return this.tokens.create(input, this.now());
+  }
+
+  async findTokenBySecret(secret: string): Promise<TokenRecord | undefined> {
+    this.assertOpen();
+    return this.tokens.find(secret);
+  }
+
+  async listTokens(): Promise<TokenRecord[]> {
+    this.assertOpen();
+    return this.tokens.list();
+  }
+
+  async revokeToken(id: string): Promise<boolean> {
+    this.assertOpen();
+    return this.tokens.revokeById(id, this.now());
+  }
+
+  async ensureToken(input: { secret: string; role: TokenRole; name: string }): Promise<TokenRecord> {
+    this.assertOpen();
+    return this.tokens.ensure(input, this.now());
+  }
+
+  async getTargets(): Promise<{ revision: string; targets: TargetConfig[] }> {
+    this.assertOpen();
+    return this.targets.get();
+  }
+
+  async putTargets(targets: TargetConfig[]): Promise<{ revision: string }> {
+    this.assertOpen();
+    return this.targets.put(targets, this.now());
+  }
+
+  async prune(now: number, policy: RetentionPolicy): Promise<{ raw: number; rollups: number }> {
+    this.assertOpen();
+    return this.retention.prune(now, policy);
+  }
+
+  /** Bulk path: writes whole rollup rows (imports, benchmarks), replacing rows with the same key. */
+  writeRollups(records: readonly RollupRecord[]): void {
+    this.assertOpen();
+    this.rollups.writeRecords(records);
+  }
+
+  /** Writes cached rollup rows back now (also done every `rollupFlushMs` and before every read). */
+  flushRollups(): void {
+    if (this.open) this.rollups.flush();
+  }
+
+  async close(): Promise<void> {
+    if (!this.open) return;
+    clearInterval(this.flushTimer);
+    this.rollups.flush();
+    this.open = false;
+    this.db.close();
+  }
+
+  private assertOpen(): void {
+    if (!this.open) throw new Error('store is closed');
+  }
+}
+
+/** Opens the SQLite file, applies the store's migrations and folds raw rows a crash left out of the rollups. */
+export async function openSqliteStore(options: SqliteStoreOptions): Promise<SqliteStore> {
+  const db = openDatabase(options.path, { busyTimeoutMs: options.busyTimeoutMs });
+  try {
+    return new SqliteStore(db, options);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}

@@ -1,0 +1,49 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ProbeIdentity, ProbeResult } from '@flyprobe/shared';
+
+/** A fresh directory for one test file's databases; `cleanup` removes it. */
+export function tempDir(prefix = 'flyprobe-store-'): {
+  dir: string;
+  db: (name: string) => string;
+  cleanup: () => void;
+} {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return {
+    dir,
+    db: (name) => join(dir, `${name}.db`),
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+export const T0 = Date.parse('2026-11-25T00:00:00Z');
+
+export function probeIdentity(region: string, overrides: Partial<ProbeIdentity> = {}): ProbeIdentity {
+  return {
+    probeId: `${region}-1`,
+    region,
+    machineId: `m${region}`,
+    bootId: 'boot-1',
+    version: '0.1.0',
+    ...overrides,
+  };
+}
+
+/** An ok pinned HTTP result; override anything. */
+export function result(seq: number, overrides: Partial<ProbeResult> = {}): ProbeResult {
+  return {
+    seq,
+    target: 'web',
+    path: 'pinned',
+    protocol: 'http',
+    targetRegion: 'ams',
+    startedAt: T0 + seq * 1000,
+    latencyMs: 20,
+    phases: { connect: 1.5, ttfb: 18, total: 20 },
+    outcome: 'ok',
+    httpStatus: 200,
+    httpVersion: '1.1',
+    ...overrides,
+  };
+}

@@ -1,0 +1,35 @@
+import type { Outcome } from '@flyprobe/shared';
+import { status } from '@grpc/grpc-js';
+import { classifyError } from './failure.ts';
+
+export interface GrpcErrorLike {
+  code?: number;
+  details?: string;
+  message?: string;
+}
+
+export function isGrpcError(err: unknown): err is GrpcErrorLike & { code: number } {
+  return typeof err === 'object' && err !== null && typeof (err as GrpcErrorLike).code === 'number';
+}
+
+/** System error codes grpc-js leaves in status details ("No connection established. Last error: connect ECONNREFUSED ..."). */
+const SYSTEM_CODE = /\b(E[A-Z]{4,}|EAI_[A-Z]+)\b/;
+
+/**
+ * A gRPC status as an outcome: transport failures hidden in UNAVAILABLE / INTERNAL details are
+ * recognised (refused, reset, unreachable, dns); any other non-OK status is `grpc_status`.
+ */
+export function grpcOutcome(err: GrpcErrorLike & { code: number }): Outcome {
+  const details = err.details ?? err.message ?? '';
+  if (err.code === status.DEADLINE_EXCEEDED) return 'timeout';
+  if (err.code === status.UNAVAILABLE || err.code === status.INTERNAL) {
+    const sys = SYSTEM_CODE.exec(details)?.[1];
+    if (sys) {
+      const outcome = classifyError({ code: sys });
+      if (outcome !== 'error') return outcome;
+    }
+    if (/RST_STREAM|Connection dropped|Stream refused|GOAWAY/i.test(details)) return 'reset';
+    if (/Name resolution failed|DNS resolution failed/i.test(details)) return 'dns';
+  }
+  return 'grpc_status';
+}

@@ -1,0 +1,271 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { isIP } from 'node:net';
+import { edgeFromRequestId, FLY_HEADERS } from '@flyprobe/shared';
+import { Client, type Dispatcher } from 'undici';
+import type { Check, CheckOutput, CheckSpec } from './check.ts';
+import { openConnection, within } from './connect.ts';
+import { echoFromJson, servedBy } from './echo-info.ts';
+import { CheckFailure } from './failure.ts';
+import { failedOutput, resultBase } from './result.ts';
+import { now, Timeline } from './timeline.ts';
+import { newTraceContext } from './trace.ts';
+
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+/** Larger response heads are refused (hostile targets). */
+const MAX_HEADER_BYTES = 32 * 1024;
+
+/** A connection's client; `timeline` is the measurement its next connect is timed against. */
+interface ClientSlot {
+  client: Client;
+  timeline: Timeline | undefined;
+  httpVersion: '1.1' | '2';
+}
+
+/** Keep-alive clients, one per origin, used only when a spec asks for `keepAlive`. */
+const keptClients = new Map<string, ClientSlot>();
+
+function originOf(spec: CheckSpec): string {
+  const host = isIP(spec.host) === 6 ? `[${spec.host}]` : spec.host;
+  return `${spec.tls ? 'https' : 'http'}://${host}:${spec.port}`;
+}
+
+/** An undici client whose connections are opened (and timed) by `openConnection`. */
+function newSlot(spec: CheckSpec): ClientSlot {
+  const slot: ClientSlot = {
+    client: undefined as unknown as Client,
+    timeline: undefined,
+    httpVersion: '1.1',
+  };
+  const connect = (
+    _opts: unknown,
+    cb: (...args: [null, import('node:net').Socket] | [Error, null]) => void,
+  ) => {
+    const timeline = slot.timeline;
+    if (!timeline) {
+      cb(new Error('connection requested outside a measurement'), null);
+      return;
+    }
+    const tls = spec.tls
+      ? { alpn: spec.http2 ? ['h2', 'http/1.1'] : ['http/1.1'], insecure: spec.tlsInsecure }
+      : undefined;
+    openConnection({ host: spec.host, port: spec.port, resolver: spec.resolver, tls }, timeline).then(
+      (socket) => {
+        // h2c with prior knowledge: undici picks HTTP/2 from the socket's ALPN result.
+        if (spec.http2 && !spec.tls) Object.assign(socket, { alpnProtocol: 'h2' });
+        slot.httpVersion = (socket as { alpnProtocol?: string | false }).alpnProtocol === 'h2' ? '2' : '1.1';
+        cb(null, socket);
+      },
+      (err: unknown) => cb(err instanceof Error ? err : new Error(String(err)), null),
+    );
+  };
+  slot.client = new Client(originOf(spec), {
+    connect,
+    // The measurement's own phase limits govern; undici's would race them with other error codes.
+    headersTimeout: 0,
+    bodyTimeout: 0,
+    maxHeaderSize: MAX_HEADER_BYTES,
+    pipelining: 1,
+    allowH2: spec.http2 === true,
+  });
+  return slot;
+}
+
+/**
+ * undici's classic handler interface: unlike the newer one it reports `onRequestSent` (request fully
+ * written) and `onResponseStarted` (first response byte parsed), which ttfb needs.
+ */
+interface LegacyHandler {
+  onConnect(abort: (err: Error) => void): void;
+  onRequestSent(): void;
+  onResponseStarted(): void;
+  onHeaders(statusCode: number, rawHeaders: Buffer[] | string[] | null): boolean;
+  onData(chunk: Buffer): boolean;
+  onComplete(): void;
+  onError(err: Error): void;
+}
+
+interface Exchange {
+  status: number;
+  headers: IncomingHttpHeaders;
+  bytes: number;
+  body: Buffer;
+  capped: boolean;
+}
+
+function headerMap(raw: Buffer[] | string[] | null): IncomingHttpHeaders {
+  const out: Record<string, string> = {};
+  if (!raw) return out;
+  for (let i = 0; i + 1 < raw.length; i += 2) out[String(raw[i]).toLowerCase()] = String(raw[i + 1]);
+  return out;
+}
+
+/** One request on `client`: ttfb = request fully written -> first response byte; transfer = first -> last byte read. */
+function exchange(
+  client: Client,
+  spec: CheckSpec,
+  headers: Record<string, string>,
+  timeline: Timeline,
+): Promise<Exchange> {
+  const cap = spec.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  return new Promise((resolve, reject) => {
+    let abortRequest: ((err: Error) => void) | undefined;
+    let sentAt = now();
+    let firstByteAt: number | undefined;
+    let status = 0;
+    let responseHeaders: IncomingHttpHeaders = {};
+    const kept: Buffer[] = [];
+    let keptBytes = 0;
+    let bytes = 0;
+    let settled = false;
+    const settle = (capped: boolean): void => {
+      if (settled) return;
+      settled = true;
+      if (firstByteAt !== undefined) timeline.record('transfer', firstByteAt);
+      resolve({ status, headers: responseHeaders, bytes, body: Buffer.concat(kept), capped });
+    };
+    timeline.signal.addEventListener('abort', () => abortRequest?.(timeline.signal.reason as Error), {
+      once: true,
+    });
+    const handler: LegacyHandler = {
+      onConnect(abort) {
+        abortRequest = abort;
+        timeline.enter('request');
+      },
+      onRequestSent() {
+        sentAt = now();
+        timeline.enter('ttfb');
+      },
+      onResponseStarted() {
+        firstByteAt = now();
+        timeline.record('ttfb', sentAt, firstByteAt);
+      },
+      onHeaders(statusCode, rawHeaders) {
+        if (statusCode < 200) return true;
+        if (firstByteAt === undefined) {
+          firstByteAt = now();
+          timeline.record('ttfb', sentAt, firstByteAt);
+        }
+        status = statusCode;
+        responseHeaders = headerMap(rawHeaders);
+        // The ttfb limit covers the whole response head; the transfer limit starts here.
+        timeline.enter('transfer');
+        return true;
+      },
+      onData(chunk) {
+        bytes += chunk.length;
+        if (keptBytes < cap) {
+          const part = chunk.subarray(0, cap - keptBytes);
+          kept.push(part);
+          keptBytes += part.length;
+        }
+        if (bytes > cap) {
+          // Stop reading: the rest is discarded with the connection.
+          settle(true);
+          abortRequest?.(new CheckFailure('body_limit', `body larger than ${cap} bytes`, 'transfer'));
+          return false;
+        }
+        return true;
+      },
+      onComplete() {
+        settle(false);
+      },
+      onError(err) {
+        if (!settled) {
+          settled = true;
+          reject(err);
+        }
+      },
+    };
+    client.dispatch(
+      { method: 'GET', path: spec.httpPath ?? '/', headers },
+      handler as Dispatcher.DispatchHandler,
+    );
+  });
+}
+
+function requestHeaders(spec: CheckSpec, traceparent: string): Record<string, string> {
+  const headers: Record<string, string> = {
+    'user-agent': 'flyprobe',
+    accept: 'application/json, */*;q=0.5',
+    ...spec.headers,
+    [FLY_HEADERS.traceparent]: traceparent,
+  };
+  if (spec.path === 'pinned' && spec.targetRegion) headers[FLY_HEADERS.forceRegion] = spec.targetRegion;
+  return headers;
+}
+
+function statusAccepted(spec: CheckSpec, status: number): boolean {
+  return spec.expectStatus?.length ? spec.expectStatus.includes(status) : status >= 200 && status < 400;
+}
+
+function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function successOutput(
+  spec: CheckSpec,
+  timeline: Timeline,
+  x: Exchange,
+  httpVersion: '1.1' | '2',
+  traceId: string,
+): CheckOutput {
+  const contentType = headerValue(x.headers, 'content-type') ?? '';
+  const echo = !x.capped && contentType.includes('json') ? echoFromJson(x.body.toString('utf8')) : undefined;
+  const edgeRegion = edgeFromRequestId(headerValue(x.headers, FLY_HEADERS.requestId)) ?? echo?.edgeRegion;
+  const accepted = statusAccepted(spec, x.status);
+  return {
+    ...resultBase(spec, 'http', timeline.startedAt),
+    ...(accepted && timeline.phases.ttfb !== undefined ? { latencyMs: timeline.phases.ttfb } : {}),
+    phases: { ...timeline.phases },
+    outcome: accepted ? 'ok' : 'http_status',
+    ...(accepted ? {} : { errorMessage: `unexpected HTTP status ${x.status}` }),
+    httpStatus: x.status,
+    httpVersion,
+    bytes: x.bytes,
+    ...(edgeRegion ? { edgeRegion } : {}),
+    ...servedBy(echo),
+    traceId,
+  };
+}
+
+/** HTTP(S) GET with a fresh connection per measurement unless `keepAlive`; h1, h2 (ALPN) and h2c. */
+export const httpCheck: Check = {
+  protocol: 'http',
+  async run(spec, signal) {
+    const timeline = new Timeline({ totalMs: spec.timeoutMs, limits: spec.phaseTimeoutMs, signal });
+    const { traceId, traceparent } = newTraceContext();
+    const key = `${originOf(spec)}|${spec.http2 ? 'h2' : 'h1'}|${spec.resolver ?? ''}`;
+    let slot = spec.keepAlive ? keptClients.get(key) : undefined;
+    if (!slot) {
+      slot = newSlot(spec);
+      if (spec.keepAlive) keptClients.set(key, slot);
+    }
+    slot.timeline = timeline;
+    let result: Exchange | undefined;
+    let error: unknown;
+    try {
+      result = await within(
+        timeline,
+        exchange(slot.client, spec, requestHeaders(spec, traceparent), timeline),
+      );
+    } catch (err) {
+      error = err;
+    }
+    timeline.finish();
+    slot.timeline = undefined;
+    if (!spec.keepAlive || error !== undefined || result?.capped) {
+      if (keptClients.get(key) === slot) keptClients.delete(key);
+      slot.client.destroy().catch(() => {});
+    }
+    if (result) return successOutput(spec, timeline, result, slot.httpVersion, traceId);
+    return failedOutput(spec, 'http', timeline, error, { traceId });
+  },
+};
+
+/** Closes keep-alive connections (probe shutdown). */
+export async function closeHttpConnections(): Promise<void> {
+  const slots = [...keptClients.values()];
+  keptClients.clear();
+  await Promise.allSettled(slots.map((s) => s.client.destroy()));
+}

@@ -1,0 +1,17 @@
+export type { RunningProbe, ProbeStats, StartProbeOptions } from './agent.ts';
+export { startProbe } from './agent.ts';
+export type { Check, CheckOutput, CheckSpec, StreamCheck } from './checks/check.ts';
+export { SettingsError } from './config/errors.ts';
+export { type LoadOptions, loadProbeSettings } from './config/load.ts';
+export { effectiveConfig, type PollResult } from './config/remote.ts';
+export type {
+  CollectorSettings,
+  EchoSettings,
+  ProbeIdentitySettings,
+  ProbeSettings,
+  ReporterSettings,
+} from './config/settings.ts';
+export { PROBE_VERSION } from './config/version.ts';
+export type { HealthWindow } from './health/self-health.ts';
+export type { DropReason } from './reporter/reporter.ts';
+export type { CheckSet } from './scheduler/check-set.ts';

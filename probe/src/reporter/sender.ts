@@ -1,0 +1,102 @@
+import { ingestResponse } from '@flyprobe/shared';
+import { Agent, request } from 'undici';
+
+export type SendOutcome =
+  /** Stored: `rejected` lists result indexes the collector refused (dropped, never retried). */
+  | { kind: 'stored'; rejected: { index: number; reason: string }[] }
+  /** Refused with per-result reasons that do not cover the batch: drop those, resend the rest. */
+  | { kind: 'partial'; status: number; rejected: { index: number; reason: string }[] }
+  /** The whole batch was refused as malformed: retrying cannot help. */
+  | { kind: 'rejected'; status: number; message: string }
+  /** Credentials refused: keep the results and back off until an operator fixes the token. */
+  | { kind: 'auth'; status: number }
+  | { kind: 'too_large' }
+  | { kind: 'retry'; message: string; retryAfterMs?: number };
+
+const MAX_ERROR_BODY = 2048;
+
+/** POSTs one serialized ingest batch and classifies the answer. Never throws. */
+export class IngestSender {
+  private readonly agent = new Agent({ keepAliveTimeout: 10_000, connections: 2 });
+
+  constructor(
+    private readonly url: string,
+    private readonly token: string,
+    private readonly timeoutMs: number,
+  ) {}
+
+  async send(body: string, resultCount: number, signal?: AbortSignal): Promise<SendOutcome> {
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    try {
+      const res = await request(`${this.url}/v1/ingest`, {
+        method: 'POST',
+        dispatcher: this.agent,
+        headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' },
+        body,
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      });
+      const text = await readCapped(res.body, MAX_ERROR_BODY * 32);
+      return classify(res.statusCode, text, res.headers['retry-after'], resultCount);
+    } catch (err) {
+      return { kind: 'retry', message: describe(err) };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+}
+
+function classify(
+  status: number,
+  text: string,
+  retryAfter: string | string[] | undefined,
+  resultCount: number,
+): SendOutcome {
+  const parsed = parseResponse(text);
+  if (status >= 200 && status < 300) return { kind: 'stored', rejected: parsed?.rejected ?? [] };
+  if (status === 401 || status === 403) return { kind: 'auth', status };
+  if (status === 413) return { kind: 'too_large' };
+  if (status === 408 || status === 429 || status === 404 || status >= 500) {
+    return { kind: 'retry', message: `HTTP ${status}`, retryAfterMs: retryAfterMs(retryAfter) };
+  }
+  // Another 4xx: per-result verdicts settle the batch when they account for every result.
+  if (parsed && parsed.accepted + parsed.duplicate + parsed.rejected.length === resultCount) {
+    return { kind: 'stored', rejected: parsed.rejected };
+  }
+  if (parsed && parsed.rejected.length > 0) return { kind: 'partial', status, rejected: parsed.rejected };
+  return { kind: 'rejected', status, message: text.slice(0, MAX_ERROR_BODY) };
+}
+
+function parseResponse(text: string) {
+  try {
+    const r = ingestResponse.safeParse(JSON.parse(text));
+    return r.success ? r.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function retryAfterMs(value: string | string[] | undefined): number | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (!v || !/^\d+$/.test(v)) return undefined;
+  return Math.min(Number(v) * 1000, 300_000);
+}
+
+async function readCapped(body: AsyncIterable<Buffer>, cap: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    if (size < cap) chunks.push(chunk);
+    size += chunk.length;
+  }
+  return Buffer.concat(chunks).toString('utf8').slice(0, cap);
+}
+
+function describe(err: unknown): string {
+  if (err instanceof Error) {
+    const code = (err as { code?: string }).code ?? (err.cause as { code?: string } | undefined)?.code;
+    return code ? `${code}: ${err.message}` : err.message;
+  }
+  return String(err);
+}

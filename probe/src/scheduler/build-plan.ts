@@ -1,0 +1,167 @@
+import type { MeshPeer, NetworkPath, ProbeConfig, Protocol, RegionCode, TargetConfig } from '@flyprobe/shared';
+import { FLY_HEADERS } from '@flyprobe/shared';
+import type { CheckSpec } from '../checks/check.ts';
+import type { CheckPlan, PlannedCheck, PlannedStream } from './plan.ts';
+
+export interface PlanContext {
+  self: { probeId: string; region: RegionCode };
+  /** 6PN resolver for `*.internal` names; the system resolver when absent. */
+  resolver?: string;
+  /** Regions found in TXT `regions.<app>.internal`, for targets that list none. */
+  discoveredRegions: ReadonlyMap<string, readonly RegionCode[]>;
+  /** Ports of this probe's echo server: peers of one deployment listen on the same ones. */
+  echoPorts: { tcp: number; grpc: number };
+}
+
+/**
+ * Turns a probe config into the concrete measurements: targets x paths x protocols x regions, and
+ * the mesh (every peer but this probe). Pinned = the public host with fly-force-region per region;
+ * private = `<region>.<app>.internal` over 6PN (plaintext, private ports); anycast = the public host.
+ */
+export function buildPlan(config: ProbeConfig, ctx: PlanContext): CheckPlan {
+  const plan: CheckPlan = { checks: [], streams: [], warnings: [] };
+  for (const target of config.targets) planTarget(target, ctx, plan);
+  if (config.mesh.enabled) planMesh(config.mesh, ctx, plan);
+  plan.checks = uniqueKeys(plan.checks, plan.warnings);
+  plan.streams = uniqueKeys(plan.streams, plan.warnings);
+  return plan;
+}
+
+/** Two targets with one name would share a schedule entry: keep the first, say so. */
+function uniqueKeys<T extends { key: string }>(items: T[], warnings: string[]): T[] {
+  const seen = new Set<string>();
+  return items.filter((item) => {
+    if (!seen.has(item.key)) return seen.add(item.key);
+    warnings.push(`duplicate check ${item.key}: target names must be unique; kept the first`);
+    return false;
+  });
+}
+
+function planTarget(t: TargetConfig, ctx: PlanContext, plan: CheckPlan): void {
+  const regions = t.regions.length > 0 ? t.regions : (t.app ? ctx.discoveredRegions.get(t.app) : undefined) ?? [];
+  for (const path of t.paths) {
+    if (path === 'mesh') {
+      plan.warnings.push(`targets.${t.name}: the mesh path comes from the mesh section, not from a target`);
+      continue;
+    }
+    if ((path === 'anycast' || path === 'pinned') && !t.host) {
+      plan.warnings.push(`targets.${t.name}: path ${path} needs host`);
+      continue;
+    }
+    if (path === 'private' && !t.app) {
+      plan.warnings.push(`targets.${t.name}: path private needs app`);
+      continue;
+    }
+    if ((path === 'pinned' || path === 'private') && regions.length === 0) {
+      plan.warnings.push(`targets.${t.name}: path ${path} needs regions (none configured or discovered)`);
+      continue;
+    }
+    const perRegion: readonly (RegionCode | undefined)[] = path === 'anycast' ? [undefined] : regions;
+    for (const protocol of t.protocols) {
+      if (path === 'pinned' && protocol === 'tcp') continue; // raw TCP cannot carry fly-force-region
+      for (const region of perRegion) addTargetChecks(t, path, protocol, region, ctx, plan);
+    }
+  }
+}
+
+function addTargetChecks(
+  t: TargetConfig,
+  path: NetworkPath,
+  protocol: Protocol,
+  region: RegionCode | undefined,
+  ctx: PlanContext,
+  plan: CheckPlan,
+): void {
+  const isPrivate = path === 'private';
+  const host = isPrivate ? `${region}.${t.app}.internal` : t.host!;
+  const base: CheckSpec = {
+    target: t.name,
+    path,
+    targetRegion: region,
+    host,
+    port: portFor(t, protocol, isPrivate),
+    timeoutMs: t.timeoutMs,
+    resolver: isPrivate ? ctx.resolver : undefined,
+  };
+  if (protocol === 'http') {
+    base.httpPath = t.http.path;
+    base.tls = isPrivate ? false : t.http.tls;
+    base.expectStatus = t.http.expectStatus;
+    base.keepAlive = t.http.keepAlive;
+  } else if (protocol === 'grpc') {
+    base.tls = isPrivate ? false : t.grpc.tls;
+    if (path === 'pinned' && region) base.headers = { [FLY_HEADERS.forceRegion]: region };
+  }
+  plan.checks.push(planned(protocol, base, t.intervalMs));
+  if (protocol === 'grpc') {
+    for (let i = 0; i < t.grpc.streams; i++) {
+      const spec: CheckSpec = { ...base, tickIntervalMs: t.grpc.tickIntervalMs };
+      plan.streams.push(plannedStream(spec, i, t.grpc.maxStreamLifetimeMs));
+    }
+  }
+}
+
+function portFor(t: TargetConfig, protocol: Protocol, isPrivate: boolean): number {
+  const publicPort = protocol === 'http' ? t.http.port : protocol === 'tcp' ? t.tcp.port : t.grpc.port;
+  return isPrivate ? (t.privatePorts[protocol] ?? publicPort) : publicPort;
+}
+
+function planMesh(mesh: ProbeConfig['mesh'], ctx: PlanContext, plan: CheckPlan): void {
+  for (const peer of mesh.peers) {
+    if (peer.probeId === ctx.self.probeId) continue;
+    const http = parseHostPort(peer.address);
+    if (!http) {
+      plan.warnings.push(`mesh.peers.${peer.probeId}: address ${peer.address} is not host:port`);
+      continue;
+    }
+    for (const protocol of mesh.protocols) {
+      const endpoint = meshEndpoint(peer, protocol, http, ctx);
+      if (!endpoint) {
+        plan.warnings.push(`mesh.peers.${peer.probeId}: tcpAddress ${peer.tcpAddress} is not host:port`);
+        continue;
+      }
+      const spec: CheckSpec = {
+        target: 'mesh',
+        path: 'mesh',
+        targetRegion: peer.region,
+        peer: peer.probeId,
+        host: endpoint.host,
+        port: endpoint.port,
+        timeoutMs: mesh.timeoutMs,
+        resolver: ctx.resolver,
+      };
+      if (protocol === 'http') spec.httpPath = '/echo';
+      plan.checks.push(planned(protocol, spec, mesh.intervalMs));
+    }
+  }
+}
+
+function meshEndpoint(
+  peer: MeshPeer,
+  protocol: Protocol,
+  http: { host: string; port: number },
+  ctx: PlanContext,
+): { host: string; port: number } | undefined {
+  if (protocol === 'http') return http;
+  if (protocol === 'tcp') return peer.tcpAddress ? parseHostPort(peer.tcpAddress) : { host: http.host, port: ctx.echoPorts.tcp };
+  return { host: http.host, port: ctx.echoPorts.grpc };
+}
+
+/** `host:port` or `[v6]:port`; the host comes back without brackets. */
+export function parseHostPort(address: string): { host: string; port: number } | undefined {
+  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(address.trim());
+  const port = Number(m?.[3]);
+  const host = m?.[1] ?? m?.[2];
+  if (!host || !Number.isInteger(port) || port < 1 || port > 65535) return undefined;
+  return { host, port };
+}
+
+function planned(protocol: Protocol, spec: CheckSpec, intervalMs: number): PlannedCheck {
+  const key = [protocol, spec.target, spec.path, spec.targetRegion ?? '', spec.peer ?? ''].join('|');
+  return { key, fingerprint: JSON.stringify([spec, intervalMs]), protocol, spec, intervalMs };
+}
+
+function plannedStream(spec: CheckSpec, index: number, maxLifetimeMs: number): PlannedStream {
+  const key = ['stream', spec.target, spec.path, spec.targetRegion ?? '', String(index)].join('|');
+  return { key, fingerprint: JSON.stringify([spec, maxLifetimeMs]), protocol: 'grpc', spec, maxLifetimeMs };
+}

@@ -1,0 +1,24 @@
+import type { CheckOutput, CheckSpec } from '../checks/check.ts';
+import type { Outcome, Protocol } from '@flyprobe/shared';
+
+/** A result the scheduler itself produces when a check failed to produce one (hung or threw). */
+export function runtimeOutput(
+  spec: CheckSpec,
+  protocol: Protocol,
+  startedAt: number,
+  outcome: Outcome,
+  message: string,
+  totalMs?: number,
+): CheckOutput {
+  return {
+    target: spec.target,
+    path: spec.path,
+    protocol,
+    targetRegion: spec.targetRegion,
+    peer: spec.peer,
+    startedAt,
+    phases: totalMs === undefined ? {} : { total: Math.round(totalMs * 1000) / 1000 },
+    outcome,
+    errorMessage: message.slice(0, 512),
+  };
+}

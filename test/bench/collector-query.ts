@@ -1,0 +1,169 @@
+/**
+ * Matrix query latency over rollups (issue #4, benchmark 2).
+ *
+ * Loads 30 days of hourly rollups for 18 probe regions x 18 columns x 3 protocols (plus the last day of minute
+ * rollups) through the store's bulk path, then times 24 h matrix queries (p99: sketch merge; loss: counters),
+ * then ingests raw results, grows raw volume 10x and times again: the matrix reads rollups only.
+ *
+ *   node --import tsx test/bench/collector-query.ts [--raw 100000] [--queries 200] [--minute-days 1]
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { currentRegions, type MatrixMetric, type ProbeResult, PROTOCOLS, regionRttFloorMs } from '@flyprobe/shared';
+import { emptyRollupState, openSqliteStore, type RollupRecord, type RollupState } from '../../collector/src/store/index.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    raw: { type: 'string', default: '100000' },
+    queries: { type: 'string', default: '200' },
+    'minute-days': { type: 'string', default: '1' },
+  },
+});
+const RAW_BASE = Number(args.raw);
+const QUERIES = Number(args.queries);
+const MINUTE_DAYS = Number(args['minute-days']);
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+const regions = currentRegions()
+  .map((r) => r.code)
+  .sort()
+  .slice(0, 18);
+const NOW = Math.floor(Date.now() / HOUR) * HOUR + 17 * 60_000;
+const dir = mkdtempSync(join(tmpdir(), 'flyprobe-bench-query-'));
+const store = await openSqliteStore({ path: join(dir, 'bench.db') });
+
+/** A deterministic pseudo-random source so runs are comparable. */
+let seed = 42;
+const rand = () => {
+  seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+  return seed / 2_147_483_648;
+};
+
+const baseMs = (from: string, to: string) => 2 + 1.4 * (regionRttFloorMs(from, to) ?? 50);
+
+/** A few pre-built states per cell and granularity, reused across buckets (building 700k sketches is not the point). */
+function states(from: string, to: string, samplesPerBucket: number): RollupState[] {
+  return Array.from({ length: 4 }, () => {
+    const s = emptyRollupState();
+    for (let i = 0; i < samplesPerBucket; i++) {
+      s.samples++;
+      if (rand() < 0.002) {
+        s.timeout++;
+        continue;
+      }
+      s.ok++;
+      const ms = baseMs(from, to) * (1 + 0.25 * rand() ** 3);
+      s.latCount++;
+      s.latSum += ms;
+      s.sketch.accept(ms);
+    }
+    return s;
+  });
+}
+
+async function load(tier: 'hour' | 'minute', days: number, perBucket: number): Promise<number> {
+  const step = tier === 'hour' ? HOUR : 60_000;
+  const buckets = Math.ceil((days * DAY) / step);
+  const first = Math.floor((NOW - days * DAY) / step) * step;
+  let rows = 0;
+  for (const protocol of PROTOCOLS) {
+    for (const from of regions) {
+      const records: RollupRecord[] = [];
+      for (const to of regions) {
+        const pool = states(from, to, perBucket);
+        const dims = { target: 'web', path: 'pinned', protocol, probeRegion: from, column: to, edge: from } as const;
+        for (let b = 0; b < buckets; b++) records.push({ tier, dims, bucket: first + b * step, state: pool[b % 4]! });
+      }
+      store.writeRollups(records);
+      rows += records.length;
+    }
+  }
+  return rows;
+}
+
+function percentile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+async function timeMatrix(metric: MatrixMetric, windowMs: number): Promise<{ p50: number; p99: number; cells: number }> {
+  const times: number[] = [];
+  let cells = 0;
+  for (let i = 0; i < QUERIES; i++) {
+    const protocol = PROTOCOLS[i % PROTOCOLS.length]!;
+    const t = performance.now();
+    const out = await store.matrix({ target: 'web', path: 'pinned', protocol, metric, from: NOW - windowMs, to: NOW });
+    times.push(performance.now() - t);
+    cells = out.length;
+  }
+  times.sort((a, b) => a - b);
+  return { p50: percentile(times, 0.5), p99: percentile(times, 0.99), cells };
+}
+
+let rawSeq = 0;
+async function ingestRaw(count: number): Promise<number> {
+  const t = performance.now();
+  const perProbe = Math.ceil(count / regions.length);
+  for (const from of regions) {
+    const probe = { probeId: `${from}-1`, region: from, machineId: `m${from}`, bootId: 'bench', version: 'bench' };
+    for (let done = 0; done < perProbe; ) {
+      const batch: ProbeResult[] = [];
+      for (let i = 0; i < 500 && done < perProbe; i++, done++) {
+        const to = regions[rawSeq % regions.length]!;
+        batch.push({
+          seq: rawSeq++,
+          target: 'web',
+          path: 'pinned',
+          protocol: PROTOCOLS[rawSeq % 3]!,
+          targetRegion: to,
+          startedAt: NOW - DAY + Math.floor(rand() * DAY),
+          latencyMs: baseMs(from, to) * (1 + 0.25 * rand()),
+          phases: { connect: 1, ttfb: 10, total: 12 },
+          outcome: 'ok',
+          httpStatus: 200,
+          httpVersion: '1.1',
+          edgeRegion: from,
+          servedRegion: to,
+        });
+      }
+      await store.insertResults(probe, batch, NOW);
+    }
+  }
+  store.flushRollups();
+  return (perProbe * regions.length) / ((performance.now() - t) / 1000);
+}
+
+const count = (table: string) => store.db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
+const fmt = (n: number) => n.toFixed(2).padStart(7);
+
+try {
+  let t = performance.now();
+  const hourRows = await load('hour', 30, 240);
+  const minuteRows = await load('minute', MINUTE_DAYS, 4);
+  console.log(
+    `loaded ${hourRows.toLocaleString()} hourly rollup rows (30 days) + ${minuteRows.toLocaleString()} minute rows (${MINUTE_DAYS} day) for ${regions.length}x${regions.length}x${PROTOCOLS.length} in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+  );
+  const report = async (label: string) => {
+    console.log(`\n${label}: raw results ${count('results').toLocaleString()}, ${QUERIES} queries each`);
+    for (const [metric, windowMs, name] of [
+      ['p99', DAY, '24 h p99 '],
+      ['loss', DAY, '24 h loss'],
+      ['p99', HOUR, ' 1 h p99 '],
+    ] as const) {
+      const r = await timeMatrix(metric, windowMs);
+      console.log(`  matrix ${name}  cells ${r.cells}  p50 ${fmt(r.p50)} ms  p99 ${fmt(r.p99)} ms`);
+    }
+  };
+  await report('before raw ingest');
+  t = performance.now();
+  console.log(`\ningest ${RAW_BASE.toLocaleString()} raw: ${(await ingestRaw(RAW_BASE)).toFixed(0)} results/s`);
+  await report('raw volume x1');
+  console.log(`\ningest ${(9 * RAW_BASE).toLocaleString()} raw: ${(await ingestRaw(9 * RAW_BASE)).toFixed(0)} results/s`);
+  await report('raw volume x10');
+  console.log(`\nrollup rows now: hour ${count('rollup_hour').toLocaleString()}, minute ${count('rollup_minute').toLocaleString()}`);
+} finally {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,35 @@
+import type { RegionCode } from '@flyprobe/shared';
+
+export interface EdgePorts {
+  http: number;
+  tcp: number;
+  grpc: number;
+}
+
+/** What one edge process needs; passed as JSON in FLYPROBE_LAB_EDGE. */
+export interface EdgeConfig {
+  region: RegionCode;
+  /** The anycast address the edge listens on. */
+  listen: string;
+  /** Public ports on the anycast address. */
+  ports: EdgePorts;
+  /** The target's machines, one per region, reached over the emulated backhaul. */
+  targets: { region: RegionCode; address: string }[];
+  /** The target's own ports (its private ports). */
+  targetPorts: EdgePorts;
+  healthIntervalMs: number;
+  /** Unix socket of the edge's control API (GET /state, PUT /override). */
+  control: string;
+}
+
+export interface EdgeState {
+  region: RegionCode;
+  healthy: RegionCode[];
+  override: RegionCode | null;
+  /** Requests and connections forwarded per served region, and refused with 503. */
+  served: Record<RegionCode, number>;
+  refused: number;
+  backendErrors: number;
+}
+
+export const EDGE_CONFIG_ENV = 'FLYPROBE_LAB_EDGE';
