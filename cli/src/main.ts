@@ -37,7 +37,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
     return await command.run(args, io);
   } catch (err) {
-    io.stderr.write(`flyprobe ${name}: ${errorMessage(err)}\n`);
+    // One prefixed line per problem, so a list of bad regions reads like separate errors.
+    for (const line of errorMessage(err).split('\n')) io.stderr.write(`flyprobe ${name}: ${line}\n`);
     if (err instanceof CliError) {
       if (err.exitCode === 2) io.stderr.write(`Run "flyprobe ${name} --help" for usage.\n`);
       return err.exitCode;

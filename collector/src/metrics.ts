@@ -110,7 +110,11 @@ export class CollectorMetrics {
     const now = opts.now ?? Date.now;
     collectDefaultMetrics({ register: this.registry });
     // Gauges that prom-client names `_total`, which Prometheus reserves for counters (promtool refuses them).
-    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+    for (const name of [
+      'nodejs_active_handles_total',
+      'nodejs_active_requests_total',
+      'nodejs_active_resources_total',
+    ]) {
       this.registry.removeSingleMetric(name);
     }
     this.ingestResults = new Counter({

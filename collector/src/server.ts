@@ -3,9 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { formatFieldErrors } from '@flyprobe/shared';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
+import { alertingPlugin } from './alerts/plugin.ts';
 import { createApi } from './api/app.ts';
-import type { ApiEnv } from './api/env.ts';
 import type { ApiDeps } from './api/deps.ts';
+import type { ApiEnv } from './api/env.ts';
 import { Lifecycle } from './api/lifecycle.ts';
 import { jsonLogger, type Logger } from './api/log.ts';
 import type { CollectorPlugin, CollectorPluginFactory } from './api/plugins.ts';
@@ -19,7 +20,7 @@ import type { Store } from './store/store.ts';
  * Plugins every collector runs unless `CollectorOptions.plugins` replaces them: each adds ingest
  * listeners (detectors) and route mounts (e.g. `/v1/alerts`). Add a factory here to plug in.
  */
-export const defaultPlugins: CollectorPluginFactory[] = [];
+export const defaultPlugins: CollectorPluginFactory[] = [alertingPlugin()];
 
 export interface CollectorOptions {
   /** An already open store (tests, benchmarks); the caller keeps ownership and closes it. */
@@ -130,8 +131,16 @@ export async function startCollector(
         if ('closeIdleConnections' in server) server.closeIdleConnections();
         const drained = await lifecycle.drain(settings.shutdownTimeoutMs);
         if (!drained) log('warn', 'shutdown timeout: closing connections with requests still in flight');
-        if ('closeAllConnections' in server) server.closeAllConnections();
+        // Keep-alive connections are idle once their last response left; a stuck one is cut at the deadline.
+        if ('closeIdleConnections' in server) server.closeIdleConnections();
+        const deadline = setTimeout(
+          () => {
+            if ('closeAllConnections' in server) server.closeAllConnections();
+          },
+          drained ? 1000 : 0,
+        );
         await closed;
+        clearTimeout(deadline);
         await retention.stop();
         for (const p of plugins)
           await p

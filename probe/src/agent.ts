@@ -55,13 +55,21 @@ export interface RunningProbe {
   stop(): Promise<void>;
 }
 
-const DEFAULT_CHECKS: CheckSet = { http: httpCheck, tcp: tcpCheck, grpc: grpcUnaryCheck, grpcStream: grpcStreamCheck };
+const DEFAULT_CHECKS: CheckSet = {
+  http: httpCheck,
+  tcp: tcpCheck,
+  grpc: grpcUnaryCheck,
+  grpcStream: grpcStreamCheck,
+};
 const REGION_REFRESH_MS = 60_000;
 /** Part of the shutdown budget kept for closing servers after the flush. */
 const CLOSE_RESERVE_MS = 300;
 
 /** Starts the probe: echo server, metrics server, config (local + remote), scheduler, reporter. */
-export async function startProbe(settings: ProbeSettings, options: StartProbeOptions = {}): Promise<RunningProbe> {
+export async function startProbe(
+  settings: ProbeSettings,
+  options: StartProbeOptions = {},
+): Promise<RunningProbe> {
   const log = options.log ?? ((m: string) => process.stderr.write(`flyprobe probe: ${m}\n`));
   const identity: ProbeIdentity = {
     probeId: settings.identity.probeId,
@@ -142,7 +150,8 @@ export async function startProbe(settings: ProbeSettings, options: StartProbeOpt
       if (recovered) {
         reporter.addRecovered(recovered.results);
         reporter.countLost('spool_error', recovered.unreadable);
-        if (recovered.results.length > 0) log(`resending ${recovered.results.length} result(s) spooled by a previous boot`);
+        if (recovered.results.length > 0)
+          log(`resending ${recovered.results.length} result(s) spooled by a previous boot`);
       }
       reporter.start();
       const r = reporter;
@@ -191,7 +200,10 @@ export async function startProbe(settings: ProbeSettings, options: StartProbeOpt
     scheduler = sched;
     cleanup.push(() => sched.stop(0));
 
-    const echoPorts = { tcp: echo?.tcpPort ?? settings.echo.tcpPort, grpc: echo?.grpcPort ?? settings.echo.grpcPort };
+    const echoPorts = {
+      tcp: echo?.tcpPort ?? settings.echo.tcpPort,
+      grpc: echo?.grpcPort ?? settings.echo.grpcPort,
+    };
     let lastWarnings = '';
     const replan = (): void => {
       const plan = buildPlan(current, {
@@ -205,7 +217,9 @@ export async function startProbe(settings: ProbeSettings, options: StartProbeOpt
       lastWarnings = warnings;
       const applied = sched.apply(plan);
       if (applied.added + applied.removed > 0) {
-        log(`config ${current.revision}: ${sched.scheduledChecks} checks (+${applied.added} -${applied.removed})`);
+        log(
+          `config ${current.revision}: ${sched.scheduledChecks} checks (+${applied.added} -${applied.removed})`,
+        );
       }
     };
     const discovery = new RegionDiscovery(

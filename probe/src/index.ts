@@ -1,4 +1,4 @@
-export type { RunningProbe, ProbeStats, StartProbeOptions } from './agent.ts';
+export type { ProbeStats, RunningProbe, StartProbeOptions } from './agent.ts';
 export { startProbe } from './agent.ts';
 export type { Check, CheckOutput, CheckSpec, StreamCheck } from './checks/check.ts';
 export { SettingsError } from './config/errors.ts';

@@ -1,12 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeMachines, startFakeMachines } from '../fake-machines/server.ts';
 import { runCli } from './run-cli.ts';
-import { ADMIN_TOKEN, ingestBatch, postJson, startTestCollector, type TestCollector } from './test-collector.ts';
+import { runMain } from './run-main.ts';
+import {
+  ADMIN_TOKEN,
+  ingestBatch,
+  postJson,
+  startTestCollector,
+  type TestCollector,
+} from './test-collector.ts';
 
 const FLY_TOKEN = 'fly-test-token';
-const APPS = ['probes', 'replace', 'misplaced', 'failing', 'limited', 'gone'];
+const APPS = ['probes', 'replace', 'misplaced', 'failing', 'limited', 'gone', 'empty'];
 
-describe('flyprobe deploy / destroy against the fake Machines API', () => {
+describe('flyprobe deploy / destroy against the fake Machines API', { timeout: 120_000 }, () => {
   let fake: FakeMachines;
   let collector: TestCollector;
   let probeToken = '';
@@ -31,12 +38,19 @@ describe('flyprobe deploy / destroy against the fake Machines API', () => {
     await collector?.stop();
   });
 
-  const env = (extra: Record<string, string> = {}) => ({ FLY_API_TOKEN: FLY_TOKEN, FLY_API_HOSTNAME: fake.url, ...extra });
+  const env = (extra: Record<string, string> = {}) => ({
+    FLY_API_TOKEN: FLY_TOKEN,
+    FLY_API_HOSTNAME: fake.url,
+    ...extra,
+  });
   const writes = () => fake.requests.filter((r) => r.method === 'POST' || r.method === 'DELETE').length;
 
   it('--dry-run prints the plan for an empty app and changes nothing', async () => {
     const before = fake.requests.length;
-    const r = await runCli(['deploy', '--app', 'probes', '--regions', 'iad,fra,syd', '--image', 'reg/probe:1', '--dry-run'], env());
+    const r = await runCli(
+      ['deploy', '--app', 'probes', '--regions', 'iad,fra,syd', '--image', 'reg/probe:1', '--dry-run'],
+      env(),
+    );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
@@ -53,9 +67,14 @@ describe('flyprobe deploy / destroy against the fake Machines API', () => {
 
   it('deploys, confirms each region by heartbeat, and a second run changes nothing', async () => {
     const args = ['deploy', '--app', 'probes', '--regions', 'iad,fra,syd', '--image', 'reg/probe:1'];
-    const first = await runCli(args, env({ FLYPROBE_COLLECTOR_URL: collector.url, FLYPROBE_TOKEN: ADMIN_TOKEN }));
+    const first = await runCli(
+      args,
+      env({ FLYPROBE_COLLECTOR_URL: collector.url, FLYPROBE_TOKEN: ADMIN_TOKEN }),
+    );
     expect(first.code, first.stderr).toBe(0);
-    expect(first.stdout).toContain('3 created, 0 replaced, 0 destroyed, 0 kept; 3/3 Machines confirmed by heartbeat');
+    expect(first.stdout).toContain(
+      '3 created, 0 replaced, 0 destroyed, 0 kept; 3/3 Machines confirmed by heartbeat',
+    );
     const machines = fake.machines('probes');
     expect(machines.map((m) => [m.region, m.state, m.config.image]).sort()).toEqual([
       ['fra', 'started', 'reg/probe:1'],
@@ -79,7 +98,10 @@ describe('flyprobe deploy / destroy against the fake Machines API', () => {
 
   it('replaces Machines on a new image: new one started before the old one is destroyed', async () => {
     const old = fake.seed('replace', { region: 'ams', image: 'reg/probe:1' });
-    const r = await runCli(['deploy', '--app', 'replace', '--regions', 'ams', '--image', 'reg/probe:2', '--no-confirm'], env());
+    const r = await runCli(
+      ['deploy', '--app', 'replace', '--regions', 'ams', '--image', 'reg/probe:2', '--no-confirm'],
+      env(),
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/ams\s+replace\s+\S+\s+ok\s+started; destroyed old/);
     const live = fake.machines('replace').filter((m) => m.state !== 'destroyed');
@@ -89,10 +111,15 @@ describe('flyprobe deploy / destroy against the fake Machines API', () => {
 
   it('reports a Machine placed in another region than asked as an error for that region', async () => {
     fake.knobs.misplace.set('nrt', 'sin');
-    const r = await runCli(['deploy', '--app', 'misplaced', '--regions', 'nrt,lhr', '--image', 'reg/probe:1', '--no-confirm'], env());
+    const r = await runCli(
+      ['deploy', '--app', 'misplaced', '--regions', 'nrt,lhr', '--image', 'reg/probe:1', '--no-confirm'],
+      env(),
+    );
     fake.knobs.misplace.delete('nrt');
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/nrt\s+create\s+[0-9a-f]{14}\s+error\s+Machine [0-9a-f]{14} was placed in sin, not nrt/);
+    expect(r.stdout).toMatch(
+      /nrt\s+create\s+[0-9a-f]{14}\s+error\s+Machine [0-9a-f]{14} was placed in sin, not nrt/,
+    );
     expect(r.stdout).toMatch(/lhr\s+create\s+[0-9a-f]{14}\s+ok\s+started/);
   });
 
@@ -100,7 +127,18 @@ describe('flyprobe deploy / destroy against the fake Machines API', () => {
     const old = fake.seed('failing', { region: 'cdg', image: 'reg/probe:1' });
     fake.knobs.failStart.add('cdg');
     const r = await runCli(
-      ['deploy', '--app', 'failing', '--regions', 'cdg', '--image', 'reg/probe:2', '--wait-timeout', '1', '--no-confirm'],
+      [
+        'deploy',
+        '--app',
+        'failing',
+        '--regions',
+        'cdg',
+        '--image',
+        'reg/probe:2',
+        '--wait-timeout',
+        '1',
+        '--no-confirm',
+      ],
       env(),
     );
     fake.knobs.failStart.delete('cdg');
@@ -129,10 +167,18 @@ describe('flyprobe deploy / destroy against the fake Machines API', () => {
     fake.seed('gone', { region: 'fra', image: 'i' });
     const r = await runCli(['destroy', '--app', 'gone', '--regions', 'fra', '--json'], env());
     expect(r.code, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout) as { ok: boolean; results: { region: string; action: string; ok: boolean }[] };
+    const out = JSON.parse(r.stdout) as {
+      ok: boolean;
+      results: { region: string; action: string; ok: boolean }[];
+    };
     expect(out.ok).toBe(true);
     expect(out.results.map((x) => `${x.region}:${x.action}:${x.ok}`)).toEqual(['fra:destroy:true']);
-    expect(fake.machines('gone').map((m) => [m.region, m.state]).sort()).toEqual([
+    expect(
+      fake
+        .machines('gone')
+        .map((m) => [m.region, m.state])
+        .sort(),
+    ).toEqual([
       ['fra', 'destroyed'],
       ['iad', 'started'],
     ]);
@@ -140,7 +186,10 @@ describe('flyprobe deploy / destroy against the fake Machines API', () => {
 
   describe('bad input', () => {
     it('names every unknown or deprecated region and suggests the replacement', async () => {
-      const r = await runCli(['deploy', '--app', 'probes', '--regions', 'iad,atl,xyz,fr', '--dry-run'], env());
+      const r = await runCli(
+        ['deploy', '--app', 'probes', '--regions', 'iad,atl,xyz,fr', '--dry-run'],
+        env(),
+      );
       expect(r.code).toBe(1);
       expect(r.stderr).toContain('region "atl" is deprecated; use "dfw" instead');
       expect(r.stderr).toContain('unknown region "xyz"');
@@ -149,7 +198,9 @@ describe('flyprobe deploy / destroy against the fake Machines API', () => {
     });
 
     it('refuses to run without a Fly token', async () => {
-      const r = await runCli(['deploy', '--app', 'probes', '--regions', 'iad'], { FLY_API_HOSTNAME: fake.url });
+      const r = await runCli(['deploy', '--app', 'probes', '--regions', 'iad'], {
+        FLY_API_HOSTNAME: fake.url,
+      });
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/^flyprobe deploy: no Fly API token: set FLY_API_TOKEN/);
     });
@@ -163,7 +214,10 @@ describe('flyprobe deploy / destroy against the fake Machines API', () => {
     });
 
     it("shows the API's status and message", async () => {
-      const wrongToken = await runCli(['deploy', '--app', 'probes', '--regions', 'iad'], env({ FLY_API_TOKEN: 'nope' }));
+      const wrongToken = await runCli(
+        ['deploy', '--app', 'probes', '--regions', 'iad'],
+        env({ FLY_API_TOKEN: 'nope' }),
+      );
       expect(wrongToken.code).toBe(1);
       expect(wrongToken.stderr).toBe(
         'flyprobe deploy: Machines API GET /v1/apps/probes/machines failed: HTTP 401: You must be authenticated to view this.\n',
@@ -174,19 +228,22 @@ describe('flyprobe deploy / destroy against the fake Machines API', () => {
     });
 
     it('treats missing or malformed flags as usage errors (exit 2)', async () => {
-      const noApp = await runCli(['deploy', '--regions', 'iad'], env());
+      const noApp = await runMain(['deploy', '--regions', 'iad'], env());
       expect(noApp.code).toBe(2);
       expect(noApp.stderr).toContain('flyprobe deploy: --app is required');
-      const badCount = await runCli(['deploy', '--app', 'a', '--regions', 'iad', '--per-region', 'two'], env());
+      const badCount = await runMain(
+        ['deploy', '--app', 'a', '--regions', 'iad', '--per-region', 'two'],
+        env(),
+      );
       expect(badCount.code).toBe(2);
       expect(badCount.stderr).toContain('--per-region must be an integer');
-      const unknown = await runCli(['destroy', '--app', 'a', '--region', 'iad'], env());
+      const unknown = await runMain(['destroy', '--app', 'a', '--region', 'iad'], env());
       expect(unknown.code).toBe(2);
       expect(unknown.stderr).toContain("Unknown option '--region'");
     });
 
     it('asks for --image when the app has no Machine to copy it from', async () => {
-      const r = await runCli(['deploy', '--app', 'gone', '--regions', 'syd'], env());
+      const r = await runCli(['deploy', '--app', 'empty', '--regions', 'syd'], env());
       expect(r.code).toBe(1);
       expect(r.stderr).toContain('--image is required');
     });

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type RunningCollector, loadCollectorSettings, startCollector } from '@flyprobe/collector';
+import { loadCollectorSettings, type RunningCollector, startCollector } from '@flyprobe/collector';
 import { request } from 'undici';
 
 export const ADMIN_TOKEN = 'admin-secret-for-cli-tests';
@@ -32,7 +32,11 @@ export async function startTestCollector(): Promise<TestCollector> {
   };
 }
 
-export async function postJson(url: string, token: string, body: unknown): Promise<{ status: number; json: unknown }> {
+export async function postJson(
+  url: string,
+  token: string,
+  body: unknown,
+): Promise<{ status: number; json: unknown }> {
   const res = await request(url, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },

@@ -5,8 +5,10 @@ export type LabCapability = { ok: true } | { ok: false; reason: string };
 
 /** Whether this process can build a namespace lab; the reason says what is missing. */
 export function labCapability(): LabCapability {
-  if (process.platform !== 'linux') return { ok: false, reason: `the network lab needs Linux (this is ${process.platform})` };
-  if (process.getuid?.() !== 0) return { ok: false, reason: 'the network lab needs root (network namespaces, TUN devices, nftables)' };
+  if (process.platform !== 'linux')
+    return { ok: false, reason: `the network lab needs Linux (this is ${process.platform})` };
+  if (process.getuid?.() !== 0)
+    return { ok: false, reason: 'the network lab needs root (network namespaces, TUN devices, nftables)' };
   try {
     accessSync('/dev/net/tun', constants.R_OK | constants.W_OK);
   } catch {

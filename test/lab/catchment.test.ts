@@ -29,7 +29,14 @@ describe('CatchmentTable', () => {
 describe('flapEdgeAt', () => {
   it('cycles through the edges, each held one period', () => {
     const s = { edges: ['fra', 'iad'], periodMs: 1000 };
-    expect([0, 999, 1000, 1999, 2000, 3500].map((t) => flapEdgeAt(s, t))).toEqual(['fra', 'fra', 'iad', 'iad', 'fra', 'iad']);
+    expect([0, 999, 1000, 1999, 2000, 3500].map((t) => flapEdgeAt(s, t))).toEqual([
+      'fra',
+      'fra',
+      'iad',
+      'iad',
+      'fra',
+      'iad',
+    ]);
     expect(flapEdgeAt({ edges: ['a', 'b', 'c'], periodMs: 10 }, 25)).toBe('c');
   });
 

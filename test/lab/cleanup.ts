@@ -55,7 +55,10 @@ export function cleanupSync(pids: number[], namespaces: string[]): void {
   }
   for (const ns of namespaces) {
     try {
-      const out = execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+      const out = execFileSync('ip', ['netns', 'pids', ns], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
       for (const pid of out.split(/\s+/).filter(Boolean)) {
         try {
           process.kill(Number(pid), 'SIGKILL');

@@ -6,7 +6,10 @@ import { planLab } from './plan.ts';
 describe('delay model', () => {
   it('defaults to half the fibre floor x inflation x scale, and localMs within a region', () => {
     const floor = regionRttFloorMs('iad', 'fra') as number;
-    expect(defaultOneWayMs('iad', 'fra', { inflation: 1.5, scale: 0.5 })).toBeCloseTo((floor / 2) * 1.5 * 0.5, 9);
+    expect(defaultOneWayMs('iad', 'fra', { inflation: 1.5, scale: 0.5 })).toBeCloseTo(
+      (floor / 2) * 1.5 * 0.5,
+      9,
+    );
     expect(defaultOneWayMs('fra', 'iad')).toBeCloseTo(defaultOneWayMs('iad', 'fra'), 9);
     expect(defaultOneWayMs('iad', 'iad', { localMs: 0.25 })).toBe(0.25);
   });
@@ -29,7 +32,9 @@ describe('delay model', () => {
   });
 
   it('rejects bad settings with the field named', () => {
-    expect(() => new WanModel(['iad', 'fra', 'lhr', 'dfw'], {}, { 'iad>syd': 3 })).toThrow(/delays: "iad>syd"/);
+    expect(() => new WanModel(['iad', 'fra', 'lhr', 'dfw'], {}, { 'iad>syd': 3 })).toThrow(
+      /delays: "iad>syd"/,
+    );
     const m = new WanModel(['iad', 'fra', 'lhr', 'dfw']);
     expect(() => m.setLoss('iad', 'fra', 1.5)).toThrow(/loss/);
     expect(() => m.setExtraDelay('iad', 'fra', -1)).toThrow(/extraMs/);
@@ -37,7 +42,12 @@ describe('delay model', () => {
   });
 
   it('maps endpoint pairs onto region pairs; the host endpoint gets hostMs and no loss', () => {
-    const plan = planLab({ regions: ['iad', 'fra', 'lhr', 'dfw'], targetRegions: ['iad'], runId: '0001', collectorRegion: 'lhr' });
+    const plan = planLab({
+      regions: ['iad', 'fra', 'lhr', 'dfw'],
+      targetRegions: ['iad'],
+      runId: '0001',
+      collectorRegion: 'lhr',
+    });
     const m = new WanModel(plan.regions, { localMs: 0.2, hostMs: 0 });
     m.setLoss('iad', 'fra', 0.1);
     const pairs = m.emulatorPairs(plan.endpoints);

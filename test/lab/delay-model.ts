@@ -63,7 +63,8 @@ export class WanModel {
   ) {
     this.options = { ...DEFAULT_DELAY_MODEL, ...options };
     for (const a of regions)
-      for (const b of regions) this.base.set(key(a, b), overrides[key(a, b)] ?? defaultOneWayMs(a, b, this.options));
+      for (const b of regions)
+        this.base.set(key(a, b), overrides[key(a, b)] ?? defaultOneWayMs(a, b, this.options));
     for (const k of Object.keys(overrides))
       if (!this.base.has(k)) throw new Error(`delays: "${k}" is not a pair of lab regions (write "src>dst")`);
   }
@@ -114,7 +115,8 @@ export class WanModel {
   emulatorPairs(endpoints: EndpointPlan[]): EmulatorPair[] {
     const out: EmulatorPair[] = [];
     for (const s of endpoints)
-      for (const d of endpoints) if (s !== d) out.push({ src: s.name, dst: d.name, ...this.pairSettings(s, d) });
+      for (const d of endpoints)
+        if (s !== d) out.push({ src: s.name, dst: d.name, ...this.pairSettings(s, d) });
     return out;
   }
 }

@@ -15,8 +15,8 @@ import { EDGE_CONFIG_ENV, type EdgeConfig, type EdgeState } from './edge/config.
 import { type ResetMatch, resetRuleScript } from './faults/rst.ts';
 import { deleteNetns, ipBatch, nft, sh } from './netns.ts';
 import { type EndpointPlan, edgeEndpoint, hostPort, type LabPlan, machineEndpoint, planLab } from './plan.ts';
-import { LabProcess } from './process.ts';
 import { COLLECTOR_PORT, EDGE_PORTS, PROBE_ECHO_PORTS, PROBE_METRICS_PORT, TARGET_PORTS } from './ports.ts';
+import { LabProcess } from './process.ts';
 import { waitFor } from './wait.ts';
 import { type EmulatorStats, WanEmulator } from './wan/control.ts';
 
@@ -119,11 +119,15 @@ export class Lab {
     private readonly dns: LabDnsServer,
     private readonly lock: ChildProcess | undefined,
   ) {
-    for (const r of plan.regions) this.machineIds.set(r, `${r}${plan.runId}${randomBytes(3).toString('hex')}`);
-    this.deadline = setTimeout(() => {
-      this.log(`lab ${plan.prefix}: maxDurationMs reached, stopping`);
-      void this.stop();
-    }, options.maxDurationMs ?? 15 * 60_000);
+    for (const r of plan.regions)
+      this.machineIds.set(r, `${r}${plan.runId}${randomBytes(3).toString('hex')}`);
+    this.deadline = setTimeout(
+      () => {
+        this.log(`lab ${plan.prefix}: maxDurationMs reached, stopping`);
+        void this.stop();
+      },
+      options.maxDurationMs ?? 15 * 60_000,
+    );
     this.deadline.unref();
   }
 
@@ -207,7 +211,13 @@ export class Lab {
 
   // ---- processes -------------------------------------------------------------------------------------
 
-  private spawn(name: string, netns: string | null, script: string, args: string[], env: Record<string, string>): LabProcess {
+  private spawn(
+    name: string,
+    netns: string | null,
+    script: string,
+    args: string[],
+    env: Record<string, string>,
+  ): LabProcess {
     if (this.stopped) throw new Error('the lab is stopped');
     return new LabProcess({ name, netns, script, args, env, logPath: join(this.dir, `${name}.log`) });
   }
@@ -215,9 +225,21 @@ export class Lab {
   private zone(): ZoneMachine[] {
     const out: ZoneMachine[] = [];
     for (const [region, p] of this.targets)
-      if (p.running) out.push({ app: this.plan.app, id: this.machineId(region), region, address: this.privateAddress(region) });
+      if (p.running)
+        out.push({
+          app: this.plan.app,
+          id: this.machineId(region),
+          region,
+          address: this.privateAddress(region),
+        });
     for (const [region, p] of this.probes)
-      if (p.running) out.push({ app: PROBE_APP, id: this.machineId(region), region, address: this.privateAddress(region) });
+      if (p.running)
+        out.push({
+          app: PROBE_APP,
+          id: this.machineId(region),
+          region,
+          address: this.privateAddress(region),
+        });
     return out;
   }
 
@@ -227,7 +249,8 @@ export class Lab {
 
   /** Starts (or restarts after a stop) the target echo server in a region: a new start time, the same image ref. */
   async startTarget(region: RegionCode): Promise<LabProcess> {
-    if (!this.plan.targetRegions.includes(region)) throw new Error(`region: the target does not run in "${region}"`);
+    if (!this.plan.targetRegions.includes(region))
+      throw new Error(`region: the target does not run in "${region}"`);
     if (this.targets.get(region)?.running) throw new Error(`the target in ${region} is already running`);
     const p = this.spawn(`echo-${region}-${this.restarts++}`, this.netnsOf(region), CLI, ['echo'], {
       FLY_REGION: region,
@@ -373,7 +396,12 @@ export class Lab {
   }
 
   /** Runs a command inside a region's namespace (e.g. `curl`), returning stdout. */
-  exec(region: RegionCode, cmd: string, args: string[], side: 'machine' | 'edge' = 'machine'): Promise<string> {
+  exec(
+    region: RegionCode,
+    cmd: string,
+    args: string[],
+    side: 'machine' | 'edge' = 'machine',
+  ): Promise<string> {
     return sh('ip', ['netns', 'exec', this.netnsOf(this.checkRegion(region), side), cmd, ...args]);
   }
 
@@ -429,7 +457,10 @@ export class Lab {
       if (this.catchment.set(source, flapEdgeAt(schedule, Date.now() - started))) await this.pushCatchment();
     };
     await apply();
-    const timer = setInterval(() => void apply().catch((e: Error) => this.log(`flap ${source}: ${e.message}`)), Math.max(50, schedule.periodMs / 4));
+    const timer = setInterval(
+      () => void apply().catch((e: Error) => this.log(`flap ${source}: ${e.message}`)),
+      Math.max(50, schedule.periodMs / 4),
+    );
     this.flaps.set(source, timer);
   }
 
@@ -473,7 +504,11 @@ export class Lab {
   }
 
   /** RST injection: TCP flows matching `match` in a region's namespace get reset (nftables). */
-  async injectResets(region: RegionCode, match: ResetMatch, side: 'machine' | 'edge' = 'machine'): Promise<ResetInjection> {
+  async injectResets(
+    region: RegionCode,
+    match: ResetMatch,
+    side: 'machine' | 'edge' = 'machine',
+  ): Promise<ResetInjection> {
     const netns = this.netnsOf(this.checkRegion(region), side);
     const table = `flyprobe_rst_${this.resets.length}`;
     await nft(netns, resetRuleScript(table, match));
@@ -498,7 +533,12 @@ export class Lab {
   // ---- teardown --------------------------------------------------------------------------------------
 
   private allProcesses(): LabProcess[] {
-    return [...this.probes.values(), ...this.edges.values(), ...this.targets.values(), ...(this.collector ? [this.collector] : [])];
+    return [
+      ...this.probes.values(),
+      ...this.edges.values(),
+      ...this.targets.values(),
+      ...(this.collector ? [this.collector] : []),
+    ];
   }
 
   /** Stops every process (probes first, so they can flush), the emulator and DNS; deletes every namespace. Idempotent. */
@@ -516,7 +556,9 @@ export class Lab {
     await Promise.allSettled(this.allProcesses().map((p) => p.stop('SIGTERM', 3000)));
     await this.dns.close().catch(() => undefined);
     await this.emulator.stop().catch(() => undefined);
-    await Promise.allSettled(this.plan.endpoints.filter((e) => e.netns).map((e) => deleteNetns(e.netns as string)));
+    await Promise.allSettled(
+      this.plan.endpoints.filter((e) => e.netns).map((e) => deleteNetns(e.netns as string)),
+    );
     this.lock?.stdin?.end();
     liveLabs.delete(this);
     if (!process.env.FLYPROBE_LAB_KEEP) rmSync(this.dir, { recursive: true, force: true });
@@ -524,17 +566,33 @@ export class Lab {
 
   /** Synchronous last resort (process exit): kill processes and delete namespaces. */
   cleanupNow(): void {
-    const pids = [...this.allProcesses().map((p) => p.pid), this.emulator.child.pid].filter((p): p is number => p !== undefined);
-    cleanupSync(pids, this.plan.endpoints.filter((e) => e.netns).map((e) => e.netns as string));
+    const pids = [...this.allProcesses().map((p) => p.pid), this.emulator.child.pid].filter(
+      (p): p is number => p !== undefined,
+    );
+    cleanupSync(
+      pids,
+      this.plan.endpoints.filter((e) => e.netns).map((e) => e.netns as string),
+    );
   }
 }
 
 /** Waits for the cross-process lab lock; the lock is held by a `flock` child and freed when its stdin closes. */
 async function acquireLock(timeoutMs: number): Promise<ChildProcess> {
   mkdirSync(LAB_ROOT, { recursive: true });
-  const child = spawn('flock', ['-x', '-w', String(Math.ceil(timeoutMs / 1000)), join(LAB_ROOT, 'lab.lock'), '-c', 'echo locked; exec cat >/dev/null'], {
-    stdio: ['pipe', 'pipe', 'ignore'],
-  });
+  const child = spawn(
+    'flock',
+    [
+      '-x',
+      '-w',
+      String(Math.ceil(timeoutMs / 1000)),
+      join(LAB_ROOT, 'lab.lock'),
+      '-c',
+      'echo locked; exec cat >/dev/null',
+    ],
+    {
+      stdio: ['pipe', 'pipe', 'ignore'],
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
     lines.once('line', () => resolve());
@@ -547,12 +605,18 @@ async function acquireLock(timeoutMs: number): Promise<ChildProcess> {
 export async function startLab(options: LabOptions): Promise<Lab> {
   const capability = labCapability();
   if (!capability.ok) throw new Error(`cannot build the network lab: ${capability.reason}`);
-  const plan = planLab({ regions: options.regions, targetRegions: options.targetRegions, app: options.app, collectorRegion: options.collectorRegion });
+  const plan = planLab({
+    regions: options.regions,
+    targetRegions: options.targetRegions,
+    app: options.app,
+    collectorRegion: options.collectorRegion,
+  });
   const wan = new WanModel(plan.regions, options.delays, options.delayOverrides);
   const catchment = new CatchmentTable(plan.regions);
   const log = options.log ?? (() => undefined);
   await sweepStaleLabs();
-  const lock = options.exclusive === false ? undefined : await acquireLock(options.lockTimeoutMs ?? 10 * 60_000);
+  const lock =
+    options.exclusive === false ? undefined : await acquireLock(options.lockTimeoutMs ?? 10 * 60_000);
   const dir = runDir(plan.runId);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'owner.pid'), String(process.pid));
@@ -563,14 +627,21 @@ export async function startLab(options: LabOptions): Promise<Lab> {
   let lab: Lab | undefined;
   try {
     log(`lab ${plan.prefix}: ${namespaces.length} namespaces for ${plan.regions.join(', ')}`);
-    await ipBatch(null, namespaces.map((ns) => `netns add ${ns}`));
+    await ipBatch(
+      null,
+      namespaces.map((ns) => `netns add ${ns}`),
+    );
     const catchmentTable: Record<string, string> = {};
     for (const [s, e] of Object.entries(catchment.entries())) catchmentTable[s] = `${e}-e`;
     catchmentTable.col = `${catchment.edgeFor(plan.collectorRegion)}-e`;
     catchmentTable.host = `${catchment.edgeFor(plan.collectorRegion)}-e`;
     emulator = await WanEmulator.start(
       {
-        endpoints: plan.endpoints.map((e) => ({ name: e.name, ifname: e.ifname, addresses: [e.address, ...e.extraAddresses] })),
+        endpoints: plan.endpoints.map((e) => ({
+          name: e.name,
+          ifname: e.ifname,
+          addresses: [e.address, ...e.extraAddresses],
+        })),
         anycast: [plan.anycast],
         pairs: wan.emulatorPairs(plan.endpoints),
         catchment: catchmentTable,
@@ -578,7 +649,10 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       },
       dir,
     );
-    await ipBatch(null, plan.endpoints.filter((e) => e.netns).map((e) => `link set dev ${e.ifname} netns ${e.netns}`));
+    await ipBatch(
+      null,
+      plan.endpoints.filter((e) => e.netns).map((e) => `link set dev ${e.ifname} netns ${e.netns}`),
+    );
     await Promise.all(
       plan.endpoints.map((e) =>
         ipBatch(e.netns, [
@@ -595,7 +669,8 @@ export async function startLab(options: LabOptions): Promise<Lab> {
     liveLabs.add(lab);
     const built = lab;
     try {
-      if (options.startTargets ?? true) await Promise.all(plan.targetRegions.map((r) => built.startTarget(r)));
+      if (options.startTargets ?? true)
+        await Promise.all(plan.targetRegions.map((r) => built.startTarget(r)));
       if (options.startEdges ?? true) {
         await Promise.all(plan.regions.map((r) => built.startEdge(r)));
         // Edges route only to targets their health check has seen up.
@@ -628,4 +703,3 @@ export async function startLab(options: LabOptions): Promise<Lab> {
     throw err;
   }
 }
-

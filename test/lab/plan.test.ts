@@ -2,10 +2,25 @@ import { describe, expect, it } from 'vitest';
 import { LAB_NAME_PATTERN, planLab } from './plan.ts';
 
 describe('planLab', () => {
-  const plan = planLab({ regions: ['iad', 'dfw', 'fra', 'lhr'], targetRegions: ['iad', 'fra'], runId: 'ab12' });
+  const plan = planLab({
+    regions: ['iad', 'dfw', 'fra', 'lhr'],
+    targetRegions: ['iad', 'fra'],
+    runId: 'ab12',
+  });
 
   it('gives every region a machine and an edge endpoint, plus collector and host, with unique names and addresses', () => {
-    expect(plan.endpoints.map((e) => e.name)).toEqual(['iad', 'iad-e', 'dfw', 'dfw-e', 'fra', 'fra-e', 'lhr', 'lhr-e', 'col', 'host']);
+    expect(plan.endpoints.map((e) => e.name)).toEqual([
+      'iad',
+      'iad-e',
+      'dfw',
+      'dfw-e',
+      'fra',
+      'fra-e',
+      'lhr',
+      'lhr-e',
+      'col',
+      'host',
+    ]);
     const addresses = plan.endpoints.flatMap((e) => [e.address, ...e.extraAddresses]);
     expect(new Set(addresses).size).toBe(addresses.length);
     expect(new Set(plan.endpoints.map((e) => e.ifname)).size).toBe(plan.endpoints.length);
@@ -22,10 +37,20 @@ describe('planLab', () => {
   });
 
   it('rejects bad region choices with the field named', () => {
-    expect(() => planLab({ regions: ['iad', 'fra', 'lhr'], targetRegions: ['iad'] })).toThrow(/regions: .*4 to 18/);
-    expect(() => planLab({ regions: ['iad', 'fra', 'lhr', 'xyz'], targetRegions: ['iad'] })).toThrow(/regions: unknown region "xyz"/);
-    expect(() => planLab({ regions: ['iad', 'fra', 'lhr', 'dfw'], targetRegions: ['syd'] })).toThrow(/targetRegions: "syd"/);
-    expect(() => planLab({ regions: ['iad', 'fra', 'lhr', 'dfw'], targetRegions: [] })).toThrow(/targetRegions/);
-    expect(() => planLab({ regions: ['iad', 'fra', 'lhr', 'dfw'], targetRegions: ['iad'], runId: 'XYZ' })).toThrow(/runId/);
+    expect(() => planLab({ regions: ['iad', 'fra', 'lhr'], targetRegions: ['iad'] })).toThrow(
+      /regions: .*4 to 18/,
+    );
+    expect(() => planLab({ regions: ['iad', 'fra', 'lhr', 'xyz'], targetRegions: ['iad'] })).toThrow(
+      /regions: unknown region "xyz"/,
+    );
+    expect(() => planLab({ regions: ['iad', 'fra', 'lhr', 'dfw'], targetRegions: ['syd'] })).toThrow(
+      /targetRegions: "syd"/,
+    );
+    expect(() => planLab({ regions: ['iad', 'fra', 'lhr', 'dfw'], targetRegions: [] })).toThrow(
+      /targetRegions/,
+    );
+    expect(() =>
+      planLab({ regions: ['iad', 'fra', 'lhr', 'dfw'], targetRegions: ['iad'], runId: 'XYZ' }),
+    ).toThrow(/runId/);
   });
 });

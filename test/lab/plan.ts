@@ -58,7 +58,9 @@ export function newRunId(): string {
 export function planLab(input: PlanInput): LabPlan {
   const regions = [...new Set(input.regions.map((r) => r.trim().toLowerCase()))];
   if (regions.length < MIN_LAB_REGIONS || regions.length > MAX_LAB_REGIONS)
-    throw new Error(`regions: a lab has ${MIN_LAB_REGIONS} to ${MAX_LAB_REGIONS} distinct regions, got ${regions.length}`);
+    throw new Error(
+      `regions: a lab has ${MIN_LAB_REGIONS} to ${MAX_LAB_REGIONS} distinct regions, got ${regions.length}`,
+    );
   for (const r of regions) {
     const check = checkDeployableRegion(r);
     if (!check.ok) throw new Error(`regions: ${check.message}`);
@@ -79,12 +81,40 @@ export function planLab(input: PlanInput): LabPlan {
     endpoints.push({ ...e, ifname: `${prefix}t${endpoints.length}` });
   regions.forEach((region, i) => {
     const n = (i + 1).toString(16);
-    add({ name: region, kind: 'machine', region, netns: `${prefix}-${region}`, address: `${net}:a7b:${n}::2`, extraAddresses: [] });
-    add({ name: `${region}-e`, kind: 'edge', region, netns: `${prefix}-${region}-e`, address: `${net}:a7e:${n}::2`, extraAddresses: [] });
+    add({
+      name: region,
+      kind: 'machine',
+      region,
+      netns: `${prefix}-${region}`,
+      address: `${net}:a7b:${n}::2`,
+      extraAddresses: [],
+    });
+    add({
+      name: `${region}-e`,
+      kind: 'edge',
+      region,
+      netns: `${prefix}-${region}-e`,
+      address: `${net}:a7e:${n}::2`,
+      extraAddresses: [],
+    });
   });
-  add({ name: 'col', kind: 'collector', region: collectorRegion, netns: `${prefix}-col`, address: `${net}:c01::2`, extraAddresses: [] });
+  add({
+    name: 'col',
+    kind: 'collector',
+    region: collectorRegion,
+    netns: `${prefix}-col`,
+    address: `${net}:c01::2`,
+    extraAddresses: [],
+  });
   const dnsAddress = `${net}::3`;
-  add({ name: 'host', kind: 'host', region: null, netns: null, address: `${net}::1`, extraAddresses: [dnsAddress] });
+  add({
+    name: 'host',
+    kind: 'host',
+    region: null,
+    netns: null,
+    address: `${net}::1`,
+    extraAddresses: [dnsAddress],
+  });
   return {
     runId,
     prefix,

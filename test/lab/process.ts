@@ -67,7 +67,15 @@ export class LabProcess {
   /** Resolves with the first stdout line matching; rejects when the process exits first or time runs out. */
   waitForLine(pattern: RegExp, timeoutMs: number): Promise<string> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => finish(new Error(`${this.spec.name}: no line matching ${pattern} within ${timeoutMs} ms; ${this.tail()}`)), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          finish(
+            new Error(
+              `${this.spec.name}: no line matching ${pattern} within ${timeoutMs} ms; ${this.tail()}`,
+            ),
+          ),
+        timeoutMs,
+      );
       const onLine = (line: string) => {
         if (pattern.test(line)) finish(undefined, line);
       };
@@ -89,7 +97,10 @@ export class LabProcess {
   }
 
   /** Sends `sig` and waits for the exit; SIGKILL after `graceMs`. */
-  async stop(sig: NodeJS.Signals = 'SIGTERM', graceMs = 10_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  async stop(
+    sig: NodeJS.Signals = 'SIGTERM',
+    graceMs = 10_000,
+  ): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
     if (!this.running) return this.exited;
     this.child.kill(sig);
     const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);

@@ -1,5 +1,5 @@
 import { type Command, stringOption } from '../command.ts';
-import { envWithOverrides, runUntilSignal } from '../roles/run-until-signal.ts';
+import { envWithOverrides, runRole } from '../roles/run-until-signal.ts';
 
 export const collectorCommand: Command = {
   summary: 'run the collector (HTTP API + SQLite store) from FLYPROBE_* environment variables',
@@ -22,11 +22,16 @@ Options:
       FLYPROBE_HOST: stringOption(args, 'host'),
       FLYPROBE_DB: stringOption(args, 'db'),
     });
-    // Loaded lazily: the operator commands must work without the collector's native dependencies.
-    const { loadCollectorSettings, startCollector } = await import('@flyprobe/collector');
-    const settings = loadCollectorSettings(env);
-    const running = await startCollector(settings);
-    io.stdout.write(`flyprobe collector: listening on ${running.url}\n`);
-    return runUntilSignal('collector', () => running.stop(), io);
+    return runRole(
+      'collector',
+      io,
+      async () => {
+        // Loaded lazily: the operator commands must work without the collector's native dependencies.
+        const { loadCollectorSettings, startCollector } = await import('@flyprobe/collector');
+        return startCollector(loadCollectorSettings(env));
+      },
+      (running) => `listening on ${running.url}`,
+      (running) => running.stop(),
+    );
   },
 };

@@ -1,6 +1,6 @@
 import { type Command, stringOption } from '../command.ts';
 import { envPort } from '../roles/env-port.ts';
-import { envWithOverrides, runUntilSignal } from '../roles/run-until-signal.ts';
+import { envWithOverrides, runRole } from '../roles/run-until-signal.ts';
 
 export const echoCommand: Command = {
   summary: 'run only the echo server (HTTP h1/h2c, TCP, gRPC) that probes measure',
@@ -35,11 +35,15 @@ Options:
       tcpPort: envPort(env, 'FLYPROBE_ECHO_TCP_PORT', 7070),
       grpcPort: envPort(env, 'FLYPROBE_ECHO_GRPC_PORT', 50051),
     };
-    const { echoIdentityFromEnv, startEchoServer } = await import('@flyprobe/probe/echo');
-    const running = await startEchoServer({ ...options, identity: echoIdentityFromEnv(env) });
-    io.stdout.write(
-      `flyprobe echo: serving on ${running.host}: http ${running.httpPort}, tcp ${running.tcpPort}, grpc ${running.grpcPort}\n`,
+    return runRole(
+      'echo',
+      io,
+      async () => {
+        const { echoIdentityFromEnv, startEchoServer } = await import('@flyprobe/probe/echo');
+        return startEchoServer({ ...options, identity: echoIdentityFromEnv(env) });
+      },
+      (r) => `serving on ${r.host}: http ${r.httpPort}, tcp ${r.tcpPort}, grpc ${r.grpcPort}`,
+      (r) => r.close(),
     );
-    return runUntilSignal('echo', () => running.close(), io);
   },
 };

@@ -1,5 +1,5 @@
 import { type Command, stringOption } from '../command.ts';
-import { envWithOverrides, runUntilSignal } from '../roles/run-until-signal.ts';
+import { envWithOverrides, runRole } from '../roles/run-until-signal.ts';
 
 export const probeCommand: Command = {
   summary: 'run a probe agent (checks, echo server, reporter) from FLYPROBE_* environment variables',
@@ -34,10 +34,21 @@ Options:
       FLYPROBE_REGION: stringOption(args, 'region'),
       FLYPROBE_PROBE_ID: stringOption(args, 'probe-id'),
     });
-    const { loadProbeSettings, startProbe } = await import('@flyprobe/probe');
-    const settings = loadProbeSettings(env, { configFile: configFile ?? env.FLYPROBE_CONFIG });
-    const running = await startProbe(settings);
-    io.stdout.write('flyprobe probe: running\n');
-    return runUntilSignal('probe', () => running.stop(), io);
+    return runRole(
+      'probe',
+      io,
+      async () => {
+        const { loadProbeSettings, startProbe } = await import('@flyprobe/probe');
+        return startProbe(loadProbeSettings(env, { configFile: configFile ?? env.FLYPROBE_CONFIG }));
+      },
+      ({ identity, echo, metricsPort }) => {
+        const echoText = echo
+          ? `echo http ${echo.httpPort} tcp ${echo.tcpPort} grpc ${echo.grpcPort}`
+          : 'echo off';
+        const metricsText = metricsPort === undefined ? 'metrics off' : `metrics ${metricsPort}`;
+        return `${identity.probeId} in ${identity.region} running (${echoText}, ${metricsText})`;
+      },
+      (running) => running.stop(),
+    );
   },
 };

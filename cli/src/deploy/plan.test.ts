@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Machine } from '../fly/types.ts';
-import { computeDeployPlan, computeDestroyPlan, countActions, planChangesNothing, resolveImage } from './plan.ts';
+import {
+  computeDeployPlan,
+  computeDestroyPlan,
+  countActions,
+  planChangesNothing,
+  resolveImage,
+} from './plan.ts';
 
 let seq = 0;
 function machine(region: string, image: string, extra: Partial<Machine> = {}): Machine {
@@ -22,14 +28,26 @@ const kinds = (p: ReturnType<typeof computeDeployPlan>) => p.actions.map((a) => 
 
 describe('computeDeployPlan', () => {
   it('creates one Machine per requested region in an empty app', () => {
-    const plan = computeDeployPlan({ app: 'a', machines: [], regions: ['iad', 'fra', 'syd'], perRegion: 1, image: 'img:1' });
+    const plan = computeDeployPlan({
+      app: 'a',
+      machines: [],
+      regions: ['iad', 'fra', 'syd'],
+      perRegion: 1,
+      image: 'img:1',
+    });
     expect(kinds(plan)).toEqual(['iad:create', 'fra:create', 'syd:create']);
     expect(planChangesNothing(plan)).toBe(false);
   });
 
   it('keeps Machines already on the image: a converged app plans nothing', () => {
     const machines = [machine('iad', 'img:1'), machine('fra', 'img:1')];
-    const plan = computeDeployPlan({ app: 'a', machines, regions: ['iad', 'fra'], perRegion: 1, image: 'img:1' });
+    const plan = computeDeployPlan({
+      app: 'a',
+      machines,
+      regions: ['iad', 'fra'],
+      perRegion: 1,
+      image: 'img:1',
+    });
     expect(kinds(plan)).toEqual(['iad:keep', 'fra:keep']);
     expect(planChangesNothing(plan)).toBe(true);
   });
@@ -37,9 +55,19 @@ describe('computeDeployPlan', () => {
   it('replaces Machines on another image and failed ones', () => {
     const old = machine('iad', 'img:0');
     const failed = machine('fra', 'img:1', { state: 'failed' });
-    const plan = computeDeployPlan({ app: 'a', machines: [old, failed], regions: ['iad', 'fra'], perRegion: 1, image: 'img:1' });
+    const plan = computeDeployPlan({
+      app: 'a',
+      machines: [old, failed],
+      regions: ['iad', 'fra'],
+      perRegion: 1,
+      image: 'img:1',
+    });
     expect(plan.actions).toEqual([
-      expect.objectContaining({ kind: 'replace', region: 'iad', machine: expect.objectContaining({ id: old.id }) }),
+      expect.objectContaining({
+        kind: 'replace',
+        region: 'iad',
+        machine: expect.objectContaining({ id: old.id }),
+      }),
       expect.objectContaining({ kind: 'replace', region: 'fra', reason: 'machine failed' }),
     ]);
   });
@@ -47,7 +75,13 @@ describe('computeDeployPlan', () => {
   it('destroys the surplus, preferring to keep Machines already on the image', () => {
     const stale = machine('iad', 'img:0');
     const good = machine('iad', 'img:1');
-    const plan = computeDeployPlan({ app: 'a', machines: [stale, good], regions: ['iad'], perRegion: 1, image: 'img:1' });
+    const plan = computeDeployPlan({
+      app: 'a',
+      machines: [stale, good],
+      regions: ['iad'],
+      perRegion: 1,
+      image: 'img:1',
+    });
     expect(plan.actions).toEqual([
       expect.objectContaining({ kind: 'keep', machine: expect.objectContaining({ id: good.id }) }),
       expect.objectContaining({ kind: 'destroy', machine: expect.objectContaining({ id: stale.id }) }),
@@ -63,8 +97,17 @@ describe('computeDeployPlan', () => {
   });
 
   it('ignores Machines already being destroyed and duplicate region arguments', () => {
-    const machines = [machine('iad', 'img:1', { state: 'destroyed' }), machine('fra', 'img:1', { state: 'destroying' })];
-    const plan = computeDeployPlan({ app: 'a', machines, regions: ['iad', 'iad'], perRegion: 1, image: 'img:1' });
+    const machines = [
+      machine('iad', 'img:1', { state: 'destroyed' }),
+      machine('fra', 'img:1', { state: 'destroying' }),
+    ];
+    const plan = computeDeployPlan({
+      app: 'a',
+      machines,
+      regions: ['iad', 'iad'],
+      perRegion: 1,
+      image: 'img:1',
+    });
     expect(kinds(plan)).toEqual(['iad:create']);
   });
 });
@@ -81,7 +124,12 @@ describe('resolveImage', () => {
 
 describe('computeDestroyPlan', () => {
   it('destroys every live Machine in the given regions only', () => {
-    const machines = [machine('iad', 'i'), machine('fra', 'i'), machine('fra', 'i'), machine('syd', 'i', { state: 'destroyed' })];
+    const machines = [
+      machine('iad', 'i'),
+      machine('fra', 'i'),
+      machine('fra', 'i'),
+      machine('syd', 'i', { state: 'destroyed' }),
+    ];
     const plan = computeDestroyPlan({ app: 'a', machines, regions: ['fra', 'syd'] });
     expect(plan.actions.map((a) => `${a.region}:${a.kind}`)).toEqual(['fra:destroy', 'fra:destroy']);
   });

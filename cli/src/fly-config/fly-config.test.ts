@@ -70,14 +70,21 @@ describe('fly.probe.toml', () => {
 
   it('exposes exactly the echo ports the probe binds, on :: for 6PN', () => {
     expect(t.env.FLYPROBE_BIND).toBe('::');
-    const envPorts = [t.env.FLYPROBE_ECHO_HTTP_PORT, t.env.FLYPROBE_ECHO_TCP_PORT, t.env.FLYPROBE_ECHO_GRPC_PORT].map(Number);
+    const envPorts = [
+      t.env.FLYPROBE_ECHO_HTTP_PORT,
+      t.env.FLYPROBE_ECHO_TCP_PORT,
+      t.env.FLYPROBE_ECHO_GRPC_PORT,
+    ].map(Number);
     expect(services.map((s) => s.internal_port).sort()).toEqual([...envPorts].sort());
     expect(envPorts).toEqual([PROBE_PORTS.http, PROBE_PORTS.tcp, PROBE_PORTS.grpc]);
   });
 
   it('passes gRPC through the proxy as h2c behind TLS with ALPN h2', () => {
     const grpc = services.find((s) => s.internal_port === Number(t.env.FLYPROBE_ECHO_GRPC_PORT))!;
-    const ports = grpc.ports as { tls_options?: { alpn?: string[] }; http_options?: { h2_backend?: boolean } }[];
+    const ports = grpc.ports as {
+      tls_options?: { alpn?: string[] };
+      http_options?: { h2_backend?: boolean };
+    }[];
     expect(ports.length).toBeGreaterThan(0);
     for (const p of ports) {
       expect(p.tls_options?.alpn).toEqual(['h2']);
@@ -108,14 +115,22 @@ describe('fly.probe.toml', () => {
   it('agrees with the Machine config `flyprobe deploy` creates', () => {
     const m = probeMachineConfig({ image: 'img', collectorUrl: undefined });
     expect(m.guest).toEqual({ cpu_kind: 'shared', cpus: 1, memory_mb: sizeToMb(vm.memory) });
-    expect(m.services?.map((s) => s.internal_port).sort()).toEqual(services.map((s) => s.internal_port).sort());
+    expect(m.services?.map((s) => s.internal_port).sort()).toEqual(
+      services.map((s) => s.internal_port).sort(),
+    );
     expect(m.metrics).toEqual(metrics);
     expect(Object.values(m.checks ?? {}).map((c) => [c.type, c.port, c.path])).toEqual(
       Object.values(checks).map((c) => [c.type, c.port, c.path]),
     );
     expect(m.restart?.policy).toBe((t.restart as { policy: string }[])[0]!.policy);
     expect(m.stop_config).toEqual({ signal: t.kill_signal, timeout: `${t.kill_timeout}s` });
-    for (const key of ['FLYPROBE_BIND', 'FLYPROBE_ECHO_HTTP_PORT', 'FLYPROBE_ECHO_TCP_PORT', 'FLYPROBE_ECHO_GRPC_PORT', 'FLYPROBE_METRICS_PORT']) {
+    for (const key of [
+      'FLYPROBE_BIND',
+      'FLYPROBE_ECHO_HTTP_PORT',
+      'FLYPROBE_ECHO_TCP_PORT',
+      'FLYPROBE_ECHO_GRPC_PORT',
+      'FLYPROBE_METRICS_PORT',
+    ]) {
       expect(m.env?.[key], key).toBe(t.env[key]);
     }
   });
@@ -124,7 +139,11 @@ describe('fly.probe.toml', () => {
 describe('fly.collector.toml', () => {
   const t = load('fly.collector.toml');
   const mounts = t.mounts as { source: string; destination: string };
-  const http = t.http_service as { internal_port: number; checks: { path: string }[]; auto_stop_machines: string };
+  const http = t.http_service as {
+    internal_port: number;
+    checks: { path: string }[];
+    auto_stop_machines: string;
+  };
   const vm = (t.vm as { size: string; memory: string }[])[0]!;
 
   it("uses only Fly's documented keys with valid values", () => {

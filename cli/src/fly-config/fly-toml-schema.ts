@@ -20,7 +20,11 @@ const bool: Spec = { kind: 'boolean' };
 const strings = (oneOf?: readonly string[]): Spec => ({ kind: 'strings', oneOf });
 const duration: Spec = { kind: 'duration' };
 const size: Spec = { kind: 'size' };
-const table = (keys: Record<string, Spec>, required?: readonly string[]): Spec => ({ kind: 'table', keys, required });
+const table = (keys: Record<string, Spec>, required?: readonly string[]): Spec => ({
+  kind: 'table',
+  keys,
+  required,
+});
 const tables = (item: Spec): Spec => ({ kind: 'tables', item });
 const either = (...options: Spec[]): Spec => ({ kind: 'either', options });
 const map = (values: Spec): Spec => ({ kind: 'map', values });
@@ -28,7 +32,11 @@ const map = (values: Spec): Spec => ({ kind: 'map', values });
 const port = int(1, 65_535);
 const autoStop = either(str(['off', 'stop', 'suspend']), bool);
 const concurrency = table({ type: str(['connections', 'requests']), hard_limit: int(1), soft_limit: int(1) });
-const tlsOptions = table({ alpn: strings(['h2', 'http/1.1']), versions: strings(['TLSv1.2', 'TLSv1.3']), default_self_signed: bool });
+const tlsOptions = table({
+  alpn: strings(['h2', 'http/1.1']),
+  versions: strings(['TLSv1.2', 'TLSv1.3']),
+  default_self_signed: bool,
+});
 const httpOptions = table({
   idle_timeout: int(1),
   h2_backend: bool,
@@ -45,7 +53,13 @@ const httpCheck = table({
   tls_skip_verify: bool,
   headers: map(str()),
 });
-const machineCheck = table({ image: str(), entrypoint: strings(), command: strings(), kill_signal: str(), kill_timeout: duration });
+const machineCheck = table({
+  image: str(),
+  entrypoint: strings(),
+  command: strings(),
+  kill_signal: str(),
+  kill_timeout: duration,
+});
 const processes = strings();
 const metricsTable = table({ port, path: { kind: 'string', pattern: /^\// }, processes }, ['port', 'path']);
 
@@ -112,7 +126,9 @@ export const FLY_TOML: Spec = table(
             }),
           ),
           concurrency,
-          tcp_checks: tables(table({ grace_period: duration, interval: duration, timeout: duration, restart_limit: int(0) })),
+          tcp_checks: tables(
+            table({ grace_period: duration, interval: duration, timeout: duration, restart_limit: int(0) }),
+          ),
           http_checks: tables(httpCheck),
           machine_checks: tables(machineCheck),
         },
@@ -167,13 +183,16 @@ export const FLY_TOML: Spec = table(
     ),
     processes: map(str()),
     metrics: either(metricsTable, tables(metricsTable)),
-    statics: tables(table({ guest_path: str(), url_prefix: str(), tigris_bucket: str(), index_document: str() })),
+    statics: tables(
+      table({ guest_path: str(), url_prefix: str(), tigris_bucket: str(), index_document: str() }),
+    ),
     experimental: table({ cmd: strings(), entrypoint: strings(), exec: strings() }),
   },
   ['app'],
 );
 
-const isTable = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isTable = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Returns every violation as "path: problem"; an empty list means the document fits the schema. */
 export function validate(spec: Spec, value: unknown, path = ''): string[] {
@@ -181,8 +200,10 @@ export function validate(spec: Spec, value: unknown, path = ''): string[] {
   switch (spec.kind) {
     case 'string':
       if (typeof value !== 'string') return [`${at}: must be a string`];
-      if (spec.oneOf && !spec.oneOf.includes(value)) return [`${at}: must be one of ${spec.oneOf.join(', ')}`];
-      if (spec.pattern && !spec.pattern.test(value)) return [`${at}: "${value}" does not match ${spec.pattern}`];
+      if (spec.oneOf && !spec.oneOf.includes(value))
+        return [`${at}: must be one of ${spec.oneOf.join(', ')}`];
+      if (spec.pattern && !spec.pattern.test(value))
+        return [`${at}: "${value}" does not match ${spec.pattern}`];
       return [];
     case 'integer': {
       const n = typeof value === 'bigint' ? Number(value) : value;
@@ -195,16 +216,21 @@ export function validate(spec: Spec, value: unknown, path = ''): string[] {
     case 'boolean':
       return typeof value === 'boolean' ? [] : [`${at}: must be a boolean`];
     case 'strings':
-      if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) return [`${at}: must be an array of strings`];
+      if (!Array.isArray(value) || value.some((v) => typeof v !== 'string'))
+        return [`${at}: must be an array of strings`];
       return spec.oneOf
-        ? value.filter((v) => !spec.oneOf?.includes(v)).map((v) => `${at}: "${v}" is not one of ${spec.oneOf?.join(', ')}`)
+        ? value
+            .filter((v) => !spec.oneOf?.includes(v))
+            .map((v) => `${at}: "${v}" is not one of ${spec.oneOf?.join(', ')}`)
         : [];
     case 'duration':
       return typeof value === 'string' && /^\d+(ms|s|m|h)$/.test(value)
         ? []
         : [`${at}: must be a duration like "10s"`];
     case 'size':
-      return typeof value === 'string' && /^\d+(mb|gb)$/i.test(value) ? [] : [`${at}: must be a size like "256mb"`];
+      return typeof value === 'string' && /^\d+(mb|gb)$/i.test(value)
+        ? []
+        : [`${at}: must be a size like "256mb"`];
     case 'either': {
       const results = spec.options.map((o) => validate(o, value, path));
       return results.some((r) => r.length === 0) ? [] : (results[0] ?? []);
@@ -218,7 +244,8 @@ export function validate(spec: Spec, value: unknown, path = ''): string[] {
     case 'table': {
       if (!isTable(value)) return [`${at}: must be a table`];
       const errors: string[] = [];
-      for (const key of spec.required ?? []) if (!(key in value)) errors.push(`${path ? `${path}.` : ''}${key}: is required`);
+      for (const key of spec.required ?? [])
+        if (!(key in value)) errors.push(`${path ? `${path}.` : ''}${key}: is required`);
       for (const [k, v] of Object.entries(value)) {
         const sub = path ? `${path}.${k}` : k;
         const child = spec.keys[k];

@@ -21,12 +21,20 @@ describe('MachinesClient against the fake Machines API', () => {
 
   it('sends the documented create request and reads the Machine back', async () => {
     const client = new MachinesClient({ baseUrl: fake.url, token: 'fly-token' });
-    const m = await client.create('probes', { region: 'fra', name: 'probe-fra-1', config: { image: 'img:1' } });
+    const m = await client.create('probes', {
+      region: 'fra',
+      name: 'probe-fra-1',
+      config: { image: 'img:1' },
+    });
     expect(m).toMatchObject({ region: 'fra', name: 'probe-fra-1', config: { image: 'img:1' } });
     expect(m.id).toMatch(/^[0-9a-f]{14}$/);
-    expect(await client.waitForState('probes', m.id, { state: 'started', instanceId: m.instance_id, timeoutSeconds: 10 })).toBe(
-      true,
-    );
+    expect(
+      await client.waitForState('probes', m.id, {
+        state: 'started',
+        instanceId: m.instance_id,
+        timeoutSeconds: 10,
+      }),
+    ).toBe(true);
     expect((await client.get('probes', m.id)).state).toBe('started');
     expect((await client.list('probes')).map((x) => x.id)).toContain(m.id);
     await client.destroy('probes', m.id, true);
@@ -37,9 +45,14 @@ describe('MachinesClient against the fake Machines API', () => {
     // The server allows one create per second with no burst; the client's own bucket allows 3.
     fake.setRateLimit({ perSecond: 1, burst: 1 });
     const notices: RetryNotice[] = [];
-    const client = new MachinesClient({ baseUrl: fake.url, token: 'fly-token', onRetry: (n) => notices.push(n) });
+    const client = new MachinesClient({
+      baseUrl: fake.url,
+      token: 'fly-token',
+      onRetry: (n) => notices.push(n),
+    });
     const created = [];
-    for (const region of ['iad', 'ord', 'lax']) created.push(await client.create('probes', { region, config: { image: 'i' } }));
+    for (const region of ['iad', 'ord', 'lax'])
+      created.push(await client.create('probes', { region, config: { image: 'i' } }));
     expect(created.map((m) => m.region)).toEqual(['iad', 'ord', 'lax']);
     const rejected = fake.requests.filter((r) => r.status === 429 && r.method === 'POST');
     expect(rejected.length).toBeGreaterThan(0);
@@ -50,12 +63,19 @@ describe('MachinesClient against the fake Machines API', () => {
 
   it('gives up after maxRetries with the status and the API message', async () => {
     fake.setRateLimit({ perSecond: 0.01, burst: 1 });
-    const client = new MachinesClient({ baseUrl: fake.url, token: 'fly-token', maxRetries: 1, maxBackoffMs: 50 });
+    const client = new MachinesClient({
+      baseUrl: fake.url,
+      token: 'fly-token',
+      maxRetries: 1,
+      maxBackoffMs: 50,
+    });
     await client.list('probes');
     const err = await client.list('probes').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MachinesApiError);
     expect((err as MachinesApiError).status).toBe(429);
-    expect((err as Error).message).toBe('Machines API GET /v1/apps/probes/machines failed: HTTP 429: rate limit exceeded');
+    expect((err as Error).message).toBe(
+      'Machines API GET /v1/apps/probes/machines failed: HTTP 429: rate limit exceeded',
+    );
     fake.setRateLimit({ perSecond: 1, burst: 3 });
   });
 

@@ -49,6 +49,17 @@ export class AlertEngine {
     return [...this.open.values()];
   }
 
+  /** Records an acknowledgement; later notifications of the alert carry it. */
+  async acknowledge(id: string, by: string, now: number): Promise<AlertRecord | undefined> {
+    const updated = await this.store.acknowledgeAlert(id, by, now);
+    if (updated && this.open.get(updated.fingerprint)?.id === id) {
+      const a = this.open.get(updated.fingerprint) as AlertRecord;
+      a.acknowledgedAt = updated.acknowledgedAt;
+      a.acknowledgedBy = updated.acknowledgedBy;
+    }
+    return updated;
+  }
+
   /** Applies one evaluation's findings at `now`; returns the state transitions it caused. */
   async apply(findings: readonly Finding[], now: number): Promise<Transition[]> {
     if (!this.loaded) await this.load();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AlertView, SilenceMatcher, SilenceView } from '@flyprobe/shared';
 import type { Database } from 'better-sqlite3';
-import { runMigrations } from '../store/sqlite/migrations.ts';
+import { runMigrations } from '../store/index.ts';
 import { silenceState } from './silences.ts';
 import { ALERT_MIGRATIONS } from './sqlite-migrations.ts';
 import type {

@@ -14,7 +14,11 @@ import {
 type Role = 'none' | 'invalid' | 'probe' | 'read' | 'admin' | 'storedRead' | 'storedAdmin';
 
 let tc: TestCollector;
-const secrets: Partial<Record<Role, string>> = { invalid: 'not-a-real-token-at-all', read: READ_SECRET, admin: ADMIN_SECRET };
+const secrets: Partial<Record<Role, string>> = {
+  invalid: 'not-a-real-token-at-all',
+  read: READ_SECRET,
+  admin: ADMIN_SECRET,
+};
 let seq = 0;
 
 beforeAll(async () => {
@@ -34,23 +38,47 @@ interface Endpoint {
 const endpoints: Endpoint[] = [
   {
     name: 'POST /v1/ingest',
-    request: () => ({ method: 'POST', path: '/v1/ingest', body: batch(probeIdentity('p-fra-1', 'fra'), [result(seq++)]) }),
+    request: () => ({
+      method: 'POST',
+      path: '/v1/ingest',
+      body: batch(probeIdentity('p-fra-1', 'fra'), [result(seq++)]),
+    }),
     allowed: ['probe'],
   },
-  { name: 'GET /v1/config', request: () => ({ method: 'GET', path: '/v1/config' }), allowed: ['probe', 'admin', 'storedAdmin'] },
-  { name: 'GET /v1/targets', request: () => ({ method: 'GET', path: '/v1/targets' }), allowed: ['read', 'admin', 'storedRead', 'storedAdmin'] },
+  {
+    name: 'GET /v1/config',
+    request: () => ({ method: 'GET', path: '/v1/config' }),
+    allowed: ['probe', 'admin', 'storedAdmin'],
+  },
+  {
+    name: 'GET /v1/targets',
+    request: () => ({ method: 'GET', path: '/v1/targets' }),
+    allowed: ['read', 'admin', 'storedRead', 'storedAdmin'],
+  },
   {
     name: 'PUT /v1/targets',
     request: () => ({ method: 'PUT', path: '/v1/targets', body: [{ name: 'web', host: 'web.fly.dev' }] }),
     allowed: ['admin', 'storedAdmin'],
   },
-  { name: 'GET /v1/tokens', request: () => ({ method: 'GET', path: '/v1/tokens' }), allowed: ['admin', 'storedAdmin'] },
+  {
+    name: 'GET /v1/tokens',
+    request: () => ({ method: 'GET', path: '/v1/tokens' }),
+    allowed: ['admin', 'storedAdmin'],
+  },
   {
     name: 'POST /v1/tokens',
     request: () => ({ method: 'POST', path: '/v1/tokens', body: { role: 'read' } }),
     allowed: ['admin', 'storedAdmin'],
   },
-  ...['/v1/matrix?target=web', '/v1/matrix.csv?target=web', '/v1/series?target=web&from=fra&to=fra', '/v1/routes', '/v1/probes', '/v1/regions', '/v1/results'].map(
+  ...[
+    '/v1/matrix?target=web',
+    '/v1/matrix.csv?target=web',
+    '/v1/series?target=web&from=fra&to=fra',
+    '/v1/routes',
+    '/v1/probes',
+    '/v1/regions',
+    '/v1/results',
+  ].map(
     (path): Endpoint => ({
       name: `GET ${path}`,
       request: () => ({ method: 'GET', path }),
@@ -66,12 +94,18 @@ describe('auth matrix', () => {
     it(`${ep.name}: 401 without or with a bad token, 403 for a wrong role, 2xx for allowed roles`, async () => {
       for (const role of roles) {
         const req = ep.request();
-        const r = await call(`${tc.url}${req.path}`, { method: req.method, token: secrets[role], body: req.body });
+        const r = await call(`${tc.url}${req.path}`, {
+          method: req.method,
+          token: secrets[role],
+          body: req.body,
+        });
         const expected = role === 'none' || role === 'invalid' ? 401 : ep.allowed.includes(role) ? 'ok' : 403;
         if (expected === 'ok') expect([200, 201], `${role} -> ${r.text}`).toContain(r.status);
         else {
           expect(r.status, `${role} -> ${r.text}`).toBe(expected);
-          expect((r.body as { error: { code: string } }).error.code).toBe(expected === 401 ? 'unauthorized' : 'forbidden');
+          expect((r.body as { error: { code: string } }).error.code).toBe(
+            expected === 401 ? 'unauthorized' : 'forbidden',
+          );
         }
         if (expected === 401) expect(r.headers.get('www-authenticate')).toMatch(/^Bearer realm="flyprobe"/);
       }
@@ -88,17 +122,24 @@ describe('auth matrix', () => {
     const secret = await createToken(tc.url, { role: 'read', name: 'short-lived' });
     expect((await call(`${tc.url}/v1/probes`, { token: secret })).status).toBe(200);
     const list = await call(`${tc.url}/v1/tokens`, { token: ADMIN_SECRET });
-    const record = (list.body as { tokens: { id: string; name: string | null }[] }).tokens.find((t) => t.name === 'short-lived');
+    const record = (list.body as { tokens: { id: string; name: string | null }[] }).tokens.find(
+      (t) => t.name === 'short-lived',
+    );
     expect(record).toBeDefined();
     expect(JSON.stringify(list.body)).not.toContain(secret);
     const del = await call(`${tc.url}/v1/tokens/${record?.id}`, { method: 'DELETE', token: ADMIN_SECRET });
     expect(del.status).toBe(204);
     expect((await call(`${tc.url}/v1/probes`, { token: secret })).status).toBe(401);
-    expect((await call(`${tc.url}/v1/tokens/${record?.id}`, { method: 'DELETE', token: ADMIN_SECRET })).status).toBe(404);
+    expect(
+      (await call(`${tc.url}/v1/tokens/${record?.id}`, { method: 'DELETE', token: ADMIN_SECRET })).status,
+    ).toBe(404);
   });
 
   it('validates token requests naming the field', async () => {
-    const r = await call(`${tc.url}/v1/tokens`, { token: ADMIN_SECRET, body: { role: 'root', probeId: 'x y' } });
+    const r = await call(`${tc.url}/v1/tokens`, {
+      token: ADMIN_SECRET,
+      body: { role: 'root', probeId: 'x y' },
+    });
     expect(r.status).toBe(400);
     const fields = (r.body as { error: { fields: { field: string }[] } }).error.fields.map((f) => f.field);
     expect(fields).toEqual(expect.arrayContaining(['role', 'probeId']));
@@ -121,7 +162,10 @@ describe('probe id binding', () => {
 
   it('lets an unbound probe token ingest for any probe id', async () => {
     const fleet = await createToken(tc.url, { role: 'probe', name: 'fleet' });
-    const r = await call(`${tc.url}/v1/ingest`, { token: fleet, body: batch(probeIdentity('p-ams-2', 'ams'), [result(1)]) });
+    const r = await call(`${tc.url}/v1/ingest`, {
+      token: fleet,
+      body: batch(probeIdentity('p-ams-2', 'ams'), [result(1)]),
+    });
     expect(r.status).toBe(200);
     expect(r.body).toEqual({ accepted: 1, duplicate: 0, rejected: [] });
   });

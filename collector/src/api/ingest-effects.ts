@@ -1,4 +1,4 @@
-import type { ProbeIdentity } from '@flyprobe/shared';
+import type { Heartbeat, ProbeIdentity } from '@flyprobe/shared';
 import type { CollectorMetrics } from '../metrics.ts';
 import type { StoredResult } from '../store/store.ts';
 import type { ApiDeps } from './deps.ts';
@@ -26,7 +26,7 @@ export function recordMeasurements(metrics: CollectorMetrics, inserted: StoredRe
 export function notifyIngestListeners(
   deps: Pick<ApiDeps, 'plugins' | 'lifecycle' | 'metrics' | 'log'>,
   inserted: StoredResult[],
-  batch: { probe: ProbeIdentity; receivedAt: number },
+  batch: { probe: ProbeIdentity; receivedAt: number; heartbeat?: Heartbeat },
 ): void {
   for (const plugin of deps.plugins) {
     const listener = plugin.onIngest;

@@ -1,4 +1,4 @@
-import type { ProbeIdentity } from '@flyprobe/shared';
+import type { Heartbeat, ProbeIdentity } from '@flyprobe/shared';
 import type { Hono } from 'hono';
 import type { Registry } from 'prom-client';
 import type { OpenApiPaths } from '../openapi.ts';
@@ -6,7 +6,10 @@ import type { CollectorSettings } from '../settings.ts';
 import type { Store, StoredResult } from '../store/store.ts';
 import type { ApiEnv } from './env.ts';
 
-/** Called after the store has durably accepted a batch, with the newly stored results only. */
+/**
+ * Called after the store has durably accepted a batch, with the newly stored results only (possibly none
+ * when the batch carried just a heartbeat).
+ */
 export type IngestListener = (
   results: StoredResult[],
   batch: { probe: ProbeIdentity; receivedAt: number },

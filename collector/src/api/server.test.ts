@@ -4,26 +4,45 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCollector } from '../server.ts';
+import { defaultPlugins, startCollector } from '../server.ts';
 import { loadCollectorSettings } from '../settings.ts';
 import { openSqliteStore } from '../store/index.ts';
 import type { ApiEnv } from './env.ts';
 import { silentLogger } from './log.ts';
 import { requireRole } from './middleware/auth.ts';
 import type { CollectorPlugin } from './plugins.ts';
-import { ADMIN_SECRET, batch, call, createToken, probeIdentity, READ_SECRET, result, startTestCollector, type TestCollector } from './testing.ts';
+import {
+  ADMIN_SECRET,
+  batch,
+  call,
+  createToken,
+  probeIdentity,
+  READ_SECRET,
+  result,
+  startTestCollector,
+  type TestCollector,
+} from './testing.ts';
 
 describe('loadCollectorSettings', () => {
   it('names every bad variable and why', () => {
     expect(() =>
-      loadCollectorSettings({ FLYPROBE_PORT: 'eighty', FLYPROBE_ADMIN_TOKEN: 'short', FLYPROBE_MESH: 'maybe' }),
+      loadCollectorSettings({
+        FLYPROBE_PORT: 'eighty',
+        FLYPROBE_ADMIN_TOKEN: 'short',
+        FLYPROBE_MESH: 'maybe',
+      }),
     ).toThrow(
       /FLYPROBE_PORT: must be an integer from 0 to 65535, got "eighty".*FLYPROBE_ADMIN_TOKEN: must be at least 16 characters.*FLYPROBE_MESH: must be true or false/,
     );
   });
   it('applies the documented defaults', () => {
     const s = loadCollectorSettings({});
-    expect(s).toMatchObject({ port: 8080, rawRetentionMs: 48 * 3_600_000, rollupRetentionMs: 30 * 86_400_000, adminToken: null });
+    expect(s).toMatchObject({
+      port: 8080,
+      rawRetentionMs: 48 * 3_600_000,
+      rollupRetentionMs: 30 * 86_400_000,
+      adminToken: null,
+    });
   });
 });
 
@@ -40,7 +59,9 @@ describe('startCollector', () => {
     const tc = await startTestCollector({ FLYPROBE_TARGETS_FILE: file });
     try {
       const r = await call(`${tc.url}/v1/targets`, { token: READ_SECRET });
-      expect((r.body as { targets: { name: string; regions: string[] }[] }).targets).toMatchObject([{ name: 'web', regions: ['ams'] }]);
+      expect((r.body as { targets: { name: string; regions: string[] }[] }).targets).toMatchObject([
+        { name: 'web', regions: ['ams'] },
+      ]);
     } finally {
       await tc.close();
     }
@@ -49,7 +70,12 @@ describe('startCollector', () => {
   it('refuses to start on an invalid targets file, naming the variable and field', async () => {
     const file = join(dir, 'bad-targets.json');
     await writeFile(file, JSON.stringify([{ name: 'web', timeoutMs: -1 }]));
-    const settings = loadCollectorSettings({ FLYPROBE_DB: join(dir, 'bad.db'), FLYPROBE_HOST: '127.0.0.1', FLYPROBE_PORT: '0', FLYPROBE_TARGETS_FILE: file });
+    const settings = loadCollectorSettings({
+      FLYPROBE_DB: join(dir, 'bad.db'),
+      FLYPROBE_HOST: '127.0.0.1',
+      FLYPROBE_PORT: '0',
+      FLYPROBE_TARGETS_FILE: file,
+    });
     await expect(startCollector(settings, { log: silentLogger, plugins: [] })).rejects.toThrow(
       /FLYPROBE_TARGETS_FILE: .*\[0\]\.timeoutMs: must not be negative/,
     );
@@ -82,7 +108,12 @@ describe('startCollector', () => {
     });
     const running = await startCollector(settings, { log: silentLogger, plugins: [] });
     const token = await createToken(running.url, { role: 'probe', probeId: 'p-ams-1' });
-    const text = JSON.stringify(batch(probeIdentity('p-ams-1', 'ams'), Array.from({ length: 300 }, (_, i) => result(i))));
+    const text = JSON.stringify(
+      batch(
+        probeIdentity('p-ams-1', 'ams'),
+        Array.from({ length: 300 }, (_, i) => result(i)),
+      ),
+    );
     const half = Math.floor(text.length / 2);
     let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
     const body = new ReadableStream<Uint8Array>({
@@ -99,10 +130,16 @@ describe('startCollector', () => {
     } as RequestInit);
     // The scrape itself is one request in flight; two means the ingest is being handled.
     await expect
-      .poll(async () => (await call(`${running.url}/metrics`)).text.match(/^flyprobe_collector_http_requests_in_flight (\d+)/m)?.[1], {
-        timeout: 10_000,
-        interval: 20,
-      })
+      .poll(
+        async () =>
+          (await call(`${running.url}/metrics`)).text.match(
+            /^flyprobe_collector_http_requests_in_flight (\d+)/m,
+          )?.[1],
+        {
+          timeout: 10_000,
+          interval: 20,
+        },
+      )
       .toBe('2');
     let stopped = false;
     const stopping = running.stop().then(() => {
@@ -132,24 +169,37 @@ describe('route inventory', () => {
   pluginApp.get('/', requireRole('read'), (c) => c.json({ items: [] }));
   const plugin: CollectorPlugin = {
     name: 'example',
-    routes: [{ path: '/v1/example', app: pluginApp, openapi: { '/v1/example': { get: { summary: 'Example plugin route.', responses: {} } } } }],
+    routes: [
+      {
+        path: '/v1/example',
+        app: pluginApp,
+        openapi: { '/v1/example': { get: { summary: 'Example plugin route.', responses: {} } } },
+      },
+    ],
   };
   beforeAll(async () => {
-    tc = await startTestCollector({}, { plugins: [() => plugin] });
+    // The default plugins (alerts) too: their routes must be documented as well.
+    tc = await startTestCollector({}, { plugins: [...defaultPlugins, () => plugin] });
   });
   afterAll(async () => tc?.close());
 
   it('lists every route the app serves in /openapi.json, and nothing it does not serve', async () => {
-    const doc = (await call(`${tc.url}/openapi.json`)).body as { openapi: string; paths: Record<string, Record<string, unknown>> };
+    const doc = (await call(`${tc.url}/openapi.json`)).body as {
+      openapi: string;
+      paths: Record<string, Record<string, unknown>>;
+    };
     expect(doc.openapi).toBe('3.1.0');
     const served = new Set(
       tc.running.app.routes
         .filter((r) => r.method !== 'ALL')
         .map((r) => `${r.method.toLowerCase()} ${r.path.replace(/:(\w+)/g, '{$1}').replace(/(.)\/$/, '$1')}`),
     );
-    const documented = new Set(Object.entries(doc.paths).flatMap(([path, item]) => Object.keys(item).map((m) => `${m} ${path}`)));
+    const documented = new Set(
+      Object.entries(doc.paths).flatMap(([path, item]) => Object.keys(item).map((m) => `${m} ${path}`)),
+    );
     expect([...served].sort()).toEqual([...documented].sort());
     expect(served).toContain('get /v1/example');
+    expect(served).toContain('get /v1/alerts');
   });
 
   it('serves plugin routes behind the collector authentication', async () => {
@@ -160,24 +210,35 @@ describe('route inventory', () => {
 
 describe('/metrics', () => {
   const promtool = spawnSync('promtool', ['--version']).status === 0;
-  it.skipIf(!promtool)('passes promtool check metrics after real traffic (needs the promtool binary)', async () => {
-    const tc = await startTestCollector();
-    try {
-      const token = await createToken(tc.url, { role: 'probe' });
-      await call(`${tc.url}/v1/ingest`, {
-        token,
-        body: batch(probeIdentity('p-1', 'iad'), [result(1), result(2, { outcome: 'reset', latencyMs: undefined }), { bad: true }]),
-      });
-      await call(`${tc.url}/v1/ingest`, { token, rawBody: '{', headers: { 'content-type': 'application/json' } });
-      const text = (await call(`${tc.url}/metrics`)).text;
-      expect(text).toContain('flyprobe_collector_ingest_rejects_total{reason="invalid_json"} 1');
-      const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
-      expect(check.stdout + check.stderr).toBe('');
-      expect(check.status).toBe(0);
-    } finally {
-      await tc.close();
-    }
-  });
+  it.skipIf(!promtool)(
+    'passes promtool check metrics after real traffic (needs the promtool binary)',
+    async () => {
+      const tc = await startTestCollector();
+      try {
+        const token = await createToken(tc.url, { role: 'probe' });
+        await call(`${tc.url}/v1/ingest`, {
+          token,
+          body: batch(probeIdentity('p-1', 'iad'), [
+            result(1),
+            result(2, { outcome: 'reset', latencyMs: undefined }),
+            { bad: true },
+          ]),
+        });
+        await call(`${tc.url}/v1/ingest`, {
+          token,
+          rawBody: '{',
+          headers: { 'content-type': 'application/json' },
+        });
+        const text = (await call(`${tc.url}/metrics`)).text;
+        expect(text).toContain('flyprobe_collector_ingest_rejects_total{reason="invalid_json"} 1');
+        const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+        expect(check.stdout + check.stderr).toBe('');
+        expect(check.status).toBe(0);
+      } finally {
+        await tc.close();
+      }
+    },
+  );
 
   it('wants the metrics token when FLYPROBE_METRICS_TOKEN is set', async () => {
     const tc = await startTestCollector({ FLYPROBE_METRICS_TOKEN: 'metrics-secret-0123456789' });

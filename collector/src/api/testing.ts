@@ -50,7 +50,13 @@ export async function startTestCollector(
 /** fetch with a bearer token and JSON body; returns status, headers and the parsed body. */
 export async function call(
   url: string,
-  init: { method?: string; token?: string; body?: unknown; rawBody?: string | Uint8Array<ArrayBuffer>; headers?: Record<string, string> } = {},
+  init: {
+    method?: string;
+    token?: string;
+    body?: unknown;
+    rawBody?: string | Uint8Array<ArrayBuffer>;
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<{ status: number; headers: Headers; body: unknown; text: string }> {
   const headers: Record<string, string> = { ...init.headers };
   if (init.token) headers.authorization = `Bearer ${init.token}`;
@@ -60,14 +66,22 @@ export async function call(
     body = JSON.stringify(init.body);
     headers['content-type'] ??= 'application/json';
   }
-  const res = await fetch(url, { method: init.method ?? (body === undefined ? 'GET' : 'POST'), headers, body });
+  const res = await fetch(url, {
+    method: init.method ?? (body === undefined ? 'GET' : 'POST'),
+    headers,
+    body,
+  });
   const text = await res.text();
   let parsed: unknown = text;
   if ((res.headers.get('content-type') ?? '').includes('json') && text) parsed = JSON.parse(text);
   return { status: res.status, headers: res.headers, body: parsed, text };
 }
 
-export function probeIdentity(probeId: string, region: string, extra: Partial<ProbeIdentity> = {}): ProbeIdentity {
+export function probeIdentity(
+  probeId: string,
+  region: string,
+  extra: Partial<ProbeIdentity> = {},
+): ProbeIdentity {
   return { probeId, region, machineId: `m-${probeId}`, bootId: 'boot-1', version: '0.1.0', ...extra };
 }
 
@@ -105,7 +119,11 @@ export function heartbeat(extra: Partial<Heartbeat> = {}): Heartbeat {
   };
 }
 
-export function batch(probe: ProbeIdentity, results: unknown[], extra: Partial<IngestBatch> = {}): IngestBatch {
+export function batch(
+  probe: ProbeIdentity,
+  results: unknown[],
+  extra: Partial<IngestBatch> = {},
+): IngestBatch {
   return { schemaVersion: 1, probe, results, ...extra };
 }
 

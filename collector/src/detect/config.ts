@@ -103,10 +103,10 @@ export const latencyConfig = z
   .strictObject({
     ...base('warning', 10 * MINUTE),
     /** Samples per tumbling window of a cell. */
-    windowSamples: positiveInt.max(10_000).default(10),
+    windowSamples: positiveInt.max(10_000).default(20),
     quantile: ratio.default(0.95),
     /** Consecutive breaching windows before firing ("sustained"). */
-    fireWindows: positiveInt.default(3),
+    fireWindows: positiveInt.default(2),
     /** Baseline = median quantile of this many earlier non-breaching windows. */
     baselineWindows: positiveInt.max(1000).default(10),
     minBaselineWindows: positiveInt.default(3),

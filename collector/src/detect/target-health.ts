@@ -25,7 +25,7 @@ export class TargetHealth {
     ring.push({ at: r.startedAt, ok: r.outcome === 'ok' });
   }
 
-  /** Configured regions without fresh evidence count as healthy; observed ones need enough successes. */
+  /** Configured regions without fresh evidence count as healthy; observed ones need their last and most samples ok. */
   healthyRegions(target: string, configured: readonly RegionCode[], now: number): RegionCode[] {
     const out = new Set<RegionCode>();
     const regions = this.byTarget.get(target);
@@ -36,8 +36,9 @@ export class TargetHealth {
         if (configured.includes(region)) out.add(region);
         continue;
       }
+      // Quick to call a region unhealthy: that only ever moves the expected region farther, never raises an alert.
       const ok = fresh.filter((s) => s.ok).length;
-      if (ok / fresh.length >= this.opts.minHealthyRatio) out.add(region);
+      if (fresh.at(-1)?.ok && ok / fresh.length >= this.opts.minHealthyRatio) out.add(region);
     }
     return [...out].sort();
   }

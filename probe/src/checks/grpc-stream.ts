@@ -73,6 +73,8 @@ class TickStream {
   #lastTickAt = 0;
   #maxGap = 0;
   #goaway = false;
+  /** Set at the end of a stream that closed without a status: does its connection live on? */
+  #connectionAlive = false;
   #transportError: Error | undefined;
   #grpcStatus: number | undefined;
   #grpcMessage = '';
@@ -123,6 +125,8 @@ class TickStream {
     signal.removeEventListener('abort', onAbort);
     clearInterval(this.#sampleTimer);
     clearTimeout(this.#stallTimer);
+    if (!this.#forced && this.#grpcStatus === undefined && !this.#goaway && !this.#transportError)
+      this.#connectionAlive = await this.#pingConnection();
     this.#emit(this.#output('end'));
     this.#destroy();
   }
@@ -255,9 +259,29 @@ class TickStream {
     }
     if (this.#goaway) return 'goaway';
     if (this.#transportError) return 'reset';
-    const rst = this.#stream?.rstCode;
-    if (rst !== undefined && rst !== constants.NGHTTP2_NO_ERROR) return 'rst_stream';
-    return 'reset';
+    // A stream that died while its connection lives on was reset by the peer (RST_STREAM). Node reports
+    // rstCode 0 for a RST_STREAM on a stream the client already half-closed (every gRPC server stream),
+    // and CANCEL when the connection itself dropped, so the connection's state decides, not rstCode.
+    return this.#connectionAlive ? 'rst_stream' : 'reset';
+  }
+
+  /** Whether the connection still answers an HTTP/2 PING (bounded by the stall limit). */
+  #pingConnection(): Promise<boolean> {
+    const session = this.#session;
+    if (!session || session.closed || session.destroyed) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), this.#stallAfterMs);
+      const done = (alive: boolean): void => {
+        clearTimeout(timer);
+        resolve(alive);
+      };
+      session.once('close', () => done(false));
+      try {
+        if (!session.ping((err) => done(!err))) done(false);
+      } catch {
+        done(false);
+      }
+    });
   }
 
   #endMessage(reason: EndReason): string | undefined {
@@ -268,7 +292,9 @@ class TickStream {
       case 'goaway':
         return 'connection closed by GOAWAY';
       case 'rst_stream':
-        return `RST_STREAM with code ${this.#stream?.rstCode}`;
+        return this.#stream?.rstCode
+          ? `RST_STREAM with code ${this.#stream.rstCode}`
+          : 'stream reset by the peer';
       case 'reset':
         return this.#transportError
           ? describeError(this.#transportError)

@@ -27,7 +27,8 @@ export class EnvReader {
     const raw = this.string(name);
     if (!raw) return undefined;
     const n = Number(raw.value);
-    if (!Number.isFinite(n) || n < min || n > max) throw new SettingsError(name, `must be a number ${min}-${max}`);
+    if (!Number.isFinite(n) || n < min || n > max)
+      throw new SettingsError(name, `must be a number ${min}-${max}`);
     return n;
   }
 

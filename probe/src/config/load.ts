@@ -23,10 +23,15 @@ export function loadProbeSettings(env: NodeJS.ProcessEnv, opts: LoadOptions = {}
   const f = (field: string) => (configFile ? `${configFile}: ${field}` : field);
 
   const region = pick(e.string('FLYPROBE_REGION', 'FLY_REGION'), file.probe?.region, f('probe.region'));
-  if (!region) throw new SettingsError('FLYPROBE_REGION', 'required (or FLY_REGION): the region this probe runs in');
+  if (!region)
+    throw new SettingsError('FLYPROBE_REGION', 'required (or FLY_REGION): the region this probe runs in');
   validate(regionCode, region);
 
-  const machine = pick(e.string('FLYPROBE_MACHINE_ID', 'FLY_MACHINE_ID', 'FLY_ALLOC_ID'), file.probe?.machineId, f('probe.machineId'));
+  const machine = pick(
+    e.string('FLYPROBE_MACHINE_ID', 'FLY_MACHINE_ID', 'FLY_ALLOC_ID'),
+    file.probe?.machineId,
+    f('probe.machineId'),
+  );
   const machineId = machine ?? { field: 'hostname', value: sanitizeId(hostname()) };
   validate(identifier, machineId);
   const probeId = pick(e.string('FLYPROBE_PROBE_ID'), file.probe?.id, f('probe.id')) ?? {
@@ -34,7 +39,11 @@ export function loadProbeSettings(env: NodeJS.ProcessEnv, opts: LoadOptions = {}
     value: `${region.value}-${machineId.value}`.slice(0, 64),
   };
   validate(identifier, probeId);
-  const app = pick(e.string('FLYPROBE_APP', 'FLYPROBE_APP_NAME', 'FLY_APP_NAME'), file.probe?.app, f('probe.app'));
+  const app = pick(
+    e.string('FLYPROBE_APP', 'FLYPROBE_APP_NAME', 'FLY_APP_NAME'),
+    file.probe?.app,
+    f('probe.app'),
+  );
   if (app) validate(identifier, app);
 
   const echoHttpPort = e.integer('FLYPROBE_ECHO_HTTP_PORT', 1, 65535) ?? file.echo?.httpPort ?? 8080;
@@ -129,7 +138,11 @@ interface Sourced {
   value: string;
 }
 
-function pick(fromEnv: { name: string; value: string } | undefined, fromFile: string | undefined, fileField: string): Sourced | undefined {
+function pick(
+  fromEnv: { name: string; value: string } | undefined,
+  fromFile: string | undefined,
+  fileField: string,
+): Sourced | undefined {
   if (fromEnv) return { field: fromEnv.name, value: fromEnv.value };
   if (fromFile !== undefined) return { field: fileField, value: fromFile };
   return undefined;

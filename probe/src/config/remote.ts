@@ -86,7 +86,10 @@ export class RemoteConfig {
     let body: string;
     let etag: string | undefined;
     try {
-      const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
+      const headers: Record<string, string> = {
+        authorization: `Bearer ${token}`,
+        accept: 'application/json',
+      };
       if (this.etag) headers['if-none-match'] = this.etag;
       const res = await request(`${url}/v1/config`, {
         headers,

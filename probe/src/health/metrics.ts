@@ -76,7 +76,12 @@ export class ProbeMetrics {
       registers,
     });
     gauge(registers, 'buffer_results', 'Results waiting to be sent', () => sources.heartbeat().bufferDepth);
-    gauge(registers, 'buffer_bytes', 'Serialized bytes waiting to be sent', () => sources.heartbeat().bufferBytes);
+    gauge(
+      registers,
+      'buffer_bytes',
+      'Serialized bytes waiting to be sent',
+      () => sources.heartbeat().bufferBytes,
+    );
     gauge(registers, 'checks_scheduled', 'Periodic checks in the schedule', () => sources.checksScheduled());
     gauge(registers, 'streams_open', 'Long-lived streams being held', () => sources.streamsOpen());
     gauge(registers, 'report_circuit_open', '1 while the reporter circuit breaker is open', () =>

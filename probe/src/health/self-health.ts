@@ -28,7 +28,7 @@ export interface HealthWindow {
 }
 
 /** Minimum samples in the open window before its p99 alone may flag the probe degraded. */
-const MIN_LIVE_SAMPLES = 20;
+const MIN_LIVE_SAMPLES = 5;
 /** The histogram records the whole timer interval, resolution included; lag is what exceeds it. */
 const RESOLUTION_MS = 10;
 
@@ -70,7 +70,8 @@ export class SelfHealth {
     const lagMs = this.lagOfOpenWindow();
     this.histogram.reset();
     const cpuNow = readCpuThrottle(this.cpuPaths);
-    const throttle = cpuNow && this.cpuAtWindowStart ? throttleDelta(cpuNow, this.cpuAtWindowStart) : undefined;
+    const throttle =
+      cpuNow && this.cpuAtWindowStart ? throttleDelta(cpuNow, this.cpuAtWindowStart) : undefined;
     this.cpuAtWindowStart = cpuNow;
     const reasons: string[] = [];
     if (lagMs.p99 > this.opts.degradedLagMs) {
@@ -120,7 +121,9 @@ export class SelfHealth {
       dropped: this.counters.dropped(),
       missedRuns: this.counters.missedRuns(),
       degraded,
-      degradedReason: degraded ? (this.last?.degradedReason ?? 'event-loop delay in the current window') : undefined,
+      degradedReason: degraded
+        ? (this.last?.degradedReason ?? 'event-loop delay in the current window')
+        : undefined,
     };
   }
 

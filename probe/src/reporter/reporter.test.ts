@@ -1,9 +1,15 @@
+import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AddressInfo } from 'node:net';
 import { ProbeMetrics } from '../health/metrics.ts';
 import { Reporter } from './reporter.ts';
-import { fastReporterSettings, staticHeartbeat, testIdentity, testOutput, until } from './testing/fixtures.ts';
+import {
+  fastReporterSettings,
+  staticHeartbeat,
+  testIdentity,
+  testOutput,
+  until,
+} from './testing/fixtures.ts';
 import { IngestReceiver } from './testing/ingest-receiver.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -17,7 +23,14 @@ async function receiver(port = 0): Promise<IngestReceiver> {
   return rx;
 }
 
-function reporter(url: string, opts: { maxBatch?: number; intervalMs?: number; settings?: Parameters<typeof fastReporterSettings>[0] } = {}) {
+function reporter(
+  url: string,
+  opts: {
+    maxBatch?: number;
+    intervalMs?: number;
+    settings?: Parameters<typeof fastReporterSettings>[0];
+  } = {},
+) {
   const metrics = new ProbeMetrics({
     heartbeat: staticHeartbeat,
     checksScheduled: () => 0,
@@ -50,7 +63,11 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function counterValue(metrics: ProbeMetrics, name: string, labels: Record<string, string>): Promise<number> {
+async function counterValue(
+  metrics: ProbeMetrics,
+  name: string,
+  labels: Record<string, string>,
+): Promise<number> {
   const m = await metrics.registry.getSingleMetric(name)?.get();
   const v = m?.values.find((x) => Object.entries(labels).every(([k, val]) => x.labels[k] === val));
   return v?.value ?? 0;
@@ -91,7 +108,9 @@ describe('reporter retries', () => {
     await rx.waitFor(() => rx.stored.size === 20, 20_000, 'all results');
     expect(seqsOf(rx)).toEqual(range(20));
     expect(rx.duplicates).toBe(0);
-    expect(await counterValue(metrics, 'flyprobe_probe_report_batches_total', { result: 'retry' })).toBeGreaterThanOrEqual(3);
+    expect(
+      await counterValue(metrics, 'flyprobe_probe_report_batches_total', { result: 'retry' }),
+    ).toBeGreaterThanOrEqual(3);
     expect(r.dropped()).toEqual({});
   });
 

@@ -85,7 +85,12 @@ export class Reporter {
       result.errorMessage = result.errorMessage.slice(0, MAX_TEXT);
     }
     const json = JSON.stringify(result);
-    const entry: BufferedResult = { probe: this.opts.probe, seq: result.seq, json, bytes: Buffer.byteLength(json) };
+    const entry: BufferedResult = {
+      probe: this.opts.probe,
+      seq: result.seq,
+      json,
+      bytes: Buffer.byteLength(json),
+    };
     this.opts.spool?.append(entry);
     this.enqueue(entry);
     return result;
@@ -102,7 +107,9 @@ export class Reporter {
   }
 
   start(): void {
-    this.loopDone ??= this.loop().catch((err: Error) => this.log(`reporter loop failed: ${err.stack ?? err.message}`));
+    this.loopDone ??= this.loop().catch((err: Error) =>
+      this.log(`reporter loop failed: ${err.stack ?? err.message}`),
+    );
   }
 
   /**
@@ -195,14 +202,21 @@ export class Reporter {
     return this.settle(batch, outcome);
   }
 
-  private settle(batch: BufferedResult[], outcome: SendOutcome): 'sent' | 'again' | { retryAfterMs?: number } {
+  private settle(
+    batch: BufferedResult[],
+    outcome: SendOutcome,
+  ): 'sent' | 'again' | { retryAfterMs?: number } {
     switch (outcome.kind) {
       case 'stored': {
         const rejected = new Set(outcome.rejected.map((r) => r.index));
-        batch.forEach((e, i) => (rejected.has(i) ? this.drop(e, 'rejected') : e.spool?.settle(e.seq)));
+        for (const [i, e] of batch.entries()) {
+          if (rejected.has(i)) this.drop(e, 'rejected');
+          else e.spool?.settle(e.seq);
+        }
         this.buffer.settleInflight();
         this.breaker.success();
-        if (rejected.size > 0) this.log(`collector rejected ${rejected.size} result(s): ${outcome.rejected[0]?.reason}`);
+        if (rejected.size > 0)
+          this.log(`collector rejected ${rejected.size} result(s): ${outcome.rejected[0]?.reason}`);
         return 'sent';
       }
       case 'partial': {
@@ -216,7 +230,9 @@ export class Reporter {
         for (const e of batch) this.drop(e, 'rejected');
         this.buffer.settleInflight();
         this.breaker.success();
-        this.log(`collector rejected a batch of ${batch.length} (HTTP ${outcome.status}): ${outcome.message}`);
+        this.log(
+          `collector rejected a batch of ${batch.length} (HTTP ${outcome.status}): ${outcome.message}`,
+        );
         return 'sent';
       }
       case 'too_large': {
@@ -234,7 +250,9 @@ export class Reporter {
         this.breaker.failure();
         if (performance.now() - this.lastAuthLog > 60_000) {
           this.lastAuthLog = performance.now();
-          this.log(`collector refused the probe token (HTTP ${outcome.status}); keeping results and backing off`);
+          this.log(
+            `collector refused the probe token (HTTP ${outcome.status}); keeping results and backing off`,
+          );
         }
         return {};
       }

@@ -6,7 +6,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Reporter } from './reporter.ts';
 import { Spool } from './spool.ts';
 import { toRanges } from './spool-segment.ts';
-import { fastReporterSettings, staticHeartbeat, testIdentity, testOutput, until } from './testing/fixtures.ts';
+import {
+  fastReporterSettings,
+  staticHeartbeat,
+  testIdentity,
+  testOutput,
+  until,
+} from './testing/fixtures.ts';
 import { IngestReceiver } from './testing/ingest-receiver.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -65,12 +71,18 @@ describe('disk spool', () => {
     expect(rx.duplicates).toBe(0);
     // Batches never mix boots; only the current boot's batches carry a (current) heartbeat.
     for (const batch of rx.batches) {
-      const boots = new Set(batch.results.map((r) => rx.stored.get(rx.key(batch.probe, r.seq))?.seq === r.seq));
+      const boots = new Set(
+        batch.results.map((r) => rx.stored.get(rx.key(batch.probe, r.seq))?.seq === r.seq),
+      );
       expect(boots).toEqual(new Set([true]));
       expect(batch.heartbeat === undefined).toBe(batch.probe.bootId === first.bootId);
     }
     // Settled segments of the first boot are compacted away.
-    await until(() => spoolFiles(dir).every((f) => f.startsWith(second.bootId)), 20_000, 'old segments removed');
+    await until(
+      () => spoolFiles(dir).every((f) => f.startsWith(second.bootId)),
+      20_000,
+      'old segments removed',
+    );
     await b.reporter.stop(performance.now() + 500);
 
     // A third boot finds nothing left to resend.

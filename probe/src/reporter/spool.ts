@@ -82,7 +82,11 @@ export class Spool {
     this.active = this.segment(join(this.dir, name), this.probe, { active: true, existing: false });
   }
 
-  private segment(path: string, probe: ProbeIdentity, opts: { active: boolean; existing: boolean }): SpoolSegment {
+  private segment(
+    path: string,
+    probe: ProbeIdentity,
+    opts: { active: boolean; existing: boolean },
+  ): SpoolSegment {
     return new SpoolSegment(
       path,
       probe,
@@ -104,7 +108,8 @@ export class Spool {
 
   private async recover(): Promise<SpoolRecovery> {
     const files = (await readdir(this.dir)).filter((f) => f.endsWith(SUFFIX));
-    const parsed: { createdAt: number; name: string; results: BufferedResult[]; segment: SpoolSegment }[] = [];
+    const parsed: { createdAt: number; name: string; results: BufferedResult[]; segment: SpoolSegment }[] =
+      [];
     let unreadable = 0;
     for (const name of files) {
       const path = join(this.dir, name);
@@ -122,14 +127,22 @@ export class Spool {
           unreadable++;
           continue;
         }
-        const d = doc as { h?: number; createdAt?: number; probe?: unknown; s?: number; r?: unknown; a?: unknown };
+        const d = doc as {
+          h?: number;
+          createdAt?: number;
+          probe?: unknown;
+          s?: number;
+          r?: unknown;
+          a?: unknown;
+        };
         if (d.h === 1) {
           const p = probeIdentity.safeParse(d.probe);
           if (p.success) header = { createdAt: Number(d.createdAt) || 0, probe: p.data };
         } else if (typeof d.s === 'number' && d.r !== undefined) {
           records.set(d.s, JSON.stringify(d.r));
         } else if (Array.isArray(d.a)) {
-          for (const range of d.a) if (Array.isArray(range)) settled.push([Number(range[0]), Number(range[1])]);
+          for (const range of d.a)
+            if (Array.isArray(range)) settled.push([Number(range[0]), Number(range[1])]);
         } else unreadable++;
       }
       if (!header) {
@@ -141,7 +154,15 @@ export class Spool {
       const segment = this.segment(path, header.probe, { active: false, existing: true });
       const results = [...records.entries()]
         .sort((a, b) => a[0] - b[0])
-        .map(([seq, json]): BufferedResult => ({ probe: header!.probe, seq, json, bytes: Buffer.byteLength(json), spool: segment }));
+        .map(
+          ([seq, json]): BufferedResult => ({
+            probe: header!.probe,
+            seq,
+            json,
+            bytes: Buffer.byteLength(json),
+            spool: segment,
+          }),
+        );
       segment.restoreLive(results.length, (await stat(path)).size);
       if (results.length === 0) this.markDirty(segment);
       parsed.push({ createdAt: header.createdAt, name, results, segment });

@@ -1,4 +1,11 @@
-import type { MeshPeer, NetworkPath, ProbeConfig, Protocol, RegionCode, TargetConfig } from '@flyprobe/shared';
+import type {
+  MeshPeer,
+  NetworkPath,
+  ProbeConfig,
+  Protocol,
+  RegionCode,
+  TargetConfig,
+} from '@flyprobe/shared';
 import { FLY_HEADERS } from '@flyprobe/shared';
 import type { CheckSpec } from '../checks/check.ts';
 import type { CheckPlan, PlannedCheck, PlannedStream } from './plan.ts';
@@ -38,7 +45,8 @@ function uniqueKeys<T extends { key: string }>(items: T[], warnings: string[]): 
 }
 
 function planTarget(t: TargetConfig, ctx: PlanContext, plan: CheckPlan): void {
-  const regions = t.regions.length > 0 ? t.regions : (t.app ? ctx.discoveredRegions.get(t.app) : undefined) ?? [];
+  const regions =
+    t.regions.length > 0 ? t.regions : ((t.app ? ctx.discoveredRegions.get(t.app) : undefined) ?? []);
   for (const path of t.paths) {
     if (path === 'mesh') {
       plan.warnings.push(`targets.${t.name}: the mesh path comes from the mesh section, not from a target`);
@@ -143,7 +151,8 @@ function meshEndpoint(
   ctx: PlanContext,
 ): { host: string; port: number } | undefined {
   if (protocol === 'http') return http;
-  if (protocol === 'tcp') return peer.tcpAddress ? parseHostPort(peer.tcpAddress) : { host: http.host, port: ctx.echoPorts.tcp };
+  if (protocol === 'tcp')
+    return peer.tcpAddress ? parseHostPort(peer.tcpAddress) : { host: http.host, port: ctx.echoPorts.tcp };
   return { host: http.host, port: ctx.echoPorts.grpc };
 }
 

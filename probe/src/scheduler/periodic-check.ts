@@ -75,7 +75,10 @@ export class PeriodicCheck {
     const interval = this.planned.intervalMs;
     const jitter = (this.deps.random() * 2 - 1) * INTERVAL_JITTER * interval;
     // After a stall (event loop blocked, machine suspended) skip ahead rather than firing a burst.
-    this.nextAt = Math.max(this.nextAt + interval + jitter, performance.now() + interval * (1 - INTERVAL_JITTER));
+    this.nextAt = Math.max(
+      this.nextAt + interval + jitter,
+      performance.now() + interval * (1 - INTERVAL_JITTER),
+    );
     this.arm();
     if (this.inflight) {
       this.deps.missed(this.planned);
@@ -101,16 +104,34 @@ export class PeriodicCheck {
     const run = this.deps.check
       .run(spec, signal)
       .catch((err: unknown) =>
-        runtimeOutput(spec, protocol, startedAt, 'error', `check threw: ${describe(err)}`, performance.now() - t0),
+        runtimeOutput(
+          spec,
+          protocol,
+          startedAt,
+          'error',
+          `check threw: ${describe(err)}`,
+          performance.now() - t0,
+        ),
       );
     const first = await Promise.race([run, hardTimeout]);
     clearTimeout(hardTimer);
     if (first === 'hung') {
       // Free the concurrency slot; the check stays "running" (no overlap) until it really settles.
-      this.emit(runtimeOutput(spec, protocol, startedAt, 'timeout', 'check ignored its time limit', performance.now() - t0));
-      this.inflight = run.then(() => undefined).finally(() => {
-        this.inflight = undefined;
-      });
+      this.emit(
+        runtimeOutput(
+          spec,
+          protocol,
+          startedAt,
+          'timeout',
+          'check ignored its time limit',
+          performance.now() - t0,
+        ),
+      );
+      this.inflight = run
+        .then(() => undefined)
+        .finally(() => {
+          this.inflight = undefined;
+        });
       return;
     }
     this.emit(first);

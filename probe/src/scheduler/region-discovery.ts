@@ -28,7 +28,9 @@ export class RegionDiscovery {
     this.apps = [
       ...new Set(
         config.targets
-          .filter((t) => t.app && t.regions.length === 0 && t.paths.some((p) => p === 'pinned' || p === 'private'))
+          .filter(
+            (t) => t.app && t.regions.length === 0 && t.paths.some((p) => p === 'pinned' || p === 'private'),
+          )
           .map((t) => t.app!),
       ),
     ];

@@ -37,7 +37,10 @@ export class StreamHolder {
   async stop(graceMs: number): Promise<void> {
     this.stopping.abort(new Error('probe stopping'));
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.loop, new Promise<void>((r) => (timer = setTimeout(r, graceMs)))]);
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, graceMs);
+    });
+    await Promise.race([this.loop, late]);
     clearTimeout(timer);
   }
 
@@ -46,16 +49,32 @@ export class StreamHolder {
     for (let opened = 0; !this.stopping.signal.aborted; opened++) {
       if (opened > 0) this.deps.reopened(this.planned);
       const rotate = new AbortController();
-      const rotateTimer = setTimeout(() => rotate.abort(new Error('stream lifetime reached')), this.planned.maxLifetimeMs);
+      const rotateTimer = setTimeout(
+        () => rotate.abort(new Error('stream lifetime reached')),
+        this.planned.maxLifetimeMs,
+      );
       const t0 = performance.now();
       const startedAt = Date.now();
       this.open = true;
       try {
-        await this.deps.check.hold(this.planned.spec, this.deps.emit, AbortSignal.any([this.stopping.signal, rotate.signal]));
+        await this.deps.check.hold(
+          this.planned.spec,
+          this.deps.emit,
+          AbortSignal.any([this.stopping.signal, rotate.signal]),
+        );
       } catch (err) {
         // StreamCheck.hold should not throw; record it as a failed stream rather than losing it.
         const message = `stream check threw: ${err instanceof Error ? err.message : String(err)}`;
-        this.deps.emit(runtimeOutput(this.planned.spec, this.planned.protocol, startedAt, 'error', message, performance.now() - t0));
+        this.deps.emit(
+          runtimeOutput(
+            this.planned.spec,
+            this.planned.protocol,
+            startedAt,
+            'error',
+            message,
+            performance.now() - t0,
+          ),
+        );
         this.deps.log(message);
       } finally {
         this.open = false;
@@ -64,7 +83,8 @@ export class StreamHolder {
       if (this.stopping.signal.aborted) return;
       const rotated = rotate.signal.aborted;
       failures = rotated || performance.now() - t0 >= HEALTHY_LIFETIME_MS ? 0 : failures + 1;
-      if (failures > 0) await this.sleep(REOPEN_BASE_MS / 4 + fullJitterDelay(failures - 1, REOPEN_BASE_MS, REOPEN_MAX_MS));
+      if (failures > 0)
+        await this.sleep(REOPEN_BASE_MS / 4 + fullJitterDelay(failures - 1, REOPEN_BASE_MS, REOPEN_MAX_MS));
     }
   }
 

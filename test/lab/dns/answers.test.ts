@@ -17,17 +17,25 @@ describe('answerQuestion', () => {
         { type: 'AAAA', data: 'fdaa:0:1:a7b:3::2' },
       ],
     });
-    expect(answerQuestion(zone, 'IAD.Web.Internal.', 'AAAA').records).toEqual([{ type: 'AAAA', data: 'fdaa:0:1:a7b:1::2' }]);
+    expect(answerQuestion(zone, 'IAD.Web.Internal.', 'AAAA').records).toEqual([
+      { type: 'AAAA', data: 'fdaa:0:1:a7b:1::2' },
+    ]);
   });
 
   it('answers AAAA for <app>.internal and <id>.vm.<app>.internal', () => {
     expect(answerQuestion(zone, 'web.internal', 'AAAA').records).toHaveLength(3);
-    expect(answerQuestion(zone, 'm2.vm.web.internal', 'AAAA').records).toEqual([{ type: 'AAAA', data: 'fdaa:0:1:a7b:2::2' }]);
+    expect(answerQuestion(zone, 'm2.vm.web.internal', 'AAAA').records).toEqual([
+      { type: 'AAAA', data: 'fdaa:0:1:a7b:2::2' },
+    ]);
   });
 
   it('answers TXT regions and vms in Fly format', () => {
-    expect(answerQuestion(zone, 'regions.web.internal', 'TXT').records).toEqual([{ type: 'TXT', data: 'fra,iad' }]);
-    expect(answerQuestion(zone, 'vms.web.internal', 'TXT').records).toEqual([{ type: 'TXT', data: 'm1 iad,m2 fra,m3 fra' }]);
+    expect(answerQuestion(zone, 'regions.web.internal', 'TXT').records).toEqual([
+      { type: 'TXT', data: 'fra,iad' },
+    ]);
+    expect(answerQuestion(zone, 'vms.web.internal', 'TXT').records).toEqual([
+      { type: 'TXT', data: 'm1 iad,m2 fra,m3 fra' },
+    ]);
   });
 
   it('answers NXDOMAIN for unknown names and an empty NOERROR for a known name of another type', () => {

@@ -31,8 +31,14 @@ export function answerQuestion(machines: readonly ZoneMachine[], name: string, t
   const aaaa = (ms: ZoneMachine[]): ZoneAnswer =>
     ms.length === 0
       ? NX
-      : { rcode: 'NOERROR', records: type === 'AAAA' ? ms.map((m) => ({ type: 'AAAA', data: m.address })) : [] };
-  const txt = (data: string): ZoneAnswer => ({ rcode: 'NOERROR', records: type === 'TXT' ? [{ type: 'TXT', data }] : [] });
+      : {
+          rcode: 'NOERROR',
+          records: type === 'AAAA' ? ms.map((m) => ({ type: 'AAAA', data: m.address })) : [],
+        };
+  const txt = (data: string): ZoneAnswer => ({
+    rcode: 'NOERROR',
+    records: type === 'TXT' ? [{ type: 'TXT', data }] : [],
+  });
   if (rest.length === 0) return aaaa(ofApp);
   if (rest.length === 1) {
     const [label] = rest as [string];

@@ -17,7 +17,11 @@ export interface LabDnsServer {
 }
 
 /** A UDP DNS server for the lab's `.internal` zone, playing Fly's `fdaa::3`. */
-export async function startLabDns(options: { address: string; port?: number; machines: ZoneMachine[] }): Promise<LabDnsServer> {
+export async function startLabDns(options: {
+  address: string;
+  port?: number;
+  machines: ZoneMachine[];
+}): Promise<LabDnsServer> {
   let machines = [...options.machines];
   let answered = 0;
   let malformed = 0;

@@ -30,7 +30,8 @@ export function chooseServedRegion(input: RouteInput): RouteChoice {
   }
   const prefer = input.prefer?.trim().toLowerCase();
   if (prefer && up.includes(prefer)) return { ok: true, region: prefer, reason: 'preferred' };
-  if (input.override && up.includes(input.override)) return { ok: true, region: input.override, reason: 'override' };
+  if (input.override && up.includes(input.override))
+    return { ok: true, region: input.override, reason: 'override' };
   const nearest = nearestRegion(input.edge, up);
   if (!nearest) return { ok: false, status: 503, message: 'no healthy machine in any region' };
   return { ok: true, region: nearest.code, reason: 'nearest' };

@@ -69,7 +69,8 @@ export async function startEdge(config: EdgeConfig): Promise<RunningEdge> {
     }
     count(route.region);
     const headers: OutgoingHttpHeaders = {};
-    for (const [k, v] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(k) && v !== undefined) headers[k] = v;
+    for (const [k, v] of Object.entries(req.headers))
+      if (!HOP_BY_HOP.has(k) && v !== undefined) headers[k] = v;
     Object.assign(headers, {
       host: req.headers.host ?? config.listen,
       [FLY_HEADERS.region]: config.region,
@@ -89,7 +90,8 @@ export async function startEdge(config: EdgeConfig): Promise<RunningEdge> {
       },
       (up) => {
         const out: OutgoingHttpHeaders = {};
-        for (const [k, v] of Object.entries(up.headers)) if (!HOP_BY_HOP.has(k) && v !== undefined) out[k] = v;
+        for (const [k, v] of Object.entries(up.headers))
+          if (!HOP_BY_HOP.has(k) && v !== undefined) out[k] = v;
         out[FLY_HEADERS.requestId] = rid;
         out.via = VIA;
         out.server = 'Fly/lab';
@@ -129,19 +131,29 @@ export async function startEdge(config: EdgeConfig): Promise<RunningEdge> {
   const h2Server = http2.createServer();
   h2Server.on('stream', (stream, reqHeaders) => {
     const rid = requestId();
-    const route = choose(header(reqHeaders, FLY_HEADERS.forceRegion), header(reqHeaders, FLY_HEADERS.preferRegion));
+    const route = choose(
+      header(reqHeaders, FLY_HEADERS.forceRegion),
+      header(reqHeaders, FLY_HEADERS.preferRegion),
+    );
     if (!route.ok) {
       refused++;
       // gRPC UNAVAILABLE (14) as a trailers-only answer.
       stream.respond(
-        { ':status': 200, 'content-type': 'application/grpc', 'grpc-status': '14', 'grpc-message': route.message, [FLY_HEADERS.requestId]: rid },
+        {
+          ':status': 200,
+          'content-type': 'application/grpc',
+          'grpc-status': '14',
+          'grpc-message': route.message,
+          [FLY_HEADERS.requestId]: rid,
+        },
         { endStream: true },
       );
       return;
     }
     count(route.region);
     const headers: OutgoingHttpHeaders = {};
-    for (const [k, v] of Object.entries(reqHeaders)) if (!HOP_BY_HOP.has(k) && v !== undefined) headers[k] = v;
+    for (const [k, v] of Object.entries(reqHeaders))
+      if (!HOP_BY_HOP.has(k) && v !== undefined) headers[k] = v;
     headers[FLY_HEADERS.region] = config.region;
     headers[FLY_HEADERS.clientIp] = stream.session?.socket?.remoteAddress ?? '';
     let up: http2.ClientHttp2Stream;
@@ -171,7 +183,8 @@ export async function startEdge(config: EdgeConfig): Promise<RunningEdge> {
     up.pipe(stream);
     stream.pipe(up);
     up.on('close', () => {
-      if (!stream.closed && up.rstCode && up.rstCode !== http2.constants.NGHTTP2_NO_ERROR) stream.close(up.rstCode);
+      if (!stream.closed && up.rstCode && up.rstCode !== http2.constants.NGHTTP2_NO_ERROR)
+        stream.close(up.rstCode);
       else if (!stream.headersSent && !stream.closed) {
         backendErrors++;
         stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
@@ -283,7 +296,9 @@ export async function startEdge(config: EdgeConfig): Promise<RunningEdge> {
       for (const s of sessions.values()) s.destroy();
       for (const a of agents.values()) a.destroy();
       httpServer.closeAllConnections();
-      await Promise.all([httpServer, h2Server, tcpServer, control].map((s) => new Promise((r) => s.close(r))));
+      await Promise.all(
+        [httpServer, h2Server, tcpServer, control].map((s) => new Promise((r) => s.close(r))),
+      );
     },
   };
 }

@@ -6,11 +6,18 @@ describe('resetRuleScript', () => {
     const s = resetRuleScript('flyprobe_rst_0', { dport: 80, daddr: 'fdaa:0:1:ac::1' });
     expect(s).toContain('table inet flyprobe_rst_0 {');
     expect(s).toContain('type filter hook output priority 0; policy accept;');
-    expect(s).toContain('meta l4proto tcp tcp dport 80 ip6 daddr fdaa:0:1:ac::1 ct state established reject with tcp reset');
+    expect(s).toContain(
+      'meta l4proto tcp tcp dport 80 ip6 daddr fdaa:0:1:ac::1 ct state established reject with tcp reset',
+    );
   });
 
   it('can refuse new connections too, sample a share of packets, and match the input side', () => {
-    const s = resetRuleScript('t1', { chain: 'input', sport: 7070, establishedOnly: false, probability: 0.25 });
+    const s = resetRuleScript('t1', {
+      chain: 'input',
+      sport: 7070,
+      establishedOnly: false,
+      probability: 0.25,
+    });
     expect(s).toContain('hook input');
     expect(s).toContain('tcp sport 7070 numgen random mod 10000 < 2500 reject with tcp reset');
     expect(s).not.toContain('ct state');

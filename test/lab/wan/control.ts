@@ -39,7 +39,8 @@ export interface EmulatorStats {
 export class WanEmulator {
   private socket: Socket | undefined;
   private buffer = '';
-  private readonly waiting: { resolve: (v: Record<string, unknown>) => void; reject: (e: Error) => void }[] = [];
+  private readonly waiting: { resolve: (v: Record<string, unknown>) => void; reject: (e: Error) => void }[] =
+    [];
   private exited = false;
 
   private constructor(
@@ -65,7 +66,10 @@ export class WanEmulator {
     });
     const emulator = new WanEmulator(child, controlPath);
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`WAN emulator not ready after ${timeoutMs} ms: ${stderr}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`WAN emulator not ready after ${timeoutMs} ms: ${stderr}`)),
+        timeoutMs,
+      );
       const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
       lines.once('line', (line) => {
         clearTimeout(timer);

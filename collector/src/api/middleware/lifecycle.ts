@@ -25,7 +25,17 @@ export function trackRequests(deps: Pick<ApiDeps, 'lifecycle' | 'metrics'>): Mid
       await next();
     } finally {
       deps.metrics.inFlight.dec();
-      deps.lifecycle.leave();
+      // The request counts until its response has left, so a graceful stop never cuts one off mid-write.
+      const outgoing = c.env?.outgoing;
+      if (outgoing && !outgoing.writableFinished && !outgoing.destroyed) {
+        let left = false;
+        const leave = () => {
+          if (!left) deps.lifecycle.leave();
+          left = true;
+        };
+        outgoing.once('finish', leave);
+        outgoing.once('close', leave);
+      } else deps.lifecycle.leave();
       const route = c.finalized || c.res ? routePath(c, -1) : 'unmatched';
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       deps.metrics.requestDuration.observe(

@@ -1,6 +1,15 @@
 import type { ProbeConfig } from '@flyprobe/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_SECRET, batch, call, createToken, probeIdentity, READ_SECRET, startTestCollector, type TestCollector } from '../testing.ts';
+import {
+  ADMIN_SECRET,
+  batch,
+  call,
+  createToken,
+  probeIdentity,
+  READ_SECRET,
+  startTestCollector,
+  type TestCollector,
+} from '../testing.ts';
 
 let tc: TestCollector;
 let clock = Date.now();
@@ -22,18 +31,36 @@ describe('PUT /v1/targets', () => {
     const r = await call(`${tc.url}/v1/targets`, {
       method: 'PUT',
       token: ADMIN_SECRET,
-      body: [{ name: 'web' }, { name: 'web' }, { name: 'api', regions: ['FRA'], intervalMs: 5 }, { name: 'x', colour: 'red' }],
+      body: [
+        { name: 'web' },
+        { name: 'web' },
+        { name: 'api', regions: ['FRA'], intervalMs: 5 },
+        { name: 'x', colour: 'red' },
+      ],
     });
     expect(r.status).toBe(400);
     const fields = (r.body as { error: { fields: { field: string; message: string }[] } }).error.fields;
-    expect(fields.map((f) => f.field).sort()).toEqual(['[1].name', '[2].intervalMs', '[2].regions[0]', '[3]']);
-    expect(fields.find((f) => f.field === '[1].name')?.message).toBe('duplicate target name "web" (also at [0])');
+    expect(fields.map((f) => f.field).sort()).toEqual([
+      '[1].name',
+      '[2].intervalMs',
+      '[2].regions[0]',
+      '[3]',
+    ]);
+    expect(fields.find((f) => f.field === '[1].name')?.message).toBe(
+      'duplicate target name "web" (also at [0])',
+    );
     expect(fields.find((f) => f.field === '[3]')?.message).toBe('unknown field(s): colour');
-    expect((await call(`${tc.url}/v1/targets`, { token: READ_SECRET }).then((x) => x.body)) as object).toMatchObject({ targets: [] });
+    expect(
+      (await call(`${tc.url}/v1/targets`, { token: READ_SECRET }).then((x) => x.body)) as object,
+    ).toMatchObject({ targets: [] });
   });
 
   it('refuses a body that is not an array', async () => {
-    const r = await call(`${tc.url}/v1/targets`, { method: 'PUT', token: ADMIN_SECRET, body: { name: 'web' } });
+    const r = await call(`${tc.url}/v1/targets`, {
+      method: 'PUT',
+      token: ADMIN_SECRET,
+      body: { name: 'web' },
+    });
     expect(r.status).toBe(400);
     expect(r.text).toContain('must be a JSON array of targets');
   });
@@ -68,7 +95,11 @@ describe('GET /v1/config', () => {
 
   it('changes the ETag when targets change', async () => {
     const before = (await config(tokenA)).headers.get('etag') ?? '';
-    await call(`${tc.url}/v1/targets`, { method: 'PUT', token: ADMIN_SECRET, body: [{ name: 'web', host: 'web.fly.dev', intervalMs: 5000 }] });
+    await call(`${tc.url}/v1/targets`, {
+      method: 'PUT',
+      token: ADMIN_SECRET,
+      body: [{ name: 'web', host: 'web.fly.dev', intervalMs: 5000 }],
+    });
     const after = await config(tokenA, before);
     expect(after.status).toBe(200);
     expect(after.headers.get('etag')).not.toBe(before);
@@ -76,8 +107,14 @@ describe('GET /v1/config', () => {
   });
 
   it('offers other live probes with an echo address as mesh peers, never the probe itself', async () => {
-    await call(`${tc.url}/v1/ingest`, { token: tokenA, body: batch(probeIdentity('p-ams-1', 'ams', { echoAddress: '10.0.0.1:8080' }), []) });
-    await call(`${tc.url}/v1/ingest`, { token: tokenB, body: batch(probeIdentity('p-syd-1', 'syd', { echoAddress: '[fdaa::2]:8080' }), []) });
+    await call(`${tc.url}/v1/ingest`, {
+      token: tokenA,
+      body: batch(probeIdentity('p-ams-1', 'ams', { echoAddress: '10.0.0.1:8080' }), []),
+    });
+    await call(`${tc.url}/v1/ingest`, {
+      token: tokenB,
+      body: batch(probeIdentity('p-syd-1', 'syd', { echoAddress: '[fdaa::2]:8080' }), []),
+    });
     const a = (await config(tokenA)).body as ProbeConfig;
     expect(a.mesh.enabled).toBe(true);
     expect(a.mesh.peers).toEqual([{ probeId: 'p-syd-1', region: 'syd', address: '[fdaa::2]:8080' }]);

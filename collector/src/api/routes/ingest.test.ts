@@ -3,12 +3,23 @@ import type { IngestResponse } from '@flyprobe/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredResult } from '../../store/store.ts';
 import type { CollectorPlugin } from '../plugins.ts';
-import { ADMIN_SECRET, batch, heartbeat, call, createToken, probeIdentity, result, startTestCollector, type TestCollector } from '../testing.ts';
+import {
+  ADMIN_SECRET,
+  batch,
+  call,
+  createToken,
+  heartbeat,
+  probeIdentity,
+  result,
+  startTestCollector,
+  type TestCollector,
+} from '../testing.ts';
 
 let tc: TestCollector;
 let token: string;
 const heard: StoredResult[][] = [];
 const listener: CollectorPlugin = { name: 'recorder', onIngest: (results) => void heard.push(results) };
+
 
 beforeAll(async () => {
   tc = await startTestCollector({}, { plugins: [() => listener] });
@@ -69,26 +80,40 @@ describe('POST /v1/ingest', () => {
     const r = await ingest(batch({ ...probe, echoAddress: '127.0.0.1:8080' }, [], { heartbeat: hb }));
     expect(r.body).toEqual({ accepted: 0, duplicate: 0, rejected: [] });
     const probes = await call(`${tc.url}/v1/probes`, { token: ADMIN_SECRET });
-    const p = (probes.body as { probes: { probeId: string; degraded: boolean; degradedReason: string; online: boolean }[] }).probes.find(
-      (x) => x.probeId === 'p-iad-1',
-    );
+    const p = (
+      probes.body as {
+        probes: { probeId: string; degraded: boolean; degradedReason: string; online: boolean }[];
+      }
+    ).probes.find((x) => x.probeId === 'p-iad-1');
     expect(p).toMatchObject({ degraded: true, degradedReason: 'event loop lag', online: true });
   });
 
   it('refuses a heartbeat from the future naming heartbeat.at', async () => {
-    const r = await ingest(batch(probe, [result(2100)], { heartbeat: heartbeat({ at: Date.now() + 3_600_000 }) }));
+    const r = await ingest(
+      batch(probe, [result(2100)], { heartbeat: heartbeat({ at: Date.now() + 3_600_000 }) }),
+    );
     expect(r.status).toBe(400);
     expect(r.text).toContain('heartbeat.at');
   });
 
   it('answers malformed JSON, a wrong envelope and a wrong content type with 4xx naming the problem', async () => {
-    const bad = await call(`${tc.url}/v1/ingest`, { token, rawBody: '{"schemaVersion":1,', headers: { 'content-type': 'application/json' } });
+    const bad = await call(`${tc.url}/v1/ingest`, {
+      token,
+      rawBody: '{"schemaVersion":1,',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(bad.status).toBe(400);
     expect((bad.body as { error: { code: string } }).error.code).toBe('invalid_json');
     const env = await ingest({ schemaVersion: 2, probe, results: [] });
     expect(env.status).toBe(400);
-    expect((env.body as { error: { fields: { field: string }[] } }).error.fields[0]?.field).toBe('schemaVersion');
-    const type = await call(`${tc.url}/v1/ingest`, { token, rawBody: 'x', headers: { 'content-type': 'text/plain' } });
+    expect((env.body as { error: { fields: { field: string }[] } }).error.fields[0]?.field).toBe(
+      'schemaVersion',
+    );
+    const type = await call(`${tc.url}/v1/ingest`, {
+      token,
+      rawBody: 'x',
+      headers: { 'content-type': 'text/plain' },
+    });
     expect(type.status).toBe(415);
   });
 
@@ -113,12 +138,18 @@ describe('POST /v1/ingest', () => {
       [4001, 'p-iad-1', 'iad'],
     ]);
     expect(heard[0]?.every((r) => typeof r.id === 'number')).toBe(true);
+    // A heartbeat-only batch reaches listeners with no results (probe health detectors need it).
+    await ingest(batch(probe, [], { heartbeat: heartbeat() }));
+    await expect.poll(() => heard.length, { timeout: 5000 }).toBe(2);
+    expect(heard[1]).toEqual([]);
   });
 
   it('counts outcomes in /metrics', async () => {
     const m = await call(`${tc.url}/metrics`);
     expect(m.text).toMatch(/flyprobe_collector_ingest_results_total\{outcome="duplicate"\} (\d+)/);
-    const dup = Number(/flyprobe_collector_ingest_results_total\{outcome="duplicate"\} (\d+)/.exec(m.text)?.[1]);
+    const dup = Number(
+      /flyprobe_collector_ingest_results_total\{outcome="duplicate"\} (\d+)/.exec(m.text)?.[1],
+    );
     expect(dup).toBeGreaterThanOrEqual(252);
     expect(m.text).toMatch(/flyprobe_collector_ingest_rejects_total\{reason="future_timestamp"\} 2/);
     expect(m.text).toMatch(
@@ -131,13 +162,20 @@ describe('ingest limits', () => {
   let small: TestCollector;
   let smallToken: string;
   beforeAll(async () => {
-    small = await startTestCollector({ FLYPROBE_INGEST_MAX_BYTES: '4096', FLYPROBE_INGEST_RATE: '0.01', FLYPROBE_INGEST_BURST: '3' });
+    small = await startTestCollector({
+      FLYPROBE_INGEST_MAX_BYTES: '4096',
+      FLYPROBE_INGEST_RATE: '0.01',
+      FLYPROBE_INGEST_BURST: '3',
+    });
     smallToken = await createToken(small.url, { role: 'probe', probeId: 'p-iad-1' });
   });
   afterAll(async () => small?.close());
 
   it('answers 413 naming the limit, with or without a Content-Length', async () => {
-    const big = batch(probe, Array.from({ length: 40 }, (_, i) => result(i)));
+    const big = batch(
+      probe,
+      Array.from({ length: 40 }, (_, i) => result(i)),
+    );
     const r = await call(`${small.url}/v1/ingest`, { token: smallToken, body: big });
     expect(r.status).toBe(413);
     expect(r.text).toContain('4096 bytes');
@@ -147,7 +185,8 @@ describe('ingest limits', () => {
       headers: { authorization: `Bearer ${smallToken}`, 'content-type': 'application/json' },
       body: new ReadableStream({
         start(controller) {
-          for (let i = 0; i < text.length; i += 1000) controller.enqueue(new TextEncoder().encode(text.slice(i, i + 1000)));
+          for (let i = 0; i < text.length; i += 1000)
+            controller.enqueue(new TextEncoder().encode(text.slice(i, i + 1000)));
           controller.close();
         },
       }),
@@ -159,7 +198,8 @@ describe('ingest limits', () => {
 
   it('answers 429 with Retry-After once the token bucket is empty, per token', async () => {
     // The 413 test above spent 2 of the 3 tokens.
-    const send = (t: string, seq: number) => call(`${small.url}/v1/ingest`, { token: t, body: batch(probe, [result(seq)]) });
+    const send = (t: string, seq: number) =>
+      call(`${small.url}/v1/ingest`, { token: t, body: batch(probe, [result(seq)]) });
     expect((await send(smallToken, 1)).status).toBe(200);
     const limited = await send(smallToken, 2);
     expect(limited.status).toBe(429);

@@ -86,8 +86,9 @@ export function ingestRoutes(deps: ApiDeps): Hono<ApiEnv> {
     m.ingestResults.inc({ outcome: 'duplicate' }, outcome.duplicate);
     m.ingestResults.inc({ outcome: 'rejected' }, rejected.length);
     recordMeasurements(deps.metrics, outcome.inserted, receivedAt);
-    if (outcome.inserted.length > 0)
-      notifyIngestListeners(deps, outcome.inserted, { probe: batch.probe, receivedAt });
+    // Heartbeat-only batches reach listeners too: probe health detectors need them.
+    if (outcome.inserted.length > 0 || batch.heartbeat)
+      notifyIngestListeners(deps, outcome.inserted, { probe: batch.probe, receivedAt, heartbeat: batch.heartbeat });
 
     const response: IngestResponse = {
       accepted: outcome.inserted.length,

@@ -1,12 +1,22 @@
 import { type MatrixResponse, regionRttFloorMs } from '@flyprobe/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SKETCH_RELATIVE_ACCURACY } from '../../store/index.ts';
+import {
+  ADMIN_SECRET,
+  batch,
+  call,
+  createToken,
+  probeIdentity,
+  READ_SECRET,
+  result,
+  startTestCollector,
+  type TestCollector,
+} from '../testing.ts';
 import type { ProbesResponse } from './probes.ts';
 import type { RegionsResponse } from './regions.ts';
 import type { ResultsResponse } from './results.ts';
 import type { RoutesResponse } from './route-summaries.ts';
 import type { SeriesResponse } from './series.ts';
-import { ADMIN_SECRET, batch, call, createToken, probeIdentity, READ_SECRET, result, startTestCollector, type TestCollector } from '../testing.ts';
 
 let tc: TestCollector;
 const t0 = Date.now() - 10 * 60_000;
@@ -20,27 +30,68 @@ const get = async <T>(path: string, headers?: Record<string, string>) => {
 
 beforeAll(async () => {
   tc = await startTestCollector();
-  await call(`${tc.url}/v1/targets`, { method: 'PUT', token: ADMIN_SECRET, body: [{ name: 'web', host: 'web.fly.dev', regions: ['iad', 'fra'] }] });
+  await call(`${tc.url}/v1/targets`, {
+    method: 'PUT',
+    token: ADMIN_SECRET,
+    body: [{ name: 'web', host: 'web.fly.dev', regions: ['iad', 'fra'] }],
+  });
   const token = await createToken(tc.url, { role: 'probe', probeId: 'p-iad-1' });
   const results = [
-    ...latencies.map((ms, i) => result(i, { startedAt: t0 + i * 1000, latencyMs: ms, edgeRegion: 'iad', servedRegion: 'iad' })),
-    result(11, { startedAt: t0 + 11_000, outcome: 'timeout', latencyMs: undefined, servedRegion: undefined, edgeRegion: 'iad', failedPhase: 'ttfb' }),
-    result(12, { startedAt: t0 + 12_000, outcome: 'reset', latencyMs: undefined, servedRegion: undefined, edgeRegion: 'iad', failedPhase: 'connect' }),
+    ...latencies.map((ms, i) =>
+      result(i, { startedAt: t0 + i * 1000, latencyMs: ms, edgeRegion: 'iad', servedRegion: 'iad' }),
+    ),
+    result(11, {
+      startedAt: t0 + 11_000,
+      outcome: 'timeout',
+      latencyMs: undefined,
+      servedRegion: undefined,
+      edgeRegion: 'iad',
+      failedPhase: 'ttfb',
+    }),
+    result(12, {
+      startedAt: t0 + 12_000,
+      outcome: 'reset',
+      latencyMs: undefined,
+      servedRegion: undefined,
+      edgeRegion: 'iad',
+      failedPhase: 'connect',
+    }),
     // Pinned to fra: 3 samples at 90 ms.
-    ...[13, 14, 15].map((seq) => result(seq, { path: 'pinned', targetRegion: 'fra', startedAt: t0 + seq * 1000, latencyMs: 90, edgeRegion: 'iad', servedRegion: 'fra' })),
+    ...[13, 14, 15].map((seq) =>
+      result(seq, {
+        path: 'pinned',
+        targetRegion: 'fra',
+        startedAt: t0 + seq * 1000,
+        latencyMs: 90,
+        edgeRegion: 'iad',
+        servedRegion: 'fra',
+      }),
+    ),
     // Later the served region moves to fra (a route change).
     result(16, { startedAt: t0 + 120_000, latencyMs: 95, edgeRegion: 'iad', servedRegion: 'fra' }),
   ];
-  const r = await call(`${tc.url}/v1/ingest`, { token, body: batch(probeIdentity('p-iad-1', 'iad', { echoAddress: '10.0.0.1:8080' }), results) });
+  const r = await call(`${tc.url}/v1/ingest`, {
+    token,
+    body: batch(probeIdentity('p-iad-1', 'iad', { echoAddress: '10.0.0.1:8080' }), results),
+  });
   expect(r.body).toEqual({ accepted: 17, duplicate: 0, rejected: [] });
 });
 afterAll(async () => tc?.close());
 
 describe('GET /v1/matrix', () => {
   it('answers p50 per cell from stored data within the sketch accuracy', async () => {
-    const { status, json } = await get<MatrixResponse>('/v1/matrix?target=web&path=anycast&protocol=http&metric=p50&window=1h');
+    const { status, json } = await get<MatrixResponse>(
+      '/v1/matrix?target=web&path=anycast&protocol=http&metric=p50&window=1h',
+    );
     expect(status).toBe(200);
-    expect(json).toMatchObject({ target: 'web', path: 'anycast', protocol: 'http', metric: 'p50', rows: ['iad'], columns: ['', 'fra', 'iad'] });
+    expect(json).toMatchObject({
+      target: 'web',
+      path: 'anycast',
+      protocol: 'http',
+      metric: 'p50',
+      rows: ['iad'],
+      columns: ['', 'fra', 'iad'],
+    });
     expect(json.to - json.from).toBe(3_600_000);
     const iad = json.cells.find((c) => c.from === 'iad' && c.to === 'iad');
     expect(iad?.samples).toBe(11);
@@ -94,15 +145,25 @@ describe('GET /v1/matrix', () => {
   });
 
   it('names each bad parameter', async () => {
-    const r = await get<{ error: { fields: { field: string }[] } }>('/v1/matrix?metric=p42&window=2x&path=moon&colour=red');
+    const r = await get<{ error: { fields: { field: string }[] } }>(
+      '/v1/matrix?metric=p42&window=2x&path=moon&colour=red',
+    );
     expect(r.status).toBe(400);
-    expect(r.json.error.fields.map((f) => f.field).sort()).toEqual(['colour', 'metric', 'path', 'target', 'window']);
+    expect(r.json.error.fields.map((f) => f.field).sort()).toEqual([
+      'colour',
+      'metric',
+      'path',
+      'target',
+      'window',
+    ]);
   });
 });
 
 describe('GET /v1/series', () => {
   it('answers one cell over time with the stored samples', async () => {
-    const { status, json } = await get<SeriesResponse>('/v1/series?target=web&from=iad&to=iad&window=1h&step=1m');
+    const { status, json } = await get<SeriesResponse>(
+      '/v1/series?target=web&from=iad&to=iad&window=1h&step=1m',
+    );
     expect(status).toBe(200);
     expect(json.stepMs).toBe(60_000);
     expect(json.points.reduce((n, p) => n + p.samples, 0)).toBe(11);
@@ -110,7 +171,9 @@ describe('GET /v1/series', () => {
   });
 
   it('refuses a step that is too fine for the window, naming step', async () => {
-    const r = await get<{ error: { fields: { field: string; message: string }[] } }>('/v1/series?target=web&from=iad&to=iad&window=30d&step=1m');
+    const r = await get<{ error: { fields: { field: string; message: string }[] } }>(
+      '/v1/series?target=web&from=iad&to=iad&window=30d&step=1m',
+    );
     expect(r.status).toBe(400);
     expect(r.json.error.fields[0]?.field).toBe('step');
   });
@@ -130,7 +193,13 @@ describe('GET /v1/routes, /v1/probes, /v1/regions, /v1/results', () => {
   it('lists the probe with its identity and last heartbeat', async () => {
     const { json } = await get<ProbesResponse>('/v1/probes');
     expect(json.probes).toHaveLength(1);
-    expect(json.probes[0]).toMatchObject({ probeId: 'p-iad-1', region: 'iad', machineId: 'm-p-iad-1', echoAddress: '10.0.0.1:8080', online: true });
+    expect(json.probes[0]).toMatchObject({
+      probeId: 'p-iad-1',
+      region: 'iad',
+      machineId: 'm-p-iad-1',
+      echoAddress: '10.0.0.1:8080',
+      online: true,
+    });
   });
 
   it('marks where probes and targets are in the region catalog', async () => {

@@ -6,6 +6,8 @@ import type { RollupWriter } from './rollup-writer.ts';
 
 /** Rows per DELETE statement: a few milliseconds of write lock, so an ingest batch never waits long. */
 export const PRUNE_CHUNK = 5000;
+/** Rollup blocks per delete transaction: a block holds up to a few hundred cells, so ~5,000 rollup rows. */
+export const PRUNE_BLOCK_CHUNK = 20;
 export const DEFAULT_MINUTE_ROLLUP_MS = 7 * 24 * 3_600_000;
 
 /**
@@ -14,24 +16,24 @@ export const DEFAULT_MINUTE_ROLLUP_MS = 7 * 24 * 3_600_000;
  */
 export class Retention {
   private readonly deleteRaw: Statement;
-  private readonly seriesIds: Statement;
-  private readonly deleteRollups: Record<RollupTier, Statement>;
+  private readonly oldBlocks: Record<RollupTier, Statement>;
+  private readonly deleteBlock: Record<RollupTier, Statement>;
 
   constructor(
-    db: Database,
+    private readonly db: Database,
     private readonly rollups: RollupWriter,
     private readonly isOpen: () => boolean,
   ) {
     this.deleteRaw = db.prepare(
       'DELETE FROM results WHERE id IN (SELECT id FROM results WHERE started_at < ? ORDER BY started_at LIMIT ?)',
     );
-    this.seriesIds = db.prepare('SELECT id FROM rollup_series ORDER BY id').pluck();
-    const del = (tier: RollupTier) =>
-      db.prepare(
-        `DELETE FROM ${ROLLUP_TIERS[tier].table} WHERE series_id = @id AND bucket IN
-           (SELECT bucket FROM ${ROLLUP_TIERS[tier].table} WHERE series_id = @id AND bucket < @cutoff LIMIT @limit)`,
-      );
-    this.deleteRollups = { minute: del('minute'), hour: del('hour') };
+    const old = (tier: RollupTier) =>
+      db
+        .prepare(`SELECT id, cells FROM ${ROLLUP_TIERS[tier].table} WHERE bucket < ? ORDER BY bucket LIMIT ?`)
+        .raw(true);
+    const del = (tier: RollupTier) => db.prepare(`DELETE FROM ${ROLLUP_TIERS[tier].table} WHERE id = ?`);
+    this.oldBlocks = { minute: old('minute'), hour: old('hour') };
+    this.deleteBlock = { minute: del('minute'), hour: del('hour') };
   }
 
   async prune(now: number, policy: RetentionPolicy): Promise<{ raw: number; rollups: number }> {
@@ -59,26 +61,21 @@ export class Retention {
     return { raw, rollups };
   }
 
+  /** Deletes whole blocks (one per target, path, protocol and bucket); counts the cells (rollup rows) they held. */
   private async pruneTier(tier: RollupTier, cutoff: number, now: number): Promise<number> {
-    if (!this.isOpen()) return 0;
-    this.rollups.flush(now);
-    this.rollups.forgetBefore(tier, cutoff);
     let deleted = 0;
-    let sinceYield = 0;
-    for (const id of this.seriesIds.all() as number[]) {
-      for (;;) {
-        if (!this.isOpen()) return deleted;
-        const n = this.deleteRollups[tier].run({ id, cutoff, limit: PRUNE_CHUNK }).changes;
-        deleted += n;
-        sinceYield += n + 1;
-        if (sinceYield >= PRUNE_CHUNK) {
-          sinceYield = 0;
-          await yieldToEventLoop();
-        }
-        if (n < PRUNE_CHUNK) break;
-      }
+    for (;;) {
+      if (!this.isOpen()) return deleted;
+      this.rollups.flush(now);
+      this.rollups.forgetBefore(tier, cutoff);
+      const blocks = this.oldBlocks[tier].all(cutoff, PRUNE_BLOCK_CHUNK) as [number, number][];
+      this.db.transaction(() => {
+        for (const [id] of blocks) this.deleteBlock[tier].run(id);
+      })();
+      for (const [, cells] of blocks) deleted += cells;
+      if (blocks.length < PRUNE_BLOCK_CHUNK) return deleted;
+      await yieldToEventLoop();
     }
-    return deleted;
   }
 }
 

@@ -1,4 +1,3 @@
-import type { DDSketch } from '@datadog/sketches-js';
 import {
   type MatrixCell,
   type MatrixMetric,
@@ -9,8 +8,9 @@ import {
 import type { Database, Statement } from 'better-sqlite3';
 import type { CellQuery } from '../store.ts';
 import { rollupWindow } from '../window.ts';
+import { addBlockCells, type CellTotals } from './rollup-block.ts';
 import { ROLLUP_TIERS, type RollupTier } from './rollup-sample.ts';
-import { mergeEncodedSketch, newSketch } from './sketch.ts';
+import { acceptBin, newSketch } from './sketch.ts';
 
 const QUANTILES: Partial<Record<MatrixMetric, number>> = { p50: 0.5, p95: 0.95, p99: 0.99 };
 const MAX_SERIES_POINTS = 10_000;
@@ -21,28 +21,10 @@ export interface SeriesQuery extends CellQuery {
   stepMs: number;
 }
 
-interface Aggregate {
-  samples: number;
-  ok: number;
-  reset: number;
-  latCount: number;
-  latSum: number;
-  sketch: DDSketch | undefined;
-}
-
-type Row = [
-  group: string | number,
-  samples: number,
-  ok: number,
-  reset: number,
-  latCount: number,
-  latSum: number,
-  sketch?: Buffer,
-];
-
 /**
- * Reads matrices and series from rollups only, so their cost depends on cells x buckets, never on raw volume.
- * Latency quantiles come from merging the rows' DDSketches; loss and reset_rate from exact counters.
+ * Reads matrices and series from rollup blocks only, so their cost depends on buckets x cells, never on raw
+ * volume. Latency quantiles come from merging the cells' sketch bins into one library DDSketch per output
+ * cell; loss and reset_rate from exact counters.
  */
 export class RollupReader {
   private readonly statements = new Map<string, Statement>();
@@ -53,25 +35,33 @@ export class RollupReader {
     const w = rollupWindow(q.from, q.to);
     const tier: RollupTier = w.stepMs === ROLLUP_TIERS.hour.ms ? 'hour' : 'minute';
     const withSketch = QUANTILES[q.metric] !== undefined;
-    const stmt = this.statement(tier, 'matrix', withSketch);
-    const cells = new Map<string, Aggregate>();
-    for (const row of stmt.iterate(q.target, q.path, q.protocol, w.from, w.to) as IterableIterator<Row>) {
-      const key = row[0] as string;
-      let agg = cells.get(key);
-      if (!agg) {
-        agg = emptyAggregate(withSketch);
-        cells.set(key, agg);
+    const cells = new Map<string, CellTotals>();
+    const pick = (probeRegion: string, column: string) => {
+      const key = `${probeRegion}\n${column}`;
+      let totals = cells.get(key);
+      if (!totals) {
+        totals = emptyTotals(withSketch);
+        cells.set(key, totals);
       }
-      accumulate(agg, row);
+      return totals;
+    };
+    for (const [, data] of this.blocks(tier).iterate(
+      q.target,
+      q.path,
+      q.protocol,
+      w.from,
+      w.to,
+    ) as IterableIterator<[number, Buffer]>) {
+      addBlockCells(data, pick);
     }
     const out: MatrixCell[] = [];
-    for (const [key, agg] of cells) {
+    for (const [key, totals] of cells) {
       const [from, to] = key.split('\n') as [string, string];
-      const value = metricValue(q.metric, agg);
+      const value = metricValue(q.metric, totals);
       const floorMs = to ? (regionRttFloorMs(from, to) ?? null) : null;
       const inflation =
         isLatency(q.metric) && value !== null && floorMs !== null && floorMs > 1 ? value / floorMs : null;
-      out.push({ from, to, value, samples: agg.samples, floorMs, inflation });
+      out.push({ from, to, value, samples: totals.samples, floorMs, inflation });
     }
     return out.sort((a, b) => (a.from === b.from ? cmp(a.to, b.to) : cmp(a.from, b.from)));
   }
@@ -80,83 +70,73 @@ export class RollupReader {
     const step = q.stepMs;
     if (!Number.isInteger(step) || step <= 0 || step % ROLLUP_TIERS.minute.ms !== 0)
       throw new RangeError('stepMs: must be a positive multiple of 60000');
+    if (!(q.to > q.from)) throw new RangeError('to: must be after from');
     const start = Math.floor(q.from / step) * step;
     const points = Math.ceil((q.to - start) / step);
     if (points > MAX_SERIES_POINTS)
       throw new RangeError(`stepMs: ${points} points in the window, at most ${MAX_SERIES_POINTS}`);
     const tier: RollupTier = step % ROLLUP_TIERS.hour.ms === 0 ? 'hour' : 'minute';
     const withSketch = QUANTILES[q.metric] !== undefined;
-    const stmt = this.statement(tier, 'series', withSketch);
-    const buckets = new Map<number, Aggregate>();
-    const rows = stmt.iterate(
-      q.target,
-      q.path,
-      q.protocol,
-      q.fromRegion,
-      q.toRegion,
-      start,
-      start + points * step,
-    );
-    for (const row of rows as IterableIterator<Row>) {
-      const t = Math.floor((row[0] as number) / step) * step;
-      let agg = buckets.get(t);
-      if (!agg) {
-        agg = emptyAggregate(withSketch);
-        buckets.set(t, agg);
-      }
-      accumulate(agg, row);
+    const buckets = new Map<number, CellTotals>();
+    const rows = this.blocks(tier).iterate(q.target, q.path, q.protocol, start, start + points * step);
+    for (const [bucket, data] of rows as IterableIterator<[number, Buffer]>) {
+      const t = Math.floor(bucket / step) * step;
+      addBlockCells(data, (probeRegion, column) => {
+        if (probeRegion !== q.fromRegion || column !== q.toRegion) return undefined;
+        let totals = buckets.get(t);
+        if (!totals) {
+          totals = emptyTotals(withSketch);
+          buckets.set(t, totals);
+        }
+        return totals;
+      });
     }
     const out: SeriesPoint[] = [];
     for (let i = 0; i < points; i++) {
       const t = start + i * step;
-      const agg = buckets.get(t);
-      out.push({ t, value: agg ? metricValue(q.metric, agg) : null, samples: agg?.samples ?? 0 });
+      const totals = buckets.get(t);
+      out.push({ t, value: totals ? metricValue(q.metric, totals) : null, samples: totals?.samples ?? 0 });
     }
     return out;
   }
 
-  private statement(tier: RollupTier, kind: 'matrix' | 'series', withSketch: boolean): Statement {
-    const key = `${tier}|${kind}|${withSketch}`;
-    let stmt = this.statements.get(key);
+  private blocks(tier: RollupTier): Statement {
+    let stmt = this.statements.get(tier);
     if (!stmt) {
-      const group = kind === 'matrix' ? 's.probe_region || char(10) || s.column_region' : 'r.bucket';
-      const cellFilter = kind === 'series' ? 'AND s.probe_region = ? AND s.column_region = ?' : '';
       stmt = this.db
         .prepare(
-          `SELECT ${group}, r.samples, r.ok, r.reset, r.lat_count, r.lat_sum${withSketch ? ', r.sketch' : ''}
-           FROM rollup_series s JOIN ${ROLLUP_TIERS[tier].table} r ON r.series_id = s.id
-           WHERE s.target = ? AND s.path = ? AND s.protocol = ? ${cellFilter} AND r.bucket >= ? AND r.bucket < ?`,
+          `SELECT bucket, data FROM ${ROLLUP_TIERS[tier].table}
+           WHERE target = ? AND path = ? AND protocol = ? AND bucket >= ? AND bucket < ?`,
         )
         .raw(true);
-      this.statements.set(key, stmt);
+      this.statements.set(tier, stmt);
     }
     return stmt;
   }
 }
 
-function emptyAggregate(withSketch: boolean): Aggregate {
+function emptyTotals(withSketch: boolean): CellTotals {
   return {
     samples: 0,
     ok: 0,
     reset: 0,
     latCount: 0,
     latSum: 0,
-    sketch: withSketch ? newSketch() : undefined,
+    zeros: 0,
+    bins: withSketch ? new Map() : undefined,
   };
 }
 
-function accumulate(agg: Aggregate, row: Row): void {
-  agg.samples += row[1];
-  agg.ok += row[2];
-  agg.reset += row[3];
-  agg.latCount += row[4];
-  agg.latSum += row[5];
-  if (agg.sketch && row[6]) mergeEncodedSketch(agg.sketch, row[6]);
+function quantile(totals: CellTotals, q: number): number {
+  const sketch = newSketch();
+  if (totals.zeros > 0) sketch.accept(0, totals.zeros);
+  for (const [key, count] of totals.bins ?? []) acceptBin(sketch, key, count);
+  return sketch.getValueAtQuantile(q);
 }
 
-function metricValue(metric: MatrixMetric, agg: Aggregate): number | null {
+function metricValue(metric: MatrixMetric, agg: CellTotals): number | null {
   const q = QUANTILES[metric];
-  if (q !== undefined) return agg.latCount > 0 && agg.sketch ? agg.sketch.getValueAtQuantile(q) : null;
+  if (q !== undefined) return agg.latCount > 0 ? quantile(agg, q) : null;
   if (metric === 'mean') return agg.latCount > 0 ? agg.latSum / agg.latCount : null;
   if (agg.samples === 0) return null;
   return metric === 'loss' ? (agg.samples - agg.ok) / agg.samples : agg.reset / agg.samples;

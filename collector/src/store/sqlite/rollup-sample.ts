@@ -9,14 +9,14 @@ import { newSketch } from './sketch.ts';
 export const SKETCH_MIN_MS = 0.001;
 export const SKETCH_MAX_MS = 3_600_000;
 
-/** Rollup granularities: every result lands in one row of each. */
+/** Rollup granularities: every result lands in one cell of each. */
 export const ROLLUP_TIERS = {
   minute: { table: 'rollup_minute', ms: 60_000 },
   hour: { table: 'rollup_hour', ms: 3_600_000 },
 } as const;
 export type RollupTier = keyof typeof ROLLUP_TIERS;
 
-/** What a rollup row is keyed by, besides its time bucket. Absent regions are stored as ''. */
+/** What a rollup cell is keyed by, besides its time bucket. Absent regions are stored as ''. */
 export interface RollupDims {
   target: string;
   path: NetworkPath;
@@ -42,7 +42,7 @@ export interface RollupInput {
   degraded?: boolean | undefined;
 }
 
-/** Counters and latency sketch of one rollup row. */
+/** Counters and latency sketch of one rollup cell (one rollup row, logically). */
 export interface RollupState {
   samples: number;
   ok: number;
@@ -84,11 +84,6 @@ export function rollupDims(input: RollupInput): RollupDims {
     column: column ?? '',
     edge: input.edgeRegion ?? '',
   };
-}
-
-/** Region codes and names never contain '|', so this key is unambiguous. */
-export function dimsKey(d: RollupDims): string {
-  return `${d.target}|${d.path}|${d.protocol}|${d.probeRegion}|${d.column}|${d.edge}`;
 }
 
 export function bucketOf(tier: RollupTier, at: number): number {

@@ -5,8 +5,7 @@ export const STORE_COMPONENT = 'store';
 
 /**
  * The store's tables. Raw results reference their (probe id, boot id) through a small integer so the
- * idempotency key and its unique index stay narrow; rollups reference their dimensions through `rollup_series`
- * for the same reason (a rollup row is then two integers, counters and a sketch).
+ * idempotency key and its unique index stay narrow. Rollups are stored as blocks (rollup-block.ts).
  */
 export const STORE_MIGRATIONS: readonly Migration[] = [
   {
@@ -42,48 +41,30 @@ CREATE TABLE results (
 );
 CREATE INDEX results_started_at ON results (started_at);
 
-CREATE TABLE rollup_series (
+-- One row per (target, path, protocol, bucket) holding every (probe region, column, edge) cell: see rollup-block.ts.
+CREATE TABLE rollup_minute (
   id INTEGER PRIMARY KEY,
   target TEXT NOT NULL,
   path TEXT NOT NULL,
   protocol TEXT NOT NULL,
-  probe_region TEXT NOT NULL,
-  column_region TEXT NOT NULL,
-  edge_region TEXT NOT NULL,
-  UNIQUE (target, path, protocol, probe_region, column_region, edge_region)
-);
-
-CREATE TABLE rollup_minute (
-  series_id INTEGER NOT NULL,
   bucket INTEGER NOT NULL,
-  samples INTEGER NOT NULL,
-  ok INTEGER NOT NULL,
-  reset INTEGER NOT NULL,
-  refused INTEGER NOT NULL,
-  timeout INTEGER NOT NULL,
-  failed_other INTEGER NOT NULL,
-  degraded INTEGER NOT NULL,
-  lat_count INTEGER NOT NULL,
-  lat_sum REAL NOT NULL,
-  sketch BLOB NOT NULL,
-  PRIMARY KEY (series_id, bucket)
-) WITHOUT ROWID;
+  cells INTEGER NOT NULL,
+  data BLOB NOT NULL,
+  UNIQUE (target, path, protocol, bucket)
+);
+CREATE INDEX rollup_minute_bucket ON rollup_minute (bucket);
 
 CREATE TABLE rollup_hour (
-  series_id INTEGER NOT NULL,
+  id INTEGER PRIMARY KEY,
+  target TEXT NOT NULL,
+  path TEXT NOT NULL,
+  protocol TEXT NOT NULL,
   bucket INTEGER NOT NULL,
-  samples INTEGER NOT NULL,
-  ok INTEGER NOT NULL,
-  reset INTEGER NOT NULL,
-  refused INTEGER NOT NULL,
-  timeout INTEGER NOT NULL,
-  failed_other INTEGER NOT NULL,
-  degraded INTEGER NOT NULL,
-  lat_count INTEGER NOT NULL,
-  lat_sum REAL NOT NULL,
-  sketch BLOB NOT NULL,
-  PRIMARY KEY (series_id, bucket)
-) WITHOUT ROWID;
+  cells INTEGER NOT NULL,
+  data BLOB NOT NULL,
+  UNIQUE (target, path, protocol, bucket)
+);
+CREATE INDEX rollup_hour_bucket ON rollup_hour (bucket);
 
 CREATE TABLE store_meta (
   key TEXT PRIMARY KEY,

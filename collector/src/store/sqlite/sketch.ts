@@ -1,4 +1,5 @@
 import { DDSketch } from '@datadog/sketches-js';
+import { ByteReader, ByteWriter } from './bytes.ts';
 
 /** Every latency sketch uses this accuracy: a quantile is within 1% of the true value (relative). */
 export const SKETCH_RELATIVE_ACCURACY = 0.01;
@@ -10,86 +11,70 @@ export function newSketch(): DDSketch {
 }
 
 /**
- * Compact sparse encoding of a DDSketch's bins: the library's `toProto` writes the whole dense bin array
- * (about 1 KB even for four samples) and decodes at ~20 us, too big and slow for one row per minute per cell.
- * Layout: version byte, varint zero count, varint bin count, then per non-empty bin a zigzag varint key delta
- * and a varint count. Keys and values stay the library's (its LogarithmicMapping), so only the bytes are ours.
+ * Sparse encoding of a DDSketch's bins. The library's `toProto` writes the whole dense bin array (about 1 KB
+ * even for four samples) and decodes at ~20 us: too big and slow for a cell of every minute. Layout: varint
+ * zero count, varint number of non-empty bins, then per bin a zigzag varint key delta and a varint count.
+ * Keys are the library's (its LogarithmicMapping at 1%), so only the bytes are ours.
  */
-export function encodeSketch(sketch: DDSketch): Buffer {
+export function writeSketch(w: ByteWriter, sketch: DDSketch): void {
   const store = sketch.store;
-  const body: number[] = [];
   let bins = 0;
+  for (let key = store.minKey; key <= store.maxKey; key++)
+    if ((store.bins[key - store.offset] ?? 0) > 0) bins++;
+  w.varint(sketch.zeroCount);
+  w.varint(bins);
   let previous = 0;
   for (let key = store.minKey; key <= store.maxKey; key++) {
     const count = store.bins[key - store.offset] ?? 0;
     if (count === 0) continue;
-    writeVarint(body, zigzag(key - previous));
-    writeVarint(body, checkedCount(count));
+    w.zigzag(key - previous);
+    w.varint(count);
     previous = key;
-    bins++;
   }
-  const head: number[] = [FORMAT_VERSION];
-  writeVarint(head, checkedCount(sketch.zeroCount));
-  writeVarint(head, bins);
-  return Buffer.from([...head, ...body]);
 }
 
-/** Adds an encoded sketch's samples into `into` (merge without materialising a second sketch). */
-export function mergeEncodedSketch(into: DDSketch, blob: Uint8Array): void {
-  if (blob.length === 0) return;
-  if (blob[0] !== FORMAT_VERSION) throw new Error(`sketch: unknown format version ${blob[0]}`);
-  const cursor = { pos: 1 };
-  const zeros = readVarint(blob, cursor);
-  if (zeros > 0) into.accept(0, zeros);
-  const bins = readVarint(blob, cursor);
+/** Reads one sketch written by `writeSketch`, handing each bin (key 0 = the zero bucket's count) to `onBin`. */
+export function readSketchBins(
+  r: ByteReader,
+  onZeros: (count: number) => void,
+  onBin: (key: number, count: number) => void,
+): void {
+  const zeros = r.varint();
+  if (zeros > 0) onZeros(zeros);
+  const bins = r.varint();
   let key = 0;
   for (let i = 0; i < bins; i++) {
-    key += unzigzag(readVarint(blob, cursor));
-    const count = readVarint(blob, cursor);
-    // The bin's representative value maps back to the same key, so this is an exact bin-wise merge.
-    into.accept(into.mapping.value(key), count);
+    key += r.zigzag();
+    onBin(key, r.varint());
   }
+}
+
+/** Adds bins (as read from an encoding) into a library sketch: each bin's representative value maps back to its key. */
+export function acceptBin(into: DDSketch, key: number, count: number): void {
+  into.accept(into.mapping.value(key), count);
+}
+
+/** A standalone sketch blob (version byte + `writeSketch`). */
+export function encodeSketch(sketch: DDSketch): Buffer {
+  const w = new ByteWriter();
+  w.byte(FORMAT_VERSION);
+  writeSketch(w, sketch);
+  return w.toBuffer();
+}
+
+export function mergeEncodedSketch(into: DDSketch, blob: Uint8Array): void {
+  const r = new ByteReader(blob);
+  const version = r.byte();
+  if (version !== FORMAT_VERSION) throw new Error(`sketch: unknown format version ${version}`);
+  readSketchBins(
+    r,
+    (zeros) => into.accept(0, zeros),
+    (key, count) => acceptBin(into, key, count),
+  );
 }
 
 export function decodeSketch(blob: Uint8Array): DDSketch {
   const sketch = newSketch();
   mergeEncodedSketch(sketch, blob);
   return sketch;
-}
-
-function checkedCount(n: number): number {
-  if (!Number.isSafeInteger(n) || n < 0)
-    throw new Error(`sketch: bin count ${n} is not a non-negative integer`);
-  return n;
-}
-
-function zigzag(n: number): number {
-  return n >= 0 ? n * 2 : -n * 2 - 1;
-}
-
-function unzigzag(n: number): number {
-  return n % 2 === 0 ? n / 2 : -(n + 1) / 2;
-}
-
-// Arithmetic (not bitwise) so counts above 2^31 survive.
-function writeVarint(out: number[], value: number): void {
-  let v = value;
-  while (v >= 0x80) {
-    out.push((v % 0x80) + 0x80);
-    v = Math.floor(v / 0x80);
-  }
-  out.push(v);
-}
-
-function readVarint(buf: Uint8Array, cursor: { pos: number }): number {
-  let result = 0;
-  let scale = 1;
-  for (let i = 0; i < 8; i++) {
-    const byte = buf[cursor.pos++];
-    if (byte === undefined) throw new Error('sketch: truncated blob');
-    result += (byte & 0x7f) * scale;
-    if (byte < 0x80) return result;
-    scale *= 0x80;
-  }
-  throw new Error('sketch: varint too long');
 }

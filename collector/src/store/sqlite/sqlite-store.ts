@@ -36,7 +36,7 @@ export interface SqliteStoreOptions {
   path: string;
   /** How often the rollup write-behind cache is written back (ms). Reads flush it first regardless. */
   rollupFlushMs?: number;
-  /** Upper bound on rollup rows cached in memory. */
+  /** Upper bound on rollup cells cached in memory (a cell with its sketch is ~1 KB). */
   maxCachedRollups?: number;
   busyTimeoutMs?: number;
   /** Clock for record timestamps (tokens, targets); tests pin it. */
@@ -85,7 +85,6 @@ export class SqliteStore implements Store {
     const outcome = this.db.transaction(() => this.results.insert(probe, results, receivedAt))();
     // After the commit: a rolled-back batch must not reach the rollups.
     for (const r of outcome.inserted) this.rollups.fold(r.id, r);
-    if (this.rollups.pending > 10_000) this.rollups.flush();
     return outcome;
   }
 

@@ -14,6 +14,8 @@ export type IngestBehaviour =
   | { kind: 'store' }
   | { kind: 'status'; status: number; body?: unknown }
   | { kind: 'destroy' }
+  /** Never answers (until the receiver closes). */
+  | { kind: 'hang' }
   /** Stores the batch but rejects the results whose seq is listed. */
   | { kind: 'reject-seqs'; seqs: number[] };
 
@@ -78,7 +80,8 @@ export class IngestReceiver {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     if (req.url === '/v1/config' && req.method === 'GET') this.serveConfig(req, res);
-    else if (req.url === '/v1/ingest' && req.method === 'POST') this.ingest(req, res, Buffer.concat(chunks).toString());
+    else if (req.url === '/v1/ingest' && req.method === 'POST')
+      this.ingest(req, res, Buffer.concat(chunks).toString());
     else res.writeHead(404).end();
     this.notify();
   }
@@ -93,7 +96,10 @@ export class IngestReceiver {
     const status = ifNoneMatch === this.config.etag ? 304 : 200;
     this.configRequests.push({ ifNoneMatch, status });
     if (status === 304) res.writeHead(304, { etag: this.config.etag }).end();
-    else res.writeHead(200, { etag: this.config.etag, 'content-type': 'application/json' }).end(this.config.body);
+    else
+      res
+        .writeHead(200, { etag: this.config.etag, 'content-type': 'application/json' })
+        .end(this.config.body);
   }
 
   private ingest(req: IncomingMessage, res: ServerResponse, body: string): void {
@@ -103,8 +109,11 @@ export class IngestReceiver {
       req.socket.destroy();
       return;
     }
+    if (b.kind === 'hang') return;
     if (b.kind === 'status') {
-      res.writeHead(b.status, { 'content-type': 'application/json' }).end(JSON.stringify(b.body ?? { error: 'test' }));
+      res
+        .writeHead(b.status, { 'content-type': 'application/json' })
+        .end(JSON.stringify(b.body ?? { error: 'test' }));
       return;
     }
     const batch = JSON.parse(body) as ReceivedBatch;
@@ -125,7 +134,9 @@ export class IngestReceiver {
       }
     });
     const duplicate = batch.results.length - accepted - rejected.length;
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ accepted, duplicate, rejected }));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ accepted, duplicate, rejected }));
   }
 
   private notify(): void {

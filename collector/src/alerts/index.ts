@@ -1,0 +1,11 @@
+export { alertsApi, alertsOpenApi } from './api.ts';
+export { AlertEngine, alertView, type Transition } from './engine.ts';
+export { fingerprint } from './fingerprint.ts';
+export { DEFAULT_DELIVERY, type DeliveryOptions, DeliveryWorker } from './outbox/worker.ts';
+export { type AlertingOptions, alertingPlugin } from './plugin.ts';
+export { toPostableAlert } from './providers/alertmanager/index.ts';
+export { signBody, verifySignature, type WebhookPayload } from './providers/webhook/index.ts';
+export { receiversFromEnv } from './receivers.ts';
+export { type AlertingSettings, alertingSettingsFromEnv } from './settings.ts';
+export { SqliteAlertStore } from './sqlite-store.ts';
+export type * from './types.ts';

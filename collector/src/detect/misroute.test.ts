@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import type { StoredResult } from '../store/store.ts';
+import { defaultDetectionConfig } from './config.ts';
+import { MisrouteDetector } from './misroute.ts';
+import { prng, StreamBuilder, T0 } from './test-streams.ts';
+import type { DetectionContext } from './types.ts';
+
+const ctx: DetectionContext = { configuredRegions: () => ['fra', 'sin'], trustworthy: (r) => !r.degraded };
+const STEP = 1000;
+
+function setup() {
+  const s = new StreamBuilder();
+  const d = new MisrouteDetector(defaultDetectionConfig().misroute, ctx);
+  const rnd = prng(7);
+  let t = T0;
+  /** One probe interval from ams: anycast plus pinned to both target regions. */
+  const tick = (served: string, edge: string, opts: { pinnedOk?: Record<string, boolean> } = {}) => {
+    t += STEP;
+    const results: StoredResult[] = [
+      s.anycast('ams', t, served, edge, (served === 'fra' ? 9 : 160) + rnd() * 3),
+      s.result({ probeRegion: 'ams', path: 'pinned', targetRegion: 'fra', startedAt: t, latencyMs: 9 + rnd() * 2, outcome: opts.pinnedOk?.fra === false ? 'timeout' : 'ok' }),
+      s.result({ probeRegion: 'ams', path: 'pinned', targetRegion: 'sin', startedAt: t, latencyMs: 160 + rnd() * 2 }),
+    ];
+    for (const r of results) d.observe(r);
+    return d.evaluate(t + 10);
+  };
+  return { tick };
+}
+
+describe('misroute detector', () => {
+  it('stays quiet while anycast is served by the nearest healthy region', () => {
+    const { tick } = setup();
+    for (let i = 0; i < 300; i++) expect(tick('fra', 'ams')).toEqual([]);
+  });
+
+  it('fires on a proxy misroute with the latency penalty, holds, then clears after the window', () => {
+    const { tick } = setup();
+    for (let i = 0; i < 10; i++) tick('fra', 'ams');
+    expect(tick('sin', 'ams')).toEqual([expect.objectContaining({ level: 'hold' })]);
+    const [f] = tick('sin', 'ams');
+    expect(f?.level).toBe('fire');
+    expect(f?.labels).toEqual({ probe_region: 'ams', target: 'web', path: 'anycast', protocol: 'http', region: 'sin' });
+    expect(f?.evidence.values.cause).toBe('proxy');
+    expect(f?.evidence.values.expected_region).toBe('fra');
+    const penalty = f?.evidence.values.latency_penalty_ms as number;
+    expect(penalty).toBeGreaterThan(140);
+    expect(penalty).toBeLessThan(160);
+    expect(f?.evidence.sampleIds.length).toBe(2);
+    expect(f?.summary).toMatch(/proxy misroute/);
+    // Back to normal: the misrouted samples leave the window one by one (fire -> hold -> gone).
+    const levels: string[] = [];
+    for (let i = 0; i < 7; i++) levels.push(tick('fra', 'ams')[0]?.level ?? 'none');
+    expect(levels).toEqual(['fire', 'fire', 'fire', 'fire', 'hold', 'none', 'none']);
+  });
+
+  it('classifies a far edge as a catchment misroute', () => {
+    const { tick } = setup();
+    for (let i = 0; i < 5; i++) tick('fra', 'ams');
+    tick('sin', 'sin');
+    const [f] = tick('sin', 'sin');
+    expect(f?.level).toBe('fire');
+    expect(f?.evidence.values.cause).toBe('catchment');
+    expect(f?.summary).toMatch(/BGP catchment/);
+  });
+
+  it('does not call it a misroute when the nearest region is unhealthy', () => {
+    const { tick } = setup();
+    for (let i = 0; i < 5; i++) tick('fra', 'ams');
+    for (let i = 0; i < 15; i++) expect(tick('sin', 'ams', { pinnedOk: { fra: false } })).toEqual([]);
+  });
+});

@@ -1,0 +1,65 @@
+import type { Heartbeat } from '@flyprobe/shared';
+import { describe, expect, it } from 'vitest';
+import { defaultDetectionConfig } from './config.ts';
+import { DetectorRegistry } from './registry.ts';
+import { StreamBuilder, T0 } from './test-streams.ts';
+
+function heartbeat(at: number, p99: number, throttle?: { nrPeriods: number; nrThrottled: number }): Heartbeat {
+  return {
+    at,
+    uptimeS: 100,
+    rssBytes: 1e8,
+    heapUsedBytes: 5e7,
+    eventLoopDelayMs: { p50: 1, p99, max: p99 },
+    cpuThrottle: throttle ? { ...throttle, throttledUsec: 0 } : undefined,
+    bufferDepth: 0,
+    bufferBytes: 0,
+    dropped: {},
+    missedRuns: 0,
+    degraded: false,
+  };
+}
+
+describe('probe degraded detector', () => {
+  it('reports a lagging probe and keeps its latency samples out of the latency rule', () => {
+    const registry = new DetectorRegistry(defaultDetectionConfig());
+    const s = new StreamBuilder();
+    let t = T0;
+    const beat = (p99: number, throttle?: { nrPeriods: number; nrThrottled: number }) =>
+      registry.observeHeartbeat({ probeId: 'ams-1', probeRegion: 'ams', heartbeat: heartbeat(t, p99, throttle), receivedAt: t });
+    const sample = (latencyMs: number) =>
+      registry.observe([s.result({ probeRegion: 'ams', path: 'pinned', targetRegion: 'fra', startedAt: t, latencyMs })]);
+    for (let i = 0; i < 100; i++) {
+      t += 250;
+      if (i % 4 === 0) beat(5);
+      sample(12);
+    }
+    expect(registry.evaluate(t)).toEqual([]);
+    for (let i = 0; i < 60; i++) {
+      t += 250;
+      if (i % 4 === 0) beat(900);
+      sample(400);
+    }
+    const findings = registry.evaluate(t);
+    expect(findings.map((f) => f.rule)).toEqual(['probe_degraded']);
+    expect(findings[0]?.labels).toEqual({ probe_region: 'ams', probe: 'ams-1' });
+    expect(findings[0]?.summary).toMatch(/event-loop delay p99 900 ms/);
+  });
+
+  it('reads CPU throttling from the change between heartbeats', () => {
+    const registry = new DetectorRegistry(defaultDetectionConfig());
+    const hb = (i: number, throttled: number) =>
+      registry.observeHeartbeat({
+        probeId: 'p',
+        probeRegion: 'iad',
+        heartbeat: heartbeat(T0 + i, 2, { nrPeriods: 100 * i, nrThrottled: throttled }),
+        receivedAt: T0 + i,
+      });
+    hb(1, 50);
+    hb(2, 55);
+    expect(registry.evaluate(T0 + 3)).toEqual([]);
+    hb(3, 95);
+    hb(4, 150);
+    expect(registry.evaluate(T0 + 5)[0]?.summary).toMatch(/CPU throttled in (40|55)%/);
+  });
+});

@@ -1,0 +1,52 @@
+import type { ProbeResult } from '@flyprobe/shared';
+import type { StoredResult } from '../store/store.ts';
+
+/** Deterministic PRNG (mulberry32) so synthesised streams are reproducible. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export const T0 = Date.parse('2026-11-26T00:00:00Z');
+
+/** Builds stored results for detector tests: ids and sequence numbers count up. */
+export class StreamBuilder {
+  private id = 0;
+
+  result(
+    fields: Partial<ProbeResult> & Pick<ProbeResult, 'path' | 'startedAt'> & { probeRegion: string; probeId?: string },
+  ): StoredResult {
+    this.id++;
+    const { probeRegion, probeId, ...rest } = fields;
+    return {
+      seq: this.id,
+      target: 'web',
+      protocol: 'http',
+      phases: {},
+      outcome: 'ok',
+      ...rest,
+      id: this.id,
+      probeId: probeId ?? `${probeRegion}-1`,
+      bootId: 'boot',
+      probeRegion,
+      receivedAt: fields.startedAt + 50,
+    };
+  }
+
+  anycast(probeRegion: string, at: number, served: string, edge: string, latencyMs = 20): StoredResult {
+    return this.result({
+      probeRegion,
+      path: 'anycast',
+      startedAt: at,
+      latencyMs,
+      servedRegion: served,
+      edgeRegion: edge,
+    });
+  }
+}

@@ -1,0 +1,130 @@
+import { ByteReader, ByteWriter } from './bytes.ts';
+import type { RollupState } from './rollup-sample.ts';
+import { acceptBin, newSketch, readSketchBins, writeSketch } from './sketch.ts';
+
+const BLOCK_VERSION = 1;
+/** Cell body length prefix: a varint padded to 3 bytes (bodies are far below 2 MB). */
+const LENGTH_WIDTH = 3;
+
+/** One rollup row: a (probe region, column, edge) cell of a block. */
+export interface RollupCell {
+  probeRegion: string;
+  column: string;
+  edge: string;
+  state: RollupState;
+}
+
+/** Sums of cells as a reader accumulates them; `bins` only when latency quantiles are wanted. */
+export interface CellTotals {
+  samples: number;
+  ok: number;
+  reset: number;
+  latCount: number;
+  latSum: number;
+  zeros: number;
+  bins: Map<number, number> | undefined;
+}
+
+/**
+ * A block holds every cell of one (target, path, protocol) for one bucket, so a 24 h matrix reads 25 rows
+ * instead of 25 x cells: SQLite's per-row cost, not sketch merging, dominated reads with one row per cell.
+ * Layout: version, varint cell count, then per cell: probe region, column and edge (length-prefixed ASCII),
+ * body length, body = varint samples, ok, reset, refused, timeout, failedOther, degraded, latCount,
+ * f64 latSum, sketch (see `writeSketch`). The body length lets readers skip cells they do not want.
+ */
+export function encodeBlock(cells: Iterable<RollupCell>): Buffer {
+  const list = [...cells];
+  const w = new ByteWriter();
+  w.byte(BLOCK_VERSION);
+  w.varint(list.length);
+  for (const { probeRegion, column, edge, state: s } of list) {
+    w.str(probeRegion);
+    w.str(column);
+    w.str(edge);
+    const at = w.skip(LENGTH_WIDTH);
+    const start = w.length;
+    for (const n of [s.samples, s.ok, s.reset, s.refused, s.timeout, s.failedOther, s.degraded, s.latCount])
+      w.varint(n);
+    w.f64(s.latSum);
+    writeSketch(w, s.sketch);
+    w.patchVarint(at, LENGTH_WIDTH, w.length - start);
+  }
+  return w.toBuffer();
+}
+
+/** Every cell with its full state (sketches rebuilt), for the writer to merge new results into. */
+export function decodeBlock(buf: Uint8Array): RollupCell[] {
+  const r = open(buf);
+  const cells: RollupCell[] = [];
+  for (let n = r.varint(), i = 0; i < n; i++) {
+    const probeRegion = r.str();
+    const column = r.str();
+    const edge = r.str();
+    r.varint();
+    const sketch = newSketch();
+    const state: RollupState = {
+      samples: r.varint(),
+      ok: r.varint(),
+      reset: r.varint(),
+      refused: r.varint(),
+      timeout: r.varint(),
+      failedOther: r.varint(),
+      degraded: r.varint(),
+      latCount: r.varint(),
+      latSum: r.f64(),
+      sketch,
+    };
+    readSketchBins(
+      r,
+      (zeros) => sketch.accept(0, zeros),
+      (key, count) => acceptBin(sketch, key, count),
+    );
+    cells.push({ probeRegion, column, edge, state });
+  }
+  return cells;
+}
+
+/**
+ * Adds each cell into the totals `pick` returns for it (cells it returns undefined for are skipped unread).
+ * Sketch bins are summed into a plain map; the reader builds one library sketch per output cell from it.
+ */
+export function addBlockCells(
+  buf: Uint8Array,
+  pick: (probeRegion: string, column: string, edge: string) => CellTotals | undefined,
+): void {
+  const r = open(buf);
+  for (let n = r.varint(), i = 0; i < n; i++) {
+    const totals = pick(r.str(), r.str(), r.str());
+    const length = r.varint();
+    const end = r.pos + length;
+    if (!totals) {
+      r.skip(length);
+      continue;
+    }
+    totals.samples += r.varint();
+    totals.ok += r.varint();
+    totals.reset += r.varint();
+    for (let k = 0; k < 4; k++) r.varint(); // refused, timeout, failedOther, degraded: in no metric yet
+    totals.latCount += r.varint();
+    totals.latSum += r.f64();
+    const bins = totals.bins;
+    if (!bins) {
+      r.skip(end - r.pos);
+      continue;
+    }
+    readSketchBins(
+      r,
+      (zeros) => {
+        totals.zeros += zeros;
+      },
+      (key, count) => bins.set(key, (bins.get(key) ?? 0) + count),
+    );
+  }
+}
+
+function open(buf: Uint8Array): ByteReader {
+  const r = new ByteReader(buf);
+  const version = r.byte();
+  if (version !== BLOCK_VERSION) throw new Error(`rollup block: unknown version ${version}`);
+  return r;
+}

@@ -1,0 +1,155 @@
+/**
+ * Shared by the probe benchmarks: a probe child process (this file run with `child`), /proc readings
+ * (CPU seconds, RSS) and small helpers. The child prints one JSON line per second:
+ * `{ results, missed, p99Ms, rssBytes }` (event-loop p99 of that second).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+export interface ChildSample {
+  results: number;
+  missed: number;
+  p99Ms: number;
+  rssBytes: number;
+}
+
+const CLK_TCK = 100;
+
+/** utime + stime of a process in seconds, from /proc/<pid>/stat. */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+}
+
+/** VmRSS and VmHWM (peak) of a process in bytes, from /proc/<pid>/status. */
+export function memory(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
+  return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+}
+
+export async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+
+export interface ProbeChild {
+  proc: ChildProcess;
+  samples: ChildSample[];
+  /** Resolves with the first sample for which `predicate` holds. */
+  until(predicate: (s: ChildSample) => boolean, timeoutMs: number): Promise<ChildSample>;
+  stop(): Promise<void>;
+}
+
+export interface SpawnOptions {
+  /** `taskset -c` CPU list. */
+  cpus?: string;
+  /** A bundle from bundleProbe() run by plain node; default: this file through tsx (as the image runs it). */
+  bundle?: string;
+  nodeFlags?: string[];
+}
+
+/**
+ * Bundles this file (probe included) with esbuild (tsx's own dependency) into `<dir>/dist/probe.mjs`,
+ * with the echo .proto where the bundled code looks for it.
+ */
+export async function bundleProbe(dir: string): Promise<string> {
+  const esbuild = createRequire(createRequire(import.meta.url).resolve('tsx'))('esbuild') as {
+    build(options: Record<string, unknown>): Promise<unknown>;
+  };
+  const outfile = join(dir, 'dist', 'probe.mjs');
+  await esbuild.build({
+    entryPoints: [fileURLToPath(import.meta.url)],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile,
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    logLevel: 'warning',
+  });
+  mkdirSync(join(dir, 'proto'), { recursive: true });
+  const proto = fileURLToPath(new URL('../../shared/proto/echo.proto', import.meta.url));
+  copyFileSync(proto, join(dirname(outfile), '..', 'proto', 'echo.proto'));
+  return outfile;
+}
+
+/** Spawns a probe (loadProbeSettings(env) + startProbe) in its own process, optionally pinned to CPUs. */
+export function spawnProbe(env: NodeJS.ProcessEnv, opts: SpawnOptions = {}): ProbeChild {
+  const self = fileURLToPath(import.meta.url);
+  const flags = opts.nodeFlags ?? [];
+  const args = opts.bundle ? [...flags, opts.bundle, 'child'] : [...flags, '--import', 'tsx', self, 'child'];
+  const cpus = opts.cpus;
+  const proc = cpus
+    ? spawn('taskset', ['-c', cpus, process.execPath, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
+    : spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const samples: ChildSample[] = [];
+  const waiters: { predicate: (s: ChildSample) => boolean; resolve: (s: ChildSample) => void }[] = [];
+  createInterface({ input: proc.stdout! }).on('line', (line) => {
+    const s = JSON.parse(line) as ChildSample;
+    samples.push(s);
+    for (const w of [...waiters]) {
+      if (w.predicate(s)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(s);
+      }
+    }
+  });
+  return {
+    proc,
+    samples,
+    until: (predicate, timeoutMs) =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('probe child: timed out')), timeoutMs);
+        waiters.push({
+          predicate,
+          resolve: (s) => {
+            clearTimeout(timer);
+            resolve(s);
+          },
+        });
+      }),
+    stop: async () => {
+      if (proc.exitCode !== null) return;
+      const exited = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGTERM');
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+async function child(): Promise<void> {
+  const { loadProbeSettings, startProbe } = await import('@flyprobe/probe');
+  const probe = await startProbe(loadProbeSettings(process.env), { log: () => undefined });
+  const h = monitorEventLoopDelay({ resolution: 10 });
+  h.enable();
+  const timer = setInterval(() => {
+    const s = probe.stats();
+    const p99Ms = h.count > 0 ? Math.max(0, h.percentile(99) / 1e6 - 10) : 0;
+    h.reset();
+    const sample: ChildSample = { results: s.results, missed: s.missedRuns, p99Ms, rssBytes: process.memoryUsage.rss() };
+    process.stdout.write(`${JSON.stringify(sample)}\n`);
+  }, 1000);
+  process.once('SIGTERM', () => {
+    clearInterval(timer);
+    void probe.stop().then(() => process.exit(0));
+  });
+}
+
+if (process.argv[2] === 'child') await child();

@@ -1,0 +1,98 @@
+/**
+ * Timing accuracy of the probe's http check against curl on the same URL.
+ *
+ * A local server waits a fixed time (default 20 ms) before its first byte. Runs alternate between the
+ * probe's httpCheck (fresh connection each time) and `curl -w`, and the script prints the median and p99 of
+ * |probe - curl| for connect (probe phases.connect vs curl time_connect) and ttfb (probe phases.ttfb,
+ * request written -> first byte, vs curl time_starttransfer - time_pretransfer). Goal: median <= 0.5 ms.
+ *
+ *   node --import tsx test/bench/probe-timing.ts            # BENCH_RUNS (200), BENCH_DELAY_MS (20)
+ */
+import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { promisify } from 'node:util';
+import { httpCheck } from '../../probe/src/checks/index.ts';
+
+const run = promisify(execFile);
+const RUNS = Number(process.env.BENCH_RUNS ?? 200);
+const DELAY_MS = Number(process.env.BENCH_DELAY_MS ?? 20);
+
+function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+}
+
+async function main(): Promise<void> {
+  const server = createServer((_req, res) => {
+    setTimeout(() => res.end('ok'), DELAY_MS);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}/`;
+  const diffs = { connect: [] as number[], ttfb: [] as number[] };
+  const raw = {
+    probeConnect: [] as number[],
+    curlConnect: [] as number[],
+    probeTtfb: [] as number[],
+    curlTtfb: [] as number[],
+  };
+  let failures = 0;
+  for (let i = 0; i < RUNS; i++) {
+    const out = await httpCheck.run({
+      target: 'bench',
+      path: 'anycast',
+      host: '127.0.0.1',
+      port,
+      timeoutMs: 5000,
+    });
+    const { stdout } = await run('curl', [
+      '-s',
+      '-o',
+      '/dev/null',
+      '-w',
+      '%{time_connect} %{time_pretransfer} %{time_starttransfer}',
+      url,
+    ]);
+    const [connect, pretransfer, starttransfer] = stdout
+      .trim()
+      .split(' ')
+      .map((s) => Number(s) * 1000);
+    if (
+      out.outcome !== 'ok' ||
+      out.phases.connect === undefined ||
+      out.phases.ttfb === undefined ||
+      connect === undefined ||
+      pretransfer === undefined ||
+      starttransfer === undefined
+    ) {
+      failures++;
+      continue;
+    }
+    const curlTtfb = starttransfer - pretransfer;
+    raw.probeConnect.push(out.phases.connect);
+    raw.curlConnect.push(connect);
+    raw.probeTtfb.push(out.phases.ttfb);
+    raw.curlTtfb.push(curlTtfb);
+    diffs.connect.push(Math.abs(out.phases.connect - connect));
+    diffs.ttfb.push(Math.abs(out.phases.ttfb - curlTtfb));
+  }
+  server.close();
+  const f = (n: number): string => n.toFixed(3).padStart(8);
+  console.log(
+    `probe-timing: ${diffs.connect.length} paired runs (${failures} failed), server delay ${DELAY_MS} ms`,
+  );
+  console.log('phase      |probe-curl| median    p99   | probe median  curl median');
+  for (const [name, d, p, c] of [
+    ['connect', diffs.connect, raw.probeConnect, raw.curlConnect],
+    ['ttfb', diffs.ttfb, raw.probeTtfb, raw.curlTtfb],
+  ] as const) {
+    console.log(
+      `${name.padEnd(10)} ${f(quantile(d, 0.5))} ms ${f(quantile(d, 0.99))} ms | ${f(quantile(p, 0.5))} ms ${f(quantile(c, 0.5))} ms`,
+    );
+  }
+  const goal = quantile(diffs.connect, 0.5) <= 0.5 && quantile(diffs.ttfb, 0.5) <= 0.5;
+  console.log(`goal (median <= 0.5 ms for both): ${goal ? 'met' : 'NOT met'}`);
+}
+
+await main();
