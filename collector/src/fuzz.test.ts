@@ -29,7 +29,11 @@ beforeAll(async () => {
 afterAll(async () => tc?.close());
 
 async function send(raw: string | Uint8Array<ArrayBuffer>): Promise<{ status: number; body: unknown }> {
-  const r = await call(`${tc.url}/v1/ingest`, { token, rawBody: raw, headers: { 'content-type': 'application/json' } });
+  const r = await call(`${tc.url}/v1/ingest`, {
+    token,
+    rawBody: raw,
+    headers: { 'content-type': 'application/json' },
+  });
   return { status: r.status, body: r.body };
 }
 
@@ -37,7 +41,11 @@ async function send(raw: string | Uint8Array<ArrayBuffer>): Promise<{ status: nu
 function assertRefused(r: { status: number; body: unknown }, results?: number): void {
   expect(r.status).toBeLessThan(500);
   if (r.status === 200) {
-    const body = r.body as { accepted: number; duplicate: number; rejected: { index: number; reason: string }[] };
+    const body = r.body as {
+      accepted: number;
+      duplicate: number;
+      rejected: { index: number; reason: string }[];
+    };
     expect(body.accepted + body.duplicate).toBe(0);
     if (results !== undefined) expect(body.rejected).toHaveLength(results);
     for (const x of body.rejected) expect(x.reason.length).toBeGreaterThan(0);
@@ -59,10 +67,13 @@ const runs = { numRuns: 60 };
 describe('ingest fuzzing', () => {
   it('refuses arbitrary bytes and strings', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.uint8Array({ maxLength: 512 })), async (raw) => {
-        const body = typeof raw === 'string' ? raw : new Uint8Array(raw);
-        assertRefused(await send(body));
-      }),
+      fc.asyncProperty(
+        fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.uint8Array({ maxLength: 512 })),
+        async (raw) => {
+          const body = typeof raw === 'string' ? raw : new Uint8Array(raw);
+          assertRefused(await send(body));
+        },
+      ),
       runs,
     );
     expect(await storedRows()).toBe(0);
@@ -79,26 +90,56 @@ describe('ingest fuzzing', () => {
   });
 
   it('rejects results with a wrong-typed or out-of-range field, naming it', async () => {
-    const fields = ['seq', 'target', 'path', 'protocol', 'startedAt', 'latencyMs', 'phases', 'outcome', 'httpStatus', 'edgeRegion'];
+    const fields = [
+      'seq',
+      'target',
+      'path',
+      'protocol',
+      'startedAt',
+      'latencyMs',
+      'phases',
+      'outcome',
+      'httpStatus',
+      'edgeRegion',
+    ];
     const bad = fc.oneof(
-      fc.constantFrom('-1', '-0.5', '1e309', '-1e309', 'null', '"7"', '[]', '{}', 'true', '""', '"FRA"', '1.5', '99999999999999999999'),
+      fc.constantFrom(
+        '-1',
+        '-0.5',
+        '1e309',
+        '-1e309',
+        'null',
+        '"7"',
+        '[]',
+        '{}',
+        'true',
+        '""',
+        '"FRA"',
+        '1.5',
+        '99999999999999999999',
+      ),
       fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.stringify(v)),
     );
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...fields), bad, fc.integer({ min: 0, max: 1_000_000 }), async (field, value, seq) => {
-        const good = JSON.parse(validText(seq)) as Record<string, unknown>;
-        const original = JSON.stringify(good[field]);
-        // Splice the raw token in, so that values JSON.stringify cannot write (1e309 = Infinity) get through.
-        const text = validText(seq).replace(`"${field}":${original}`, `"${field}":${value}`);
-        // Only mutations the shared schema refuses are bad input (`"FRA"` is a fine target name).
-        fc.pre(!probeResult.safeParse(JSON.parse(text)).success);
-        const res = await send(`{"schemaVersion":1,"probe":${JSON.stringify(probe)},"results":[${text}]}`);
-        assertRefused(res, 1);
-        if (res.status === 200) {
-          const reason = (res.body as { rejected: { reason: string }[] }).rejected[0]?.reason ?? '';
-          expect(reason.startsWith(field) || reason.startsWith('unknown field')).toBe(true);
-        }
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...fields),
+        bad,
+        fc.integer({ min: 0, max: 1_000_000 }),
+        async (field, value, seq) => {
+          const good = JSON.parse(validText(seq)) as Record<string, unknown>;
+          const original = JSON.stringify(good[field]);
+          // Splice the raw token in, so that values JSON.stringify cannot write (1e309 = Infinity) get through.
+          const text = validText(seq).replace(`"${field}":${original}`, () => `"${field}":${value}`);
+          // Only mutations the shared schema refuses are bad input (`"FRA"` is a fine target name).
+          fc.pre(!probeResult.safeParse(JSON.parse(text)).success);
+          const res = await send(`{"schemaVersion":1,"probe":${JSON.stringify(probe)},"results":[${text}]}`);
+          assertRefused(res, 1);
+          if (res.status === 200) {
+            const reason = (res.body as { rejected: { reason: string }[] }).rejected[0]?.reason ?? '';
+            expect(reason.startsWith(field) || reason.startsWith('unknown field')).toBe(true);
+          }
+        },
+      ),
       { numRuns: 150 },
     );
     expect(await storedRows()).toBe(0);
@@ -113,20 +154,25 @@ describe('ingest fuzzing', () => {
       fc.double({ min: 1e16, max: 1e300, noNaN: true }).map(String),
     );
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('startedAt', 'heartbeat.at'), timestamp, fc.nat(1e6), async (where, ts, seq) => {
-        let text: string;
-        if (where === 'startedAt') {
-          const r = validText(seq).replace(/"startedAt":\d+/, `"startedAt":${ts}`);
-          text = `{"schemaVersion":1,"probe":${JSON.stringify(probe)},"results":[${r}]}`;
-        } else {
-          const hb = JSON.stringify(heartbeat()).replace(/"at":\d+/, `"at":${ts}`);
-          text = `{"schemaVersion":1,"probe":${JSON.stringify(probe)},"results":[${validText(seq)}],"heartbeat":${hb}}`;
-        }
-        const res = await send(text);
-        assertRefused(res, 1);
-        const said = JSON.stringify(res.body);
-        if (res.status !== 400 || !said.includes('invalid_json')) expect(said).toContain(where);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom('startedAt', 'heartbeat.at'),
+        timestamp,
+        fc.nat(1e6),
+        async (where, ts, seq) => {
+          let text: string;
+          if (where === 'startedAt') {
+            const r = validText(seq).replace(/"startedAt":\d+/, () => `"startedAt":${ts}`);
+            text = `{"schemaVersion":1,"probe":${JSON.stringify(probe)},"results":[${r}]}`;
+          } else {
+            const hb = JSON.stringify(heartbeat()).replace(/"at":\d+/, () => `"at":${ts}`);
+            text = `{"schemaVersion":1,"probe":${JSON.stringify(probe)},"results":[${validText(seq)}],"heartbeat":${hb}}`;
+          }
+          const res = await send(text);
+          assertRefused(res, 1);
+          const said = JSON.stringify(res.body);
+          if (res.status !== 400 || !said.includes('invalid_json')) expect(said).toContain(where);
+        },
+      ),
       { numRuns: 120 },
     );
     expect(await storedRows()).toBe(0);
@@ -146,7 +192,7 @@ describe('ingest fuzzing', () => {
             top: nested,
             results: `{"schemaVersion":1,"probe":${JSON.stringify(probe)},"results":${nested}}`,
             result: `{"schemaVersion":1,"probe":${JSON.stringify(probe)},"results":[${nested}]}`,
-            phases: `{"schemaVersion":1,"probe":${JSON.stringify(probe)},"results":[${r.replace(/"phases":\{[^}]*\}/, `"phases":${nested}`)}]}`,
+            phases: `{"schemaVersion":1,"probe":${JSON.stringify(probe)},"results":[${r.replace(/"phases":\{[^}]*\}/, () => `"phases":${nested}`)}]}`,
             probe: `{"schemaVersion":1,"probe":${nested},"results":[${r}]}`,
           }[where];
           assertRefused(await send(text));

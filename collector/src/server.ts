@@ -7,6 +7,7 @@ import { alertingPlugin } from './alerts/plugin.ts';
 import { createApi } from './api/app.ts';
 import type { ApiDeps } from './api/deps.ts';
 import type { ApiEnv } from './api/env.ts';
+import { HeartbeatWriter } from './api/heartbeat-writer.ts';
 import { Lifecycle } from './api/lifecycle.ts';
 import { jsonLogger, type Logger } from './api/log.ts';
 import type { CollectorPlugin, CollectorPluginFactory } from './api/plugins.ts';
@@ -109,7 +110,8 @@ export async function startCollector(
       plugins.push(await factory({ store, settings, registry: metrics.registry }));
     }
     const lifecycle = new Lifecycle();
-    const deps: ApiDeps = { store, settings, metrics, lifecycle, plugins, now, log };
+    const heartbeats = new HeartbeatWriter(store, log);
+    const deps: ApiDeps = { store, settings, metrics, lifecycle, plugins, heartbeats, now, log };
     const app = createApi(deps);
 
     const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
@@ -141,6 +143,7 @@ export async function startCollector(
         );
         await closed;
         clearTimeout(deadline);
+        await heartbeats.flush();
         await retention.stop();
         for (const p of plugins)
           await p

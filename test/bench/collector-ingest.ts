@@ -4,19 +4,21 @@
  * into the same `results` table with the same pragmas, in the same run. Prints both, the ratio and the
  * collector's RSS. Figures only: this script never fails on a threshold.
  *
- *   node --import tsx test/bench/collector-ingest.ts [--results 200000] [--batch 500] [--clients 4]
+ *   node --import tsx test/bench/collector-ingest.ts [--results 200000] [--batch 500] [--clients 4] [--profile DIR]
+ *
+ * `--profile DIR` writes a V8 CPU profile of the collector process into DIR (open it in Chrome DevTools).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { loadCollectorSettings, openSqliteStore, startCollector } from '@flyprobe/collector';
 import type { IngestResponse, ProbeIdentity, ProbeResult } from '@flyprobe/shared';
 import { Pool } from 'undici';
 import { openDatabase } from '../../collector/src/store/index.ts';
-import { loadCollectorSettings, openSqliteStore, startCollector } from '@flyprobe/collector';
 
 const ADMIN = 'bench-admin-secret-0123456789';
 
@@ -29,14 +31,36 @@ function arg(name: string, fallback: number): number {
 
 /** Child mode: run the collector from the environment until SIGTERM. */
 async function serve(): Promise<void> {
-  const running = await startCollector(loadCollectorSettings(process.env), { log: () => undefined, plugins: [] });
+  const running = await startCollector(loadCollectorSettings(process.env), {
+    log: () => undefined,
+    plugins: [],
+  });
   process.stdout.write(`READY ${running.url}\n`);
   process.once('SIGTERM', () => {
     void running.stop().then(() => process.exit(0));
   });
 }
 
-const REGIONS = ['iad', 'ord', 'dfw', 'lax', 'sea', 'yyz', 'gru', 'lhr', 'ams', 'fra', 'cdg', 'arn', 'waw', 'jnb', 'bom', 'sin', 'nrt', 'syd'];
+const REGIONS = [
+  'iad',
+  'ord',
+  'dfw',
+  'lax',
+  'sea',
+  'yyz',
+  'gru',
+  'lhr',
+  'ams',
+  'fra',
+  'cdg',
+  'arn',
+  'waw',
+  'jnb',
+  'bom',
+  'sin',
+  'nrt',
+  'syd',
+];
 const PATHS = ['anycast', 'pinned', 'private'] as const;
 const PROTOCOLS = ['http', 'tcp', 'grpc'] as const;
 
@@ -103,7 +127,12 @@ async function scrapeRss(pool: Pool): Promise<number> {
   return Number(/^process_resident_memory_bytes (\d+)/m.exec(text)?.[1] ?? Number.NaN);
 }
 
-async function httpRun(url: string, batches: Batch[], clients: number, tokens: string[]): Promise<{ seconds: number; accepted: number; peakRss: number; endRss: number }> {
+async function httpRun(
+  url: string,
+  batches: Batch[],
+  clients: number,
+  tokens: string[],
+): Promise<{ seconds: number; accepted: number; peakRss: number; endRss: number }> {
   const pool = new Pool(url, { connections: clients + 1, pipelining: 1 });
   let next = 0;
   let accepted = 0;
@@ -128,7 +157,8 @@ async function httpRun(url: string, batches: Batch[], clients: number, tokens: s
           body: b.body,
         });
         const text = await res.body.text();
-        if (res.statusCode !== 200) throw new Error(`ingest answered ${res.statusCode}: ${text.slice(0, 300)}`);
+        if (res.statusCode !== 200)
+          throw new Error(`ingest answered ${res.statusCode}: ${text.slice(0, 300)}`);
         accepted += (JSON.parse(text) as IngestResponse).accepted;
       }
     }),
@@ -153,7 +183,19 @@ async function rawRun(dir: string, batches: Batch[]): Promise<number> {
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (boot_key, seq) DO NOTHING`,
   );
   const bootKeys = new Map<string, number>();
-  const columns = new Set(['seq', 'target', 'path', 'protocol', 'targetRegion', 'startedAt', 'outcome', 'latencyMs', 'edgeRegion', 'servedRegion', 'degraded']);
+  const columns = new Set([
+    'seq',
+    'target',
+    'path',
+    'protocol',
+    'targetRegion',
+    'startedAt',
+    'outcome',
+    'latencyMs',
+    'edgeRegion',
+    'servedRegion',
+    'degraded',
+  ]);
   const store = db.transaction((b: Batch, receivedAt: number) => {
     let key = bootKeys.get(b.probe.probeId);
     if (key === undefined) {
@@ -163,7 +205,23 @@ async function rawRun(dir: string, batches: Batch[]): Promise<number> {
     for (const r of b.results) {
       const extra: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(r)) if (!columns.has(k)) extra[k] = v;
-      insert.run(key, r.seq, b.probe.region, r.target, r.path, r.protocol, r.targetRegion ?? null, r.startedAt, receivedAt, r.outcome, r.latencyMs ?? null, r.edgeRegion ?? null, r.servedRegion ?? null, r.degraded === undefined ? null : Number(r.degraded), JSON.stringify(extra));
+      insert.run(
+        key,
+        r.seq,
+        b.probe.region,
+        r.target,
+        r.path,
+        r.protocol,
+        r.targetRegion ?? null,
+        r.startedAt,
+        receivedAt,
+        r.outcome,
+        r.latencyMs ?? null,
+        r.edgeRegion ?? null,
+        r.servedRegion ?? null,
+        r.degraded === undefined ? null : Number(r.degraded),
+        JSON.stringify(extra),
+      );
     }
   });
   const started = process.hrtime.bigint();
@@ -180,18 +238,24 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'flyprobe-bench-ingest-'));
   let child: ChildProcess | undefined;
   try {
-    child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--serve'], {
-      env: {
-        ...process.env,
-        FLYPROBE_DB: join(dir, 'collector.db'),
-        FLYPROBE_HOST: '127.0.0.1',
-        FLYPROBE_PORT: '0',
-        FLYPROBE_ADMIN_TOKEN: ADMIN,
-        FLYPROBE_INGEST_RATE: '1000000',
-        FLYPROBE_INGEST_BURST: '1000000',
+    const profileAt = process.argv.indexOf('--profile');
+    const profile = profileAt >= 0 ? ['--cpu-prof', `--cpu-prof-dir=${process.argv[profileAt + 1]}`] : [];
+    child = spawn(
+      process.execPath,
+      [...profile, '--import', 'tsx', fileURLToPath(import.meta.url), '--serve'],
+      {
+        env: {
+          ...process.env,
+          FLYPROBE_DB: join(dir, 'collector.db'),
+          FLYPROBE_HOST: '127.0.0.1',
+          FLYPROBE_PORT: '0',
+          FLYPROBE_ADMIN_TOKEN: ADMIN,
+          FLYPROBE_INGEST_RATE: '1000000',
+          FLYPROBE_INGEST_BURST: '1000000',
+        },
+        stdio: ['ignore', 'pipe', 'inherit'],
       },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    );
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
     const ready = await Promise.race([
       (async () => {
@@ -231,10 +295,16 @@ async function main(): Promise<void> {
     const httpRate = total / http.seconds;
     const rawRate = total / rawSeconds;
     const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
-    console.log(`collector ingest benchmark: ${total} results, batches of ${size}, ${clients} concurrent clients`);
-    console.log(`  wire: ${(bytes / total).toFixed(0)} bytes/result, ${mib(bytes / batches.length)} per batch`);
+    console.log(
+      `collector ingest benchmark: ${total} results, batches of ${size}, ${clients} concurrent clients`,
+    );
+    console.log(
+      `  wire: ${(bytes / total).toFixed(0)} bytes/result, ${mib(bytes / batches.length)} per batch`,
+    );
     console.log(`  HTTP POST /v1/ingest: ${httpRate.toFixed(0)} results/s (${http.seconds.toFixed(2)} s)`);
-    console.log(`  raw better-sqlite3 insert (same table, same pragmas): ${rawRate.toFixed(0)} results/s (${rawSeconds.toFixed(2)} s)`);
+    console.log(
+      `  raw better-sqlite3 insert (same table, same pragmas): ${rawRate.toFixed(0)} results/s (${rawSeconds.toFixed(2)} s)`,
+    );
     console.log(`  ratio HTTP / raw: ${((100 * httpRate) / rawRate).toFixed(1)}%`);
     console.log(`  collector RSS: peak ${mib(http.peakRss)}, after run ${mib(http.endRss)}`);
     console.log(`  goals: >= 100000 results/s and >= 50% of raw`);

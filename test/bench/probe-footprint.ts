@@ -2,6 +2,9 @@
  * Footprint, side by side in one run: the probe and prometheus-blackbox-exporter probe the same loopback
  * HTTP target at the same rate; CPU seconds (utime+stime from /proc/<pid>/stat) and RSS (/proc/<pid>/status)
  * per 1,000 HTTP probes for each. Then the probe's RSS with 100 targets x 3 protocols at a 5 s interval.
+ * The probe runs twice: through tsx (as the Docker image runs it today) and as an esbuild bundle on plain
+ * node (tsx's off-thread module loader alone costs ~35-40 MB of RSS on Node 20), and bundled with a
+ * smaller V8 young generation and old-space cap (TUNED_FLAGS), as recommended for 256 MB Machines.
  * Figures only: never fails on a threshold.
  *
  *   node --import tsx test/bench/probe-footprint.ts [--rate 20] [--seconds 60] [--big-seconds 60]
@@ -13,7 +16,7 @@ import { join } from 'node:path';
 import { startEchoServer } from '@flyprobe/probe/echo';
 import { Agent, request } from 'undici';
 import { IngestReceiver } from '../../probe/src/reporter/testing/ingest-receiver.ts';
-import { cpuSeconds, freePort, mb, memory, sleep, spawnProbe } from './probe-process.ts';
+import { bundleProbe, cpuSeconds, freePort, mb, memory, type ProbeChild, sleep, spawnProbe } from './probe-process.ts';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -26,6 +29,7 @@ const RATE = arg('rate', 20);
 const SECONDS = arg('seconds', 60);
 const BIG_SECONDS = arg('big-seconds', 60);
 const WARMUP_S = 5;
+const TUNED_FLAGS = ['--max-semi-space-size=1', '--max-old-space-size=96'];
 
 const dir = mkdtempSync(join(tmpdir(), 'flyprobe-footprint-'));
 const echo = await startEchoServer({
@@ -104,54 +108,102 @@ function driveBlackbox(port: number, rate: number) {
   return { counts, stop: () => clearInterval(timer) };
 }
 
+interface Measured {
+  name: string;
+  cpu: number;
+  probes: number;
+  mem: { rss: number; peak: number };
+}
+
+function header(): void {
+  console.log(
+    `${'process'.padEnd(34)} ${'probes'.padStart(7)} ${'cpu s'.padStart(8)} ${'cpu s/1000'.padStart(11)} ${'RSS MB'.padStart(7)} ${'peak MB'.padStart(8)}`,
+  );
+}
+
+function row(m: Measured): void {
+  console.log(
+    `${m.name.padEnd(34)} ${String(m.probes).padStart(7)} ${m.cpu.toFixed(2).padStart(8)} ${((m.cpu / m.probes) * 1000).toFixed(3).padStart(11)} ${mb(m.mem.rss).padStart(7)} ${mb(m.mem.peak).padStart(8)}`,
+  );
+}
+
+/** Measures several processes over the same window; `count` reads each one's completed probes. */
+async function measure(
+  procs: { name: string; pid: number; count: () => number }[],
+  seconds: number,
+): Promise<Measured[]> {
+  const start = procs.map((p) => ({ cpu: cpuSeconds(p.pid), n: p.count() }));
+  await sleep(seconds * 1000);
+  return procs.map((p, i) => ({
+    name: p.name,
+    cpu: cpuSeconds(p.pid) - start[i]!.cpu,
+    probes: p.count() - start[i]!.n,
+    mem: memory(p.pid),
+  }));
+}
+
+const lastResults = (c: ProbeChild) => c.samples.at(-1)?.results ?? 0;
+
 try {
+  const bundle = await bundleProbe(dir);
   console.log(`footprint: ${RATE} HTTP probes/s each for ${SECONDS} s (after ${WARMUP_S} s warm-up), loopback target`);
   const bb = await startBlackbox();
   stops.push(() => {
     bb.proc.kill('SIGTERM');
   });
-  const probe = spawnProbe(probeEnv(probeToml('side', RATE, 1000, ['http'])));
-  stops.push(() => probe.stop());
+  const side = probeToml('side', RATE, 1000, ['http']);
+  const variants = [
+    ['flyprobe probe (node + tsx)', {}],
+    ['flyprobe probe (bundled)', { bundle }],
+    ['flyprobe probe (bundled, tuned V8)', { bundle, nodeFlags: TUNED_FLAGS }],
+  ] as const;
+  const probes = variants.map(([name, opts]) => ({ name, child: spawnProbe(probeEnv(side), opts) }));
+  for (const p of probes) stops.push(() => p.child.stop());
   const driver = driveBlackbox(bb.port, RATE);
   stops.push(() => driver.stop());
-  await probe.until(() => true, 30_000);
+  await Promise.all(probes.map((p) => p.child.until(() => true, 30_000)));
   await sleep(WARMUP_S * 1000);
-
-  const probePid = probe.proc.pid!;
-  const bbPid = bb.proc.pid!;
-  const startProbeCpu = cpuSeconds(probePid);
-  const startBbCpu = cpuSeconds(bbPid);
-  const startProbeResults = probe.samples.at(-1)!.results;
-  const startBbProbes = driver.counts.done;
-  await sleep(SECONDS * 1000);
-  const probeCpu = cpuSeconds(probePid) - startProbeCpu;
-  const bbCpu = cpuSeconds(bbPid) - startBbCpu;
-  const probeCount = probe.samples.at(-1)!.results - startProbeResults;
-  const bbCount = driver.counts.done - startBbProbes;
-  const probeMem = memory(probePid);
-  const bbMem = memory(bbPid);
+  const results = await measure(
+    [
+      ...probes.map((p) => ({ name: p.name, pid: p.child.proc.pid!, count: () => lastResults(p.child) })),
+      { name: 'prometheus-blackbox-exporter', pid: bb.proc.pid!, count: () => driver.counts.done },
+    ],
+    SECONDS,
+  );
   driver.stop();
-  await probe.stop();
+  await Promise.all(probes.map((p) => p.child.stop()));
   bb.proc.kill('SIGTERM');
+  header();
+  for (const r of results) row(r);
+  const perProbe = (m: Measured) => m.cpu / m.probes;
+  const blackbox = results.at(-1)!;
+  console.log(`blackbox probe_success: ${driver.counts.ok}/${driver.counts.done}`);
+  console.log(
+    `cpu per probe relative to blackbox: ${results
+      .slice(0, -1)
+      .map((r) => `${r.name.replace('flyprobe probe ', '')} ${(perProbe(r) / perProbe(blackbox)).toFixed(2)}x`)
+      .join(', ')}`,
+  );
 
-  const row = (name: string, cpu: number, n: number, m: { rss: number; peak: number }) =>
-    `${name.padEnd(30)} ${String(n).padStart(7)} ${cpu.toFixed(2).padStart(8)} ${((cpu / n) * 1000).toFixed(3).padStart(12)} ${mb(m.rss).padStart(8)} ${mb(m.peak).padStart(8)}`;
-  console.log(`${'process'.padEnd(30)} ${'probes'.padStart(7)} ${'cpu s'.padStart(8)} ${'cpu s/1000'.padStart(12)} ${'RSS MB'.padStart(8)} ${'peak MB'.padStart(8)}`);
-  console.log(row('flyprobe probe (node)', probeCpu, probeCount, probeMem));
-  console.log(row('prometheus-blackbox-exporter', bbCpu, bbCount, bbMem));
-  console.log(`blackbox probe_success: ${driver.counts.ok}/${driver.counts.done}; probe results stored by the loopback collector: ${rx.stored.size}`);
-  console.log(`cpu per probe, probe / blackbox: ${((probeCpu / probeCount) / (bbCpu / bbCount)).toFixed(2)}`);
-
-  console.log(`\nprobe with 100 targets x 3 protocols (http, tcp, grpc unary) every 5 s for ${BIG_SECONDS} s:`);
-  const big = spawnProbe(probeEnv(probeToml('big', 100, 5000, ['http', 'tcp', 'grpc'])));
-  stops.push(() => big.stop());
-  await big.until(() => true, 30_000);
-  await sleep(BIG_SECONDS * 1000);
-  const bigMem = memory(big.proc.pid!);
-  const last = big.samples.at(-1)!;
-  const maxSampleRss = Math.max(...big.samples.map((s) => s.rssBytes));
-  console.log(`results ${last.results}, missed runs ${last.missed}, RSS now ${mb(bigMem.rss)} MB, max sampled ${mb(maxSampleRss)} MB, peak (VmHWM) ${mb(bigMem.peak)} MB`);
-  await big.stop();
+  console.log(`\ntuned V8 = ${TUNED_FLAGS.join(' ')}\nprobe with 100 targets x 3 protocols (http, tcp, grpc unary; no streams) every 5 s, ${BIG_SECONDS} s:`);
+  const bigFile = probeToml('big', 100, 5000, ['http', 'tcp', 'grpc']);
+  for (const [name, opts] of [
+    ['node + tsx', {}],
+    ['bundled', { bundle }],
+    ['bundled, tuned', { bundle, nodeFlags: TUNED_FLAGS }],
+  ] as const) {
+    const big = spawnProbe(probeEnv(bigFile), opts);
+    stops.push(() => big.stop());
+    await big.until(() => true, 30_000);
+    const [m] = await measure([{ name, pid: big.proc.pid!, count: () => lastResults(big) }], BIG_SECONDS);
+    const last = big.samples.at(-1)!;
+    const maxSampled = Math.max(...big.samples.map((s) => s.rssBytes));
+    console.log(
+      `${name.padEnd(14)} results ${m!.probes} (${(m!.probes / BIG_SECONDS).toFixed(1)}/s), missed runs ${last.missed}, RSS ${mb(m!.mem.rss)} MB, max sampled ${mb(maxSampled)} MB, peak ${mb(m!.mem.peak)} MB, cpu ${((m!.cpu / m!.probes) * 1000).toFixed(3)} s/1000`,
+    );
+    await big.stop();
+  }
+  console.log(`results stored by the loopback collector: ${rx.stored.size}`);
 } finally {
   for (const stop of stops.reverse()) await Promise.resolve(stop()).catch(() => undefined);
 }

@@ -3,7 +3,7 @@
  *
  * A local server waits a fixed time (default 20 ms) before its first byte. Runs alternate between the
  * probe's httpCheck (fresh connection each time) and `curl -w`, and the script prints the median and p99 of
- * |probe - curl| for connect (probe phases.connect vs curl time_connect) and ttfb (probe phases.ttfb,
+ * |probe - curl| for connect (probe phases.connect vs curl time_connect - time_namelookup) and ttfb (probe phases.ttfb,
  * request written -> first byte, vs curl time_starttransfer - time_pretransfer). Goal: median <= 0.5 ms.
  *
  *   node --import tsx test/bench/probe-timing.ts            # BENCH_RUNS (200), BENCH_DELAY_MS (20)
@@ -11,6 +11,7 @@
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { loadavg } from 'node:os';
 import { promisify } from 'node:util';
 import { httpCheck } from '../../probe/src/checks/index.ts';
 
@@ -51,13 +52,16 @@ async function main(): Promise<void> {
       '-o',
       '/dev/null',
       '-w',
-      '%{time_connect} %{time_pretransfer} %{time_starttransfer}',
+      '%{time_namelookup} %{time_connect} %{time_pretransfer} %{time_starttransfer}',
       url,
     ]);
-    const [connect, pretransfer, starttransfer] = stdout
+    const [namelookup, connectEnd, pretransfer, starttransfer] = stdout
       .trim()
       .split(' ')
       .map((s) => Number(s) * 1000);
+    // curl's time_connect counts from the start (its resolver included); the probe's connect phase starts at SYN.
+    const connect =
+      connectEnd === undefined || namelookup === undefined ? undefined : connectEnd - namelookup;
     if (
       out.outcome !== 'ok' ||
       out.phases.connect === undefined ||
@@ -80,7 +84,10 @@ async function main(): Promise<void> {
   server.close();
   const f = (n: number): string => n.toFixed(3).padStart(8);
   console.log(
-    `probe-timing: ${diffs.connect.length} paired runs (${failures} failed), server delay ${DELAY_MS} ms`,
+    `probe-timing: ${diffs.connect.length} paired runs (${failures} failed), server delay ${DELAY_MS} ms, ` +
+      `load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
   );
   console.log('phase      |probe-curl| median    p99   | probe median  curl median');
   for (const [name, d, p, c] of [

@@ -14,7 +14,7 @@ export interface BootSeqs {
   probeId: string;
   bootId: string;
   rows: number;
-  distinct: number;
+  distinctSeqs: number;
   minSeq: number;
   maxSeq: number;
 }
@@ -25,7 +25,7 @@ export function storedSeqs(lab: Lab): BootSeqs[] {
   try {
     return db
       .prepare(
-        `SELECT b.probe_id AS probeId, b.boot_id AS bootId, count(*) AS rows, count(DISTINCT r.seq) AS distinct,
+        `SELECT b.probe_id AS probeId, b.boot_id AS bootId, count(*) AS rows, count(DISTINCT r.seq) AS distinctSeqs,
                 min(r.seq) AS minSeq, max(r.seq) AS maxSeq
            FROM results r JOIN probe_boots b ON b.id = r.boot_key GROUP BY r.boot_key ORDER BY r.boot_key`,
       )
@@ -40,7 +40,9 @@ export function rollupConsistency(lab: Lab): { results: number; rollupSamples: n
   const db = new Database(lab.dbPath, { readonly: true, fileMustExist: true });
   try {
     const results = (db.prepare('SELECT count(*) AS n FROM results').get() as { n: number }).n;
-    const rollupSamples = (db.prepare('SELECT coalesce(sum(samples), 0) AS n FROM rollup_minute').get() as { n: number }).n;
+    const rollupSamples = (
+      db.prepare('SELECT coalesce(sum(samples), 0) AS n FROM rollup_minute').get() as { n: number }
+    ).n;
     return { results, rollupSamples };
   } finally {
     db.close();

@@ -1,7 +1,14 @@
 import { type MatrixResponse, nearestRegion, type ProbeResult } from '@flyprobe/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Lab, labCapability, startLab, waitFor } from '../lab/index.ts';
-import { FAST_COLLECTOR_ENV, median, probeCounters, rollupConsistency, storedSeqs, tolerance } from './lab-helpers.ts';
+import {
+  FAST_COLLECTOR_ENV,
+  median,
+  probeCounters,
+  rollupConsistency,
+  storedSeqs,
+  tolerance,
+} from './lab-helpers.ts';
 
 /**
  * End-to-end tests in the network lab: real probe, echo, edge and collector processes in network
@@ -20,174 +27,197 @@ const MIN_SAMPLES = 12;
 
 type Stored = ProbeResult & { probeRegion: string; probeId: string };
 
-describe.skipIf(!capability.ok)(`lab end-to-end${capability.ok ? '' : ` (skipped: ${capability.reason})`}`, () => {
-  let lab: Lab;
+describe.skipIf(!capability.ok)(
+  `lab end-to-end${capability.ok ? '' : ` (skipped: ${capability.reason})`}`,
+  () => {
+    let lab: Lab;
 
-  beforeAll(async () => {
-    lab = await startLab({
-      regions: REGIONS,
-      targetRegions: TARGETS,
-      // Scaled so that RTTs span ~0-55 ms: fast runs, and 5% of the longest still above the 2 ms floor.
-      delays: { scale: 0.5 },
-      target: { protocols: ['http'], intervalMs: 1000, timeoutMs: 3000 },
-    });
-    await lab.startCollector(FAST_COLLECTOR_ENV);
-    for (const r of REGIONS) await lab.startProbe(r);
-  }, 600_000);
+    beforeAll(async () => {
+      lab = await startLab({
+        regions: REGIONS,
+        targetRegions: TARGETS,
+        // Scaled so that RTTs span ~0-55 ms: fast runs, and 5% of the longest still above the 2 ms floor.
+        delays: { scale: 0.5 },
+        target: { protocols: ['http'], intervalMs: 1000, timeoutMs: 3000 },
+      });
+      await lab.startCollector(FAST_COLLECTOR_ENV);
+      for (const r of REGIONS) await lab.startProbe(r);
+    }, 600_000);
 
-  afterAll(async () => {
-    await lab?.stop();
-  }, 120_000);
+    afterAll(async () => {
+      await lab?.stop();
+    }, 120_000);
 
-  const results = async (path: string) =>
-    (await lab.api<{ results: Stored[] }>(`/v1/results?target=web&path=${path}&protocol=http&limit=1000`)).results;
+    const results = async (path: string) =>
+      (await lab.api<{ results: Stored[] }>(`/v1/results?target=web&path=${path}&protocol=http&limit=1000`))
+        .results;
 
-  /** Clean latency samples per "P>R" cell: ok and measured while the probe was healthy. */
-  const cleanSamples = (rs: Stored[]) => {
-    const cells = new Map<string, number[]>();
-    for (const r of rs) {
-      if (r.outcome !== 'ok' || r.degraded || r.latencyMs === undefined || !r.targetRegion) continue;
-      const k = `${r.probeRegion}>${r.targetRegion}`;
-      cells.set(k, [...(cells.get(k) ?? []), r.latencyMs]);
-    }
-    return cells;
-  };
-
-  const truth = {
-    private: (p: string, r: string) => (p === r ? 0 : lab.wan.rttMs(p, r)),
-    pinned: (p: string, r: string) => {
-      const edge = lab.catchment.edgeFor(p);
-      return lab.wan.rttMs(p, edge) + lab.wan.rttMs(edge, r);
-    },
-  };
-
-  it('1. matrix truth: private and pinned RTTs match the configured lab, anycast is served by the nearest region', async () => {
-    for (const path of ['private', 'pinned'] as const) {
-      const cells = await waitFor(
-        `${MIN_SAMPLES} clean ${path} samples per cell`,
-        async () => {
-          const c = cleanSamples(await results(path));
-          const full = REGIONS.every((p) => TARGETS.every((r) => (c.get(`${p}>${r}`)?.length ?? 0) >= MIN_SAMPLES));
-          return full ? c : undefined;
-        },
-        150_000,
-        2000,
-      );
-      const matrix = await lab.api<MatrixResponse>(`/v1/matrix?target=web&path=${path}&protocol=http&metric=p50`);
-      const report: string[] = [];
-      for (const p of REGIONS)
-        for (const r of TARGETS) {
-          const want = truth[path](p, r);
-          const measured = median(cells.get(`${p}>${r}`) as number[]);
-          const cell = matrix.cells.find((c) => c.from === p && c.to === r);
-          report.push(`${path} ${p}>${r} truth=${want.toFixed(2)} measured=${measured.toFixed(2)} matrix=${cell?.value?.toFixed(2)}`);
-          expect(Math.abs(measured - want), report.at(-1)).toBeLessThanOrEqual(tolerance(want));
-          expect(cell?.value, report.at(-1)).toBeTypeOf('number');
-          expect(Math.abs((cell?.value as number) - want), report.at(-1)).toBeLessThanOrEqual(tolerance(want));
-        }
-      console.log(report.join('\n'));
-    }
-    const anycast = (await results('anycast')).filter((r) => r.outcome === 'ok');
-    for (const p of REGIONS) {
-      const mine = anycast.filter((r) => r.probeRegion === p);
-      expect(mine.length, `anycast results from ${p}`).toBeGreaterThan(0);
-      for (const r of mine) {
-        expect(r.servedRegion).toBe(nearestRegion(p, TARGETS)?.code);
-        expect(r.edgeRegion).toBe(p);
+    /** Clean latency samples per "P>R" cell: ok and measured while the probe was healthy. */
+    const cleanSamples = (rs: Stored[]) => {
+      const cells = new Map<string, number[]>();
+      for (const r of rs) {
+        if (r.outcome !== 'ok' || r.degraded || r.latencyMs === undefined || !r.targetRegion) continue;
+        const k = `${r.probeRegion}>${r.targetRegion}`;
+        cells.set(k, [...(cells.get(k) ?? []), r.latencyMs]);
       }
-    }
-  }, 240_000);
+      return cells;
+    };
 
-  /** Waits until every probe's current boot has stored seq 0..produced-1 exactly once. */
-  const expectAllDelivered = async (produced: Map<string, number>) => {
-    await waitFor(
-      'every produced result to be stored',
-      () => {
-        const seqs = storedSeqs(lab);
-        for (const [probeId, n] of produced) {
-          const boots = seqs.filter((s) => s.probeId === probeId);
-          const latest = boots.at(-1);
-          if (!latest || latest.minSeq !== 0 || latest.distinct < n || latest.maxSeq + 1 !== latest.distinct) return undefined;
+    const truth = {
+      private: (p: string, r: string) => (p === r ? 0 : lab.wan.rttMs(p, r)),
+      pinned: (p: string, r: string) => {
+        const edge = lab.catchment.edgeFor(p);
+        return lab.wan.rttMs(p, edge) + lab.wan.rttMs(edge, r);
+      },
+    };
+
+    it('1. matrix truth: private and pinned RTTs match the configured lab, anycast is served by the nearest region', async () => {
+      for (const path of ['private', 'pinned'] as const) {
+        const cells = await waitFor(
+          `${MIN_SAMPLES} clean ${path} samples per cell`,
+          async () => {
+            const c = cleanSamples(await results(path));
+            const full = REGIONS.every((p) =>
+              TARGETS.every((r) => (c.get(`${p}>${r}`)?.length ?? 0) >= MIN_SAMPLES),
+            );
+            return full ? c : undefined;
+          },
+          150_000,
+          2000,
+        );
+        const matrix = await lab.api<MatrixResponse>(
+          `/v1/matrix?target=web&path=${path}&protocol=http&metric=p50`,
+        );
+        const report: string[] = [];
+        for (const p of REGIONS)
+          for (const r of TARGETS) {
+            const want = truth[path](p, r);
+            const measured = median(cells.get(`${p}>${r}`) as number[]);
+            const cell = matrix.cells.find((c) => c.from === p && c.to === r);
+            report.push(
+              `${path} ${p}>${r} truth=${want.toFixed(2)} measured=${measured.toFixed(2)} matrix=${cell?.value?.toFixed(2)}`,
+            );
+            expect(Math.abs(measured - want), report.at(-1)).toBeLessThanOrEqual(tolerance(want));
+            expect(cell?.value, report.at(-1)).toBeTypeOf('number');
+            expect(Math.abs((cell?.value as number) - want), report.at(-1)).toBeLessThanOrEqual(
+              tolerance(want),
+            );
+          }
+        console.log(report.join('\n'));
+      }
+      const anycast = (await results('anycast')).filter((r) => r.outcome === 'ok');
+      for (const p of REGIONS) {
+        const mine = anycast.filter((r) => r.probeRegion === p);
+        expect(mine.length, `anycast results from ${p}`).toBeGreaterThan(0);
+        for (const r of mine) {
+          expect(r.servedRegion).toBe(nearestRegion(p, TARGETS)?.code);
+          expect(r.edgeRegion).toBe(p);
         }
-        return true;
-      },
-      120_000,
-      1000,
-    );
-    for (const s of storedSeqs(lab)) {
-      expect(s.rows, `${s.probeId} rows vs distinct seqs`).toBe(s.distinct);
-      expect(s.maxSeq - s.minSeq + 1, `${s.probeId} no gap`).toBe(s.distinct);
-    }
-  };
+      }
+    }, 240_000);
 
-  const producedNow = async () => {
-    const m = new Map<string, number>();
-    for (const r of REGIONS) {
-      const c = await probeCounters(lab, r);
-      expect(c.dropped, `${r} dropped`).toBe(0);
-      m.set(lab.probeId(r), c.produced);
-    }
-    return m;
-  };
+    /** Waits until every probe's current boot has stored seq 0..produced-1 exactly once. */
+    const expectAllDelivered = async (produced: Map<string, number>) => {
+      await waitFor(
+        'every produced result to be stored',
+        () => {
+          const seqs = storedSeqs(lab);
+          for (const [probeId, n] of produced) {
+            const boots = seqs.filter((s) => s.probeId === probeId);
+            const latest = boots.at(-1);
+            if (
+              !latest ||
+              latest.minSeq !== 0 ||
+              latest.distinctSeqs < n ||
+              latest.maxSeq + 1 !== latest.distinctSeqs
+            )
+              return undefined;
+          }
+          return true;
+        },
+        120_000,
+        1000,
+      );
+      for (const s of storedSeqs(lab)) {
+        expect(s.rows, `${s.probeId} rows vs distinct seqs`).toBe(s.distinctSeqs);
+        expect(s.maxSeq - s.minSeq + 1, `${s.probeId} no gap`).toBe(s.distinctSeqs);
+      }
+    };
 
-  it('2. collector down for a bounded period: every result produced meanwhile arrives, none twice', async () => {
-    const before = await producedNow();
-    await lab.stopCollector('SIGTERM');
-    // Probes keep measuring while the collector is away (they reach targets, not the collector).
-    await waitFor(
-      'probes to produce results during the outage',
-      async () => {
-        const now = await producedNow();
-        return [...now].every(([id, n]) => n >= (before.get(id) ?? 0) + 10) ? true : undefined;
-      },
-      60_000,
-      500,
-    );
-    const duringOutage = await producedNow();
-    await lab.startCollector(FAST_COLLECTOR_ENV);
-    await expectAllDelivered(duringOutage);
-  }, 240_000);
+    const producedNow = async () => {
+      const m = new Map<string, number>();
+      for (const r of REGIONS) {
+        const c = await probeCounters(lab, r);
+        expect(c.dropped, `${r} dropped`).toBe(0);
+        m.set(lab.probeId(r), c.produced);
+      }
+      return m;
+    };
 
-  it('3. collector SIGKILLed during steady ingest: no acknowledged result lost, none stored twice', async () => {
-    const start = storedSeqs(lab).reduce((a, s) => a + s.rows, 0);
-    await waitFor('steady ingest', () => (storedSeqs(lab).reduce((a, s) => a + s.rows, 0) > start + 20 ? true : undefined), 60_000, 200);
-    await lab.stopCollector('SIGKILL');
-    expect(lab.collector?.running).toBe(false);
-    await lab.startCollector(FAST_COLLECTOR_ENV);
-    const produced = await producedNow();
-    await expectAllDelivered(produced);
-    // A graceful stop writes the rollup cache back: every stored result is counted exactly once there.
-    await lab.stopCollector('SIGTERM');
-    const { results: n, rollupSamples } = rollupConsistency(lab);
-    expect(rollupSamples).toBe(n);
-    await lab.startCollector(FAST_COLLECTOR_ENV);
-  }, 240_000);
+    it('2. collector down for a bounded period: every result produced meanwhile arrives, none twice', async () => {
+      const before = await producedNow();
+      await lab.stopCollector('SIGTERM');
+      // Probes keep measuring while the collector is away (they reach targets, not the collector).
+      await waitFor(
+        'probes to produce results during the outage',
+        async () => {
+          const now = await producedNow();
+          return [...now].every(([id, n]) => n >= (before.get(id) ?? 0) + 10) ? true : undefined;
+        },
+        60_000,
+        500,
+      );
+      const duringOutage = await producedNow();
+      await lab.startCollector(FAST_COLLECTOR_ENV);
+      await expectAllDelivered(duringOutage);
+    }, 240_000);
 
-  it('4. probe sent SIGTERM: its buffered results reach the collector before it exits', async () => {
-    // Probes report only once a minute now, so results pile up in their buffers.
-    await lab.stopCollector('SIGTERM');
-    await lab.startCollector({ ...FAST_COLLECTOR_ENV, FLYPROBE_REPORT_INTERVAL_MS: '60000' });
-    await lab.stopProbe('lhr');
-    await lab.startProbe('lhr');
-    const id = lab.probeId('lhr');
-    const counters = await waitFor(
-      'the new lhr probe to buffer results',
-      async () => {
-        const c = await probeCounters(lab, 'lhr');
-        return c.buffered >= 10 ? c : undefined;
-      },
-      60_000,
-      500,
-    );
-    const exit = await lab.stopProbe('lhr', 'SIGTERM');
-    expect(exit?.code).toBe(0);
-    const boots = storedSeqs(lab).filter((s) => s.probeId === id);
-    const latest = boots.at(-1);
-    expect(boots.length).toBeGreaterThanOrEqual(2);
-    expect(latest?.minSeq).toBe(0);
-    expect(latest?.rows).toBe(latest?.distinct);
-    expect((latest?.maxSeq ?? -1) + 1).toBe(latest?.distinct);
-    expect(latest?.distinct).toBeGreaterThanOrEqual(counters.produced);
-    expect(counters.dropped).toBe(0);
-  }, 240_000);
-});
+    it('3. collector SIGKILLed during steady ingest: no acknowledged result lost, none stored twice', async () => {
+      const start = storedSeqs(lab).reduce((a, s) => a + s.rows, 0);
+      await waitFor(
+        'steady ingest',
+        () => (storedSeqs(lab).reduce((a, s) => a + s.rows, 0) > start + 20 ? true : undefined),
+        60_000,
+        200,
+      );
+      await lab.stopCollector('SIGKILL');
+      expect(lab.collector?.running).toBe(false);
+      await lab.startCollector(FAST_COLLECTOR_ENV);
+      const produced = await producedNow();
+      await expectAllDelivered(produced);
+      // A graceful stop writes the rollup cache back: every stored result is counted exactly once there.
+      await lab.stopCollector('SIGTERM');
+      const { results: n, rollupSamples } = rollupConsistency(lab);
+      expect(rollupSamples).toBe(n);
+      await lab.startCollector(FAST_COLLECTOR_ENV);
+    }, 240_000);
+
+    it('4. probe sent SIGTERM: its buffered results reach the collector before it exits', async () => {
+      // Probes report only once a minute now, so results pile up in their buffers.
+      await lab.stopCollector('SIGTERM');
+      await lab.startCollector({ ...FAST_COLLECTOR_ENV, FLYPROBE_REPORT_INTERVAL_MS: '60000' });
+      await lab.stopProbe('lhr');
+      await lab.startProbe('lhr');
+      const id = lab.probeId('lhr');
+      const counters = await waitFor(
+        'the new lhr probe to buffer results',
+        async () => {
+          const c = await probeCounters(lab, 'lhr');
+          return c.buffered >= 10 ? c : undefined;
+        },
+        60_000,
+        500,
+      );
+      const exit = await lab.stopProbe('lhr', 'SIGTERM');
+      expect(exit?.code).toBe(0);
+      const boots = storedSeqs(lab).filter((s) => s.probeId === id);
+      const latest = boots.at(-1);
+      expect(boots.length).toBeGreaterThanOrEqual(2);
+      expect(latest?.minSeq).toBe(0);
+      expect(latest?.rows).toBe(latest?.distinctSeqs);
+      expect((latest?.maxSeq ?? -1) + 1).toBe(latest?.distinctSeqs);
+      expect(latest?.distinctSeqs).toBeGreaterThanOrEqual(counters.produced);
+      expect(counters.dropped).toBe(0);
+    }, 240_000);
+  },
+);

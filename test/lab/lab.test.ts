@@ -35,7 +35,13 @@ async function curl(lab: Lab, region: string, url: string, headers: Record<strin
         .slice(1)
         .map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]),
     );
-    return { ok: true as const, status, headers: h as Record<string, string>, body: lines.join('\n'), connectMs };
+    return {
+      ok: true as const,
+      status,
+      headers: h as Record<string, string>,
+      body: lines.join('\n'),
+      connectMs,
+    };
   } catch (err) {
     return { ok: false as const, error: (err as Error).message };
   }
@@ -70,7 +76,10 @@ describe.skipIf(!capability.ok)(`network lab${REASON ? ` (skipped: ${REASON})` :
 
   it('honours fly-force-region and answers 503 for a region without the target', async () => {
     const forced = await curl(lab, 'dfw', anycastUrl(lab), { 'fly-force-region': 'fra' });
-    expect(forced.ok && (JSON.parse(forced.body) as Echo)).toMatchObject({ region: 'fra', edgeRegion: 'dfw' });
+    expect(forced.ok && (JSON.parse(forced.body) as Echo)).toMatchObject({
+      region: 'fra',
+      edgeRegion: 'dfw',
+    });
     const absent = await curl(lab, 'dfw', anycastUrl(lab), { 'fly-force-region': 'lhr' });
     expect(absent.ok && absent.status).toBe(503);
     const preferred = await curl(lab, 'iad', anycastUrl(lab), { 'fly-prefer-region': 'fra' });
@@ -105,11 +114,17 @@ r=s.recv(512);print(socket.inet_ntop(socket.AF_INET6,r[-16:]))`,
   it('misroutes catchment and proxy choice at run time', async () => {
     await lab.misrouteCatchment('dfw', 'lhr');
     const viaLhr = await curl(lab, 'dfw', anycastUrl(lab));
-    expect(viaLhr.ok && (JSON.parse(viaLhr.body) as Echo)).toMatchObject({ edgeRegion: 'lhr', region: 'fra' });
+    expect(viaLhr.ok && (JSON.parse(viaLhr.body) as Echo)).toMatchObject({
+      edgeRegion: 'lhr',
+      region: 'fra',
+    });
     await lab.resetCatchment('dfw');
     await lab.misrouteProxy('dfw', 'fra');
     const proxied = await curl(lab, 'dfw', anycastUrl(lab));
-    expect(proxied.ok && (JSON.parse(proxied.body) as Echo)).toMatchObject({ edgeRegion: 'dfw', region: 'fra' });
+    expect(proxied.ok && (JSON.parse(proxied.body) as Echo)).toMatchObject({
+      edgeRegion: 'dfw',
+      region: 'fra',
+    });
     expect((await lab.edgeState('dfw')).override).toBe('fra');
     await lab.misrouteProxy('dfw', null);
     const back = await curl(lab, 'dfw', anycastUrl(lab));
@@ -134,7 +149,11 @@ r=s.recv(512);print(socket.inet_ntop(socket.AF_INET6,r[-16:]))`,
   });
 
   it('injects TCP resets for matching flows with nftables, and removes them', async () => {
-    const rst = await lab.injectResets('dfw', { dport: EDGE_PORTS.http, daddr: lab.anycast, establishedOnly: false });
+    const rst = await lab.injectResets('dfw', {
+      dport: EDGE_PORTS.http,
+      daddr: lab.anycast,
+      establishedOnly: false,
+    });
     const reset = await curl(lab, 'dfw', anycastUrl(lab));
     expect(reset.ok).toBe(false);
     expect(reset.ok ? '' : reset.error).toMatch(/reset|refused|Failed to connect/i);
@@ -147,14 +166,22 @@ r=s.recv(512);print(socket.inet_ntop(socket.AF_INET6,r[-16:]))`,
 
   it('blackholes a region: edges stop routing to it and forced requests there fail', async () => {
     await lab.blackhole('fra');
-    await waitFor('lhr edge to see fra down', async () => ((await lab.edgeState('lhr')).healthy.includes('fra') ? undefined : true), 30_000);
+    await waitFor(
+      'lhr edge to see fra down',
+      async () => ((await lab.edgeState('lhr')).healthy.includes('fra') ? undefined : true),
+      30_000,
+    );
     const res = await curl(lab, 'lhr', anycastUrl(lab));
     expect(res.ok && (JSON.parse(res.body) as Echo).region).toBe('iad');
     const forced = await curl(lab, 'lhr', anycastUrl(lab), { 'fly-force-region': 'fra' });
     expect(forced.ok && forced.status).toBe(503);
     expect((await lab.emulatorStats()).dropped.blackhole).toBeGreaterThan(0);
     await lab.blackhole('fra', false);
-    await waitFor('lhr edge to see fra back', async () => ((await lab.edgeState('lhr')).healthy.includes('fra') ? true : undefined), 30_000);
+    await waitFor(
+      'lhr edge to see fra back',
+      async () => ((await lab.edgeState('lhr')).healthy.includes('fra') ? true : undefined),
+      30_000,
+    );
   });
 
   it('restarts a target: new start time, same image ref', async () => {

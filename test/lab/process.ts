@@ -14,6 +14,10 @@ export interface ProcessSpec {
   args?: string[];
   env: Record<string, string>;
   logPath: string;
+  /** Scheduling niceness (negative = more CPU share; needs root). */
+  nice?: number;
+  /** Keep stdin as a pipe (for processes fed through stdin). */
+  stdin?: boolean;
 }
 
 /** One real process of the lab (probe, echo, collector, edge) with its output in a log file. */
@@ -25,13 +29,14 @@ export class LabProcess {
   private stdoutLines: ((line: string) => void)[] = [];
 
   constructor(readonly spec: ProcessSpec) {
-    const node = [process.execPath, '--import', 'tsx', spec.script, ...(spec.args ?? [])];
+    const niced = spec.nice ? ['nice', '-n', String(spec.nice)] : [];
+    const node = [...niced, process.execPath, '--import', 'tsx', spec.script, ...(spec.args ?? [])];
     const [cmd, ...args] = spec.netns ? ['ip', 'netns', 'exec', spec.netns, ...node] : node;
     this.log = createWriteStream(spec.logPath, { flags: 'a' });
     this.child = spawn(cmd as string, args, {
       cwd: REPO_ROOT,
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...spec.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [spec.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     });
     let partial = '';
     this.child.stdout?.on('data', (d: Buffer) => {
@@ -54,6 +59,11 @@ export class LabProcess {
         resolve({ code: null, signal: null });
       });
     });
+  }
+
+  /** Writes a line to the process's stdin (processes started with `stdin: true`). */
+  writeLine(line: string): void {
+    this.child.stdin?.write(`${line}\n`);
   }
 
   get pid(): number | undefined {

@@ -17,7 +17,7 @@ describe('renderTable', () => {
       ],
       { color: true, align: ['left', 'right'] },
     );
-    expect(stripAnsi(out).split('\n')).toEqual(['A         LONG', 'ok           x', 'wider        y']);
+    expect(stripAnsi(out).split('\n')).toEqual(['A      LONG', 'ok        x', 'wider     y']);
   });
 
   it('prints no escape codes when colour is off', () => {

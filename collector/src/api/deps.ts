@@ -1,6 +1,7 @@
 import type { CollectorMetrics } from '../metrics.ts';
 import type { CollectorSettings } from '../settings.ts';
 import type { Store } from '../store/store.ts';
+import type { HeartbeatWriter } from './heartbeat-writer.ts';
 import type { Lifecycle } from './lifecycle.ts';
 import type { Logger } from './log.ts';
 import type { CollectorPlugin } from './plugins.ts';
@@ -12,6 +13,7 @@ export interface ApiDeps {
   metrics: CollectorMetrics;
   lifecycle: Lifecycle;
   plugins: CollectorPlugin[];
+  heartbeats: HeartbeatWriter;
   /** Wall clock, injectable for tests. */
   now: () => number;
   log: Logger;

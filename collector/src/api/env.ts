@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TokenRole } from '../store/store.ts';
 
 /** Who is calling, as established by the bearer-token middleware. */
@@ -13,6 +13,6 @@ export interface Caller {
 /** Hono environment of every API route. */
 export interface ApiEnv {
   /** Set by @hono/node-server; absent under `app.request()`. */
-  Bindings: { outgoing?: ServerResponse };
+  Bindings: { incoming?: IncomingMessage; outgoing?: ServerResponse };
   Variables: { caller: Caller };
 }

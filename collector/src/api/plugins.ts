@@ -12,7 +12,7 @@ import type { ApiEnv } from './env.ts';
  */
 export type IngestListener = (
   results: StoredResult[],
-  batch: { probe: ProbeIdentity; receivedAt: number },
+  batch: { probe: ProbeIdentity; receivedAt: number; heartbeat?: Heartbeat },
 ) => void | Promise<void>;
 
 /** A sub-app mounted at `path` (e.g. `/v1/alerts`), behind the collector's bearer authentication. */

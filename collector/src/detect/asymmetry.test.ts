@@ -72,7 +72,7 @@ describe('asymmetry detector', () => {
       fired = tick({ ab: 30 }).find((f) => f.level === 'fire');
     }
     expect(n).toBeLessThanOrEqual(3);
-    expect(fired?.labels).toEqual({ probe_region: 'ams', region: 'iad', path: 'mesh', protocol: 'http', kind: 'one_way' });
+    expect(fired?.labels).toEqual({ probe_region: 'ams', region: 'iad', kind: 'one_way' });
     for (let i = 0; i < 30; i++) {
       const f = tick({ ab: 30 });
       expect(f.some((x) => x.labels.kind === 'one_way' && x.labels.probe_region === 'ams')).toBe(true);

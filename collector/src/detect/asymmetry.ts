@@ -20,6 +20,7 @@ interface EdgeSample {
 
 /** Mesh measurements taken by `from` towards `to`. */
 interface Direction {
+  path: 'mesh' | 'private';
   from: RegionCode;
   to: RegionCode;
   protocol: string;
@@ -63,12 +64,14 @@ export class AsymmetryDetector implements Detector {
       this.observeEdge(r);
       return;
     }
-    if (r.path !== 'mesh' || !r.targetRegion || r.targetRegion === r.probeRegion) return;
+    // Mesh (probe echo) and private (target echo over 6PN) both give a direct path with echo timestamps.
+    if ((r.path !== 'mesh' && r.path !== 'private') || !r.targetRegion || r.targetRegion === r.probeRegion) return;
     if (r.outcome !== 'ok' || r.latencyMs === undefined || !this.ctx.trustworthy(r)) return;
-    const k = `${r.probeRegion}|${r.targetRegion}|${r.protocol}`;
+    const k = `${r.path}|${r.probeRegion}|${r.targetRegion}|${r.protocol}`;
     let d = this.directions.get(k);
     if (!d) {
       d = {
+        path: r.path,
         from: r.probeRegion,
         to: r.targetRegion,
         protocol: r.protocol,
@@ -95,8 +98,8 @@ export class AsymmetryDetector implements Detector {
     }
     const steps: Step[] = [];
     for (const d of this.directions.values()) {
-      const reverse = this.directions.get(`${d.to}|${d.from}|${d.protocol}`);
-      if (reverse && d.from < d.to) {
+      const reverse = this.directions.get(`${d.path}|${d.to}|${d.from}|${d.protocol}`);
+      if (d.path === 'mesh' && reverse && d.from < d.to) {
         const f = this.rttAsymmetry(d, reverse);
         if (f) findings.push(f);
       }
@@ -177,7 +180,7 @@ export class AsymmetryDetector implements Detector {
   private oneWay(steps: Step[]): Finding[] {
     const byDirection = new Map<string, Step[]>();
     for (const s of steps) {
-      const k = `${s.slowFrom}|${s.slowTo}|${s.observer.protocol}`;
+      const k = `${s.slowFrom}|${s.slowTo}`;
       byDirection.set(k, [...(byDirection.get(k) ?? []), s]);
     }
     const findings: Finding[] = [];
@@ -187,28 +190,25 @@ export class AsymmetryDetector implements Detector {
       const rttStep = Math.max(...group.map((s) => s.rttStepMs));
       const values: Finding['evidence']['values'] = { rtt_step_ms: round1(rttStep), threshold_ms: round1(first.thresholdMs) };
       for (const s of group) {
-        values[`owd_step_seen_by_${s.observer.from}_ms`] = round1(s.owdStepMs);
-        values[`rtt_step_seen_by_${s.observer.from}_ms`] = round1(s.rttStepMs);
+        const o = `${s.observer.from}_${s.observer.path}_${s.observer.protocol}`;
+        values[`owd_step_seen_by_${o}_ms`] = round1(s.owdStepMs);
+        values[`rtt_step_seen_by_${o}_ms`] = round1(s.rttStepMs);
       }
-      const fwd = group.find((s) => s.observer.from === first.slowFrom);
-      const rev = group.find((s) => s.observer.from === first.slowTo);
-      if (fwd && rev) values.one_way_difference_step_ms = round1(fwd.owdStepMs - rev.owdStepMs);
+      const fwd = median(group.filter((s) => s.observer.from === first.slowFrom).map((s) => s.owdStepMs));
+      const rev = median(group.filter((s) => s.observer.from === first.slowTo).map((s) => s.owdStepMs));
+      if (fwd !== undefined && rev !== undefined) values.one_way_difference_step_ms = round1(fwd - rev);
+      values.observers = group.length;
       const samples = group.flatMap((s) => s.observer.recent.toArray());
       findings.push({
         rule: this.rule,
-        labels: {
-          probe_region: first.slowFrom,
-          region: first.slowTo,
-          path: 'mesh',
-          protocol: first.observer.protocol,
-          kind: 'one_way',
-        },
+        // One alert per slow direction, whichever paths and protocols saw it (they are in the evidence).
+        labels: { probe_region: first.slowFrom, region: first.slowTo, kind: 'one_way' },
         level,
         severity: this.config.severity,
         summary:
-          `mesh ${first.observer.protocol}: the one-way path ${first.slowFrom}->${first.slowTo} got about ${round1(rttStep)} ms slower ` +
+          `the one-way path ${first.slowFrom}->${first.slowTo} got about ${round1(rttStep)} ms slower ` +
           `(RTT step ${round1(rttStep)} ms, matched by the ${first.slowFrom}->${first.slowTo} one-way delay change; the reverse ` +
-          `direction is unchanged): routing between these regions is now asymmetric`,
+          `direction is unchanged; seen by ${group.length} path/protocol series): routing between these regions is now asymmetric`,
         evidence: {
           values,
           window: {

@@ -29,8 +29,9 @@ export const misrouteConfig = z
     window: positiveInt.max(1000).default(6),
     /** Misrouted samples in the window that open an alert. */
     fireCount: positiveInt.default(2),
-    /** Misrouted samples in the window that keep it open (hysteresis). */
+    /** Misrouted samples among the newest `clearWindow` that keep it open: a longer window and a lower count. */
     clearCount: positiveInt.default(1),
+    clearWindow: positiveInt.max(1000).default(20),
     /** Pinned/private samples per (target, region) that decide whether the region is healthy. */
     healthWindow: positiveInt.max(1000).default(10),
     minHealthyRatio: ratio.default(0.5),
@@ -70,14 +71,35 @@ export const asymmetryConfig = z
 export const resetsConfig = z
   .strictObject({
     ...base('critical', 10 * MINUTE),
-    /** Samples per (probe region, target-side region) cell, and their maximum age. */
+    /** Samples per (probe region, target-side region) cell judged for firing, and the maximum age of any sample. */
     window: positiveInt.max(1000).default(20),
-    windowMs: ms.min(1).default(5 * MINUTE),
+    windowMs: ms.min(1).default(15 * MINUTE),
+    /** Samples per cell judged for keeping an alert open (longer than `window`, so the alert does not flap). */
+    clearWindow: positiveInt.max(5000).default(60),
     minSamples: positiveInt.default(5),
     minFailures: positiveInt.default(3),
     /** Failure rate of a cell that fires, and the lower rate that keeps an alert open. */
     fireRate: ratio.default(0.2),
     clearRate: ratio.default(0.05),
+  })
+  .prefault({});
+
+export const lossConfig = z
+  .strictObject({
+    ...base('warning', 10 * MINUTE),
+    /** Newest samples per (probe region, target, target-side region) judged for firing. */
+    window: positiveInt.max(1000).default(20),
+    /** Failed or stalled samples among them that fire. */
+    fireCount: positiveInt.default(3),
+    /** Longer window and lower count that keep an open alert (hysteresis). */
+    clearWindow: positiveInt.max(5000).default(60),
+    clearCount: positiveInt.default(1),
+    /** A sample is stalled (a retransmission) above median + max(stallMinMs, stallFactor x median) of its series. */
+    stallMinMs: ms.default(150),
+    stallFactor: z.number().finite().min(0).default(2),
+    /** Ok samples per (path, protocol) series forming the median; stalls need this many first. */
+    baselineSamples: positiveInt.max(1000).default(30),
+    minBaselineSamples: positiveInt.default(10),
   })
   .prefault({});
 
@@ -116,8 +138,10 @@ export const latencyConfig = z
     /** Breach against the fibre floor: quantile > floor x ratio and above it by minExcessMs. */
     floorRatio: z.number().finite().min(1).default(4),
     floorMinExcessMs: ms.default(80),
-    /** An open alert stays open while a window exceeds its thresholds scaled by this (0..1). */
+    /** An open alert stays open while a window exceeds its thresholds scaled by this (0..1)... */
     clearFactor: ratio.default(0.8),
+    /** ...and until this many consecutive windows were below them. */
+    clearWindows: positiveInt.default(2),
   })
   .prefault({});
 
@@ -148,6 +172,7 @@ export const detectionConfig = z.strictObject({
   misroute: misrouteConfig,
   asymmetry: asymmetryConfig,
   resets: resetsConfig,
+  loss: lossConfig,
   flapping: flappingConfig,
   latency: latencyConfig,
   restart: restartConfig,
@@ -166,6 +191,7 @@ export type DetectionConfigInput = z.input<typeof detectionConfig>;
 export type MisrouteConfig = z.infer<typeof misrouteConfig>;
 export type AsymmetryConfig = z.infer<typeof asymmetryConfig>;
 export type ResetsConfig = z.infer<typeof resetsConfig>;
+export type LossConfig = z.infer<typeof lossConfig>;
 export type FlappingConfig = z.infer<typeof flappingConfig>;
 export type LatencyConfig = z.infer<typeof latencyConfig>;
 export type RestartConfig = z.infer<typeof restartConfig>;
@@ -179,6 +205,10 @@ export function parseDetectionConfig(input: unknown): DetectionConfig {
   const problems: string[] = [];
   if (c.misroute.clearCount > c.misroute.fireCount) problems.push('misroute.clearCount: must not exceed fireCount');
   if (c.misroute.fireCount > c.misroute.window) problems.push('misroute.fireCount: must not exceed window');
+  if (c.misroute.clearWindow < c.misroute.window) problems.push('misroute.clearWindow: must be at least window');
+  if (c.resets.clearWindow < c.resets.window) problems.push('resets.clearWindow: must be at least window');
+  if (c.loss.clearWindow < c.loss.window) problems.push('loss.clearWindow: must be at least window');
+  if (c.loss.fireCount > c.loss.window) problems.push('loss.fireCount: must not exceed window');
   if (c.resets.clearRate > c.resets.fireRate) problems.push('resets.clearRate: must not exceed fireRate');
   if (c.flapping.reuseThreshold >= c.flapping.suppressThreshold)
     problems.push('flapping.reuseThreshold: must be below suppressThreshold');

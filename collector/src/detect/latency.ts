@@ -28,6 +28,8 @@ interface LatencyCell {
   baseline: Ring<number>;
   recent: Ring<ClosedWindow>;
   consecutive: number;
+  /** Consecutive windows below the clear thresholds. */
+  calm: number;
   lastAt: number;
 }
 
@@ -65,6 +67,7 @@ export class LatencyDetector implements Detector {
         baseline: new Ring(this.config.baselineWindows),
         recent: new Ring(Math.max(this.config.fireWindows, 3)),
         consecutive: 0,
+        calm: 0,
         lastAt: 0,
       };
       this.cells.set(k, cell);
@@ -94,6 +97,7 @@ export class LatencyDetector implements Detector {
     const breach = exceeds(1);
     const elevated = breach || exceeds(c.clearFactor);
     cell.consecutive = breach ? cell.consecutive + 1 : 0;
+    cell.calm = elevated ? 0 : cell.calm + 1;
     // Elevated windows stay out of the baseline, or a long fault would become the new normal.
     if (!elevated) cell.baseline.push(q);
     cell.recent.push({ from: cell.firstAt, to: cell.lastAt, q, breach, elevated, baseline, sampleIds: cell.ids.slice(-10) });
@@ -109,7 +113,7 @@ export class LatencyDetector implements Detector {
         continue;
       }
       const last = cell.recent.last();
-      if (!last?.elevated) continue;
+      if (!last || cell.calm >= this.config.clearWindows) continue;
       const level = cell.consecutive >= this.config.fireWindows ? 'fire' : 'hold';
       findings.push(this.finding(cell, level, last));
     }

@@ -47,10 +47,13 @@ describe('misroute detector', () => {
     expect(penalty).toBeLessThan(160);
     expect(f?.evidence.sampleIds.length).toBe(2);
     expect(f?.summary).toMatch(/proxy misroute/);
-    // Back to normal: the misrouted samples leave the window one by one (fire -> hold -> gone).
+    // Back to normal: fire while two misrouted samples are among the newest 6, hold while one is among the
+    // newest 20 (the longer clear window), then gone.
     const levels: string[] = [];
-    for (let i = 0; i < 7; i++) levels.push(tick('fra', 'ams')[0]?.level ?? 'none');
-    expect(levels).toEqual(['fire', 'fire', 'fire', 'fire', 'hold', 'none', 'none']);
+    for (let i = 0; i < 22; i++) levels.push(tick('fra', 'ams')[0]?.level ?? 'none');
+    expect(levels.slice(0, 4)).toEqual(['fire', 'fire', 'fire', 'fire']);
+    expect(levels.slice(4, 19).every((l) => l === 'hold')).toBe(true);
+    expect(levels.slice(19)).toEqual(['none', 'none', 'none']);
   });
 
   it('classifies a far edge as a catchment misroute', () => {

@@ -66,7 +66,7 @@ export class MisrouteDetector implements Detector {
         probeRegion: r.probeRegion,
         target: r.target,
         protocol: r.protocol,
-        samples: new Ring(this.config.window),
+        samples: new Ring(Math.max(this.config.window, this.config.clearWindow)),
         lastAt: 0,
       };
       this.keys.set(k, key);
@@ -98,17 +98,19 @@ export class MisrouteDetector implements Detector {
     const healthy = this.health.healthyRegions(key.target, this.ctx.configuredRegions(key.target), now);
     const expected = nearestRegion(key.probeRegion, healthy);
     if (!expected) return undefined;
-    const samples = key.samples.toArray();
+    const all = key.samples.toArray();
     const misrouted: Array<AnycastSample & { served: RegionCode; cause: Cause; extraKm: number }> = [];
-    for (const s of samples) {
+    for (const s of all) {
       if (!s.served || s.served === expected.code) continue;
       const km = regionDistanceKm(key.probeRegion, s.served);
       if (km === undefined || km - expected.distanceKm <= this.config.extraDistanceKm) continue;
       misrouted.push({ ...s, served: s.served, cause: this.cause(key.probeRegion, s.edge), extraKm: km - expected.distanceKm });
     }
-    const level =
-      misrouted.length >= this.config.fireCount ? 'fire' : misrouted.length >= this.config.clearCount ? 'hold' : null;
+    const fireFrom = all.length > this.config.window ? (all[all.length - this.config.window]?.at ?? 0) : 0;
+    const recent = misrouted.filter((m) => m.at >= fireFrom).length;
+    const level = recent >= this.config.fireCount ? 'fire' : misrouted.length >= this.config.clearCount ? 'hold' : null;
     if (!level) return undefined;
+    const samples = all.slice(-this.config.window);
     const served = mode(misrouted.map((m) => m.served))?.value as RegionCode;
     const cause = mode(misrouted.map((m) => m.cause))?.value as Cause;
     const edge = mode(misrouted.map((m) => m.edge ?? '?'))?.value ?? '?';
@@ -138,8 +140,8 @@ export class MisrouteDetector implements Detector {
       severity: this.config.severity,
       summary:
         `${key.target}: anycast from ${key.probeRegion} (${key.protocol}) is served in ${served} (${servedKm} km) ` +
-        `instead of ${expected.code} (${Math.round(expected.distanceKm)} km) in ${misrouted.length}/${samples.length} ` +
-        `recent samples; ${cause} misroute (${why})${penaltyText}`,
+        `instead of ${expected.code} (${Math.round(expected.distanceKm)} km) in ${recent}/${samples.length} ` +
+        `recent samples (${misrouted.length}/${all.length} over the longer clear window); ${cause} misroute (${why})${penaltyText}`,
       evidence: {
         values: {
           expected_region: expected.code,
@@ -147,7 +149,8 @@ export class MisrouteDetector implements Detector {
           edge_region: edge,
           cause,
           extra_distance_km: Math.round(Math.max(...misrouted.map((m) => m.extraKm))),
-          misrouted_samples: misrouted.length,
+          misrouted_recent: recent,
+          misrouted_clear_window: misrouted.length,
           latency_penalty_ms: penaltyMs,
           anycast_median_ms: anycastMs === undefined ? null : round1(anycastMs),
           pinned_expected_median_ms: pinnedMs === undefined ? null : round1(pinnedMs),

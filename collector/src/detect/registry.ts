@@ -4,6 +4,7 @@ import { AsymmetryDetector } from './asymmetry.ts';
 import type { DetectionConfig } from './config.ts';
 import { FlappingDetector } from './flapping.ts';
 import { LatencyDetector } from './latency.ts';
+import { LossDetector } from './loss.ts';
 import { MisrouteDetector } from './misroute.ts';
 import { ProbeDegradedDetector } from './probe-degraded.ts';
 import { ResetsDetector } from './resets.ts';
@@ -30,6 +31,7 @@ export class DetectorRegistry {
       ['misroute', new MisrouteDetector(config.misroute, ctx)],
       ['asymmetry', new AsymmetryDetector(config.asymmetry, ctx)],
       ['resets', new ResetsDetector(config.resets)],
+      ['loss', new LossDetector(config.loss, ctx)],
       ['flapping', new FlappingDetector(config.flapping)],
       ['latency', new LatencyDetector(config.latency, ctx)],
       ['restart', new RestartDetector(config.restart)],

@@ -81,7 +81,7 @@ describe('resets detector', () => {
     for (let i = 0; i < 5; i++) f = tick(() => true);
     expect(f).toEqual([expect.objectContaining({ scope: 'global', level: 'fire', labels: { target: 'web' } })]);
     const levels: string[] = [];
-    for (let i = 0; i < 30; i++) levels.push(tick()[0]?.level ?? 'none');
+    for (let i = 0; i < 70; i++) levels.push(tick()[0]?.level ?? 'none');
     expect(levels[0]).toBe('fire');
     expect(levels).toContain('hold');
     expect(levels.at(-1)).toBe('none');

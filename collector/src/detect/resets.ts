@@ -67,7 +67,7 @@ export class ResetsDetector implements Detector {
     const k = `${target}|${r.probeRegion}|${col ?? UNKNOWN}`;
     let cell = this.cells.get(k);
     if (!cell) {
-      cell = { target, row: r.probeRegion, col: col ?? UNKNOWN, samples: new Ring(this.config.window) };
+      cell = { target, row: r.probeRegion, col: col ?? UNKNOWN, samples: new Ring(this.config.clearWindow) };
       this.cells.set(k, cell);
     }
     cell.samples.push({ id: r.id, at: r.startedAt, failure });
@@ -91,14 +91,16 @@ export class ResetsDetector implements Detector {
   }
 
   private judge(cell: Cell): Judged | undefined {
-    const samples = cell.samples.toArray();
+    const all = cell.samples.toArray();
+    const samples = all.slice(-this.config.window);
     if (samples.length < this.config.minSamples) return undefined;
     const failures = samples.filter((s) => s.failure !== null);
     const rate = failures.length / samples.length;
+    const longFailures = all.filter((s) => s.failure !== null).length;
     const level: Level =
       failures.length >= this.config.minFailures && rate >= this.config.fireRate
         ? 'fire'
-        : failures.length > 0 && rate >= this.config.clearRate
+        : longFailures > 0 && longFailures / all.length >= this.config.clearRate
           ? 'hold'
           : 'clean';
     return { cell, level, failures, n: samples.length };

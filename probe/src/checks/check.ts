@@ -29,7 +29,7 @@ export interface CheckSpec {
   headers?: Record<string, string>;
   /** DNS resolver to use instead of the system one (`fdaa::3` on Fly): IP, `host:port` or `[v6]:port`. */
   resolver?: string;
-  /** Limit for the whole measurement. */
+  /** Limit for the whole measurement (for a tick stream: for opening it, up to its response headers). */
   timeoutMs: number;
   /** Optional limits per phase; each phase is always bounded by what is left of `timeoutMs`. */
   phaseTimeoutMs?: Partial<Record<LimitedPhase, number>>;

@@ -118,9 +118,11 @@ class TickStream {
     else signal.addEventListener('abort', onAbort, { once: true });
     await new Promise<void>((resolve) => {
       // Session errors and GOAWAY may arrive just after the stream closes; let them land first.
-      stream.once('close', () => {
-        setImmediate(resolve);
-      });
+      if (stream.destroyed) setImmediate(resolve);
+      else
+        stream.once('close', () => {
+          setImmediate(resolve);
+        });
     });
     signal.removeEventListener('abort', onAbort);
     clearInterval(this.#sampleTimer);

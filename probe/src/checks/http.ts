@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { isIP } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import { edgeFromRequestId, FLY_HEADERS } from '@flyprobe/shared';
 import { Client, type Dispatcher } from 'undici';
 import type { Check, CheckOutput, CheckSpec } from './check.ts';
@@ -31,16 +31,9 @@ function originOf(spec: CheckSpec): string {
 
 /** An undici client whose connections are opened (and timed) by `openConnection`. */
 function newSlot(spec: CheckSpec): ClientSlot {
-  const slot: ClientSlot = {
-    client: undefined as unknown as Client,
-    timeline: undefined,
-    httpVersion: '1.1',
-  };
-  const connect = (
-    _opts: unknown,
-    cb: (...args: [null, import('node:net').Socket] | [Error, null]) => void,
-  ) => {
-    const timeline = slot.timeline;
+  const state: Omit<ClientSlot, 'client'> = { timeline: undefined, httpVersion: '1.1' };
+  const connect = (_opts: unknown, cb: (...args: [null, Socket] | [Error, null]) => void): void => {
+    const timeline = state.timeline;
     if (!timeline) {
       cb(new Error('connection requested outside a measurement'), null);
       return;
@@ -52,13 +45,13 @@ function newSlot(spec: CheckSpec): ClientSlot {
       (socket) => {
         // h2c with prior knowledge: undici picks HTTP/2 from the socket's ALPN result.
         if (spec.http2 && !spec.tls) Object.assign(socket, { alpnProtocol: 'h2' });
-        slot.httpVersion = (socket as { alpnProtocol?: string | false }).alpnProtocol === 'h2' ? '2' : '1.1';
+        state.httpVersion = (socket as { alpnProtocol?: string | false }).alpnProtocol === 'h2' ? '2' : '1.1';
         cb(null, socket);
       },
       (err: unknown) => cb(err instanceof Error ? err : new Error(String(err)), null),
     );
   };
-  slot.client = new Client(originOf(spec), {
+  const client = new Client(originOf(spec), {
     connect,
     // The measurement's own phase limits govern; undici's would race them with other error codes.
     headersTimeout: 0,
@@ -67,7 +60,7 @@ function newSlot(spec: CheckSpec): ClientSlot {
     pipelining: 1,
     allowH2: spec.http2 === true,
   });
-  return slot;
+  return Object.assign(state, { client });
 }
 
 /**

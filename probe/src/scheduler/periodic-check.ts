@@ -24,7 +24,8 @@ export class PeriodicCheck {
   private timer: NodeJS.Timeout | undefined;
   private nextAt = 0;
   private inflight: Promise<void> | undefined;
-  private readonly abort = new AbortController();
+  /** The run in flight's controller: aborted at its timeout, or by stop() after the grace. */
+  private current: AbortController | undefined;
   private stopped = false;
   private discardOutputs = false;
 
@@ -62,7 +63,7 @@ export class PeriodicCheck {
     clearTimeout(timer);
     if (settled === 'late') {
       this.discardOutputs = true;
-      this.abort.abort(new Error('probe stopping'));
+      this.current?.abort(new Error('probe stopping'));
     }
   }
 
@@ -96,13 +97,19 @@ export class PeriodicCheck {
     const { spec, protocol } = this.planned;
     const startedAt = Date.now();
     const t0 = performance.now();
-    const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(spec.timeoutMs)]);
+    // One controller and plain timers per run (cheaper than AbortSignal.any + AbortSignal.timeout).
+    const controller = new AbortController();
+    this.current = controller;
+    const abortTimer = setTimeout(
+      () => controller.abort(new DOMException('check timed out', 'TimeoutError')),
+      spec.timeoutMs,
+    );
     let hardTimer: NodeJS.Timeout | undefined;
     const hardTimeout = new Promise<'hung'>((resolve) => {
       hardTimer = setTimeout(() => resolve('hung'), spec.timeoutMs + HARD_TIMEOUT_GRACE_MS);
     });
     const run = this.deps.check
-      .run(spec, signal)
+      .run(spec, controller.signal)
       .catch((err: unknown) =>
         runtimeOutput(
           spec,
@@ -114,6 +121,7 @@ export class PeriodicCheck {
         ),
       );
     const first = await Promise.race([run, hardTimeout]);
+    clearTimeout(abortTimer);
     clearTimeout(hardTimer);
     if (first === 'hung') {
       // Free the concurrency slot; the check stays "running" (no overlap) until it really settles.

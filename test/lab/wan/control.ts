@@ -54,12 +54,20 @@ export class WanEmulator {
   }
 
   /** Writes the config into `dir`, starts the emulator and waits until its TUN devices exist. */
-  static async start(config: EmulatorConfig, dir: string, timeoutMs = 10_000): Promise<WanEmulator> {
+  static async start(
+    config: EmulatorConfig,
+    dir: string,
+    nice = 0,
+    timeoutMs = 10_000,
+  ): Promise<WanEmulator> {
     const controlPath = join(dir, 'wan.sock');
     const configPath = join(dir, 'wan.json');
     writeFileSync(configPath, JSON.stringify({ ...config, control: controlPath }));
     // stdin stays open: the emulator exits when it closes, so it never outlives the lab process.
-    const child = spawn('python3', [EMULATOR_PY, configPath], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const command = nice ? ['nice', '-n', String(nice), 'python3'] : ['python3'];
+    const child = spawn(command[0] as string, [...command.slice(1), EMULATOR_PY, configPath], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => {
       stderr = (stderr + d.toString()).slice(-4000);

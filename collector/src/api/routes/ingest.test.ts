@@ -20,7 +20,6 @@ let token: string;
 const heard: StoredResult[][] = [];
 const listener: CollectorPlugin = { name: 'recorder', onIngest: (results) => void heard.push(results) };
 
-
 beforeAll(async () => {
   tc = await startTestCollector({}, { plugins: [() => listener] });
   token = await createToken(tc.url, { role: 'probe', probeId: 'p-iad-1' });

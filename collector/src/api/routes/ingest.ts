@@ -77,7 +77,7 @@ export function ingestRoutes(deps: ApiDeps): Hono<ApiEnv> {
       valid.length > 0
         ? await deps.store.insertResults(batch.probe, valid, receivedAt)
         : { inserted: [], duplicate: 0 };
-    await deps.store.recordProbe(batch.probe, batch.heartbeat, receivedAt);
+    await deps.heartbeats.record(batch.probe, batch.heartbeat, receivedAt);
 
     const m = deps.metrics;
     m.ingestBatches.inc({ status: 'stored' });
@@ -88,7 +88,11 @@ export function ingestRoutes(deps: ApiDeps): Hono<ApiEnv> {
     recordMeasurements(deps.metrics, outcome.inserted, receivedAt);
     // Heartbeat-only batches reach listeners too: probe health detectors need them.
     if (outcome.inserted.length > 0 || batch.heartbeat)
-      notifyIngestListeners(deps, outcome.inserted, { probe: batch.probe, receivedAt, heartbeat: batch.heartbeat });
+      notifyIngestListeners(deps, outcome.inserted, {
+        probe: batch.probe,
+        receivedAt,
+        heartbeat: batch.heartbeat,
+      });
 
     const response: IngestResponse = {
       accepted: outcome.inserted.length,

@@ -1,0 +1,119 @@
+import type { RegionCode } from '@flyprobe/shared';
+import type { StoredResult } from '../store/store.ts';
+import type { LossConfig } from './config.ts';
+import type { DetectionContext, Detector, Finding } from './types.ts';
+import { median, Ring, round1 } from './window.ts';
+
+/** Outcomes a lost packet produces. */
+const LOSS_OUTCOMES = new Set(['timeout', 'unreachable']);
+
+interface Mark {
+  id: number;
+  at: number;
+  /** Why the sample is bad (an outcome, or `stall`), null when fine. */
+  bad: string | null;
+  series: string;
+}
+
+interface LossCell {
+  probeRegion: RegionCode;
+  target: string;
+  toRegion: RegionCode;
+  marks: Ring<Mark>;
+  lastAt: number;
+}
+
+/**
+ * Packet loss between a probe region and a target-side region. A fresh connection per measurement turns a
+ * lost packet into a failure or a retransmission stall (a SYN retry costs a second, a data retransmission
+ * the RTO), so the rule counts failed and stalled samples per region pair across paths and protocols.
+ */
+export class LossDetector implements Detector {
+  readonly rule = 'loss' as const;
+  private readonly cells = new Map<string, LossCell>();
+  /** Recent ok latencies per (probe region, target, path, protocol, target-side region). */
+  private readonly series = new Map<string, Ring<number>>();
+  private readonly lastServed = new Map<string, RegionCode>();
+
+  constructor(
+    private readonly config: LossConfig,
+    private readonly ctx: DetectionContext,
+  ) {}
+
+  observe(r: StoredResult): void {
+    if (r.stream || !this.ctx.trustworthy(r)) return;
+    let toRegion = r.targetRegion;
+    if (r.path === 'anycast') {
+      const k = `${r.probeRegion}|${r.target}|${r.protocol}`;
+      const served = r.servedRegion ?? r.echo?.region;
+      if (served) this.lastServed.set(k, served);
+      toRegion = served ?? this.lastServed.get(k);
+    }
+    if (!toRegion || toRegion === r.probeRegion) return;
+    const seriesKey = `${r.path}/${r.protocol}`;
+    const sk = `${r.probeRegion}|${r.target}|${seriesKey}|${toRegion}`;
+    let lat = this.series.get(sk);
+    if (!lat) this.series.set(sk, (lat = new Ring(this.config.baselineSamples)));
+    let bad: string | null = null;
+    // Resets and refusals are the resets rule's; other failures (HTTP status, DNS...) are not loss.
+    if (LOSS_OUTCOMES.has(r.outcome)) bad = r.outcome;
+    else if (r.outcome !== 'ok') return;
+    else if (r.latencyMs !== undefined) {
+      const base = lat.size >= this.config.minBaselineSamples ? median(lat.toArray()) : undefined;
+      if (base !== undefined && r.latencyMs > base + Math.max(this.config.stallMinMs, this.config.stallFactor * base))
+        bad = 'stall';
+      else lat.push(r.latencyMs);
+    }
+    const ck = `${r.probeRegion}|${r.target}|${toRegion}`;
+    let cell = this.cells.get(ck);
+    if (!cell) {
+      cell = { probeRegion: r.probeRegion, target: r.target, toRegion, marks: new Ring(this.config.clearWindow), lastAt: 0 };
+      this.cells.set(ck, cell);
+    }
+    cell.marks.push({ id: r.id, at: r.startedAt, bad, series: seriesKey });
+    cell.lastAt = Math.max(cell.lastAt, r.startedAt);
+  }
+
+  evaluate(now: number): Finding[] {
+    const findings: Finding[] = [];
+    for (const [k, cell] of this.cells) {
+      if (now - cell.lastAt > this.config.staleMs) {
+        this.cells.delete(k);
+        continue;
+      }
+      const all = cell.marks.toArray();
+      const recent = all.slice(-this.config.window);
+      const recentBad = recent.filter((m) => m.bad !== null);
+      const allBad = all.filter((m) => m.bad !== null);
+      const level =
+        recentBad.length >= this.config.fireCount ? 'fire' : allBad.length >= this.config.clearCount ? 'hold' : null;
+      if (!level) continue;
+      const kinds = new Map<string, number>();
+      for (const m of allBad) kinds.set(`${m.series}:${m.bad}`, (kinds.get(`${m.series}:${m.bad}`) ?? 0) + 1);
+      const kindText = [...kinds].map(([kind, n]) => `${n} ${kind}`).join(', ');
+      const values: Finding['evidence']['values'] = {
+        bad_recent: recentBad.length,
+        samples_recent: recent.length,
+        bad_rate: round1((allBad.length / all.length) * 100) / 100,
+        bad_clear_window: allBad.length,
+        samples_clear_window: all.length,
+      };
+      for (const [kind, n] of kinds) values[`count_${kind}`] = n;
+      findings.push({
+        rule: this.rule,
+        labels: { probe_region: cell.probeRegion, target: cell.target, region: cell.toRegion },
+        level,
+        severity: this.config.severity,
+        summary:
+          `${cell.target}: packet loss between ${cell.probeRegion} and ${cell.toRegion}: ${recentBad.length} of the last ` +
+          `${recent.length} measurements failed or stalled on a retransmission (${kindText})`,
+        evidence: {
+          values,
+          window: { from: all[0]?.at ?? now, to: all.at(-1)?.at ?? now, samples: all.length },
+          sampleIds: allBad.map((m) => m.id).slice(-20),
+        },
+      });
+    }
+    return findings;
+  }
+}
