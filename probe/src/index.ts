@@ -1,3 +1,14 @@
+/**
+ * The probe agent. Typical entry point (what `flyprobe probe` does):
+ *
+ *   const probe = await startProbe(loadProbeSettings(process.env));
+ *   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+ *     process.once(signal, () => void probe.stop().then(() => process.exit(0)));
+ *   }
+ *
+ * loadProbeSettings throws a SettingsError whose message starts with the bad field; stop() flushes
+ * buffered results within settings.shutdownTimeoutMs (FLYPROBE_SHUTDOWN_TIMEOUT_MS, default 4.5 s).
+ */
 export type { ProbeStats, RunningProbe, StartProbeOptions } from './agent.ts';
 export { startProbe } from './agent.ts';
 export type { Check, CheckOutput, CheckSpec, StreamCheck } from './checks/check.ts';

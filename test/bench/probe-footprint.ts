@@ -11,12 +11,21 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEchoServer } from '@flyprobe/probe/echo';
 import { Agent, request } from 'undici';
 import { IngestReceiver } from '../../probe/src/reporter/testing/ingest-receiver.ts';
-import { bundleProbe, cpuSeconds, freePort, mb, memory, type ProbeChild, sleep, spawnProbe } from './probe-process.ts';
+import {
+  bundleProbe,
+  cpuSeconds,
+  freePort,
+  mb,
+  memory,
+  type ProbeChild,
+  sleep,
+  spawnProbe,
+} from './probe-process.ts';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -40,7 +49,11 @@ const echo = await startEchoServer({
   grpcPort: 0,
 });
 const rx = await IngestReceiver.start();
-const stops: (() => Promise<void> | void)[] = [() => echo.close(), () => rx.close(), () => rmSync(dir, { recursive: true, force: true })];
+const stops: (() => Promise<void> | void)[] = [
+  () => echo.close(),
+  () => rx.close(),
+  () => rmSync(dir, { recursive: true, force: true }),
+];
 
 function probeToml(name: string, targets: number, intervalMs: number, protocols: string[]): string {
   const path = join(dir, `${name}.toml`);
@@ -72,10 +85,17 @@ function probeEnv(file: string): NodeJS.ProcessEnv {
 async function startBlackbox(): Promise<{ proc: ChildProcess; port: number }> {
   const port = await freePort();
   const config = join(dir, 'blackbox.yml');
-  writeFileSync(config, 'modules:\n  http_2xx:\n    prober: http\n    timeout: 5s\n    http:\n      preferred_ip_protocol: ip4\n');
-  const proc = spawn('prometheus-blackbox-exporter', [`--config.file=${config}`, `--web.listen-address=127.0.0.1:${port}`], {
-    stdio: ['ignore', 'ignore', 'ignore'],
-  });
+  writeFileSync(
+    config,
+    'modules:\n  http_2xx:\n    prober: http\n    timeout: 5s\n    http:\n      preferred_ip_protocol: ip4\n',
+  );
+  const proc = spawn(
+    'prometheus-blackbox-exporter',
+    [`--config.file=${config}`, `--web.listen-address=127.0.0.1:${port}`],
+    {
+      stdio: ['ignore', 'ignore', 'ignore'],
+    },
+  );
   for (let i = 0; i < 100; i++) {
     try {
       const res = await request(`http://127.0.0.1:${port}/metrics`);
@@ -146,7 +166,9 @@ const lastResults = (c: ProbeChild) => c.samples.at(-1)?.results ?? 0;
 
 try {
   const bundle = await bundleProbe(dir);
-  console.log(`footprint: ${RATE} HTTP probes/s each for ${SECONDS} s (after ${WARMUP_S} s warm-up), loopback target`);
+  console.log(
+    `footprint: ${RATE} HTTP probes/s each for ${SECONDS} s (after ${WARMUP_S} s warm-up), loopback target`,
+  );
   const bb = await startBlackbox();
   stops.push(() => {
     bb.proc.kill('SIGTERM');
@@ -181,11 +203,15 @@ try {
   console.log(
     `cpu per probe relative to blackbox: ${results
       .slice(0, -1)
-      .map((r) => `${r.name.replace('flyprobe probe ', '')} ${(perProbe(r) / perProbe(blackbox)).toFixed(2)}x`)
+      .map(
+        (r) => `${r.name.replace('flyprobe probe ', '')} ${(perProbe(r) / perProbe(blackbox)).toFixed(2)}x`,
+      )
       .join(', ')}`,
   );
 
-  console.log(`\ntuned V8 = ${TUNED_FLAGS.join(' ')}\nprobe with 100 targets x 3 protocols (http, tcp, grpc unary; no streams) every 5 s, ${BIG_SECONDS} s:`);
+  console.log(
+    `\ntuned V8 = ${TUNED_FLAGS.join(' ')}\nprobe with 100 targets x 3 protocols (http, tcp, grpc unary; no streams) every 5 s, ${BIG_SECONDS} s:`,
+  );
   const bigFile = probeToml('big', 100, 5000, ['http', 'tcp', 'grpc']);
   for (const [name, opts] of [
     ['node + tsx', {}],
@@ -204,6 +230,7 @@ try {
     await big.stop();
   }
   console.log(`results stored by the loopback collector: ${rx.stored.size}`);
+  console.log(`(load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')})`);
 } finally {
   for (const stop of stops.reverse()) await Promise.resolve(stop()).catch(() => undefined);
 }

@@ -1,14 +1,14 @@
 /**
  * Shared by the probe benchmarks: a probe child process (this file run with `child`), /proc readings
- * (CPU seconds, RSS) and small helpers. The child prints one JSON line per second:
- * `{ results, missed, p99Ms, rssBytes }` (event-loop p99 of that second).
+ * (CPU seconds, RSS) and small helpers. The child prints one JSON line per second (ChildSample);
+ * SIGUSR2 starts a new event-loop measurement window.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +16,10 @@ import { fileURLToPath } from 'node:url';
 export interface ChildSample {
   results: number;
   missed: number;
+  /** Event-loop delay p99 of the last second. */
   p99Ms: number;
+  /** Event-loop delay p99 since the last SIGUSR2 (a measurement window). */
+  windowP99Ms: number;
   rssBytes: number;
 }
 
@@ -79,7 +82,9 @@ export async function bundleProbe(dir: string): Promise<string> {
     format: 'esm',
     target: 'node20',
     outfile,
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+    },
     logLevel: 'warning',
   });
   mkdirSync(join(dir, 'proto'), { recursive: true });
@@ -95,8 +100,14 @@ export function spawnProbe(env: NodeJS.ProcessEnv, opts: SpawnOptions = {}): Pro
   const args = opts.bundle ? [...flags, opts.bundle, 'child'] : [...flags, '--import', 'tsx', self, 'child'];
   const cpus = opts.cpus;
   const proc = cpus
-    ? spawn('taskset', ['-c', cpus, process.execPath, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
-    : spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    ? spawn('taskset', ['-c', cpus, process.execPath, ...args], {
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      })
+    : spawn(process.execPath, args, {
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
   const samples: ChildSample[] = [];
   const waiters: { predicate: (s: ChildSample) => boolean; resolve: (s: ChildSample) => void }[] = [];
   createInterface({ input: proc.stdout! }).on('line', (line) => {
@@ -137,13 +148,25 @@ export function spawnProbe(env: NodeJS.ProcessEnv, opts: SpawnOptions = {}): Pro
 async function child(): Promise<void> {
   const { loadProbeSettings, startProbe } = await import('@flyprobe/probe');
   const probe = await startProbe(loadProbeSettings(process.env), { log: () => undefined });
-  const h = monitorEventLoopDelay({ resolution: 10 });
-  h.enable();
+  // The histograms record whole 10 ms timer intervals; the delay is what exceeds the resolution.
+  const p99 = (h: ReturnType<typeof monitorEventLoopDelay>) =>
+    h.count > 0 ? Math.max(0, h.percentile(99) / 1e6 - 10) : 0;
+  const second = monitorEventLoopDelay({ resolution: 10 });
+  const windowed = monitorEventLoopDelay({ resolution: 10 });
+  second.enable();
+  windowed.enable();
+  process.on('SIGUSR2', () => windowed.reset());
   const timer = setInterval(() => {
     const s = probe.stats();
-    const p99Ms = h.count > 0 ? Math.max(0, h.percentile(99) / 1e6 - 10) : 0;
-    h.reset();
-    const sample: ChildSample = { results: s.results, missed: s.missedRuns, p99Ms, rssBytes: process.memoryUsage.rss() };
+    const p99Ms = p99(second);
+    second.reset();
+    const sample: ChildSample = {
+      results: s.results,
+      missed: s.missedRuns,
+      p99Ms,
+      windowP99Ms: p99(windowed),
+      rssBytes: process.memoryUsage.rss(),
+    };
     process.stdout.write(`${JSON.stringify(sample)}\n`);
   }, 1000);
   process.once('SIGTERM', () => {

@@ -18,6 +18,8 @@ import { httpCheck } from '../../probe/src/checks/index.ts';
 const run = promisify(execFile);
 const RUNS = Number(process.env.BENCH_RUNS ?? 200);
 const DELAY_MS = Number(process.env.BENCH_DELAY_MS ?? 20);
+/** Unrecorded pairs first, so JIT warm-up and first-connection costs do not count. */
+const WARMUP = 10;
 
 function quantile(values: number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -39,7 +41,7 @@ async function main(): Promise<void> {
     curlTtfb: [] as number[],
   };
   let failures = 0;
-  for (let i = 0; i < RUNS; i++) {
+  for (let i = -WARMUP; i < RUNS; i++) {
     const out = await httpCheck.run({
       target: 'bench',
       path: 'anycast',
@@ -73,6 +75,7 @@ async function main(): Promise<void> {
       failures++;
       continue;
     }
+    if (i < 0) continue;
     const curlTtfb = starttransfer - pretransfer;
     raw.probeConnect.push(out.phases.connect);
     raw.curlConnect.push(connect);

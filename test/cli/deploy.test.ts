@@ -11,7 +11,7 @@ import {
 } from './test-collector.ts';
 
 const FLY_TOKEN = 'fly-test-token';
-const APPS = ['probes', 'replace', 'misplaced', 'failing', 'limited', 'gone', 'empty'];
+const APPS = ['probes', 'replace', 'misplaced', 'failing', 'limited', 'gone', 'empty', 'unconfirmed'];
 
 describe('flyprobe deploy / destroy against the fake Machines API', { timeout: 120_000 }, () => {
   let fake: FakeMachines;
@@ -27,8 +27,11 @@ describe('flyprobe deploy / destroy against the fake Machines API', { timeout: 1
     fake = await startFakeMachines({
       token: FLY_TOKEN,
       apps: APPS,
-      onStarted: (_app, m) => {
-        heartbeats.push(postJson(`${collector.url}/v1/ingest`, probeToken, ingestBatch(m.region, m.id)));
+      onStarted: (app, m) => {
+        // In app "unconfirmed": the cdg probe never reports, the lhr probe claims to be in ams.
+        if (app === 'unconfirmed' && m.region === 'cdg') return;
+        const region = app === 'unconfirmed' && m.region === 'lhr' ? 'ams' : m.region;
+        heartbeats.push(postJson(`${collector.url}/v1/ingest`, probeToken, ingestBatch(region, m.id)));
       },
     });
   });
@@ -94,6 +97,27 @@ describe('flyprobe deploy / destroy against the fake Machines API', { timeout: 1
     expect(plan.changes).toBe(false);
     expect(plan.plan.map((a) => `${a.region}:${a.kind}`)).toEqual(['iad:keep', 'fra:keep', 'syd:keep']);
     expect(writes()).toBe(writesBefore);
+  });
+
+  it('fails a region whose probe never reports or reports another region', async () => {
+    const r = await runCli(
+      [
+        'deploy',
+        '--app',
+        'unconfirmed',
+        '--regions',
+        'lhr,cdg',
+        '--image',
+        'reg/probe:1',
+        '--confirm-timeout',
+        '3',
+      ],
+      env({ FLYPROBE_COLLECTOR_URL: collector.url, FLYPROBE_TOKEN: ADMIN_TOKEN }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/lhr\s+create\s+(\S+)\s+error\s+started; probe ams-\1 on \1 reports region ams/);
+    expect(r.stdout).toMatch(/cdg\s+create\s+(\S+)\s+error\s+started; no heartbeat from \1 within 3s/);
+    expect(r.stdout).toContain('0/2 Machines confirmed by heartbeat');
   });
 
   it('replaces Machines on a new image: new one started before the old one is destroyed', async () => {

@@ -1,4 +1,4 @@
-import type { MatrixResponse } from '@flyprobe/shared';
+import type { AlertListResponse, MatrixResponse } from '@flyprobe/shared';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stripAnsi } from '../../cli/src/output/ansi.ts';
@@ -51,9 +51,28 @@ describe('flyprobe matrix / probes / regions / routes / tokens / alerts', { time
     const fra = [8, 9, 10]
       .map((ms) => anycast('fra', ms))
       .concat([400, 410, 420].map((ms) => anycast('iad', ms)));
+    // A pinned target in syd whose echo process restarted (new start time, same image): the restart rule fires.
+    const now = Date.now();
+    const echo = (startedAt: number, at: number, n: number) => ({
+      region: 'syd',
+      machineId: 'sydmachine0001',
+      startedAt,
+      imageRef: 'img:1',
+      receivedAt: at,
+      requestId: `req-${n}`,
+    });
+    const restarted = [
+      {
+        ...anycast('syd', 200),
+        path: 'pinned',
+        targetRegion: 'syd',
+        echo: echo(now - 600_000, now - 3000, 1),
+      },
+      { ...anycast('syd', 200), path: 'pinned', targetRegion: 'syd', echo: echo(now - 1500, now - 1000, 2) },
+    ];
     for (const [region, results] of [
       ['iad', iad],
-      ['fra', fra],
+      ['fra', [...fra, ...restarted]],
     ] as const) {
       const r = await postJson(
         `${c.url}/v1/ingest`,
@@ -109,7 +128,7 @@ describe('flyprobe matrix / probes / regions / routes / tokens / alerts', { time
     });
 
     it('--csv prints one line per cell', async () => {
-      const r = await runCli(['matrix', '--target', 'web', '--csv'], env);
+      const r = await runMain(['matrix', '--target', 'web', '--csv'], env);
       expect(r.code, r.stderr).toBe(0);
       const [header, ...rows] = r.stdout.trimEnd().split('\n');
       expect(header).toBe('from,to,value,samples,floor_ms,inflation');
@@ -127,7 +146,7 @@ describe('flyprobe matrix / probes / regions / routes / tokens / alerts', { time
       const badMetric = await runMain(['matrix', '--target', 'web', '--metric', 'p42'], env);
       expect(badMetric.code).toBe(2);
       expect(badMetric.stderr).toContain('--metric must be one of p50, p95, p99, mean, loss, reset_rate');
-      const badWindow = await runCli(['matrix', '--target', 'web', '--window', 'forever'], env);
+      const badWindow = await runMain(['matrix', '--target', 'web', '--window', 'forever'], env);
       expect(badWindow.code).toBe(1);
       expect(badWindow.stderr).toMatch(
         /^flyprobe matrix: collector GET \/v1\/matrix failed: HTTP 400: .*window/,
@@ -138,10 +157,10 @@ describe('flyprobe matrix / probes / regions / routes / tokens / alerts', { time
       const none = await runMain(['matrix', '--target', 'web'], {});
       expect(none.code).toBe(2);
       expect(none.stderr).toContain('no collector: pass --collector URL or set FLYPROBE_COLLECTOR_URL');
-      const wrong = await runCli(['matrix', '--target', 'web', '--token', 'not-a-token'], env);
+      const wrong = await runMain(['matrix', '--target', 'web', '--token', 'not-a-token'], env);
       expect(wrong.code).toBe(1);
       expect(wrong.stderr).toMatch(/HTTP 401: .*\(set --token or FLYPROBE_TOKEN\)/);
-      const down = await runCli(['matrix', '--target', 'web', '--collector', 'http://127.0.0.1:1'], env);
+      const down = await runMain(['matrix', '--target', 'web', '--collector', 'http://127.0.0.1:1'], env);
       expect(down.code).toBe(1);
       expect(down.stderr).toMatch(/collector at http:\/\/127\.0\.0\.1:1 is unreachable/);
     });
@@ -155,7 +174,7 @@ describe('flyprobe matrix / probes / regions / routes / tokens / alerts', { time
       ['fra-fra0000000001', 'fra', 'fra0000000001'],
       ['iad-iad0000000001', 'iad', 'iad0000000001'],
     ]);
-    const json = await runCli(['probes', '--json'], env);
+    const json = await runMain(['probes', '--json'], env);
     const body = JSON.parse(json.stdout) as { probes: { probeId: string; online: boolean }[] };
     expect(body.probes.map((p) => [p.probeId, p.online])).toEqual([
       ['fra-fra0000000001', true],
@@ -170,7 +189,7 @@ describe('flyprobe matrix / probes / regions / routes / tokens / alerts', { time
     const rows = (JSON.parse(withCollector.stdout) as { regions: Row[] }).regions;
     expect(rows.find((r) => r.code === 'iad')?.probes).toEqual(['iad-iad0000000001']);
     expect(rows.find((r) => r.code === 'atl')).toMatchObject({ status: 'deprecated', replacement: 'dfw' });
-    const offline = await runCli(['regions'], {});
+    const offline = await runMain(['regions'], {});
     expect(offline.code).toBe(0);
     expect(offline.stdout).toMatch(/^atl\s+atl\s+deprecated\s+use dfw/m);
     expect(offline.stdout).toContain('probes/targets: no collector configured');
@@ -182,7 +201,7 @@ describe('flyprobe matrix / probes / regions / routes / tokens / alerts', { time
     const body = JSON.parse(r.stdout) as { routes: { probeRegion: string; current: { served: string } }[] };
     const served = Object.fromEntries(body.routes.map((x) => [x.probeRegion, x.current.served]));
     expect(served.iad).toBe('iad');
-    const table = await runCli(['routes', '--target', 'web'], env);
+    const table = await runMain(['routes', '--target', 'web'], env);
     expect(table.code, table.stderr).toBe(0);
     expect(table.stdout).toMatch(/^iad\s+web\s+http\s+iad\s+iad\s/m);
   });
@@ -193,12 +212,12 @@ describe('flyprobe matrix / probes / regions / routes / tokens / alerts', { time
     const secret = r.stdout.trim();
     expect(secret.split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/^created read token \S+; the secret is shown only once/);
-    const probes = await runCli(['probes', '--json'], {
+    const probes = await runMain(['probes', '--json'], {
       FLYPROBE_COLLECTOR_URL: c.url,
       FLYPROBE_TOKEN: secret,
     });
     expect(probes.code, probes.stderr).toBe(0);
-    const asRead = await runCli(['tokens', 'create', '--role', 'admin'], {
+    const asRead = await runMain(['tokens', 'create', '--role', 'admin'], {
       FLYPROBE_COLLECTOR_URL: c.url,
       FLYPROBE_TOKEN: secret,
     });
@@ -207,7 +226,7 @@ describe('flyprobe matrix / probes / regions / routes / tokens / alerts', { time
   });
 
   it('tokens create binds a probe token to a probe id; bad role or sub-command is a usage error', async () => {
-    const r = await runCli(['tokens', 'create', '--role', 'probe', '--probe-id', 'syd-1', '--json'], env);
+    const r = await runMain(['tokens', 'create', '--role', 'probe', '--probe-id', 'syd-1', '--json'], env);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ record: { role: 'probe', probeId: 'syd-1' } });
     const badRole = await runMain(['tokens', 'create', '--role', 'root'], env);
@@ -217,17 +236,31 @@ describe('flyprobe matrix / probes / regions / routes / tokens / alerts', { time
     expect(badSub.stderr).toContain('unknown sub-command "list"');
   });
 
-  it('alerts lists alerts when the collector serves them, else names the failing call', async () => {
-    const mounted = c.collector.app.routes.some((r) => r.path.startsWith('/v1/alerts'));
-    const r = await runCli(['alerts', '--state', 'firing', '--json'], env);
-    if (mounted) {
-      expect(r.code, r.stderr).toBe(0);
-      expect(JSON.parse(r.stdout)).toBeTypeOf('object');
-    } else {
-      expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(/^flyprobe alerts: collector GET \/v1\/alerts failed: HTTP 404/);
+  it('alerts lists the alerts the collector raised, with state filters and --json', async () => {
+    let api: AlertListResponse = { alerts: [] };
+    const deadline = Date.now() + 30_000;
+    while (api.alerts.length === 0 && Date.now() < deadline) {
+      api = await getJson<AlertListResponse>(`${c.url}/v1/alerts`, ADMIN_TOKEN);
+      if (api.alerts.length === 0) await new Promise((resolve) => setTimeout(resolve, 200));
     }
+    expect(api.alerts.map((a) => a.rule)).toContain('restart');
+    const table = await runCli(['alerts'], env);
+    expect(table.code, table.stderr).toBe(0);
+    for (const a of api.alerts) {
+      expect(table.stdout).toMatch(
+        new RegExp(`^${a.id}\\s+${a.state}\\s+${a.severity}\\s+${a.rule}\\s`, 'm'),
+      );
+    }
+    const json = await runMain(['alerts', '--json'], env);
+    expect((JSON.parse(json.stdout) as AlertListResponse).alerts.map((a) => a.id)).toEqual(
+      api.alerts.map((a) => a.id),
+    );
+    const resolved = api.alerts.filter((a) => a.state === 'resolved');
+    const onlyResolved = await runMain(['alerts', '--state', 'resolved'], env);
+    expect(onlyResolved.code).toBe(0);
+    if (resolved.length === 0) expect(onlyResolved.stdout).toBe('no resolved alerts\n');
     const bad = await runMain(['alerts', '--state', 'sleeping'], env);
     expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--state must be one of pending, firing, resolved');
   });
 });

@@ -26,6 +26,7 @@ export async function startDetectionLab(extraEnv: Record<string, string> = {}): 
     targetRegions: DETECTION_TARGETS,
     delays: { scale: 0.5 },
     target: { protocols: ['http', 'tcp'], intervalMs: PROBE_INTERVAL_MS, timeoutMs: 2000 },
+    log: process.env.FLYPROBE_LAB_VERBOSE ? (line) => console.log(`[lab] ${line}`) : undefined,
   });
   try {
     const rules = join(lab.dir, 'alert-rules.json');
@@ -71,7 +72,12 @@ export interface Episode {
  */
 export async function faultEpisode(
   lab: Lab,
-  spec: { rule: string; labels: Record<string, string>; inject: () => Promise<unknown>; remove: () => Promise<unknown> },
+  spec: {
+    rule: string;
+    labels: Record<string, string>;
+    inject: () => Promise<unknown>;
+    remove: () => Promise<unknown>;
+  },
   timeouts = { fireMs: 30_000, resolveMs: 90_000 },
 ): Promise<Episode> {
   const before = new Set((await listAlerts(lab)).map((a) => a.id));
@@ -79,7 +85,10 @@ export async function faultEpisode(
   await spec.inject();
   const fired = await waitFor(
     `${spec.rule} ${JSON.stringify(spec.labels)} firing`,
-    async () => (await listAlerts(lab, '&state=firing')).find((a) => !before.has(a.id) && matches(a, spec.rule, spec.labels)),
+    async () =>
+      (await listAlerts(lab, '&state=firing')).find(
+        (a) => !before.has(a.id) && matches(a, spec.rule, spec.labels),
+      ),
     timeouts.fireMs,
     50,
   );

@@ -1,3 +1,4 @@
+import type { MatrixResponse } from '@flyprobe/shared';
 import Database from 'better-sqlite3';
 import type { Lab } from '../lab/index.ts';
 import { PROBE_METRICS_PORT } from '../lab/index.ts';
@@ -35,18 +36,28 @@ export function storedSeqs(lab: Lab): BootSeqs[] {
   }
 }
 
-/** Stored raw results against the samples counted in the per-minute rollups (equal when nothing was folded twice). */
-export function rollupConsistency(lab: Lab): { results: number; rollupSamples: number } {
+/**
+ * Stored raw results of the lab target against the samples the collector's matrices count (from its
+ * rollups): equal when no result was folded in twice or lost between the two.
+ */
+export async function rollupConsistency(lab: Lab): Promise<{ results: number; matrixSamples: number }> {
   const db = new Database(lab.dbPath, { readonly: true, fileMustExist: true });
+  let results: number;
   try {
-    const results = (db.prepare('SELECT count(*) AS n FROM results').get() as { n: number }).n;
-    const rollupSamples = (
-      db.prepare('SELECT coalesce(sum(samples), 0) AS n FROM rollup_minute').get() as { n: number }
-    ).n;
-    return { results, rollupSamples };
+    results = (db.prepare("SELECT count(*) AS n FROM results WHERE target = 'web'").get() as { n: number }).n;
   } finally {
     db.close();
   }
+  let matrixSamples = 0;
+  const protocols = lab.targetConfig().protocols ?? ['http', 'tcp', 'grpc'];
+  for (const path of lab.targetConfig().paths ?? [])
+    for (const protocol of protocols) {
+      const m = await lab.api<MatrixResponse>(
+        `/v1/matrix?target=web&path=${path}&protocol=${protocol}&window=1h`,
+      );
+      for (const c of m.cells) matrixSamples += c.samples;
+    }
+  return { results, matrixSamples };
 }
 
 export interface ProbeCounters {

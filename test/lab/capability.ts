@@ -19,6 +19,7 @@ export function labCapability(): LabCapability {
     ['nft', ['--version']],
     ['python3', ['--version']],
     ['flock', ['--version']],
+    ['chrt', ['--version']],
   ] as const) {
     try {
       execFileSync(cmd, [...args], { stdio: 'ignore', timeout: 5000 });

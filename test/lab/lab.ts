@@ -42,8 +42,10 @@ export interface LabOptions {
   compensationMs?: number;
   /** The lab stops itself after this long, whatever the caller does (default 15 min). */
   maxDurationMs?: number;
-  /** Niceness of every lab process (default -10; the emulator gets 5 less): the lab keeps its timing on a busy machine. */
+  /** Niceness of every lab process (default -19): the lab keeps its timing on a busy machine. */
   nice?: number;
+  /** Run the emulator with real-time round-robin scheduling (default true). */
+  realtimeEmulator?: boolean;
   /** Serialize labs across processes with a lock file (default true): timings need the CPU to themselves. */
   exclusive?: boolean;
   /** How long to wait for another process's lab to finish (default 10 min). */
@@ -69,7 +71,7 @@ export interface ResetInjection {
 const CLI = 'cli/src/main.ts';
 const EDGE_MAIN = 'test/lab/edge/main.ts';
 const DNS_MAIN = 'test/lab/dns/main.ts';
-const DEFAULT_NICE = -10;
+const DEFAULT_NICE = -19;
 const START_TIMEOUT_MS = 60_000;
 const TARGET_NAME = 'web';
 const PROBE_APP = 'lab-probes';
@@ -653,7 +655,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
         compensationMs: options.compensationMs ?? 0.3,
       },
       dir,
-      nice - 5,
+      options.realtimeEmulator ?? true,
     );
     await ipBatch(
       null,

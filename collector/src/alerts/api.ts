@@ -6,8 +6,8 @@ import { ApiError, validationError } from '../api/errors.ts';
 import { requireRole } from '../api/middleware/auth.ts';
 import { readJsonBody } from '../api/middleware/body.ts';
 import { QueryReader } from '../api/validation.ts';
-import type { OpenApiPaths } from '../openapi.ts';
 import { RULES } from '../detect/types.ts';
+import type { OpenApiPaths } from '../openapi.ts';
 import { type AlertEngine, alertView } from './engine.ts';
 import { urlProblem } from './receivers.ts';
 import { matcherProblem } from './silences.ts';
@@ -36,7 +36,10 @@ const silenceBody = z.strictObject({
   createdBy: z.string().min(1).max(128).optional(),
 });
 
-const ackBody = z.strictObject({ by: z.string().min(1).max(128).optional(), comment: z.string().max(512).optional() });
+const ackBody = z.strictObject({
+  by: z.string().min(1).max(128).optional(),
+  comment: z.string().max(512).optional(),
+});
 
 const receiverBody = z.strictObject({
   kind: z.enum(RECEIVER_KINDS),
@@ -50,8 +53,16 @@ function publicReceiver(r: Receiver) {
   return { ...rest, hasSecret: secret !== null };
 }
 
-async function parsedBody<S extends z.ZodType>(c: Parameters<typeof readJsonBody>[0], schema: S, what: string, optional = false) {
-  const raw = optional && !c.req.header('content-length') && !c.req.header('transfer-encoding') ? {} : await readJsonBody(c, BODY_LIMIT);
+async function parsedBody<S extends z.ZodType>(
+  c: Parameters<typeof readJsonBody>[0],
+  schema: S,
+  what: string,
+  optional = false,
+) {
+  const raw =
+    optional && !c.req.header('content-length') && !c.req.header('transfer-encoding')
+      ? {}
+      : await readJsonBody(c, BODY_LIMIT);
   const r = parseWith(schema, raw ?? {});
   if (!r.ok) throw validationError(r.errors, what);
   return r.value as z.infer<S>;
@@ -113,7 +124,9 @@ export function alertsApi(deps: AlertsApiDeps): Hono<ApiEnv> {
     return c.json(alertView(a));
   });
 
-  app.get('/v1/silences', requireRole('read'), async (c) => c.json({ silences: await deps.store.listSilences(deps.now()) }));
+  app.get('/v1/silences', requireRole('read'), async (c) =>
+    c.json({ silences: await deps.store.listSilences(deps.now()) }),
+  );
 
   app.post('/v1/silences', requireRole('admin'), async (c) => {
     const body = await parsedBody(c, silenceBody, 'silence');
@@ -127,7 +140,8 @@ export function alertsApi(deps: AlertsApiDeps): Hono<ApiEnv> {
     if (endsAt === undefined) errors.push({ field: 'endsAt', message: 'endsAt or durationMs is required' });
     else if (endsAt <= startsAt) errors.push({ field: 'endsAt', message: 'must be after startsAt' });
     else if (endsAt <= now) errors.push({ field: 'endsAt', message: 'must be in the future' });
-    else if (endsAt - startsAt > MAX_SILENCE_MS) errors.push({ field: 'endsAt', message: 'a silence lasts at most 90 days' });
+    else if (endsAt - startsAt > MAX_SILENCE_MS)
+      errors.push({ field: 'endsAt', message: 'a silence lasts at most 90 days' });
     if (errors.length > 0) throw validationError(errors, 'silence');
     const silence = await deps.store.createSilence(
       {
@@ -145,7 +159,8 @@ export function alertsApi(deps: AlertsApiDeps): Hono<ApiEnv> {
 
   app.delete('/v1/silences/:id', requireRole('admin'), async (c) => {
     const expired = await deps.store.expireSilence(c.req.param('id'), deps.now());
-    if (!expired) throw new ApiError(404, 'not_found', `no active or pending silence with id "${c.req.param('id')}"`);
+    if (!expired)
+      throw new ApiError(404, 'not_found', `no active or pending silence with id "${c.req.param('id')}"`);
     deps.onChange?.();
     return c.json({ id: c.req.param('id'), state: 'expired' });
   });
@@ -170,16 +185,28 @@ export function alertsApi(deps: AlertsApiDeps): Hono<ApiEnv> {
   app.delete('/v1/receivers/:id', requireRole('admin'), async (c) => {
     const id = c.req.param('id');
     if (id.startsWith('env:'))
-      throw new ApiError(400, 'bad_request', `receiver "${id}" comes from the environment; unset its variable instead`);
-    if (!(await deps.store.deleteReceiver(id))) throw new ApiError(404, 'not_found', `no receiver with id "${id}"`);
+      throw new ApiError(
+        400,
+        'bad_request',
+        `receiver "${id}" comes from the environment; unset its variable instead`,
+      );
+    if (!(await deps.store.deleteReceiver(id)))
+      throw new ApiError(404, 'not_found', `no receiver with id "${id}"`);
     return c.body(null, 204);
   });
 
   return app;
 }
 
-const ok = (description: string) => ({ description, content: { 'application/json': { schema: { type: 'object' } } } });
-const errors = { '400': { description: 'invalid input; names the field' }, '401': { description: 'no or bad token' }, '403': { description: 'role too low' } };
+const ok = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: { type: 'object' } } },
+});
+const errors = {
+  '400': { description: 'invalid input; names the field' },
+  '401': { description: 'no or bad token' },
+  '403': { description: 'role too low' },
+};
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
 
 /** OpenAPI path items for the alert routes, merged into `/openapi.json`. */
@@ -190,14 +217,23 @@ export const alertsOpenApi: OpenApiPaths = {
       parameters: [
         { name: 'state', in: 'query', schema: { type: 'string', enum: [...ALERT_STATES] } },
         { name: 'rule', in: 'query', schema: { type: 'string', enum: [...RULES] } },
-        { name: 'region', in: 'query', description: 'matches the region or probe_region label', schema: regionCode.toJSONSchema() },
+        {
+          name: 'region',
+          in: 'query',
+          description: 'matches the region or probe_region label',
+          schema: regionCode.toJSONSchema(),
+        },
         { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
       ],
       responses: { '200': ok('{ alerts: AlertView[] }'), ...errors },
     },
   },
   '/v1/alerts/{id}': {
-    get: { summary: 'One alert with its evidence (read)', parameters: [idParam], responses: { '200': ok('AlertView'), '404': { description: 'unknown id' }, ...errors } },
+    get: {
+      summary: 'One alert with its evidence (read)',
+      parameters: [idParam],
+      responses: { '200': ok('AlertView'), '404': { description: 'unknown id' }, ...errors },
+    },
   },
   '/v1/alerts/{id}/ack': {
     post: {
@@ -207,20 +243,42 @@ export const alertsOpenApi: OpenApiPaths = {
     },
   },
   '/v1/silences': {
-    get: { summary: 'List silences with their state (read)', responses: { '200': ok('{ silences: SilenceView[] }'), ...errors } },
+    get: {
+      summary: 'List silences with their state (read)',
+      responses: { '200': ok('{ silences: SilenceView[] }'), ...errors },
+    },
     post: {
-      summary: 'Create a silence (admin): { matchers: [{name, value, isRegex?, isEqual?}], startsAt?, endsAt | durationMs, comment?, createdBy? }',
+      summary:
+        'Create a silence (admin): { matchers: [{name, value, isRegex?, isEqual?}], startsAt?, endsAt | durationMs, comment?, createdBy? }',
       responses: { '201': ok('SilenceView'), ...errors },
     },
   },
   '/v1/silences/{id}': {
-    delete: { summary: 'Expire a silence now (admin)', parameters: [idParam], responses: { '200': ok('{ id, state }'), '404': { description: 'unknown or already expired' }, ...errors } },
+    delete: {
+      summary: 'Expire a silence now (admin)',
+      parameters: [idParam],
+      responses: {
+        '200': ok('{ id, state }'),
+        '404': { description: 'unknown or already expired' },
+        ...errors,
+      },
+    },
   },
   '/v1/receivers': {
-    get: { summary: 'Notification receivers; secrets are never returned (admin)', responses: { '200': ok('{ receivers }'), ...errors } },
-    post: { summary: 'Add a receiver (admin): { kind: webhook|slack|alertmanager, url, secret?, name? }', responses: { '201': ok('receiver'), ...errors } },
+    get: {
+      summary: 'Notification receivers; secrets are never returned (admin)',
+      responses: { '200': ok('{ receivers }'), ...errors },
+    },
+    post: {
+      summary: 'Add a receiver (admin): { kind: webhook|slack|alertmanager, url, secret?, name? }',
+      responses: { '201': ok('receiver'), ...errors },
+    },
   },
   '/v1/receivers/{id}': {
-    delete: { summary: 'Remove a receiver added through the API (admin)', parameters: [idParam], responses: { '204': { description: 'removed' }, '404': { description: 'unknown id' }, ...errors } },
+    delete: {
+      summary: 'Remove a receiver added through the API (admin)',
+      parameters: [idParam],
+      responses: { '204': { description: 'removed' }, '404': { description: 'unknown id' }, ...errors },
+    },
   },
 };

@@ -4,7 +4,15 @@ import { finding, tempAlertDb } from './test-support.ts';
 import type { Receiver } from './types.ts';
 
 const T = Date.parse('2026-11-26T01:00:00Z');
-const hook: Receiver = { id: 'env:webhook', kind: 'webhook', url: 'http://127.0.0.1:9/x', secret: null, name: null, source: 'env', createdAt: 0 };
+const hook: Receiver = {
+  id: 'env:webhook',
+  kind: 'webhook',
+  url: 'http://127.0.0.1:9/x',
+  secret: null,
+  name: null,
+  source: 'env',
+  createdAt: 0,
+};
 
 let cleanup: (() => void) | undefined;
 afterEach(() => cleanup?.());
@@ -26,7 +34,12 @@ describe('alert engine', () => {
     await engine.apply([finding()], T + 3000);
     const firing = await db.store.dueNotifications(T + 10_000, 10);
     expect(firing.map((n) => [n.kind, n.receiverId])).toEqual([['firing', 'env:webhook']]);
-    expect(firing[0]?.alert.labels).toEqual({ rule: 'resets', target: 'web', region: 'sin', severity: 'critical' });
+    expect(firing[0]?.alert.labels).toEqual({
+      rule: 'resets',
+      target: 'web',
+      region: 'sin',
+      severity: 'critical',
+    });
     expect((await engine.apply([], T + 4000)).map((t) => t.to)).toEqual(['resolved']);
     const [alert] = await db.store.listAlerts({ limit: 10 });
     expect(alert).toMatchObject({ state: 'resolved', firedAt: T + 2000, resolvedAt: T + 4000 });
@@ -78,7 +91,13 @@ describe('alert engine', () => {
   it('holds back notifications while silenced, sends them when the silence ends, and filters by labels', async () => {
     const { db, engine } = setup();
     const silence = await db.store.createSilence(
-      { matchers: [{ name: 'region', value: 's.n', isRegex: true, isEqual: true }], startsAt: T, endsAt: T + 10_000, createdBy: 't', comment: '' },
+      {
+        matchers: [{ name: 'region', value: 's.n', isRegex: true, isEqual: true }],
+        startsAt: T,
+        endsAt: T + 10_000,
+        createdBy: 't',
+        comment: '',
+      },
       T,
     );
     const other = finding({ labels: { target: 'web', region: 'iad' } });
@@ -88,7 +107,10 @@ describe('alert engine', () => {
     expect((await db.store.dueNotifications(T + 2, 10)).map((n) => n.alert.labels.region)).toEqual(['iad']);
     expect(await db.store.expireSilence(silence.id, T + 5000)).toBe(true);
     await engine.apply([finding(), other], T + 5001);
-    expect((await db.store.dueNotifications(T + 5002, 10)).map((n) => n.alert.labels.region).sort()).toEqual(['iad', 'sin']);
+    expect((await db.store.dueNotifications(T + 5002, 10)).map((n) => n.alert.labels.region).sort()).toEqual([
+      'iad',
+      'sin',
+    ]);
     expect((await db.store.listSilences(T + 5002))[0]?.state).toBe('expired');
     expect((await db.store.listAlerts({ region: 'iad', limit: 10 })).length).toBe(1);
     expect((await db.store.listAlerts({ rule: 'latency', limit: 10 })).length).toBe(0);
@@ -97,7 +119,13 @@ describe('alert engine', () => {
   it('a silenced alert that resolves while silenced sends nothing at all', async () => {
     const { db, engine } = setup();
     await db.store.createSilence(
-      { matchers: [{ name: 'rule', value: 'resets', isRegex: false, isEqual: true }], startsAt: T, endsAt: T + 60_000, createdBy: 't', comment: '' },
+      {
+        matchers: [{ name: 'rule', value: 'resets', isRegex: false, isEqual: true }],
+        startsAt: T,
+        endsAt: T + 60_000,
+        createdBy: 't',
+        comment: '',
+      },
       T,
     );
     await engine.apply([finding()], T + 1);

@@ -77,7 +77,15 @@ export class AlertEngine {
       if (!current && f.level !== 'fire') continue;
       const labels = { rule: f.rule, ...f.labels, severity: f.severity };
       const a: AlertRecord = current
-        ? { ...current, labels, severity: f.severity, scope: f.scope ?? current.scope, summary: f.summary, evidence: f.evidence, updatedAt: now }
+        ? {
+            ...current,
+            labels,
+            severity: f.severity,
+            scope: f.scope ?? current.scope,
+            summary: f.summary,
+            evidence: f.evidence,
+            updatedAt: now,
+          }
         : {
             id: randomUUID(),
             fingerprint: fp,
@@ -122,7 +130,8 @@ export class AlertEngine {
       upsert.push(resolved);
     }
 
-    if (upsert.length > 0 || remove.length > 0) await this.store.commitAlertChanges({ upsert, remove, notifications });
+    if (upsert.length > 0 || remove.length > 0)
+      await this.store.commitAlertChanges({ upsert, remove, notifications });
     this.open.clear();
     for (const [fp, a] of next) this.open.set(fp, a);
     return transitions;
@@ -144,9 +153,22 @@ export class AlertEngine {
   }
 }
 
-function queue(a: AlertRecord, kind: NotificationKind, receivers: readonly Receiver[], now: number, out: NewNotification[]): void {
+function queue(
+  a: AlertRecord,
+  kind: NotificationKind,
+  receivers: readonly Receiver[],
+  now: number,
+  out: NewNotification[],
+): void {
   for (const r of receivers) {
-    out.push({ eventId: randomUUID(), alertId: a.id, receiverId: r.id, kind, alert: alertView(a), createdAt: now });
+    out.push({
+      eventId: randomUUID(),
+      alertId: a.id,
+      receiverId: r.id,
+      kind,
+      alert: alertView(a),
+      createdAt: now,
+    });
   }
 }
 

@@ -6,5 +6,8 @@ export function fingerprint(rule: string, labels: Record<string, string>): strin
     .filter((k) => k !== 'rule' && k !== 'severity')
     .sort()
     .map((k) => `${k}=${labels[k]}`);
-  return createHash('sha256').update(`${rule}\n${parts.join('\n')}`).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(`${rule}\n${parts.join('\n')}`)
+    .digest('hex')
+    .slice(0, 16);
 }

@@ -43,7 +43,10 @@ describe('alerting plugin in a running collector', () => {
       const chunks: Buffer[] = [];
       req.on('data', (d: Buffer) => chunks.push(d));
       req.on('end', () => {
-        received.push({ body: Buffer.concat(chunks).toString(), signature: String(req.headers['x-flyprobe-signature']) });
+        received.push({
+          body: Buffer.concat(chunks).toString(),
+          signature: String(req.headers['x-flyprobe-signature']),
+        });
         res.end();
       });
     });
@@ -53,7 +56,10 @@ describe('alerting plugin in a running collector', () => {
       FLYPROBE_WEBHOOK_SECRET: SECRET,
       FLYPROBE_ALERT_EVAL_MS: '200',
     });
-    settings.detection = { ...defaultDetectionConfig(), restart: { ...defaultDetectionConfig().restart, holdMs: 2000 } };
+    settings.detection = {
+      ...defaultDetectionConfig(),
+      restart: { ...defaultDetectionConfig().restart, holdMs: 2000 },
+    };
     c = await startTestCollector({}, { plugins: [alertingPlugin({ settings, log: silentLogger })] });
     probeToken = await createToken(c.url, { role: 'probe', probeId: 'ams-1' });
   });
@@ -75,17 +81,36 @@ describe('alerting plugin in a running collector', () => {
       requestId: `r${at}`,
     });
     const results = [
-      result(1, { path: 'pinned', targetRegion: 'fra', startedAt: now - 3000, echo: echo(now - 600_000, now - 3000) }),
-      result(2, { path: 'pinned', targetRegion: 'fra', startedAt: now - 1000, echo: echo(now - 1500, now - 1000) }),
+      result(1, {
+        path: 'pinned',
+        targetRegion: 'fra',
+        startedAt: now - 3000,
+        echo: echo(now - 600_000, now - 3000),
+      }),
+      result(2, {
+        path: 'pinned',
+        targetRegion: 'fra',
+        startedAt: now - 1000,
+        echo: echo(now - 1500, now - 1000),
+      }),
     ];
-    const ingest = await call(`${c.url}/v1/ingest`, { token: probeToken, body: batch(probe, results, { heartbeat: heartbeat() }) });
+    const ingest = await call(`${c.url}/v1/ingest`, {
+      token: probeToken,
+      body: batch(probe, results, { heartbeat: heartbeat() }),
+    });
     expect(ingest.status).toBe(200);
 
     const firing = await until('a firing restart alert', async () => {
       const r = await call(`${c.url}/v1/alerts?state=firing&rule=restart`, { token: READ_SECRET });
       return (r.body as AlertListResponse).alerts[0];
     });
-    expect(firing.labels).toEqual({ rule: 'restart', target: 'web', region: 'fra', machine: 'm-fra', severity: 'warning' });
+    expect(firing.labels).toEqual({
+      rule: 'restart',
+      target: 'web',
+      region: 'fra',
+      machine: 'm-fra',
+      severity: 'warning',
+    });
     expect(firing.evidence.sampleIds.length).toBe(1);
     const byRegion = await call(`${c.url}/v1/alerts?region=fra`, { token: READ_SECRET });
     expect((byRegion.body as AlertListResponse).alerts.map((a) => a.id)).toContain(firing.id);
@@ -97,8 +122,13 @@ describe('alerting plugin in a running collector', () => {
     expect((JSON.parse(delivered.body) as WebhookPayload).alert.id).toBe(firing.id);
 
     // Read tokens may look but not acknowledge.
-    expect((await call(`${c.url}/v1/alerts/${firing.id}/ack`, { token: READ_SECRET, body: {} })).status).toBe(403);
-    const acked = await call(`${c.url}/v1/alerts/${firing.id}/ack`, { token: ADMIN_SECRET, body: { by: 'oncall' } });
+    expect((await call(`${c.url}/v1/alerts/${firing.id}/ack`, { token: READ_SECRET, body: {} })).status).toBe(
+      403,
+    );
+    const acked = await call(`${c.url}/v1/alerts/${firing.id}/ack`, {
+      token: ADMIN_SECRET,
+      body: { by: 'oncall' },
+    });
     expect(acked.status).toBe(200);
     expect((acked.body as AlertView).acknowledgedBy).toBe('oncall');
 
@@ -130,20 +160,38 @@ describe('alerting plugin in a running collector', () => {
     });
     expect(badRegex.status).toBe(400);
     expect(badRegex.text).toMatch(/matchers\[0\]: value is not a valid regular expression/);
-    const noEnd = await call(`${c.url}/v1/silences`, { token: ADMIN_SECRET, body: { matchers: [{ name: 'rule', value: 'x' }] } });
+    const noEnd = await call(`${c.url}/v1/silences`, {
+      token: ADMIN_SECRET,
+      body: { matchers: [{ name: 'rule', value: 'x' }] },
+    });
     expect(noEnd.text).toMatch(/endsAt: endsAt or durationMs is required/);
-    expect((await call(`${c.url}/v1/silences`, { token: READ_SECRET, body: { matchers: [{ name: 'rule', value: 'x' }], durationMs: 1000 } })).status).toBe(403);
+    expect(
+      (
+        await call(`${c.url}/v1/silences`, {
+          token: READ_SECRET,
+          body: { matchers: [{ name: 'rule', value: 'x' }], durationMs: 1000 },
+        })
+      ).status,
+    ).toBe(403);
     const made = await call(`${c.url}/v1/silences`, {
       token: ADMIN_SECRET,
-      body: { matchers: [{ name: 'rule', value: 'flapping' }], durationMs: 3_600_000, comment: 'maintenance' },
+      body: {
+        matchers: [{ name: 'rule', value: 'flapping' }],
+        durationMs: 3_600_000,
+        comment: 'maintenance',
+      },
     });
     expect(made.status).toBe(201);
     const silence = made.body as SilenceView;
     expect(silence.state).toBe('active');
     const list = await call(`${c.url}/v1/silences`, { token: READ_SECRET });
     expect((list.body as { silences: SilenceView[] }).silences.map((s) => s.id)).toContain(silence.id);
-    expect((await call(`${c.url}/v1/silences/${silence.id}`, { token: ADMIN_SECRET, method: 'DELETE' })).status).toBe(200);
-    expect((await call(`${c.url}/v1/silences/${silence.id}`, { token: ADMIN_SECRET, method: 'DELETE' })).status).toBe(404);
+    expect(
+      (await call(`${c.url}/v1/silences/${silence.id}`, { token: ADMIN_SECRET, method: 'DELETE' })).status,
+    ).toBe(200);
+    expect(
+      (await call(`${c.url}/v1/silences/${silence.id}`, { token: ADMIN_SECRET, method: 'DELETE' })).status,
+    ).toBe(404);
   });
 
   it('manages receivers through the admin API without ever returning secrets', async () => {
@@ -158,17 +206,26 @@ describe('alerting plugin in a running collector', () => {
     const ids = (list.body as { receivers: Array<{ id: string; hasSecret: boolean }> }).receivers;
     expect(ids.map((r) => r.id)).toContain('env:webhook');
     expect(ids.every((r) => r.hasSecret)).toBe(true);
-    const bad = await call(`${c.url}/v1/receivers`, { token: ADMIN_SECRET, body: { kind: 'pager', url: 'ftp://x' } });
+    const bad = await call(`${c.url}/v1/receivers`, {
+      token: ADMIN_SECRET,
+      body: { kind: 'pager', url: 'ftp://x' },
+    });
     expect(bad.status).toBe(400);
     expect(bad.text).toMatch(/kind/);
-    expect((await call(`${c.url}/v1/receivers/env:webhook`, { token: ADMIN_SECRET, method: 'DELETE' })).status).toBe(400);
+    expect(
+      (await call(`${c.url}/v1/receivers/env:webhook`, { token: ADMIN_SECRET, method: 'DELETE' })).status,
+    ).toBe(400);
     const id = (made.body as { id: string }).id;
-    expect((await call(`${c.url}/v1/receivers/${id}`, { token: ADMIN_SECRET, method: 'DELETE' })).status).toBe(204);
+    expect(
+      (await call(`${c.url}/v1/receivers/${id}`, { token: ADMIN_SECRET, method: 'DELETE' })).status,
+    ).toBe(204);
   });
 
   it('lists its routes in the OpenAPI document', async () => {
     const doc = await call(`${c.url}/openapi.json`);
     const paths = Object.keys((doc.body as { paths: Record<string, unknown> }).paths);
-    expect(paths).toEqual(expect.arrayContaining(['/v1/alerts', '/v1/alerts/{id}', '/v1/alerts/{id}/ack', '/v1/silences']));
+    expect(paths).toEqual(
+      expect.arrayContaining(['/v1/alerts', '/v1/alerts/{id}', '/v1/alerts/{id}/ack', '/v1/silences']),
+    );
   });
 });

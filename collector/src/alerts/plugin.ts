@@ -35,12 +35,21 @@ function sqliteHandle(store: Store): SqliteHandle | undefined {
 }
 
 /** Replays recent raw results so a restart keeps detector windows (newest first from the store, bounded). */
-async function warmUp(store: Store, registry: DetectorRegistry, settings: AlertingSettings, now: number): Promise<number> {
+async function warmUp(
+  store: Store,
+  registry: DetectorRegistry,
+  settings: AlertingSettings,
+  now: number,
+): Promise<number> {
   const seen = new Set<number>();
   const pages: StoredResult[][] = [];
   let to = now;
   while (seen.size < settings.warmupMaxResults) {
-    const page = await store.listResults({ from: now - settings.warmupMs, to, limit: Math.min(10_000, settings.warmupMaxResults) });
+    const page = await store.listResults({
+      from: now - settings.warmupMs,
+      to,
+      limit: Math.min(10_000, settings.warmupMaxResults),
+    });
     const fresh = page.filter((r) => !seen.has(r.id));
     if (fresh.length === 0) break;
     for (const r of fresh) seen.add(r.id);
@@ -58,7 +67,9 @@ export function alertingPlugin(options: AlertingOptions = {}): CollectorPluginFa
   return async (ctx: PluginContext): Promise<CollectorPlugin> => {
     const settings = options.settings ?? alertingSettingsFromEnv(process.env);
     const now = options.now ?? Date.now;
-    const log: Log = options.log ?? ((level, message, fields) => jsonLogger(level, message, { component: 'alerts', ...fields }));
+    const log: Log =
+      options.log ??
+      ((level, message, fields) => jsonLogger(level, message, { component: 'alerts', ...fields }));
     if (!settings.enabled) return { name: 'alerts' };
     const db = sqliteHandle(ctx.store);
     if (!options.alertStore && !db) {
@@ -116,9 +127,17 @@ export function alertingPlugin(options: AlertingOptions = {}): CollectorPluginFa
       {
         store,
         receivers,
-        providers: { webhook: new WebhookProvider({ timeoutMs, now }), slack: new SlackProvider({ timeoutMs }), alertmanager },
+        providers: {
+          webhook: new WebhookProvider({ timeoutMs, now }),
+          slack: new SlackProvider({ timeoutMs }),
+          alertmanager,
+        },
         alertmanager,
-        firingAlerts: () => engine.openAlerts().filter((a) => a.state === 'firing' && a.notified).map(alertView),
+        firingAlerts: () =>
+          engine
+            .openAlerts()
+            .filter((a) => a.state === 'firing' && a.notified)
+            .map(alertView),
         now,
         onResult: (receiver, result) => m.notifications.inc({ receiver, result }),
         log,
@@ -181,11 +200,20 @@ export function alertingPlugin(options: AlertingOptions = {}): CollectorPluginFa
       routes: [
         {
           path: '/',
-          app: alertsApi({ store, engine, envReceivers: settings.receivers, now, onChange: () => requestEvaluation() }),
+          app: alertsApi({
+            store,
+            engine,
+            envReceivers: settings.receivers,
+            now,
+            onChange: () => requestEvaluation(),
+          }),
           openapi: alertsOpenApi,
         },
       ],
-      onIngest(results: StoredResult[], batch: { probe: ProbeIdentity; receivedAt: number; heartbeat?: Heartbeat }) {
+      onIngest(
+        results: StoredResult[],
+        batch: { probe: ProbeIdentity; receivedAt: number; heartbeat?: Heartbeat },
+      ) {
         registry.observe(results);
         if (batch.heartbeat)
           registry.observeHeartbeat({

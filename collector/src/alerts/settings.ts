@@ -27,7 +27,8 @@ function positive(env: NodeJS.ProcessEnv, name: string, fallback: number, max: n
   const raw = env[name]?.trim();
   if (!raw) return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new Error(`${name}: must be an integer from 1 to ${max}, got "${raw}"`);
+  if (!Number.isInteger(n) || n < 1 || n > max)
+    throw new Error(`${name}: must be an integer from 1 to ${max}, got "${raw}"`);
   return n;
 }
 
@@ -46,7 +47,9 @@ export function alertingSettingsFromEnv(env: NodeJS.ProcessEnv): AlertingSetting
     try {
       rules = JSON.parse(readFileSync(rulesFile, 'utf8'));
     } catch (error) {
-      throw new Error(`FLYPROBE_ALERT_RULES: cannot read "${rulesFile}" as JSON: ${(error as Error).message}`);
+      throw new Error(
+        `FLYPROBE_ALERT_RULES: cannot read "${rulesFile}" as JSON: ${(error as Error).message}`,
+      );
     }
   }
   let detection: DetectionConfig;
@@ -62,7 +65,10 @@ export function alertingSettingsFromEnv(env: NodeJS.ProcessEnv): AlertingSetting
     evaluateIntervalMs: positive(env, 'FLYPROBE_ALERT_EVAL_MS', 1000, 3_600_000),
     warmupMs: 15 * 60_000,
     warmupMaxResults: 50_000,
-    delivery: { ...DEFAULT_DELIVERY, maxAttempts: positive(env, 'FLYPROBE_ALERT_MAX_ATTEMPTS', DEFAULT_DELIVERY.maxAttempts, 1000) },
+    delivery: {
+      ...DEFAULT_DELIVERY,
+      maxAttempts: positive(env, 'FLYPROBE_ALERT_MAX_ATTEMPTS', DEFAULT_DELIVERY.maxAttempts, 1000),
+    },
     deliveryTimeoutMs: 10_000,
     publicUrl: env.FLYPROBE_PUBLIC_URL?.trim() || null,
     historyMs: positive(env, 'FLYPROBE_ALERT_HISTORY_DAYS', 30, 3650) * 86_400_000,

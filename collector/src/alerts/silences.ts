@@ -28,8 +28,15 @@ export function silenceState(s: Pick<SilenceView, 'startsAt' | 'endsAt'>, now: n
 }
 
 /** The first active silence whose every matcher matches the labels (Alertmanager semantics). */
-export function silencing(silences: readonly SilenceView[], labels: Record<string, string>, now: number): SilenceView | undefined {
+export function silencing(
+  silences: readonly SilenceView[],
+  labels: Record<string, string>,
+  now: number,
+): SilenceView | undefined {
   return silences.find(
-    (s) => silenceState(s, now) === 'active' && s.matchers.length > 0 && s.matchers.every((m) => matches(m, labels)),
+    (s) =>
+      silenceState(s, now) === 'active' &&
+      s.matchers.length > 0 &&
+      s.matchers.every((m) => matches(m, labels)),
   );
 }

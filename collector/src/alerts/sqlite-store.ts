@@ -159,7 +159,9 @@ export class SqliteAlertStore implements AlertStore {
   }
 
   async loadOpenAlerts(): Promise<AlertRecord[]> {
-    const rows = this.db.prepare("SELECT * FROM alerts WHERE state IN ('pending', 'firing')").all() as AlertRow[];
+    const rows = this.db
+      .prepare("SELECT * FROM alerts WHERE state IN ('pending', 'firing')")
+      .all() as AlertRow[];
     return rows.map(toAlert);
   }
 
@@ -179,7 +181,15 @@ export class SqliteAlertStore implements AlertStore {
         });
       }
       for (const n of change.notifications) {
-        this.insertNotification.run(n.eventId, n.alertId, n.receiverId, n.kind, JSON.stringify(n.alert), n.createdAt, n.createdAt);
+        this.insertNotification.run(
+          n.eventId,
+          n.alertId,
+          n.receiverId,
+          n.kind,
+          JSON.stringify(n.alert),
+          n.createdAt,
+          n.createdAt,
+        );
       }
     })();
   }
@@ -209,7 +219,9 @@ export class SqliteAlertStore implements AlertStore {
   }
 
   async acknowledgeAlert(id: string, by: string, at: number): Promise<AlertRecord | undefined> {
-    this.db.prepare('UPDATE alerts SET acked_at = ?, acked_by = ?, updated_at = ? WHERE id = ?').run(at, by, at, id);
+    this.db
+      .prepare('UPDATE alerts SET acked_at = ?, acked_by = ?, updated_at = ? WHERE id = ?')
+      .run(at, by, at, id);
     return this.getAlert(id);
   }
 
@@ -219,29 +231,45 @@ export class SqliteAlertStore implements AlertStore {
       .prepare(
         'INSERT INTO alert_silences (id, matchers, starts_at, ends_at, created_by, comment, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
       )
-      .run(id, JSON.stringify(input.matchers), input.startsAt, input.endsAt, input.createdBy, input.comment, at);
+      .run(
+        id,
+        JSON.stringify(input.matchers),
+        input.startsAt,
+        input.endsAt,
+        input.createdBy,
+        input.comment,
+        at,
+      );
     const row = this.db.prepare('SELECT * FROM alert_silences WHERE id = ?').get(id) as SilenceRow;
     return toSilence(row, at);
   }
 
   async listSilences(now: number): Promise<SilenceView[]> {
-    const rows = this.db.prepare('SELECT * FROM alert_silences ORDER BY created_at DESC, id').all() as SilenceRow[];
+    const rows = this.db
+      .prepare('SELECT * FROM alert_silences ORDER BY created_at DESC, id')
+      .all() as SilenceRow[];
     return rows.map((r) => toSilence(r, now));
   }
 
   async expireSilence(id: string, now: number): Promise<boolean> {
-    const r = this.db.prepare('UPDATE alert_silences SET ends_at = ? WHERE id = ? AND ends_at > ?').run(now, id, now);
+    const r = this.db
+      .prepare('UPDATE alert_silences SET ends_at = ? WHERE id = ? AND ends_at > ?')
+      .run(now, id, now);
     return r.changes > 0;
   }
 
   async listReceivers(): Promise<Receiver[]> {
-    return (this.db.prepare('SELECT * FROM alert_receivers ORDER BY created_at, id').all() as ReceiverRow[]).map(toReceiver);
+    return (
+      this.db.prepare('SELECT * FROM alert_receivers ORDER BY created_at, id').all() as ReceiverRow[]
+    ).map(toReceiver);
   }
 
   async createReceiver(input: Omit<Receiver, 'id' | 'createdAt' | 'source'>, at: number): Promise<Receiver> {
     const id = randomUUID();
     this.db
-      .prepare('INSERT INTO alert_receivers (id, kind, url, secret, name, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT INTO alert_receivers (id, kind, url, secret, name, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      )
       .run(id, input.kind, input.url, input.secret, input.name, at);
     return { ...input, id, createdAt: at, source: 'api' };
   }
@@ -265,7 +293,9 @@ export class SqliteAlertStore implements AlertStore {
 
   async markDelivered(id: number, at: number): Promise<void> {
     this.db
-      .prepare("UPDATE alert_outbox SET status = 'delivered', delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?")
+      .prepare(
+        "UPDATE alert_outbox SET status = 'delivered', delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
+      )
       .run(at, id);
   }
 
@@ -274,13 +304,23 @@ export class SqliteAlertStore implements AlertStore {
     update: { attempts: number; nextAttemptAt: number; error: string; dead: boolean },
   ): Promise<void> {
     this.db
-      .prepare('UPDATE alert_outbox SET attempts = ?, next_attempt_at = ?, last_error = ?, status = ? WHERE id = ?')
-      .run(update.attempts, update.nextAttemptAt, update.error.slice(0, 1000), update.dead ? 'dead' : 'pending', id);
+      .prepare(
+        'UPDATE alert_outbox SET attempts = ?, next_attempt_at = ?, last_error = ?, status = ? WHERE id = ?',
+      )
+      .run(
+        update.attempts,
+        update.nextAttemptAt,
+        update.error.slice(0, 1000),
+        update.dead ? 'dead' : 'pending',
+        id,
+      );
   }
 
   async outboxCounts(): Promise<Record<OutboxStatus, number>> {
     const counts: Record<OutboxStatus, number> = { pending: 0, delivered: 0, dead: 0 };
-    for (const row of this.db.prepare('SELECT status, COUNT(*) AS n FROM alert_outbox GROUP BY status').all() as Array<{
+    for (const row of this.db
+      .prepare('SELECT status, COUNT(*) AS n FROM alert_outbox GROUP BY status')
+      .all() as Array<{
       status: OutboxStatus;
       n: number;
     }>) {

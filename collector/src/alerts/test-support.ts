@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase } from '../store/index.ts';
 import type { Finding } from '../detect/types.ts';
+import { openDatabase } from '../store/index.ts';
 import { SqliteAlertStore } from './sqlite-store.ts';
 
 /** A real SQLite file in a temp dir with the alert tables; `reopen` simulates a collector restart. */

@@ -65,7 +65,11 @@ export interface AlertStore {
   /** Pending and firing alerts, to resume the lifecycle after a restart. */
   loadOpenAlerts(): Promise<AlertRecord[]>;
   /** Writes alert changes and the notifications they cause in ONE transaction; a notification is stored once. */
-  commitAlertChanges(change: { upsert: AlertRecord[]; remove: string[]; notifications: NewNotification[] }): Promise<void>;
+  commitAlertChanges(change: {
+    upsert: AlertRecord[];
+    remove: string[];
+    notifications: NewNotification[];
+  }): Promise<void>;
   listAlerts(filter: AlertFilter): Promise<AlertRecord[]>;
   getAlert(id: string): Promise<AlertRecord | undefined>;
   acknowledgeAlert(id: string, by: string, at: number): Promise<AlertRecord | undefined>;
@@ -86,7 +90,10 @@ export interface AlertStore {
    */
   dueNotifications(now: number, limit: number): Promise<OutboxEntry[]>;
   markDelivered(id: number, at: number): Promise<void>;
-  markAttemptFailed(id: number, update: { attempts: number; nextAttemptAt: number; error: string; dead: boolean }): Promise<void>;
+  markAttemptFailed(
+    id: number,
+    update: { attempts: number; nextAttemptAt: number; error: string; dead: boolean },
+  ): Promise<void>;
   outboxCounts(): Promise<Record<OutboxStatus, number>>;
   /** Deletes resolved alerts and finished notifications older than `before`. */
   pruneAlerts(before: number): Promise<number>;

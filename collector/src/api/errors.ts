@@ -41,8 +41,20 @@ export class ApiError extends Error {
   }
 }
 
-/** A 400 naming every failing field. */
+/** Bounds on what an error echoes back, so a hostile document cannot make the answer huge. */
+const MAX_FIELDS = 50;
+const MAX_TEXT = 1000;
+
+export function truncate(text: string, max = MAX_TEXT): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** A 400 naming every failing field (the first 50). */
 export function validationError(fields: FieldError[], what = 'request'): ApiError {
-  const summary = fields.map((f) => (f.field ? `${f.field}: ${f.message}` : f.message)).join('; ');
-  return new ApiError(400, 'validation_failed', `invalid ${what}: ${summary}`, fields);
+  const shown = fields
+    .slice(0, MAX_FIELDS)
+    .map((f) => ({ field: truncate(f.field, 200), message: truncate(f.message, 300) }));
+  const more = fields.length > shown.length ? `; and ${fields.length - shown.length} more` : '';
+  const summary = shown.map((f) => (f.field ? `${f.field}: ${f.message}` : f.message)).join('; ');
+  return new ApiError(400, 'validation_failed', truncate(`invalid ${what}: ${summary}${more}`), shown);
 }

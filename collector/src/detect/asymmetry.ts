@@ -52,7 +52,10 @@ interface Step {
 export class AsymmetryDetector implements Detector {
   readonly rule = 'asymmetry' as const;
   private readonly directions = new Map<string, Direction>();
-  private readonly edges = new Map<string, { probeRegion: RegionCode; target: string; ring: Ring<EdgeSample>; lastAt: number }>();
+  private readonly edges = new Map<
+    string,
+    { probeRegion: RegionCode; target: string; ring: Ring<EdgeSample>; lastAt: number }
+  >();
 
   constructor(
     private readonly config: AsymmetryConfig,
@@ -65,7 +68,8 @@ export class AsymmetryDetector implements Detector {
       return;
     }
     // Mesh (probe echo) and private (target echo over 6PN) both give a direct path with echo timestamps.
-    if ((r.path !== 'mesh' && r.path !== 'private') || !r.targetRegion || r.targetRegion === r.probeRegion) return;
+    if ((r.path !== 'mesh' && r.path !== 'private') || !r.targetRegion || r.targetRegion === r.probeRegion)
+      return;
     if (r.outcome !== 'ok' || r.latencyMs === undefined || !this.ctx.trustworthy(r)) return;
     const k = `${r.path}|${r.probeRegion}|${r.targetRegion}|${r.protocol}`;
     let d = this.directions.get(k);
@@ -157,7 +161,8 @@ export class AsymmetryDetector implements Detector {
   private step(d: Direction): Step | undefined {
     const recent = d.recent.toArray();
     const base = d.baseline.toArray();
-    if (recent.length < this.config.recentSamples || base.length < this.config.minBaselineSamples) return undefined;
+    if (recent.length < this.config.recentSamples || base.length < this.config.minBaselineSamples)
+      return undefined;
     const recentOwd = recent.flatMap((s) => (s.owdMs === undefined ? [] : [s.owdMs]));
     const baseOwd = base.flatMap((s) => (s.owdMs === undefined ? [] : [s.owdMs]));
     if (recentOwd.length < recent.length || baseOwd.length < this.config.minBaselineSamples) return undefined;
@@ -165,14 +170,31 @@ export class AsymmetryDetector implements Detector {
     const rttStep = (median(recent.map((s) => s.rttMs)) as number) - baseRtt;
     const owdStep = (median(recentOwd) as number) - (median(baseOwd) as number);
     const threshold = Math.max(this.config.minStepMs, this.config.stepRatio * baseRtt);
-    const level = rttStep >= threshold ? 'fire' : rttStep >= this.config.clearRatio * threshold ? 'hold' : null;
+    const level =
+      rttStep >= threshold ? 'fire' : rttStep >= this.config.clearRatio * threshold ? 'hold' : null;
     if (!level) return undefined;
     const share = owdStep / rttStep;
     if (share >= this.config.attributionShare) {
-      return { observer: d, rttStepMs: rttStep, owdStepMs: owdStep, thresholdMs: threshold, slowFrom: d.from, slowTo: d.to, level };
+      return {
+        observer: d,
+        rttStepMs: rttStep,
+        owdStepMs: owdStep,
+        thresholdMs: threshold,
+        slowFrom: d.from,
+        slowTo: d.to,
+        level,
+      };
     }
     if (share <= 1 - this.config.attributionShare) {
-      return { observer: d, rttStepMs: rttStep, owdStepMs: owdStep, thresholdMs: threshold, slowFrom: d.to, slowTo: d.from, level };
+      return {
+        observer: d,
+        rttStepMs: rttStep,
+        owdStepMs: owdStep,
+        thresholdMs: threshold,
+        slowFrom: d.to,
+        slowTo: d.from,
+        level,
+      };
     }
     return undefined;
   }
@@ -188,7 +210,10 @@ export class AsymmetryDetector implements Detector {
       const first = group[0] as Step;
       const level = group.some((s) => s.level === 'fire') ? 'fire' : 'hold';
       const rttStep = Math.max(...group.map((s) => s.rttStepMs));
-      const values: Finding['evidence']['values'] = { rtt_step_ms: round1(rttStep), threshold_ms: round1(first.thresholdMs) };
+      const values: Finding['evidence']['values'] = {
+        rtt_step_ms: round1(rttStep),
+        threshold_ms: round1(first.thresholdMs),
+      };
       for (const s of group) {
         const o = `${s.observer.from}_${s.observer.path}_${s.observer.protocol}`;
         values[`owd_step_seen_by_${o}_ms`] = round1(s.owdStepMs);
@@ -229,7 +254,12 @@ export class AsymmetryDetector implements Detector {
     const k = `${r.probeRegion}|${r.target}`;
     let e = this.edges.get(k);
     if (!e) {
-      e = { probeRegion: r.probeRegion, target: r.target, ring: new Ring(this.config.catchmentWindow), lastAt: 0 };
+      e = {
+        probeRegion: r.probeRegion,
+        target: r.target,
+        ring: new Ring(this.config.catchmentWindow),
+        lastAt: 0,
+      };
       this.edges.set(k, e);
     }
     e.ring.push({ edge, id: r.id, at: r.startedAt });
@@ -259,7 +289,13 @@ export class AsymmetryDetector implements Detector {
       const level = mine.share >= this.config.catchmentFireShare ? 'fire' : 'hold';
       findings.push({
         rule: this.rule,
-        labels: { probe_region: e.probeRegion, region: mine.edge, target: e.target, path: 'anycast', kind: 'catchment' },
+        labels: {
+          probe_region: e.probeRegion,
+          region: mine.edge,
+          target: e.target,
+          path: 'anycast',
+          kind: 'catchment',
+        },
         level,
         severity: this.config.severity,
         summary:

@@ -203,9 +203,11 @@ export function parseDetectionConfig(input: unknown): DetectionConfig {
   if (!r.ok) throw new Error(`invalid alert rules: ${formatFieldErrors(r.errors)}`);
   const c = r.value;
   const problems: string[] = [];
-  if (c.misroute.clearCount > c.misroute.fireCount) problems.push('misroute.clearCount: must not exceed fireCount');
+  if (c.misroute.clearCount > c.misroute.fireCount)
+    problems.push('misroute.clearCount: must not exceed fireCount');
   if (c.misroute.fireCount > c.misroute.window) problems.push('misroute.fireCount: must not exceed window');
-  if (c.misroute.clearWindow < c.misroute.window) problems.push('misroute.clearWindow: must be at least window');
+  if (c.misroute.clearWindow < c.misroute.window)
+    problems.push('misroute.clearWindow: must be at least window');
   if (c.resets.clearWindow < c.resets.window) problems.push('resets.clearWindow: must be at least window');
   if (c.loss.clearWindow < c.loss.window) problems.push('loss.clearWindow: must be at least window');
   if (c.loss.fireCount > c.loss.window) problems.push('loss.fireCount: must not exceed window');
@@ -216,7 +218,8 @@ export function parseDetectionConfig(input: unknown): DetectionConfig {
     problems.push('flapping.maxPenalty: must be at least suppressThreshold');
   if (c.probe_degraded.clearCount > c.probe_degraded.fireCount)
     problems.push('probe_degraded.clearCount: must not exceed fireCount');
-  if (c.asymmetry.minSamples > c.asymmetry.window) problems.push('asymmetry.minSamples: must not exceed window');
+  if (c.asymmetry.minSamples > c.asymmetry.window)
+    problems.push('asymmetry.minSamples: must not exceed window');
   if (problems.length > 0) throw new Error(`invalid alert rules: ${problems.join('; ')}`);
   return c;
 }

@@ -82,13 +82,22 @@ export class FlappingDetector implements Detector {
       }
       const penalty = this.decayed(key, now);
       const level =
-        penalty >= this.config.suppressThreshold ? 'fire' : penalty >= this.config.reuseThreshold ? 'hold' : null;
+        penalty >= this.config.suppressThreshold
+          ? 'fire'
+          : penalty >= this.config.reuseThreshold
+            ? 'hold'
+            : null;
       if (!level) continue;
       const steps = key.steps.toArray();
       const route = steps.map((s) => `${s.edge ?? '?'}>${s.served ?? '?'}`).join(' -> ');
       findings.push({
         rule: this.rule,
-        labels: { probe_region: key.probeRegion, target: key.target, path: 'anycast', protocol: key.protocol },
+        labels: {
+          probe_region: key.probeRegion,
+          target: key.target,
+          path: 'anycast',
+          protocol: key.protocol,
+        },
         level,
         severity: this.config.severity,
         summary:

@@ -10,7 +10,11 @@ let cleanup: (() => void) | undefined;
 afterEach(() => cleanup?.());
 
 /** Runs a stream through detectors and the lifecycle; returns how many times an alert of `rule` fired. */
-async function episodes(rule: string, intervals: number, make: (s: StreamBuilder, t: number, i: number) => StoredResult[]) {
+async function episodes(
+  rule: string,
+  intervals: number,
+  make: (s: StreamBuilder, t: number, i: number) => StoredResult[],
+) {
   const db = tempAlertDb();
   cleanup = db.cleanup;
   const registry = new DetectorRegistry(defaultDetectionConfig());
@@ -21,7 +25,8 @@ async function episodes(rule: string, intervals: number, make: (s: StreamBuilder
   for (let i = 0; i < intervals; i++) {
     const t = T0 + i * 1000;
     registry.observe(make(s, t, i));
-    for (const tr of await engine.apply(registry.evaluate(t + 1), t + 1)) if (tr.to === 'firing' && tr.alert.rule === rule) fired++;
+    for (const tr of await engine.apply(registry.evaluate(t + 1), t + 1))
+      if (tr.to === 'firing' && tr.alert.rule === rule) fired++;
   }
   return fired;
 }
@@ -48,7 +53,9 @@ describe('alerts do not flap under a fault at the threshold', () => {
 
   it('a route misrouted in about a third of the samples fires once and stays open', async () => {
     const rnd = prng(9);
-    const fired = await episodes('misroute', 400, (s, t) => [s.anycast('ams', t, rnd() < 0.33 ? 'sin' : 'fra', 'ams')]);
+    const fired = await episodes('misroute', 400, (s, t) => [
+      s.anycast('ams', t, rnd() < 0.33 ? 'sin' : 'fra', 'ams'),
+    ]);
     expect(fired).toBe(1);
   });
 });

@@ -46,7 +46,13 @@ describe('latency detector', () => {
     // Two windows of twenty samples: fire once the second all-slow window closes, not before.
     expect(firstFire).toBeGreaterThanOrEqual(39);
     const [f] = tick(60);
-    expect(f?.labels).toEqual({ probe_region: 'ams', target: 'web', path: 'pinned', protocol: 'http', region: 'fra' });
+    expect(f?.labels).toEqual({
+      probe_region: 'ams',
+      target: 'web',
+      path: 'pinned',
+      protocol: 'http',
+      region: 'fra',
+    });
     expect(f?.evidence.values.baseline_ms as number).toBeLessThan(20);
     expect(f?.evidence.values.floor_ms as number).toBeGreaterThan(3);
     let cleared = -1;

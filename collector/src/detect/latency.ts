@@ -100,7 +100,15 @@ export class LatencyDetector implements Detector {
     cell.calm = elevated ? 0 : cell.calm + 1;
     // Elevated windows stay out of the baseline, or a long fault would become the new normal.
     if (!elevated) cell.baseline.push(q);
-    cell.recent.push({ from: cell.firstAt, to: cell.lastAt, q, breach, elevated, baseline, sampleIds: cell.ids.slice(-10) });
+    cell.recent.push({
+      from: cell.firstAt,
+      to: cell.lastAt,
+      q,
+      breach,
+      elevated,
+      baseline,
+      sampleIds: cell.ids.slice(-10),
+    });
     cell.values = [];
     cell.ids = [];
   }
@@ -127,9 +135,7 @@ export class LatencyDetector implements Detector {
     const floor = cell.floorMs;
     const inflation = floor !== undefined && floor > 1 ? round1(last.q / floor) : null;
     const against =
-      last.baseline !== undefined
-        ? `baseline p${pct} ${round1(last.baseline)} ms`
-        : 'no baseline yet';
+      last.baseline !== undefined ? `baseline p${pct} ${round1(last.baseline)} ms` : 'no baseline yet';
     return {
       rule: this.rule,
       labels: {
@@ -156,7 +162,11 @@ export class LatencyDetector implements Detector {
           consecutive_windows: cell.consecutive,
           window_samples: this.config.windowSamples,
         },
-        window: { from: windows[0]?.from ?? last.from, to: last.to, samples: windows.length * this.config.windowSamples },
+        window: {
+          from: windows[0]?.from ?? last.from,
+          to: last.to,
+          samples: windows.length * this.config.windowSamples,
+        },
         sampleIds: windows.flatMap((w) => w.sampleIds).slice(-20),
       },
     };

@@ -15,6 +15,15 @@ interface Mark {
   series: string;
 }
 
+/** A series' recent ok latencies; the median is recomputed every few samples, which keeps observe O(1). */
+interface Series {
+  ring: Ring<number>;
+  median: number | undefined;
+  sinceMedian: number;
+}
+
+const MEDIAN_EVERY = 8;
+
 interface LossCell {
   probeRegion: RegionCode;
   target: string;
@@ -32,7 +41,7 @@ export class LossDetector implements Detector {
   readonly rule = 'loss' as const;
   private readonly cells = new Map<string, LossCell>();
   /** Recent ok latencies per (probe region, target, path, protocol, target-side region). */
-  private readonly series = new Map<string, Ring<number>>();
+  private readonly series = new Map<string, Series>();
   private readonly lastServed = new Map<string, RegionCode>();
 
   constructor(
@@ -53,21 +62,42 @@ export class LossDetector implements Detector {
     const seriesKey = `${r.path}/${r.protocol}`;
     const sk = `${r.probeRegion}|${r.target}|${seriesKey}|${toRegion}`;
     let lat = this.series.get(sk);
-    if (!lat) this.series.set(sk, (lat = new Ring(this.config.baselineSamples)));
+    if (!lat) {
+      lat = { ring: new Ring(this.config.baselineSamples), median: undefined, sinceMedian: 0 };
+      this.series.set(sk, lat);
+    }
     let bad: string | null = null;
     // Resets and refusals are the resets rule's; other failures (HTTP status, DNS...) are not loss.
     if (LOSS_OUTCOMES.has(r.outcome)) bad = r.outcome;
     else if (r.outcome !== 'ok') return;
     else if (r.latencyMs !== undefined) {
-      const base = lat.size >= this.config.minBaselineSamples ? median(lat.toArray()) : undefined;
-      if (base !== undefined && r.latencyMs > base + Math.max(this.config.stallMinMs, this.config.stallFactor * base))
+      const base = lat.median;
+      if (
+        base !== undefined &&
+        r.latencyMs > base + Math.max(this.config.stallMinMs, this.config.stallFactor * base)
+      )
         bad = 'stall';
-      else lat.push(r.latencyMs);
+      else {
+        lat.ring.push(r.latencyMs);
+        if (
+          ++lat.sinceMedian >= MEDIAN_EVERY ||
+          (lat.median === undefined && lat.ring.size >= this.config.minBaselineSamples)
+        ) {
+          lat.sinceMedian = 0;
+          if (lat.ring.size >= this.config.minBaselineSamples) lat.median = median(lat.ring.toArray());
+        }
+      }
     }
     const ck = `${r.probeRegion}|${r.target}|${toRegion}`;
     let cell = this.cells.get(ck);
     if (!cell) {
-      cell = { probeRegion: r.probeRegion, target: r.target, toRegion, marks: new Ring(this.config.clearWindow), lastAt: 0 };
+      cell = {
+        probeRegion: r.probeRegion,
+        target: r.target,
+        toRegion,
+        marks: new Ring(this.config.clearWindow),
+        lastAt: 0,
+      };
       this.cells.set(ck, cell);
     }
     cell.marks.push({ id: r.id, at: r.startedAt, bad, series: seriesKey });
@@ -86,7 +116,11 @@ export class LossDetector implements Detector {
       const recentBad = recent.filter((m) => m.bad !== null);
       const allBad = all.filter((m) => m.bad !== null);
       const level =
-        recentBad.length >= this.config.fireCount ? 'fire' : allBad.length >= this.config.clearCount ? 'hold' : null;
+        recentBad.length >= this.config.fireCount
+          ? 'fire'
+          : allBad.length >= this.config.clearCount
+            ? 'hold'
+            : null;
       if (!level) continue;
       const kinds = new Map<string, number>();
       for (const m of allBad) kinds.set(`${m.series}:${m.bad}`, (kinds.get(`${m.series}:${m.bad}`) ?? 0) + 1);

@@ -18,8 +18,21 @@ function setup() {
     t += STEP;
     const results: StoredResult[] = [
       s.anycast('ams', t, served, edge, (served === 'fra' ? 9 : 160) + rnd() * 3),
-      s.result({ probeRegion: 'ams', path: 'pinned', targetRegion: 'fra', startedAt: t, latencyMs: 9 + rnd() * 2, outcome: opts.pinnedOk?.fra === false ? 'timeout' : 'ok' }),
-      s.result({ probeRegion: 'ams', path: 'pinned', targetRegion: 'sin', startedAt: t, latencyMs: 160 + rnd() * 2 }),
+      s.result({
+        probeRegion: 'ams',
+        path: 'pinned',
+        targetRegion: 'fra',
+        startedAt: t,
+        latencyMs: 9 + rnd() * 2,
+        outcome: opts.pinnedOk?.fra === false ? 'timeout' : 'ok',
+      }),
+      s.result({
+        probeRegion: 'ams',
+        path: 'pinned',
+        targetRegion: 'sin',
+        startedAt: t,
+        latencyMs: 160 + rnd() * 2,
+      }),
     ];
     for (const r of results) d.observe(r);
     return d.evaluate(t + 10);
@@ -39,7 +52,13 @@ describe('misroute detector', () => {
     expect(tick('sin', 'ams')).toEqual([expect.objectContaining({ level: 'hold' })]);
     const [f] = tick('sin', 'ams');
     expect(f?.level).toBe('fire');
-    expect(f?.labels).toEqual({ probe_region: 'ams', target: 'web', path: 'anycast', protocol: 'http', region: 'sin' });
+    expect(f?.labels).toEqual({
+      probe_region: 'ams',
+      target: 'web',
+      path: 'anycast',
+      protocol: 'http',
+      region: 'sin',
+    });
     expect(f?.evidence.values.cause).toBe('proxy');
     expect(f?.evidence.values.expected_region).toBe('fra');
     const penalty = f?.evidence.values.latency_penalty_ms as number;

@@ -51,7 +51,10 @@ export class MisrouteDetector implements Detector {
       if (!this.ctx.trustworthy(r)) return;
       const k = `${r.probeRegion}|${r.target}|${r.protocol}|${r.targetRegion}`;
       let ring = this.pinned.get(k);
-      if (!ring) this.pinned.set(k, (ring = new Ring<number>(20)));
+      if (!ring) {
+        ring = new Ring<number>(20);
+        this.pinned.set(k, ring);
+      }
       ring.push(r.latencyMs);
       return;
     }
@@ -104,11 +107,17 @@ export class MisrouteDetector implements Detector {
       if (!s.served || s.served === expected.code) continue;
       const km = regionDistanceKm(key.probeRegion, s.served);
       if (km === undefined || km - expected.distanceKm <= this.config.extraDistanceKm) continue;
-      misrouted.push({ ...s, served: s.served, cause: this.cause(key.probeRegion, s.edge), extraKm: km - expected.distanceKm });
+      misrouted.push({
+        ...s,
+        served: s.served,
+        cause: this.cause(key.probeRegion, s.edge),
+        extraKm: km - expected.distanceKm,
+      });
     }
     const fireFrom = all.length > this.config.window ? (all[all.length - this.config.window]?.at ?? 0) : 0;
     const recent = misrouted.filter((m) => m.at >= fireFrom).length;
-    const level = recent >= this.config.fireCount ? 'fire' : misrouted.length >= this.config.clearCount ? 'hold' : null;
+    const level =
+      recent >= this.config.fireCount ? 'fire' : misrouted.length >= this.config.clearCount ? 'hold' : null;
     if (!level) return undefined;
     const samples = all.slice(-this.config.window);
     const served = mode(misrouted.map((m) => m.served))?.value as RegionCode;

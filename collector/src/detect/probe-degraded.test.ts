@@ -4,7 +4,11 @@ import { defaultDetectionConfig } from './config.ts';
 import { DetectorRegistry } from './registry.ts';
 import { StreamBuilder, T0 } from './test-streams.ts';
 
-function heartbeat(at: number, p99: number, throttle?: { nrPeriods: number; nrThrottled: number }): Heartbeat {
+function heartbeat(
+  at: number,
+  p99: number,
+  throttle?: { nrPeriods: number; nrThrottled: number },
+): Heartbeat {
   return {
     at,
     uptimeS: 100,
@@ -26,9 +30,16 @@ describe('probe degraded detector', () => {
     const s = new StreamBuilder();
     let t = T0;
     const beat = (p99: number, throttle?: { nrPeriods: number; nrThrottled: number }) =>
-      registry.observeHeartbeat({ probeId: 'ams-1', probeRegion: 'ams', heartbeat: heartbeat(t, p99, throttle), receivedAt: t });
+      registry.observeHeartbeat({
+        probeId: 'ams-1',
+        probeRegion: 'ams',
+        heartbeat: heartbeat(t, p99, throttle),
+        receivedAt: t,
+      });
     const sample = (latencyMs: number) =>
-      registry.observe([s.result({ probeRegion: 'ams', path: 'pinned', targetRegion: 'fra', startedAt: t, latencyMs })]);
+      registry.observe([
+        s.result({ probeRegion: 'ams', path: 'pinned', targetRegion: 'fra', startedAt: t, latencyMs }),
+      ]);
     for (let i = 0; i < 100; i++) {
       t += 250;
       if (i % 4 === 0) beat(5);

@@ -54,7 +54,9 @@ export class ProbeDegradedDetector implements Detector {
     const reasons: string[] = [];
     if (hb.degraded) reasons.push(hb.degradedReason ?? 'the probe reports itself degraded');
     if (hb.eventLoopDelayMs.p99 > this.config.maxEventLoopP99Ms)
-      reasons.push(`event-loop delay p99 ${round1(hb.eventLoopDelayMs.p99)} ms > ${this.config.maxEventLoopP99Ms} ms`);
+      reasons.push(
+        `event-loop delay p99 ${round1(hb.eventLoopDelayMs.p99)} ms > ${this.config.maxEventLoopP99Ms} ms`,
+      );
     const now = hb.cpuThrottle;
     const before = previous?.cpuThrottle;
     if (now && before && now.nrPeriods > before.nrPeriods) {
@@ -91,7 +93,8 @@ export class ProbeDegradedDetector implements Detector {
       }
       const beats = p.beats.toArray();
       const bad = beats.filter((b) => b.degraded);
-      const level = bad.length >= this.config.fireCount ? 'fire' : bad.length >= this.config.clearCount ? 'hold' : null;
+      const level =
+        bad.length >= this.config.fireCount ? 'fire' : bad.length >= this.config.clearCount ? 'hold' : null;
       if (!level) continue;
       const reason = bad.at(-1)?.reason ?? 'degraded';
       findings.push({
@@ -104,7 +107,12 @@ export class ProbeDegradedDetector implements Detector {
           `probe ${p.probeId} in ${p.region} is degraded (${reason}) in ${bad.length}/${beats.length} recent heartbeats; ` +
           'its latency samples are excluded from latency alerts until it recovers. Give it more CPU or fewer checks.',
         evidence: {
-          values: { degraded_heartbeats: bad.length, heartbeats: beats.length, reason, flagged_results: p.flaggedResults },
+          values: {
+            degraded_heartbeats: bad.length,
+            heartbeats: beats.length,
+            reason,
+            flagged_results: p.flaggedResults,
+          },
           window: { from: beats[0]?.at ?? now, to: beats.at(-1)?.at ?? now, samples: beats.length },
           sampleIds: p.lastResultId === undefined ? [] : [p.lastResultId],
         },

@@ -49,7 +49,10 @@ export class DetectorRegistry {
   observe(results: readonly StoredResult[]): void {
     for (const r of results) {
       let regions = this.activeRegions.get(r.target);
-      if (!regions) this.activeRegions.set(r.target, (regions = new Map()));
+      if (!regions) {
+        regions = new Map();
+        this.activeRegions.set(r.target, regions);
+      }
       regions.set(r.probeRegion, Math.max(regions.get(r.probeRegion) ?? 0, r.startedAt));
       for (const d of this.detectors) d.observe(r);
     }
@@ -68,16 +71,22 @@ export class DetectorRegistry {
       if (f.scope || !f.labels.probe_region || !f.labels.target) continue;
       const k = `${f.rule}|${f.labels.target}`;
       let set = regionsByRuleTarget.get(k);
-      if (!set) regionsByRuleTarget.set(k, (set = new Set()));
+      if (!set) {
+        set = new Set();
+        regionsByRuleTarget.set(k, set);
+      }
       set.add(f.labels.probe_region);
     }
     for (const f of findings) {
       if (f.scope) continue;
       const target = f.labels.target;
-      const affected = target ? regionsByRuleTarget.get(`${f.rule}|${target}`)?.size ?? 1 : 1;
+      const affected = target ? (regionsByRuleTarget.get(`${f.rule}|${target}`)?.size ?? 1) : 1;
       const active = target ? this.activeCount(target, now, activeForMs) : 0;
       const { globalFraction, minRegions } = this.config.scope;
-      f.scope = active >= minRegions && affected >= minRegions && affected / active >= globalFraction ? 'global' : 'local';
+      f.scope =
+        active >= minRegions && affected >= minRegions && affected / active >= globalFraction
+          ? 'global'
+          : 'local';
     }
     return findings;
   }

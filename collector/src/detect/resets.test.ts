@@ -48,7 +48,8 @@ describe('resets detector', () => {
   it('ignores rare failures on clean data', () => {
     const { tick, rnd } = setup();
     // A stray failure may hold an open alert (hysteresis) but never opens one.
-    for (let i = 0; i < 300; i++) expect(tick(() => rnd() < 0.01).filter((f) => f.level === 'fire')).toEqual([]);
+    for (let i = 0; i < 300; i++)
+      expect(tick(() => rnd() < 0.01).filter((f) => f.level === 'fire')).toEqual([]);
   });
 
   it('localises resets at probes in one region against a clean baseline', () => {
@@ -79,7 +80,9 @@ describe('resets detector', () => {
     for (let i = 0; i < 10; i++) tick();
     let f: Finding[] = [];
     for (let i = 0; i < 5; i++) f = tick(() => true);
-    expect(f).toEqual([expect.objectContaining({ scope: 'global', level: 'fire', labels: { target: 'web' } })]);
+    expect(f).toEqual([
+      expect.objectContaining({ scope: 'global', level: 'fire', labels: { target: 'web' } }),
+    ]);
     const levels: string[] = [];
     for (let i = 0; i < 70; i++) levels.push(tick()[0]?.level ?? 'none');
     expect(levels[0]).toBe('fire');
@@ -98,7 +101,15 @@ describe('resets detector', () => {
         targetRegion: 'fra',
         startedAt: at,
         outcome: endReason === 'goaway' ? 'reset' : 'ok',
-        stream: { streamId: 's', event, openedAt: T0, lifetimeMs: at - T0, ticks: 3, maxGapMs: 1000, endReason },
+        stream: {
+          streamId: 's',
+          event,
+          openedAt: T0,
+          lifetimeMs: at - T0,
+          ticks: 3,
+          maxGapMs: 1000,
+          endReason,
+        },
       });
     for (let i = 1; i <= 20; i++) d.observe(stream(T0 + i * 100, 'sample'));
     d.observe(stream(T0 + 2100, 'end', 'ok'));

@@ -35,7 +35,9 @@ interface Judged {
 export function resetKind(r: StoredResult): string | null | undefined {
   if (r.stream) {
     if (r.stream.event === 'sample') return undefined;
-    return r.stream.endReason && STREAM_TERMINATIONS.has(r.stream.endReason) ? `stream_${r.stream.endReason}` : null;
+    return r.stream.endReason && STREAM_TERMINATIONS.has(r.stream.endReason)
+      ? `stream_${r.stream.endReason}`
+      : null;
   }
   return r.outcome === 'reset' || r.outcome === 'refused' || r.outcome === 'timeout' ? r.outcome : null;
 }
@@ -124,7 +126,8 @@ export class ResetsDetector implements Detector {
     for (const region of regions) {
       const row = rowLevels.get(region) ?? 'clean';
       const col = colLevels.get(region) ?? 'clean';
-      const level = row === 'fire' || col === 'fire' ? 'fire' : row === 'hold' || col === 'hold' ? 'hold' : null;
+      const level =
+        row === 'fire' || col === 'fire' ? 'fire' : row === 'hold' || col === 'hold' ? 'hold' : null;
       if (!level) continue;
       const side =
         row !== 'clean' && col !== 'clean'

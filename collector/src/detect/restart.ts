@@ -56,7 +56,12 @@ export class RestartDetector implements Detector {
     // Only a later start is news; an earlier one is a late result from before the restart.
     if (echo.startedAt <= m.startedAt + this.config.minChangeMs) return;
     if (echo.imageRef === m.imageRef) {
-      m.restarts.push({ at: r.startedAt, resultId: r.id, previousStart: m.startedAt, newStart: echo.startedAt });
+      m.restarts.push({
+        at: r.startedAt,
+        resultId: r.id,
+        previousStart: m.startedAt,
+        newStart: echo.startedAt,
+      });
       if (m.restarts.length > MAX_RESTARTS_KEPT) m.restarts.shift();
     } else {
       m.deploys++;

@@ -19,9 +19,15 @@ export class TargetHealth {
   observe(r: StoredResult): void {
     if ((r.path !== 'pinned' && r.path !== 'private') || !r.targetRegion) return;
     let regions = this.byTarget.get(r.target);
-    if (!regions) this.byTarget.set(r.target, (regions = new Map()));
+    if (!regions) {
+      regions = new Map();
+      this.byTarget.set(r.target, regions);
+    }
     let ring = regions.get(r.targetRegion);
-    if (!ring) regions.set(r.targetRegion, (ring = new Ring<Sample>(this.opts.window)));
+    if (!ring) {
+      ring = new Ring<Sample>(this.opts.window);
+      regions.set(r.targetRegion, ring);
+    }
     ring.push({ at: r.startedAt, ok: r.outcome === 'ok' });
   }
 

@@ -20,7 +20,8 @@ export class StreamBuilder {
   private id = 0;
 
   result(
-    fields: Partial<ProbeResult> & Pick<ProbeResult, 'path' | 'startedAt'> & { probeRegion: string; probeId?: string },
+    fields: Partial<ProbeResult> &
+      Pick<ProbeResult, 'path' | 'startedAt'> & { probeRegion: string; probeId?: string },
   ): StoredResult {
     this.id++;
     const { probeRegion, probeId, ...rest } = fields;

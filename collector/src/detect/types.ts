@@ -1,7 +1,16 @@
 import type { Heartbeat, RegionCode } from '@flyprobe/shared';
 import type { StoredResult } from '../store/store.ts';
 
-export const RULES = ['misroute', 'asymmetry', 'resets', 'loss', 'flapping', 'latency', 'restart', 'probe_degraded'] as const;
+export const RULES = [
+  'misroute',
+  'asymmetry',
+  'resets',
+  'loss',
+  'flapping',
+  'latency',
+  'restart',
+  'probe_degraded',
+] as const;
 export type RuleName = (typeof RULES)[number];
 
 export const SEVERITIES = ['info', 'warning', 'critical'] as const;

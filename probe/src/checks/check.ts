@@ -36,6 +36,7 @@ export interface CheckSpec {
   /** Most response body bytes read (default 64 KiB); the rest is discarded and the connection closed. */
   maxBodyBytes?: number;
   expectStatus?: number[];
+  /** HTTP only: reuse one connection per check across runs (phases dns/connect/tls then appear only on reconnects). */
   keepAlive?: boolean;
   /** gRPC tick streams: server tick interval (default 1000 ms). */
   tickIntervalMs?: number;

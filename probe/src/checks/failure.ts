@@ -31,7 +31,6 @@ const DNS_CODES = new Set([
   'ENONAME',
   'EREFUSED',
   'EBADRESP',
-  'ECONNREFUSED_DNS',
   'EFORMERR',
   'EBADNAME',
 ]);

@@ -228,7 +228,16 @@ export const httpCheck: Check = {
   async run(spec, signal) {
     const timeline = new Timeline({ totalMs: spec.timeoutMs, limits: spec.phaseTimeoutMs, signal });
     const { traceId, traceparent } = newTraceContext();
-    const key = `${originOf(spec)}|${spec.http2 ? 'h2' : 'h1'}|${spec.resolver ?? ''}`;
+    // One connection per check (the scheduler never overlaps a check with itself), so the slot's timeline is ours.
+    const key = [
+      spec.target,
+      spec.path,
+      spec.targetRegion,
+      spec.peer,
+      originOf(spec),
+      spec.http2,
+      spec.resolver,
+    ].join('|');
     let slot = spec.keepAlive ? keptClients.get(key) : undefined;
     if (!slot) {
       slot = newSlot(spec);

@@ -120,7 +120,7 @@ export function loadProbeSettings(env: NodeJS.ProcessEnv, opts: LoadOptions = {}
       maxBufferResults:
         e.integer('FLYPROBE_BUFFER_MAX_RESULTS', 1, 10_000_000) ?? report.maxBufferResults ?? 50_000,
       maxBufferBytes:
-        e.integer('FLYPROBE_BUFFER_MAX_BYTES', 1024, 2 ** 40) ?? report.maxBufferBytes ?? 32 * 1024 * 1024,
+        e.integer('FLYPROBE_BUFFER_MAX_BYTES', 1024, 2 ** 40) ?? report.maxBufferBytes ?? 16 * 1024 * 1024,
       retryBaseMs: 500,
       retryMaxMs: 30_000,
       breakerThreshold: 5,

@@ -48,6 +48,7 @@ export class Reporter {
   private readonly drainAbort = new AbortController();
   private batchCap = Number.POSITIVE_INFINITY;
   private lastAuthLog = 0;
+  private closed = false;
 
   constructor(private readonly opts: ReporterOptions) {
     const s = opts.settings;
@@ -81,6 +82,11 @@ export class Reporter {
   /** Stamps a result of this boot and queues it. */
   add(output: CheckOutput): ProbeResult {
     const result: ProbeResult = { seq: this.seq++, ...output };
+    if (this.closed) {
+      // A run that outlived the shutdown grace: too late to send or spool.
+      this.countDrop('shutdown', 1);
+      return result;
+    }
     if (result.errorMessage && result.errorMessage.length > MAX_TEXT) {
       result.errorMessage = result.errorMessage.slice(0, MAX_TEXT);
     }
@@ -124,6 +130,7 @@ export class Reporter {
     this.start();
     await this.loopDone;
     clearTimeout(abortTimer);
+    this.closed = true;
     if (this.opts.spool) {
       this.buffer.returnInflight();
       await this.opts.spool.close();

@@ -57,14 +57,15 @@ export class WanEmulator {
   static async start(
     config: EmulatorConfig,
     dir: string,
-    nice = 0,
+    realtime = false,
     timeoutMs = 10_000,
   ): Promise<WanEmulator> {
     const controlPath = join(dir, 'wan.sock');
     const configPath = join(dir, 'wan.json');
     writeFileSync(configPath, JSON.stringify({ ...config, control: controlPath }));
     // stdin stays open: the emulator exits when it closes, so it never outlives the lab process.
-    const command = nice ? ['nice', '-n', String(nice), 'python3'] : ['python3'];
+    // Round-robin real-time scheduling keeps packet release on time on a busy machine; it uses little CPU.
+    const command = realtime ? ['chrt', '--rr', '20', 'python3'] : ['python3'];
     const child = spawn(command[0] as string, [...command.slice(1), EMULATOR_PY, configPath], {
       stdio: ['pipe', 'pipe', 'pipe'],
     });

@@ -4,7 +4,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AlertEngine } from '../engine.ts';
 import { AlertmanagerProvider } from '../providers/alertmanager/index.ts';
 import { SlackProvider } from '../providers/slack/index.ts';
-import { EVENT_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature, WebhookProvider, type WebhookPayload } from '../providers/webhook/index.ts';
+import {
+  EVENT_ID_HEADER,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  verifySignature,
+  type WebhookPayload,
+  WebhookProvider,
+} from '../providers/webhook/index.ts';
 import { finding, tempAlertDb } from '../test-support.ts';
 import type { AlertStore, Receiver } from '../types.ts';
 import { DEFAULT_DELIVERY, DeliveryWorker } from './worker.ts';
@@ -39,12 +46,21 @@ afterEach(async () => {
 });
 
 function worker(store: AlertStore, receivers: Receiver[], now: () => number) {
-  const alertmanager = new AlertmanagerProvider({ timeoutMs: 5000, now, firingTtlMs: 60_000, publicUrl: null });
+  const alertmanager = new AlertmanagerProvider({
+    timeoutMs: 5000,
+    now,
+    firingTtlMs: 60_000,
+    publicUrl: null,
+  });
   return new DeliveryWorker(
     {
       store,
       receivers: async () => receivers,
-      providers: { webhook: new WebhookProvider({ timeoutMs: 5000, now }), slack: new SlackProvider({ timeoutMs: 5000 }), alertmanager },
+      providers: {
+        webhook: new WebhookProvider({ timeoutMs: 5000, now }),
+        slack: new SlackProvider({ timeoutMs: 5000 }),
+        alertmanager,
+      },
       alertmanager,
       firingAlerts: () => [],
       now,
@@ -72,10 +88,16 @@ describe('delivery worker', () => {
     expect(rx.received).toHaveLength(1);
     const got = rx.received[0] as Received;
     expect(verifySignature(SECRET, got.body, got.headers[SIGNATURE_HEADER] as string)).toBe(true);
-    expect(verifySignature('another-secret-xxxxxxxx', got.body, got.headers[SIGNATURE_HEADER] as string)).toBe(false);
+    expect(
+      verifySignature('another-secret-xxxxxxxx', got.body, got.headers[SIGNATURE_HEADER] as string),
+    ).toBe(false);
     expect(verifySignature(SECRET, `${got.body} `, got.headers[SIGNATURE_HEADER] as string)).toBe(false);
     const payload = JSON.parse(got.body) as WebhookPayload;
-    expect(payload).toMatchObject({ kind: 'firing', eventId: got.headers[EVENT_ID_HEADER], timestamp: Number(got.headers[TIMESTAMP_HEADER]) });
+    expect(payload).toMatchObject({
+      kind: 'firing',
+      eventId: got.headers[EVENT_ID_HEADER],
+      timestamp: Number(got.headers[TIMESTAMP_HEADER]),
+    });
     expect(payload.alert.labels.region).toBe('sin');
     expect(await db.store.outboxCounts()).toEqual({ pending: 0, delivered: 1, dead: 0 });
     now += 1000;
@@ -136,7 +158,8 @@ describe('delivery worker', () => {
     const w = worker(store, [r], () => now + 2000);
     w.start();
     const deadline = Date.now() + 15_000;
-    while (rx.received.length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    while (rx.received.length < 3 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     await w.stop();
     const kinds = rx.received.map((x) => {
       const p = JSON.parse(x.body) as WebhookPayload;
@@ -154,12 +177,22 @@ describe('delivery worker', () => {
     closers.push(rx.close);
     const db = tempAlertDb();
     closers.push(db.cleanup);
-    const r: Receiver = { id: 'env:slack', kind: 'slack', url: rx.url, secret: null, name: null, source: 'env', createdAt: 0 };
+    const r: Receiver = {
+      id: 'env:slack',
+      kind: 'slack',
+      url: rx.url,
+      secret: null,
+      name: null,
+      source: 'env',
+      createdAt: 0,
+    };
     const engine = new AlertEngine(db.store, { forMs: () => 0, receivers: async () => [r] });
     await engine.apply([finding()], 1_800_000_000_000);
     await worker(db.store, [r], () => 1_800_000_000_001).runOnce();
     const body = JSON.parse(rx.received[0]?.body ?? '{}') as { text: string; blocks: unknown[] };
-    expect(body.text).toMatch(/^:rotating_light: \[FIRING\] resets \(critical, local\): web: connection failures in sin/);
+    expect(body.text).toMatch(
+      /^:rotating_light: \[FIRING\] resets \(critical, local\): web: connection failures in sin/,
+    );
     expect(body.blocks.length).toBeGreaterThan(0);
   });
 });

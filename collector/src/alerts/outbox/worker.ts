@@ -137,16 +137,26 @@ export class DeliveryWorker {
     } catch (error) {
       const retryable = !(error instanceof DeliveryError) || error.retryable;
       const dead = !retryable || attempts >= this.options.maxAttempts;
-      const nextAttemptAt = this.deps.now() + retryDelayMs(attempts, this.options.baseDelayMs, this.options.maxDelayMs);
-      await this.deps.store.markAttemptFailed(e.id, { attempts, nextAttemptAt, error: String((error as Error).message), dead });
-      this.deps.onResult?.(receiver.kind, dead ? 'dead' : 'retry');
-      this.deps.log(dead ? 'error' : 'warn', dead ? 'alert notification given up' : 'alert notification failed, will retry', {
-        receiver: receiver.id,
-        alert: e.alertId,
-        kind: e.kind,
+      const nextAttemptAt =
+        this.deps.now() + retryDelayMs(attempts, this.options.baseDelayMs, this.options.maxDelayMs);
+      await this.deps.store.markAttemptFailed(e.id, {
         attempts,
+        nextAttemptAt,
         error: String((error as Error).message),
+        dead,
       });
+      this.deps.onResult?.(receiver.kind, dead ? 'dead' : 'retry');
+      this.deps.log(
+        dead ? 'error' : 'warn',
+        dead ? 'alert notification given up' : 'alert notification failed, will retry',
+        {
+          receiver: receiver.id,
+          alert: e.alertId,
+          kind: e.kind,
+          attempts,
+          error: String((error as Error).message),
+        },
+      );
     }
   }
 

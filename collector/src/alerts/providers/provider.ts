@@ -29,7 +29,12 @@ export class DeliveryError extends Error {
 const MAX_ERROR_BODY = 300;
 
 /** POSTs a body; 2xx is success, 408/429/5xx and network errors are retryable, other statuses are not. */
-export async function post(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<void> {
+export async function post(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+): Promise<void> {
   let status: number;
   let text: string;
   try {
@@ -48,7 +53,10 @@ export async function post(url: string, body: string, headers: Record<string, st
   }
   if (status >= 200 && status < 300) return;
   const retryable = status === 408 || status === 429 || status >= 500;
-  throw new DeliveryError(`POST ${redact(url)} answered ${status}: ${text.slice(0, MAX_ERROR_BODY)}`, retryable);
+  throw new DeliveryError(
+    `POST ${redact(url)} answered ${status}: ${text.slice(0, MAX_ERROR_BODY)}`,
+    retryable,
+  );
 }
 
 /** Webhook URLs (Slack's especially) embed secrets in the path: log only scheme, host and port. */

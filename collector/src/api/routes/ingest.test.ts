@@ -74,6 +74,14 @@ describe('POST /v1/ingest', () => {
     expect((await stored({ target: 'partial' })).map((x) => x.seq).sort()).toEqual([2000, 2002]);
   });
 
+  it('keeps rejection reasons short for hostile results', async () => {
+    const hostile = Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`key${i}`, i]));
+    const r = await ingest(batch(probe, [{ ...result(2500), ...hostile }]));
+    const body = r.body as IngestResponse;
+    expect(body.rejected[0]?.reason.startsWith('unknown field(s): key0, key1')).toBe(true);
+    expect(body.rejected[0]?.reason.length).toBeLessThanOrEqual(300);
+  });
+
   it('records the heartbeat and shows the probe', async () => {
     const hb = heartbeat({ degraded: true, degradedReason: 'event loop lag' });
     const r = await ingest(batch({ ...probe, echoAddress: '127.0.0.1:8080' }, [], { heartbeat: hb }));

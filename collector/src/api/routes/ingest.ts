@@ -10,11 +10,14 @@ import {
 import { Hono } from 'hono';
 import type { ApiDeps } from '../deps.ts';
 import type { ApiEnv } from '../env.ts';
-import { ApiError, validationError } from '../errors.ts';
+import { ApiError, truncate, validationError } from '../errors.ts';
 import { notifyIngestListeners, recordMeasurements } from '../ingest-effects.ts';
 import { requireRole } from '../middleware/auth.ts';
 import { readJsonBody } from '../middleware/body.ts';
 import { rateLimit, TokenBuckets } from '../middleware/rate-limit.ts';
+
+/** Longest rejection reason per result (a result with a thousand unknown keys names only some). */
+const MAX_REASON = 300;
 
 /** Names the first timestamp of a result that lies too far in the future, or undefined. */
 function futureTimestamp(r: ProbeResult, limit: number): string | undefined {
@@ -60,7 +63,10 @@ export function ingestRoutes(deps: ApiDeps): Hono<ApiEnv> {
     for (let index = 0; index < results.length; index++) {
       const parsed = probeResult.safeParse(results[index]);
       if (!parsed.success) {
-        rejected.push({ index, reason: formatFieldErrors(toFieldErrors(parsed.error)) });
+        rejected.push({
+          index,
+          reason: truncate(formatFieldErrors(toFieldErrors(parsed.error)), MAX_REASON),
+        });
         deps.metrics.ingestRejects.inc({ reason: 'invalid_result' });
         continue;
       }

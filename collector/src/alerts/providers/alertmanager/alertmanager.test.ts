@@ -92,7 +92,15 @@ describe.skipIf(!available)('Alertmanager provider against the real prometheus-a
   it('shows the alert with its labels while firing and resolves it when the fault clears', async () => {
     const db = tempAlertDb();
     try {
-      const r: Receiver = { id: 'env:alertmanager', kind: 'alertmanager', url: base, secret: null, name: null, source: 'env', createdAt: 0 };
+      const r: Receiver = {
+        id: 'env:alertmanager',
+        kind: 'alertmanager',
+        url: base,
+        secret: null,
+        name: null,
+        source: 'env',
+        createdAt: 0,
+      };
       const engine = new AlertEngine(db.store, { forMs: () => 0, receivers: async () => [r] });
       const alertmanager = new AlertmanagerProvider({
         timeoutMs: 5000,
@@ -104,7 +112,11 @@ describe.skipIf(!available)('Alertmanager provider against the real prometheus-a
         {
           store: db.store,
           receivers: async () => [r],
-          providers: { webhook: new WebhookProvider({ timeoutMs: 5000, now: Date.now }), slack: new SlackProvider({ timeoutMs: 5000 }), alertmanager },
+          providers: {
+            webhook: new WebhookProvider({ timeoutMs: 5000, now: Date.now }),
+            slack: new SlackProvider({ timeoutMs: 5000 }),
+            alertmanager,
+          },
           alertmanager,
           firingAlerts: () => [],
           now: Date.now,

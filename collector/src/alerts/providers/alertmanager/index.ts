@@ -21,7 +21,11 @@ export interface AlertmanagerOptions {
 }
 
 /** Labels become Alertmanager labels (deduplication key); summary and evidence become annotations. */
-export function toPostableAlert(a: AlertView, endsAt: number, opts: Pick<AlertmanagerOptions, 'publicUrl'>): PostableAlert {
+export function toPostableAlert(
+  a: AlertView,
+  endsAt: number,
+  opts: Pick<AlertmanagerOptions, 'publicUrl'>,
+): PostableAlert {
   const labels: Record<string, string> = { alertname: `flyprobe_${a.rule}`, scope: a.scope };
   for (const [k, v] of Object.entries(a.labels)) if (v !== '') labels[k] = v;
   const alert: PostableAlert = {
@@ -49,8 +53,16 @@ export class AlertmanagerProvider implements Provider {
   constructor(private readonly opts: AlertmanagerOptions) {}
 
   async deliver(receiver: Receiver, n: Notification): Promise<void> {
-    const endsAt = n.kind === 'resolved' ? (n.alert.resolvedAt ?? this.opts.now()) : this.opts.now() + this.opts.firingTtlMs;
-    await post(alertsUrl(receiver.url), JSON.stringify([toPostableAlert(n.alert, endsAt, this.opts)]), {}, this.opts.timeoutMs);
+    const endsAt =
+      n.kind === 'resolved'
+        ? (n.alert.resolvedAt ?? this.opts.now())
+        : this.opts.now() + this.opts.firingTtlMs;
+    await post(
+      alertsUrl(receiver.url),
+      JSON.stringify([toPostableAlert(n.alert, endsAt, this.opts)]),
+      {},
+      this.opts.timeoutMs,
+    );
   }
 
   /** Re-posts every firing alert so Alertmanager keeps them active (it expires alerts at endsAt otherwise). */

@@ -20,7 +20,9 @@ export function slackMessage(n: Notification): { text: string; blocks: unknown[]
       { type: 'context', elements: [{ type: 'mrkdwn', text: labels }] },
       {
         type: 'context',
-        elements: [{ type: 'mrkdwn', text: `evidence: ${values} | alert ${a.id} | event ${n.eventId}`.slice(0, 2900) }],
+        elements: [
+          { type: 'mrkdwn', text: `evidence: ${values} | alert ${a.id} | event ${n.eventId}`.slice(0, 2900) },
+        ],
       },
     ],
   };

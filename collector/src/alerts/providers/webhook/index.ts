@@ -32,9 +32,7 @@ export function verifySignature(secret: string, rawBody: string, header: string 
 
 /** Generic JSON webhook: one POST per notification, signed when the receiver has a secret. */
 export class WebhookProvider implements Provider {
-  constructor(
-    private readonly opts: { timeoutMs: number; now: () => number },
-  ) {}
+  constructor(private readonly opts: { timeoutMs: number; now: () => number }) {}
 
   async deliver(receiver: Receiver, n: Notification): Promise<void> {
     const timestamp = this.opts.now();
