@@ -136,6 +136,29 @@ describe('startProbe', () => {
     expect(rx.duplicates).toBe(0);
   });
 
+  it('holds gRPC tick streams, samples them, and reports their end on stop', async () => {
+    const rx = await receiver();
+    const file = join(dir, 'streams.toml');
+    writeFileSync(
+      file,
+      `bind = "127.0.0.1"\n[echo]\nenabled = false\n[metrics]\nport = 0\n[report]\nintervalMs = 100\n` +
+        `[[targets]]\nname = "web"\nhost = "127.0.0.1"\npaths = ["anycast"]\nprotocols = ["grpc"]\nintervalMs = 300\n` +
+        `grpc = { port = ${echo.grpcPort}, streams = 1, tickIntervalMs = 50 }\n`,
+    );
+    const probe = await start(loadProbeSettings(env(rx, file)));
+    const streamResults = () => [...rx.stored.values()].filter((r) => r.stream);
+    await rx.waitFor(
+      () => streamResults().some((r) => r.stream?.event === 'sample' && r.stream.ticks > 0),
+      20_000,
+      'a sample',
+    );
+    expect(probe.stats().openStreams).toBe(1);
+    await probe.stop();
+    const end = streamResults().find((r) => r.stream?.event === 'end');
+    expect(end?.stream).toMatchObject({ event: 'end', endReason: 'cancelled' });
+    expect(end?.stream?.ticks).toBeGreaterThan(0);
+  });
+
   it('runs with a local config only (no collector) and hands results to listeners', async () => {
     const probe = await start(loadProbeSettings(env(undefined, probeFile('local'))));
     const seen: ProbeResult[] = [];

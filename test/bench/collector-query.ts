@@ -1,11 +1,11 @@
 /**
  * Matrix query latency over rollups (issue #4, benchmark 2).
  *
- * Loads 30 days of hourly rollups for 18 probe regions x 18 columns x 3 protocols (plus the last day of minute
- * rollups; a 24 h matrix reads hourly rollups only) through the store's bulk path, then times 24 h matrix queries (p99: sketch merge; loss: counters),
+ * Loads 30 days of hourly rollups for 18 probe regions x 18 columns x 3 protocols (plus the last hours of minute
+ * rollups for the 1 h window; a 24 h matrix reads hourly rollups only) through the store's bulk path, then times 24 h matrix queries (p99: sketch merge; loss: counters),
  * then ingests raw results, grows raw volume 10x and times again: the matrix reads rollups only.
  *
- *   node --import tsx test/bench/collector-query.ts [--raw 100000] [--queries 200] [--minute-days 1]
+ *   node --import tsx test/bench/collector-query.ts [--raw 20000] [--queries 200] [--minute-hours 3]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -27,14 +27,14 @@ import {
 
 const { values: args } = parseArgs({
   options: {
-    raw: { type: 'string', default: '100000' },
+    raw: { type: 'string', default: '20000' },
     queries: { type: 'string', default: '200' },
-    'minute-days': { type: 'string', default: '1' },
+    'minute-hours': { type: 'string', default: '3' },
   },
 });
 const RAW_BASE = Number(args.raw);
 const QUERIES = Number(args.queries);
-const MINUTE_DAYS = Number(args['minute-days']);
+const MINUTE_HOURS = Number(args['minute-hours']);
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
@@ -75,17 +75,18 @@ function states(from: string, to: string, samplesPerBucket: number): RollupState
   });
 }
 
-/** Writes whole blocks at a time (a day of buckets for all cells of a protocol), as the bulk path prefers. */
-async function load(tier: 'hour' | 'minute', days: number, perBucket: number): Promise<number> {
+/** Writes whole blocks at a time (a day of hours or an hour of minutes, all cells of a protocol): the bulk path. */
+async function load(tier: 'hour' | 'minute', spanMs: number, perBucket: number): Promise<number> {
   const step = tier === 'hour' ? HOUR : 60_000;
-  const perDay = DAY / step;
-  const first = Math.floor((NOW - days * DAY) / step) * step;
+  const chunk = tier === 'hour' ? 24 : 60;
+  const buckets = Math.ceil(spanMs / step);
+  const first = Math.floor((NOW - spanMs) / step) * step;
   const pools = new Map<string, RollupState[]>();
   for (const from of regions)
     for (const to of regions) pools.set(`${from}>${to}`, states(from, to, perBucket));
   let rows = 0;
   for (const protocol of PROTOCOLS) {
-    for (let day = 0; day < days; day++) {
+    for (let c = 0; c * chunk <= buckets; c++) {
       const records: RollupRecord[] = [];
       for (const from of regions) {
         for (const to of regions) {
@@ -98,7 +99,7 @@ async function load(tier: 'hour' | 'minute', days: number, perBucket: number): P
             column: to,
             edge: from,
           } as const;
-          for (let b = day * perDay; b < (day + 1) * perDay; b++)
+          for (let b = c * chunk; b < Math.min(buckets + 1, (c + 1) * chunk); b++)
             records.push({ tier, dims, bucket: first + b * step, state: pool[b % 4]! });
         }
       }
@@ -199,10 +200,10 @@ const fmt = (n: number) => n.toFixed(2).padStart(7);
 
 try {
   let t = performance.now();
-  const hourRows = await load('hour', 30, 240);
-  const minuteRows = await load('minute', MINUTE_DAYS, 4);
+  const hourRows = await load('hour', 30 * DAY, 240);
+  const minuteRows = await load('minute', MINUTE_HOURS * HOUR, 4);
   console.log(
-    `loaded ${hourRows.toLocaleString()} hourly rollup rows (30 days) + ${minuteRows.toLocaleString()} minute rows (${MINUTE_DAYS} day) for ${regions.length}x${regions.length}x${PROTOCOLS.length} in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+    `loaded ${hourRows.toLocaleString()} hourly rollup rows (30 days) + ${minuteRows.toLocaleString()} minute rows (${MINUTE_HOURS} h) for ${regions.length}x${regions.length}x${PROTOCOLS.length} in ${((performance.now() - t) / 1000).toFixed(1)} s`,
   );
   const report = async (label: string) => {
     const load = loadavg()[0]!.toFixed(1);

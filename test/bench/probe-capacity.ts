@@ -25,7 +25,8 @@ function arg(name: string, fallback: number): number {
 
 const TARGETS = 200;
 const P99_BOUND_MS = 10;
-const RATES = [25, 50, 100, 200, 400, 600, 800, 1200, 1600, 2000];
+/** 0 = the probe idle with no targets: the machine's own event-loop noise floor. */
+const RATES = [0, 25, 50, 100, 200, 400, 600, 800, 1200, 1600, 2000];
 
 /** Child mode: the echo target, printing its ports. */
 async function serveEcho(): Promise<void> {
@@ -67,10 +68,10 @@ async function main(): Promise<void> {
     );
     let best = 0;
     for (const rate of RATES.filter((r) => r <= maxRate)) {
-      const intervalMs = Math.round((TARGETS * 1000) / rate);
+      const intervalMs = rate === 0 ? 0 : Math.round((TARGETS * 1000) / rate);
       const file = join(dir, `rate-${rate}.toml`);
       const targets = Array.from(
-        { length: TARGETS },
+        { length: rate === 0 ? 0 : TARGETS },
         (_, i) =>
           `[[targets]]\nname = "t${i}"\nhost = "127.0.0.1"\npaths = ["anycast"]\nprotocols = ["http"]\nintervalMs = ${intervalMs}\ntimeoutMs = 2000\nhttp = { port = ${httpPort} }`,
       );
@@ -102,9 +103,11 @@ async function main(): Promise<void> {
         const cpuPct = ((cpuSeconds(pid) - start.cpu) / elapsedS) * 100;
         const missed = end.missed - start.missed;
         const ok = end.windowP99Ms <= P99_BOUND_MS && achieved >= rate * 0.95 && missed === 0;
+        const verdict = rate === 0 ? 'idle baseline' : ok ? 'ok' : 'over';
         console.log(
-          `${String(rate).padStart(9)} ${achieved.toFixed(1).padStart(10)} ${end.windowP99Ms.toFixed(1).padStart(7)} ${String(missed).padStart(6)} ${cpuPct.toFixed(0).padStart(6)} ${mb(end.rssBytes).padStart(7)}  ${ok ? 'ok' : 'over'}`,
+          `${String(rate).padStart(9)} ${achieved.toFixed(1).padStart(10)} ${end.windowP99Ms.toFixed(1).padStart(7)} ${String(missed).padStart(6)} ${cpuPct.toFixed(0).padStart(6)} ${mb(end.rssBytes).padStart(7)}  ${verdict}`,
         );
+        if (rate === 0) continue;
         if (!ok) break;
         best = rate;
       } finally {

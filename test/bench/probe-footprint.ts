@@ -230,7 +230,11 @@ try {
     await big.stop();
   }
   console.log(`results stored by the loopback collector: ${rx.stored.size}`);
-  console.log(`(load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')})`);
+  console.log(
+    `(load average at the end: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')})`,
+  );
 } finally {
   for (const stop of stops.reverse()) await Promise.resolve(stop()).catch(() => undefined);
 }

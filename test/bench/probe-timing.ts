@@ -6,11 +6,13 @@
  * |probe - curl| for connect (probe phases.connect vs curl time_connect - time_namelookup) and ttfb (probe phases.ttfb,
  * request written -> first byte, vs curl time_starttransfer - time_pretransfer). Goal: median <= 0.5 ms.
  *
- *   node --import tsx test/bench/probe-timing.ts            # BENCH_RUNS (200), BENCH_DELAY_MS (20)
+ *   chrt -f 10 node --import tsx test/bench/probe-timing.ts   # BENCH_RUNS (200), BENCH_DELAY_MS (20)
+ *
+ * `chrt -f` (root) gives the script, curl and the server real-time scheduling so that other load on the
+ * machine does not add process wake-up delays to one side of a pair; without it figures are much noisier.
  */
-import { execFile } from 'node:child_process';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { loadavg } from 'node:os';
 import { promisify } from 'node:util';
 import { httpCheck } from '../../probe/src/checks/index.ts';
@@ -26,12 +28,24 @@ function quantile(values: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 }
 
+/**
+ * The delaying server runs in its own process so that neither client shares an event loop with it
+ * (a shared loop would shift the server's own timer for one client and not the other).
+ */
+async function startDelayServer(): Promise<{ port: number; close(): void }> {
+  // Atomics.wait sleeps on a futex with sub-millisecond precision (libuv timers have 1 ms granularity, which
+  // would give each request of a pair a different delay); the server serves one request at a time anyway.
+  const code = `const ia = new Int32Array(new SharedArrayBuffer(4));
+const s = require('node:http').createServer((q, r) => { Atomics.wait(ia, 0, 0, ${DELAY_MS}); r.end('ok'); });
+s.listen(0, '127.0.0.1', () => console.log(s.address().port));`;
+  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [line] = (await once(child.stdout, 'data')) as [Buffer];
+  return { port: Number(line.toString().trim()), close: () => child.kill() };
+}
+
 async function main(): Promise<void> {
-  const server = createServer((_req, res) => {
-    setTimeout(() => res.end('ok'), DELAY_MS);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
+  const server = await startDelayServer();
+  const port = server.port;
   const url = `http://127.0.0.1:${port}/`;
   const diffs = { connect: [] as number[], ttfb: [] as number[] };
   const raw = {

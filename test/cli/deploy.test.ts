@@ -64,7 +64,10 @@ describe('flyprobe deploy / destroy against the fake Machines API', { timeout: 1
       'syd create',
     ]);
     expect(r.stdout).toContain('dry run: nothing changed');
-    expect(fake.requests.slice(before).map((q) => q.method)).toEqual(['GET']);
+    expect(fake.requests.slice(before).map((q) => `${q.method} ${q.path}`)).toEqual([
+      'GET /v1/platform/regions',
+      'GET /v1/apps/probes/machines',
+    ]);
     expect(fake.machines('probes')).toEqual([]);
   });
 
@@ -221,6 +224,17 @@ describe('flyprobe deploy / destroy against the fake Machines API', { timeout: 1
       expect(r.stdout).toBe('');
     });
 
+    it('refuses a region the platform does not offer (GET /v1/platform/regions)', async () => {
+      fake.knobs.unavailable.add('jnb');
+      const r = await runCli(['deploy', '--app', 'empty', '--regions', 'jnb,iad', '--image', 'i'], env());
+      fake.knobs.unavailable.delete('jnb');
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe(
+        'flyprobe deploy: region "jnb" is not offered by the Machines API (GET /v1/platform/regions)\n',
+      );
+      expect(fake.machines('empty')).toEqual([]);
+    });
+
     it('refuses to run without a Fly token', async () => {
       const r = await runCli(['deploy', '--app', 'probes', '--regions', 'iad'], {
         FLY_API_HOSTNAME: fake.url,
@@ -243,8 +257,8 @@ describe('flyprobe deploy / destroy against the fake Machines API', { timeout: 1
         env({ FLY_API_TOKEN: 'nope' }),
       );
       expect(wrongToken.code).toBe(1);
-      expect(wrongToken.stderr).toBe(
-        'flyprobe deploy: Machines API GET /v1/apps/probes/machines failed: HTTP 401: You must be authenticated to view this.\n',
+      expect(wrongToken.stderr).toMatch(
+        /^flyprobe deploy: Machines API GET \/v1\/\S+ failed: HTTP 401: You must be authenticated to view this\.\n$/,
       );
       const noApp = await runCli(['deploy', '--app', 'nosuch', '--regions', 'iad', '--image', 'i'], env());
       expect(noApp.code).toBe(1);

@@ -62,11 +62,11 @@ export function heartbeat(at = Date.now()) {
 }
 
 /** What a probe booting in a Machine sends first: its identity and a heartbeat, optionally with results. */
-export function ingestBatch(region: string, machineId: string, results: unknown[] = []) {
+export function ingestBatch(region: string, machineId: string, results: readonly unknown[] = []) {
   return {
     schemaVersion: 1,
     probe: { probeId: `${region}-${machineId}`, region, machineId, bootId: 'boot-1', version: 'test' },
-    results,
+    results: [...results],
     heartbeat: heartbeat(),
   };
 }

@@ -30,6 +30,8 @@ export interface FakeMachinesKnobs {
   misplace: Map<string, string>;
   /** Regions where a new Machine fails to start (ends in state `failed`). */
   failStart: Set<string>;
+  /** Regions left out of GET /v1/platform/regions (and refused on create), as when Fly retires one. */
+  unavailable: Set<string>;
 }
 
 export interface RequestRecord {
@@ -53,7 +55,7 @@ export interface FakeMachines {
 
 export async function startFakeMachines(options: FakeMachinesOptions): Promise<FakeMachines> {
   const apps = new Map<string, Map<string, FakeMachine>>(options.apps.map((a) => [a, new Map()]));
-  const knobs: FakeMachinesKnobs = { misplace: new Map(), failStart: new Set() };
+  const knobs: FakeMachinesKnobs = { misplace: new Map(), failStart: new Set(), unavailable: new Set() };
   const requests: RequestRecord[] = [];
   const waiters = new Set<() => void>();
   const timers = new Set<NodeJS.Timeout>();
@@ -136,14 +138,16 @@ export async function startFakeMachines(options: FakeMachinesOptions): Promise<F
       return;
     }
     if (method === 'GET' && url.pathname === '/v1/platform/regions') {
-      const Regions = currentRegions().map((r) => ({
-        code: r.code,
-        name: r.name,
-        latitude: r.lat,
-        longitude: r.lon,
-        gateway_available: r.gateway,
-        requires_paid_plan: false,
-      }));
+      const Regions = currentRegions()
+        .filter((r) => !knobs.unavailable.has(r.code))
+        .map((r) => ({
+          code: r.code,
+          name: r.name,
+          latitude: r.lat,
+          longitude: r.lon,
+          gateway_available: r.gateway,
+          requires_paid_plan: false,
+        }));
       send(res, req, 200, { Regions, Nearest: 'iad' });
       return;
     }
@@ -187,7 +191,11 @@ export async function startFakeMachines(options: FakeMachinesOptions): Promise<F
         send(res, req, 400, { error: 'request body is not valid JSON' });
         return;
       }
-      const problem = createBodyProblem(body);
+      const asked = (body as { region?: unknown } | undefined)?.region;
+      const problem =
+        typeof asked === 'string' && knobs.unavailable.has(asked)
+          ? `invalid region "${asked}"`
+          : createBodyProblem(body);
       if (problem) {
         send(res, req, 400, { error: problem });
         return;
@@ -198,8 +206,7 @@ export async function startFakeMachines(options: FakeMachinesOptions): Promise<F
         config: FakeMachine['config'];
         skip_launch?: boolean;
       };
-      const asked = b.region ?? 'iad';
-      const region = knobs.misplace.get(asked) ?? asked;
+      const region = knobs.misplace.get(b.region ?? 'iad') ?? b.region ?? 'iad';
       const machine = newMachine(
         region,
         b.config.image,
@@ -208,7 +215,7 @@ export async function startFakeMachines(options: FakeMachinesOptions): Promise<F
       );
       machines.set(machine.id, machine);
       if (!b.skip_launch) {
-        const fails = knobs.failStart.has(asked);
+        const fails = knobs.failStart.has(b.region ?? 'iad');
         later(startDelayMs, () => {
           if (machine.state !== 'created') return;
           setState(machine, 'starting');

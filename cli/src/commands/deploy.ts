@@ -6,7 +6,7 @@ import { confirmHeartbeats, type ExpectedProbe } from '../deploy/confirm.ts';
 import { computeDeployPlan, countActions, planChangesNothing, resolveImage } from '../deploy/plan.ts';
 import { renderPlan, renderResults } from '../deploy/render.ts';
 import { CliError, UsageError } from '../errors.ts';
-import { machinesClientFromEnv } from '../fly/machines-client.ts';
+import { type MachinesClient, machinesClientFromEnv } from '../fly/machines-client.ts';
 import { probeMachineConfig } from '../fly/probe-machine-config.ts';
 import { toJson } from '../output/formats.ts';
 import { parseRegionList } from '../regions-arg.ts';
@@ -71,6 +71,7 @@ ${COLLECTOR_HELP}
     );
     const target = collectorTarget(collectorFlags(args), io.env);
 
+    await checkOffered(client, regions);
     const machines = await client.list(app);
     const image = resolveImage(stringOption(args, 'image'), machines);
     if (!image) throw new CliError(`--image is required: app ${app} has no Machines to take the image from`);
@@ -125,6 +126,20 @@ ${COLLECTOR_HELP}
     return ok ? 0 : 1;
   },
 };
+
+/** The catalog can lag behind Fly: refuse regions the platform does not offer right now. */
+async function checkOffered(client: MachinesClient, regions: string[]): Promise<void> {
+  const offered = new Set((await client.platformRegions()).map((r) => r.code));
+  if (offered.size === 0) return;
+  const missing = regions.filter((r) => !offered.has(r));
+  if (missing.length > 0) {
+    throw new CliError(
+      missing
+        .map((r) => `region "${r}" is not offered by the Machines API (GET /v1/platform/regions)`)
+        .join('\n'),
+    );
+  }
+}
 
 /** Marks each running step with its heartbeat result; returns a one-line summary. */
 async function confirm(

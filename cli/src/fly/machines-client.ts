@@ -120,16 +120,6 @@ export class MachinesClient {
     }
   }
 
-  async stop(app: string, id: string): Promise<void> {
-    await this.call({
-      method: 'POST',
-      path: `/v1/apps/${enc(app)}/machines/${enc(id)}/stop`,
-      body: {},
-      bucket: `stop:${id}`,
-      idempotent: true,
-    });
-  }
-
   async destroy(app: string, id: string, force: boolean): Promise<void> {
     await this.call({
       method: 'DELETE',

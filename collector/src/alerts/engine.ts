@@ -16,6 +16,8 @@ export interface EngineOptions {
   forMs: (rule: RuleName) => number;
   /** Receivers to notify, read at each transition. */
   receivers: () => Promise<Receiver[]>;
+  /** How often an open alert's changing evidence is written when nothing else changed (default 5 s). */
+  persistEveryMs?: number;
 }
 
 /** The snapshot a notification carries. */
@@ -33,11 +35,16 @@ export function alertView(a: AlertRecord): AlertView {
 export class AlertEngine {
   private readonly open = new Map<string, AlertRecord>();
   private loaded = false;
+  /** When each open alert was last written: evidence-only updates are batched. */
+  private readonly persistedAt = new Map<string, number>();
+  private readonly persistEveryMs: number;
 
   constructor(
     private readonly store: AlertStore,
     private readonly options: EngineOptions,
-  ) {}
+  ) {
+    this.persistEveryMs = options.persistEveryMs ?? 5000;
+  }
 
   async load(): Promise<void> {
     this.open.clear();
@@ -111,9 +118,25 @@ export class AlertEngine {
         a.firedAt = now;
         transitions.push({ alert: a, from: 'pending', to: 'firing' });
       }
+      const before = {
+        state: current?.state,
+        notified: current?.notified,
+        silencedBy: current?.silencedBy,
+        scope: current?.scope,
+      };
       if (a.state === 'firing' && !a.notified) this.notifyFiring(a, silences, receivers, now, notifications);
       next.set(fp, a);
-      upsert.push(a);
+      // Evidence changes at every evaluation: write it at most every persistEveryMs unless something else changed.
+      const changed =
+        !current ||
+        before.state !== a.state ||
+        before.notified !== a.notified ||
+        before.silencedBy !== a.silencedBy ||
+        before.scope !== a.scope;
+      if (changed || now - (this.persistedAt.get(a.id) ?? 0) >= this.persistEveryMs) {
+        upsert.push(a);
+        this.persistedAt.set(a.id, now);
+      }
     }
 
     for (const [fp, a] of this.open) {
@@ -121,9 +144,11 @@ export class AlertEngine {
       if (a.state === 'pending') {
         // It never fired, so nobody was told: forget it rather than keep a resolved alert nobody saw.
         remove.push(a.id);
+        this.persistedAt.delete(a.id);
         transitions.push({ alert: a, from: 'pending', to: 'resolved' });
         continue;
       }
+      this.persistedAt.delete(a.id);
       const resolved: AlertRecord = { ...a, state: 'resolved', resolvedAt: now, updatedAt: now };
       transitions.push({ alert: resolved, from: 'firing', to: 'resolved' });
       if (resolved.notified) queue(resolved, 'resolved', receivers, now, notifications);

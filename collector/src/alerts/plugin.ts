@@ -1,4 +1,4 @@
-import type { Heartbeat, ProbeIdentity } from '@flyprobe/shared';
+import { type Heartbeat, heartbeat, type ProbeIdentity, parseWith } from '@flyprobe/shared';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { jsonLogger } from '../api/log.ts';
 import type { CollectorPlugin, CollectorPluginFactory, PluginContext } from '../api/plugins.ts';
@@ -14,6 +14,8 @@ import { receiverSource } from './receivers.ts';
 import { type AlertingSettings, alertingSettingsFromEnv } from './settings.ts';
 import { SqliteAlertStore } from './sqlite-store.ts';
 import type { AlertStore } from './types.ts';
+
+const MIN_EVALUATION_GAP_MS = 50;
 
 type Log = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 
@@ -58,6 +60,17 @@ async function warmUp(
     if (page.length < 10_000) break;
   }
   const results = pages.flat().sort((a, b) => a.startedAt - b.startedAt || a.id - b.id);
+  // Probe health first, so samples of a probe that is degraded now are judged as such.
+  for (const p of await store.listProbes()) {
+    const hb = parseWith(heartbeat, p.health);
+    if (hb.ok && now - p.lastSeen <= settings.warmupMs)
+      registry.observeHeartbeat({
+        probeId: p.probeId,
+        probeRegion: p.region,
+        heartbeat: hb.value,
+        receivedAt: p.lastSeen,
+      });
+  }
   registry.observe(results);
   return results.length;
 }
@@ -178,6 +191,8 @@ export function alertingPlugin(options: AlertingOptions = {}): CollectorPluginFa
         do {
           pendingEvaluation = false;
           await evaluate();
+          // Under a stream of ingests, evaluate at most every MIN_EVALUATION_GAP_MS.
+          if (pendingEvaluation) await new Promise((resolve) => setTimeout(resolve, MIN_EVALUATION_GAP_MS));
         } while (pendingEvaluation && !stopped);
       })().finally(() => {
         evaluating = undefined;

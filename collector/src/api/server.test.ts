@@ -97,6 +97,37 @@ describe('startCollector', () => {
     }
   });
 
+  it('runs retention in the background: raw results past FLYPROBE_RAW_RETENTION_HOURS go', async () => {
+    const tc = await startTestCollector({
+      FLYPROBE_RAW_RETENTION_HOURS: '1',
+      FLYPROBE_RETENTION_INTERVAL_S: '1',
+    });
+    try {
+      const token = await createToken(tc.url, { role: 'probe', probeId: 'p-old' });
+      const old = Date.now() - 2 * 3_600_000;
+      const r = await call(`${tc.url}/v1/ingest`, {
+        token,
+        body: batch(probeIdentity('p-old', 'ams'), [result(1, { startedAt: old }), result(2)]),
+      });
+      expect(r.body).toMatchObject({ accepted: 2 });
+      await expect
+        .poll(
+          async () => (await tc.running.store.listResults({ probeId: 'p-old', limit: 10 })).map((x) => x.seq),
+          {
+            timeout: 15_000,
+            interval: 200,
+          },
+        )
+        .toEqual([2]);
+      const m = (await call(`${tc.url}/metrics`)).text;
+      expect(
+        Number(/flyprobe_collector_retention_pruned_rows_total\{kind="raw"\} (\d+)/.exec(m)?.[1]),
+      ).toBeGreaterThanOrEqual(1);
+    } finally {
+      await tc.close();
+    }
+  });
+
   it('finishes an in-flight batch during a graceful stop, then closes the store', async () => {
     const path = join(dir, 'graceful.db');
     const settings = loadCollectorSettings({

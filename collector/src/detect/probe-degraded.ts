@@ -53,7 +53,7 @@ export class ProbeDegradedDetector implements Detector {
   private reason(hb: Heartbeat, previous: Heartbeat | undefined): string | null {
     const reasons: string[] = [];
     if (hb.degraded) reasons.push(hb.degradedReason ?? 'the probe reports itself degraded');
-    if (hb.eventLoopDelayMs.p99 > this.config.maxEventLoopP99Ms)
+    else if (hb.eventLoopDelayMs.p99 > this.config.maxEventLoopP99Ms)
       reasons.push(
         `event-loop delay p99 ${round1(hb.eventLoopDelayMs.p99)} ms > ${this.config.maxEventLoopP99Ms} ms`,
       );

@@ -1,5 +1,6 @@
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { probeResult } from '@flyprobe/shared';
 import {
   Server as GrpcServer,
   type Metadata,
@@ -101,6 +102,8 @@ describe.each(protocols)('$name check', ({ check, spec: protocolSpec }) => {
     const queriesBefore = dns.queries.length;
     const out = await check.run(spec);
     expect(out.outcome, out.errorMessage).toBe('ok');
+    // Every result is valid on the wire as the reporter will send it.
+    expect(probeResult.safeParse({ ...out, seq: 1 }).error).toBeUndefined();
     expect(out.protocol).toBe(check.protocol);
     expect(out.servedRegion).toBe('ams');
     expect(out.servedMachine).toBe('machine-1');

@@ -1,4 +1,5 @@
 import { constants } from 'node:http2';
+import { probeResult } from '@flyprobe/shared';
 import { Server as GrpcServer, type Metadata, ServerCredentials, status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { echoServiceDefinition, type RunningEcho, startEchoServer } from '../echo/index.ts';
@@ -37,6 +38,7 @@ async function hold(
   await grpcStreamCheck.hold(
     s,
     (o) => {
+      expect(probeResult.safeParse({ ...o, seq: 1 }).error).toBeUndefined();
       outs.push(o);
       if (until(outs)) ac.abort();
     },

@@ -1,5 +1,6 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { probeResult } from '@flyprobe/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CheckOutput, CheckSpec } from './check.ts';
 import { grpcStreamCheck } from './grpc-stream.ts';
@@ -13,6 +14,11 @@ import { tcpCheck } from './tcp.ts';
  * outcome and failed phase, within short limits, without unbounded memory.
  */
 const cleanups: (() => Promise<void> | void)[] = [];
+/** Every classified failure must still be a valid wire result. */
+function valid(out: CheckOutput | undefined): void {
+  expect(probeResult.safeParse({ ...out, seq: 1 }).error).toBeUndefined();
+}
+
 afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
 });
@@ -61,6 +67,7 @@ describe('hostile targets', () => {
     for (let i = 0; i < 5; i++) outs.push(await httpCheck.run(spec(port)));
     const growthMb = (process.memoryUsage().rss - rssBefore) / 1024 / 1024;
     for (const out of outs) {
+      valid(out);
       expect(out.outcome).toBe('ok');
       expect(out.bytes).toBeGreaterThan(DEFAULT_MAX_BODY_BYTES);
       // At most a few socket reads beyond the cap.
@@ -88,6 +95,7 @@ describe('hostile targets', () => {
       }),
     );
     const out = await httpCheck.run(spec(port, { phaseTimeoutMs: { ttfb: 300 } }));
+    valid(out);
     expect(out.outcome).toBe('timeout');
     expect(out.failedPhase).toBe('ttfb');
     expect(out.phases.connect).toBeGreaterThan(0);
@@ -105,6 +113,7 @@ describe('hostile targets', () => {
       }),
     );
     const out = await httpCheck.run(spec(port, { phaseTimeoutMs: { transfer: 300 } }));
+    valid(out);
     expect(out.outcome).toBe('timeout');
     expect(out.failedPhase).toBe('transfer');
     expect(out.phases.ttfb).toBeGreaterThan(0);
@@ -122,6 +131,7 @@ describe('hostile targets', () => {
       }),
     );
     const out = await httpCheck.run(spec(port));
+    valid(out);
     expect(out.outcome, out.errorMessage).toBe('reset');
     expect(out.failedPhase).toBe('transfer');
     expect(out.phases.ttfb).toBeGreaterThan(0);
@@ -134,6 +144,7 @@ describe('hostile targets', () => {
       }),
     );
     const out = await httpCheck.run(spec(port));
+    valid(out);
     expect(out.outcome, out.errorMessage).toBe('eof');
     expect(out.failedPhase).toBe('transfer');
   });
@@ -141,6 +152,7 @@ describe('hostile targets', () => {
   it('a TLS handshake that hangs: the tls limit fires after connect', async () => {
     const port = await track(await rawServer(() => {}));
     const out = await httpCheck.run(spec(port, { tls: true, phaseTimeoutMs: { tls: 300 } }));
+    valid(out);
     expect(out.outcome).toBe('timeout');
     expect(out.failedPhase).toBe('tls');
     expect(out.phases.connect).toBeGreaterThan(0);
@@ -152,6 +164,7 @@ describe('hostile targets', () => {
       await rawServer((s) => s.once('data', () => s.write('HTTP/1.1 400 nope\r\n\r\n'))),
     );
     const out = await httpCheck.run(spec(port, { tls: true }));
+    valid(out);
     expect(out.outcome, out.errorMessage).toBe('tls');
     expect(out.failedPhase).toBe('tls');
   });
@@ -173,6 +186,7 @@ describe('hostile targets', () => {
       new AbortController().signal,
     );
     const end = outs.at(-1);
+    for (const o of outs) valid(o);
     expect(end?.stream?.endReason, end?.errorMessage).toBe('goaway');
     expect(end?.outcome).toBe('reset');
     expect(end?.failedPhase).toBe('stream');
@@ -187,6 +201,7 @@ describe('hostile targets', () => {
       }),
     );
     const out = await grpcUnaryCheck.run(spec(port));
+    valid(out);
     expect(out.outcome, out.errorMessage).toBe('reset');
     expect(out.grpcCode).toBeGreaterThan(0);
   });
@@ -199,6 +214,7 @@ describe('hostile targets', () => {
     const server = await rawServer(() => {});
     await server.close();
     const out = await check.run(spec(server.port));
+    valid(out);
     expect(out.outcome).toBe('refused');
     expect(out.failedPhase).toBe('connect');
   });

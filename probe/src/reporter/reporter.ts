@@ -144,7 +144,8 @@ export class Reporter {
   private enqueue(entry: BufferedResult): void {
     const before = this.buffer.queued;
     for (const { entry: old, reason } of this.buffer.push(entry)) this.drop(old, reason);
-    if (before === 0 || this.buffer.queued >= this.opts.batching().maxBatch) this.wakeup.notify();
+    // Wake the sender when there is something new to wait for: a first result, or a full batch.
+    if (before === 0 || this.buffer.queued === this.opts.batching().maxBatch) this.wakeup.notify();
   }
 
   private drop(entry: BufferedResult, reason: DropReason): void {

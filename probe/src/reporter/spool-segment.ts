@@ -30,6 +30,11 @@ export class SpoolSegment implements SpoolRef {
     if (!opts.existing) this.queueLine(JSON.stringify({ h: 1, createdAt: Date.now(), probe }));
   }
 
+  /** Deleted from disk: nothing more to write or close. */
+  get isRemoved(): boolean {
+    return this.removed;
+  }
+
   append(seq: number, json: string): void {
     this.live++;
     this.queueLine(`{"s":${seq},"r":${json}}`);

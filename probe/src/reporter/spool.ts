@@ -26,6 +26,8 @@ export class Spool {
   private active: SpoolSegment | undefined;
   private segmentNo = 0;
   private readonly dirty = new Set<SpoolSegment>();
+  /** Every segment this process opened, so close() releases all file handles. */
+  private readonly segments = new Set<SpoolSegment>();
   private timer: NodeJS.Timeout | undefined;
   private readonly segmentMaxBytes: number;
 
@@ -64,12 +66,12 @@ export class Spool {
     const segments = [...this.dirty];
     this.dirty.clear();
     await Promise.all(segments.map((s) => s.sync()));
+    for (const s of segments) if (s.isRemoved) this.segments.delete(s);
   }
 
   async close(): Promise<void> {
     await this.sync();
-    const segments = new Set([...this.dirty, ...(this.active ? [this.active] : [])]);
-    await Promise.all([...segments].map((s) => s.close()));
+    await Promise.all([...this.segments].map((s) => s.close()));
   }
 
   private rotate(): void {
@@ -87,13 +89,15 @@ export class Spool {
     probe: ProbeIdentity,
     opts: { active: boolean; existing: boolean },
   ): SpoolSegment {
-    return new SpoolSegment(
+    const segment = new SpoolSegment(
       path,
       probe,
       opts,
       (s) => this.markDirty(s),
       (err) => this.opts.onError(err),
     );
+    this.segments.add(segment);
+    return segment;
   }
 
   private markDirty(segment: SpoolSegment): void {

@@ -103,7 +103,12 @@ function addTargetChecks(
   plan.checks.push(planned(protocol, base, t.intervalMs));
   if (protocol === 'grpc') {
     for (let i = 0; i < t.grpc.streams; i++) {
-      const spec: CheckSpec = { ...base, tickIntervalMs: t.grpc.tickIntervalMs };
+      // An open stream reports a sample at the target's cadence, like its periodic checks.
+      const spec: CheckSpec = {
+        ...base,
+        tickIntervalMs: t.grpc.tickIntervalMs,
+        sampleIntervalMs: t.intervalMs,
+      };
       plan.streams.push(plannedStream(spec, i, t.grpc.maxStreamLifetimeMs));
     }
   }

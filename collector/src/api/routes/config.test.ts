@@ -1,4 +1,4 @@
-import type { ProbeConfig } from '@flyprobe/shared';
+import { type ProbeConfig, parseWith, probeConfig } from '@flyprobe/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ADMIN_SECRET,
@@ -85,6 +85,8 @@ describe('GET /v1/config', () => {
     expect(first.status).toBe(200);
     const etag = first.headers.get('etag');
     expect(etag).toMatch(/^".+"$/);
+    // What probes validate the document with (strict: no unknown fields).
+    expect(parseWith(probeConfig, first.body)).toMatchObject({ ok: true });
     const cfg = first.body as ProbeConfig;
     expect(cfg.targets.map((t) => t.name)).toEqual(['web']);
     expect(cfg.report.maxBatch).toBe(500);
@@ -115,7 +117,9 @@ describe('GET /v1/config', () => {
       token: tokenB,
       body: batch(probeIdentity('p-syd-1', 'syd', { echoAddress: '[fdaa::2]:8080' }), []),
     });
-    const a = (await config(tokenA)).body as ProbeConfig;
+    const withPeers = await config(tokenA);
+    expect(parseWith(probeConfig, withPeers.body)).toMatchObject({ ok: true });
+    const a = withPeers.body as ProbeConfig;
     expect(a.mesh.enabled).toBe(true);
     expect(a.mesh.peers).toEqual([{ probeId: 'p-syd-1', region: 'syd', address: '[fdaa::2]:8080' }]);
     const b = (await config(tokenB)).body as ProbeConfig;

@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import type { IngestResponse } from '@flyprobe/shared';
+import { type IngestResponse, ingestResponse } from '@flyprobe/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredResult } from '../../store/store.ts';
 import type { CollectorPlugin } from '../plugins.ts';
@@ -66,6 +66,7 @@ describe('POST /v1/ingest', () => {
     const r = await ingest(batch(probe, results));
     expect(r.status).toBe(200);
     const body = r.body as IngestResponse;
+    expect(ingestResponse.safeParse(body).success).toBe(true);
     expect(body.accepted).toBe(2);
     expect(body.rejected.map((x) => x.index)).toEqual([1, 3, 4, 5]);
     expect(body.rejected[0]?.reason).toBe('phases.ttfb: must not be negative');

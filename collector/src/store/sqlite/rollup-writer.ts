@@ -137,10 +137,7 @@ export class RollupWriter {
 
   /** Writes whole cells directly (bulk import), replacing cells with the same key, then flushes. */
   writeRecords(records: readonly RollupRecord[]): void {
-    for (const r of records) {
-      const cell = this.cell(r.tier, r.dims, r.bucket);
-      cell.state = r.state;
-    }
+    for (const r of records) this.cell(r.tier, r.dims, r.bucket, r.state).state = r.state;
     this.flush();
   }
 
@@ -150,7 +147,8 @@ export class RollupWriter {
       if (b.tier === tier && b.bucket < bucket && !b.dirty) this.evict(key, b);
   }
 
-  private cell(tier: RollupTier, dims: RollupDims, bucket: number): RollupCell {
+  /** The cached cell, created (empty, or with `initial`) when new; marks its block dirty. */
+  private cell(tier: RollupTier, dims: RollupDims, bucket: number, initial?: RollupState): RollupCell {
     const key = `${tier}|${dims.target}|${dims.path}|${dims.protocol}|${bucket}`;
     let block = this.blocks.get(key);
     if (!block) {
@@ -169,7 +167,7 @@ export class RollupWriter {
         probeRegion: dims.probeRegion,
         column: dims.column,
         edge: dims.edge,
-        state: emptyRollupState(),
+        state: initial ?? emptyRollupState(),
       };
       block.cells.set(cellKey, cell);
       this.cachedCells++;

@@ -1,10 +1,8 @@
 import { DDSketch } from '@datadog/sketches-js';
-import { ByteReader, ByteWriter } from './bytes.ts';
+import type { ByteReader, ByteWriter } from './bytes.ts';
 
 /** Every latency sketch uses this accuracy: a quantile is within 1% of the true value (relative). */
 export const SKETCH_RELATIVE_ACCURACY = 0.01;
-
-const FORMAT_VERSION = 1;
 
 export function newSketch(): DDSketch {
   return new DDSketch({ relativeAccuracy: SKETCH_RELATIVE_ACCURACY });
@@ -52,29 +50,4 @@ export function readSketchBins(
 /** Adds bins (as read from an encoding) into a library sketch: each bin's representative value maps back to its key. */
 export function acceptBin(into: DDSketch, key: number, count: number): void {
   into.accept(into.mapping.value(key), count);
-}
-
-/** A standalone sketch blob (version byte + `writeSketch`). */
-export function encodeSketch(sketch: DDSketch): Buffer {
-  const w = new ByteWriter();
-  w.byte(FORMAT_VERSION);
-  writeSketch(w, sketch);
-  return w.toBuffer();
-}
-
-export function mergeEncodedSketch(into: DDSketch, blob: Uint8Array): void {
-  const r = new ByteReader(blob);
-  const version = r.byte();
-  if (version !== FORMAT_VERSION) throw new Error(`sketch: unknown format version ${version}`);
-  readSketchBins(
-    r,
-    (zeros) => into.accept(0, zeros),
-    (key, count) => acceptBin(into, key, count),
-  );
-}
-
-export function decodeSketch(blob: Uint8Array): DDSketch {
-  const sketch = newSketch();
-  mergeEncodedSketch(sketch, blob);
-  return sketch;
 }
