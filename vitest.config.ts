@@ -1,12 +1,34 @@
 import { defineConfig } from 'vitest/config';
 
+// Tests that build network namespaces or run the whole system (the lab and end-to-end suites)
+// run one file at a time after everything else: they own real processes and measure real
+// delays, which a busy 2-core machine would distort.
+const LAB = ['test/e2e/**/*.test.ts', 'test/lab/**/*.lab.test.ts', 'test/lab/lab.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['{shared,probe,collector,cli}/src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 30_000,
-    hookTimeout: 60_000,
-    // Lab tests own network namespaces and real processes; they must not run concurrently with each other.
-    fileParallelism: true,
+    hookTimeout: 120_000,
     pool: 'forks',
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['{shared,probe,collector,cli}/src/**/*.test.ts', 'test/**/*.test.ts'],
+          exclude: ['**/node_modules/**', ...LAB],
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        test: {
+          name: 'lab',
+          include: LAB,
+          exclude: ['**/node_modules/**'],
+          fileParallelism: false,
+          testTimeout: 180_000,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

@@ -1,3 +1,5 @@
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import type { Io } from './command.ts';
 import { parseCommandArgs } from './command.ts';
 import { COMMANDS } from './commands/index.ts';
@@ -49,13 +51,16 @@ export async function main(argv: string[], io: Io): Promise<number> {
 
 function processIo(): Io {
   const env = process.env;
-  const color = process.stdout.isTTY === true && env.NO_COLOR === undefined && env.TERM !== 'dumb';
-  return { stdout: process.stdout, stderr: process.stderr, env, color: color || env.FORCE_COLOR === '1' };
+  const tty = process.stdout.isTTY === true && env.NO_COLOR === undefined && env.TERM !== 'dumb';
+  return { stdout: process.stdout, stderr: process.stderr, env, color: tty || env.FORCE_COLOR === '1' };
 }
 
-const isEntry = process.argv[1] !== undefined && /(?:main\.ts|flyprobe(?:\.mjs)?)$/.test(process.argv[1]);
-if (isEntry) {
+/** Runs the CLI on this process's argv and exits with its code once stdout is flushed (piped --json/--csv). */
+export async function runProcess(): Promise<void> {
   const code = await main(process.argv.slice(2), processIo());
-  // Flush stdout before exiting so piped output (--json, --csv) is complete.
   process.stdout.write('', () => process.exit(code));
 }
+
+// `node --import tsx cli/src/main.ts <cmd>` runs this file directly; bin/flyprobe.mjs calls runProcess().
+const entry = process.argv[1];
+if (entry !== undefined && import.meta.url === pathToFileURL(realpathSync(entry)).href) await runProcess();

@@ -3,7 +3,9 @@
  * stays <= 10 ms. The probe (esbuild bundle on plain node) is pinned to CPU 1 with taskset; the loopback
  * echo target and the loopback collector stand-in run on CPU 0. The rate steps up (200 targets, shorter
  * intervals) until p99 exceeds the bound, the achieved rate falls below 95% of the offered one, or runs
- * are missed. Figures only: never fails on a threshold.
+ * are missed. When the idle probe alone is already over the p99 bound (a machine shared with other
+ * load), the p99 criterion cannot be judged: the steps continue on the other two criteria and the CPU
+ * cost per probe gives the rate one core could sustain. Figures only: never fails on a threshold.
  *
  *   node --import tsx test/bench/probe-capacity.ts [--seconds 15] [--max-rate 2000]
  */
@@ -67,6 +69,8 @@ async function main(): Promise<void> {
       `${'offered/s'.padStart(9)} ${'achieved/s'.padStart(10)} ${'p99 ms'.padStart(7)} ${'missed'.padStart(6)} ${'cpu %'.padStart(6)} ${'RSS MB'.padStart(7)}  verdict`,
     );
     let best = 0;
+    let judgeP99 = true;
+    let cpuPerProbe = 0;
     for (const rate of RATES.filter((r) => r <= maxRate)) {
       const intervalMs = rate === 0 ? 0 : Math.round((TARGETS * 1000) / rate);
       const file = join(dir, `rate-${rate}.toml`);
@@ -90,7 +94,7 @@ async function main(): Promise<void> {
         { bundle, cpus: '1' },
       );
       try {
-        await probe.until(() => true, 30_000);
+        await probe.until(() => true, 120_000);
         // First runs are spread over one interval; measure once every check is on its schedule.
         await sleep(intervalMs + 2_000);
         const pid = probe.proc.pid!;
@@ -102,8 +106,15 @@ async function main(): Promise<void> {
         const achieved = (end.results - start.results) / elapsedS;
         const cpuPct = ((cpuSeconds(pid) - start.cpu) / elapsedS) * 100;
         const missed = end.missed - start.missed;
-        const ok = end.windowP99Ms <= P99_BOUND_MS && achieved >= rate * 0.95 && missed === 0;
-        const verdict = rate === 0 ? 'idle baseline' : ok ? 'ok' : 'over';
+        if (rate === 0 && end.windowP99Ms > P99_BOUND_MS) judgeP99 = false;
+        const ok = (!judgeP99 || end.windowP99Ms <= P99_BOUND_MS) && achieved >= rate * 0.95 && missed === 0;
+        const verdict =
+          rate === 0
+            ? `idle baseline${judgeP99 ? '' : ': over the bound already, p99 not judged'}`
+            : ok
+              ? 'ok'
+              : 'over';
+        if (rate > 0 && ok) cpuPerProbe = cpuPct / 100 / achieved;
         console.log(
           `${String(rate).padStart(9)} ${achieved.toFixed(1).padStart(10)} ${end.windowP99Ms.toFixed(1).padStart(7)} ${String(missed).padStart(6)} ${cpuPct.toFixed(0).padStart(6)} ${mb(end.rssBytes).padStart(7)}  ${verdict}`,
         );
@@ -114,11 +125,13 @@ async function main(): Promise<void> {
         await probe.stop();
       }
     }
-    console.log(
-      best > 0
-        ? `highest sustained rate within the bound: ${best} HTTP probes/s`
-        : 'no step stayed within the bound',
-    );
+    const criterion = judgeP99 ? 'within the p99 bound' : '(achieved >= 95%, no missed runs; p99 not judged)';
+    console.log(best > 0 ? `highest sustained rate ${criterion}: ${best} HTTP probes/s` : 'no step stayed within the bound');
+    if (cpuPerProbe > 0) {
+      console.log(
+        `CPU per probe at that step: ${(cpuPerProbe * 1000).toFixed(2)} ms: about ${Math.floor(1 / cpuPerProbe)} probes/s would saturate one core`,
+      );
+    }
     console.log(
       `(load average during the run: ${(await import('node:os'))
         .loadavg()

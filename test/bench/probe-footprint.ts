@@ -183,7 +183,7 @@ try {
   for (const p of probes) stops.push(() => p.child.stop());
   const driver = driveBlackbox(bb.port, RATE);
   stops.push(() => driver.stop());
-  await Promise.all(probes.map((p) => p.child.until(() => true, 30_000)));
+  await Promise.all(probes.map((p) => p.child.until(() => true, 120_000)));
   await sleep(WARMUP_S * 1000);
   const results = await measure(
     [
@@ -220,7 +220,7 @@ try {
   ] as const) {
     const big = spawnProbe(probeEnv(bigFile), opts);
     stops.push(() => big.stop());
-    await big.until(() => true, 30_000);
+    await big.until(() => true, 120_000);
     const [m] = await measure([{ name, pid: big.proc.pid!, count: () => lastResults(big) }], BIG_SECONDS);
     const last = big.samples.at(-1)!;
     const maxSampled = Math.max(...big.samples.map((s) => s.rssBytes));

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 
 export type LabCapability = { ok: true } | { ok: false; reason: string };
 
@@ -17,15 +17,20 @@ export function labCapability(): LabCapability {
   for (const [cmd, args] of [
     ['ip', ['-V']],
     ['nft', ['--version']],
-    ['python3', ['--version']],
+    [pythonCommand(), ['--version']],
     ['flock', ['--version']],
     ['chrt', ['--version']],
   ] as const) {
     try {
-      execFileSync(cmd, [...args], { stdio: 'ignore', timeout: 5000 });
+      execFileSync(cmd, [...args], { stdio: 'ignore', timeout: 30_000 });
     } catch {
       return { ok: false, reason: `"${cmd}" is not installed or not on PATH` };
     }
   }
   return { ok: true };
+}
+
+/** The system python3 when present: version-manager shims on PATH are slow to start on a busy machine. */
+export function pythonCommand(): string {
+  return existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 }

@@ -4,6 +4,7 @@ import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { pythonCommand } from '../capability.ts';
 import type { EmulatorPair } from '../delay-model.ts';
 
 const EMULATOR_PY = fileURLToPath(new URL('./emulator.py', import.meta.url));
@@ -65,7 +66,7 @@ export class WanEmulator {
     writeFileSync(configPath, JSON.stringify({ ...config, control: controlPath }));
     // stdin stays open: the emulator exits when it closes, so it never outlives the lab process.
     // Round-robin real-time scheduling keeps packet release on time on a busy machine; it uses little CPU.
-    const command = realtime ? ['chrt', '--rr', '20', 'python3'] : ['python3'];
+    const command = realtime ? ['chrt', '--rr', '20', pythonCommand()] : [pythonCommand()];
     const child = spawn(command[0] as string, [...command.slice(1), EMULATOR_PY, configPath], {
       stdio: ['pipe', 'pipe', 'pipe'],
     });

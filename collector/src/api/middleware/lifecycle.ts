@@ -11,11 +11,12 @@ import { ApiError } from '../errors.ts';
 export function trackRequests(deps: Pick<ApiDeps, 'lifecycle' | 'metrics'>): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
     if (deps.lifecycle.shuttingDown && c.req.path !== '/healthz' && c.req.path !== '/readyz') {
-      c.header('Connection', 'close');
       throw new ApiError(
         503,
         'shutting_down',
         'the collector is shutting down; retry against another instance or later',
+        undefined,
+        { Connection: 'close', 'Retry-After': '5' },
       );
     }
     const started = process.hrtime.bigint();

@@ -5,7 +5,12 @@ import { addBlockCells, type CellTotals, decodeBlock, encodeBlock, type RollupCe
 import { emptyRollupState } from './rollup-sample.ts';
 import { acceptBin, newSketch, SKETCH_RELATIVE_ACCURACY } from './sketch.ts';
 
-function cell(probeRegion: string, column: string, values: number[], extra: Partial<RollupCell['state']> = {}): RollupCell {
+function cell(
+  probeRegion: string,
+  column: string,
+  values: number[],
+  extra: Partial<RollupCell['state']> = {},
+): RollupCell {
   const state = { ...emptyRollupState(), ...extra };
   for (const v of values) {
     state.samples++;
@@ -31,15 +36,25 @@ describe('rollup blocks', () => {
   it('round-trip counters and sketches exactly (same quantiles as the library sketch)', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.oneof(fc.constant(0), fc.double({ min: 0.001, max: 60_000, noNaN: true })), { minLength: 1, maxLength: 300 }),
+        fc.array(fc.oneof(fc.constant(0), fc.double({ min: 0.001, max: 60_000, noNaN: true })), {
+          minLength: 1,
+          maxLength: 300,
+        }),
         fc.nat({ max: 1000 }),
         (values, resets) => {
-          const original = cell('fra', 'ams', values, { reset: resets, samples: resets, degraded: 3, failedOther: 2 });
+          const original = cell('fra', 'ams', values, {
+            reset: resets,
+            samples: resets,
+            degraded: 3,
+            failedOther: 2,
+          });
           const [decoded] = decodeBlock(encodeBlock([original]));
           expect({ ...decoded!.state, sketch: undefined }).toEqual({ ...original.state, sketch: undefined });
           expect(decoded!.state.sketch.count).toBe(original.state.sketch.count);
           for (const q of [0, 0.5, 0.9, 0.99, 1])
-            expect(decoded!.state.sketch.getValueAtQuantile(q)).toBe(original.state.sketch.getValueAtQuantile(q));
+            expect(decoded!.state.sketch.getValueAtQuantile(q)).toBe(
+              original.state.sketch.getValueAtQuantile(q),
+            );
         },
       ),
       { numRuns: 100 },
@@ -49,7 +64,10 @@ describe('rollup blocks', () => {
   it('merges bins across blocks like the library merge, and skips cells nobody picked', () => {
     const a = Array.from({ length: 500 }, (_, i) => i + 1);
     const b = Array.from({ length: 500 }, (_, i) => 1000 + i * 3);
-    const blocks = [encodeBlock([cell('fra', 'ams', a), cell('sin', 'ams', [9999])]), encodeBlock([cell('fra', 'ams', b)])];
+    const blocks = [
+      encodeBlock([cell('fra', 'ams', a), cell('sin', 'ams', [9999])]),
+      encodeBlock([cell('fra', 'ams', b)]),
+    ];
     const fra = totals(true);
     const skipped: string[] = [];
     for (const block of blocks)
@@ -59,7 +77,11 @@ describe('rollup blocks', () => {
         return undefined;
       });
     expect(skipped).toEqual(['sin']);
-    expect([fra.samples, fra.latCount, fra.latSum]).toEqual([1000, 1000, [...a, ...b].reduce((x, y) => x + y, 0)]);
+    expect([fra.samples, fra.latCount, fra.latSum]).toEqual([
+      1000,
+      1000,
+      [...a, ...b].reduce((x, y) => x + y, 0),
+    ]);
     const merged = newSketch();
     for (const [key, count] of fra.bins!) acceptBin(merged, key, count);
     const reference = new DDSketch({ relativeAccuracy: SKETCH_RELATIVE_ACCURACY });
@@ -67,7 +89,8 @@ describe('rollup blocks', () => {
     for (const v of a) reference.accept(v);
     for (const v of b) other.accept(v);
     reference.merge(other);
-    for (const q of [0.01, 0.25, 0.5, 0.75, 0.99]) expect(merged.getValueAtQuantile(q)).toBe(reference.getValueAtQuantile(q));
+    for (const q of [0.01, 0.25, 0.5, 0.75, 0.99])
+      expect(merged.getValueAtQuantile(q)).toBe(reference.getValueAtQuantile(q));
     // Without bins the sketch is skipped, the counters are still read.
     const countersOnly = totals(false);
     addBlockCells(blocks[0]!, () => countersOnly);
