@@ -12,6 +12,7 @@ export default defineConfig({
     pool: 'forks',
     projects: [
       {
+        extends: true,
         test: {
           name: 'unit',
           include: ['{shared,probe,collector,cli}/src/**/*.test.ts', 'test/**/*.test.ts'],
@@ -20,6 +21,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'lab',
           include: LAB,

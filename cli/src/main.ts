@@ -61,6 +61,16 @@ export async function runProcess(): Promise<void> {
   process.stdout.write('', () => process.exit(code));
 }
 
-// `node --import tsx cli/src/main.ts <cmd>` runs this file directly; bin/flyprobe.mjs calls runProcess().
-const entry = process.argv[1];
-if (entry !== undefined && import.meta.url === pathToFileURL(realpathSync(entry)).href) await runProcess();
+/** True when node was started on this file (`node --import tsx cli/src/main.ts <cmd>`). */
+function startedDirectly(): boolean {
+  const entry = process.argv[1];
+  if (entry === undefined) return false;
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(entry)).href;
+  } catch {
+    return false;
+  }
+}
+
+// bin/flyprobe.mjs imports this module and calls runProcess() itself.
+if (startedDirectly()) await runProcess();

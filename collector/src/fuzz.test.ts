@@ -1,6 +1,6 @@
 import { probeResult } from '@flyprobe/shared';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   batch,
   call,
@@ -11,6 +11,9 @@ import {
   startTestCollector,
   type TestCollector,
 } from './api/testing.ts';
+
+// Real servers and SQLite files on a busy shared machine: generous bounds, never wall-clock assertions.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 60_000 });
 
 /**
  * Property-based ingest fuzzing against a real collector: whatever arrives, the answer is a 4xx with a

@@ -126,7 +126,11 @@ async function main(): Promise<void> {
       }
     }
     const criterion = judgeP99 ? 'within the p99 bound' : '(achieved >= 95%, no missed runs; p99 not judged)';
-    console.log(best > 0 ? `highest sustained rate ${criterion}: ${best} HTTP probes/s` : 'no step stayed within the bound');
+    console.log(
+      best > 0
+        ? `highest sustained rate ${criterion}: ${best} HTTP probes/s`
+        : 'no step stayed within the bound',
+    );
     if (cpuPerProbe > 0) {
       console.log(
         `CPU per probe at that step: ${(cpuPerProbe * 1000).toFixed(2)} ms: about ${Math.floor(1 / cpuPerProbe)} probes/s would saturate one core`,

@@ -40,25 +40,30 @@ export class LabProcess {
     });
     let partial = '';
     this.child.stdout?.on('data', (d: Buffer) => {
-      this.log.write(d);
+      this.append(d);
       partial += d.toString();
       const lines = partial.split('\n');
       partial = lines.pop() ?? '';
       for (const line of lines) for (const f of this.stdoutLines) f(line);
     });
-    this.child.stderr?.on('data', (d: Buffer) => this.log.write(d));
+    this.child.stderr?.on('data', (d: Buffer) => this.append(d));
+    // 'close' comes after the output streams ended: only then is the log complete.
+    this.child.once('close', () => this.log.end());
     this.exited = new Promise((resolve) => {
       this.child.once('exit', (code, signal) => {
         this.done = true;
-        this.log.end();
         resolve({ code, signal });
       });
       this.child.once('error', (err) => {
         this.done = true;
-        this.log.end(`spawn failed: ${err.message}\n`);
+        this.append(`spawn failed: ${err.message}\n`);
         resolve({ code: null, signal: null });
       });
     });
+  }
+
+  private append(chunk: Buffer | string): void {
+    if (!this.log.writableEnded) this.log.write(chunk);
   }
 
   /** Writes a line to the process's stdin (processes started with `stdin: true`). */

@@ -24,7 +24,7 @@ function setup(forMs = 0) {
   return { db, engine: make(), make };
 }
 
-describe('alert engine', () => {
+describe('alert engine', { timeout: 60_000 }, () => {
   it('goes pending -> firing -> resolved and queues one notification per transition and receiver', async () => {
     const { db, engine } = setup(2000);
     expect((await engine.apply([finding()], T)).map((t) => t.to)).toEqual(['pending']);

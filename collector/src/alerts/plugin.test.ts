@@ -32,7 +32,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   }
 }
 
-describe('alerting plugin in a running collector', () => {
+describe('alerting plugin in a running collector', { timeout: 60_000 }, () => {
   let c: TestCollector;
   let hook: Server;
   const received: Array<{ body: string; signature: string }> = [];
@@ -62,12 +62,12 @@ describe('alerting plugin in a running collector', () => {
     };
     c = await startTestCollector({}, { plugins: [alertingPlugin({ settings, log: silentLogger })] });
     probeToken = await createToken(c.url, { role: 'probe', probeId: 'ams-1' });
-  });
+  }, 60_000);
 
   afterAll(async () => {
     await c?.close();
     await new Promise<void>((resolve) => hook.close(() => resolve()));
-  });
+  }, 60_000);
 
   it('raises an alert from ingested results, serves it, notifies, and resolves it', async () => {
     const probe = probeIdentity('ams-1', 'ams');

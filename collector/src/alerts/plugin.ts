@@ -1,4 +1,4 @@
-import { type Heartbeat, heartbeat, type ProbeIdentity, parseWith } from '@flyprobe/shared';
+import type { Heartbeat, ProbeIdentity } from '@flyprobe/shared';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { jsonLogger } from '../api/log.ts';
 import type { CollectorPlugin, CollectorPluginFactory, PluginContext } from '../api/plugins.ts';
@@ -14,6 +14,7 @@ import { receiverSource } from './receivers.ts';
 import { type AlertingSettings, alertingSettingsFromEnv } from './settings.ts';
 import { SqliteAlertStore } from './sqlite-store.ts';
 import type { AlertStore } from './types.ts';
+import { warmUp } from './warmup.ts';
 
 const MIN_EVALUATION_GAP_MS = 50;
 
@@ -34,45 +35,6 @@ type SqliteHandle = ConstructorParameters<typeof SqliteAlertStore>[0];
 function sqliteHandle(store: Store): SqliteHandle | undefined {
   const db = (store as Store & { db?: unknown }).db;
   return db && typeof db === 'object' && 'prepare' in db ? (db as SqliteHandle) : undefined;
-}
-
-/** Replays recent raw results so a restart keeps detector windows (newest first from the store, bounded). */
-async function warmUp(
-  store: Store,
-  registry: DetectorRegistry,
-  settings: AlertingSettings,
-  now: number,
-): Promise<number> {
-  const seen = new Set<number>();
-  const pages: StoredResult[][] = [];
-  let to = now;
-  while (seen.size < settings.warmupMaxResults) {
-    const page = await store.listResults({
-      from: now - settings.warmupMs,
-      to,
-      limit: Math.min(10_000, settings.warmupMaxResults),
-    });
-    const fresh = page.filter((r) => !seen.has(r.id));
-    if (fresh.length === 0) break;
-    for (const r of fresh) seen.add(r.id);
-    pages.push(fresh);
-    to = fresh.at(-1)?.startedAt ?? to;
-    if (page.length < 10_000) break;
-  }
-  const results = pages.flat().sort((a, b) => a.startedAt - b.startedAt || a.id - b.id);
-  // Probe health first, so samples of a probe that is degraded now are judged as such.
-  for (const p of await store.listProbes()) {
-    const hb = parseWith(heartbeat, p.health);
-    if (hb.ok && now - p.lastSeen <= settings.warmupMs)
-      registry.observeHeartbeat({
-        probeId: p.probeId,
-        probeRegion: p.region,
-        heartbeat: hb.value,
-        receivedAt: p.lastSeen,
-      });
-  }
-  registry.observe(results);
-  return results.length;
 }
 
 /** The collector plugin: detectors on ingest, the alert lifecycle on a timer, delivery, and the alert routes. */

@@ -4,7 +4,16 @@ import { join } from 'node:path';
 import type { AlertListResponse } from '@flyprobe/shared';
 import { afterAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../api/log.ts';
-import { ADMIN_SECRET, batch, call, createToken, probeIdentity, READ_SECRET, result, startTestCollector } from '../api/testing.ts';
+import {
+  ADMIN_SECRET,
+  batch,
+  call,
+  createToken,
+  probeIdentity,
+  READ_SECRET,
+  result,
+  startTestCollector,
+} from '../api/testing.ts';
 import { alertingPlugin } from './plugin.ts';
 import { alertingSettingsFromEnv } from './settings.ts';
 
@@ -24,13 +33,20 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 const start = () =>
   startTestCollector(
     { FLYPROBE_DB: join(dir, 'collector.db') },
-    { plugins: [alertingPlugin({ settings: alertingSettingsFromEnv({ FLYPROBE_ALERT_EVAL_MS: '100' }), log: silentLogger })] },
+    {
+      plugins: [
+        alertingPlugin({
+          settings: alertingSettingsFromEnv({ FLYPROBE_ALERT_EVAL_MS: '100' }),
+          log: silentLogger,
+        }),
+      ],
+    },
   );
 
 const alerts = async (url: string, state: string) =>
   ((await call(`${url}/v1/alerts?state=${state}`, { token: READ_SECRET })).body as AlertListResponse).alerts;
 
-describe('a collector restart', () => {
+describe('a collector restart', { timeout: 60_000 }, () => {
   it('keeps a firing alert firing: detector windows are rebuilt from stored results', async () => {
     let c = await start();
     try {
@@ -43,9 +59,17 @@ describe('a collector restart', () => {
       const token = await createToken(c.url, { role: 'probe', probeId: 'ams-1' });
       const now = Date.now();
       const results = [0, 1, 2].map((i) =>
-        result(i, { startedAt: now - 3000 + i * 1000, servedRegion: 'sin', edgeRegion: 'ams', latencyMs: 160 }),
+        result(i, {
+          startedAt: now - 3000 + i * 1000,
+          servedRegion: 'sin',
+          edgeRegion: 'ams',
+          latencyMs: 160,
+        }),
       );
-      expect((await call(`${c.url}/v1/ingest`, { token, body: batch(probeIdentity('ams-1', 'ams'), results) })).status).toBe(200);
+      expect(
+        (await call(`${c.url}/v1/ingest`, { token, body: batch(probeIdentity('ams-1', 'ams'), results) }))
+          .status,
+      ).toBe(200);
       const firing = await until('the misroute alert', async () => (await alerts(c.url, 'firing'))[0]);
       expect(firing.labels).toMatchObject({ rule: 'misroute', probe_region: 'ams', region: 'sin' });
       await c.close();

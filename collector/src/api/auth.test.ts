@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   ADMIN_SECRET,
   batch,
@@ -10,6 +10,9 @@ import {
   startTestCollector,
   type TestCollector,
 } from './testing.ts';
+
+// Real servers and SQLite files on a busy shared machine: generous bounds, never wall-clock assertions.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
 type Role = 'none' | 'invalid' | 'probe' | 'read' | 'admin' | 'storedRead' | 'storedAdmin';
 

@@ -1,12 +1,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openSqliteStore } from '../store/index.ts';
 import type { Store } from '../store/store.ts';
 import { HeartbeatWriter } from './heartbeat-writer.ts';
 import { silentLogger } from './log.ts';
 import { heartbeat, probeIdentity } from './testing.ts';
+
+// Real servers and SQLite files on a busy shared machine: generous bounds, never wall-clock assertions.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
 let dir: string;
 let store: Store;

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Hono } from 'hono';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { defaultPlugins, startCollector } from '../server.ts';
 import { loadCollectorSettings } from '../settings.ts';
 import { openSqliteStore } from '../store/index.ts';
@@ -22,6 +22,9 @@ import {
   startTestCollector,
   type TestCollector,
 } from './testing.ts';
+
+// Real servers and SQLite files on a busy shared machine: generous bounds, never wall-clock assertions.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
 describe('loadCollectorSettings', () => {
   it('names every bad variable and why', () => {

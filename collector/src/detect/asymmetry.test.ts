@@ -56,7 +56,7 @@ function setup() {
   return { tick };
 }
 
-describe('asymmetry detector', () => {
+describe('asymmetry detector', { timeout: 60_000 }, () => {
   it('raises nothing on clean jittery mesh data (300 intervals)', () => {
     const { tick } = setup();
     for (let i = 0; i < 300; i++) expect(tick()).toEqual([]);

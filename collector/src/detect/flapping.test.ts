@@ -17,7 +17,7 @@ function run(pattern: (i: number) => string, n: number, start = 0) {
   return { d, levels, s };
 }
 
-describe('flapping detector', () => {
+describe('flapping detector', { timeout: 60_000 }, () => {
   it('never fires on a stable route or a single change and its return', () => {
     const stable = run(() => 'fra', 300);
     expect(stable.levels.every((l) => l === 'none')).toBe(true);

@@ -31,7 +31,7 @@ async function episodes(
   return fired;
 }
 
-describe('alerts do not flap under a fault at the threshold', () => {
+describe('alerts do not flap under a fault at the threshold', { timeout: 60_000 }, () => {
   it('resets at exactly the fire rate fire once and stay open', async () => {
     const rnd = prng(5);
     const fired = await episodes('resets', 400, (s, t) =>

@@ -31,7 +31,7 @@ function setup() {
   return { tick };
 }
 
-describe('latency detector', () => {
+describe('latency detector', { timeout: 60_000 }, () => {
   it('raises nothing on clean jittery data with rare spikes', () => {
     const { tick } = setup();
     for (let i = 0; i < 2000; i++) expect(tick().filter((f) => f.level === 'fire')).toEqual([]);

@@ -34,7 +34,7 @@ function setup() {
   return { tick };
 }
 
-describe('loss detector', () => {
+describe('loss detector', { timeout: 60_000 }, () => {
   it('stays quiet on clean jittery data', () => {
     const { tick } = setup();
     for (let i = 0; i < 600; i++) expect(tick()).toEqual([]);

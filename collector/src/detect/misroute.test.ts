@@ -40,7 +40,7 @@ function setup() {
   return { tick };
 }
 
-describe('misroute detector', () => {
+describe('misroute detector', { timeout: 60_000 }, () => {
   it('stays quiet while anycast is served by the nearest healthy region', () => {
     const { tick } = setup();
     for (let i = 0; i < 300; i++) expect(tick('fra', 'ams')).toEqual([]);

@@ -24,7 +24,7 @@ function heartbeat(
   };
 }
 
-describe('probe degraded detector', () => {
+describe('probe degraded detector', { timeout: 60_000 }, () => {
   it('reports a lagging probe and keeps its latency samples out of the latency rule', () => {
     const registry = new DetectorRegistry(defaultDetectionConfig());
     const s = new StreamBuilder();

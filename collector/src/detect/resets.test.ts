@@ -44,7 +44,7 @@ function setup(seed = 1) {
   return { tick, rnd };
 }
 
-describe('resets detector', () => {
+describe('resets detector', { timeout: 60_000 }, () => {
   it('ignores rare failures on clean data', () => {
     const { tick, rnd } = setup();
     // A stray failure may hold an open alert (hysteresis) but never opens one.

@@ -14,7 +14,7 @@ function echoResult(s: StreamBuilder, at: number, startedAt: number, imageRef: s
   });
 }
 
-describe('restart detector', () => {
+describe('restart detector', { timeout: 60_000 }, () => {
   it('fires when the start time moves with the same image, and resolves after holdMs', () => {
     const s = new StreamBuilder();
     const config = { ...defaultDetectionConfig().restart, holdMs: 10_000 };

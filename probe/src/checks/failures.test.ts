@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { echoServiceDefinition } from '../echo/index.ts';
 import type { Check, CheckSpec } from './check.ts';
 import { classifyError } from './failure.ts';
+import { grpcOutcome } from './grpc-status.ts';
 import { grpcUnaryCheck } from './grpc-unary.ts';
 import { httpCheck } from './http.ts';
 import { tcpCheck } from './tcp.ts';
@@ -174,5 +175,25 @@ describe('classifyError', () => {
     expect(classifyError(Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }))).toBe(
       'eof',
     );
+  });
+});
+
+describe('grpcOutcome', () => {
+  it.each([
+    [
+      status.UNAVAILABLE,
+      'No connection established. Last error: Error: connect ECONNREFUSED 10.0.0.1:50051',
+      'refused',
+    ],
+    [status.UNAVAILABLE, 'read ECONNRESET', 'reset'],
+    [status.UNAVAILABLE, 'Connection dropped', 'reset'],
+    [status.INTERNAL, 'Received RST_STREAM with code 2 (Internal server error)', 'reset'],
+    [status.UNAVAILABLE, 'connect EHOSTUNREACH fdaa::3:50051', 'unreachable'],
+    [status.UNAVAILABLE, 'Last error: Error: self-signed certificate', 'tls'],
+    [status.DEADLINE_EXCEEDED, 'Deadline exceeded', 'timeout'],
+    [status.UNIMPLEMENTED, 'unknown service', 'grpc_status'],
+    [status.UNAVAILABLE, 'server is draining', 'grpc_status'],
+  ])('code %i "%s" -> %s', (code, details, outcome) => {
+    expect(grpcOutcome({ code, details })).toBe(outcome);
   });
 });

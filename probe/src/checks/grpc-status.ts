@@ -30,6 +30,7 @@ export function grpcOutcome(err: GrpcErrorLike & { code: number }): Outcome {
     }
     if (/RST_STREAM|Connection dropped|Stream refused|GOAWAY/i.test(details)) return 'reset';
     if (/Name resolution failed|DNS resolution failed/i.test(details)) return 'dns';
+    if (/certificate|SSL|TLS|handshake/i.test(details)) return 'tls';
   }
   return 'grpc_status';
 }

@@ -1,49 +1,22 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createSecureServer, type Http2SecureServer } from 'node:http2';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { echoApp, type RunningEcho, startEchoServer } from '../echo/index.ts';
 import type { CheckSpec } from './check.ts';
 import { httpCheck } from './http.ts';
+import { selfSignedCert } from './test-cert.ts';
 
 /* HTTP/1.1 and h2c against the standalone echo server; TLS with ALPN h2 / http/1.1 against a self-signed echo. */
 const identity = { region: 'yyz', machineId: 'm-versions', startedAt: Date.now() - 1000 };
 let echo: RunningEcho;
 let tlsServer: Http2SecureServer;
 let tlsPort: number;
-const dir = mkdtempSync(join(tmpdir(), 'flyprobe-tls-'));
 
 beforeAll(async () => {
   echo = await startEchoServer({ host: '127.0.0.1', httpPort: 0, tcpPort: 0, grpcPort: 0, identity });
-  const key = join(dir, 'key.pem');
-  const cert = join(dir, 'cert.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-subj',
-      '/CN=localhost',
-      '-days',
-      '1',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-    ],
-    { stdio: 'ignore' },
-  );
   tlsServer = createSecureServer(
-    { key: readFileSync(key), cert: readFileSync(cert), allowHTTP1: true },
+    { ...selfSignedCert(), allowHTTP1: true },
     getRequestListener(echoApp(identity).fetch),
   );
   await new Promise<void>((r) => tlsServer.listen(0, '127.0.0.1', r));
@@ -53,7 +26,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await echo.close();
   await new Promise((r) => tlsServer.close(r));
-  rmSync(dir, { recursive: true, force: true });
 });
 
 const base = (port: number, extra: Partial<CheckSpec>): CheckSpec => ({

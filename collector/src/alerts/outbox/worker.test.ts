@@ -74,7 +74,7 @@ function hookReceiver(url: string): Receiver {
   return { id: 'env:webhook', kind: 'webhook', url, secret: SECRET, name: null, source: 'env', createdAt: 0 };
 }
 
-describe('delivery worker', () => {
+describe('delivery worker', { timeout: 60_000 }, () => {
   it('delivers a signed webhook the receiver can verify, with event id and timestamp headers', async () => {
     const rx = await receiver();
     closers.push(rx.close);

@@ -1,5 +1,5 @@
 import { type ProbeConfig, parseWith, probeConfig } from '@flyprobe/shared';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   ADMIN_SECRET,
   batch,
@@ -10,6 +10,9 @@ import {
   startTestCollector,
   type TestCollector,
 } from '../testing.ts';
+
+// Real servers and SQLite files on a busy shared machine: generous bounds, never wall-clock assertions.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
 let tc: TestCollector;
 let clock = Date.now();

@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { type IngestResponse, ingestResponse } from '@flyprobe/shared';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { StoredResult } from '../../store/store.ts';
 import type { CollectorPlugin } from '../plugins.ts';
 import {
@@ -14,6 +14,9 @@ import {
   startTestCollector,
   type TestCollector,
 } from '../testing.ts';
+
+// Real servers and SQLite files on a busy shared machine: generous bounds, never wall-clock assertions.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
 let tc: TestCollector;
 let token: string;

@@ -1,5 +1,5 @@
 import { type MatrixResponse, regionRttFloorMs } from '@flyprobe/shared';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SKETCH_RELATIVE_ACCURACY } from '../../store/index.ts';
 import {
   ADMIN_SECRET,
@@ -17,6 +17,9 @@ import type { RegionsResponse } from './regions.ts';
 import type { ResultsResponse } from './results.ts';
 import type { RoutesResponse } from './route-summaries.ts';
 import type { SeriesResponse } from './series.ts';
+
+// Real servers and SQLite files on a busy shared machine: generous bounds, never wall-clock assertions.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
 let tc: TestCollector;
 const t0 = Date.now() - 10 * 60_000;

@@ -34,6 +34,12 @@ export class ByteWriter {
     for (let i = 0; i < value.length; i++) this.buf[this.length++] = value.charCodeAt(i) & 0x7f;
   }
 
+  bytes(value: Uint8Array): void {
+    this.ensure(value.length);
+    this.buf.set(value, this.length);
+    this.length += value.length;
+  }
+
   byte(value: number): void {
     this.ensure(1);
     this.buf[this.length++] = value;

@@ -11,7 +11,7 @@ const alerts = [
   { id: 2, name: 'alerts-state', sql: 'ALTER TABLE alerts ADD COLUMN state TEXT' },
 ];
 
-describe('runMigrations', () => {
+describe('runMigrations', { timeout: 60_000 }, () => {
   it('applies each migration once, per component, across reopenings', () => {
     const path = tmp.db('idempotent');
     const db = new Database(path);

@@ -10,7 +10,7 @@ afterAll(() => tmp.cleanup());
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-describe('retention', () => {
+describe('retention', { timeout: 60_000 }, () => {
   it('removes only raw rows and rollups older than their retention, in chunks, without blocking', async () => {
     const store = await openSqliteStore({ path: tmp.db('prune') });
     const now = T0 + 40 * DAY;

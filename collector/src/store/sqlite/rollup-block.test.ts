@@ -32,7 +32,7 @@ const totals = (withBins: boolean): CellTotals => ({
   bins: withBins ? new Map() : undefined,
 });
 
-describe('rollup blocks', () => {
+describe('rollup blocks', { timeout: 60_000 }, () => {
   it('round-trip counters and sketches exactly (same quantiles as the library sketch)', () => {
     fc.assert(
       fc.property(

@@ -14,6 +14,18 @@ export interface RollupCell {
   state: RollupState;
 }
 
+/**
+ * A cell as the writer caches it: `body` (its encoded bytes) until something is added to it, then `state`.
+ * Loading a block for one late result then costs a parse of the cell headers, not 300 sketch rebuilds.
+ */
+export interface LazyCell {
+  probeRegion: string;
+  column: string;
+  edge: string;
+  state: RollupState | undefined;
+  body: Uint8Array | undefined;
+}
+
 /** Sums of cells as a reader accumulates them; `bins` only when latency quantiles are wanted. */
 export interface CellTotals {
   samples: number;
@@ -32,56 +44,79 @@ export interface CellTotals {
  * body length, body = varint samples, ok, reset, refused, timeout, failedOther, degraded, latCount,
  * f64 latSum, sketch (see `writeSketch`). The body length lets readers skip cells they do not want.
  */
-export function encodeBlock(cells: Iterable<RollupCell>): Buffer {
+export function encodeBlock(cells: Iterable<RollupCell | LazyCell>): Buffer {
   const list = [...cells];
   const w = new ByteWriter();
   w.byte(BLOCK_VERSION);
   w.varint(list.length);
-  for (const { probeRegion, column, edge, state: s } of list) {
+  for (const { probeRegion, column, edge, state: s, ...rest } of list) {
     w.str(probeRegion);
     w.str(column);
     w.str(edge);
     const at = w.skip(LENGTH_WIDTH);
     const start = w.length;
-    for (const n of [s.samples, s.ok, s.reset, s.refused, s.timeout, s.failedOther, s.degraded, s.latCount])
-      w.varint(n);
-    w.f64(s.latSum);
-    writeSketch(w, s.sketch);
+    const body = 'body' in rest ? rest.body : undefined;
+    if (s) {
+      for (const n of [s.samples, s.ok, s.reset, s.refused, s.timeout, s.failedOther, s.degraded, s.latCount])
+        w.varint(n);
+      w.f64(s.latSum);
+      writeSketch(w, s.sketch);
+    } else if (body) {
+      w.bytes(body);
+    } else {
+      throw new Error(`rollup block: cell ${probeRegion}/${column}/${edge} has neither state nor body`);
+    }
     w.patchVarint(at, LENGTH_WIDTH, w.length - start);
   }
   return w.toBuffer();
 }
 
-/** Every cell with its full state (sketches rebuilt), for the writer to merge new results into. */
-export function decodeBlock(buf: Uint8Array): RollupCell[] {
+/** Cells with their encoded bodies, for the writer to decode only the cells it adds to. */
+export function decodeBlockLazy(buf: Uint8Array): LazyCell[] {
   const r = open(buf);
-  const cells: RollupCell[] = [];
+  const cells: LazyCell[] = [];
   for (let n = r.varint(), i = 0; i < n; i++) {
     const probeRegion = r.str();
     const column = r.str();
     const edge = r.str();
-    r.varint();
-    const sketch = newSketch();
-    const state: RollupState = {
-      samples: r.varint(),
-      ok: r.varint(),
-      reset: r.varint(),
-      refused: r.varint(),
-      timeout: r.varint(),
-      failedOther: r.varint(),
-      degraded: r.varint(),
-      latCount: r.varint(),
-      latSum: r.f64(),
-      sketch,
-    };
-    readSketchBins(
-      r,
-      (zeros) => sketch.accept(0, zeros),
-      (key, count) => acceptBin(sketch, key, count),
-    );
-    cells.push({ probeRegion, column, edge, state });
+    const length = r.varint();
+    const start = r.pos;
+    r.skip(length);
+    cells.push({ probeRegion, column, edge, state: undefined, body: buf.subarray(start, start + length) });
   }
   return cells;
+}
+
+/** The full state (sketch rebuilt) of a cell body. */
+export function decodeCellBody(body: Uint8Array): RollupState {
+  return readState(new ByteReader(body));
+}
+
+function readState(r: ByteReader): RollupState {
+  const sketch = newSketch();
+  const state: RollupState = {
+    samples: r.varint(),
+    ok: r.varint(),
+    reset: r.varint(),
+    refused: r.varint(),
+    timeout: r.varint(),
+    failedOther: r.varint(),
+    degraded: r.varint(),
+    latCount: r.varint(),
+    latSum: r.f64(),
+    sketch,
+  };
+  readSketchBins(
+    r,
+    (zeros) => sketch.accept(0, zeros),
+    (key, count) => acceptBin(sketch, key, count),
+  );
+  return state;
+}
+
+/** Every cell with its full state (sketches rebuilt), for the writer to merge new results into. */
+export function decodeBlock(buf: Uint8Array): RollupCell[] {
+  return decodeBlockLazy(buf).map((c) => ({ ...c, state: decodeCellBody(c.body!) }));
 }
 
 /**

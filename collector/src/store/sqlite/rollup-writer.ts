@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { decodeBlock, encodeBlock, type RollupCell } from './rollup-block.ts';
+import { decodeBlockLazy, decodeCellBody, encodeBlock, type LazyCell } from './rollup-block.ts';
 import {
   addSample,
   bucketOf,
@@ -21,7 +21,7 @@ interface Block {
   path: string;
   protocol: string;
   bucket: number;
-  cells: Map<string, RollupCell>;
+  cells: Map<string, LazyCell>;
   dirty: boolean;
 }
 
@@ -85,7 +85,7 @@ export class RollupWriter {
   fold(id: number, input: RollupInput): void {
     if (id <= this.foldedThrough) return;
     const dims = rollupDims(input);
-    for (const tier of TIERS) addSample(this.cell(tier, dims, bucketOf(tier, input.startedAt)).state, input);
+    for (const tier of TIERS) addSample(this.state(tier, dims, bucketOf(tier, input.startedAt)), input);
     this.foldedThrough = id;
     if (this.cachedCells > this.maxCachedCells) this.flush();
   }
@@ -137,7 +137,8 @@ export class RollupWriter {
 
   /** Writes whole cells directly (bulk import), replacing cells with the same key, then flushes. */
   writeRecords(records: readonly RollupRecord[]): void {
-    for (const r of records) this.cell(r.tier, r.dims, r.bucket, r.state).state = r.state;
+    for (const r of records)
+      this.putCell(this.block(r.tier, r.dims, r.bucket).cells, cellKey(r.dims), r.dims, r.state);
     this.flush();
   }
 
@@ -147,8 +148,8 @@ export class RollupWriter {
       if (b.tier === tier && b.bucket < bucket && !b.dirty) this.evict(key, b);
   }
 
-  /** The cached cell, created (empty, or with `initial`) when new; marks its block dirty. */
-  private cell(tier: RollupTier, dims: RollupDims, bucket: number, initial?: RollupState): RollupCell {
+  /** The cached block of a cell, loaded when missing, marked dirty (the caller is about to change it). */
+  private block(tier: RollupTier, dims: RollupDims, bucket: number): Block {
     const key = `${tier}|${dims.target}|${dims.path}|${dims.protocol}|${bucket}`;
     let block = this.blocks.get(key);
     if (!block) {
@@ -160,27 +161,45 @@ export class RollupWriter {
       block.dirty = true;
       this.dirty++;
     }
-    const cellKey = `${dims.probeRegion}|${dims.column}|${dims.edge}`;
-    let cell = block.cells.get(cellKey);
+    return block;
+  }
+
+  /** The state of a cell to add to: created empty when new, decoded from its body on first use. */
+  private state(tier: RollupTier, dims: RollupDims, bucket: number): RollupState {
+    const cells = this.block(tier, dims, bucket).cells;
+    const key = cellKey(dims);
+    const cell = cells.get(key);
     if (!cell) {
-      cell = {
-        probeRegion: dims.probeRegion,
-        column: dims.column,
-        edge: dims.edge,
-        state: initial ?? emptyRollupState(),
-      };
-      block.cells.set(cellKey, cell);
-      this.cachedCells++;
+      const state = emptyRollupState();
+      this.putCell(cells, key, dims, state);
+      return state;
     }
-    return cell;
+    if (!cell.state) {
+      cell.state = decodeCellBody(cell.body!);
+      cell.body = undefined;
+    }
+    return cell.state;
+  }
+
+  private putCell(cells: Map<string, LazyCell>, key: string, dims: RollupDims, state: RollupState): void {
+    if (!cells.has(key)) this.cachedCells++;
+    cells.set(key, {
+      probeRegion: dims.probeRegion,
+      column: dims.column,
+      edge: dims.edge,
+      state,
+      body: undefined,
+    });
   }
 
   private load(tier: RollupTier, dims: RollupDims, bucket: number): Block {
     const data = this.selectBlock[tier].get(dims.target, dims.path, dims.protocol, bucket) as
       | Buffer
       | undefined;
-    const cells = new Map<string, RollupCell>();
-    if (data) for (const c of decodeBlock(data)) cells.set(`${c.probeRegion}|${c.column}|${c.edge}`, c);
+    const cells = new Map<string, LazyCell>();
+    if (data)
+      for (const c of decodeBlockLazy(data))
+        cells.set(cellKey({ probeRegion: c.probeRegion, column: c.column, edge: c.edge }), c);
     return {
       tier,
       target: dims.target,
@@ -218,6 +237,10 @@ export class RollupWriter {
       if (!b.dirty) this.evict(key, b);
     }
   }
+}
+
+function cellKey(d: Pick<RollupDims, 'probeRegion' | 'column' | 'edge'>): string {
+  return `${d.probeRegion}|${d.column}|${d.edge}`;
 }
 
 type RecoverRow = [

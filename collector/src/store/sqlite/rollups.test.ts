@@ -16,7 +16,7 @@ function exactQuantile(sorted: number[], q: number): number {
   return sorted[Math.floor(q * (sorted.length - 1))]!;
 }
 
-describe('matrix', () => {
+describe('matrix', { timeout: 60_000 }, () => {
   it('gives percentiles within the sketch accuracy and the exact mean for 1..1000 ms', async () => {
     const store = await openSqliteStore({ path: tmp.db('uniform') });
     const latencies = Array.from({ length: 1000 }, (_, i) => i + 1);
@@ -224,7 +224,7 @@ describe('matrix', () => {
   });
 });
 
-describe('series', () => {
+describe('series', { timeout: 60_000 }, () => {
   it('buckets one cell by step, with empty buckets, from minute or hour rollups', async () => {
     const store = await openSqliteStore({ path: tmp.db('series') });
     const at = (min: number, o: Partial<ProbeResult> = {}) => ({ startedAt: T0 + min * 60_000 + 1, ...o });

@@ -13,7 +13,7 @@ const anycast = (
   o: Partial<ProbeResult> = {},
 ) => result(seq, { path: 'anycast', targetRegion: undefined, edgeRegion: edge, servedRegion: served, ...o });
 
-describe('routes', () => {
+describe('routes', { timeout: 60_000 }, () => {
   it('reports shares of edges and served regions, the current route, since when and the last change', async () => {
     const store = await openSqliteStore({ path: tmp.db('routes') });
     const fra: ProbeResult[] = [];

@@ -10,7 +10,7 @@ afterAll(() => tmp.cleanup());
 const ROOT = join(import.meta.dirname, '../../../..');
 const ACKS_BEFORE_KILL = 40;
 
-describe('durability', () => {
+describe('durability', { timeout: 60_000 }, () => {
   it('keeps every acknowledged result exactly once after a SIGKILL, with rollups rebuilt', async () => {
     const path = tmp.db('sigkill');
     const child = spawn(

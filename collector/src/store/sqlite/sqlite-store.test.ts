@@ -21,7 +21,7 @@ const heartbeat = (degraded: boolean): Heartbeat => ({
   ...(degraded && { degradedReason: 'event loop lag' }),
 });
 
-describe('SqliteStore results', () => {
+describe('SqliteStore results', { timeout: 60_000 }, () => {
   it('keeps results, probes, tokens and targets across close and reopen', async () => {
     const path = tmp.db('persist');
     const store = await openSqliteStore({ path });
@@ -136,7 +136,7 @@ describe('SqliteStore results', () => {
   });
 });
 
-describe('SqliteStore registry, tokens and targets', () => {
+describe('SqliteStore registry, tokens and targets', { timeout: 60_000 }, () => {
   it('records probes, keeping the last health when a batch has no heartbeat', async () => {
     const store = await openSqliteStore({ path: tmp.db('probes') });
     const probe = probeIdentity('syd', { echoAddress: '[fdaa::3]:8080' });
