@@ -170,8 +170,14 @@ export class AsymmetryDetector implements Detector {
     const rttStep = (median(recent.map((s) => s.rttMs)) as number) - baseRtt;
     const owdStep = (median(recentOwd) as number) - (median(baseOwd) as number);
     const threshold = Math.max(this.config.minStepMs, this.config.stepRatio * baseRtt);
+    // Firing needs every recent sample above the step (a path change shifts them all; a busy process spikes some).
+    const lowestStep = Math.min(...recent.map((s) => s.rttMs)) - baseRtt;
     const level =
-      rttStep >= threshold ? 'fire' : rttStep >= this.config.clearRatio * threshold ? 'hold' : null;
+      rttStep >= threshold && lowestStep >= threshold
+        ? 'fire'
+        : rttStep >= this.config.clearRatio * threshold
+          ? 'hold'
+          : null;
     if (!level) return undefined;
     const share = owdStep / rttStep;
     if (share >= this.config.attributionShare) {
@@ -208,7 +214,15 @@ export class AsymmetryDetector implements Detector {
     const findings: Finding[] = [];
     for (const group of byDirection.values()) {
       const first = group[0] as Step;
-      const level = group.some((s) => s.level === 'fire') ? 'fire' : 'hold';
+      // A slow server process delays its receive timestamp just like a slow forward path; only the observer at
+      // the other end can tell them apart, so opening an alert needs both ends to agree.
+      const bothSides =
+        group.some((s) => s.observer.from === first.slowFrom) &&
+        group.some((s) => s.observer.from === first.slowTo);
+      const level =
+        group.some((s) => s.level === 'fire') && (bothSides || !this.config.requireBothSides)
+          ? 'fire'
+          : 'hold';
       const rttStep = Math.max(...group.map((s) => s.rttStepMs));
       const values: Finding['evidence']['values'] = {
         rtt_step_ms: round1(rttStep),

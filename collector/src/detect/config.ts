@@ -60,6 +60,8 @@ export const asymmetryConfig = z
     stepRatio: ratio.default(0.25),
     /** Share of the RTT step seen in one direction's one-way delay that attributes it to that direction. */
     attributionShare: ratio.default(0.7),
+    /** Open a one-way alert only when observers at both ends agree on the direction (one side alone can hold). */
+    requireBothSides: z.boolean().default(true),
     /** (c) Catchment asymmetry: P lands at X's edge while X stays local. */
     catchmentWindow: positiveInt.max(1000).default(10),
     catchmentFireShare: ratio.default(0.8),

@@ -31,6 +31,8 @@ export class MisrouteDetector implements Detector {
   readonly rule = 'misroute' as const;
   private readonly keys = new Map<string, AnycastKey>();
   private readonly health: TargetHealth;
+  /** Last edge seen per (probe region, target): TCP answers carry no Fly-Region, the catchment is the same. */
+  private readonly lastEdge = new Map<string, RegionCode>();
   /** Recent trustworthy pinned latencies per probe region, target, protocol and forced region. */
   private readonly pinned = new Map<string, Ring<number>>();
 
@@ -60,7 +62,10 @@ export class MisrouteDetector implements Detector {
     }
     if (r.path !== 'anycast' || r.stream?.event === 'sample') return;
     const served = r.servedRegion ?? r.echo?.region;
-    const edge = r.edgeRegion ?? r.echo?.edgeRegion;
+    const edgeKey = `${r.probeRegion}|${r.target}`;
+    const seenEdge = r.edgeRegion ?? r.echo?.edgeRegion;
+    if (seenEdge) this.lastEdge.set(edgeKey, seenEdge);
+    const edge = seenEdge ?? this.lastEdge.get(edgeKey);
     if (!served) return;
     const k = `${r.probeRegion}|${r.target}|${r.protocol}`;
     let key = this.keys.get(k);

@@ -13,13 +13,18 @@ export interface EdgeConfig {
   listen: string;
   /** Public ports on the anycast address. */
   ports: EdgePorts;
-  /** The target's machines, one per region, reached over the emulated backhaul. */
-  targets: { region: RegionCode; address: string }[];
+  /** The target's machines, one per region, reached over the emulated backhaul; `ports` overrides targetPorts. */
+  targets: { region: RegionCode; address: string; ports?: EdgePorts }[];
   /** The target's own ports (its private ports). */
   targetPorts: EdgePorts;
   healthIntervalMs: number;
-  /** Unix socket of the edge's control API (GET /state, PUT /override). */
+  /** Unix socket of the edge's control API (GET /state, PUT /override, PUT /delay). */
   control: string;
+  /**
+   * Loopback labs only (no emulator): one-way backhaul delay to each served region, added by the edge
+   * itself as a wait of twice the value before forwarding each request.
+   */
+  backhaulDelayMs?: Record<RegionCode, number>;
 }
 
 export interface EdgeState {

@@ -36,6 +36,15 @@ export async function startEdge(config: EdgeConfig): Promise<RunningEdge> {
   let refused = 0;
   let backendErrors = 0;
   const addressOf = new Map(config.targets.map((t) => [t.region, t.address]));
+  const portsOf = new Map(config.targets.map((t) => [t.region, t.ports ?? config.targetPorts]));
+  const backhaul: Record<RegionCode, number> = { ...(config.backhaulDelayMs ?? {}) };
+  const portOf = (r: RegionCode, kind: keyof EdgeConfig['targetPorts']) =>
+    (portsOf.get(r) ?? config.targetPorts)[kind];
+  /** Loopback labs: the backhaul round trip the emulator would otherwise add. */
+  const backhaulWait = (r: RegionCode): Promise<void> | undefined => {
+    const ms = backhaul[r] ?? 0;
+    return ms > 0 ? new Promise((resolve) => setTimeout(resolve, 2 * ms)) : undefined;
+  };
   const targetRegions = config.targets.map((t) => t.region);
 
   const choose = (force?: string, prefer?: string): RouteChoice =>
@@ -79,36 +88,43 @@ export async function startEdge(config: EdgeConfig): Promise<RunningEdge> {
       'fly-forwarded-port': String(config.ports.http),
       via: VIA,
     });
-    const upstream = http.request(
-      {
-        host: addressOf.get(route.region),
-        port: config.targetPorts.http,
-        method: req.method,
-        path: req.url,
-        headers,
-        agent: agentFor(route.region),
-      },
-      (up) => {
-        const out: OutgoingHttpHeaders = {};
-        for (const [k, v] of Object.entries(up.headers))
-          if (!HOP_BY_HOP.has(k) && v !== undefined) out[k] = v;
-        out[FLY_HEADERS.requestId] = rid;
-        out.via = VIA;
-        out.server = 'Fly/lab';
-        res.writeHead(up.statusCode ?? 502, out);
-        up.pipe(res);
-        up.on('error', () => res.destroy());
-      },
-    );
-    upstream.on('error', (err) => {
-      backendErrors++;
-      if (res.headersSent) res.destroy();
-      else {
-        res.writeHead(502, { 'content-type': 'text/plain', [FLY_HEADERS.requestId]: rid, via: VIA });
-        res.end(`backend ${route.region}: ${err.message}\n`);
-      }
-    });
-    req.pipe(upstream);
+    const forward = () => {
+      const upstream = http.request(
+        {
+          host: addressOf.get(route.region),
+          port: portOf(route.region, 'http'),
+          method: req.method,
+          path: req.url,
+          headers,
+          agent: agentFor(route.region),
+        },
+        (up) => {
+          const out: OutgoingHttpHeaders = {};
+          for (const [k, v] of Object.entries(up.headers))
+            if (!HOP_BY_HOP.has(k) && v !== undefined) out[k] = v;
+          out[FLY_HEADERS.requestId] = rid;
+          out.via = VIA;
+          out.server = 'Fly/lab';
+          res.writeHead(up.statusCode ?? 502, out);
+          up.pipe(res);
+          up.on('error', () => res.destroy());
+        },
+      );
+      upstream.on('error', (err) => {
+        backendErrors++;
+        if (res.headersSent) res.destroy();
+        else {
+          res.writeHead(502, { 'content-type': 'text/plain', [FLY_HEADERS.requestId]: rid, via: VIA });
+          res.end(`backend ${route.region}: ${err.message}\n`);
+        }
+      });
+      req.pipe(upstream);
+    };
+    const wait = backhaulWait(route.region);
+    if (wait) {
+      req.pause();
+      void wait.then(forward);
+    } else forward();
   });
   httpServer.keepAliveTimeout = 5000;
 
@@ -117,7 +133,8 @@ export async function startEdge(config: EdgeConfig): Promise<RunningEdge> {
     const existing = sessions.get(r);
     if (existing && !existing.closed && !existing.destroyed) return existing;
     const address = addressOf.get(r) as string;
-    const s = http2.connect(`http://[${address}]:${config.targetPorts.grpc}`);
+    const host = address.includes(':') ? `[${address}]` : address;
+    const s = http2.connect(`http://${host}:${portOf(r, 'grpc')}`);
     s.on('error', () => {
       backendErrors++;
     });
@@ -207,7 +224,7 @@ export async function startEdge(config: EdgeConfig): Promise<RunningEdge> {
       return;
     }
     count(route.region);
-    const backend = net.connect({ host: addressOf.get(route.region), port: config.targetPorts.tcp });
+    const backend = net.connect({ host: addressOf.get(route.region), port: portOf(route.region, 'tcp') });
     backend.on('error', () => {
       backendErrors++;
       client.destroy();
@@ -220,7 +237,7 @@ export async function startEdge(config: EdgeConfig): Promise<RunningEdge> {
 
   const check = (r: RegionCode) =>
     new Promise<void>((resolve) => {
-      const s = net.connect({ host: addressOf.get(r), port: config.targetPorts.http });
+      const s = net.connect({ host: addressOf.get(r), port: portOf(r, 'http') });
       const done = (ok: boolean) => {
         clearTimeout(timer);
         s.destroy();
@@ -275,7 +292,27 @@ export async function startEdge(config: EdgeConfig): Promise<RunningEdge> {
       });
       return;
     }
-    reply(404, { error: 'GET /state or PUT /override' });
+    if (req.method === 'PUT' && req.url === '/delay') {
+      let body = '';
+      req.on('data', (d: Buffer) => {
+        body += d.toString();
+      });
+      req.on('end', () => {
+        try {
+          const { region, ms } = JSON.parse(body) as { region?: unknown; ms?: unknown };
+          if (typeof region !== 'string' || !targetRegions.includes(region))
+            return reply(400, { error: `region: must be one of ${targetRegions.join(', ')}` });
+          if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0)
+            return reply(400, { error: 'ms: must be a number >= 0' });
+          backhaul[region] = ms;
+          reply(200, state());
+        } catch {
+          reply(400, { error: 'body: must be JSON {"region": code, "ms": number}' });
+        }
+      });
+      return;
+    }
+    reply(404, { error: 'GET /state, PUT /override or PUT /delay' });
   });
 
   if (existsSync(config.control)) unlinkSync(config.control);

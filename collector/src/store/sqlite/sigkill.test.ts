@@ -30,7 +30,7 @@ describe('durability', { timeout: 60_000 }, () => {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(
           () => reject(new Error(`no ${ACKS_BEFORE_KILL} acks in time; stderr: ${stderr}`)),
-          25_000,
+          45_000,
         );
         let buffered = '';
         child.stdout.on('data', (d: Buffer) => {

@@ -79,8 +79,10 @@ export class TokenTable {
     checkRole(input.role);
     if (input.secret.length < 16) throw new RangeError('secret: must be at least 16 characters');
     if (!input.name) throw new RangeError('name: must not be empty');
+    const hash = hashSecret(input.secret);
+    const owner = this.byHash.get(hash) as TokenRow | undefined;
+    if (owner && owner.name !== input.name) throw new RangeError('secret: already used by another token');
     return this.db.transaction(() => {
-      const hash = hashSecret(input.secret);
       const existing = this.byName.get(input.name) as TokenRow | undefined;
       if (existing) {
         this.replaceSecret.run(hash, input.role, existing.id);
