@@ -22,9 +22,9 @@ export const LAB_DEGRADED_LAG_MS = 250;
  */
 export const LAB_RULES = {
   probe_degraded: { maxEventLoopP99Ms: LAB_DEGRADED_LAG_MS },
-  flapping: { suppressThreshold: 1800 },
   resets: { window: 8, minSamples: 4, minFailures: 2, clearWindow: 40, windowMs: 30_000 },
-  loss: { window: 12, fireCount: 2, clearWindow: 40 },
+  loss: { window: 12, fireCount: 3, clearWindow: 40 },
+  latency: { fireWindows: 3 },
   restart: { holdMs: 5000 },
 };
 

@@ -26,7 +26,7 @@
  *   its backhaul connections as fly-proxy does, so a request pays one backhaul round trip;
  * - anycast served region = nearest healthy target region to the edge E (nearestRegion), unless a
  *   proxy-misroute override is set on that edge.
- * The emulator subtracts `compensationMs` (0.3) from each delay to offset its own wake-up lateness.
+ * The emulator subtracts `compensationMs` (0.45 ms) from each delay to offset its own wake-up lateness.
  *
  * Usage:
  *   const lab = await startLab({ regions: ['iad', 'dfw', 'lhr', 'fra'], targetRegions: ['iad', 'fra'],

@@ -38,7 +38,7 @@ export interface LabOptions {
   startEdges?: boolean;
   /** Edge health-check interval (default 1000 ms). */
   edgeHealthIntervalMs?: number;
-  /** Subtracted from each emulated delay to offset the emulator's wake-up lateness (default 0.3 ms). */
+  /** Subtracted from each emulated delay to offset the emulator's wake-up lateness (default 0.45 ms). */
   compensationMs?: number;
   /** The lab stops itself after this long, whatever the caller does (default 15 min). */
   maxDurationMs?: number;
@@ -652,7 +652,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
         anycast: [plan.anycast],
         pairs: wan.emulatorPairs(plan.endpoints),
         catchment: catchmentTable,
-        compensationMs: options.compensationMs ?? 0.3,
+        compensationMs: options.compensationMs ?? 0.45,
       },
       dir,
       options.realtimeEmulator ?? true,

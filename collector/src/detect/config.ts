@@ -96,8 +96,8 @@ export const lossConfig = z
     /** Longer window and lower count that keep an open alert (hysteresis). */
     clearWindow: positiveInt.max(5000).default(60),
     clearCount: positiveInt.default(1),
-    /** A sample is stalled (a retransmission) above median + max(stallMinMs, stallFactor x median) of its series. */
-    stallMinMs: ms.default(150),
+    /** A sample is stalled (a retransmission: Linux's minimum RTO is 200 ms) above median + max(stallMinMs, stallFactor x median) of its series. */
+    stallMinMs: ms.default(200),
     stallFactor: z.number().finite().min(0).default(2),
     /** Ok samples per (path, protocol) series forming the median; stalls need this many first. */
     baselineSamples: positiveInt.max(1000).default(30),

@@ -116,6 +116,35 @@ describe('SqliteStore results', { timeout: 60_000 }, () => {
     await store.close();
   });
 
+  it('commits concurrent batches together, and a failing batch does not fail its neighbours', async () => {
+    const store = await openSqliteStore({ path: tmp.db('group') });
+    const broken = { ...result(1), target: null } as unknown as ReturnType<typeof result>;
+    const [good, bad, other] = await Promise.allSettled([
+      store.insertResults(probeIdentity('fra'), [result(0), result(1)], T0),
+      store.insertResults(probeIdentity('ams'), [result(0), broken], T0),
+      store.insertResults(probeIdentity('sin'), [result(0)], T0),
+    ]);
+    expect(good).toMatchObject({ status: 'fulfilled', value: { duplicate: 0 } });
+    expect(other).toMatchObject({ status: 'fulfilled' });
+    expect(bad).toMatchObject({ status: 'rejected', reason: { message: expect.stringMatching(/NOT NULL/) } });
+    // The failed batch left nothing behind, not even its first (valid) result.
+    expect((await store.listResults({ limit: 10 })).map((r) => r.probeRegion).sort()).toEqual([
+      'fra',
+      'fra',
+      'sin',
+    ]);
+    const cells = await store.matrix({
+      target: 'web',
+      path: 'pinned',
+      protocol: 'http',
+      metric: 'loss',
+      from: T0,
+      to: T0 + 3_600_000,
+    });
+    expect(cells.reduce((n, c) => n + c.samples, 0)).toBe(3);
+    await store.close();
+  });
+
   it('filters listResults by probe, region, target, path, protocol and time, newest first', async () => {
     const store = await openSqliteStore({ path: tmp.db('list') });
     await store.insertResults(

@@ -43,6 +43,14 @@ export interface SqliteStoreOptions {
   now?: () => number;
 }
 
+interface PendingInsert {
+  probe: ProbeIdentity;
+  results: ProbeResult[];
+  receivedAt: number;
+  resolve: (outcome: InsertOutcome) => void;
+  reject: (error: unknown) => void;
+}
+
 /** Store on one SQLite file; `db` is shared with other components' tables (alerts) and migrations. */
 export class SqliteStore implements Store {
   private readonly results: ResultTable;
@@ -56,6 +64,7 @@ export class SqliteStore implements Store {
   private readonly flushTimer: NodeJS.Timeout;
   private readonly now: () => number;
   private open = true;
+  private pendingInserts: PendingInsert[] = [];
 
   constructor(
     readonly db: Database,
@@ -76,16 +85,16 @@ export class SqliteStore implements Store {
     this.flushTimer.unref();
   }
 
-  async insertResults(
-    probe: ProbeIdentity,
-    results: ProbeResult[],
-    receivedAt: number,
-  ): Promise<InsertOutcome> {
+  /**
+   * Group commit: batches that arrive in the same event-loop turn (concurrent ingest requests) share one
+   * transaction and one fsync; each promise resolves only after that commit, so an answer still means durable.
+   */
+  insertResults(probe: ProbeIdentity, results: ProbeResult[], receivedAt: number): Promise<InsertOutcome> {
     this.assertOpen();
-    const outcome = this.db.transaction(() => this.results.insert(probe, results, receivedAt))();
-    // After the commit: a rolled-back batch must not reach the rollups.
-    for (const r of outcome.inserted) this.rollups.fold(r.id, r);
-    return outcome;
+    return new Promise((resolve, reject) => {
+      this.pendingInserts.push({ probe, results, receivedAt, resolve, reject });
+      if (this.pendingInserts.length === 1) setImmediate(() => this.commitPending());
+    });
   }
 
   async listResults(filter: ResultFilter): Promise<StoredResult[]> {
@@ -173,10 +182,37 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (!this.open) return;
+    this.commitPending();
     clearInterval(this.flushTimer);
     this.rollups.flush();
     this.open = false;
     this.db.close();
+  }
+
+  private commitPending(): void {
+    const jobs = this.pendingInserts;
+    if (jobs.length === 0) return;
+    this.pendingInserts = [];
+    let outcomes: InsertOutcome[];
+    try {
+      outcomes = this.db.transaction(() =>
+        jobs.map((j) => this.results.insert(j.probe, j.results, j.receivedAt)),
+      )();
+    } catch (error) {
+      // One failing batch must not fail its neighbours: retry each in its own transaction.
+      if (jobs.length === 1) {
+        jobs[0]!.reject(error);
+        return;
+      }
+      for (const j of jobs) {
+        this.pendingInserts = [j];
+        this.commitPending();
+      }
+      return;
+    }
+    // After the commit: a rolled-back batch must not reach the rollups.
+    for (const o of outcomes) for (const r of o.inserted) this.rollups.fold(r.id, r);
+    for (const [i, j] of jobs.entries()) j.resolve(outcomes[i]!);
   }
 
   private assertOpen(): void {
