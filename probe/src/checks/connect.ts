@@ -62,7 +62,7 @@ export async function openConnection(target: ConnectTarget, timeline: Timeline):
   // Errors are observed by whoever reads the socket; a stray late one must not crash the process.
   socket.on('error', ignore);
   // A failed or timed-out measurement never leaves its connection open.
-  timeline.signal.addEventListener('abort', () => socket.destroy(), { once: true });
+  timeline.onAbort(() => socket.destroy());
   try {
     await within(timeline, once(socket, 'connect'));
     timeline.record('connect', t1);
@@ -76,7 +76,7 @@ export async function openConnection(target: ConnectTarget, timeline: Timeline):
       rejectUnauthorized: !target.tls.insecure,
     });
     secure.on('error', ignore);
-    timeline.signal.addEventListener('abort', () => secure.destroy(), { once: true });
+    timeline.onAbort(() => secure.destroy());
     await within(timeline, once(secure, 'secureConnect'));
     timeline.record('tls', t2);
     return secure;

@@ -19,10 +19,24 @@ interface ClientSlot {
   client: Client;
   timeline: Timeline | undefined;
   httpVersion: '1.1' | '2';
+  /** The connection opened for the current measurement. */
+  socket: Socket | undefined;
 }
+
+/**
+ * Passed to `Client.destroy` when a measurement is over: without it undici builds a ClientDestroyedError
+ * per measurement and Node formats its stack when the socket is destroyed with it (a few % of the probe's CPU).
+ */
+const MEASUREMENT_DONE = new Error('measurement finished');
 
 /** Keep-alive clients, one per origin, used only when a spec asks for `keepAlive`. */
 const keptClients = new Map<string, ClientSlot>();
+
+/**
+ * HTTP/1.1 clients of fresh-connection checks, one per check (its spec): each measurement still opens
+ * its own connection and closes it after, but the client (parsed origin, options) is built once.
+ */
+const freshClients = new WeakMap<CheckSpec, ClientSlot>();
 
 function originOf(spec: CheckSpec): string {
   const host = isIP(spec.host) === 6 ? `[${spec.host}]` : spec.host;
@@ -31,7 +45,7 @@ function originOf(spec: CheckSpec): string {
 
 /** An undici client whose connections are opened (and timed) by `openConnection`. */
 function newSlot(spec: CheckSpec): ClientSlot {
-  const state: Omit<ClientSlot, 'client'> = { timeline: undefined, httpVersion: '1.1' };
+  const state: Omit<ClientSlot, 'client'> = { timeline: undefined, httpVersion: '1.1', socket: undefined };
   const connect = (_opts: unknown, cb: (...args: [null, Socket] | [Error, null]) => void): void => {
     const timeline = state.timeline;
     if (!timeline) {
@@ -46,6 +60,7 @@ function newSlot(spec: CheckSpec): ClientSlot {
         // h2c with prior knowledge: undici picks HTTP/2 from the socket's ALPN result.
         if (spec.http2 && !spec.tls) Object.assign(socket, { alpnProtocol: 'h2' });
         state.httpVersion = (socket as { alpnProtocol?: string | false }).alpnProtocol === 'h2' ? '2' : '1.1';
+        state.socket = socket;
         cb(null, socket);
       },
       (err: unknown) => cb(err instanceof Error ? err : new Error(String(err)), null),
@@ -116,9 +131,7 @@ function exchange(
       if (firstByteAt !== undefined) timeline.record('transfer', firstByteAt);
       resolve({ status, headers: responseHeaders, bytes, body: Buffer.concat(kept), capped });
     };
-    timeline.signal.addEventListener('abort', () => abortRequest?.(timeline.signal.reason as Error), {
-      once: true,
-    });
+    timeline.onAbort((reason) => abortRequest?.(reason as Error));
     const handler: LegacyHandler = {
       onConnect(abort) {
         abortRequest = abort;
@@ -222,6 +235,30 @@ function successOutput(
   };
 }
 
+function keepAliveKey(spec: CheckSpec): string {
+  return [
+    spec.target,
+    spec.path,
+    spec.targetRegion,
+    spec.peer,
+    originOf(spec),
+    spec.http2,
+    spec.resolver,
+  ].join('|');
+}
+
+/**
+ * Ends a finished measurement's connection but keeps its client; resolves once the client has seen the
+ * close, so the next measurement's request opens a new connection instead of meeting a dead one.
+ */
+function closeConnection(socket: Socket): Promise<void> {
+  if (socket.closed) return Promise.resolve();
+  return new Promise((resolve) => {
+    socket.once('close', () => resolve());
+    if (!socket.destroyed) socket.destroy(MEASUREMENT_DONE);
+  });
+}
+
 /** HTTP(S) GET with a fresh connection per measurement unless `keepAlive`; h1, h2 (ALPN) and h2c. */
 export const httpCheck: Check = {
   protocol: 'http',
@@ -229,21 +266,16 @@ export const httpCheck: Check = {
     const timeline = new Timeline({ totalMs: spec.timeoutMs, limits: spec.phaseTimeoutMs, signal });
     const { traceId, traceparent } = newTraceContext();
     // One connection per check (the scheduler never overlaps a check with itself), so the slot's timeline is ours.
-    const key = [
-      spec.target,
-      spec.path,
-      spec.targetRegion,
-      spec.peer,
-      originOf(spec),
-      spec.http2,
-      spec.resolver,
-    ].join('|');
-    let slot = spec.keepAlive ? keptClients.get(key) : undefined;
+    const key = spec.keepAlive ? keepAliveKey(spec) : undefined;
+    const reusable = !spec.keepAlive && !spec.http2;
+    let slot = key !== undefined ? keptClients.get(key) : reusable ? freshClients.get(spec) : undefined;
     if (!slot) {
       slot = newSlot(spec);
-      if (spec.keepAlive) keptClients.set(key, slot);
+      if (key !== undefined) keptClients.set(key, slot);
+      else if (reusable) freshClients.set(spec, slot);
     }
     slot.timeline = timeline;
+    slot.socket = undefined;
     let result: Exchange | undefined;
     let error: unknown;
     try {
@@ -256,10 +288,15 @@ export const httpCheck: Check = {
     }
     timeline.finish();
     slot.timeline = undefined;
-    if (!spec.keepAlive || error !== undefined || result?.capped) {
-      if (keptClients.get(key) === slot) keptClients.delete(key);
-      slot.client.destroy().catch(() => {});
+    const clean = error === undefined && !result?.capped;
+    if (reusable && clean && slot.socket) {
+      await closeConnection(slot.socket);
+    } else if (!spec.keepAlive || !clean) {
+      if (key !== undefined && keptClients.get(key) === slot) keptClients.delete(key);
+      if (freshClients.get(spec) === slot) freshClients.delete(spec);
+      slot.client.destroy(MEASUREMENT_DONE).catch(() => {});
     }
+    slot.socket = undefined;
     if (result) return successOutput(spec, timeline, result, slot.httpVersion, traceId);
     return failedOutput(spec, 'http', timeline, error, { traceId });
   },

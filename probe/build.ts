@@ -1,0 +1,62 @@
+/**
+ * Production bundle of the probe agent: the `flyprobe` CLI (cli/src/main.ts) with the probe and every
+ * dependency in one ESM file, `probe/dist/bin/flyprobe.mjs`, run by plain node in the probe image.
+ * Running from TypeScript through tsx costs ~35-40 MB of RSS (its off-thread module loader) that a
+ * 256 MB Machine cannot spare. The collector is left out (its native SQLite binding cannot be bundled
+ * and the probe image never runs it). The echo .proto is copied to where the bundled code looks for it.
+ *
+ *   node --import tsx probe/build.ts [--outdir DIR]
+ */
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+interface Esbuild {
+  build(options: Record<string, unknown>): Promise<unknown>;
+}
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** esbuild as tsx ships it: present wherever tsx is, including the image's production install. */
+function loadEsbuild(): Esbuild {
+  const fromTsx = createRequire(createRequire(join(root, 'cli', 'package.json')).resolve('tsx'));
+  return fromTsx('esbuild') as Esbuild;
+}
+
+/** Bundles the CLI into `<outdir>/bin/flyprobe.mjs` and returns that path. */
+export async function buildProbeBundle(outdir: string = join(root, 'probe', 'dist')): Promise<string> {
+  const outfile = join(outdir, 'bin', 'flyprobe.mjs');
+  await loadEsbuild().build({
+    entryPoints: [join(root, 'cli', 'src', 'main.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile,
+    external: ['@flyprobe/collector', 'better-sqlite3'],
+    // Bundled CommonJS dependencies call require().
+    banner: {
+      js: "import { createRequire as __flyprobeRequire } from 'node:module'; const require = __flyprobeRequire(import.meta.url);",
+    },
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  // shared/src/proto.ts resolves the .proto as ../proto/echo.proto from the running module.
+  mkdirSync(join(outdir, 'proto'), { recursive: true });
+  copyFileSync(join(root, 'shared', 'proto', 'echo.proto'), join(outdir, 'proto', 'echo.proto'));
+  return outfile;
+}
+
+function outdirArg(): string | undefined {
+  const i = process.argv.indexOf('--outdir');
+  if (i < 0) return undefined;
+  const v = process.argv[i + 1];
+  if (!v) throw new Error('--outdir: needs a directory');
+  return v;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const out = await buildProbeBundle(outdirArg());
+  process.stdout.write(`probe bundle: ${out}\n`);
+}
