@@ -209,4 +209,37 @@ describe('http check details', () => {
     const fresh = await httpCheck.run({ ...spec, keepAlive: false });
     expect(fresh.phases.connect).toBeGreaterThan(0);
   });
+
+  it('opens and closes a fresh connection on every run of the same check without keepAlive', async () => {
+    const server = createHttpServer((_req, res) => res.end('ok'));
+    const open = new Set<unknown>();
+    let connections = 0;
+    server.on('connection', (socket) => {
+      connections++;
+      open.add(socket);
+      socket.on('close', () => open.delete(socket));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const spec: CheckSpec = {
+        target: 'fresh',
+        path: 'anycast',
+        host: '127.0.0.1',
+        port: (server.address() as AddressInfo).port,
+        timeoutMs: 5000,
+      };
+      for (let i = 1; i <= 3; i++) {
+        const out = await httpCheck.run(spec);
+        expect(out.outcome).toBe('ok');
+        expect(out.phases.connect).toBeGreaterThan(0);
+        expect(connections).toBe(i);
+      }
+      // Every measurement's connection is closed by the probe (the server sees the close soon after).
+      for (let i = 0; i < 100 && open.size > 0; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(open.size).toBe(0);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  });
 });
