@@ -63,6 +63,11 @@ export class ByteWriter {
     return at;
   }
 
+  /** Empties the writer, keeping its buffer for the next value. */
+  reset(): void {
+    this.length = 0;
+  }
+
   toBuffer(): Buffer {
     return Buffer.from(this.buf.subarray(0, this.length));
   }

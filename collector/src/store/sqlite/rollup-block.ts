@@ -1,4 +1,5 @@
 import { ByteReader, ByteWriter } from './bytes.ts';
+import { CellAccumulator } from './rollup-accumulator.ts';
 import type { RollupState } from './rollup-sample.ts';
 import { acceptBin, newSketch, readSketchBins, writeSketch } from './sketch.ts';
 
@@ -6,23 +7,24 @@ const BLOCK_VERSION = 1;
 /** Cell body length prefix: a varint padded to 3 bytes (bodies are far below 2 MB). */
 const LENGTH_WIDTH = 3;
 
-/** One rollup row: a (probe region, column, edge) cell of a block. */
-export interface RollupCell {
+/** Where a cell sits in its block. */
+export interface CellName {
   probeRegion: string;
   column: string;
   edge: string;
+}
+
+/** One rollup row: a (probe region, column, edge) cell of a block. */
+export interface RollupCell extends CellName {
   state: RollupState;
 }
 
 /**
- * A cell as the writer caches it: `body` (its encoded bytes) until something is added to it, then `state`.
+ * A cell as the writer caches it: `body` (its encoded bytes) until something is added to it, then `acc`.
  * Loading a block for one late result then costs a parse of the cell headers, not 300 sketch rebuilds.
  */
-export interface LazyCell {
-  probeRegion: string;
-  column: string;
-  edge: string;
-  state: RollupState | undefined;
+export interface LazyCell extends CellName {
+  acc: CellAccumulator | undefined;
   body: Uint8Array | undefined;
 }
 
@@ -44,30 +46,56 @@ export interface CellTotals {
  * body length, body = varint samples, ok, reset, refused, timeout, failedOther, degraded, latCount,
  * f64 latSum, sketch (see `writeSketch`). The body length lets readers skip cells they do not want.
  */
-export function encodeBlock(cells: Iterable<RollupCell | LazyCell>): Buffer {
-  const list = [...cells];
+export function encodeBlock(cells: readonly RollupCell[]): Buffer {
   const w = new ByteWriter();
+  writeCells(w, cells, cells.length, (c) => writeStateBody(w, c.state));
+  return w.toBuffer();
+}
+
+/** Encodes the writer's cells into `w` (reused across blocks, so its buffer is allocated once). */
+export function encodeLazyBlock(w: ByteWriter, cells: Iterable<LazyCell>, count: number): Buffer {
+  writeCells(w, cells, count, (c) => {
+    if (c.acc) c.acc.write(w);
+    else if (c.body) w.bytes(c.body);
+    else throw new Error(`rollup block: cell ${c.probeRegion}/${c.column}/${c.edge} has neither state nor body`);
+  });
+  return w.toBuffer();
+}
+
+function writeCells<C extends CellName>(
+  w: ByteWriter,
+  cells: Iterable<C>,
+  count: number,
+  writeBody: (cell: C) => void,
+): void {
+  w.reset();
   w.byte(BLOCK_VERSION);
-  w.varint(list.length);
-  for (const { probeRegion, column, edge, state: s, ...rest } of list) {
-    w.str(probeRegion);
-    w.str(column);
-    w.str(edge);
+  w.varint(count);
+  let written = 0;
+  for (const c of cells) {
+    w.str(c.probeRegion);
+    w.str(c.column);
+    w.str(c.edge);
     const at = w.skip(LENGTH_WIDTH);
     const start = w.length;
-    const body = 'body' in rest ? rest.body : undefined;
-    if (s) {
-      for (const n of [s.samples, s.ok, s.reset, s.refused, s.timeout, s.failedOther, s.degraded, s.latCount])
-        w.varint(n);
-      w.f64(s.latSum);
-      writeSketch(w, s.sketch);
-    } else if (body) {
-      w.bytes(body);
-    } else {
-      throw new Error(`rollup block: cell ${probeRegion}/${column}/${edge} has neither state nor body`);
-    }
+    writeBody(c);
     w.patchVarint(at, LENGTH_WIDTH, w.length - start);
+    written++;
   }
+  if (written !== count) throw new Error(`rollup block: ${written} cells, ${count} announced`);
+}
+
+function writeStateBody(w: ByteWriter, s: RollupState): void {
+  for (const n of [s.samples, s.ok, s.reset, s.refused, s.timeout, s.failedOther, s.degraded, s.latCount])
+    w.varint(n);
+  w.f64(s.latSum);
+  writeSketch(w, s.sketch);
+}
+
+/** The encoded body of one state, for the writer to cache until something is added to the cell. */
+export function encodeStateBody(s: RollupState): Uint8Array {
+  const w = new ByteWriter();
+  writeStateBody(w, s);
   return w.toBuffer();
 }
 
@@ -82,14 +110,14 @@ export function decodeBlockLazy(buf: Uint8Array): LazyCell[] {
     const length = r.varint();
     const start = r.pos;
     r.skip(length);
-    cells.push({ probeRegion, column, edge, state: undefined, body: buf.subarray(start, start + length) });
+    cells.push({ probeRegion, column, edge, acc: undefined, body: buf.subarray(start, start + length) });
   }
   return cells;
 }
 
-/** The full state (sketch rebuilt) of a cell body. */
-export function decodeCellBody(body: Uint8Array): RollupState {
-  return readState(new ByteReader(body));
+/** The writer's accumulator for a cell body. */
+export function decodeCellBody(body: Uint8Array): CellAccumulator {
+  return CellAccumulator.read(new ByteReader(body));
 }
 
 function readState(r: ByteReader): RollupState {
@@ -116,7 +144,12 @@ function readState(r: ByteReader): RollupState {
 
 /** Every cell with its full state (sketches rebuilt), for the writer to merge new results into. */
 export function decodeBlock(buf: Uint8Array): RollupCell[] {
-  return decodeBlockLazy(buf).map((c) => ({ ...c, state: decodeCellBody(c.body!) }));
+  return decodeBlockLazy(buf).map(({ probeRegion, column, edge, body }) => ({
+    probeRegion,
+    column,
+    edge,
+    state: readState(new ByteReader(body!)),
+  }));
 }
 
 /**
