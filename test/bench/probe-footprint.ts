@@ -4,7 +4,8 @@
  * per 1,000 HTTP probes for each. Then the probe's RSS with 100 targets x 3 protocols at a 5 s interval.
  * The probe runs twice: through tsx (as the Docker image runs it today) and as an esbuild bundle on plain
  * node (tsx's off-thread module loader alone costs ~35-40 MB of RSS on Node 20), and bundled with a
- * smaller V8 young generation and old-space cap (TUNED_FLAGS), as recommended for 256 MB Machines.
+ * smaller V8 young generation, old-space cap and one V8 worker thread (TUNED_FLAGS), as the probe image
+ * runs it (probe/build.ts bundle, Dockerfile flags). The bench's own event-loop monitors are off.
  * Figures only: never fails on a threshold.
  *
  *   node --import tsx test/bench/probe-footprint.ts [--rate 20] [--seconds 60] [--big-seconds 60]
@@ -38,7 +39,8 @@ const RATE = arg('rate', 20);
 const SECONDS = arg('seconds', 60);
 const BIG_SECONDS = arg('big-seconds', 60);
 const WARMUP_S = 5;
-const TUNED_FLAGS = ['--max-semi-space-size=1', '--max-old-space-size=96'];
+/** The probe image's node flags (Dockerfile, probe stage). */
+const TUNED_FLAGS = ['--max-semi-space-size=1', '--max-old-space-size=96', '--v8-pool-size=1'];
 
 const dir = mkdtempSync(join(tmpdir(), 'flyprobe-footprint-'));
 const echo = await startEchoServer({
@@ -179,7 +181,10 @@ try {
     ['flyprobe probe (bundled)', { bundle }],
     ['flyprobe probe (bundled, tuned V8)', { bundle, nodeFlags: TUNED_FLAGS }],
   ] as const;
-  const probes = variants.map(([name, opts]) => ({ name, child: spawnProbe(probeEnv(side), opts) }));
+  const probes = variants.map(([name, opts]) => ({
+    name,
+    child: spawnProbe(probeEnv(side), { ...opts, loopMonitor: false }),
+  }));
   for (const p of probes) stops.push(() => p.child.stop());
   const driver = driveBlackbox(bb.port, RATE);
   stops.push(() => driver.stop());
@@ -218,7 +223,7 @@ try {
     ['bundled', { bundle }],
     ['bundled, tuned', { bundle, nodeFlags: TUNED_FLAGS }],
   ] as const) {
-    const big = spawnProbe(probeEnv(bigFile), opts);
+    const big = spawnProbe(probeEnv(bigFile), { ...opts, loopMonitor: false });
     stops.push(() => big.stop());
     await big.until(() => true, 120_000);
     const [m] = await measure([{ name, pid: big.proc.pid!, count: () => lastResults(big) }], BIG_SECONDS);

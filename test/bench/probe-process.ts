@@ -1,7 +1,8 @@
 /**
  * Shared by the probe benchmarks: a probe child process (this file run with `child`), /proc readings
  * (CPU seconds, RSS) and small helpers. The child prints one JSON line per second (ChildSample);
- * SIGUSR2 starts a new event-loop measurement window.
+ * SIGUSR2 starts a new event-loop measurement window. The child's own event-loop monitors wake the loop
+ * 200 times a second; footprint runs turn them off (`loopMonitor: false`) so only the probe is measured.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
@@ -16,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 export interface ChildSample {
   results: number;
   missed: number;
-  /** Event-loop delay p99 of the last second. */
+  /** Event-loop delay p99 of the last second (0 without the loop monitor). */
   p99Ms: number;
   /** Event-loop delay p99 since the last SIGUSR2 (a measurement window). */
   windowP99Ms: number;
@@ -24,6 +25,7 @@ export interface ChildSample {
 }
 
 const CLK_TCK = 100;
+const LOOP_MONITOR_ENV = 'FLYPROBE_BENCH_LOOP_MONITOR';
 
 /** utime + stime of a process in seconds, from /proc/<pid>/stat. */
 export function cpuSeconds(pid: number): number {
@@ -64,6 +66,8 @@ export interface SpawnOptions {
   /** A bundle from bundleProbe() run by plain node; default: this file through tsx (as the image runs it). */
   bundle?: string;
   nodeFlags?: string[];
+  /** Event-loop delay histograms in the child (p99Ms, windowP99Ms); default on. */
+  loopMonitor?: boolean;
 }
 
 /**
@@ -85,6 +89,10 @@ export async function bundleProbe(dir: string): Promise<string> {
     banner: {
       js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
     },
+    // As probe/build.ts: V8 keeps the whole source in memory; names are kept for readable stacks.
+    minifyWhitespace: true,
+    minifySyntax: true,
+    legalComments: 'none',
     logLevel: 'warning',
   });
   mkdirSync(join(dir, 'proto'), { recursive: true });
@@ -99,13 +107,14 @@ export function spawnProbe(env: NodeJS.ProcessEnv, opts: SpawnOptions = {}): Pro
   const flags = opts.nodeFlags ?? [];
   const args = opts.bundle ? [...flags, opts.bundle, 'child'] : [...flags, '--import', 'tsx', self, 'child'];
   const cpus = opts.cpus;
+  const childEnv = { ...process.env, ...env, [LOOP_MONITOR_ENV]: opts.loopMonitor === false ? '0' : '1' };
   const proc = cpus
     ? spawn('taskset', ['-c', cpus, process.execPath, ...args], {
-        env: { ...process.env, ...env },
+        env: childEnv,
         stdio: ['ignore', 'pipe', 'inherit'],
       })
     : spawn(process.execPath, args, {
-        env: { ...process.env, ...env },
+        env: childEnv,
         stdio: ['ignore', 'pipe', 'inherit'],
       });
   const samples: ChildSample[] = [];
@@ -151,20 +160,23 @@ async function child(): Promise<void> {
   // The histograms record whole 10 ms timer intervals; the delay is what exceeds the resolution.
   const p99 = (h: ReturnType<typeof monitorEventLoopDelay>) =>
     h.count > 0 ? Math.max(0, h.percentile(99) / 1e6 - 10) : 0;
+  const monitored = process.env[LOOP_MONITOR_ENV] !== '0';
   const second = monitorEventLoopDelay({ resolution: 10 });
   const windowed = monitorEventLoopDelay({ resolution: 10 });
-  second.enable();
-  windowed.enable();
+  if (monitored) {
+    second.enable();
+    windowed.enable();
+  }
   process.on('SIGUSR2', () => windowed.reset());
   const timer = setInterval(() => {
     const s = probe.stats();
-    const p99Ms = p99(second);
+    const p99Ms = monitored ? p99(second) : 0;
     second.reset();
     const sample: ChildSample = {
       results: s.results,
       missed: s.missedRuns,
       p99Ms,
-      windowP99Ms: p99(windowed),
+      windowP99Ms: monitored ? p99(windowed) : 0,
       rssBytes: process.memoryUsage.rss(),
     };
     process.stdout.write(`${JSON.stringify(sample)}\n`);

@@ -9,7 +9,7 @@ import {
 } from './detection-lab.ts';
 
 /**
- * Lab validation of detection and alerting: real probes (250 ms intervals), edges, targets and collector in
+ * Lab validation of detection and alerting: real probes (400 ms intervals), edges, targets and collector in
  * network namespaces. A clean run of 300+ probe intervals raises nothing; then each fault raises the right
  * alert and the alert resolves after the fault is removed. Detection latencies are printed (the benchmark
  * test/bench/detection.ts reports them as figures).

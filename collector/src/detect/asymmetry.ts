@@ -169,7 +169,13 @@ export class AsymmetryDetector implements Detector {
     const baseRtt = median(base.map((s) => s.rttMs)) as number;
     const rttStep = (median(recent.map((s) => s.rttMs)) as number) - baseRtt;
     const owdStep = (median(recentOwd) as number) - (median(baseOwd) as number);
-    const threshold = Math.max(this.config.minStepMs, this.config.stepRatio * baseRtt);
+    const baseRtts = base.map((s) => s.rttMs);
+    const mad = median(baseRtts.map((v) => Math.abs(v - baseRtt))) as number;
+    const threshold = Math.max(
+      this.config.minStepMs,
+      this.config.stepRatio * baseRtt,
+      this.config.noiseMads * mad,
+    );
     // Firing needs every recent sample above the step (a path change shifts them all; a busy process spikes some).
     const lowestStep = Math.min(...recent.map((s) => s.rttMs)) - baseRtt;
     const level =
@@ -214,15 +220,7 @@ export class AsymmetryDetector implements Detector {
     const findings: Finding[] = [];
     for (const group of byDirection.values()) {
       const first = group[0] as Step;
-      // A slow server process delays its receive timestamp just like a slow forward path; only the observer at
-      // the other end can tell them apart, so opening an alert needs both ends to agree.
-      const bothSides =
-        group.some((s) => s.observer.from === first.slowFrom) &&
-        group.some((s) => s.observer.from === first.slowTo);
-      const level =
-        group.some((s) => s.level === 'fire') && (bothSides || !this.config.requireBothSides)
-          ? 'fire'
-          : 'hold';
+      const level = this.oneWayLevel(group, first);
       const rttStep = Math.max(...group.map((s) => s.rttStepMs));
       const values: Finding['evidence']['values'] = {
         rtt_step_ms: round1(rttStep),
@@ -260,6 +258,28 @@ export class AsymmetryDetector implements Detector {
       });
     }
     return findings;
+  }
+
+  /**
+   * A slow server process delays its receive timestamp just like a slow forward path; only the observer at
+   * the other end can tell them apart, so opening an alert needs both ends firing, seeing the same RTT step,
+   * and one-way changes that add up to it (forward change minus reverse change = RTT change).
+   */
+  private oneWayLevel(group: Step[], first: Step): 'fire' | 'hold' {
+    if (!this.config.requireBothSides) return group.some((s) => s.level === 'fire') ? 'fire' : 'hold';
+    const atEnd = (from: RegionCode) => group.filter((s) => s.observer.from === from && s.level === 'fire');
+    const fwd = atEnd(first.slowFrom);
+    const rev = atEnd(first.slowTo);
+    if (fwd.length === 0 || rev.length === 0) return 'hold';
+    const fwdRtt = median(fwd.map((s) => s.rttStepMs)) as number;
+    const revRtt = median(rev.map((s) => s.rttStepMs)) as number;
+    const rtt = (fwdRtt + revRtt) / 2;
+    const tolerance = this.config.sumTolerance * rtt;
+    const owdDifference =
+      (median(fwd.map((s) => s.owdStepMs)) as number) - (median(rev.map((s) => s.owdStepMs)) as number);
+    return Math.abs(fwdRtt - revRtt) <= tolerance && Math.abs(owdDifference - rtt) <= tolerance
+      ? 'fire'
+      : 'hold';
   }
 
   private observeEdge(r: StoredResult): void {

@@ -55,9 +55,18 @@ export const asymmetryConfig = z
     recentSamples: positiveInt.max(100).default(3),
     baselineSamples: positiveInt.max(1000).default(30),
     minBaselineSamples: positiveInt.default(8),
-    /** An RTT step counts when it exceeds max(minStepMs, stepRatio x baseline RTT). */
+    /**
+     * An RTT step counts when it exceeds max(minStepMs, stepRatio x baseline RTT, noiseMads x the baseline's
+     * median absolute deviation): the noise band is estimated from the series itself.
+     */
     minStepMs: ms.default(10),
     stepRatio: ratio.default(0.25),
+    noiseMads: z.number().finite().min(0).default(6),
+    /**
+     * Both ends must see the same RTT step (within this share of it), and the forward minus the reverse
+     * one-way change must add up to it: RTT is the sum of the two directions, whichever end measures it.
+     */
+    sumTolerance: ratio.default(0.5),
     /** Share of the RTT step seen in one direction's one-way delay that attributes it to that direction. */
     attributionShare: ratio.default(0.7),
     /** Open a one-way alert only when observers at both ends agree on the direction (one side alone can hold). */
@@ -134,12 +143,21 @@ export const latencyConfig = z
     /** Baseline = median quantile of this many earlier non-breaching windows. */
     baselineWindows: positiveInt.max(1000).default(10),
     minBaselineWindows: positiveInt.default(3),
-    /** Breach against the baseline: quantile > baseline x ratio and above it by minDeltaMs. */
+    /**
+     * Breach against the baseline: quantile > baseline x ratio and above it by minDeltaMs, and the window's
+     * median above the baseline median by half of minDeltaMs (a sustained shift, not a few host stalls).
+     */
     baselineRatio: z.number().finite().min(1).default(1.5),
     baselineMinDeltaMs: ms.default(20),
-    /** Breach against the fibre floor: quantile > floor x ratio and above it by minExcessMs. */
+    /**
+     * Breach against the fibre floor: the window's `floorQuantile` > floor x ratio and above it by minExcessMs.
+     * The floor is a lower bound, so a path change moves the whole distribution; the median is used because
+     * a busy host inflates only the tail. Floors below `floorMinMs` (same region: 0) are raised to it.
+     */
     floorRatio: z.number().finite().min(1).default(4),
     floorMinExcessMs: ms.default(80),
+    floorQuantile: ratio.default(0.5),
+    floorMinMs: ms.default(5),
     /** An open alert stays open while a window exceeds its thresholds scaled by this (0..1)... */
     clearFactor: ratio.default(0.8),
     /** ...and until this many consecutive windows were below them. */

@@ -8,6 +8,9 @@ interface ClosedWindow {
   from: number;
   to: number;
   q: number;
+  /** The window's median, and its `floorQuantile` (compared with the fibre floor). */
+  mid: number;
+  floorQ: number;
   breach: boolean;
   /** Above the thresholds scaled down by clearFactor: keeps an open alert. */
   elevated: boolean;
@@ -25,7 +28,7 @@ interface LatencyCell {
   values: number[];
   ids: number[];
   firstAt: number;
-  baseline: Ring<number>;
+  baseline: Ring<{ q: number; mid: number }>;
   recent: Ring<ClosedWindow>;
   consecutive: number;
   /** Consecutive windows below the clear thresholds. */
@@ -80,18 +83,26 @@ export class LatencyDetector implements Detector {
   }
 
   private close(cell: LatencyCell): void {
-    const q = quantile(cell.values, this.config.quantile) as number;
     const c = this.config;
-    const baseline = cell.baseline.size >= c.minBaselineWindows ? median(cell.baseline.toArray()) : undefined;
+    const q = quantile(cell.values, c.quantile) as number;
+    const mid = median(cell.values) as number;
+    const floorQ = quantile(cell.values, c.floorQuantile) as number;
+    const earlier = cell.baseline.toArray();
+    const baseline = earlier.length >= c.minBaselineWindows ? median(earlier.map((w) => w.q)) : undefined;
+    const baselineMid =
+      earlier.length >= c.minBaselineWindows ? median(earlier.map((w) => w.mid)) : undefined;
+    const floor = cell.floorMs === undefined ? undefined : Math.max(cell.floorMs, c.floorMinMs);
     const exceeds = (factor: number) => {
       const overBase =
         baseline !== undefined &&
+        baselineMid !== undefined &&
         q > baseline * (1 + (c.baselineRatio - 1) * factor) &&
-        q - baseline > c.baselineMinDeltaMs * factor;
+        q - baseline > c.baselineMinDeltaMs * factor &&
+        mid - baselineMid > (c.baselineMinDeltaMs / 2) * factor;
       const overFloor =
-        cell.floorMs !== undefined &&
-        q > cell.floorMs * (1 + (c.floorRatio - 1) * factor) &&
-        q - cell.floorMs > c.floorMinExcessMs * factor;
+        floor !== undefined &&
+        floorQ > floor * (1 + (c.floorRatio - 1) * factor) &&
+        floorQ - floor > c.floorMinExcessMs * factor;
       return overBase || overFloor;
     };
     const breach = exceeds(1);
@@ -99,11 +110,13 @@ export class LatencyDetector implements Detector {
     cell.consecutive = breach ? cell.consecutive + 1 : 0;
     cell.calm = elevated ? 0 : cell.calm + 1;
     // Elevated windows stay out of the baseline, or a long fault would become the new normal.
-    if (!elevated) cell.baseline.push(q);
+    if (!elevated) cell.baseline.push({ q, mid });
     cell.recent.push({
       from: cell.firstAt,
       to: cell.lastAt,
       q,
+      mid,
+      floorQ,
       breach,
       elevated,
       baseline,
@@ -133,7 +146,7 @@ export class LatencyDetector implements Detector {
     const pct = Math.round(this.config.quantile * 100);
     const qs = windows.map((w) => round1(w.q)).join(', ');
     const floor = cell.floorMs;
-    const inflation = floor !== undefined && floor > 1 ? round1(last.q / floor) : null;
+    const inflation = floor !== undefined && floor > 1 ? round1(last.floorQ / floor) : null;
     const against =
       last.baseline !== undefined ? `baseline p${pct} ${round1(last.baseline)} ms` : 'no baseline yet';
     return {
@@ -150,12 +163,14 @@ export class LatencyDetector implements Detector {
       summary:
         `${cell.target}: ${cell.path} ${cell.protocol} latency ${cell.probeRegion}->${cell.toRegion} p${pct} is ` +
         `${round1(last.q)} ms over the last ${cell.consecutive || 1} window(s) of ${this.config.windowSamples} samples ` +
-        `(${against}; fibre floor ${floor === undefined ? 'unknown' : `${round1(floor)} ms`}${inflation ? `, ${inflation}x` : ''}); ` +
+        `(${against}; median ${round1(last.mid)} ms, fibre floor ${floor === undefined ? 'unknown' : `${round1(floor)} ms`}` +
+        `${inflation ? `, p${Math.round(this.config.floorQuantile * 100)} ${inflation}x the floor` : ''}); ` +
         `recent window p${pct}s: ${qs} ms`,
       evidence: {
         values: {
           quantile: this.config.quantile,
           value_ms: round1(last.q),
+          median_ms: round1(last.mid),
           baseline_ms: last.baseline === undefined ? null : round1(last.baseline),
           floor_ms: floor === undefined ? null : round1(floor),
           inflation,

@@ -40,6 +40,26 @@ describe('loss detector', { timeout: 60_000 }, () => {
     for (let i = 0; i < 600; i++) expect(tick()).toEqual([]);
   });
 
+  it('does not count stalls that a busy host spread over the probe\'s other regions', () => {
+    const s = new StreamBuilder();
+    const d = new LossDetector(defaultDetectionConfig().loss, ctx);
+    let t = T0;
+    for (let i = 0; i < 200; i++) {
+      t += 250;
+      // Every 5th interval the probe's process stalls: all its measurements of that interval are 300 ms late.
+      const stall = i > 40 && i % 5 === 0 ? 300 : 0;
+      for (const [targetRegion, base] of [
+        ['fra', 10],
+        ['ams', 1],
+        ['lhr', 6],
+      ] as const)
+        d.observe(
+          s.result({ probeRegion: 'ams', path: 'private', targetRegion, startedAt: t, latencyMs: base + stall }),
+        );
+      expect(d.evaluate(t + 1)).toEqual([]);
+    }
+  });
+
   it('fires on retransmission stalls and timeouts, holds through the fault, clears after it', () => {
     const { tick } = setup();
     for (let i = 0; i < 50; i++) tick();

@@ -10,6 +10,9 @@ const LOSS_OUTCOMES = new Set(['timeout', 'unreachable']);
 interface Mark {
   id: number;
   at: number;
+  /** When the measurement ended (start + latency). */
+  end: number;
+  probeId: string;
   /** Why the sample is bad (an outcome, or `stall`), null when fine. */
   bad: string | null;
   series: string;
@@ -23,6 +26,17 @@ interface Series {
 }
 
 const MEDIAN_EVERY = 8;
+/** Slow measurements remembered to tell a path's stall from a host's (bounded; old ones fall out). */
+const SLOW_EVENTS = 1024;
+
+/** A measurement well above its series' median, on any path (same-region ones included). */
+interface SlowEvent {
+  probeId: string;
+  probeRegion: RegionCode;
+  toRegion: RegionCode;
+  at: number;
+  end: number;
+}
 
 interface LossCell {
   probeRegion: RegionCode;
@@ -43,6 +57,9 @@ export class LossDetector implements Detector {
   /** Recent ok latencies per (probe region, target, path, protocol, target-side region). */
   private readonly series = new Map<string, Series>();
   private readonly lastServed = new Map<string, RegionCode>();
+  private readonly slow = new Ring<SlowEvent>(SLOW_EVENTS);
+  /** Latest start time reported per probe: a stall is judged only once everything concurrent has arrived. */
+  private readonly probeLatest = new Map<string, number>();
 
   constructor(
     private readonly config: LossConfig,
@@ -58,7 +75,8 @@ export class LossDetector implements Detector {
       if (served) this.lastServed.set(k, served);
       toRegion = served ?? this.lastServed.get(k);
     }
-    if (!toRegion || toRegion === r.probeRegion) return;
+    this.probeLatest.set(r.probeId, Math.max(this.probeLatest.get(r.probeId) ?? 0, r.startedAt));
+    if (!toRegion) return;
     const seriesKey = `${r.path}/${r.protocol}`;
     const sk = `${r.probeRegion}|${r.target}|${seriesKey}|${toRegion}`;
     let lat = this.series.get(sk);
@@ -72,11 +90,18 @@ export class LossDetector implements Detector {
     else if (r.outcome !== 'ok') return;
     else if (r.latencyMs !== undefined) {
       const base = lat.median;
-      if (
-        base !== undefined &&
-        r.latencyMs > base + Math.max(this.config.stallMinMs, this.config.stallFactor * base)
-      )
-        bad = 'stall';
+      const excess = base === undefined ? 0 : r.latencyMs - base;
+      const bar = base === undefined ? 0 : Math.max(this.config.stallMinMs, this.config.stallFactor * base);
+      // Half the stall bar is enough to show that the host (or the far end) was slow at that moment.
+      if (base !== undefined && excess > bar / 2)
+        this.slow.push({
+          probeId: r.probeId,
+          probeRegion: r.probeRegion,
+          toRegion,
+          at: r.startedAt,
+          end: r.startedAt + r.latencyMs,
+        });
+      if (base !== undefined && excess > bar) bad = 'stall';
       else {
         lat.ring.push(r.latencyMs);
         if (
@@ -88,6 +113,8 @@ export class LossDetector implements Detector {
         }
       }
     }
+    // Same-region measurements cross no WAN link: they only serve as evidence of host-wide stalls.
+    if (toRegion === r.probeRegion) return;
     const ck = `${r.probeRegion}|${r.target}|${toRegion}`;
     let cell = this.cells.get(ck);
     if (!cell) {
@@ -100,8 +127,32 @@ export class LossDetector implements Detector {
       };
       this.cells.set(ck, cell);
     }
-    cell.marks.push({ id: r.id, at: r.startedAt, bad, series: seriesKey });
+    cell.marks.push({
+      id: r.id,
+      at: r.startedAt,
+      end: r.startedAt + (r.latencyMs ?? 0),
+      probeId: r.probeId,
+      bad,
+      series: seriesKey,
+    });
     cell.lastAt = Math.max(cell.lastAt, r.startedAt);
+  }
+
+  /**
+   * Whether a bad mark is evidence of loss on this region pair. Failures count. A stall counts only when it
+   * was specific to the pair: once the probe has reported what it started after the stall, no measurement of
+   * the same probe to another region, and none of another probe region to the same region, was slow at the
+   * same time (that would be a busy host or a slow far end, which loss on one link cannot explain).
+   */
+  private counts(m: Mark, cell: LossCell): boolean {
+    if (m.bad !== 'stall') return m.bad !== null;
+    if ((this.probeLatest.get(m.probeId) ?? 0) <= m.end) return false;
+    for (const e of this.slow.toArray()) {
+      if (e.end < m.at || e.at > m.end) continue;
+      if (e.probeId === m.probeId && e.toRegion !== cell.toRegion) return false;
+      if (e.probeRegion !== cell.probeRegion && e.toRegion === cell.toRegion) return false;
+    }
+    return true;
   }
 
   evaluate(now: number): Finding[] {
@@ -113,8 +164,8 @@ export class LossDetector implements Detector {
       }
       const all = cell.marks.toArray();
       const recent = all.slice(-this.config.window);
-      const recentBad = recent.filter((m) => m.bad !== null);
-      const allBad = all.filter((m) => m.bad !== null);
+      const recentBad = recent.filter((m) => this.counts(m, cell));
+      const allBad = all.filter((m) => this.counts(m, cell));
       const level =
         recentBad.length >= this.config.fireCount
           ? 'fire'

@@ -6,7 +6,10 @@ import { Ring, round1 } from './window.ts';
 
 interface Beat {
   at: number;
+  /** Above this rule's thresholds: counts towards the alert. */
   degraded: boolean;
+  /** The probe's own (stricter) verdict or this rule's: its samples are excluded from latency judgements. */
+  untrusted: boolean;
   reason: string | null;
 }
 
@@ -30,9 +33,13 @@ export class ProbeDegradedDetector implements Detector {
 
   constructor(private readonly config: ProbeDegradedConfig) {}
 
-  /** Whether the probe's latest heartbeat says its measurements cannot be trusted. */
+  /**
+   * Whether the probe's latest heartbeat says its measurements cannot be trusted. Excluding samples is cheap,
+   * so the probe's own verdict (its lag threshold is usually lower) counts here, while the alert needs this
+   * rule's thresholds to be crossed.
+   */
   isDegraded(probeId: string): boolean {
-    return this.probes.get(probeId)?.beats.last()?.degraded ?? false;
+    return this.probes.get(probeId)?.beats.last()?.untrusted ?? false;
   }
 
   observe(r: StoredResult): void {
@@ -45,15 +52,19 @@ export class ProbeDegradedDetector implements Detector {
   observeHeartbeat(o: HeartbeatObservation): void {
     const p = this.state(o.probeId, o.probeRegion);
     const reason = this.reason(o.heartbeat, p.previous);
-    p.beats.push({ at: o.receivedAt, degraded: reason !== null, reason });
+    p.beats.push({
+      at: o.receivedAt,
+      degraded: reason !== null,
+      untrusted: reason !== null || o.heartbeat.degraded,
+      reason,
+    });
     p.previous = o.heartbeat;
     p.lastAt = Math.max(p.lastAt, o.receivedAt);
   }
 
   private reason(hb: Heartbeat, previous: Heartbeat | undefined): string | null {
     const reasons: string[] = [];
-    if (hb.degraded) reasons.push(hb.degradedReason ?? 'the probe reports itself degraded');
-    else if (hb.eventLoopDelayMs.p99 > this.config.maxEventLoopP99Ms)
+    if (hb.eventLoopDelayMs.p99 > this.config.maxEventLoopP99Ms)
       reasons.push(
         `event-loop delay p99 ${round1(hb.eventLoopDelayMs.p99)} ms > ${this.config.maxEventLoopP99Ms} ms`,
       );

@@ -72,6 +72,11 @@ export class ByteWriter {
     return Buffer.from(this.buf.subarray(0, this.length));
   }
 
+  /** The bytes written so far without a copy; valid until the next write (SQLite copies what it binds). */
+  written(): Buffer {
+    return Buffer.from(this.buf.buffer, this.buf.byteOffset, this.length);
+  }
+
   private ensure(n: number): void {
     if (this.length + n <= this.buf.length) return;
     let size = this.buf.length * 2;

@@ -34,7 +34,7 @@ export class CellAccumulator {
   private maxKey = -1;
   private nonEmpty = 0;
 
-  /** Adds one result; mirrors `addSample` on a `RollupState` (rollups.test.ts checks both against raw data). */
+  /** Adds one result: every sample is counted; only ok, undegraded samples with a latency enter the sketch. */
   add(outcome: Outcome, latencyMs: number | undefined, degraded: boolean | undefined): void {
     this.samples++;
     if (degraded) this.degraded++;

@@ -1,8 +1,20 @@
 import { DDSketch } from '@datadog/sketches-js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { addBlockCells, type CellTotals, decodeBlock, encodeBlock, type RollupCell } from './rollup-block.ts';
-import { emptyRollupState } from './rollup-sample.ts';
+import { OUTCOMES } from '@flyprobe/shared';
+import { ByteWriter } from './bytes.ts';
+import { CellAccumulator } from './rollup-accumulator.ts';
+import {
+  addBlockCells,
+  type CellTotals,
+  decodeBlock,
+  decodeBlockLazy,
+  decodeCellBody,
+  encodeBlock,
+  encodeLazyBlock,
+  type RollupCell,
+} from './rollup-block.ts';
+import { emptyRollupState, SKETCH_MAX_MS, SKETCH_MIN_MS } from './rollup-sample.ts';
 import { acceptBin, newSketch, SKETCH_RELATIVE_ACCURACY } from './sketch.ts';
 
 function cell(
@@ -58,6 +70,49 @@ describe('rollup blocks', { timeout: 60_000 }, () => {
         },
       ),
       { numRuns: 100 },
+    );
+  });
+
+  it("the writer's accumulator writes exactly what a library sketch fed the same samples writes", () => {
+    const sample = fc.record({
+      outcome: fc.constantFrom(...OUTCOMES),
+      latencyMs: fc.option(
+        fc.oneof(fc.double({ min: 0, max: 1e7, noNaN: true }), fc.constantFrom(0, 1e-9, 0.001, 3_600_001)),
+        { nil: undefined },
+      ),
+      degraded: fc.option(fc.boolean(), { nil: undefined }),
+    });
+    fc.assert(
+      fc.property(fc.array(sample, { maxLength: 400 }), (samples) => {
+        const acc = new CellAccumulator();
+        const state = emptyRollupState();
+        for (const { outcome, latencyMs, degraded } of samples) {
+          acc.add(outcome, latencyMs, degraded);
+          // The library reference: the counters the block format defines, the sketch fed the clamped latency.
+          state.samples++;
+          if (degraded) state.degraded++;
+          if (outcome === 'ok') {
+            state.ok++;
+            if (latencyMs !== undefined && !degraded) {
+              state.latCount++;
+              state.latSum += latencyMs;
+              state.sketch.accept(Math.min(Math.max(latencyMs, SKETCH_MIN_MS), SKETCH_MAX_MS));
+            }
+          } else if (outcome === 'reset') state.reset++;
+          else if (outcome === 'refused') state.refused++;
+          else if (outcome === 'timeout') state.timeout++;
+          else state.failedOther++;
+        }
+        const name = { probeRegion: 'fra', column: 'ams', edge: 'fra' };
+        const expected = encodeBlock([{ ...name, state }]);
+        const written = Buffer.from(encodeLazyBlock(new ByteWriter(), [{ ...name, acc, body: undefined }], 1));
+        expect(written).toEqual(expected);
+        // Decoded and written again (a cached block loaded for a late result), the bytes do not change.
+        const [lazy] = decodeBlockLazy(written);
+        const again = { ...name, acc: decodeCellBody(lazy!.body!), body: undefined };
+        expect(Buffer.from(encodeLazyBlock(new ByteWriter(), [again], 1))).toEqual(expected);
+      }),
+      { numRuns: 150 },
     );
   });
 

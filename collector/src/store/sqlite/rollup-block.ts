@@ -52,14 +52,17 @@ export function encodeBlock(cells: readonly RollupCell[]): Buffer {
   return w.toBuffer();
 }
 
-/** Encodes the writer's cells into `w` (reused across blocks, so its buffer is allocated once). */
+/**
+ * Encodes the writer's cells into `w`, which is reused across blocks so its buffer is allocated once; the
+ * answer is a view of that buffer, valid until `w` is written again.
+ */
 export function encodeLazyBlock(w: ByteWriter, cells: Iterable<LazyCell>, count: number): Buffer {
   writeCells(w, cells, count, (c) => {
     if (c.acc) c.acc.write(w);
     else if (c.body) w.bytes(c.body);
     else throw new Error(`rollup block: cell ${c.probeRegion}/${c.column}/${c.edge} has neither state nor body`);
   });
-  return w.toBuffer();
+  return w.written();
 }
 
 function writeCells<C extends CellName>(
@@ -142,7 +145,7 @@ function readState(r: ByteReader): RollupState {
   return state;
 }
 
-/** Every cell with its full state (sketches rebuilt), for the writer to merge new results into. */
+/** Every cell with its full state (library sketches rebuilt). */
 export function decodeBlock(buf: Uint8Array): RollupCell[] {
   return decodeBlockLazy(buf).map(({ probeRegion, column, edge, body }) => ({
     probeRegion,

@@ -1,28 +1,42 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { decodeBlockLazy, decodeCellBody, encodeBlock, type LazyCell } from './rollup-block.ts';
+import { ByteWriter } from './bytes.ts';
+import { CellAccumulator } from './rollup-accumulator.ts';
 import {
-  addSample,
-  bucketOf,
-  emptyRollupState,
+  decodeBlockLazy,
+  decodeCellBody,
+  encodeLazyBlock,
+  encodeStateBody,
+  type LazyCell,
+} from './rollup-block.ts';
+import {
   ROLLUP_TIERS,
   type RollupDims,
   type RollupInput,
   type RollupState,
   type RollupTier,
-  rollupDims,
 } from './rollup-sample.ts';
 
 const WATERMARK_KEY = 'rollup_folded_through';
-const TIERS = Object.keys(ROLLUP_TIERS) as RollupTier[];
+
+/** A cell's place in its block: an integer for region codes (see `cellKey`), else a string. */
+type CellKey = number | string;
 
 interface Block {
+  group: BlockGroup;
   tier: RollupTier;
+  /** Bucket number: bucket start / tier length. */
+  index: number;
+  cells: Map<CellKey, LazyCell>;
+  dirty: boolean;
+}
+
+/** The cached blocks of one (target, path, protocol), by tier and bucket number. */
+interface BlockGroup {
   target: string;
   path: string;
   protocol: string;
-  bucket: number;
-  cells: Map<string, LazyCell>;
-  dirty: boolean;
+  minute: Map<number, Block>;
+  hour: Map<number, Block>;
 }
 
 /** A rollup row written as a whole (bulk import, benchmarks). */
@@ -47,10 +61,15 @@ export interface RollupRecord {
  * twice. Retention must not delete unfolded raw rows, so prune flushes first.
  */
 export class RollupWriter {
-  private readonly blocks = new Map<string, Block>();
+  /** target -> path -> protocol -> group: lookups by the result's own strings, no key string built per result. */
+  private readonly groups = new Map<string, Map<string, Map<string, BlockGroup>>>();
+  /** Every cached block, oldest first (trimming order). */
+  private readonly blocks = new Set<Block>();
+  private dirtyBlocks: Block[] = [];
+  /** Reused for every block written, so flushing allocates no growing buffers. */
+  private readonly encoder = new ByteWriter();
   private cachedCells = 0;
   private foldedThrough: number;
-  private dirty = 0;
   private readonly selectBlock: Record<RollupTier, Statement>;
   private readonly upsertBlock: Record<RollupTier, Statement>;
   private readonly setWatermark: Statement;
@@ -84,22 +103,32 @@ export class RollupWriter {
   /** Adds a newly committed raw result (its id above every id folded before) to its rollup cells. */
   fold(id: number, input: RollupInput): void {
     if (id <= this.foldedThrough) return;
-    const dims = rollupDims(input);
-    for (const tier of TIERS) addSample(this.state(tier, dims, bucketOf(tier, input.startedAt)), input);
+    const probeRegion = input.probeRegion;
+    // Served region for anycast; the asked-for region (forced, private, peer) for the other paths.
+    const column = (input.path === 'anycast' ? input.servedRegion : input.targetRegion) ?? '';
+    const edge = input.edgeRegion ?? '';
+    const key = cellKey(probeRegion, column, edge);
+    const group = this.group(input.target, input.path, input.protocol);
+    const at = input.startedAt;
+    const { outcome, latencyMs, degraded } = input;
+    const minute = this.block(group, 'minute', Math.floor(at / ROLLUP_TIERS.minute.ms));
+    this.accumulator(minute, key, probeRegion, column, edge).add(outcome, latencyMs, degraded);
+    const hour = this.block(group, 'hour', Math.floor(at / ROLLUP_TIERS.hour.ms));
+    this.accumulator(hour, key, probeRegion, column, edge).add(outcome, latencyMs, degraded);
     this.foldedThrough = id;
     if (this.cachedCells > this.maxCachedCells) this.flush();
   }
 
   /** Writes every dirty block and the watermark in one transaction, then trims the cache. */
   flush(now = Date.now()): void {
-    if (this.dirty > 0) {
-      const dirtyBlocks = [...this.blocks.values()].filter((b) => b.dirty);
+    const dirty = this.dirtyBlocks;
+    if (dirty.length > 0) {
       this.db.transaction(() => {
-        for (const b of dirtyBlocks) this.write(b);
+        for (const b of dirty) this.write(b);
         this.setWatermark.run(this.foldedThrough);
       })();
-      for (const b of dirtyBlocks) b.dirty = false;
-      this.dirty = 0;
+      for (const b of dirty) b.dirty = false;
+      this.dirtyBlocks = [];
     }
     this.trim(now);
   }
@@ -137,110 +166,152 @@ export class RollupWriter {
 
   /** Writes whole cells directly (bulk import), replacing cells with the same key, then flushes. */
   writeRecords(records: readonly RollupRecord[]): void {
-    for (const r of records)
-      this.putCell(this.block(r.tier, r.dims, r.bucket).cells, cellKey(r.dims), r.dims, r.state);
+    for (const { tier, dims, bucket, state } of records) {
+      const group = this.group(dims.target, dims.path, dims.protocol);
+      const block = this.block(group, tier, Math.floor(bucket / ROLLUP_TIERS[tier].ms));
+      const key = cellKey(dims.probeRegion, dims.column, dims.edge);
+      if (!block.cells.has(key)) this.cachedCells++;
+      block.cells.set(key, {
+        probeRegion: dims.probeRegion,
+        column: dims.column,
+        edge: dims.edge,
+        acc: undefined,
+        body: encodeStateBody(state),
+      });
+    }
     this.flush();
   }
 
   /** Drops cached blocks of buckets retention removes, so a later flush does not write them back. */
   forgetBefore(tier: RollupTier, bucket: number): void {
-    for (const [key, b] of this.blocks)
-      if (b.tier === tier && b.bucket < bucket && !b.dirty) this.evict(key, b);
+    const ms = ROLLUP_TIERS[tier].ms;
+    for (const b of this.blocks) if (b.tier === tier && b.index * ms < bucket && !b.dirty) this.evict(b);
   }
 
-  /** The cached block of a cell, loaded when missing, marked dirty (the caller is about to change it). */
-  private block(tier: RollupTier, dims: RollupDims, bucket: number): Block {
-    const key = `${tier}|${dims.target}|${dims.path}|${dims.protocol}|${bucket}`;
-    let block = this.blocks.get(key);
+  private group(target: string, path: string, protocol: string): BlockGroup {
+    let paths = this.groups.get(target);
+    if (!paths) {
+      paths = new Map();
+      this.groups.set(target, paths);
+    }
+    let protocols = paths.get(path);
+    if (!protocols) {
+      protocols = new Map();
+      paths.set(path, protocols);
+    }
+    let group = protocols.get(protocol);
+    if (!group) {
+      group = { target, path, protocol, minute: new Map(), hour: new Map() };
+      protocols.set(protocol, group);
+    }
+    return group;
+  }
+
+  /** The cached block of a bucket, loaded when missing, marked dirty (the caller is about to change it). */
+  private block(group: BlockGroup, tier: RollupTier, index: number): Block {
+    const byIndex = group[tier];
+    let block = byIndex.get(index);
     if (!block) {
-      block = this.load(tier, dims, bucket);
-      this.blocks.set(key, block);
+      block = this.load(group, tier, index);
+      byIndex.set(index, block);
+      this.blocks.add(block);
       this.cachedCells += block.cells.size;
     }
     if (!block.dirty) {
       block.dirty = true;
-      this.dirty++;
+      this.dirtyBlocks.push(block);
     }
     return block;
   }
 
-  /** The state of a cell to add to: created empty when new, decoded from its body on first use. */
-  private state(tier: RollupTier, dims: RollupDims, bucket: number): RollupState {
-    const cells = this.block(tier, dims, bucket).cells;
-    const key = cellKey(dims);
-    const cell = cells.get(key);
+  /** The accumulator of a cell to add to: created empty when new, decoded from its body on first use. */
+  private accumulator(
+    block: Block,
+    key: CellKey,
+    probeRegion: string,
+    column: string,
+    edge: string,
+  ): CellAccumulator {
+    const cell = block.cells.get(key);
     if (!cell) {
-      const state = emptyRollupState();
-      this.putCell(cells, key, dims, state);
-      return state;
+      const acc = new CellAccumulator();
+      block.cells.set(key, { probeRegion, column, edge, acc, body: undefined });
+      this.cachedCells++;
+      return acc;
     }
-    if (!cell.state) {
-      cell.state = decodeCellBody(cell.body!);
+    if (!cell.acc) {
+      cell.acc = decodeCellBody(cell.body!);
       cell.body = undefined;
     }
-    return cell.state;
+    return cell.acc;
   }
 
-  private putCell(cells: Map<string, LazyCell>, key: string, dims: RollupDims, state: RollupState): void {
-    if (!cells.has(key)) this.cachedCells++;
-    cells.set(key, {
-      probeRegion: dims.probeRegion,
-      column: dims.column,
-      edge: dims.edge,
-      state,
-      body: undefined,
-    });
-  }
-
-  private load(tier: RollupTier, dims: RollupDims, bucket: number): Block {
-    const data = this.selectBlock[tier].get(dims.target, dims.path, dims.protocol, bucket) as
-      | Buffer
-      | undefined;
-    const cells = new Map<string, LazyCell>();
-    if (data)
-      for (const c of decodeBlockLazy(data))
-        cells.set(cellKey({ probeRegion: c.probeRegion, column: c.column, edge: c.edge }), c);
-    return {
-      tier,
-      target: dims.target,
-      path: dims.path,
-      protocol: dims.protocol,
-      bucket,
-      cells,
-      dirty: false,
-    };
+  private load(group: BlockGroup, tier: RollupTier, index: number): Block {
+    const data = this.selectBlock[tier].get(
+      group.target,
+      group.path,
+      group.protocol,
+      index * ROLLUP_TIERS[tier].ms,
+    ) as Buffer | undefined;
+    const cells = new Map<CellKey, LazyCell>();
+    if (data) for (const c of decodeBlockLazy(data)) cells.set(cellKey(c.probeRegion, c.column, c.edge), c);
+    return { group, tier, index, cells, dirty: false };
   }
 
   private write(b: Block): void {
+    const { target, path, protocol } = b.group;
     this.upsertBlock[b.tier].run(
-      b.target,
-      b.path,
-      b.protocol,
-      b.bucket,
+      target,
+      path,
+      protocol,
+      b.index * ROLLUP_TIERS[b.tier].ms,
       b.cells.size,
-      encodeBlock(b.cells.values()),
+      encodeLazyBlock(this.encoder, b.cells.values(), b.cells.size),
     );
   }
 
-  private evict(key: string, b: Block): void {
-    this.blocks.delete(key);
+  private evict(b: Block): void {
+    this.blocks.delete(b);
+    b.group[b.tier].delete(b.index);
     this.cachedCells -= b.cells.size;
   }
 
   /** Keeps the cache bounded: clean blocks of past buckets go first, then the oldest clean blocks. */
   private trim(now: number): void {
-    for (const [key, b] of this.blocks) {
-      if (!b.dirty && b.bucket + 2 * ROLLUP_TIERS[b.tier].ms < now) this.evict(key, b);
+    for (const b of this.blocks) {
+      const ms = ROLLUP_TIERS[b.tier].ms;
+      if (!b.dirty && (b.index + 2) * ms < now) this.evict(b);
     }
-    for (const [key, b] of this.blocks) {
+    for (const b of this.blocks) {
       if (this.cachedCells <= this.maxCachedCells) break;
-      if (!b.dirty) this.evict(key, b);
+      if (!b.dirty) this.evict(b);
     }
   }
 }
 
-function cellKey(d: Pick<RollupDims, 'probeRegion' | 'column' | 'edge'>): string {
-  return `${d.probeRegion}|${d.column}|${d.edge}`;
+/** 0 for '' (absent), 1..17576 for a three-letter lowercase region code, -1 for anything else. */
+function regionNumber(code: string): number {
+  if (code.length === 0) return 0;
+  if (code.length !== 3) return -1;
+  const a = code.charCodeAt(0) - 97;
+  const b = code.charCodeAt(1) - 97;
+  const c = code.charCodeAt(2) - 97;
+  if (a < 0 || a > 25 || b < 0 || b > 25 || c < 0 || c > 25) return -1;
+  return 1 + (a * 26 + b) * 26 + c;
+}
+
+const REGION_NUMBERS = 1 + 26 * 26 * 26;
+
+/**
+ * Region codes pack into one integer below 2^53 (no string built and hashed per result); anything else
+ * (only possible for rows written outside the wire schema) falls back to a string key.
+ */
+function cellKey(probeRegion: string, column: string, edge: string): CellKey {
+  const p = regionNumber(probeRegion);
+  const c = regionNumber(column);
+  const e = regionNumber(edge);
+  if (p < 0 || c < 0 || e < 0) return `${probeRegion}\n${column}\n${edge}`;
+  return (p * REGION_NUMBERS + c) * REGION_NUMBERS + e;
 }
 
 type RecoverRow = [

@@ -43,12 +43,13 @@ export interface SqliteStoreOptions {
   now?: () => number;
 }
 
-interface PendingInsert {
-  probe: ProbeIdentity;
-  results: ProbeResult[];
-  receivedAt: number;
-  resolve: (outcome: InsertOutcome) => void;
-  reject: (error: unknown) => void;
+/** A write waiting for the next group commit. */
+interface PendingWrite {
+  /** Runs inside the shared transaction. */
+  apply(): void;
+  /** Runs after the commit. */
+  done(): void;
+  fail(error: unknown): void;
 }
 
 /** Store on one SQLite file; `db` is shared with other components' tables (alerts) and migrations. */
@@ -64,7 +65,7 @@ export class SqliteStore implements Store {
   private readonly flushTimer: NodeJS.Timeout;
   private readonly now: () => number;
   private open = true;
-  private pendingInserts: PendingInsert[] = [];
+  private pending: PendingWrite[] = [];
 
   constructor(
     readonly db: Database,
@@ -92,8 +93,18 @@ export class SqliteStore implements Store {
   insertResults(probe: ProbeIdentity, results: ProbeResult[], receivedAt: number): Promise<InsertOutcome> {
     this.assertOpen();
     return new Promise((resolve, reject) => {
-      this.pendingInserts.push({ probe, results, receivedAt, resolve, reject });
-      if (this.pendingInserts.length === 1) setImmediate(() => this.commitPending());
+      let outcome: InsertOutcome;
+      this.enqueue({
+        apply: () => {
+          outcome = this.results.insert(probe, results, receivedAt);
+        },
+        done: () => {
+          // After the commit: a rolled-back batch must not reach the rollups.
+          for (const r of outcome.inserted) this.rollups.fold(r.id, r);
+          resolve(outcome);
+        },
+        fail: reject,
+      });
     });
   }
 
@@ -119,9 +130,16 @@ export class SqliteStore implements Store {
     return this.routeReader.routes(query);
   }
 
-  async recordProbe(identity: ProbeIdentity, heartbeat: Heartbeat | undefined, at: number): Promise<void> {
+  /** Joins the next group commit, so a heartbeat costs no fsync of its own when batches are arriving. */
+  recordProbe(identity: ProbeIdentity, heartbeat: Heartbeat | undefined, at: number): Promise<void> {
     this.assertOpen();
-    this.probes.record(identity, heartbeat, at);
+    return new Promise((resolve, reject) => {
+      this.enqueue({
+        apply: () => this.probes.record(identity, heartbeat, at),
+        done: resolve,
+        fail: reject,
+      });
+    });
   }
 
   async listProbes(): Promise<ProbeSummary[]> {
@@ -189,30 +207,32 @@ export class SqliteStore implements Store {
     this.db.close();
   }
 
+  private enqueue(write: PendingWrite): void {
+    this.pending.push(write);
+    if (this.pending.length === 1) setImmediate(() => this.commitPending());
+  }
+
   private commitPending(): void {
-    const jobs = this.pendingInserts;
-    if (jobs.length === 0) return;
-    this.pendingInserts = [];
-    let outcomes: InsertOutcome[];
+    const writes = this.pending;
+    if (writes.length === 0) return;
+    this.pending = [];
     try {
-      outcomes = this.db.transaction(() =>
-        jobs.map((j) => this.results.insert(j.probe, j.results, j.receivedAt)),
-      )();
+      this.db.transaction(() => {
+        for (const w of writes) w.apply();
+      })();
     } catch (error) {
-      // One failing batch must not fail its neighbours: retry each in its own transaction.
-      if (jobs.length === 1) {
-        jobs[0]!.reject(error);
+      // One failing write must not fail its neighbours: retry each in its own transaction.
+      if (writes.length === 1) {
+        writes[0]!.fail(error);
         return;
       }
-      for (const j of jobs) {
-        this.pendingInserts = [j];
+      for (const w of writes) {
+        this.pending = [w];
         this.commitPending();
       }
       return;
     }
-    // After the commit: a rolled-back batch must not reach the rollups.
-    for (const o of outcomes) for (const r of o.inserted) this.rollups.fold(r.id, r);
-    for (const [i, j] of jobs.entries()) j.resolve(outcomes[i]!);
+    for (const w of writes) w.done();
   }
 
   private assertOpen(): void {
