@@ -42,12 +42,12 @@ COPY --from=build /app /app
 ENTRYPOINT ["node", "/app/cli/bin/flyprobe.mjs"]
 
 # Probe agent: echo HTTP 8080, TCP 7070, gRPC 50051, metrics and /healthz 9091. Runs the bundled CLI
-# with a small V8 young generation and old-space cap: RSS stays under 80 MB with 300 checks every 5 s
+# with a small V8 young generation, an old-space cap and one V8 worker thread: RSS ~80 MB with 300 checks every 5 s
 # (test/bench/probe-footprint.ts); the result buffer (FLYPROBE_BUFFER_MAX_BYTES, 16 MB) fits the cap.
 FROM runtime AS probe
 USER flyprobe
 EXPOSE 8080 7070 50051 9091
-ENTRYPOINT ["node", "--max-semi-space-size=1", "--max-old-space-size=96", "/app/probe/dist/bin/flyprobe.mjs"]
+ENTRYPOINT ["node", "--max-semi-space-size=1", "--max-old-space-size=96", "--v8-pool-size=1", "/app/probe/dist/bin/flyprobe.mjs"]
 CMD ["probe"]
 
 # Collector: API, /metrics and /healthz on 8080, SQLite on the volume at /data.
