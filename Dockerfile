@@ -42,8 +42,9 @@ COPY --from=build /app /app
 ENTRYPOINT ["node", "/app/cli/bin/flyprobe.mjs"]
 
 # Probe agent: echo HTTP 8080, TCP 7070, gRPC 50051, metrics and /healthz 9091. Runs the bundled CLI
-# with a small V8 young generation, an old-space cap and one V8 worker thread: RSS ~80 MB with 300 checks every 5 s
-# (test/bench/probe-footprint.ts); the result buffer (FLYPROBE_BUFFER_MAX_BYTES, 16 MB) fits the cap.
+# with a small V8 young generation, an old-space cap and one V8 worker thread, for a 256 MB Machine
+# (figures: test/bench/probe-footprint.ts). The result buffer (FLYPROBE_BUFFER_MAX_BYTES, default
+# 16 MB of JSON) must stay well under the 96 MB old-space cap.
 FROM runtime AS probe
 USER flyprobe
 EXPOSE 8080 7070 50051 9091

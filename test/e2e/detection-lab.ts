@@ -32,6 +32,8 @@ export const LAB_RULES = {
   loss: { window: 12, fireCount: 3, clearWindow: 40 },
   latency: { fireWindows: 3 },
   restart: { holdMs: 5000 },
+  // The lab's edges health-check their backends every second (fly-proxy: every few seconds).
+  misroute: { recoveryGraceMs: 3000 },
 };
 
 export async function startDetectionLab(extraEnv: Record<string, string> = {}): Promise<Lab> {
@@ -96,8 +98,9 @@ export async function faultEpisode(
   timeouts = { fireMs: 30_000, resolveMs: 90_000 },
 ): Promise<Episode> {
   const before = new Set((await listAlerts(lab)).map((a) => a.id));
-  const injectedAt = Date.now();
+  // Measured from the moment the fault is in place (a restart, for one, takes the target's boot time).
   await spec.inject();
+  const injectedAt = Date.now();
   const fired = await waitFor(
     `${spec.rule} ${JSON.stringify(spec.labels)} firing`,
     async () =>

@@ -67,7 +67,8 @@ describe.skipIf(!capability.ok)(
     it('proxy misroute', async () => {
       const e = await faultEpisode(lab, {
         rule: 'misroute',
-        labels: { probe_region: 'lhr', region: 'iad', path: 'anycast' },
+        // The penalty is measured against the pinned path, which exists for HTTP only (fly-force-region).
+        labels: { probe_region: 'lhr', region: 'iad', path: 'anycast', protocol: 'http' },
         inject: () => lab.misrouteProxy('lhr', 'iad'),
         remove: () => lab.misrouteProxy('lhr', null),
       });

@@ -76,7 +76,10 @@ const stream = fc.record(
     maxGapMs: duration,
     endReason: fc.constantFrom(...STREAM_END_REASONS),
   },
-  { requiredKeys: ['streamId', 'event', 'openedAt', 'lifetimeMs', 'ticks', 'maxGapMs'], noNullPrototype: true },
+  {
+    requiredKeys: ['streamId', 'event', 'openedAt', 'lifetimeMs', 'ticks', 'maxGapMs'],
+    noNullPrototype: true,
+  },
 );
 
 /** Results shaped like the schema's, each field valid most of the time. */
@@ -106,7 +109,10 @@ const wellFormed = fc.record(
     degraded: fc.boolean(),
     traceId: edgy(fc.stringMatching(/^[0-9a-f]{32}$/), 'A'.repeat(32), '0'.repeat(31), '0'.repeat(33)),
   },
-  { requiredKeys: ['seq', 'target', 'path', 'protocol', 'startedAt', 'phases', 'outcome'], noNullPrototype: true },
+  {
+    requiredKeys: ['seq', 'target', 'path', 'protocol', 'startedAt', 'phases', 'outcome'],
+    noNullPrototype: true,
+  },
 );
 
 /** Values JSON.parse can produce, biased to the edges the schema cares about. */

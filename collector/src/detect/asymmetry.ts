@@ -8,7 +8,11 @@ interface MeshSample {
   id: number;
   at: number;
   rttMs: number;
-  /** echo.receivedAt - startedAt: one-way delay plus the unknown clock offset, usable only for change. */
+  /**
+   * echo.receivedAt - the moment the request was sent (start + DNS, connect and TLS phases): one-way delay
+   * plus the unknown clock offset, usable only for change. Measuring from the start instead would add the
+   * handshake's round trip, i.e. the reverse direction once and the forward one twice.
+   */
   owdMs?: number;
 }
 
@@ -88,7 +92,10 @@ export class AsymmetryDetector implements Detector {
       this.directions.set(k, d);
     }
     const sample: MeshSample = { id: r.id, at: r.startedAt, rttMs: r.latencyMs };
-    if (r.echo) sample.owdMs = r.echo.receivedAt - r.startedAt;
+    if (r.echo) {
+      const { dns = 0, connect = 0, tls = 0 } = r.phases;
+      sample.owdMs = r.echo.receivedAt - r.startedAt - dns - connect - tls;
+    }
     d.all.push(sample);
     const evicted = d.recent.push(sample);
     if (evicted && !d.frozen) d.baseline.push(evicted);

@@ -37,6 +37,12 @@ export const misrouteConfig = z
     minHealthyRatio: ratio.default(0.5),
     /** Health evidence older than this is ignored; a configured region without evidence counts as healthy. */
     healthMaxAgeMs: ms.min(1).default(2 * MINUTE),
+    /**
+     * Anycast samples served elsewhere up to this long after the expected region was last judged unhealthy
+     * are not misrouted: the edges' own health checks take a while to send traffic back (and samples taken
+     * during the outage are re-judged once the region is healthy again).
+     */
+    recoveryGraceMs: ms.default(30_000),
   })
   .prefault({});
 

@@ -40,7 +40,7 @@ describe('loss detector', { timeout: 60_000 }, () => {
     for (let i = 0; i < 600; i++) expect(tick()).toEqual([]);
   });
 
-  it('does not count stalls that a busy host spread over the probe\'s other regions', () => {
+  it("does not count stalls that a busy host spread over the probe's other regions", () => {
     const s = new StreamBuilder();
     const d = new LossDetector(defaultDetectionConfig().loss, ctx);
     let t = T0;
@@ -54,7 +54,13 @@ describe('loss detector', { timeout: 60_000 }, () => {
         ['lhr', 6],
       ] as const)
         d.observe(
-          s.result({ probeRegion: 'ams', path: 'private', targetRegion, startedAt: t, latencyMs: base + stall }),
+          s.result({
+            probeRegion: 'ams',
+            path: 'private',
+            targetRegion,
+            startedAt: t,
+            latencyMs: base + stall,
+          }),
         );
       expect(d.evaluate(t + 1)).toEqual([]);
     }

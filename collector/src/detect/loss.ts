@@ -140,13 +140,13 @@ export class LossDetector implements Detector {
 
   /**
    * Whether a bad mark is evidence of loss on this region pair. Failures count. A stall counts only when it
-   * was specific to the pair: once the probe has reported what it started after the stall, no measurement of
+   * was specific to the pair: once the probe has reported a later round of measurements, no measurement of
    * the same probe to another region, and none of another probe region to the same region, was slow at the
    * same time (that would be a busy host or a slow far end, which loss on one link cannot explain).
    */
   private counts(m: Mark, cell: LossCell): boolean {
     if (m.bad !== 'stall') return m.bad !== null;
-    if ((this.probeLatest.get(m.probeId) ?? 0) <= m.end) return false;
+    if ((this.probeLatest.get(m.probeId) ?? 0) <= m.at) return false;
     for (const e of this.slow.toArray()) {
       if (e.end < m.at || e.at > m.end) continue;
       if (e.probeId === m.probeId && e.toRegion !== cell.toRegion) return false;

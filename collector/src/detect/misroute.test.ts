@@ -90,4 +90,15 @@ describe('misroute detector', { timeout: 60_000 }, () => {
     for (let i = 0; i < 5; i++) tick('fra', 'ams');
     for (let i = 0; i < 15; i++) expect(tick('sin', 'ams', { pinnedOk: { fra: false } })).toEqual([]);
   });
+
+  it('does not re-judge the outage once the region is back, and fires if it is not re-admitted in time', () => {
+    const { tick } = setup();
+    for (let i = 0; i < 5; i++) tick('fra', 'ams');
+    for (let i = 0; i < 5; i++) tick('sin', 'ams', { pinnedOk: { fra: false } });
+    // fra answers again; the edge keeps sending to sin for a while (within recoveryGraceMs, 30 s at 1 s steps).
+    for (let i = 0; i < 25; i++) expect(tick('sin', 'ams')).toEqual([]);
+    let fired = false;
+    for (let i = 0; i < 10 && !fired; i++) fired = tick('sin', 'ams')[0]?.level === 'fire';
+    expect(fired).toBe(true);
+  });
 });

@@ -35,6 +35,8 @@ export class MisrouteDetector implements Detector {
   private readonly lastEdge = new Map<string, RegionCode>();
   /** Recent trustworthy pinned latencies per probe region, target, protocol and forced region. */
   private readonly pinned = new Map<string, Ring<number>>();
+  /** When each (target, region) was last judged unhealthy: anycast may avoid it until the edges re-admit it. */
+  private readonly lastUnhealthy = new Map<string, number>();
 
   constructor(
     private readonly config: MisrouteConfig,
@@ -103,13 +105,20 @@ export class MisrouteDetector implements Detector {
   }
 
   private judge(key: AnycastKey, now: number): Finding | undefined {
-    const healthy = this.health.healthyRegions(key.target, this.ctx.configuredRegions(key.target), now);
+    const configured = this.ctx.configuredRegions(key.target);
+    const healthy = this.health.healthyRegions(key.target, configured, now);
+    for (const region of configured)
+      if (!healthy.includes(region)) this.lastUnhealthy.set(`${key.target}|${region}`, now);
     const expected = nearestRegion(key.probeRegion, healthy);
     if (!expected) return undefined;
+    // Served elsewhere while the expected region was down, or before the edges re-admitted it, is correct routing.
+    const excusedUntil =
+      (this.lastUnhealthy.get(`${key.target}|${expected.code}`) ?? Number.NEGATIVE_INFINITY) +
+      this.config.recoveryGraceMs;
     const all = key.samples.toArray();
     const misrouted: Array<AnycastSample & { served: RegionCode; cause: Cause; extraKm: number }> = [];
     for (const s of all) {
-      if (!s.served || s.served === expected.code) continue;
+      if (!s.served || s.served === expected.code || s.at <= excusedUntil) continue;
       const km = regionDistanceKm(key.probeRegion, s.served);
       if (km === undefined || km - expected.distanceKm <= this.config.extraDistanceKm) continue;
       misrouted.push({

@@ -48,13 +48,34 @@ describe('probe degraded detector', { timeout: 60_000 }, () => {
     expect(registry.evaluate(t)).toEqual([]);
     for (let i = 0; i < 60; i++) {
       t += 250;
-      if (i % 4 === 0) beat(900);
+      // Each heartbeat reports a new health window (a repeat of one window counts once, see below).
+      if (i % 4 === 0) beat(900 + i);
       sample(400);
     }
     const findings = registry.evaluate(t);
     expect(findings.map((f) => f.rule)).toEqual(['probe_degraded']);
     expect(findings[0]?.labels).toEqual({ probe_region: 'ams', probe: 'ams-1' });
-    expect(findings[0]?.summary).toMatch(/event-loop delay p99 900 ms/);
+    expect(findings[0]?.summary).toMatch(/event-loop delay p99 9\d\d ms/);
+  });
+
+  it('counts a health window once however many heartbeats repeat it', () => {
+    const registry = new DetectorRegistry(defaultDetectionConfig());
+    let t = T0;
+    const beat = (p99: number) => {
+      t += 100;
+      registry.observeHeartbeat({
+        probeId: 'p',
+        probeRegion: 'iad',
+        heartbeat: heartbeat(t, p99),
+        receivedAt: t,
+      });
+    };
+    for (let i = 0; i < 50; i++) beat(5);
+    for (let i = 0; i < 50; i++) beat(900);
+    expect(registry.evaluate(t).map((f) => f.level)).toEqual(['hold']);
+    beat(5);
+    beat(700);
+    expect(registry.evaluate(t).map((f) => f.level)).toEqual(['fire']);
   });
 
   it('reads CPU throttling from the change between heartbeats', () => {

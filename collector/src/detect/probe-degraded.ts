@@ -4,12 +4,11 @@ import type { ProbeDegradedConfig } from './config.ts';
 import type { Detector, Finding, HeartbeatObservation } from './types.ts';
 import { Ring, round1 } from './window.ts';
 
+/** One health window of the probe, as its heartbeats report it. */
 interface Beat {
   at: number;
   /** Above this rule's thresholds: counts towards the alert. */
   degraded: boolean;
-  /** The probe's own (stricter) verdict or this rule's: its samples are excluded from latency judgements. */
-  untrusted: boolean;
   reason: string | null;
 }
 
@@ -18,6 +17,8 @@ interface ProbeState {
   region: RegionCode;
   beats: Ring<Beat>;
   previous: Heartbeat | undefined;
+  /** The probe's own (stricter) verdict or this rule's, from the latest heartbeat: excludes its samples. */
+  untrusted: boolean;
   flaggedResults: number;
   lastResultId: number | undefined;
   lastAt: number;
@@ -39,7 +40,7 @@ export class ProbeDegradedDetector implements Detector {
    * rule's thresholds to be crossed.
    */
   isDegraded(probeId: string): boolean {
-    return this.probes.get(probeId)?.beats.last()?.untrusted ?? false;
+    return this.probes.get(probeId)?.untrusted ?? false;
   }
 
   observe(r: StoredResult): void {
@@ -52,13 +53,18 @@ export class ProbeDegradedDetector implements Detector {
   observeHeartbeat(o: HeartbeatObservation): void {
     const p = this.state(o.probeId, o.probeRegion);
     const reason = this.reason(o.heartbeat, p.previous);
-    p.beats.push({
-      at: o.receivedAt,
-      degraded: reason !== null,
-      untrusted: reason !== null || o.heartbeat.degraded,
-      reason,
-    });
-    p.previous = o.heartbeat;
+    p.untrusted = reason !== null || o.heartbeat.degraded;
+    // Every batch carries a heartbeat, but its event-loop and CPU figures are those of the probe's last closed
+    // health window (seconds long): repeats of one window must count once, or a single slow window would
+    // look like a sustained degradation.
+    const sameWindow = p.previous !== undefined && sameHealthWindow(p.previous, o.heartbeat);
+    if (sameWindow) {
+      const last = p.beats.last();
+      if (last) last.at = o.receivedAt;
+    } else {
+      p.beats.push({ at: o.receivedAt, degraded: reason !== null, reason });
+      p.previous = o.heartbeat;
+    }
     p.lastAt = Math.max(p.lastAt, o.receivedAt);
   }
 
@@ -86,6 +92,7 @@ export class ProbeDegradedDetector implements Detector {
         region,
         beats: new Ring(this.config.window),
         previous: undefined,
+        untrusted: false,
         flaggedResults: 0,
         lastResultId: undefined,
         lastAt: 0,
@@ -131,4 +138,16 @@ export class ProbeDegradedDetector implements Detector {
     }
     return findings;
   }
+}
+
+function sameHealthWindow(a: Heartbeat, b: Heartbeat): boolean {
+  const la = a.eventLoopDelayMs;
+  const lb = b.eventLoopDelayMs;
+  return (
+    la.p50 === lb.p50 &&
+    la.p99 === lb.p99 &&
+    la.max === lb.max &&
+    a.cpuThrottle?.nrPeriods === b.cpuThrottle?.nrPeriods &&
+    a.cpuThrottle?.nrThrottled === b.cpuThrottle?.nrThrottled
+  );
 }

@@ -88,6 +88,9 @@ export class ByteWriter {
   }
 }
 
+const SHORT_STRINGS = new Map<number, string>();
+const MAX_SHORT_STRINGS = 100_000;
+
 export class ByteReader {
   pos = 0;
   private readonly view: DataView;
@@ -133,8 +136,23 @@ export class ByteReader {
   str(): string {
     const n = this.byte();
     if (this.pos + n > this.buf.length) throw new Error('rollup blob: truncated');
+    if (n <= 4) return this.shortStr(n);
     let s = '';
     for (let i = 0; i < n; i++) s += String.fromCharCode(this.buf[this.pos++]!);
+    return s;
+  }
+
+  /** Region codes: the same few strings in every cell of every block, so they are interned, not rebuilt. */
+  private shortStr(n: number): string {
+    let key = n;
+    for (let i = 0; i < n; i++) key = key * 256 + this.buf[this.pos + i]!;
+    let s = SHORT_STRINGS.get(key);
+    if (s === undefined) {
+      s = '';
+      for (let i = 0; i < n; i++) s += String.fromCharCode(this.buf[this.pos + i]!);
+      if (SHORT_STRINGS.size < MAX_SHORT_STRINGS) SHORT_STRINGS.set(key, s);
+    }
+    this.pos += n;
     return s;
   }
 

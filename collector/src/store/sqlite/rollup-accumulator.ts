@@ -1,20 +1,20 @@
 import type { Outcome } from '@flyprobe/shared';
+import { BinCounts } from './bin-counts.ts';
 import type { ByteReader, ByteWriter } from './bytes.ts';
 import { SKETCH_MAX_MS, SKETCH_MIN_MS } from './rollup-sample.ts';
 import { newSketch, readSketchBins } from './sketch.ts';
 
 /** The library's key mapping at the store's accuracy: bins here are exactly the bins a DDSketch would fill. */
 const MAPPING = newSketch().mapping;
-const NO_BINS = new Float64Array(0);
 
 /**
- * One rollup cell as the writer accumulates it: the counters of `RollupState` and the sketch's bins in a
- * growable Float64Array indexed by the library's keys (its `LogarithmicMapping`), with the zero bucket apart.
+ * One rollup cell as the writer accumulates it: the counters of `RollupState` and the sketch's bins as
+ * `BinCounts` keyed by the library's mapping, with the zero bucket apart.
  *
  * Why not a library DDSketch per cell: adding to its dense store reallocates and shifts plain arrays as the
- * key range widens, and writing it back scans every bin twice. Here an add is one array increment, the array
- * grows by doubling, and the count of non-empty bins is kept so encoding is one pass. The bytes written are
- * the block format's (`writeSketch`), so readers merge them into library sketches as before.
+ * key range widens, and writing it back scans every bin twice. Here an add is one array increment and the
+ * count of non-empty bins is kept, so encoding is one pass. The bytes written are the block format's
+ * (`writeSketch`), so readers merge them into library sketches as before.
  */
 export class CellAccumulator {
   samples = 0;
@@ -27,12 +27,7 @@ export class CellAccumulator {
   latCount = 0;
   latSum = 0;
   zeros = 0;
-  private bins = NO_BINS;
-  /** Key of `bins[0]`. */
-  private offset = 0;
-  private minKey = 0;
-  private maxKey = -1;
-  private nonEmpty = 0;
+  private readonly bins = new BinCounts();
 
   /** Adds one result: every sample is counted; only ok, undegraded samples with a latency enter the sketch. */
   add(outcome: Outcome, latencyMs: number | undefined, degraded: boolean | undefined): void {
@@ -73,15 +68,13 @@ export class CellAccumulator {
     w.varint(this.latCount);
     w.f64(this.latSum);
     w.varint(this.zeros);
-    w.varint(this.nonEmpty);
+    w.varint(this.bins.nonEmpty);
     let previous = 0;
-    for (let key = this.minKey; key <= this.maxKey; key++) {
-      const count = this.bins[key - this.offset]!;
-      if (count === 0) continue;
+    this.bins.forEach((key, count) => {
       w.zigzag(key - previous);
       w.varint(count);
       previous = key;
-    }
+    });
   }
 
   /** Reads a cell body of the block format. */
@@ -101,44 +94,14 @@ export class CellAccumulator {
       (zeros) => {
         a.zeros += zeros;
       },
-      (key, count) => a.addToBin(key, count),
+      (key, count) => a.bins.add(key, count),
     );
     return a;
   }
 
   /** The library's `accept`: values it cannot map go to the zero bucket. */
   private addLatency(value: number): void {
-    if (value > MAPPING.minPossible) this.addToBin(MAPPING.key(value), 1);
+    if (value > MAPPING.minPossible) this.bins.add(MAPPING.key(value), 1);
     else this.zeros++;
-  }
-
-  private addToBin(key: number, count: number): void {
-    if (count <= 0) return;
-    if (this.nonEmpty === 0 || key < this.minKey || key > this.maxKey) this.widen(key);
-    const i = key - this.offset;
-    if (this.bins[i] === 0) this.nonEmpty++;
-    this.bins[i]! += count;
-  }
-
-  /** Makes `key` addressable, growing the array by doubling with room on both sides. */
-  private widen(key: number): void {
-    const lo = this.nonEmpty === 0 ? key : Math.min(this.minKey, key);
-    const hi = this.nonEmpty === 0 ? key : Math.max(this.maxKey, key);
-    if (lo < this.offset || hi >= this.offset + this.bins.length) {
-      const span = hi - lo + 1;
-      let length = Math.max(16, this.bins.length);
-      while (length < 2 * span) length *= 2;
-      const next = new Float64Array(length);
-      const offset = lo - Math.floor((length - span) / 2);
-      if (this.nonEmpty > 0)
-        next.set(
-          this.bins.subarray(this.minKey - this.offset, this.maxKey - this.offset + 1),
-          this.minKey - offset,
-        );
-      this.bins = next;
-      this.offset = offset;
-    }
-    this.minKey = lo;
-    this.maxKey = hi;
   }
 }

@@ -1,7 +1,8 @@
 import { DDSketch } from '@datadog/sketches-js';
+import { OUTCOMES } from '@flyprobe/shared';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { OUTCOMES } from '@flyprobe/shared';
+import { BinCounts } from './bin-counts.ts';
 import { ByteWriter } from './bytes.ts';
 import { CellAccumulator } from './rollup-accumulator.ts';
 import {
@@ -41,7 +42,7 @@ const totals = (withBins: boolean): CellTotals => ({
   latCount: 0,
   latSum: 0,
   zeros: 0,
-  bins: withBins ? new Map() : undefined,
+  bins: withBins ? new BinCounts() : undefined,
 });
 
 describe('rollup blocks', { timeout: 60_000 }, () => {
@@ -105,7 +106,9 @@ describe('rollup blocks', { timeout: 60_000 }, () => {
         }
         const name = { probeRegion: 'fra', column: 'ams', edge: 'fra' };
         const expected = encodeBlock([{ ...name, state }]);
-        const written = Buffer.from(encodeLazyBlock(new ByteWriter(), [{ ...name, acc, body: undefined }], 1));
+        const written = Buffer.from(
+          encodeLazyBlock(new ByteWriter(), [{ ...name, acc, body: undefined }], 1),
+        );
         expect(written).toEqual(expected);
         // Decoded and written again (a cached block loaded for a late result), the bytes do not change.
         const [lazy] = decodeBlockLazy(written);

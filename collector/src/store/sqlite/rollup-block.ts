@@ -1,3 +1,4 @@
+import type { BinCounts } from './bin-counts.ts';
 import { ByteReader, ByteWriter } from './bytes.ts';
 import { CellAccumulator } from './rollup-accumulator.ts';
 import type { RollupState } from './rollup-sample.ts';
@@ -36,7 +37,7 @@ export interface CellTotals {
   latCount: number;
   latSum: number;
   zeros: number;
-  bins: Map<number, number> | undefined;
+  bins: BinCounts | undefined;
 }
 
 /**
@@ -60,7 +61,8 @@ export function encodeLazyBlock(w: ByteWriter, cells: Iterable<LazyCell>, count:
   writeCells(w, cells, count, (c) => {
     if (c.acc) c.acc.write(w);
     else if (c.body) w.bytes(c.body);
-    else throw new Error(`rollup block: cell ${c.probeRegion}/${c.column}/${c.edge} has neither state nor body`);
+    else
+      throw new Error(`rollup block: cell ${c.probeRegion}/${c.column}/${c.edge} has neither state nor body`);
   });
   return w.written();
 }
@@ -157,7 +159,7 @@ export function decodeBlock(buf: Uint8Array): RollupCell[] {
 
 /**
  * Adds each cell into the totals `pick` returns for it (cells it returns undefined for are skipped unread).
- * Sketch bins are summed into a plain map; the reader builds one library sketch per output cell from it.
+ * Sketch bins are summed into `BinCounts`; the reader builds one library sketch per output cell from them.
  */
 export function addBlockCells(
   buf: Uint8Array,
@@ -188,7 +190,7 @@ export function addBlockCells(
       (zeros) => {
         totals.zeros += zeros;
       },
-      (key, count) => bins.set(key, (bins.get(key) ?? 0) + count),
+      (key, count) => bins.add(key, count),
     );
   }
 }

@@ -8,6 +8,7 @@ import {
 import type { Database, Statement } from 'better-sqlite3';
 import type { CellQuery } from '../store.ts';
 import { rollupWindow } from '../window.ts';
+import { BinCounts } from './bin-counts.ts';
 import { addBlockCells, type CellTotals } from './rollup-block.ts';
 import { ROLLUP_TIERS, type RollupTier } from './rollup-sample.ts';
 import { acceptBin, newSketch } from './sketch.ts';
@@ -35,13 +36,18 @@ export class RollupReader {
     const w = rollupWindow(q.from, q.to);
     const tier: RollupTier = w.stepMs === ROLLUP_TIERS.hour.ms ? 'hour' : 'minute';
     const withSketch = QUANTILES[q.metric] !== undefined;
-    const cells = new Map<string, CellTotals>();
+    // probe region -> column -> totals: looked up by the decoded (interned) strings, no key built per cell.
+    const cells = new Map<string, Map<string, CellTotals>>();
     const pick = (probeRegion: string, column: string) => {
-      const key = `${probeRegion}\n${column}`;
-      let totals = cells.get(key);
+      let row = cells.get(probeRegion);
+      if (!row) {
+        row = new Map();
+        cells.set(probeRegion, row);
+      }
+      let totals = row.get(column);
       if (!totals) {
         totals = emptyTotals(withSketch);
-        cells.set(key, totals);
+        row.set(column, totals);
       }
       return totals;
     };
@@ -55,13 +61,14 @@ export class RollupReader {
       addBlockCells(data, pick);
     }
     const out: MatrixCell[] = [];
-    for (const [key, totals] of cells) {
-      const [from, to] = key.split('\n') as [string, string];
-      const value = metricValue(q.metric, totals);
-      const floorMs = to ? (regionRttFloorMs(from, to) ?? null) : null;
-      const inflation =
-        isLatency(q.metric) && value !== null && floorMs !== null && floorMs > 1 ? value / floorMs : null;
-      out.push({ from, to, value, samples: totals.samples, floorMs, inflation });
+    for (const [from, row] of cells) {
+      for (const [to, totals] of row) {
+        const value = metricValue(q.metric, totals);
+        const floorMs = to ? (regionRttFloorMs(from, to) ?? null) : null;
+        const inflation =
+          isLatency(q.metric) && value !== null && floorMs !== null && floorMs > 1 ? value / floorMs : null;
+        out.push({ from, to, value, samples: totals.samples, floorMs, inflation });
+      }
     }
     return out.sort((a, b) => (a.from === b.from ? cmp(a.to, b.to) : cmp(a.from, b.from)));
   }
@@ -123,14 +130,16 @@ function emptyTotals(withSketch: boolean): CellTotals {
     latCount: 0,
     latSum: 0,
     zeros: 0,
-    bins: withSketch ? new Map() : undefined,
+    bins: withSketch ? new BinCounts() : undefined,
   };
 }
 
 function quantile(totals: CellTotals, q: number): number {
   const sketch = newSketch();
   if (totals.zeros > 0) sketch.accept(0, totals.zeros);
-  for (const [key, count] of totals.bins ?? []) acceptBin(sketch, key, count);
+  totals.bins?.forEach((key, count) => {
+    acceptBin(sketch, key, count);
+  });
   return sketch.getValueAtQuantile(q);
 }
 

@@ -1,0 +1,62 @@
+const NO_BINS = new Float64Array(0);
+
+/**
+ * Counts per sketch bin, keyed by the library's bin keys (its `LogarithmicMapping`), in a Float64Array that
+ * grows by doubling with room on both sides. An add is one array increment: no Map entry, no boxed number,
+ * no reshuffled plain array as in the library's dense store. Used where bins are summed many times (the
+ * writer's cells, the reader's merged cells) before one library sketch, or one encoding, is made of them.
+ */
+export class BinCounts implements Iterable<[key: number, count: number]> {
+  private bins = NO_BINS;
+  /** Key of `bins[0]`. */
+  private offset = 0;
+  private minKey = 0;
+  private maxKey = -1;
+  /** Bins with a count above zero (counts never go down). */
+  nonEmpty = 0;
+
+  add(key: number, count: number): void {
+    if (count <= 0) return;
+    if (this.nonEmpty === 0 || key < this.minKey || key > this.maxKey) this.widen(key);
+    const i = key - this.offset;
+    if (this.bins[i] === 0) this.nonEmpty++;
+    this.bins[i]! += count;
+  }
+
+  /** Non-empty bins in ascending key order. */
+  *[Symbol.iterator](): Iterator<[number, number]> {
+    for (let key = this.minKey; key <= this.maxKey; key++) {
+      const count = this.bins[key - this.offset]!;
+      if (count > 0) yield [key, count];
+    }
+  }
+
+  /** Calls `each` for the non-empty bins in ascending key order (no pair allocated per bin). */
+  forEach(each: (key: number, count: number) => void): void {
+    for (let key = this.minKey; key <= this.maxKey; key++) {
+      const count = this.bins[key - this.offset]!;
+      if (count > 0) each(key, count);
+    }
+  }
+
+  private widen(key: number): void {
+    const lo = this.nonEmpty === 0 ? key : Math.min(this.minKey, key);
+    const hi = this.nonEmpty === 0 ? key : Math.max(this.maxKey, key);
+    if (lo < this.offset || hi >= this.offset + this.bins.length) {
+      const span = hi - lo + 1;
+      let length = Math.max(16, this.bins.length);
+      while (length < 2 * span) length *= 2;
+      const next = new Float64Array(length);
+      const offset = lo - Math.floor((length - span) / 2);
+      if (this.nonEmpty > 0)
+        next.set(
+          this.bins.subarray(this.minKey - this.offset, this.maxKey - this.offset + 1),
+          this.minKey - offset,
+        );
+      this.bins = next;
+      this.offset = offset;
+    }
+    this.minKey = lo;
+    this.maxKey = hi;
+  }
+}
