@@ -1,5 +1,5 @@
-import type { NetworkPath, Protocol } from './schema/common.ts';
 import type { RegionCode } from './regions.ts';
+import type { NetworkPath, Protocol } from './schema/common.ts';
 
 /** Response shapes of the collector's read API, shared with the CLI. The OpenAPI document describes the same. */
 
