@@ -119,20 +119,26 @@ describe.skipIf(!capability.ok)(
     }, 150_000);
 
     it('5% loss', async () => {
-      const e = await faultEpisode(lab, {
-        rule: 'loss',
-        labels: { probe_region: 'iad', region: 'fra' },
-        inject: async () => {
-          await lab.setLoss('iad', 'fra', 0.05);
-          await lab.setLoss('fra', 'iad', 0.05);
+      // 5% loss hurts only 10-25% of the pair's measurements, so three bad ones among the newest 12 take a
+      // variable while (see docs/ALERTS.md, Validation): a longer bound than the other faults, not a threshold.
+      const e = await faultEpisode(
+        lab,
+        {
+          rule: 'loss',
+          labels: { probe_region: 'iad', region: 'fra' },
+          inject: async () => {
+            await lab.setLoss('iad', 'fra', 0.05);
+            await lab.setLoss('fra', 'iad', 0.05);
+          },
+          remove: async () => {
+            await lab.setLoss('iad', 'fra', 0);
+            await lab.setLoss('fra', 'iad', 0);
+          },
         },
-        remove: async () => {
-          await lab.setLoss('iad', 'fra', 0);
-          await lab.setLoss('fra', 'iad', 0);
-        },
-      });
+        { fireMs: 90_000, resolveMs: 90_000 },
+      );
       record('5% loss', e);
-    }, 150_000);
+    }, 200_000);
 
     it('target restart without deploy', async () => {
       const e = await faultEpisode(lab, {

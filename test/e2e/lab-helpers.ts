@@ -93,3 +93,11 @@ export function median(xs: number[]): number {
 export function tolerance(truthMs: number): number {
   return Math.max(2, 0.05 * truthMs);
 }
+
+/**
+ * How far above the network truth an application round trip may be: the echo server's and the
+ * edge's own processing of a request on a fresh connection (a few ms for Node on a busy 2-core box).
+ */
+export function applicationAllowance(truthMs: number): number {
+  return Math.max(6, 0.1 * truthMs);
+}

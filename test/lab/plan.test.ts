@@ -36,6 +36,11 @@ describe('planLab', () => {
     expect(plan.anycast.startsWith('fdaa:0:ab12:')).toBe(true);
   });
 
+  it('writes addresses in canonical IPv6 text when the run id has a leading zero', () => {
+    const p = planLab({ regions: ['iad', 'dfw', 'fra', 'lhr'], targetRegions: ['iad'], runId: '0ccc' });
+    expect(p.endpoints[0]?.address).toBe('fdaa:0:ccc:a7b:1::2');
+  });
+
   it('rejects bad region choices with the field named', () => {
     expect(() => planLab({ regions: ['iad', 'fra', 'lhr'], targetRegions: ['iad'] })).toThrow(
       /regions: .*4 to 18/,

@@ -75,7 +75,8 @@ export function planLab(input: PlanInput): LabPlan {
   const runId = input.runId ?? newRunId();
   if (!/^[0-9a-f]{4}$/.test(runId)) throw new Error('runId: must be 4 lowercase hex digits');
   const prefix = `fp${runId}`;
-  const net = `fdaa:0:${runId}`;
+  // Canonical IPv6 text (no leading zeros in a group), as resolvers and the kernel print it.
+  const net = `fdaa:0:${Number.parseInt(runId, 16).toString(16)}`;
   const endpoints: EndpointPlan[] = [];
   const add = (e: Omit<EndpointPlan, 'ifname'>) =>
     endpoints.push({ ...e, ifname: `${prefix}t${endpoints.length}` });

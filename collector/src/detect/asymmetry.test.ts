@@ -41,11 +41,13 @@ function setup() {
           targetRegion: to,
           startedAt: t,
           latencyMs: fwd + rev + extra,
+          // A fresh connection: DNS, then the handshake's round trip, then the request's forward trip.
+          phases: { dns: 1, connect: fwd + rev },
           echo: {
             region: to,
             machineId: `m-${to}`,
             startedAt: T0 - 1000,
-            receivedAt: t + fwd + clock,
+            receivedAt: t + 1 + fwd + rev + fwd + clock,
             requestId: `r${t}`,
           },
         }),
