@@ -103,7 +103,8 @@ async function runNamespaceDemo(o: DemoOptions): Promise<void> {
     targetRegions: TARGETS,
     delays: { scale: 0.25 },
     target: { protocols: ['http', 'tcp'], intervalMs: 1000, timeoutMs: 3000 },
-    maxDurationMs: o.durationS * 1000,
+    // A backstop only: the demo's own timer below stops it first, cleanly, with exit 0.
+    maxDurationMs: o.durationS * 1000 + 60_000,
     log: say,
   });
   const hardStop = setTimeout(() => {
