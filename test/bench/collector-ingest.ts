@@ -19,6 +19,7 @@ import { loadCollectorSettings, openSqliteStore, startCollector } from '@flyprob
 import type { IngestResponse, ProbeIdentity, ProbeResult } from '@flyprobe/shared';
 import { Pool } from 'undici';
 import { openDatabase } from '../../collector/src/store/index.ts';
+import { COLUMN_FIELDS } from '../../collector/src/store/sqlite/results.ts';
 
 const ADMIN = 'bench-admin-secret-0123456789';
 
@@ -194,19 +195,8 @@ async function rawRun(dir: string, batches: Batch[]): Promise<{ seconds: number;
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (boot_key, seq) DO NOTHING`,
   );
   const bootKeys = new Map<string, number>();
-  const columns = new Set([
-    'seq',
-    'target',
-    'path',
-    'protocol',
-    'targetRegion',
-    'startedAt',
-    'outcome',
-    'latencyMs',
-    'edgeRegion',
-    'servedRegion',
-    'degraded',
-  ]);
+  // The same column split as the store, so the raw baseline writes the same rows.
+  const columns = COLUMN_FIELDS;
   const store = db.transaction((b: Batch, receivedAt: number) => {
     let key = bootKeys.get(b.probe.probeId);
     if (key === undefined) {

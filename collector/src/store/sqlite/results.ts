@@ -10,7 +10,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { InsertOutcome, ResultFilter, StoredResult } from '../store.ts';
 
 /** Fields kept as columns (queried or indexed); everything else of a result is kept as JSON in `extra`. */
-const COLUMN_FIELDS = new Set<string>([
+export const COLUMN_FIELDS: ReadonlySet<string> = new Set<string>([
   'seq',
   'target',
   'path',
