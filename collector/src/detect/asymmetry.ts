@@ -2,7 +2,7 @@ import { type RegionCode, regionDistanceKm } from '@flyprobe/shared';
 import type { StoredResult } from '../store/store.ts';
 import type { AsymmetryConfig } from './config.ts';
 import type { DetectionContext, Detector, Finding } from './types.ts';
-import { median, mode, Ring, round1 } from './window.ts';
+import { liveEntries, median, mode, Ring, round1 } from './window.ts';
 
 interface MeshSample {
   id: number;
@@ -309,15 +309,15 @@ export class AsymmetryDetector implements Detector {
 
   private catchment(now: number): Finding[] {
     const dominant = new Map<string, { edge: RegionCode; share: number; samples: EdgeSample[] }>();
-    for (const [k, e] of this.edges) {
-      if (now - e.lastAt > this.config.staleMs) {
-        this.edges.delete(k);
-        continue;
-      }
+    for (const e of liveEntries(this.edges, now, this.config.staleMs)) {
       const samples = e.ring.toArray();
       const m = mode(samples.map((s) => s.edge));
       if (m && samples.length >= Math.min(this.config.catchmentWindow, 3))
-        dominant.set(k, { edge: m.value, share: m.count / samples.length, samples });
+        dominant.set(`${e.probeRegion}|${e.target}`, {
+          edge: m.value,
+          share: m.count / samples.length,
+          samples,
+        });
     }
     const findings: Finding[] = [];
     for (const e of this.edges.values()) {

@@ -2,7 +2,7 @@ import type { RegionCode } from '@flyprobe/shared';
 import type { StoredResult } from '../store/store.ts';
 import type { FlappingConfig } from './config.ts';
 import type { Detector, Finding, RegionStep } from './types.ts';
-import { IntervalEstimate, Ring, round1 } from './window.ts';
+import { IntervalEstimate, liveEntries, Ring, round1 } from './window.ts';
 
 interface RouteKey {
   probeRegion: RegionCode;
@@ -75,11 +75,7 @@ export class FlappingDetector implements Detector {
 
   evaluate(now: number): Finding[] {
     const findings: Finding[] = [];
-    for (const [k, key] of this.keys) {
-      if (now - key.lastAt > this.config.staleMs) {
-        this.keys.delete(k);
-        continue;
-      }
+    for (const key of liveEntries(this.keys, now, this.config.staleMs)) {
       const penalty = this.decayed(key, now);
       const level =
         penalty >= this.config.suppressThreshold

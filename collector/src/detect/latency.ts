@@ -2,7 +2,7 @@ import { type RegionCode, regionRttFloorMs } from '@flyprobe/shared';
 import type { StoredResult } from '../store/store.ts';
 import type { LatencyConfig } from './config.ts';
 import type { DetectionContext, Detector, Finding } from './types.ts';
-import { median, quantile, Ring, round1 } from './window.ts';
+import { liveEntries, median, quantile, Ring, round1 } from './window.ts';
 
 interface ClosedWindow {
   from: number;
@@ -128,11 +128,7 @@ export class LatencyDetector implements Detector {
 
   evaluate(now: number): Finding[] {
     const findings: Finding[] = [];
-    for (const [k, cell] of this.cells) {
-      if (now - cell.lastAt > this.config.staleMs) {
-        this.cells.delete(k);
-        continue;
-      }
+    for (const cell of liveEntries(this.cells, now, this.config.staleMs)) {
       const last = cell.recent.last();
       if (!last || cell.calm >= this.config.clearWindows) continue;
       const level = cell.consecutive >= this.config.fireWindows ? 'fire' : 'hold';

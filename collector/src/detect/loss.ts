@@ -2,7 +2,7 @@ import type { RegionCode } from '@flyprobe/shared';
 import type { StoredResult } from '../store/store.ts';
 import type { LossConfig } from './config.ts';
 import type { DetectionContext, Detector, Finding } from './types.ts';
-import { median, Ring, round1 } from './window.ts';
+import { liveEntries, median, Ring, round1 } from './window.ts';
 
 /** Outcomes a lost packet produces. */
 const LOSS_OUTCOMES = new Set(['timeout', 'unreachable']);
@@ -157,11 +157,7 @@ export class LossDetector implements Detector {
 
   evaluate(now: number): Finding[] {
     const findings: Finding[] = [];
-    for (const [k, cell] of this.cells) {
-      if (now - cell.lastAt > this.config.staleMs) {
-        this.cells.delete(k);
-        continue;
-      }
+    for (const cell of liveEntries(this.cells, now, this.config.staleMs)) {
       const all = cell.marks.toArray();
       const recent = all.slice(-this.config.window);
       const recentBad = recent.filter((m) => this.counts(m, cell));

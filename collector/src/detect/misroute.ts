@@ -3,7 +3,7 @@ import type { StoredResult } from '../store/store.ts';
 import type { MisrouteConfig } from './config.ts';
 import { TargetHealth } from './target-health.ts';
 import type { DetectionContext, Detector, Finding } from './types.ts';
-import { median, mode, Ring, round1 } from './window.ts';
+import { liveEntries, median, mode, Ring, round1 } from './window.ts';
 
 interface AnycastSample {
   id: number;
@@ -93,11 +93,7 @@ export class MisrouteDetector implements Detector {
 
   evaluate(now: number): Finding[] {
     const findings: Finding[] = [];
-    for (const [k, key] of this.keys) {
-      if (now - key.lastAt > this.config.staleMs) {
-        this.keys.delete(k);
-        continue;
-      }
+    for (const key of liveEntries(this.keys, now, this.config.staleMs)) {
       const finding = this.judge(key, now);
       if (finding) findings.push(finding);
     }

@@ -2,7 +2,7 @@ import type { Heartbeat, RegionCode } from '@flyprobe/shared';
 import type { StoredResult } from '../store/store.ts';
 import type { ProbeDegradedConfig } from './config.ts';
 import type { Detector, Finding, HeartbeatObservation } from './types.ts';
-import { Ring, round1 } from './window.ts';
+import { liveEntries, Ring, round1 } from './window.ts';
 
 /** One health window of the probe, as its heartbeats report it. */
 interface Beat {
@@ -104,11 +104,7 @@ export class ProbeDegradedDetector implements Detector {
 
   evaluate(now: number): Finding[] {
     const findings: Finding[] = [];
-    for (const [k, p] of this.probes) {
-      if (now - p.lastAt > this.config.staleMs) {
-        this.probes.delete(k);
-        continue;
-      }
+    for (const p of liveEntries(this.probes, now, this.config.staleMs)) {
       const beats = p.beats.toArray();
       const bad = beats.filter((b) => b.degraded);
       const level =

@@ -107,3 +107,18 @@ export class IntervalEstimate {
     return this.ewma ?? fallback;
   }
 }
+
+/**
+ * Yields the entries seen within `staleMs` of `now` and deletes the rest, so that keyed detector
+ * state forgets probes, cells and routes that stopped reporting.
+ */
+export function* liveEntries<K, V extends { lastAt: number }>(
+  map: Map<K, V>,
+  now: number,
+  staleMs: number,
+): Generator<V> {
+  for (const [key, value] of map) {
+    if (now - value.lastAt > staleMs) map.delete(key);
+    else yield value;
+  }
+}
