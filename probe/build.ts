@@ -32,7 +32,7 @@ export async function buildProbeBundle(outdir: string = join(root, 'probe', 'dis
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node20',
+    target: 'node24',
     outfile,
     external: ['@flyprobe/collector', 'better-sqlite3'],
     // Bundled CommonJS dependencies call require().

@@ -1,4 +1,4 @@
-import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
+import { type ELDHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Heartbeat } from '@flyprobe/shared';
 import { CGROUP_CPU_STAT_PATHS, type CpuThrottle, readCpuThrottle, throttleDelta } from './cgroup.ts';
 
@@ -37,7 +37,7 @@ const RESOLUTION_MS = 10;
  * cgroup CPU throttling deltas, and a degraded verdict that results measured meanwhile carry.
  */
 export class SelfHealth {
-  private readonly histogram: IntervalHistogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
+  private readonly histogram: ELDHistogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
   private readonly startedAt = performance.now();
   private readonly cpuPaths: readonly string[];
   private readonly cpuAtStart: CpuThrottle | undefined;
