@@ -78,33 +78,12 @@ function newSlot(spec: CheckSpec): ClientSlot {
   return Object.assign(state, { client });
 }
 
-/**
- * undici's classic handler interface: unlike the newer one it reports `onRequestSent` (request fully
- * written) and `onResponseStarted` (first response byte parsed), which ttfb needs.
- */
-interface LegacyHandler {
-  onConnect(abort: (err: Error) => void): void;
-  onRequestSent(): void;
-  onResponseStarted(): void;
-  onHeaders(statusCode: number, rawHeaders: Buffer[] | string[] | null): boolean;
-  onData(chunk: Buffer): boolean;
-  onComplete(): void;
-  onError(err: Error): void;
-}
-
 interface Exchange {
   status: number;
   headers: IncomingHttpHeaders;
   bytes: number;
   body: Buffer;
   capped: boolean;
-}
-
-function headerMap(raw: Buffer[] | string[] | null): IncomingHttpHeaders {
-  const out: Record<string, string> = {};
-  if (!raw) return out;
-  for (let i = 0; i + 1 < raw.length; i += 2) out[String(raw[i]).toLowerCase()] = String(raw[i + 1]);
-  return out;
 }
 
 /** One request on `client`: ttfb = request fully written -> first response byte; transfer = first -> last byte read. */
@@ -132,9 +111,11 @@ function exchange(
       resolve({ status, headers: responseHeaders, bytes, body: Buffer.concat(kept), capped });
     };
     timeline.onAbort((reason) => abortRequest?.(reason as Error));
-    const handler: LegacyHandler = {
-      onConnect(abort) {
-        abortRequest = abort;
+    // undici's handler: onRequestSent (request fully written) and onResponseStarted (first response
+    // byte parsed) are the two instants ttfb needs.
+    const handler: Dispatcher.DispatchHandler = {
+      onRequestStart(controller) {
+        abortRequest = (err) => controller.abort(err);
         timeline.enter('request');
       },
       onRequestSent() {
@@ -145,19 +126,18 @@ function exchange(
         firstByteAt = now();
         timeline.record('ttfb', sentAt, firstByteAt);
       },
-      onHeaders(statusCode, rawHeaders) {
-        if (statusCode < 200) return true;
+      onResponseStart(_controller, statusCode, headers) {
+        if (statusCode < 200) return;
         if (firstByteAt === undefined) {
           firstByteAt = now();
           timeline.record('ttfb', sentAt, firstByteAt);
         }
         status = statusCode;
-        responseHeaders = headerMap(rawHeaders);
+        responseHeaders = headers;
         // The ttfb limit covers the whole response head; the transfer limit starts here.
         timeline.enter('transfer');
-        return true;
       },
-      onData(chunk) {
+      onResponseData(_controller, chunk) {
         bytes += chunk.length;
         if (keptBytes < cap) {
           const part = chunk.subarray(0, cap - keptBytes);
@@ -168,24 +148,19 @@ function exchange(
           // Stop reading: the rest is discarded with the connection.
           settle(true);
           abortRequest?.(new CheckFailure('body_limit', `body larger than ${cap} bytes`, 'transfer'));
-          return false;
         }
-        return true;
       },
-      onComplete() {
+      onResponseEnd() {
         settle(false);
       },
-      onError(err) {
+      onResponseError(_controller, err) {
         if (!settled) {
           settled = true;
           reject(err);
         }
       },
     };
-    client.dispatch(
-      { method: 'GET', path: spec.httpPath ?? '/', headers },
-      handler as Dispatcher.DispatchHandler,
-    );
+    client.dispatch({ method: 'GET', path: spec.httpPath ?? '/', headers }, handler);
   });
 }
 
