@@ -73,6 +73,16 @@ export function isRegionCode(code: string): boolean {
   return REGION_CODE_PATTERN.test(code);
 }
 
+/**
+ * Whether a Machine can be (or, for a deprecated region, still be) in this region: a current or deprecated
+ * catalog code. Where a probe runs and which region served a request are such codes; an edge-only or
+ * unknown code there is a forgery or a bug, and would otherwise become a matrix row or column.
+ */
+export function isMachineRegion(code: string): boolean {
+  const status = byCode.get(code)?.status;
+  return status === 'current' || status === 'deprecated';
+}
+
 export type RegionCheck =
   | { ok: true; region: Region }
   | {

@@ -1,4 +1,7 @@
 import {
+  isMachineRegion,
+  MAX_DURATION_MS,
+  MAX_EPOCH_MS,
   MAX_TEXT,
   OUTCOMES,
   PATHS,
@@ -53,8 +56,10 @@ export function isValidResult(value: unknown): value is ProbeResult {
         required |= 64;
         break;
       case 'targetRegion':
-      case 'edgeRegion':
       case 'servedRegion':
+        if (!isMachineRegionCode(v)) return false;
+        break;
+      case 'edgeRegion':
         if (!isRegionCode(v)) return false;
         break;
       case 'peer':
@@ -118,11 +123,11 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 function isDurationMs(v: unknown): boolean {
-  return typeof v === 'number' && Number.isFinite(v) && v >= 0;
+  return typeof v === 'number' && v >= 0 && v <= MAX_DURATION_MS;
 }
 
 function isEpochMs(v: unknown): boolean {
-  return typeof v === 'number' && Number.isFinite(v) && v >= MIN_EPOCH_MS;
+  return typeof v === 'number' && v >= MIN_EPOCH_MS && v <= MAX_EPOCH_MS;
 }
 
 function isCount(v: unknown): boolean {
@@ -133,8 +138,18 @@ function isIntIn(v: unknown, min: number, max: number): boolean {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= min && v <= max;
 }
 
+/** `text`: at most MAX_TEXT characters, none of them C0, DEL or C1 controls. */
 function isText(v: unknown): boolean {
-  return typeof v === 'string' && v.length <= MAX_TEXT;
+  if (typeof v !== 'string' || v.length > MAX_TEXT) return false;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return false;
+  }
+  return true;
+}
+
+function isMachineRegionCode(v: unknown): boolean {
+  return typeof v === 'string' && isMachineRegion(v);
 }
 
 /** `REGION_CODE_PATTERN`: three lowercase ASCII letters. */
@@ -171,7 +186,7 @@ function isEchoInfo(v: unknown): boolean {
     const x = v[key];
     switch (key) {
       case 'region':
-        if (!isRegionCode(x)) return false;
+        if (!isMachineRegionCode(x)) return false;
         required |= 1;
         break;
       case 'machineId':

@@ -1,5 +1,5 @@
 import type { DROP_REASONS, Heartbeat, ProbeIdentity, ProbeResult } from '@flyprobe/shared';
-import { MAX_TEXT, SCHEMA_VERSION } from '@flyprobe/shared';
+import { MAX_TEXT, SCHEMA_VERSION, withoutControlCharacters } from '@flyprobe/shared';
 import type { CheckOutput } from '../checks/check.ts';
 import type { CollectorSettings, ReporterSettings } from '../config/settings.ts';
 import type { ProbeMetrics } from '../health/metrics.ts';
@@ -87,9 +87,9 @@ export class Reporter {
       this.countDrop('shutdown', 1);
       return result;
     }
-    if (result.errorMessage && result.errorMessage.length > MAX_TEXT) {
-      result.errorMessage = result.errorMessage.slice(0, MAX_TEXT);
-    }
+    // Error texts come from libraries and peers: the collector refuses control characters and overlong text.
+    if (result.errorMessage)
+      result.errorMessage = withoutControlCharacters(result.errorMessage).slice(0, MAX_TEXT);
     const json = JSON.stringify(result);
     const entry: BufferedResult = {
       probe: this.opts.probe,

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { epochMs, identifier, regionCode, text } from './common.ts';
+import { epochMs, identifier, machineRegion, regionCode, text } from './common.ts';
 
 /** What an echo server says about who served a request. */
 export const echoInfo = z.strictObject({
-  region: regionCode,
+  region: machineRegion,
   machineId: identifier,
   app: identifier.optional(),
   /** Echo process start time; a change without an imageRef change is a restart without deploy. */

@@ -1,12 +1,15 @@
 import { z } from 'zod';
-import { count, durationMs, epochMs } from './common.ts';
+import { count, durationMs, epochMs, MAX_UPTIME_S, plainText } from './common.ts';
 
 export const DROP_REASONS = ['buffer_full', 'buffer_bytes', 'rejected', 'spool_error', 'shutdown'] as const;
 
 /** Probe self-health, sent with every batch. */
 export const heartbeat = z.strictObject({
   at: epochMs,
-  uptimeS: durationMs,
+  uptimeS: z
+    .number({ message: 'must be a number' })
+    .nonnegative({ message: 'must not be negative' })
+    .max(MAX_UPTIME_S, { message: `must be at most ${MAX_UPTIME_S}` }),
   rssBytes: count,
   heapUsedBytes: count,
   eventLoopDelayMs: z.strictObject({ p50: durationMs, p99: durationMs, max: durationMs }),
@@ -19,6 +22,6 @@ export const heartbeat = z.strictObject({
   /** Runs skipped because the previous run of the same check was still going. */
   missedRuns: count,
   degraded: z.boolean(),
-  degradedReason: z.string().max(256).optional(),
+  degradedReason: plainText(256).optional(),
 });
 export type Heartbeat = z.infer<typeof heartbeat>;

@@ -1,5 +1,15 @@
 import { z } from 'zod';
-import { count, durationMs, epochMs, identifier, networkPath, protocol, regionCode, text } from './common.ts';
+import {
+  count,
+  durationMs,
+  epochMs,
+  identifier,
+  machineRegion,
+  networkPath,
+  protocol,
+  regionCode,
+  text,
+} from './common.ts';
 import { echoInfo } from './echo.ts';
 
 /** How a measurement ended. Everything but `ok` is a failure counted in loss. */
@@ -67,7 +77,7 @@ export const probeResult = z.strictObject({
   path: networkPath,
   protocol,
   /** The region asked for: forced region (pinned), private region, or the peer's region (mesh). Absent for anycast. */
-  targetRegion: regionCode.optional(),
+  targetRegion: machineRegion.optional(),
   /** Mesh: the peer probe's id. */
   peer: identifier.optional(),
   startedAt: epochMs,
@@ -85,7 +95,7 @@ export const probeResult = z.strictObject({
   /** Edge region that accepted the connection: `Fly-Region` seen by the echo, or the `Fly-Request-Id` suffix. */
   edgeRegion: regionCode.optional(),
   /** Region of the Machine that answered (from the echo). */
-  servedRegion: regionCode.optional(),
+  servedRegion: machineRegion.optional(),
   servedMachine: identifier.optional(),
   echo: echoInfo.optional(),
   stream: streamInfo.optional(),

@@ -58,8 +58,22 @@ describe('probe result schema', () => {
       'startedAt: must be Unix epoch milliseconds after 2020-01-01',
     );
   });
-  it('accepts unknown but well-formed region codes', () => {
+  it('accepts unknown but well-formed edge regions (Fly adds edges), not other regions', () => {
     expect(parseWith(probeResult, { ...okResult, edgeRegion: 'xyz' }).ok).toBe(true);
+    expect(errorsOf({ ...okResult, servedRegion: 'zzz' })).toBe(
+      'servedRegion: must be a Fly region where Machines run (see GET /v1/regions)',
+    );
+    // Edge-only codes are edges: never where a Machine runs.
+    expect(errorsOf({ ...okResult, targetRegion: 'dxb' })).toMatch(/^targetRegion: must be a Fly region/);
+  });
+  it('bounds every number and refuses control characters in text', () => {
+    expect(errorsOf({ ...okResult, latencyMs: 1e308 })).toBe('latencyMs: must be at most 86400000 (one day)');
+    expect(errorsOf({ ...okResult, startedAt: 1e15 })).toBe(
+      'startedAt: must be Unix epoch milliseconds before 2100-01-01',
+    );
+    expect(errorsOf({ ...okResult, outcome: 'error', errorMessage: 'x\u001b]0;pwned\u0007' })).toBe(
+      'errorMessage: must not contain control characters (C0, DEL, C1, ESC)',
+    );
   });
 });
 
