@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   batch,
   call,
-  createToken,
   heartbeat,
   probeIdentity,
+  probeToken,
   result,
   startTestCollector,
   type TestCollector,
@@ -27,7 +27,7 @@ const probe = probeIdentity('p-fuzz-1', 'ams');
 
 beforeAll(async () => {
   tc = await startTestCollector({ FLYPROBE_INGEST_MAX_BYTES: String(LIMIT) });
-  token = await createToken(tc.url, { role: 'probe', probeId: 'p-fuzz-1' });
+  token = await probeToken(tc.url, 'p-fuzz-1', 'ams');
 });
 afterAll(async () => tc?.close());
 

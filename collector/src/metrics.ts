@@ -103,6 +103,7 @@ export class CollectorMetrics {
   readonly retentionPruned: Counter<'kind'>;
   readonly retentionErrors: Counter;
   readonly latencySeriesDropped: Counter;
+  readonly meshPeersOmitted: Gauge;
   private readonly latency: LatencyWindows;
 
   constructor(opts: { maxLatencySeries: number; now?: () => number }) {
@@ -180,6 +181,11 @@ export class CollectorMetrics {
     this.latencySeriesDropped = new Counter({
       name: 'flyprobe_collector_latency_series_dropped_total',
       help: 'Latency samples not tracked because the latency gauge reached its series cap.',
+      registers,
+    });
+    this.meshPeersOmitted = new Gauge({
+      name: 'flyprobe_collector_mesh_peers_omitted',
+      help: 'Live mesh peers left out of the last config document served (it lists the freshest 200).',
       registers,
     });
     this.latency = new LatencyWindows(opts.maxLatencySeries, () => this.latencySeriesDropped.inc());

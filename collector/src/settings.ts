@@ -1,12 +1,24 @@
+import { cidrProblem } from './api/address-range.ts';
+
 /** Everything the collector process needs, read from FLYPROBE_* environment variables. */
 export interface CollectorSettings {
   /** SQLite database file (FLYPROBE_DB). */
   dbPath: string;
   host: string;
   port: number;
-  /** Bootstrap secrets: accepted as admin / read tokens without being in the store. */
-  adminToken: string | null;
-  readToken: string | null;
+  /**
+   * Bootstrap secrets: accepted as admin / read tokens without being in the store. Each variable holds a
+   * comma-separated list (current, next) so a secret can be rotated without downtime.
+   */
+  adminTokens: string[];
+  readTokens: string[];
+  /** Local/lab mode: probe tokens may be created without a probe binding (FLYPROBE_ALLOW_UNBOUND_PROBES). */
+  allowUnboundProbes: boolean;
+  /**
+   * Networks a mesh echo address may lie in besides Fly's 6PN (fdaa::/16), for local and lab runs
+   * (FLYPROBE_MESH_ALLOW_CIDRS, comma-separated CIDRs).
+   */
+  meshAllowCidrs: string[];
   /** When set, `/metrics` wants `Authorization: Bearer <this>`; Fly's scraper is configured without one. */
   metricsToken: string | null;
   /** JSON array of targets loaded (and stored) at start. */
@@ -34,6 +46,7 @@ export interface CollectorSettings {
 }
 
 const MIN_SECRET_LENGTH = 16;
+const MAX_BOOTSTRAP_SECRETS = 4;
 const MINUTE = 60_000;
 
 /** Collects every bad variable so that one start attempt reports all of them. */
@@ -62,6 +75,32 @@ class EnvReader {
       return null;
     }
     return v;
+  }
+
+  /** A comma-separated list of secrets, each of at least MIN_SECRET_LENGTH characters. */
+  secrets(name: string): string[] {
+    const v = this.raw(name);
+    if (v === undefined) return [];
+    const list = v.split(',').map((x) => x.trim());
+    if (list.length > MAX_BOOTSTRAP_SECRETS || list.some((x) => x.length < MIN_SECRET_LENGTH)) {
+      this.errors.push(
+        `${name}: must be 1 to ${MAX_BOOTSTRAP_SECRETS} comma-separated secrets of at least ${MIN_SECRET_LENGTH} characters`,
+      );
+      return [];
+    }
+    return list;
+  }
+
+  /** A comma-separated list of CIDRs (`10.0.0.0/8`, `::1/128`). */
+  cidrs(name: string): string[] {
+    const v = this.raw(name);
+    if (v === undefined) return [];
+    const list = v.split(',').map((x) => x.trim());
+    for (const cidr of list) {
+      const problem = cidrProblem(cidr);
+      if (problem) this.errors.push(`${name}: "${cidr}" ${problem}`);
+    }
+    return list;
   }
 
   number(name: string, fallback: number, opts: { min: number; max: number; integer?: boolean }): number {
@@ -94,8 +133,10 @@ export function loadCollectorSettings(env: NodeJS.ProcessEnv): CollectorSettings
     dbPath: r.string('FLYPROBE_DB', 'flyprobe.db'),
     host: r.string('FLYPROBE_HOST', '::'),
     port: r.number('FLYPROBE_PORT', 8080, { min: 0, max: 65535 }),
-    adminToken: r.secret('FLYPROBE_ADMIN_TOKEN'),
-    readToken: r.secret('FLYPROBE_READ_TOKEN'),
+    adminTokens: r.secrets('FLYPROBE_ADMIN_TOKEN'),
+    readTokens: r.secrets('FLYPROBE_READ_TOKEN'),
+    allowUnboundProbes: r.boolean('FLYPROBE_ALLOW_UNBOUND_PROBES', false),
+    meshAllowCidrs: r.cidrs('FLYPROBE_MESH_ALLOW_CIDRS'),
     metricsToken: r.secret('FLYPROBE_METRICS_TOKEN'),
     targetsFile: r.optional('FLYPROBE_TARGETS_FILE'),
     rawRetentionMs: r.number('FLYPROBE_RAW_RETENTION_HOURS', 48, { min: 1, max: 24 * 365 }) * 60 * MINUTE,

@@ -7,9 +7,9 @@ import {
   ADMIN_SECRET,
   batch,
   call,
-  createToken,
   heartbeat,
   probeIdentity,
+  probeToken,
   READ_SECRET,
   result,
   startTestCollector,
@@ -36,7 +36,7 @@ describe('alerting plugin in a running collector', { timeout: 60_000 }, () => {
   let c: TestCollector;
   let hook: Server;
   const received: Array<{ body: string; signature: string }> = [];
-  let probeToken: string;
+  let probeSecret: string;
 
   beforeAll(async () => {
     hook = createServer((req, res) => {
@@ -61,7 +61,7 @@ describe('alerting plugin in a running collector', { timeout: 60_000 }, () => {
       restart: { ...defaultDetectionConfig().restart, holdMs: 2000 },
     };
     c = await startTestCollector({}, { plugins: [alertingPlugin({ settings, log: silentLogger })] });
-    probeToken = await createToken(c.url, { role: 'probe', probeId: 'ams-1' });
+    probeSecret = await probeToken(c.url, 'ams-1', 'ams');
   }, 60_000);
 
   afterAll(async () => {
@@ -95,7 +95,7 @@ describe('alerting plugin in a running collector', { timeout: 60_000 }, () => {
       }),
     ];
     const ingest = await call(`${c.url}/v1/ingest`, {
-      token: probeToken,
+      token: probeSecret,
       body: batch(probe, results, { heartbeat: heartbeat() }),
     });
     expect(ingest.status).toBe(200);

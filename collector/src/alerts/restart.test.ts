@@ -8,8 +8,8 @@ import {
   ADMIN_SECRET,
   batch,
   call,
-  createToken,
   probeIdentity,
+  probeToken,
   READ_SECRET,
   result,
   startTestCollector,
@@ -56,7 +56,7 @@ describe('a collector restart', { timeout: 60_000 }, () => {
         body: [{ name: 'web', host: 'web.example', regions: ['fra', 'sin'] }],
       });
       expect(put.status).toBe(200);
-      const token = await createToken(c.url, { role: 'probe', probeId: 'ams-1' });
+      const token = await probeToken(c.url, 'ams-1', 'ams');
       const now = Date.now();
       const results = [0, 1, 2].map((i) =>
         result(i, {

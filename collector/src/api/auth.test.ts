@@ -5,6 +5,7 @@ import {
   call,
   createToken,
   probeIdentity,
+  probeToken,
   READ_SECRET,
   result,
   startTestCollector,
@@ -26,7 +27,7 @@ let seq = 0;
 
 beforeAll(async () => {
   tc = await startTestCollector();
-  secrets.probe = await createToken(tc.url, { role: 'probe', probeId: 'p-fra-1' });
+  secrets.probe = await probeToken(tc.url, 'p-fra-1', 'fra');
   secrets.storedRead = await createToken(tc.url, { role: 'read', name: 'dashboard' });
   secrets.storedAdmin = await createToken(tc.url, { role: 'admin', name: 'ops' });
 });
@@ -163,14 +164,14 @@ describe('probe id binding', () => {
     expect(probes.map((p) => p.probeId)).not.toContain('p-ams-9');
   });
 
-  it('lets an unbound probe token ingest for any probe id', async () => {
-    const fleet = await createToken(tc.url, { role: 'probe', name: 'fleet' });
-    const r = await call(`${tc.url}/v1/ingest`, {
-      token: fleet,
-      body: batch(probeIdentity('p-ams-2', 'ams'), [result(1)]),
+  it('refuses to create a probe token without its binding outside lab mode', async () => {
+    const r = await call(`${tc.url}/v1/tokens`, {
+      token: ADMIN_SECRET,
+      body: { role: 'probe', name: 'fleet' },
     });
-    expect(r.status).toBe(200);
-    expect(r.body).toEqual({ accepted: 1, duplicate: 0, rejected: [] });
+    expect(r.status).toBe(400);
+    const fields = (r.body as { error: { fields: { field: string }[] } }).error.fields.map((f) => f.field);
+    expect(fields).toEqual(['probeId', 'app', 'region']);
   });
 
   it('refuses a bound token asking for another probe config', async () => {

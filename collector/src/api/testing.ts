@@ -82,7 +82,15 @@ export function probeIdentity(
   region: string,
   extra: Partial<ProbeIdentity> = {},
 ): ProbeIdentity {
-  return { probeId, region, machineId: `m-${probeId}`, bootId: 'boot-1', version: '0.1.0', ...extra };
+  return {
+    probeId,
+    region,
+    machineId: `m-${probeId}`,
+    app: TEST_APP,
+    bootId: 'boot-1',
+    version: '0.1.0',
+    ...extra,
+  };
 }
 
 /** A valid result; `startedAt` defaults to a minute ago so it lands in a closed rollup minute. */
@@ -127,12 +135,27 @@ export function batch(
   return { schemaVersion: 1, probe, results, ...extra };
 }
 
+/** The app `probeIdentity` and `probeToken` use unless told otherwise. */
+export const TEST_APP = 'probes-test';
+
 /** Creates a token through the admin API and returns its secret. */
 export async function createToken(
   url: string,
-  input: { role: 'probe' | 'read' | 'admin'; probeId?: string; name?: string },
+  input: {
+    role: 'probe' | 'read' | 'admin';
+    probeId?: string;
+    app?: string;
+    region?: string;
+    name?: string;
+    expiresAt?: number | string;
+  },
 ): Promise<string> {
   const r = await call(`${url}/v1/tokens`, { token: ADMIN_SECRET, body: input });
   if (r.status !== 201) throw new Error(`token creation failed: ${r.status} ${r.text}`);
-  return (r.body as { token: string }).token;
+  return (r.body as { secret: string }).secret;
+}
+
+/** A probe token bound to the identity `probeIdentity(probeId, region)` sends. */
+export function probeToken(url: string, probeId: string, region: string, name?: string): Promise<string> {
+  return createToken(url, { role: 'probe', probeId, app: TEST_APP, region, ...(name ? { name } : {}) });
 }

@@ -13,6 +13,7 @@ import {
 } from '@flyprobe/shared';
 import type { Context } from 'hono';
 import { ApiError, validationError } from './errors.ts';
+import { parseTimestamp } from './timestamp.ts';
 
 const DURATION_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -119,14 +120,16 @@ export class QueryReader {
     return ms;
   }
 
-  /** Epoch ms or an ISO 8601 date-time. */
+  /** Epoch ms or an RFC 3339 date-time, nothing else (see parseTimestamp). */
   time(name: string): number | undefined {
     const v = this.raw(name);
     if (v === undefined) return undefined;
-    const t = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
-    if (!Number.isFinite(t) || t < 0 || t > 8.64e15) {
-      this.errors.push({ field: name, message: 'must be Unix epoch milliseconds or an ISO 8601 date-time' });
-      return undefined;
+    const t = parseTimestamp(v);
+    if (t === undefined) {
+      this.errors.push({
+        field: name,
+        message: 'must be Unix epoch milliseconds or an RFC 3339 date-time like 2026-12-01T10:00:00Z',
+      });
     }
     return t;
   }

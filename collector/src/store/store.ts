@@ -78,20 +78,32 @@ export type TokenRole = 'probe' | 'read' | 'admin';
 export interface TokenRecord {
   id: string;
   role: TokenRole;
-  /** For probe tokens: the only probe id this token may ingest for. */
+  /**
+   * For probe tokens: the only identity (probe id, app, region) this token may ingest for. All three are
+   * set, or none for an unbound token (allowed only in local/lab mode, FLYPROBE_ALLOW_UNBOUND_PROBES).
+   */
   probeId: string | null;
+  app: string | null;
+  region: string | null;
   name: string | null;
+  /** Epoch ms after which the token is refused (401); null: never expires. */
+  expiresAt: number | null;
   createdAt: number;
+}
+
+export interface NewToken {
+  role: TokenRole;
+  probeId?: string;
+  app?: string;
+  region?: string;
+  name?: string;
+  expiresAt?: number;
 }
 
 export interface TokenStore {
   /** Creates a token and returns its secret once; only a hash is kept. */
-  createToken(input: {
-    role: TokenRole;
-    probeId?: string;
-    name?: string;
-  }): Promise<{ token: string; record: TokenRecord }>;
-  /** Finds the token whose secret hashes to this value (constant-time compare in the caller's auth layer). */
+  createToken(input: NewToken): Promise<{ secret: string; record: TokenRecord }>;
+  /** Finds the unrevoked token whose secret hashes to this value, expired or not (the caller decides). */
   findTokenBySecret(secret: string): Promise<TokenRecord | undefined>;
   listTokens(): Promise<TokenRecord[]>;
   revokeToken(id: string): Promise<boolean>;

@@ -60,6 +60,9 @@ export const meshPeer = z.strictObject({
 });
 export type MeshPeer = z.infer<typeof meshPeer>;
 
+/** Most mesh peers one config document lists; the collector serves the freshest this many. */
+export const MAX_MESH_PEERS = 200;
+
 /** What a probe runs. `GET /v1/config` answers with this and an ETag. */
 export const probeConfig = z.strictObject({
   schemaVersion: z.literal(1),
@@ -71,7 +74,7 @@ export const probeConfig = z.strictObject({
       protocols: z.array(protocol).min(1).default(['http', 'tcp']),
       intervalMs: durationMs.min(100).default(15_000),
       timeoutMs: durationMs.min(50).default(5_000),
-      peers: z.array(meshPeer).max(200).default([]),
+      peers: z.array(meshPeer).max(MAX_MESH_PEERS).default([]),
     })
     .prefault({}),
   report: z

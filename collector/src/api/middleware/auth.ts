@@ -1,8 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
-import type { TokenRole } from '../../store/store.ts';
+import type { TokenRecord, TokenRole } from '../../store/store.ts';
 import type { ApiDeps } from '../deps.ts';
-import type { ApiEnv, Caller } from '../env.ts';
+import type { ApiEnv, Caller, ProbeBinding } from '../env.ts';
 import { ApiError } from '../errors.ts';
 
 const REALM = 'Bearer realm="flyprobe"';
@@ -37,11 +37,20 @@ interface Bootstrap {
   hash: Buffer;
 }
 
-/** Establishes the caller from the bearer token: bootstrap secrets first, then the token store. */
-export function authenticate(deps: Pick<ApiDeps, 'store' | 'settings'>): MiddlewareHandler<ApiEnv> {
-  const bootstrap: Bootstrap[] = [];
-  if (deps.settings.adminToken) bootstrap.push({ role: 'admin', hash: sha256(deps.settings.adminToken) });
-  if (deps.settings.readToken) bootstrap.push({ role: 'read', hash: sha256(deps.settings.readToken) });
+function bindingOf(record: TokenRecord): ProbeBinding | null {
+  const { probeId, app, region } = record;
+  return probeId !== null && app !== null && region !== null ? { probeId, app, region } : null;
+}
+
+/**
+ * Establishes the caller from the bearer token: bootstrap secrets first (every listed one, so a current and
+ * a next secret both work during a rotation), then the token store. Expired tokens are refused like unknown ones.
+ */
+export function authenticate(deps: Pick<ApiDeps, 'store' | 'settings' | 'now'>): MiddlewareHandler<ApiEnv> {
+  const bootstrap: Bootstrap[] = [
+    ...deps.settings.adminTokens.map((s) => ({ role: 'admin' as const, hash: sha256(s) })),
+    ...deps.settings.readTokens.map((s) => ({ role: 'read' as const, hash: sha256(s) })),
+  ];
   return async (c, next) => {
     const secret = bearerSecret(c.req.header('authorization'));
     const hash = sha256(secret);
@@ -49,11 +58,13 @@ export function authenticate(deps: Pick<ApiDeps, 'store' | 'settings'>): Middlew
     // Every bootstrap secret is compared, matched or not, so timing does not tell which one exists.
     for (const b of bootstrap) {
       if (secretMatches(hash, b.hash) && !caller)
-        caller = { role: b.role, tokenId: `bootstrap:${b.role}`, probeId: null };
+        caller = { role: b.role, tokenId: `bootstrap:${b.role}`, binding: null };
     }
     if (!caller) {
       const record = await deps.store.findTokenBySecret(secret);
-      if (record) caller = { role: record.role, tokenId: record.id, probeId: record.probeId };
+      if (record && record.expiresAt !== null && record.expiresAt <= deps.now())
+        throw unauthorized(`token expired at ${new Date(record.expiresAt).toISOString()}`, true);
+      if (record) caller = { role: record.role, tokenId: record.id, binding: bindingOf(record) };
     }
     if (!caller) throw unauthorized('invalid or revoked token', true);
     c.set('caller', caller);

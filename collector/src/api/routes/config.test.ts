@@ -4,8 +4,8 @@ import {
   ADMIN_SECRET,
   batch,
   call,
-  createToken,
   probeIdentity,
+  probeToken,
   READ_SECRET,
   startTestCollector,
   type TestCollector,
@@ -21,8 +21,8 @@ let tokenB: string;
 
 beforeAll(async () => {
   tc = await startTestCollector({ FLYPROBE_MESH_PEER_MAX_AGE_S: '60' }, { now: () => clock });
-  tokenA = await createToken(tc.url, { role: 'probe', probeId: 'p-ams-1' });
-  tokenB = await createToken(tc.url, { role: 'probe', probeId: 'p-syd-1' });
+  tokenA = await probeToken(tc.url, 'p-ams-1', 'ams');
+  tokenB = await probeToken(tc.url, 'p-syd-1', 'syd');
 });
 afterAll(async () => tc?.close());
 
@@ -114,7 +114,7 @@ describe('GET /v1/config', () => {
   it('offers other live probes with an echo address as mesh peers, never the probe itself', async () => {
     await call(`${tc.url}/v1/ingest`, {
       token: tokenA,
-      body: batch(probeIdentity('p-ams-1', 'ams', { echoAddress: '10.0.0.1:8080' }), []),
+      body: batch(probeIdentity('p-ams-1', 'ams', { echoAddress: '[fdaa::1]:8080' }), []),
     });
     await call(`${tc.url}/v1/ingest`, {
       token: tokenB,

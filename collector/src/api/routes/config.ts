@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { MeshPeer, ProbeConfig } from '@flyprobe/shared';
+import { MAX_MESH_PEERS, type MeshPeer, type ProbeConfig } from '@flyprobe/shared';
 import { Hono } from 'hono';
+import { AddressRanges, meshAddressProblem } from '../address-range.ts';
 import type { ApiDeps } from '../deps.ts';
 import type { ApiEnv } from '../env.ts';
 import { ApiError } from '../errors.ts';
@@ -16,23 +17,38 @@ function etagMatches(header: string | undefined, etag: string): boolean {
   });
 }
 
-/** Builds what one probe should run: every target, and the other live probes as mesh peers. */
+/**
+ * Builds what one probe should run: every target, and the other live probes as mesh peers: at most
+ * MAX_MESH_PEERS (what the probe's schema accepts; one more and every probe would refuse the document),
+ * the most recently seen first, listed by probe id. `omittedPeers` counts the live ones left out.
+ */
 export async function buildProbeConfig(
   deps: Pick<ApiDeps, 'store' | 'settings' | 'now'>,
   probeId: string | null,
-): Promise<ProbeConfig> {
+  ranges: AddressRanges,
+): Promise<{ config: ProbeConfig; omittedPeers: number }> {
   const [{ revision, targets }, probes] = await Promise.all([
     deps.store.getTargets(),
     deps.store.listProbes(),
   ]);
   const since = deps.now() - deps.settings.meshPeerMaxAgeMs;
-  const peers: MeshPeer[] = probes
-    .filter((p) => p.probeId !== probeId && p.echoAddress && p.lastSeen >= since)
+  // Rows stored before addresses were checked are filtered here too: no stored value can redirect the mesh.
+  const live = probes
+    .filter(
+      (p) =>
+        p.probeId !== probeId &&
+        p.echoAddress &&
+        p.lastSeen >= since &&
+        meshAddressProblem(p.echoAddress, ranges) === null,
+    )
+    .sort((a, b) => b.lastSeen - a.lastSeen || a.probeId.localeCompare(b.probeId));
+  const peers: MeshPeer[] = live
+    .slice(0, MAX_MESH_PEERS)
     .map((p) => ({ probeId: p.probeId, region: p.region, address: p.echoAddress as string }))
     .sort((a, b) => a.probeId.localeCompare(b.probeId));
   const peerHash = createHash('sha256').update(JSON.stringify(peers)).digest('hex').slice(0, 12);
   const s = deps.settings;
-  return {
+  const config: ProbeConfig = {
     schemaVersion: 1,
     revision: `${revision.slice(0, 100)}.${peerHash}`,
     targets,
@@ -46,24 +62,32 @@ export async function buildProbeConfig(
     report: { intervalMs: s.reportIntervalMs, maxBatch: s.reportMaxBatch },
     configPollMs: s.configPollMs,
   };
+  return { config, omittedPeers: s.meshEnabled ? live.length - peers.length : 0 };
 }
 
 /** `GET /v1/config`: the calling probe's configuration with an ETag; 304 when unchanged. */
 export function configRoutes(deps: ApiDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
+  const ranges = new AddressRanges(deps.settings.meshAllowCidrs);
+  let lastOmitted = 0;
   app.get('/v1/config', requireRole('probe', 'admin'), async (c) => {
     const q = new QueryReader(c, ['probeId']);
     const asked = q.identifier('probeId');
     q.done();
-    const caller = c.get('caller');
-    if (caller.probeId !== null && asked !== undefined && asked !== caller.probeId) {
-      throw new ApiError(
-        403,
-        'forbidden',
-        `probeId: this token belongs to probe "${caller.probeId}", not "${asked}"`,
-      );
+    const bound = c.get('caller').binding?.probeId ?? null;
+    if (bound !== null && asked !== undefined && asked !== bound) {
+      throw new ApiError(403, 'forbidden', `probeId: this token belongs to probe "${bound}", not "${asked}"`);
     }
-    const config = await buildProbeConfig(deps, caller.probeId ?? asked ?? null);
+    const { config, omittedPeers } = await buildProbeConfig(deps, bound ?? asked ?? null, ranges);
+    deps.metrics.meshPeersOmitted.set(omittedPeers);
+    if (omittedPeers !== lastOmitted) {
+      lastOmitted = omittedPeers;
+      deps.log('warn', 'mesh peers left out of config documents (freshest first)', {
+        omittedPeers,
+        maxPeers: MAX_MESH_PEERS,
+      });
+    }
+    if (omittedPeers > 0) c.header('Flyprobe-Mesh-Peers-Omitted', String(omittedPeers));
     const body = JSON.stringify(config);
     const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
     c.header('ETag', etag);

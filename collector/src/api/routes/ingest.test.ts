@@ -7,9 +7,9 @@ import {
   ADMIN_SECRET,
   batch,
   call,
-  createToken,
   heartbeat,
   probeIdentity,
+  probeToken,
   result,
   startTestCollector,
   type TestCollector,
@@ -25,7 +25,7 @@ const listener: CollectorPlugin = { name: 'recorder', onIngest: (results) => voi
 
 beforeAll(async () => {
   tc = await startTestCollector({}, { plugins: [() => listener] });
-  token = await createToken(tc.url, { role: 'probe', probeId: 'p-iad-1' });
+  token = await probeToken(tc.url, 'p-iad-1', 'iad');
 });
 afterAll(async () => tc?.close());
 
@@ -88,7 +88,7 @@ describe('POST /v1/ingest', () => {
 
   it('records the heartbeat and shows the probe', async () => {
     const hb = heartbeat({ degraded: true, degradedReason: 'event loop lag' });
-    const r = await ingest(batch({ ...probe, echoAddress: '127.0.0.1:8080' }, [], { heartbeat: hb }));
+    const r = await ingest(batch({ ...probe, echoAddress: '[fdaa::1]:8080' }, [], { heartbeat: hb }));
     expect(r.body).toEqual({ accepted: 0, duplicate: 0, rejected: [] });
     const probes = await call(`${tc.url}/v1/probes`, { token: ADMIN_SECRET });
     const p = (
@@ -178,7 +178,7 @@ describe('ingest limits', () => {
       FLYPROBE_INGEST_RATE: '0.01',
       FLYPROBE_INGEST_BURST: '3',
     });
-    smallToken = await createToken(small.url, { role: 'probe', probeId: 'p-iad-1' });
+    smallToken = await probeToken(small.url, 'p-iad-1', 'iad');
   });
   afterAll(async () => small?.close());
 
@@ -215,7 +215,7 @@ describe('ingest limits', () => {
     const limited = await send(smallToken, 2);
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-    const other = await createToken(small.url, { role: 'probe', probeId: 'p-iad-1', name: 'second' });
+    const other = await probeToken(small.url, 'p-iad-1', 'iad', 'second');
     expect((await send(other, 3)).status).toBe(200);
   });
 });

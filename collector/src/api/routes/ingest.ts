@@ -8,6 +8,7 @@ import {
   toFieldErrors,
 } from '@flyprobe/shared';
 import { Hono } from 'hono';
+import { AddressRanges, meshAddressProblem } from '../address-range.ts';
 import type { ApiDeps } from '../deps.ts';
 import type { ApiEnv } from '../env.ts';
 import { ApiError, truncate, validationError } from '../errors.ts';
@@ -15,7 +16,9 @@ import { notifyIngestListeners, recordMeasurements } from '../ingest-effects.ts'
 import { requireRole } from '../middleware/auth.ts';
 import { readJsonBody } from '../middleware/body.ts';
 import { rateLimit, TokenBuckets } from '../middleware/rate-limit.ts';
+import { bindingProblem } from '../probe-binding.ts';
 import { isValidResult } from '../result-check.ts';
+import { formatDuration } from '../validation.ts';
 
 /** Longest rejection reason per result (a result with a thousand unknown keys names only some). */
 const MAX_REASON = 300;
@@ -34,21 +37,26 @@ export function ingestRoutes(deps: ApiDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
   const buckets = new TokenBuckets(deps.settings.ingestRatePerSec, deps.settings.ingestBurst);
   const skewMin = Math.round(deps.settings.maxFutureSkewMs / 60_000);
+  const meshRanges = new AddressRanges(deps.settings.meshAllowCidrs);
+  const retention = formatDuration(deps.settings.rawRetentionMs);
   app.post('/v1/ingest', requireRole('probe'), rateLimit(buckets, deps.now), async (c) => {
     const body = await readJsonBody(c, deps.settings.ingestMaxBytes);
     const envelope = parseWith(ingestBatch, body);
     if (!envelope.ok) throw validationError(envelope.errors, 'batch');
     const batch = envelope.value;
-    const caller = c.get('caller');
-    if (caller.probeId !== null && caller.probeId !== batch.probe.probeId) {
+    const mismatch = bindingProblem(c.get('caller'), batch.probe, deps.settings.allowUnboundProbes);
+    if (mismatch) {
       deps.metrics.ingestRejects.inc({ reason: 'probe_mismatch' });
-      throw new ApiError(
-        403,
-        'forbidden',
-        `probe.probeId: this token belongs to probe "${caller.probeId}", not "${batch.probe.probeId}"`,
-      );
+      throw new ApiError(403, 'forbidden', `${mismatch.field}: ${mismatch.message}`, [mismatch]);
+    }
+    const echoAddress = batch.probe.echoAddress;
+    const addressProblem = echoAddress === undefined ? null : meshAddressProblem(echoAddress, meshRanges);
+    if (addressProblem) {
+      deps.metrics.ingestRejects.inc({ reason: 'mesh_address' });
+      throw validationError([{ field: 'probe.echoAddress', message: addressProblem }], 'batch');
     }
     const receivedAt = deps.now();
+    const retainedFrom = receivedAt - deps.settings.rawRetentionMs;
     const futureLimit = receivedAt + deps.settings.maxFutureSkewMs;
     if (batch.heartbeat && batch.heartbeat.at > futureLimit) {
       deps.metrics.ingestRejects.inc({ reason: 'future_timestamp' });
@@ -82,6 +90,12 @@ export function ingestRoutes(deps: ApiDeps): Hono<ApiEnv> {
       if (future) {
         rejected.push({ index, reason: `${future}: must not be more than ${skewMin} minutes in the future` });
         deps.metrics.ingestRejects.inc({ reason: 'future_timestamp' });
+        continue;
+      }
+      if (result.startedAt < retainedFrom) {
+        // Acknowledging it would be a lie: retention would delete it within a minute.
+        rejected.push({ index, reason: `startedAt: older than the raw retention of ${retention}` });
+        deps.metrics.ingestRejects.inc({ reason: 'past_retention' });
         continue;
       }
       valid.push(result);

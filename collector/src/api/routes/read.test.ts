@@ -5,8 +5,8 @@ import {
   ADMIN_SECRET,
   batch,
   call,
-  createToken,
   probeIdentity,
+  probeToken,
   READ_SECRET,
   result,
   startTestCollector,
@@ -38,7 +38,7 @@ beforeAll(async () => {
     token: ADMIN_SECRET,
     body: [{ name: 'web', host: 'web.fly.dev', regions: ['iad', 'fra'] }],
   });
-  const token = await createToken(tc.url, { role: 'probe', probeId: 'p-iad-1' });
+  const token = await probeToken(tc.url, 'p-iad-1', 'iad');
   const results = [
     ...latencies.map((ms, i) =>
       result(i, { startedAt: t0 + i * 1000, latencyMs: ms, edgeRegion: 'iad', servedRegion: 'iad' }),
@@ -75,7 +75,7 @@ beforeAll(async () => {
   ];
   const r = await call(`${tc.url}/v1/ingest`, {
     token,
-    body: batch(probeIdentity('p-iad-1', 'iad', { echoAddress: '10.0.0.1:8080' }), results),
+    body: batch(probeIdentity('p-iad-1', 'iad', { echoAddress: '[fdaa::1]:8080' }), results),
   });
   expect(r.body).toEqual({ accepted: 17, duplicate: 0, rejected: [] });
 });
@@ -200,7 +200,7 @@ describe('GET /v1/routes, /v1/probes, /v1/regions, /v1/results', () => {
       probeId: 'p-iad-1',
       region: 'iad',
       machineId: 'm-p-iad-1',
-      echoAddress: '10.0.0.1:8080',
+      echoAddress: '[fdaa::1]:8080',
       online: true,
     });
   });

@@ -1,52 +1,67 @@
-import { type FieldError, identifier } from '@flyprobe/shared';
+import { identifier, machineRegion, parseWith, plainText } from '@flyprobe/shared';
 import { Hono } from 'hono';
-import type { TokenRole } from '../../store/store.ts';
+import { z } from 'zod';
+import type { NewToken, TokenRecord } from '../../store/store.ts';
 import type { ApiDeps } from '../deps.ts';
 import type { ApiEnv } from '../env.ts';
 import { ApiError, validationError } from '../errors.ts';
 import { requireRole } from '../middleware/auth.ts';
 import { readJsonBody } from '../middleware/body.ts';
+import { parseTimestamp } from '../timestamp.ts';
 
-const ROLES: readonly TokenRole[] = ['probe', 'read', 'admin'];
-const KNOWN_FIELDS = ['role', 'probeId', 'name'];
+const TIMESTAMP_MESSAGE = 'must be Unix epoch milliseconds or an RFC 3339 date-time';
 
-function parseTokenRequest(input: unknown): { role: TokenRole; probeId?: string; name?: string } {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw validationError([{ field: '', message: 'must be a JSON object' }], 'token request');
+const tokenRequest = z.strictObject({
+  role: z.enum(['probe', 'read', 'admin'], { message: 'must be one of probe, read, admin' }),
+  probeId: identifier.optional(),
+  app: identifier.optional(),
+  region: machineRegion.optional(),
+  name: plainText(64).min(1, { message: 'must not be empty' }).optional(),
+  expiresAt: z
+    .union([z.number().int().nonnegative(), z.string().max(64)], { message: TIMESTAMP_MESSAGE })
+    .optional(),
+});
+
+/** The answer of `POST /v1/tokens`: the record and, this once, its secret. */
+export type CreatedToken = TokenRecord & { secret: string };
+
+/** Validates a token request; a probe token is bound to probeId + app + region unless unbound ones are allowed. */
+function parseTokenRequest(input: unknown, allowUnbound: boolean, now: number): NewToken {
+  const r = parseWith(tokenRequest, input);
+  if (!r.ok) throw validationError(r.errors, 'token request');
+  const { expiresAt: rawExpiry, ...body } = r.value;
+  const errors: { field: string; message: string }[] = [];
+  const binding = (['probeId', 'app', 'region'] as const).filter((k) => body[k] !== undefined);
+  if (body.role !== 'probe') {
+    for (const k of binding) errors.push({ field: k, message: 'only probe tokens are bound to a probe' });
+  } else if (binding.length < 3 && (binding.length > 0 || !allowUnbound)) {
+    for (const k of ['probeId', 'app', 'region'] as const)
+      if (body[k] === undefined)
+        errors.push({
+          field: k,
+          message:
+            'is required: a probe token is bound to probeId, app and region (unbound tokens need FLYPROBE_ALLOW_UNBOUND_PROBES=1, for local and lab runs only)',
+        });
   }
-  const body = input as Record<string, unknown>;
-  const errors: FieldError[] = [];
-  const unknown = Object.keys(body).filter((k) => !KNOWN_FIELDS.includes(k));
-  if (unknown.length > 0) errors.push({ field: '', message: `unknown field(s): ${unknown.join(', ')}` });
-  const role = body.role;
-  if (typeof role !== 'string' || !ROLES.includes(role as TokenRole)) {
-    errors.push({ field: 'role', message: `must be one of ${ROLES.join(', ')}` });
-  }
-  let probeId: string | undefined;
-  if (body.probeId !== undefined) {
-    const r = identifier.safeParse(body.probeId);
-    if (r.success) probeId = r.data;
-    else errors.push({ field: 'probeId', message: r.error.issues[0]?.message ?? 'invalid' });
-    if (role !== 'probe')
-      errors.push({ field: 'probeId', message: 'only probe tokens are bound to a probe id' });
-  }
-  let name: string | undefined;
-  if (body.name !== undefined) {
-    if (typeof body.name !== 'string' || body.name.length < 1 || body.name.length > 64) {
-      errors.push({ field: 'name', message: 'must be a string of 1 to 64 characters' });
-    } else name = body.name;
+  let expiresAt: number | undefined;
+  if (rawExpiry !== undefined) {
+    expiresAt = typeof rawExpiry === 'number' ? rawExpiry : parseTimestamp(rawExpiry);
+    if (expiresAt === undefined) errors.push({ field: 'expiresAt', message: TIMESTAMP_MESSAGE });
+    else if (expiresAt <= now) errors.push({ field: 'expiresAt', message: 'must be in the future' });
   }
   if (errors.length > 0) throw validationError(errors, 'token request');
-  return { role: role as TokenRole, ...(probeId ? { probeId } : {}), ...(name ? { name } : {}) };
+  return { ...body, ...(expiresAt !== undefined ? { expiresAt } : {}) };
 }
 
 /** Token administration (admin only). The secret is returned once, at creation. */
 export function tokensRoutes(deps: ApiDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
   app.post('/v1/tokens', requireRole('admin'), async (c) => {
-    const input = parseTokenRequest(await readJsonBody(c, 64 * 1024));
-    const { token, record } = await deps.store.createToken(input);
-    return c.json({ token, record }, 201);
+    const body = await readJsonBody(c, 64 * 1024);
+    const input = parseTokenRequest(body, deps.settings.allowUnboundProbes, deps.now());
+    const { secret, record } = await deps.store.createToken(input);
+    const created: CreatedToken = { ...record, secret };
+    return c.json(created, 201);
   });
   app.get('/v1/tokens', requireRole('admin'), async (c) => c.json({ tokens: await deps.store.listTokens() }));
   app.delete('/v1/tokens/:id', requireRole('admin'), async (c) => {

@@ -105,4 +105,13 @@ CREATE TABLE targets (
 );
 `,
   },
+  {
+    id: 2,
+    name: 'token-binding-and-expiry',
+    sql: `
+ALTER TABLE tokens ADD COLUMN app TEXT;
+ALTER TABLE tokens ADD COLUMN region TEXT;
+ALTER TABLE tokens ADD COLUMN expires_at INTEGER;
+`,
+  },
 ];

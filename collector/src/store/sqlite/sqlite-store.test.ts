@@ -52,7 +52,13 @@ describe('SqliteStore results', { timeout: 60_000 }, () => {
     const { inserted, duplicate } = await store.insertResults(probe, [rich, failed], T0 + 5000);
     expect(duplicate).toBe(0);
     expect(inserted.map((r) => r.seq)).toEqual([1, 2]);
-    const { token } = await store.createToken({ role: 'probe', probeId: 'fra-1', name: 'fra probe' });
+    const { secret: token } = await store.createToken({
+      role: 'probe',
+      probeId: 'fra-1',
+      app: 'probes',
+      region: 'fra',
+      name: 'fra probe',
+    });
     const targets: TargetConfig[] = [
       targetConfig.parse({ name: 'web', host: 'web.fly.dev', regions: ['ams', 'fra'] }),
     ];
@@ -192,11 +198,11 @@ describe('SqliteStore registry, tokens and targets', { timeout: 60_000 }, () => 
   it('keeps only a hash of token secrets and finds, lists and revokes tokens', async () => {
     const store = await openSqliteStore({ path: tmp.db('tokens') });
     const admin = await store.createToken({ role: 'admin', name: 'ops' });
-    expect(admin.token).toMatch(/^fp_admin_[A-Za-z0-9_-]{43}$/);
+    expect(admin.secret).toMatch(/^fp_admin_[A-Za-z0-9_-]{43}$/);
     const stored = store.db.prepare('SELECT secret_hash FROM tokens').pluck().all() as Buffer[];
-    expect(stored.every((h) => h.length === 32 && !h.toString('latin1').includes(admin.token))).toBe(true);
-    expect(await store.findTokenBySecret(admin.token)).toEqual(admin.record);
-    expect(await store.findTokenBySecret(`${admin.token}x`)).toBeUndefined();
+    expect(stored.every((h) => h.length === 32 && !h.toString('latin1').includes(admin.secret))).toBe(true);
+    expect(await store.findTokenBySecret(admin.secret)).toEqual(admin.record);
+    expect(await store.findTokenBySecret(`${admin.secret}x`)).toBeUndefined();
     await expect(store.createToken({ role: 'read', probeId: 'x' })).rejects.toThrow(/probeId/);
     const boot = await store.ensureToken({
       secret: 'operator-chosen-secret-1',
@@ -214,7 +220,7 @@ describe('SqliteStore registry, tokens and targets', { timeout: 60_000 }, () => 
     expect((await store.listTokens()).map((t) => t.id).sort()).toEqual([admin.record.id, boot.id].sort());
     expect(await store.revokeToken(admin.record.id)).toBe(true);
     expect(await store.revokeToken(admin.record.id)).toBe(false);
-    expect(await store.findTokenBySecret(admin.token)).toBeUndefined();
+    expect(await store.findTokenBySecret(admin.secret)).toBeUndefined();
     await store.close();
   });
 

@@ -12,6 +12,7 @@ import type { Database } from 'better-sqlite3';
 import type {
   CellQuery,
   InsertOutcome,
+  NewToken,
   ResultFilter,
   RetentionPolicy,
   Store,
@@ -147,7 +148,7 @@ export class SqliteStore implements Store {
     return this.probes.list();
   }
 
-  async createToken(input: { role: TokenRole; probeId?: string; name?: string }) {
+  async createToken(input: NewToken) {
     this.assertOpen();
     return this.tokens.create(input, this.now());
   }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Database, Statement } from 'better-sqlite3';
-import type { TokenRecord, TokenRole } from '../store.ts';
+import type { NewToken, TokenRecord, TokenRole } from '../store.ts';
 
 const ROLES: readonly TokenRole[] = ['probe', 'read', 'admin'];
 
@@ -8,7 +8,10 @@ interface TokenRow {
   id: string;
   role: TokenRole;
   probe_id: string | null;
+  app: string | null;
+  region: string | null;
   name: string | null;
+  expires_at: number | null;
   secret_hash: Buffer;
   created_at: number;
 }
@@ -28,7 +31,8 @@ export class TokenTable {
 
   constructor(private readonly db: Database) {
     this.insert = db.prepare(
-      'INSERT INTO tokens (id, role, probe_id, name, secret_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      `INSERT INTO tokens (id, role, probe_id, app, region, name, expires_at, secret_hash, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.byHash = db.prepare('SELECT * FROM tokens WHERE secret_hash = ? AND revoked_at IS NULL');
     this.byName = db.prepare('SELECT * FROM tokens WHERE name = ? AND revoked_at IS NULL');
@@ -37,26 +41,35 @@ export class TokenTable {
     this.replaceSecret = db.prepare('UPDATE tokens SET secret_hash = ?, role = ? WHERE id = ?');
   }
 
-  create(
-    input: { role: TokenRole; probeId?: string; name?: string },
-    now: number,
-  ): { token: string; record: TokenRecord } {
+  create(input: NewToken, now: number): { secret: string; record: TokenRecord } {
     checkRole(input.role);
-    if (input.probeId !== undefined && input.role !== 'probe')
-      throw new RangeError('probeId: only probe tokens are bound to a probe id');
-    const token = `fp_${input.role}_${randomBytes(32).toString('base64url')}`;
-    const id = `tok_${randomBytes(8).toString('hex')}`;
-    this.insert.run(id, input.role, input.probeId ?? null, input.name ?? null, hashSecret(token), now);
-    return {
-      token,
-      record: {
-        id,
-        role: input.role,
-        probeId: input.probeId ?? null,
-        name: input.name ?? null,
-        createdAt: now,
-      },
+    const bound = [input.probeId, input.app, input.region].filter((v) => v !== undefined).length;
+    if (bound > 0 && input.role !== 'probe')
+      throw new RangeError('probeId: only probe tokens are bound to a probe identity');
+    if (bound !== 0 && bound !== 3) throw new RangeError('probeId: a binding names probeId, app and region');
+    const secret = `fp_${input.role}_${randomBytes(32).toString('base64url')}`;
+    const record: TokenRecord = {
+      id: `tok_${randomBytes(8).toString('hex')}`,
+      role: input.role,
+      probeId: input.probeId ?? null,
+      app: input.app ?? null,
+      region: input.region ?? null,
+      name: input.name ?? null,
+      expiresAt: input.expiresAt ?? null,
+      createdAt: now,
     };
+    this.insert.run(
+      record.id,
+      record.role,
+      record.probeId,
+      record.app,
+      record.region,
+      record.name,
+      record.expiresAt,
+      hashSecret(secret),
+      now,
+    );
+    return { secret, record };
   }
 
   find(secret: string): TokenRecord | undefined {
@@ -89,8 +102,17 @@ export class TokenTable {
         return toRecord({ ...existing, role: input.role });
       }
       const id = `tok_${randomBytes(8).toString('hex')}`;
-      this.insert.run(id, input.role, null, input.name, hash, now);
-      return { id, role: input.role, probeId: null, name: input.name, createdAt: now };
+      this.insert.run(id, input.role, null, null, null, input.name, null, hash, now);
+      return {
+        id,
+        role: input.role,
+        probeId: null,
+        app: null,
+        region: null,
+        name: input.name,
+        expiresAt: null,
+        createdAt: now,
+      };
     })();
   }
 }
@@ -100,5 +122,14 @@ function checkRole(role: string): void {
 }
 
 function toRecord(r: TokenRow): TokenRecord {
-  return { id: r.id, role: r.role, probeId: r.probe_id, name: r.name, createdAt: r.created_at };
+  return {
+    id: r.id,
+    role: r.role,
+    probeId: r.probe_id,
+    app: r.app,
+    region: r.region,
+    name: r.name,
+    expiresAt: r.expires_at,
+    createdAt: r.created_at,
+  };
 }
