@@ -4,6 +4,7 @@ import type { Io } from './command.ts';
 import { parseCommandArgs } from './command.ts';
 import { COMMANDS } from './commands/index.ts';
 import { CliError, errorMessage } from './errors.ts';
+import { sanitize } from './output/sanitize.ts';
 
 function topLevelHelp(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
@@ -40,7 +41,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return await command.run(args, io);
   } catch (err) {
     // One prefixed line per problem, so a list of bad regions reads like separate errors.
-    for (const line of errorMessage(err).split('\n')) io.stderr.write(`flyprobe ${name}: ${line}\n`);
+    for (const line of sanitize(errorMessage(err)).split('\n'))
+      io.stderr.write(`flyprobe ${name}: ${line}\n`);
     if (err instanceof CliError) {
       if (err.exitCode === 2) io.stderr.write(`Run "flyprobe ${name} --help" for usage.\n`);
       return err.exitCode;

@@ -20,9 +20,10 @@ describe('flyprobe deploy / destroy against the fake Machines API', { timeout: 1
   const heartbeats: Promise<unknown>[] = [];
 
   beforeAll(async () => {
-    collector = await startTestCollector();
+    // One token speaks for every fake Machine's probe: lab mode (unbound probe tokens).
+    collector = await startTestCollector({ FLYPROBE_ALLOW_UNBOUND_PROBES: '1' });
     const created = await postJson(`${collector.url}/v1/tokens`, ADMIN_TOKEN, { role: 'probe' });
-    probeToken = (created.json as { token: string }).token;
+    probeToken = (created.json as { secret: string }).secret;
     // A started Machine runs a probe that reports its Machine id and region: send that heartbeat.
     fake = await startFakeMachines({
       token: FLY_TOKEN,

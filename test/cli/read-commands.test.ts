@@ -42,11 +42,12 @@ describe('flyprobe matrix / probes / regions / routes / tokens / alerts', { time
   let env: Record<string, string>;
 
   beforeAll(async () => {
-    c = await startTestCollector();
+    // Seeds several probes' data through one token: lab mode (unbound probe tokens).
+    c = await startTestCollector({ FLYPROBE_ALLOW_UNBOUND_PROBES: '1' });
     env = { FLYPROBE_COLLECTOR_URL: c.url, FLYPROBE_TOKEN: ADMIN_TOKEN };
     const token = (
-      (await postJson(`${c.url}/v1/tokens`, ADMIN_TOKEN, { role: 'probe' })).json as { token: string }
-    ).token;
+      (await postJson(`${c.url}/v1/tokens`, ADMIN_TOKEN, { role: 'probe' })).json as { secret: string }
+    ).secret;
     const iad = [10, 11, 12].map((ms) => anycast('iad', ms));
     const fra = [8, 9, 10]
       .map((ms) => anycast('fra', ms))
@@ -225,10 +226,33 @@ describe('flyprobe matrix / probes / regions / routes / tokens / alerts', { time
     expect(asRead.stderr).toMatch(/HTTP 403: this endpoint needs a admin token/);
   });
 
-  it('tokens create binds a probe token to a probe id; bad role or sub-command is a usage error', async () => {
-    const r = await runMain(['tokens', 'create', '--role', 'probe', '--probe-id', 'syd-1', '--json'], env);
+  it('tokens create binds a probe token to a probe identity; bad role or sub-command is a usage error', async () => {
+    const r = await runMain(
+      [
+        'tokens',
+        'create',
+        '--role',
+        'probe',
+        '--probe-id',
+        'syd-1',
+        '--app',
+        'probes',
+        '--region',
+        'syd',
+        '--expires',
+        '30d',
+        '--json',
+      ],
+      env,
+    );
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ record: { role: 'probe', probeId: 'syd-1' } });
+    const created = JSON.parse(r.stdout) as { secret: string; expiresAt: number };
+    expect(created).toMatchObject({ role: 'probe', probeId: 'syd-1', app: 'probes', region: 'syd' });
+    expect(created.secret).toMatch(/^fp_probe_/);
+    expect(created.expiresAt).toBeGreaterThan(Date.now() + 29 * 86_400_000);
+    const partial = await runMain(['tokens', 'create', '--role', 'probe', '--probe-id', 'syd-1'], env);
+    expect(partial.code).toBe(2);
+    expect(partial.stderr).toContain('--probe-id, --app and --region go together');
     const badRole = await runMain(['tokens', 'create', '--role', 'root'], env);
     expect(badRole.code).toBe(2);
     const badSub = await runMain(['tokens', 'list'], env);

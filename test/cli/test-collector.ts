@@ -12,14 +12,15 @@ export interface TestCollector {
   stop(): Promise<void>;
 }
 
-/** A real collector on loopback with a SQLite file in a temp dir. */
-export async function startTestCollector(): Promise<TestCollector> {
+/** A real collector on loopback with a SQLite file in a temp dir; `env` adds FLYPROBE_* settings. */
+export async function startTestCollector(env: Record<string, string> = {}): Promise<TestCollector> {
   const dir = mkdtempSync(join(tmpdir(), 'flyprobe-cli-'));
   const settings = loadCollectorSettings({
     FLYPROBE_DB: join(dir, 'collector.db'),
     FLYPROBE_HOST: '127.0.0.1',
     FLYPROBE_PORT: '0',
     FLYPROBE_ADMIN_TOKEN: ADMIN_TOKEN,
+    ...env,
   });
   const collector = await startCollector(settings);
   return {

@@ -335,20 +335,24 @@ export class Lab {
     await this.collector?.stop(signal, 10_000);
   }
 
-  /** A probe-role token for `probeId`, created through the collector's admin API (once per probe id). */
-  async probeToken(probeId: string): Promise<string> {
+  /**
+   * A probe token bound to the region's probe (probe id, app, region), as `flyprobe deploy` mints one per
+   * Machine; created through the collector's admin API once per probe id.
+   */
+  async probeToken(region: RegionCode): Promise<string> {
+    const probeId = this.probeId(region);
     const known = this.probeTokens.get(probeId);
     if (known) return known;
     const res = await fetch(`${this.collectorUrl}/v1/tokens`, {
       method: 'POST',
       headers: { authorization: `Bearer ${this.adminToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ role: 'probe', probeId, name: `lab ${probeId}` }),
+      body: JSON.stringify({ role: 'probe', probeId, app: PROBE_APP, region, name: `lab ${probeId}` }),
     });
-    const body = (await res.json()) as { token?: unknown };
-    if (!res.ok || typeof body.token !== 'string')
+    const body = (await res.json()) as { secret?: unknown };
+    if (!res.ok || typeof body.secret !== 'string')
       throw new Error(`POST /v1/tokens answered ${res.status}: ${JSON.stringify(body)}`);
-    this.probeTokens.set(probeId, body.token);
-    return body.token;
+    this.probeTokens.set(probeId, body.secret);
+    return body.secret;
   }
 
   /** Starts the probe of a region (the collector must be up to mint its token) and waits until it runs. */
@@ -367,7 +371,7 @@ export class Lab {
       FLY_PRIVATE_IP: address,
       FLY_IMAGE_REF: 'registry.fly.io/lab-probes:deployment-lab',
       FLYPROBE_COLLECTOR_URL: this.collectorUrl,
-      FLYPROBE_TOKEN: await this.probeToken(probeId),
+      FLYPROBE_TOKEN: await this.probeToken(region),
       FLYPROBE_PROBE_ID: probeId,
       FLYPROBE_RESOLVER: this.plan.dnsAddress,
       FLYPROBE_SPOOL_DIR: spool,

@@ -22,6 +22,8 @@ import { waitFor } from './wait.ts';
 const REGIONS = ['iad', 'dfw', 'lhr', 'fra', 'nrt', 'syd'];
 const TARGETS = ['iad', 'fra', 'nrt'];
 const EDGE_HTTP_PORT = 18080;
+/** Every demo probe's token is bound to its probe id, this app and its region, as deploy mints them. */
+const DEMO_PROBE_APP = 'demo-probes';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const pause = (s: number) => new Promise((r) => setTimeout(r, s * 1000));
@@ -133,9 +135,9 @@ export async function runLoopbackDemo(o: DemoOptions): Promise<void> {
       const res = await fetch(`${collectorUrl}/v1/tokens`, {
         method: 'POST',
         headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ role: 'probe', probeId }),
+        body: JSON.stringify({ role: 'probe', probeId, app: DEMO_PROBE_APP, region: r }),
       });
-      const { token } = (await res.json()) as { token: string };
+      const { secret: token } = (await res.json()) as { secret: string };
       const configFile = join(dir, `probe-${r}.toml`);
       writeFileSync(
         configFile,
@@ -158,6 +160,7 @@ export async function runLoopbackDemo(o: DemoOptions): Promise<void> {
       await spawn(`probe-${r}`, 'cli/src/main.ts', ['probe'], {
         FLYPROBE_REGION: r,
         FLYPROBE_MACHINE_ID: `${r}demo01`,
+        FLYPROBE_APP: DEMO_PROBE_APP,
         FLYPROBE_PROBE_ID: probeId,
         FLYPROBE_COLLECTOR_URL: collectorUrl,
         FLYPROBE_TOKEN: token,

@@ -3,26 +3,46 @@ import { COLLECTOR_OPTIONS, collectorFlags } from '../collector-api/options.ts';
 import { type Command, flagOption, stringOption } from '../command.ts';
 import { UsageError } from '../errors.ts';
 import { toJson } from '../output/formats.ts';
+import { sanitize } from '../output/sanitize.ts';
 
 const ROLES = ['probe', 'read', 'admin'];
 
 interface CreatedToken {
-  token: string;
-  record: { id: string; role: string; probeId: string | null; name: string | null; createdAt: number };
+  id: string;
+  secret: string;
+  role: string;
+  probeId: string | null;
+  app: string | null;
+  region: string | null;
+  name: string | null;
+  expiresAt: number | null;
+  createdAt: number;
+}
+
+const EXPIRY_UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `--expires`: a lifetime (`90m`, `12h`, `30d`) becomes epoch ms; a date-time goes to the collector to check. */
+function expiresAt(text: string, now: number): number | string {
+  const m = /^(\d{1,6})([mhd])$/.exec(text);
+  return m?.[1] && m[2] ? now + Number(m[1]) * (EXPIRY_UNITS[m[2]] ?? 0) : text;
 }
 
 export const tokensCommand: Command = {
   summary: 'create collector tokens (admin): tokens create --role probe|read|admin',
-  help: `Usage: flyprobe tokens create --role probe|read|admin [--probe-id ID] [--name NAME] [--json]
+  help: `Usage: flyprobe tokens create --role probe|read|admin [--probe-id ID --app APP --region R]
+                              [--expires 30d|RFC3339] [--name NAME] [--json]
 
-Creates a collector token and prints its secret once (only a hash is stored). A probe token may be
-bound to one probe id. Needs an admin token: --token, FLYPROBE_TOKEN or FLYPROBE_ADMIN_TOKEN.
-
-Give a probe token to the probe app with: fly secrets set -a <probe app> FLYPROBE_TOKEN=<secret>
+Creates a collector token and prints its secret once (only a hash is stored). A probe token is bound
+to one probe: it may only send results as that probe id, app and region (flyprobe deploy mints one per
+Machine). Unbound probe tokens exist only when the collector runs with FLYPROBE_ALLOW_UNBOUND_PROBES=1
+(local and lab runs). Needs an admin token: --token, FLYPROBE_TOKEN or FLYPROBE_ADMIN_TOKEN.
 
 Options:
   --role R          probe, read or admin (required)
-  --probe-id ID     bind a probe token to this probe id
+  --probe-id ID     the probe id a probe token speaks for (with --app and --region)
+  --app APP         the Fly app the probe runs in
+  --region R        the region the probe runs in
+  --expires E       refuse the token after a lifetime (90m, 12h, 30d) or at an RFC 3339 time
   --name NAME       a label for the token
   --json            print the secret and the token record as JSON
   --collector URL   collector base URL (FLYPROBE_COLLECTOR_URL)
@@ -32,6 +52,9 @@ Options:
   options: {
     role: { type: 'string' },
     'probe-id': { type: 'string' },
+    app: { type: 'string' },
+    region: { type: 'string' },
+    expires: { type: 'string' },
     name: { type: 'string' },
     json: { type: 'boolean' },
     ...COLLECTOR_OPTIONS,
@@ -47,29 +70,40 @@ Options:
     }
     const role = stringOption(args, 'role');
     if (!role || !ROLES.includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
-    const probeId = stringOption(args, 'probe-id');
-    if (probeId !== undefined && role !== 'probe')
-      throw new UsageError('--probe-id only applies to --role probe');
+    const binding = {
+      probeId: stringOption(args, 'probe-id'),
+      app: stringOption(args, 'app'),
+      region: stringOption(args, 'region'),
+    };
+    const given = Object.values(binding).filter((v) => v !== undefined).length;
+    if (given > 0 && role !== 'probe')
+      throw new UsageError('--probe-id, --app and --region only apply to --role probe');
+    if (given > 0 && given < 3) throw new UsageError('--probe-id, --app and --region go together');
     const flags = collectorFlags(args);
     const target = collectorTarget(
       { ...flags, token: flags.token ?? io.env.FLYPROBE_TOKEN ?? io.env.FLYPROBE_ADMIN_TOKEN },
       io.env,
     );
     if (!target) throw new UsageError('no collector: pass --collector URL or set FLYPROBE_COLLECTOR_URL');
-    const body: Record<string, string> = { role };
-    if (probeId) body.probeId = probeId;
+    const body: Record<string, string | number> = { role };
+    for (const [k, v] of Object.entries(binding)) if (v !== undefined) body[k] = v;
     const name = stringOption(args, 'name');
     if (name) body.name = name;
+    const expires = stringOption(args, 'expires');
+    if (expires) body.expiresAt = expiresAt(expires, Date.now());
     const created = await new CollectorClient(target).post<CreatedToken>('/v1/tokens', body);
     if (flagOption(args, 'json')) {
       io.stdout.write(toJson(created));
       return 0;
     }
-    const bound = created.record.probeId ? ` for probe ${created.record.probeId}` : '';
+    const bound = created.probeId ? ` for probe ${created.probeId} (${created.app}, ${created.region})` : '';
+    const until = created.expiresAt ? `, expires ${new Date(created.expiresAt).toISOString()}` : '';
     io.stderr.write(
-      `created ${created.record.role} token ${created.record.id}${bound}; the secret is shown only once:\n`,
+      sanitize(
+        `created ${created.role} token ${created.id}${bound}${until}; the secret is shown only once:\n`,
+      ),
     );
-    io.stdout.write(`${created.token}\n`);
+    io.stdout.write(`${sanitize(created.secret)}\n`);
     return 0;
   },
 };

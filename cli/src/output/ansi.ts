@@ -1,3 +1,5 @@
+import { sanitize } from './sanitize.ts';
+
 /** The few ANSI SGR styles the CLI uses; colours are applied only when the output is a terminal. */
 const CODES = {
   bold: [1, 22],
@@ -13,10 +15,17 @@ const CODES = {
 
 export type Style = keyof typeof CODES;
 
+/** Exactly the sequences `paint` writes: the only escapes a table cell may keep (see sanitize). */
+export const STYLE_SEQUENCES: ReadonlySet<string> = new Set(
+  Object.values(CODES).flatMap(([open, close]) => [`\u001b[${open}m`, `\u001b[${close}m`]),
+);
+
+/** Colours `text` (made safe first: it is often data from the collector). */
 export function paint(text: string, style: Style | undefined, enabled: boolean): string {
-  if (!enabled || style === undefined || text === '') return text;
+  const safe = sanitize(text);
+  if (!enabled || style === undefined || safe === '') return safe;
   const [open, close] = CODES[style];
-  return `\u001b[${open}m${text}\u001b[${close}m`;
+  return `\u001b[${open}m${safe}\u001b[${close}m`;
 }
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching ANSI escape sequences is the point

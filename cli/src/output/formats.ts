@@ -1,3 +1,5 @@
+import { sanitize } from './sanitize.ts';
+
 /** Machine-readable outputs: `--json` prints the data as the API returned or the command computed it. */
 export function toJson(data: unknown): string {
   return `${JSON.stringify(data, null, 2)}\n`;
@@ -6,7 +8,7 @@ export function toJson(data: unknown): string {
 /** RFC 4180 CSV: quotes fields with commas, quotes or line breaks. */
 export function toCsv(header: string[], rows: (string | number | null)[][]): string {
   const field = (v: string | number | null): string => {
-    const s = v === null ? '' : String(v);
+    const s = v === null ? '' : sanitize(String(v));
     return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
   };
   return `${[header, ...rows].map((r) => r.map(field).join(',')).join('\n')}\n`;

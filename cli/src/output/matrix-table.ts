@@ -1,5 +1,6 @@
 import type { MatrixCell, MatrixResponse } from '@flyprobe/shared';
 import { paint, type Style } from './ansi.ts';
+import { sanitize } from './sanitize.ts';
 import { renderTable } from './table.ts';
 
 const RATIO_METRICS = new Set(['loss', 'reset_rate']);
@@ -50,5 +51,5 @@ export function renderMatrix(m: MatrixResponse, opts: { color: boolean; samples:
     color: opts.color,
     align: ['left', ...m.columns.map(() => 'right' as const)],
   });
-  return `${title}\n${table}\n${legend}${opts.samples ? '  (n) = samples' : ''}`;
+  return `${sanitize(title)}\n${table}\n${legend}${opts.samples ? '  (n) = samples' : ''}`;
 }

@@ -1,8 +1,9 @@
 import type { MatrixCell, MatrixResponse } from '@flyprobe/shared';
 import { describe, expect, it } from 'vitest';
-import { paint, stripAnsi, visibleLength } from './ansi.ts';
+import { paint, STYLE_SEQUENCES, stripAnsi, visibleLength } from './ansi.ts';
 import { formatAge, toCsv } from './formats.ts';
 import { cellStyle, formatCellValue, renderMatrix } from './matrix-table.ts';
+import { sanitize } from './sanitize.ts';
 import { renderTable } from './table.ts';
 
 describe('renderTable', () => {
@@ -85,5 +86,23 @@ describe('matrix cells', () => {
     expect(renderMatrix(empty, { color: false, samples: false })).toBe(
       'no samples for target web (anycast/http) in the window',
     );
+  });
+});
+
+describe('sanitize', () => {
+  it('shows control characters from data as visible escapes, in tables, colours and CSV alike', () => {
+    const hostile = 'v1\u001b]0;owned\u0007\u001b[2J\u009b6n';
+    expect(sanitize(hostile)).toBe('v1\\x1b]0;owned\\x07\\x1b[2J\\x9b6n');
+    const table = renderTable(['VERSION'], [[hostile], [paint(hostile, 'red', true)]], { color: true });
+    // Only the colour codes paint() wrote remain; everything from the data is escaped.
+    let unstyled = table;
+    for (const seq of STYLE_SEQUENCES) unstyled = unstyled.replaceAll(seq, '');
+    const raw = [...unstyled].filter((ch) => {
+      const c = ch.charCodeAt(0);
+      return (c < 0x20 && ch !== '\n') || (c >= 0x7f && c <= 0x9f);
+    });
+    expect(raw).toEqual([]);
+    expect(stripAnsi(table)).toContain('v1\\x1b]0;owned\\x07\\x1b[2J\\x9b6n');
+    expect(toCsv(['v'], [[hostile]])).toBe('v\nv1\\x1b]0;owned\\x07\\x1b[2J\\x9b6n\n');
   });
 });

@@ -1,4 +1,5 @@
-import { paint, visibleLength } from './ansi.ts';
+import { paint, STYLE_SEQUENCES, visibleLength } from './ansi.ts';
+import { sanitize } from './sanitize.ts';
 
 export type Align = 'left' | 'right';
 
@@ -9,7 +10,9 @@ export interface TableOptions {
 }
 
 /** Renders rows under a bold header with columns padded to their widest (visible) cell. */
-export function renderTable(header: string[], rows: string[][], options: TableOptions): string {
+export function renderTable(header: string[], rawRows: string[][], options: TableOptions): string {
+  // Cells are often raw collector data: only the colour codes paint() wrote survive.
+  const rows = rawRows.map((r) => r.map((cell) => sanitize(cell, STYLE_SEQUENCES).replaceAll('\n', ' ')));
   const widths = header.map((h, i) =>
     Math.max(visibleLength(h), ...rows.map((r) => visibleLength(r[i] ?? ''))),
   );
