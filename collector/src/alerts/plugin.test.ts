@@ -159,7 +159,7 @@ describe('alerting plugin in a running collector', { timeout: 60_000 }, () => {
       body: { matchers: [{ name: 'region', value: '(', isRegex: true }], durationMs: 60_000 },
     });
     expect(badRegex.status).toBe(400);
-    expect(badRegex.text).toMatch(/matchers\[0\]: value is not a valid regular expression/);
+    expect(badRegex.text).toMatch(/matchers\[0\]: value is not a supported regular expression/);
     const noEnd = await call(`${c.url}/v1/silences`, {
       token: ADMIN_SECRET,
       body: { matchers: [{ name: 'rule', value: 'x' }] },
