@@ -1,4 +1,4 @@
-import { ALERT_STATES, type AlertView, identifier, parseWith, regionCode } from '@flyprobe/shared';
+import { ALERT_STATES, type AlertView, identifier, parseWith, plainText, regionCode } from '@flyprobe/shared';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { ApiEnv } from '../api/env.ts';
@@ -10,6 +10,7 @@ import { RULES } from '../detect/types.ts';
 import type { OpenApiPaths } from '../openapi.ts';
 import { type AlertEngine, alertView } from './engine.ts';
 import { urlProblem } from './receivers.ts';
+import { redactUrl } from './redact-url.ts';
 import { matcherProblem } from './silences.ts';
 import { type AlertStore, RECEIVER_KINDS, type Receiver } from './types.ts';
 
@@ -37,8 +38,8 @@ const silenceBody = z.strictObject({
 });
 
 const ackBody = z.strictObject({
-  by: z.string().min(1).max(128).optional(),
-  comment: z.string().max(512).optional(),
+  by: plainText(128).min(1).optional(),
+  comment: plainText(512).optional(),
 });
 
 const receiverBody = z.strictObject({
@@ -48,9 +49,10 @@ const receiverBody = z.strictObject({
   name: identifier.optional(),
 });
 
+/** What the API shows of a receiver: never its signing secret, and its URL with credentials redacted. */
 function publicReceiver(r: Receiver) {
-  const { secret, ...rest } = r;
-  return { ...rest, hasSecret: secret !== null };
+  const { secret, url, ...rest } = r;
+  return { ...rest, url: redactUrl(url, r.kind), hasSecret: secret !== null };
 }
 
 async function parsedBody<S extends z.ZodType>(
