@@ -137,7 +137,7 @@ class Parser {
   private charClass(): CharClass {
     const negate = this.peek() === '^';
     if (negate) this.pos++;
-    const ranges: [number, number][] = [];
+    const ranges: (readonly [number, number])[] = [];
     let first = true;
     for (;;) {
       const c = this.peek();

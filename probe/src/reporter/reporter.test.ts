@@ -29,6 +29,7 @@ function reporter(
     maxBatch?: number;
     intervalMs?: number;
     settings?: Parameters<typeof fastReporterSettings>[0];
+    log?: (message: string) => void;
   } = {},
 ) {
   const metrics = new ProbeMetrics({
@@ -44,6 +45,7 @@ function reporter(
     batching: () => ({ maxBatch: opts.maxBatch ?? 500, intervalMs: opts.intervalMs ?? 50 }),
     heartbeat: staticHeartbeat,
     metrics,
+    ...(opts.log ? { log: opts.log } : {}),
   });
   cleanups.push(() => r.stop(performance.now() + 200));
   return { r, metrics };
@@ -157,6 +159,41 @@ describe('reporter retries', () => {
     rx.behaviour = { kind: 'store' };
     await rx.waitFor(() => rx.stored.size === 5, 20_000, 'results after the token is fixed');
     expect(r.dropped()).toEqual({});
+  });
+});
+
+describe('reporter recovery', () => {
+  it('halves the batch on 413 and grows it back to the configured size once batches are stored', async () => {
+    const rx = await receiver();
+    rx.behaviour = { kind: 'too-large-above', maxResults: 5 };
+    const { r } = reporter(rx.url, { maxBatch: 20, intervalMs: 50 });
+    r.start();
+    for (let i = 0; i < 20; i++) r.add(testOutput());
+    await rx.waitFor(() => rx.stored.size === 20, 20_000, 'the first 20 results in small batches');
+    expect(rx.tooLarge).toBeGreaterThan(0);
+    expect(Math.max(...rx.batches.map((b) => b.results.length))).toBeLessThanOrEqual(5);
+    // The proxy limit is gone: batch sizes climb back to 20 and stay there.
+    rx.behaviour = { kind: 'store' };
+    const before = rx.batches.length;
+    for (let i = 0; i < 200; i++) r.add(testOutput());
+    await rx.waitFor(() => rx.stored.size === 220, 20_000, 'the next 200 results');
+    const sizes = rx.batches.slice(before).map((b) => b.results.length);
+    expect(sizes.every((n) => n <= 20)).toBe(true);
+    expect(sizes.filter((n) => n === 20).length).toBeGreaterThanOrEqual(5);
+    expect(r.dropped()).toEqual({});
+  });
+
+  it('logs a refused token at the first refusal, then at most once a minute', async () => {
+    const rx = await receiver();
+    rx.behaviour = { kind: 'status', status: 401 };
+    const logs: string[] = [];
+    const { r } = reporter(rx.url, { log: (m) => logs.push(m) });
+    r.start();
+    r.add(testOutput());
+    await until(() => logs.length > 0, 20_000, 'an auth log line');
+    expect(logs[0]).toMatch(/refused the probe token \(HTTP 401\)/);
+    await rx.waitFor(() => rx.requests >= 3, 20_000, 'more refused attempts');
+    expect(logs.filter((l) => l.includes('refused the probe token'))).toHaveLength(1);
   });
 });
 

@@ -28,6 +28,10 @@ export interface ReporterOptions {
 
 /** Largest request body; a 413 halves the batch size from there. */
 const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+/** After a 413 the batch cap grows back by this share of the configured batch size per stored batch. */
+const BATCH_RECOVERY_STEPS = 8;
+/** An auth failure is logged at once, then at most once per this interval while it lasts. */
+const AUTH_LOG_INTERVAL_MS = 60_000;
 
 /**
  * Stamps results with (boot id, seq), buffers them within bounds, and ships them to the collector in
@@ -46,8 +50,9 @@ export class Reporter {
   private readonly stopping = new AbortController();
   /** Aborted at the drain deadline: cancels the request in flight. */
   private readonly drainAbort = new AbortController();
+  /** Lowered by 413 answers (halved), raised again by stored batches (additive increase). */
   private batchCap = Number.POSITIVE_INFINITY;
-  private lastAuthLog = 0;
+  private lastAuthLog: number | undefined;
   private closed = false;
 
   constructor(private readonly opts: ReporterOptions) {
@@ -223,6 +228,7 @@ export class Reporter {
         }
         this.buffer.settleInflight();
         this.breaker.success();
+        this.growBatchCap();
         if (rejected.size > 0)
           this.log(`collector rejected ${rejected.size} result(s): ${outcome.rejected[0]?.reason}`);
         return 'sent';
@@ -250,14 +256,18 @@ export class Reporter {
           return 'sent';
         }
         this.batchCap = Math.max(1, Math.floor(batch.length / 2));
+        this.log(
+          `collector refused a batch of ${batch.length} as too large (HTTP 413); sending ${this.batchCap} at a time`,
+        );
         this.buffer.returnInflight();
         return 'again';
       }
       case 'auth': {
         this.buffer.returnInflight();
         this.breaker.failure();
-        if (performance.now() - this.lastAuthLog > 60_000) {
-          this.lastAuthLog = performance.now();
+        const now = performance.now();
+        if (this.lastAuthLog === undefined || now - this.lastAuthLog >= AUTH_LOG_INTERVAL_MS) {
+          this.lastAuthLog = now;
           this.log(
             `collector refused the probe token (HTTP ${outcome.status}); keeping results and backing off`,
           );
@@ -269,6 +279,17 @@ export class Reporter {
         this.breaker.failure();
         return { retryAfterMs: outcome.retryAfterMs };
       }
+    }
+  }
+
+  /** Additive increase back to the configured batch size, so one burst of 413s is not a lasting cut. */
+  private growBatchCap(): void {
+    if (this.batchCap === Number.POSITIVE_INFINITY) return;
+    const { maxBatch } = this.opts.batching();
+    this.batchCap += Math.max(1, Math.ceil(maxBatch / BATCH_RECOVERY_STEPS));
+    if (this.batchCap >= maxBatch) {
+      this.batchCap = Number.POSITIVE_INFINITY;
+      this.log(`batch size back to ${maxBatch}`);
     }
   }
 

@@ -17,7 +17,9 @@ export type IngestBehaviour =
   /** Never answers (until the receiver closes). */
   | { kind: 'hang' }
   /** Stores the batch but rejects the results whose seq is listed. */
-  | { kind: 'reject-seqs'; seqs: number[] };
+  | { kind: 'reject-seqs'; seqs: number[] }
+  /** Answers 413 to batches of more than `maxResults` results (a proxy with a small body limit), stores the rest. */
+  | { kind: 'too-large-above'; maxResults: number };
 
 /**
  * A real loopback HTTP server standing in for the collector in probe tests: records every ingest
@@ -28,6 +30,8 @@ export class IngestReceiver {
   readonly stored = new Map<string, ProbeResult>();
   duplicates = 0;
   requests = 0;
+  /** 413 answers given. */
+  tooLarge = 0;
   configRequests: { ifNoneMatch?: string; status: number }[] = [];
   behaviour: IngestBehaviour = { kind: 'store' };
   private config: { etag: string; body: string } | undefined;
@@ -117,6 +121,11 @@ export class IngestReceiver {
       return;
     }
     const batch = JSON.parse(body) as ReceivedBatch;
+    if (b.kind === 'too-large-above' && batch.results.length > b.maxResults) {
+      this.tooLarge++;
+      res.writeHead(413, { 'content-type': 'application/json' }).end('{"error":"too large"}');
+      return;
+    }
     batch.authorization = req.headers.authorization;
     this.batches.push(batch);
     let accepted = 0;
