@@ -1,10 +1,11 @@
 import type { MatrixCell, MatrixResponse } from '@flyprobe/shared';
 import { describe, expect, it } from 'vitest';
-import { paint, STYLE_SEQUENCES, stripAnsi, visibleLength } from './ansi.ts';
+import { paint, stripAnsi, visibleLength } from './ansi.ts';
 import { formatAge, toCsv } from './formats.ts';
 import { cellStyle, formatCellValue, renderMatrix } from './matrix-table.ts';
 import { sanitize } from './sanitize.ts';
 import { renderTable } from './table.ts';
+import { rawControlCharacters } from './testing/raw-controls.ts';
 
 describe('renderTable', () => {
   it('pads columns to the widest visible cell, ignoring colour codes', () => {
@@ -95,13 +96,7 @@ describe('sanitize', () => {
     expect(sanitize(hostile)).toBe('v1\\x1b]0;owned\\x07\\x1b[2J\\x9b6n');
     const table = renderTable(['VERSION'], [[hostile], [paint(hostile, 'red', true)]], { color: true });
     // Only the colour codes paint() wrote remain; everything from the data is escaped.
-    let unstyled = table;
-    for (const seq of STYLE_SEQUENCES) unstyled = unstyled.replaceAll(seq, '');
-    const raw = [...unstyled].filter((ch) => {
-      const c = ch.charCodeAt(0);
-      return (c < 0x20 && ch !== '\n') || (c >= 0x7f && c <= 0x9f);
-    });
-    expect(raw).toEqual([]);
+    expect(rawControlCharacters(table)).toEqual([]);
     expect(stripAnsi(table)).toContain('v1\\x1b]0;owned\\x07\\x1b[2J\\x9b6n');
     expect(toCsv(['v'], [[hostile]])).toBe('v\nv1\\x1b]0;owned\\x07\\x1b[2J\\x9b6n\n');
   });
