@@ -7,6 +7,7 @@ import {
   heartbeat,
   probeIdentity,
   probeToken,
+  READ_SECRET,
   result,
   startTestCollector,
   type TestCollector,
@@ -223,5 +224,75 @@ describe('ingest fuzzing', () => {
     const r = await call(`${tc.url}/v1/ingest`, { token, body: batch(probe, [result(1)]) });
     expect(r.body).toEqual({ accepted: 1, duplicate: 0, rejected: [] });
     expect(await storedRows()).toBe(1);
+  });
+});
+
+describe('read API fuzzing', () => {
+  /** Every GET route with the parameters it knows, so that values of known parameters get fuzzed too. */
+  const ROUTES: Record<string, string[]> = {
+    '/v1/results': ['probeId', 'probeRegion', 'target', 'path', 'protocol', 'since', 'until', 'limit'],
+    '/v1/matrix': ['target', 'path', 'protocol', 'metric', 'window'],
+    '/v1/matrix.csv': ['target', 'path', 'protocol', 'metric', 'window'],
+    '/v1/series': ['target', 'path', 'protocol', 'metric', 'from', 'to', 'window', 'step'],
+    '/v1/routes': ['target', 'window'],
+    '/v1/probes': [],
+    '/v1/regions': [],
+    '/v1/targets': [],
+    '/v1/config': ['probeId'],
+  };
+  const value = fc.oneof(
+    fc.string({ maxLength: 40 }),
+    fc.string({ unit: 'binary', maxLength: 40 }),
+    fc.constantFrom(
+      '-5',
+      'hello 1',
+      '1e308',
+      '9'.repeat(30),
+      '15m',
+      '0m',
+      'p99',
+      'iad',
+      'zzz',
+      '2026-02-31T00:00:00Z',
+    ),
+    fc.integer().map(String),
+  );
+  const pair = (names: string[]) =>
+    fc.tuple(
+      names.length > 0
+        ? fc.oneof(fc.constantFrom(...names), fc.string({ maxLength: 12 }))
+        : fc.string({ maxLength: 12 }),
+      value,
+    );
+  /** Percent-encoded pairs, plus raw fragments a client might send unencoded or malformed (`%zz`, `&&=`). */
+  const rawFragment = fc.constantFrom('%', '%zz', '%E0%A4%A', '&&=', '==', '=%00', '+', '%2', 'a[]=1', ';');
+
+  const request = fc.constantFrom(...Object.entries(ROUTES)).chain(([route, names]) =>
+    fc.record({
+      route: fc.constant(route),
+      pairs: fc.array(pair(names), { maxLength: 4 }),
+      raw: fc.array(rawFragment, { maxLength: 2 }),
+    }),
+  );
+
+  it('never answers a random query string with a 5xx, and every refusal says why', async () => {
+    await fc.assert(
+      fc.asyncProperty(request, async ({ route, pairs, raw }) => {
+        const query = [
+          ...pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`),
+          ...raw,
+        ].join('&');
+        const r = await call(`${tc.url}${route}?${query}`, {
+          token: route === '/v1/config' ? token : READ_SECRET,
+        });
+        expect(r.status, `${route}?${query}`).toBeLessThan(500);
+        if (r.status >= 400) {
+          const error = (r.body as { error: { code: string; message: string } }).error;
+          expect(error.message.length).toBeGreaterThan(0);
+        }
+      }),
+      { numRuns: 300 },
+    );
+    expect((await call(`${tc.url}/readyz`)).status).toBe(200);
   });
 });
