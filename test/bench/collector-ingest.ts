@@ -102,6 +102,12 @@ interface Batch {
   body: string;
 }
 
+/** Client `c` plays one probe, bound (as a deployed probe's token is) to its id, this app and its region. */
+const BENCH_APP = 'bench-probes';
+function benchRegion(c: number): string {
+  return REGIONS[c % REGIONS.length] ?? 'iad';
+}
+
 function makeBatches(total: number, size: number, clients: number, bootId: string): Batch[] {
   const now = Date.now();
   const batches: Batch[] = [];
@@ -110,8 +116,9 @@ function makeBatches(total: number, size: number, clients: number, bootId: strin
     const c = i % clients;
     const probe: ProbeIdentity = {
       probeId: `bench-${c}`,
-      region: REGIONS[c % REGIONS.length] ?? 'iad',
+      region: benchRegion(c),
       machineId: `machine${c}`,
+      app: BENCH_APP,
       bootId,
       version: '0.1.0',
     };
@@ -277,9 +284,14 @@ async function main(): Promise<void> {
         path: '/v1/tokens',
         method: 'POST',
         headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ role: 'probe', probeId: `bench-${c}` }),
+        body: JSON.stringify({
+          role: 'probe',
+          probeId: `bench-${c}`,
+          app: BENCH_APP,
+          region: benchRegion(c),
+        }),
       });
-      tokens.push(((await r.body.json()) as { token: string }).token);
+      tokens.push(((await r.body.json()) as { secret: string }).secret);
     }
     await admin.close();
 
