@@ -8,7 +8,10 @@ export const collectorCommand: Command = {
 Starts the collector and keeps it running until SIGTERM or SIGINT, then stops it gracefully.
 Settings come from the environment (FLYPROBE_DB, FLYPROBE_HOST, FLYPROBE_PORT, FLYPROBE_ADMIN_TOKEN,
 FLYPROBE_READ_TOKEN, FLYPROBE_RAW_RETENTION_HOURS, FLYPROBE_ROLLUP_RETENTION_DAYS,
-FLYPROBE_TARGETS_FILE); flags override them.
+FLYPROBE_TARGETS_FILE); flags override them. FLYPROBE_ADMIN_TOKEN and FLYPROBE_READ_TOKEN take
+"current,next" during a rotation. For local and lab runs only: FLYPROBE_ALLOW_UNBOUND_PROBES=1
+(probe tokens without a probe binding) and FLYPROBE_MESH_ALLOW_CIDRS (mesh echo addresses outside
+Fly's 6PN, e.g. 127.0.0.0/8).
 
 Options:
   --port N      listen port (FLYPROBE_PORT, default 8080)
