@@ -39,7 +39,7 @@ const object = (properties: Record<string, JsonObject>, required = Object.keys(p
 const errorResponse = (description: string) => ({ description, content: json(ref('Error')) });
 const readErrors = {
   '400': errorResponse('A query parameter is invalid; `fields` names each one.'),
-  '401': errorResponse('Missing or invalid bearer token.'),
+  '401': errorResponse('Missing, invalid, revoked or expired bearer token.'),
   '403': errorResponse('The token lacks the role this endpoint needs.'),
 };
 
@@ -87,7 +87,10 @@ function schemas(): Record<string, JsonObject> {
       id: str,
       role: { enum: ['probe', 'read', 'admin'] },
       probeId: nullable('string'),
+      app: nullable('string'),
+      region: nullable('string'),
       name: nullable('string'),
+      expiresAt: nullable('integer'),
       createdAt: int,
     }),
     MatrixCell: object({
@@ -222,7 +225,9 @@ function corePaths(): OpenApiPaths {
           },
           '400': errorResponse('Malformed JSON or batch envelope; `fields` names each problem.'),
           '401': errorResponse('Missing or invalid token.'),
-          '403': errorResponse('Not a probe token, or the token is bound to another probe id.'),
+          '403': errorResponse(
+            'Not a probe token, or the batch identity (probe.probeId, probe.app, probe.region) differs from the token binding.',
+          ),
           '413': errorResponse('Body larger than FLYPROBE_INGEST_MAX_BYTES.'),
           '415': errorResponse('Not JSON, or an unsupported content-encoding (gzip is accepted).'),
           '429': errorResponse('Per-token rate limit; see Retry-After.'),
@@ -242,7 +247,11 @@ function corePaths(): OpenApiPaths {
           { name: 'If-None-Match', in: 'header', required: false, schema: str },
         ],
         responses: {
-          '200': { description: 'The configuration.', content: json(ref('ProbeConfig')) },
+          '200': {
+            description:
+              'The configuration: at most 200 mesh peers, the freshest; header Flyprobe-Mesh-Peers-Omitted counts live peers left out.',
+            content: json(ref('ProbeConfig')),
+          },
           '304': { description: 'Unchanged since the ETag given in If-None-Match.' },
           ...readErrors,
         },
@@ -272,8 +281,17 @@ function corePaths(): OpenApiPaths {
             object(
               {
                 role: { enum: ['probe', 'read', 'admin'] },
-                probeId: str,
+                probeId: {
+                  ...str,
+                  description: 'Probe tokens: the probe id it speaks for (with app and region).',
+                },
+                app: { ...str, description: 'Probe tokens: the Fly app the probe runs in.' },
+                region: { ...regionCode, description: 'Probe tokens: the region the probe runs in.' },
                 name: { type: 'string', maxLength: 64 },
+                expiresAt: {
+                  oneOf: [int, str],
+                  description: 'Epoch ms or RFC 3339 date-time after which the token is refused.',
+                },
               },
               ['role'],
             ),
@@ -281,10 +299,13 @@ function corePaths(): OpenApiPaths {
         },
         responses: {
           '201': {
-            description: 'Created.',
-            content: json(object({ token: str, record: ref('TokenRecord') })),
+            description: 'Created: the record and, only here, its secret.',
+            content: json({ allOf: [ref('TokenRecord'), object({ secret: str })] }),
           },
           ...readErrors,
+          '400': errorResponse(
+            'Invalid request; a probe token needs probeId, app and region unless FLYPROBE_ALLOW_UNBOUND_PROBES=1.',
+          ),
         },
       },
       get: {
@@ -380,8 +401,8 @@ function corePaths(): OpenApiPaths {
           query('target', str, 'Only this target.'),
           query('path', { enum: [...PATHS] }, 'Only this path.'),
           query('protocol', { enum: [...PROTOCOLS] }, 'Only this protocol.'),
-          query('since', str, 'Epoch ms or ISO 8601.'),
-          query('until', str, 'Epoch ms or ISO 8601.'),
+          query('since', str, 'Epoch ms or RFC 3339 date-time with a zone; nothing else.'),
+          query('until', str, 'Epoch ms or RFC 3339 date-time with a zone; nothing else.'),
           query(
             'limit',
             { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
