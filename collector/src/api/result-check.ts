@@ -1,8 +1,11 @@
 import {
-  isMachineRegion,
-  MAX_DURATION_MS,
-  MAX_EPOCH_MS,
-  MAX_TEXT,
+  isCount,
+  isDurationMs,
+  isEpochMs,
+  isIdentifier,
+  isMachineRegionCode,
+  isText,
+  isWellFormedRegion,
   OUTCOMES,
   PATHS,
   PROTOCOLS,
@@ -60,7 +63,7 @@ export function isValidResult(value: unknown): value is ProbeResult {
         if (!isMachineRegionCode(v)) return false;
         break;
       case 'edgeRegion':
-        if (!isRegionCode(v)) return false;
+        if (!isWellFormedRegion(v)) return false;
         break;
       case 'peer':
       case 'servedMachine':
@@ -115,62 +118,13 @@ const STREAM_EVENT_SET = new Set<unknown>(streamInfo.shape.event.options);
 const STREAM_END_SET = new Set<unknown>(STREAM_END_REASONS);
 const PHASE_KEYS = new Set<string>(Object.keys(probeResult.shape.phases.shape));
 const TRACE_ID = /^[0-9a-f]{32}$/;
-/** `epochMs` in the shared schema: 2020-01-01 or later. */
-const MIN_EPOCH_MS = 1_577_836_800_000;
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype;
 }
 
-function isDurationMs(v: unknown): boolean {
-  return typeof v === 'number' && v >= 0 && v <= MAX_DURATION_MS;
-}
-
-function isEpochMs(v: unknown): boolean {
-  return typeof v === 'number' && v >= MIN_EPOCH_MS && v <= MAX_EPOCH_MS;
-}
-
-function isCount(v: unknown): boolean {
-  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-}
-
 function isIntIn(v: unknown, min: number, max: number): boolean {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= min && v <= max;
-}
-
-/** `text`: at most MAX_TEXT characters, none of them C0, DEL or C1 controls. */
-function isText(v: unknown): boolean {
-  if (typeof v !== 'string' || v.length > MAX_TEXT) return false;
-  for (let i = 0; i < v.length; i++) {
-    const c = v.charCodeAt(i);
-    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return false;
-  }
-  return true;
-}
-
-function isMachineRegionCode(v: unknown): boolean {
-  return typeof v === 'string' && isMachineRegion(v);
-}
-
-/** `REGION_CODE_PATTERN`: three lowercase ASCII letters. */
-function isRegionCode(v: unknown): boolean {
-  if (typeof v !== 'string' || v.length !== 3) return false;
-  for (let i = 0; i < 3; i++) {
-    const c = v.charCodeAt(i);
-    if (c < 97 || c > 122) return false;
-  }
-  return true;
-}
-
-/** `identifier`: 1 to 64 of [A-Za-z0-9_.:-], starting with a letter or digit. */
-function isIdentifier(v: unknown): boolean {
-  if (typeof v !== 'string' || v.length < 1 || v.length > 64) return false;
-  for (let i = 0; i < v.length; i++) {
-    const c = v.charCodeAt(i);
-    const alnum = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-    if (!alnum && (i === 0 || (c !== 95 && c !== 46 && c !== 58 && c !== 45))) return false;
-  }
-  return true;
 }
 
 function isPhases(v: unknown): boolean {
@@ -212,7 +166,7 @@ function isEchoInfo(v: unknown): boolean {
         if (!isText(x)) return false;
         break;
       case 'edgeRegion':
-        if (!isRegionCode(x)) return false;
+        if (!isWellFormedRegion(x)) return false;
         break;
       default:
         return false;

@@ -1,9 +1,16 @@
-import { type EchoInfo, echoInfo, MAX_TEXT, parseWith, REGION_CODE_PATTERN } from '@flyprobe/shared';
+import {
+  type EchoInfo,
+  echoInfo,
+  isEpochMs,
+  isIdentifier,
+  isMachineRegionCode,
+  isText,
+  isWellFormedRegion,
+  parseWith,
+} from '@flyprobe/shared';
 
 // The shared `echoResponse` schema, checked by hand: zod cost ~3% of the probe's CPU on every HTTP
 // measurement. echo-info.test.ts holds this to the same verdicts as the schema.
-const IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
-const MIN_EPOCH_MS = 1_577_836_800_000;
 const ECHO_KEYS = new Set([
   'region',
   'machineId',
@@ -16,12 +23,6 @@ const ECHO_KEYS = new Set([
   'schemaVersion',
   'protocol',
 ]);
-
-const isRegion = (v: unknown): v is string => typeof v === 'string' && REGION_CODE_PATTERN.test(v);
-const isIdentifier = (v: unknown): v is string =>
-  typeof v === 'string' && v.length >= 1 && v.length <= 64 && IDENTIFIER.test(v);
-const isEpochMs = (v: unknown): v is number =>
-  typeof v === 'number' && Number.isFinite(v) && v >= MIN_EPOCH_MS;
 
 /** Echo info from an echo server's JSON answer; undefined for any other body (a non-echo target is fine). */
 export function echoFromJson(text: string): EchoInfo | undefined {
@@ -37,12 +38,11 @@ export function echoFromJson(text: string): EchoInfo | undefined {
   if (o.schemaVersion !== 1 || (o.protocol !== 'http' && o.protocol !== 'tcp' && o.protocol !== 'grpc'))
     return undefined;
   const { region, machineId, app, startedAt, imageRef, edgeRegion, receivedAt, requestId } = o;
-  if (!isRegion(region) || !isIdentifier(machineId) || !isIdentifier(requestId)) return undefined;
+  if (!isMachineRegionCode(region) || !isIdentifier(machineId) || !isIdentifier(requestId)) return undefined;
   if (!isEpochMs(startedAt) || !isEpochMs(receivedAt)) return undefined;
   if (app !== undefined && !isIdentifier(app)) return undefined;
-  if (imageRef !== undefined && (typeof imageRef !== 'string' || imageRef.length > MAX_TEXT))
-    return undefined;
-  if (edgeRegion !== undefined && !isRegion(edgeRegion)) return undefined;
+  if (imageRef !== undefined && !isText(imageRef)) return undefined;
+  if (edgeRegion !== undefined && !isWellFormedRegion(edgeRegion)) return undefined;
   return {
     region,
     machineId,

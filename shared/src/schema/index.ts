@@ -5,4 +5,5 @@ export * from './echo.ts';
 export * from './errors.ts';
 export * from './heartbeat.ts';
 export * from './identity.ts';
+export * from './predicates.ts';
 export * from './result.ts';
