@@ -110,6 +110,7 @@ describe('1. probe identity cannot be borrowed', () => {
     const r = await ingest(legacy.secret, batch(probeIdentity('ams-000001', 'ams'), [result(1)]));
     expect(r.status).toBe(403);
     expect(fieldsOf(r.body)).toEqual(['probe.probeId']);
+    expect((await call(`${tc.url}/v1/config`, { token: legacy.secret })).status).toBe(403);
     expect(await storedFor('ams-000001')).toBe(0);
     expect(await probeKnown('ams-000001')).toBe(false);
 

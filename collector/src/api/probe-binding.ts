@@ -13,12 +13,8 @@ export function bindingProblem(
 ): FieldError | null {
   const b = caller.binding;
   if (b === null) {
-    if (caller.role !== 'probe' || allowUnbound) return null;
-    return {
-      field: 'probe.probeId',
-      message:
-        'this probe token is not bound to a probe; create one with probeId, app and region (flyprobe tokens create --role probe --probe-id ID --app APP --region R)',
-    };
+    const unbound = unboundProblem(caller, allowUnbound);
+    return unbound === null ? null : { field: 'probe.probeId', message: unbound };
   }
   if (probe.probeId !== b.probeId)
     return {
@@ -33,4 +29,10 @@ export function bindingProblem(
       message: `this token is bound to region "${b.region}", not "${probe.region}"`,
     };
   return null;
+}
+
+/** Why an unbound probe token may not be used (outside local/lab mode), or null. */
+export function unboundProblem(caller: Caller, allowUnbound: boolean): string | null {
+  if (caller.role !== 'probe' || caller.binding !== null || allowUnbound) return null;
+  return 'this probe token is not bound to a probe; create one with probeId, app and region (flyprobe tokens create --role probe --probe-id ID --app APP --region R)';
 }

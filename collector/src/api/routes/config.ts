@@ -6,6 +6,7 @@ import type { ApiDeps } from '../deps.ts';
 import type { ApiEnv } from '../env.ts';
 import { ApiError } from '../errors.ts';
 import { requireRole } from '../middleware/auth.ts';
+import { unboundProblem } from '../probe-binding.ts';
 import { QueryReader } from '../validation.ts';
 
 /** The ETag matches when any listed tag (weak or strong) equals ours, or for `*`. */
@@ -74,7 +75,10 @@ export function configRoutes(deps: ApiDeps): Hono<ApiEnv> {
     const q = new QueryReader(c, ['probeId']);
     const asked = q.identifier('probeId');
     q.done();
-    const bound = c.get('caller').binding?.probeId ?? null;
+    const caller = c.get('caller');
+    const unbound = unboundProblem(caller, deps.settings.allowUnboundProbes);
+    if (unbound) throw new ApiError(403, 'forbidden', unbound);
+    const bound = caller.binding?.probeId ?? null;
     if (bound !== null && asked !== undefined && asked !== bound) {
       throw new ApiError(403, 'forbidden', `probeId: this token belongs to probe "${bound}", not "${asked}"`);
     }
