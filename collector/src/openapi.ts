@@ -136,6 +136,31 @@ function schemas(): Record<string, JsonObject> {
       current: object({ edge: nullable('string'), served: nullable('string'), since: nullable('integer') }),
       lastChange: nullable('integer'),
     }),
+    RouteTimelineResponse: object({
+      target: str,
+      path: { enum: ['anycast', 'flycast'] },
+      protocol: { enum: [...PROTOCOLS] },
+      from: int,
+      to: int,
+      stepMs: int,
+      coveredFrom: { ...int, description: 'Oldest result included; later than `from` when truncated.' },
+      truncated: { type: 'boolean', description: 'The window held more raw results than one answer reads.' },
+      rows: arrayOf(
+        object({
+          probeRegion: regionCode,
+          changes: { ...int, description: 'Changes of served or edge region between consecutive results.' },
+          buckets: arrayOf(
+            object({
+              t: int,
+              samples: int,
+              failed: int,
+              edges: { type: 'object', additionalProperties: int },
+              served: { type: 'object', additionalProperties: int },
+            }),
+          ),
+        }),
+      ),
+    }),
     ProbeListing: object({
       probeId: str,
       region: regionCode,
@@ -208,6 +233,28 @@ function corePaths(): OpenApiPaths {
         responses: {
           '200': { description: 'Prometheus text format.', content: { 'text/plain': { schema: str } } },
         },
+      },
+    },
+    '/': {
+      get: {
+        summary: 'Redirects to the web dashboard.',
+        security: [],
+        responses: { '302': { description: 'To /dashboard/.' } },
+      },
+    },
+    '/dashboard': {
+      get: {
+        summary: 'The web dashboard (sign in with a read or admin token; see docs/DASHBOARD.md).',
+        security: [],
+        responses: { '200': { description: 'HTML.', content: { 'text/html': { schema: str } } } },
+      },
+    },
+    '/dashboard/{file}': {
+      get: {
+        summary: 'A dashboard file (ES module, CSS), with ETag and gzip.',
+        security: [],
+        parameters: [{ name: 'file', in: 'path', required: true, schema: str }],
+        responses: { '200': { description: 'The file.' }, '404': errorResponse('No such file.') },
       },
     },
     '/openapi.json': {
@@ -364,6 +411,27 @@ function corePaths(): OpenApiPaths {
             description: 'Route summaries.',
             content: json(object({ from: int, to: int, routes: arrayOf(ref('RouteSummary')) })),
           },
+          ...readErrors,
+        },
+      },
+    },
+    '/v1/routes/timeline': {
+      get: {
+        summary:
+          'Per probe region: sample counts per edge and served region in each time bucket (anycast or flycast), from raw results; for the dashboard.',
+        parameters: [
+          query('target', str, 'Target name.', true),
+          query('path', { enum: ['anycast', 'flycast'], default: 'anycast' }, 'Network path.'),
+          query('protocol', { enum: [...PROTOCOLS], default: 'http' }, 'Protocol.'),
+          windowParam('1h'),
+          query(
+            'step',
+            { type: 'string', pattern: '^\\d+[smhd]$' },
+            'Bucket size, at least 10s and at most 360 buckets; default gives ~60 buckets.',
+          ),
+        ],
+        responses: {
+          '200': { description: 'Timeline rows.', content: json(ref('RouteTimelineResponse')) },
           ...readErrors,
         },
       },

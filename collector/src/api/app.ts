@@ -1,4 +1,6 @@
 import { Hono } from 'hono';
+import { etag } from 'hono/etag';
+import { dashboardRoutes } from '../dashboard/index.ts';
 import type { ApiDeps } from './deps.ts';
 import type { ApiEnv } from './env.ts';
 import { authenticate } from './middleware/auth.ts';
@@ -28,6 +30,8 @@ export function createApi(deps: ApiDeps): Hono<ApiEnv> {
   app.route('/', metricsRoutes(deps));
   app.route('/', openApiRoutes(deps));
   app.use('/v1/*', authenticate(deps));
+  // Conditional GETs: a polling dashboard gets 304 (no body) while an answer has not changed.
+  app.use('/v1/*', etag());
   for (const routes of [
     ingestRoutes,
     configRoutes,
@@ -39,6 +43,7 @@ export function createApi(deps: ApiDeps): Hono<ApiEnv> {
     probesRoutes,
     regionsRoutes,
     resultsRoutes,
+    dashboardRoutes,
   ]) {
     app.route('/', routes(deps));
   }

@@ -1,0 +1,135 @@
+import { get, url } from './api.js';
+import { PROTOCOLS, select, targetField, WINDOWS } from './controls.js';
+import { clock, esc } from './format.js';
+import { byGeography, regionColours, regionName } from './regions.js';
+
+export const title = 'Routes';
+
+const LABEL_W = 196;
+const LANE_H = 18;
+const MIN_TEXT_PX = 30;
+
+function selection(params, ctx) {
+  return {
+    target: params.get('target') || ctx.targets[0] || '',
+    path: params.get('path') || 'anycast',
+    protocol: params.get('protocol') || 'http',
+    window: params.get('window') || '1h',
+  };
+}
+
+export function controls(params, ctx) {
+  const s = selection(params, ctx);
+  return [
+    targetField(ctx.targets, s.target),
+    select('path', 'Path', ['anycast', 'flycast'], s.path),
+    select('protocol', 'Protocol', PROTOCOLS, s.protocol),
+    select('window', 'Window', WINDOWS, s.window),
+  ].join('');
+}
+
+export async function load(params, ctx) {
+  const s = selection(params, ctx);
+  if (!s.target) return { s, timeline: null };
+  return { s, timeline: await get(url('/v1/routes/timeline', s)) };
+}
+
+function dominant(counts) {
+  let best = null;
+  let n = 0;
+  let total = 0;
+  for (const [k, v] of Object.entries(counts)) {
+    total += v;
+    if (v > n) [best, n] = [k, v];
+  }
+  return { region: best, share: total ? n / total : 0 };
+}
+
+/** Consecutive buckets with the same dominant region merge into one run, drawn as one bar. */
+function runs(buckets, key, stepMs) {
+  const out = [];
+  for (const b of buckets) {
+    const d = dominant(b[key]);
+    const region = d.region ?? (b.failed > 0 ? '!failed' : null);
+    if (region === null) continue;
+    const last = out.at(-1);
+    if (last && last.region === region && last.to === b.t) {
+      last.to = b.t + stepMs;
+      last.samples += b.samples;
+      last.mixed ||= d.share < 1;
+    } else out.push({ region, from: b.t, to: b.t + stepMs, samples: b.samples, mixed: d.share < 1 });
+  }
+  return out;
+}
+
+function lane(runList, y, x, colours, laneName) {
+  return runList
+    .map((r) => {
+      const x0 = x(r.from);
+      const w = Math.max(1.5, x(r.to) - x0 - 0.5);
+      const failed = r.region === '!failed';
+      const fill = failed ? '' : ` fill="${colours.get(r.region) ?? '#888'}"`;
+      const label = failed ? 'failed' : r.region;
+      const text = w >= MIN_TEXT_PX ? `<text x="${x0 + 4}" y="${y + 13}">${esc(label)}</text>` : '';
+      const tip = `${laneName} ${failed ? 'none (failed)' : `${r.region} (${regionName(r.region)})`} ${clock(r.from)}–${clock(r.to)} UTC, ${r.samples} samples${r.mixed ? ', mixed' : ''}`;
+      return `<g class="run${failed ? ' failed' : ''}${r.mixed ? ' mixed' : ''}" data-lane="${laneName}" data-region="${esc(label)}"><rect x="${x0}" y="${y}" width="${w}" height="${LANE_H}" rx="2"${fill}><title>${esc(tip)}</title></rect>${text}</g>`;
+    })
+    .join('');
+}
+
+export function render(root, { s, timeline: t }) {
+  if (!t) {
+    root.innerHTML = '<p class="muted">No targets configured yet.</p>';
+    return;
+  }
+  const width = Math.max(360, Math.min(root.clientWidth || 900, 1600));
+  const plotW = width - LABEL_W - 8;
+  const x = (ts) => LABEL_W + ((ts - t.from) / (t.to - t.from)) * plotW;
+  const seen = new Set();
+  for (const r of t.rows)
+    for (const b of r.buckets)
+      for (const k of [...Object.keys(b.edges), ...Object.keys(b.served)]) seen.add(k);
+  const colours = regionColours(byGeography([...seen]));
+  const rows = byGeography(t.rows.map((r) => r.probeRegion)).map((code) =>
+    t.rows.find((r) => r.probeRegion === code),
+  );
+  const ticks = [];
+  const tick = Math.max(60_000, Math.ceil((t.to - t.from) / 6 / 60_000) * 60_000);
+  for (let ts = Math.ceil(t.from / tick) * tick; ts <= t.to; ts += tick)
+    ticks.push(`<text class="tick" x="${x(ts)}" y="12" text-anchor="middle">${clock(ts)}</text>`);
+  const axis = `<svg class="timeline-axis" width="${width}" height="16">${ticks.join('')}</svg>`;
+  const body = rows
+    .map((r) => {
+      const edges = runs(r.buckets, 'edges', t.stepMs);
+      const served = runs(r.buckets, 'served', t.stepMs);
+      const current = served.filter((x) => x.region !== '!failed').at(-1)?.region ?? '–';
+      const h = 2 * LANE_H + 10;
+      const grid = ticks.length
+        ? ticks.map((_, i) => {
+            const ts = Math.ceil(t.from / tick) * tick + i * tick;
+            return `<line class="grid" x1="${x(ts)}" x2="${x(ts)}" y1="0" y2="${h}"/>`;
+          })
+        : [];
+      return `<div class="timeline-row${r.changes > 0 ? ' moved' : ''}" data-probe-region="${esc(r.probeRegion)}">
+        <svg width="${width}" height="${h}" role="img" aria-label="${esc(`${r.probeRegion} routes`)}">${grid.join('')}
+          <text class="row-label" x="4" y="14">${esc(r.probeRegion)}</text>
+          <text class="row-sub" x="4" y="${LANE_H + 16}">${esc(`→ ${current}`)}${r.changes ? ` · ${r.changes} change${r.changes > 1 ? 's' : ''}` : ''}</text>
+          <text class="lane-label" x="${LABEL_W - 6}" y="14" text-anchor="end">edge</text>
+          <text class="lane-label" x="${LABEL_W - 6}" y="${LANE_H + 17}" text-anchor="end">served</text>
+          ${lane(edges, 2, x, colours, 'edge')}${lane(served, LANE_H + 6, x, colours, 'served')}</svg></div>`;
+    })
+    .join('');
+  const legend = [...colours]
+    .map(
+      ([code, colour]) =>
+        `<span class="region-key"><svg width="12" height="12"><rect width="12" height="12" rx="2" fill="${colour}"/></svg>${esc(code)}</span>`,
+    )
+    .join(' ');
+  const moved = rows.filter((r) => r.changes > 0).length;
+  root.innerHTML = `
+    <div class="summary"><h2>${esc(s.target)} · ${esc(s.path)} · ${esc(s.protocol)} routes</h2>
+      <span class="muted">${rows.length} probe regions · ${moved} with route changes · last ${esc(s.window)} · bucket ${Math.round(t.stepMs / 1000)} s${t.truncated ? ` · only since ${clock(t.coveredFrom)} UTC (too many results)` : ''}</span></div>
+    ${rows.length === 0 ? `<p class="muted">No ${esc(s.path)} results in this window.</p>` : `<div class="timeline">${axis}${body}</div>`}
+    <p class="legend">${legend} <span class="region-key"><svg width="12" height="12"><rect class="failed-key" width="12" height="12" rx="2"/></svg>failed</span></p>
+    <p class="muted hint">Each probe region: top lane the edge (Fly-Region) that took the request, bottom lane the region that served it. A colour change is a catchment shift or a flap.</p>`;
+}
