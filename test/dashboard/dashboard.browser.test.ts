@@ -50,7 +50,6 @@ describe.skipIf(chromiumMissing !== undefined)(
 
     async function newPage(): Promise<Page> {
       const page = await browser.context.newPage();
-      requests.push(...[]);
       const urls = recordRequests(page);
       page.on('close', () => requests.push(...urls));
       page.on('console', (m) => {
@@ -250,6 +249,29 @@ describe.skipIf(chromiumMissing !== undefined)(
       await page.close();
     });
 
+    it('marks the alerts that touched a cell on its time axis, and only those', async () => {
+      const page = await newPage();
+      const cell = (to: string) =>
+        `${dashboard}#/cell?target=web&path=pinned&protocol=http&from=fra&to=${to}&window=15m`;
+      await signIn(page, cell('syd'), READ_SECRET);
+      await page.waitForSelector('.chart-box[data-chart=latency] g.marker', { state: 'attached' });
+      expect(await page.locator('.chart-box[data-chart=latency] g.marker text').allTextContents()).toEqual([
+        'resets',
+      ]);
+      expect(await page.locator('.chart-box[data-chart=failures] rect.bar.resets').count()).toBeGreaterThan(
+        0,
+      );
+      expect(await page.textContent('.panel:has(h3:text("Failures"))')).toMatch(/reset\s*8/);
+      await shot(page, '07-cell-with-alert');
+      await page.goto(cell('iad'));
+      await page.waitForFunction(() =>
+        document.querySelector('.summary h2')?.textContent?.includes('fra → iad'),
+      );
+      await page.waitForSelector('.chart-box[data-chart=latency] path.line.p50', { state: 'attached' });
+      expect(await page.locator('g.marker').count()).toBe(0);
+      await page.close();
+    });
+
     it('refuses acknowledge and silence with a read token and shows the refusal; an admin token acknowledges', async () => {
       const reader = await newPage();
       await signIn(reader, `${dashboard}#/alerts`, READ_SECRET);
@@ -264,7 +286,7 @@ describe.skipIf(chromiumMissing !== undefined)(
         ((await call(`${c.url}/v1/silences`, { token: READ_SECRET })).body as { silences: unknown[] })
           .silences,
       ).toEqual([]);
-      await shot(reader, '07-ack-refused');
+      await shot(reader, '08-ack-refused');
 
       const admin = await newPage();
       await signIn(admin, `${dashboard}#/alerts`, ADMIN_SECRET);
@@ -284,7 +306,7 @@ describe.skipIf(chromiumMissing !== undefined)(
         isRegex: false,
         isEqual: true,
       });
-      await shot(admin, '08-ack-admin');
+      await shot(admin, '09-ack-admin');
       await reader.close();
       await admin.close();
     });
@@ -296,7 +318,7 @@ describe.skipIf(chromiumMissing !== undefined)(
       await page.waitForSelector('.heatmap td.cell');
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(overflow).toBeLessThanOrEqual(0);
-      await shot(page, '09-phone-matrix');
+      await shot(page, '10-phone-matrix');
       await page.close();
     });
 
@@ -316,7 +338,7 @@ describe.skipIf(chromiumMissing !== undefined)(
       await c.running.stop();
       await page.waitForSelector('#live[data-state=down]', { timeout: 30_000 });
       expect(await page.textContent('#live')).toContain('Collector unreachable');
-      await shot(page, '10-unreachable');
+      await shot(page, '11-unreachable');
       await page.close();
     });
   },

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { compress } from 'hono/compress';
 import { etag } from 'hono/etag';
 import { dashboardRoutes } from '../dashboard/index.ts';
 import type { ApiDeps } from './deps.ts';
@@ -30,8 +31,9 @@ export function createApi(deps: ApiDeps): Hono<ApiEnv> {
   app.route('/', metricsRoutes(deps));
   app.route('/', openApiRoutes(deps));
   app.use('/v1/*', authenticate(deps));
-  // Conditional GETs: a polling dashboard gets 304 (no body) while an answer has not changed.
-  app.use('/v1/*', etag());
+  // For polling dashboards: gzip when asked (a 35 x 35 matrix is ~130 KB of JSON), and 304 without a body
+  // while an answer has not changed.
+  app.use('/v1/*', compress({ encoding: 'gzip' }), etag());
   for (const routes of [
     ingestRoutes,
     configRoutes,

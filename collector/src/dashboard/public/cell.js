@@ -9,6 +9,7 @@ export const title = 'Cell history';
 
 const QUANTILES = ['p50', 'p95', 'p99'];
 const ROUTED = ['anycast', 'flycast'];
+const PANEL_INSET = 34;
 
 function cellOf(params) {
   return {
@@ -85,7 +86,8 @@ function outcomes(raw, c) {
 
 export function render(root, d, _params, ctx) {
   const { c } = d;
-  const width = Math.max(300, Math.min(root.clientWidth || 900, 1400));
+  // The charts sit inside panels: their padding and border come off the content width.
+  const width = Math.max(280, (root.clientWidth || 900) - PANEL_INSET);
   const from = d.p50.from;
   const to = d.p50.to;
   const markers = d.alerts.map((a) => ({
@@ -141,7 +143,7 @@ export function render(root, d, _params, ctx) {
   root.innerHTML = `
     <div class="summary"><h2>${esc(c.from)} → ${esc(c.to)} <span class="muted">${esc(regionName(c.from))} to ${esc(regionName(c.to))}</span></h2>
       <span class="muted">${esc(c.target)} · ${esc(c.path)} · ${esc(c.protocol)} · last ${esc(c.window)} · step ${Math.round(d.p50.stepMs / 60000)} min · ${count(samples)} samples · ${count(failedTotal)} failed (${ratio(samples ? failedTotal / samples : null)})</span></div>
-    <section class="panel"><h3>Latency</h3>${chartLegend(QUANTILES.map((q) => ({ cls: q, name: q })).concat(markers.length ? [{ cls: 'alert', name: 'alert active' }] : []))}
+    <section class="panel"><h3>Latency</h3>${chartLegend(QUANTILES.map((q) => ({ cls: q, name: q })).concat(markers.length ? [{ cls: 'alert-span', name: 'alert active' }] : []))}
       <div class="chart-box" data-chart="latency">${latency}</div></section>
     <section class="panel"><h3>Failures</h3>${chartLegend([
       { cls: 'resets', name: 'resets' },

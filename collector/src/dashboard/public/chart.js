@@ -13,6 +13,12 @@ function niceStep(span, ticks) {
   return 10 * mag;
 }
 
+/** Alert label beside its start line; near the right edge it goes to the left of the line. */
+function markerLabel(x0, right, m) {
+  const flip = right - x0 < 80;
+  return `<text x="${flip ? x0 - 4 : x0 + 4}" y="${PAD.top + 12}" text-anchor="${flip ? 'end' : 'start'}">${esc(m.short ?? m.label)}</text>`;
+}
+
 const fmtTick = (v) => (v >= 100 ? String(Math.round(v)) : String(Number(v.toPrecision(3))));
 
 /**
@@ -55,7 +61,7 @@ export function timeChart(spec) {
     if (x1 < PAD.left || x0 > PAD.left + w) continue;
     parts.push(
       `<g class="marker ${esc(m.cls)}"><rect x="${x0}" y="${PAD.top}" width="${Math.max(2, x1 - x0)}" height="${h}"><title>${esc(m.label)}</title></rect>` +
-        `<line x1="${x0}" x2="${x0}" y1="${PAD.top}" y2="${PAD.top + h}"/><text x="${x0 + 4}" y="${PAD.top + 12}">${esc(m.short ?? m.label)}</text></g>`,
+        `<line x1="${x0}" x2="${x0}" y1="${PAD.top}" y2="${PAD.top + h}"/>${markerLabel(x0, PAD.left + w, m)}</g>`,
     );
   }
   if (spec.bars) {

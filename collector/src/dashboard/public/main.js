@@ -106,6 +106,21 @@ async function mountView() {
   controls.addEventListener('submit', (e) => e.preventDefault());
 }
 
+/**
+ * Renders and keeps the latest timings as performance entries (`render:<view>`, and `painted:<view>` one frame
+ * later), which the dashboard benchmark reads; only the newest of each is kept.
+ */
+function timedRender(name, render) {
+  const start = performance.now();
+  render();
+  performance.clearMeasures(`render:${name}`);
+  performance.measure(`render:${name}`, { start, end: performance.now() });
+  requestAnimationFrame(() => {
+    performance.clearMarks(`painted:${name}`);
+    performance.mark(`painted:${name}`);
+  });
+}
+
 async function tick() {
   if (!running) return;
   clearTimeout(timer);
@@ -135,7 +150,7 @@ async function tick() {
     if (seq !== ticks) return; // a newer tick (a navigation) owns the page now
     const content = $('content');
     if (refused) content.innerHTML = `<p class="error" role="alert">${esc(refused.message)}</p>`;
-    else view.render(content, data, params, ctx);
+    else timedRender(current.name, () => view.render(content, data, params, ctx));
     content.removeAttribute('aria-busy');
     content.dataset.updated = String(Date.now());
     lastOk = Date.now();
