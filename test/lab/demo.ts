@@ -115,6 +115,7 @@ async function runNamespaceDemo(o: DemoOptions): Promise<void> {
   try {
     await lab.startCollector({ FLYPROBE_REPORT_INTERVAL_MS: '1000', FLYPROBE_CONFIG_POLL_MS: '5000' });
     say(`Collector up at ${lab.collectorUrl}; starting a probe in every region...`);
+    say(`Dashboard (live while the lab runs): ${lab.collectorUrl}/dashboard/  sign in with ${lab.readToken}`);
     for (const r of REGIONS) await lab.startProbe(r);
     say(`Baseline: ${o.faultS}s of clean measurements.`);
     await pause(o.faultS);

@@ -130,6 +130,7 @@ export async function runLoopbackDemo(o: DemoOptions): Promise<void> {
     }
 
     say(`Collector up at ${collectorUrl}; starting a probe per region (anycast and pinned paths, HTTP)...`);
+    say(`Dashboard (live while the demo runs): ${collectorUrl}/dashboard/  sign in with ${readToken}`);
     for (const [i, r] of REGIONS.entries()) {
       const probeId = `${r}-demo`;
       const res = await fetch(`${collectorUrl}/v1/tokens`, {
