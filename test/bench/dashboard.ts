@@ -10,7 +10,7 @@
  *   node --import tsx test/bench/dashboard.ts [--runs 5] [--cpu-seconds 30] [--dashboards 10]
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -159,6 +159,8 @@ try {
   await sleep(5000);
   const idle = await cpuShare(collector.pid, CPU_SECONDS);
   const pages = await openDashboards(browser, collector.url, DASHBOARDS);
+  mkdirSync('.tmp/dashboard', { recursive: true });
+  await pages[0]?.screenshot({ path: '.tmp/dashboard/bench-matrix-35x35.png', fullPage: true });
   const visibility = await pages[0]?.evaluate(() => document.visibilityState);
   await sleep(5000);
   const pollsBefore = matrixPolls;

@@ -73,7 +73,7 @@ export function timeChart(spec) {
         const y0 = base.get(t) ?? 0;
         base.set(t, y0 + n);
         parts.push(
-          `<rect class="bar ${esc(b.cls)}" x="${x(t)}" y="${y(y0 + n)}" width="${bw}" height="${y(y0) - y(y0 + n)}"><title>${clock(t)} ${esc(b.name)}: ${n}</title></rect>`,
+          `<rect class="bar ${esc(b.cls)}" x="${x(t)}" y="${y(y0 + n)}" width="${Math.max(1, Math.min(bw, PAD.left + w - x(t)))}" height="${y(y0) - y(y0 + n)}"><title>${clock(t)} ${esc(b.name)}: ${n}</title></rect>`,
         );
       }
   }

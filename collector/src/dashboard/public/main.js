@@ -42,6 +42,11 @@ function setLive(state, text) {
   el.dataset.state = state;
   el.textContent = text;
   document.body.dataset.live = state;
+  // Also across the page, for a wall display read from across the room.
+  const banner = $('banner');
+  banner.hidden = state !== 'down' && state !== 'stale';
+  banner.dataset.state = state;
+  banner.textContent = banner.hidden ? '' : `${text}. The figures below are not current.`;
 }
 
 function updateLive() {

@@ -16,6 +16,8 @@ const COLUMN_NAMES = {
 const INFLATION_STEPS = [1.25, 1.5, 2, 3, 5];
 const LATENCY_STEPS = [5, 15, 40, 100, 250];
 const RATIO_STEPS = [0.0001, 0.005, 0.02, 0.05, 0.2];
+/** Past this many cells the grid tightens so a 35 x 35 matrix fits a 1080p wall display. */
+const DENSE_CELLS = 400;
 
 function step(value, steps) {
   let i = 0;
@@ -139,7 +141,7 @@ export function render(root, { s, matrix: m }, _params, ctx) {
     <div class="summary"><h2>${esc(s.target)} · ${esc(s.path)} · ${esc(s.protocol)} · ${esc(unit)}</h2>
       <span class="muted">${rows.length} probe regions × ${columns.length} ${esc(COLUMN_NAMES[s.path] ?? 'regions')}s · ${count(total)} samples · last ${esc(s.window)} · rows west → east</span></div>
     ${rows.length === 0 ? '<p class="muted">No samples in this window yet.</p>' : ''}
-    <div class="heatmap-scroll"><table class="heatmap" data-metric="${esc(s.metric)}">
+    <div class="heatmap-scroll"><table class="heatmap${rows.length * columns.length > DENSE_CELLS ? ' dense' : ''}" data-metric="${esc(s.metric)}">
       <thead><tr><th class="corner" scope="col"><span>probe ↓</span><span>${esc(COLUMN_NAMES[s.path] ?? 'region')} →</span></th>${head}</tr></thead>
       <tbody>${body}</tbody></table></div>
     ${legend(s.metric)}
