@@ -31,9 +31,14 @@ export function createApi(deps: ApiDeps): Hono<ApiEnv> {
   app.route('/', metricsRoutes(deps));
   app.route('/', openApiRoutes(deps));
   app.use('/v1/*', authenticate(deps));
-  // For polling dashboards: gzip when asked (a 35 x 35 matrix is ~130 KB of JSON), and 304 without a body
-  // while an answer has not changed.
-  app.use('/v1/*', compress({ encoding: 'gzip' }), etag());
+  // For polling dashboards: gzip read answers when asked (a 35 x 35 matrix is ~130 KB of JSON), and 304
+  // without a body while an answer has not changed. Not /v1/config: probes revalidate it with its own strong
+  // ETag, which compression would weaken.
+  const gzip = compress({ encoding: 'gzip' });
+  app.use('/v1/*', (c, next) =>
+    c.req.method !== 'GET' || c.req.path === '/v1/config' ? next() : gzip(c, next),
+  );
+  app.use('/v1/*', etag());
   for (const routes of [
     ingestRoutes,
     configRoutes,
