@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -23,6 +24,23 @@ const stored = (i: number, extra: Partial<StoredResult>): StoredResult => ({
   receivedAt: 0,
   ...extra,
 });
+
+/** A GET that asks for gzip and keeps the raw (still compressed) body, which fetch would decode. */
+function gzipGet(url: string, token?: string): Promise<{ encoding: string | undefined; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { 'accept-encoding': 'gzip' };
+    if (token) headers.authorization = `Bearer ${token}`;
+    const req = request(url, { headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (d: Buffer) => chunks.push(d));
+      res.on('end', () =>
+        resolve({ encoding: res.headers['content-encoding'], body: Buffer.concat(chunks) }),
+      );
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 describe('routeTimeline', () => {
   it('buckets edge and served regions per probe region and counts route changes in time order', () => {
@@ -87,18 +105,7 @@ describe('dashboard routes in a running collector', () => {
     const etag = first.headers.get('etag') as string;
     const again = await fetch(`${c.url}/dashboard/`, { headers: { 'if-none-match': etag } });
     expect(again.status).toBe(304);
-    const { request } = await import('node:http');
-    const gz = await new Promise<{ encoding: string | undefined; body: Buffer }>((resolve, reject) => {
-      const req = request(`${c.url}/dashboard/main.js`, { headers: { 'accept-encoding': 'gzip' } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (d: Buffer) => chunks.push(d));
-        res.on('end', () =>
-          resolve({ encoding: res.headers['content-encoding'], body: Buffer.concat(chunks) }),
-        );
-      });
-      req.on('error', reject);
-      req.end();
-    });
+    const gz = await gzipGet(`${c.url}/dashboard/main.js`);
     expect(gz.encoding).toBe('gzip');
     expect(gunzipSync(gz.body).toString()).toContain("from './api.js'");
   });
@@ -149,5 +156,11 @@ describe('dashboard routes in a running collector', () => {
     });
     expect(again.status).toBe(304);
     expect(again.text).toBe('');
+  });
+
+  it('gzips read answers when asked', async () => {
+    const gz = await gzipGet(`${c.url}/v1/regions`, READ_SECRET);
+    expect(gz.encoding).toBe('gzip');
+    expect(JSON.parse(gunzipSync(gz.body).toString()).regions.length).toBeGreaterThan(30);
   });
 });
