@@ -132,12 +132,18 @@ async function tick() {
   const seq = ++ticks;
   try {
     await mountView();
-    const [firing, probes] = await Promise.all([
-      get('/v1/alerts?state=firing&limit=1000'),
+    const [firing, probes, targets] = await Promise.all([
+      // 404: a collector running without the alerting plugin.
+      get('/v1/alerts?state=firing&limit=1000').catch((err) => {
+        if (err instanceof ApiFailure && err.status === 404) return { alerts: [] };
+        throw err;
+      }),
       get('/v1/probes'),
+      get('/v1/targets'),
     ]);
     ctx.now = probes.at;
     ctx.probes = probes.probes;
+    setTargets(targets);
     const badge = $('alert-badge');
     badge.hidden = firing.alerts.length === 0;
     badge.textContent = String(firing.alerts.length);
@@ -172,6 +178,11 @@ async function tick() {
   if (running) timer = setTimeout(tick, document.hidden ? POLL_MS * 5 : POLL_MS);
 }
 
+function setTargets(answer) {
+  ctx.targets = answer.targets.map((t) => t.name);
+  ctx.targetConfigs = answer.targets;
+}
+
 async function start() {
   running = true;
   $('nav').hidden = false;
@@ -179,8 +190,7 @@ async function start() {
   setLive('idle', 'Connecting…');
   const [{ regions }, targets] = await Promise.all([get('/v1/regions'), get('/v1/targets')]);
   setCatalog(regions);
-  ctx.targets = targets.targets.map((t) => t.name);
-  ctx.targetConfigs = targets.targets;
+  setTargets(targets);
   current = { key: '', view: undefined, params: new URLSearchParams() };
   await tick();
 }
