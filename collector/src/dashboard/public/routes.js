@@ -34,32 +34,33 @@ export async function load(params, ctx) {
   return { s, timeline: await get(url('/v1/routes/timeline', s)) };
 }
 
-function dominant(counts) {
-  let best = null;
-  let n = 0;
-  let total = 0;
-  for (const [k, v] of Object.entries(counts)) {
-    total += v;
-    if (v > n) [best, n] = [k, v];
-  }
-  return { region: best, share: total ? n / total : 0 };
-}
-
-/** Consecutive buckets with the same dominant region merge into one run, drawn as one bar. */
+/**
+ * Consecutive buckets served by one region merge into one bar in that region's colour. A bucket split
+ * between regions (a flap faster than the bucket) is a bar of its own, stacked by share.
+ */
 function runs(buckets, key, stepMs) {
   const out = [];
   for (const b of buckets) {
-    const d = dominant(b[key]);
-    const region = d.region ?? (b.failed > 0 ? '!failed' : null);
+    const parts = Object.entries(b[key]).sort((x, y) => y[1] - x[1]);
+    const region = parts.length > 1 ? 'mixed' : (parts[0]?.[0] ?? (b.failed > 0 ? 'failed' : null));
     if (region === null) continue;
     const last = out.at(-1);
-    if (last && last.region === region && last.to === b.t) {
+    if (last && region !== 'mixed' && last.region === region && last.to === b.t) {
       last.to = b.t + stepMs;
       last.samples += b.samples;
-      last.mixed ||= d.share < 1;
-    } else out.push({ region, from: b.t, to: b.t + stepMs, samples: b.samples, mixed: d.share < 1 });
+    } else out.push({ region, parts, from: b.t, to: b.t + stepMs, samples: b.samples });
   }
   return out;
+}
+
+function runTitle(r, laneName) {
+  const what =
+    r.region === 'failed'
+      ? 'none (failed)'
+      : r.region === 'mixed'
+        ? r.parts.map(([k, n]) => `${k} ${n}`).join(', ')
+        : `${r.region} (${regionName(r.region)})`;
+  return `${laneName} ${what} · ${clock(r.from)}–${clock(r.to)} UTC · ${r.samples} samples`;
 }
 
 function lane(runList, y, x, colours, laneName) {
@@ -67,12 +68,25 @@ function lane(runList, y, x, colours, laneName) {
     .map((r) => {
       const x0 = x(r.from);
       const w = Math.max(1.5, x(r.to) - x0 - 0.5);
-      const failed = r.region === '!failed';
-      const fill = failed ? '' : ` fill="${colours.get(r.region) ?? '#888'}"`;
-      const label = failed ? 'failed' : r.region;
-      const text = w >= MIN_TEXT_PX ? `<text x="${x0 + 4}" y="${y + 13}">${esc(label)}</text>` : '';
-      const tip = `${laneName} ${failed ? 'none (failed)' : `${r.region} (${regionName(r.region)})`} ${clock(r.from)}–${clock(r.to)} UTC, ${r.samples} samples${r.mixed ? ', mixed' : ''}`;
-      return `<g class="run${failed ? ' failed' : ''}${r.mixed ? ' mixed' : ''}" data-lane="${laneName}" data-region="${esc(label)}"><rect x="${x0}" y="${y}" width="${w}" height="${LANE_H}" rx="2"${fill}><title>${esc(tip)}</title></rect>${text}</g>`;
+      const title = `<title>${esc(runTitle(r, laneName))}</title>`;
+      let shapes;
+      if (r.region === 'mixed') {
+        const total = r.parts.reduce((n, [, c]) => n + c, 0);
+        let y0 = y;
+        shapes = r.parts
+          .map(([k, c]) => {
+            const h = (c / total) * LANE_H;
+            const rect = `<rect x="${x0}" y="${y0}" width="${w}" height="${h}" fill="${colours.get(k) ?? '#888'}">${title}</rect>`;
+            y0 += h;
+            return rect;
+          })
+          .join('');
+      } else {
+        const fill = r.region === 'failed' ? '' : ` fill="${colours.get(r.region) ?? '#888'}"`;
+        const text = w >= MIN_TEXT_PX ? `<text x="${x0 + 4}" y="${y + 13}">${esc(r.region)}</text>` : '';
+        shapes = `<rect x="${x0}" y="${y}" width="${w}" height="${LANE_H}" rx="2"${fill}>${title}</rect>${text}`;
+      }
+      return `<g class="run ${esc(r.region === 'mixed' || r.region === 'failed' ? r.region : '')}" data-lane="${laneName}" data-region="${esc(r.region)}">${shapes}</g>`;
     })
     .join('');
 }
@@ -102,7 +116,7 @@ export function render(root, { s, timeline: t }) {
     .map((r) => {
       const edges = runs(r.buckets, 'edges', t.stepMs);
       const served = runs(r.buckets, 'served', t.stepMs);
-      const current = served.filter((x) => x.region !== '!failed').at(-1)?.region ?? '–';
+      const current = served.filter((x) => x.region !== 'failed').at(-1)?.region ?? '–';
       const h = 2 * LANE_H + 10;
       const grid = ticks.length
         ? ticks.map((_, i) => {
@@ -130,6 +144,6 @@ export function render(root, { s, timeline: t }) {
     <div class="summary"><h2>${esc(s.target)} · ${esc(s.path)} · ${esc(s.protocol)} routes</h2>
       <span class="muted">${rows.length} probe regions · ${moved} with route changes · last ${esc(s.window)} · bucket ${Math.round(t.stepMs / 1000)} s${t.truncated ? ` · only since ${clock(t.coveredFrom)} UTC (too many results)` : ''}</span></div>
     ${rows.length === 0 ? `<p class="muted">No ${esc(s.path)} results in this window.</p>` : `<div class="timeline">${axis}${body}</div>`}
-    <p class="legend">${legend} <span class="region-key"><svg width="12" height="12"><rect class="failed-key" width="12" height="12" rx="2"/></svg>failed</span></p>
+    <p class="legend">${legend} <span class="region-key"><svg width="12" height="12"><rect class="failed-key" width="12" height="12" rx="2"/></svg>failed</span> <span class="muted">· a bar split top to bottom: several regions in one bucket (a flap faster than the bucket)</span></p>
     <p class="muted hint">Each probe region: top lane the edge (Fly-Region) that took the request, bottom lane the region that served it. A colour change is a catchment shift or a flap.</p>`;
 }
