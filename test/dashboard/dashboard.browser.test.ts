@@ -333,6 +333,14 @@ describe.skipIf(chromiumMissing !== undefined)(
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(overflow).toBeLessThanOrEqual(0);
       await shot(page, '10-phone-matrix');
+      for (const view of ['alerts', 'routes']) {
+        await page.goto(`${dashboard}#/${view}`);
+        await page.waitForSelector(view === 'alerts' ? '[data-section=Firing]' : '.timeline-row');
+        expect(
+          await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth),
+        ).toBeLessThanOrEqual(0);
+        await shot(page, `10-phone-${view}`);
+      }
       await page.close();
     });
 

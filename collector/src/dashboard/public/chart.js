@@ -13,6 +13,15 @@ function niceStep(span, ticks) {
   return 10 * mag;
 }
 
+/** Round times (whole minutes, hours) between `from` and `to`, about 90 px apart over `widthPx`. */
+export function timeTicks(from, to, widthPx) {
+  const step =
+    TIME_STEPS.find((s) => (to - from) / s <= Math.max(2, Math.floor(widthPx / 90))) ?? TIME_STEPS.at(-1);
+  const out = [];
+  for (let t = Math.ceil(from / step) * step; t <= to; t += step) out.push(t);
+  return out;
+}
+
 /** Alert label beside its start line; near the right edge it goes to the left of the line. */
 function markerLabel(x0, right, m) {
   const flip = right - x0 < 80;
@@ -49,9 +58,7 @@ export function timeChart(spec) {
       `<text class="tick" x="${PAD.left - 6}" y="${y(v) + 4}" text-anchor="end">${fmtTick(v)}</text>`,
     );
   }
-  const tStep =
-    TIME_STEPS.find((s) => (to - from) / s <= Math.max(2, Math.floor(w / 90))) ?? TIME_STEPS.at(-1);
-  for (let t = Math.ceil(from / tStep) * tStep; t <= to; t += tStep) {
+  for (const t of timeTicks(from, to, w)) {
     parts.push(`<line class="grid" x1="${x(t)}" x2="${x(t)}" y1="${PAD.top}" y2="${PAD.top + h}"/>`);
     parts.push(`<text class="tick" x="${x(t)}" y="${height - 8}" text-anchor="middle">${clock(t)}</text>`);
   }

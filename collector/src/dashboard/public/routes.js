@@ -1,4 +1,5 @@
 import { get, url } from './api.js';
+import { timeTicks } from './chart.js';
 import { PROTOCOLS, select, targetField, WINDOWS } from './controls.js';
 import { clock, esc } from './format.js';
 import { byGeography, regionColours, regionName } from './regions.js';
@@ -6,6 +7,9 @@ import { byGeography, regionColours, regionName } from './regions.js';
 export const title = 'Routes';
 
 const LABEL_W = 196;
+/** Below this width the lane names go (the legend says which is which) and the labels shrink. */
+const NARROW_PX = 600;
+const NARROW_LABEL_W = 96;
 const LANE_H = 18;
 const MIN_TEXT_PX = 30;
 
@@ -96,9 +100,11 @@ export function render(root, { s, timeline: t }) {
     root.innerHTML = '<p class="muted">No targets configured yet.</p>';
     return;
   }
-  const width = Math.max(360, Math.min(root.clientWidth || 900, 1600));
-  const plotW = width - LABEL_W - 8;
-  const x = (ts) => LABEL_W + ((ts - t.from) / (t.to - t.from)) * plotW;
+  const width = Math.max(320, Math.min(root.clientWidth || 900, 1600));
+  const narrow = width < NARROW_PX;
+  const labelW = narrow ? NARROW_LABEL_W : LABEL_W;
+  const plotW = width - labelW - 8;
+  const x = (ts) => labelW + ((ts - t.from) / (t.to - t.from)) * plotW;
   const seen = new Set();
   for (const r of t.rows)
     for (const b of r.buckets)
@@ -107,29 +113,32 @@ export function render(root, { s, timeline: t }) {
   const rows = byGeography(t.rows.map((r) => r.probeRegion)).map((code) =>
     t.rows.find((r) => r.probeRegion === code),
   );
-  const ticks = [];
-  const tick = Math.max(60_000, Math.ceil((t.to - t.from) / 6 / 60_000) * 60_000);
-  for (let ts = Math.ceil(t.from / tick) * tick; ts <= t.to; ts += tick)
-    ticks.push(`<text class="tick" x="${x(ts)}" y="12" text-anchor="middle">${clock(ts)}</text>`);
-  const axis = `<svg class="timeline-axis" width="${width}" height="16">${ticks.join('')}</svg>`;
+  const ticks = timeTicks(t.from, t.to, plotW);
+  const labels = ticks.map(
+    (ts) => `<text class="tick" x="${x(ts)}" y="12" text-anchor="middle">${clock(ts)}</text>`,
+  );
+  const axis = `<svg class="timeline-axis" width="${width}" height="16">${labels.join('')}</svg>`;
   const body = rows
     .map((r) => {
       const edges = runs(r.buckets, 'edges', t.stepMs);
       const served = runs(r.buckets, 'served', t.stepMs);
-      const current = served.filter((x) => x.region !== 'failed').at(-1)?.region ?? '–';
+      const newest = served.filter((x) => x.region !== 'failed').at(-1);
+      const current = newest ? newest.parts.map(([k]) => k).join('/') : '–';
       const h = 2 * LANE_H + 10;
-      const grid = ticks.length
-        ? ticks.map((_, i) => {
-            const ts = Math.ceil(t.from / tick) * tick + i * tick;
-            return `<line class="grid" x1="${x(ts)}" x2="${x(ts)}" y1="0" y2="${h}"/>`;
-          })
-        : [];
+      const grid = ticks.map((ts) => `<line class="grid" x1="${x(ts)}" x2="${x(ts)}" y1="0" y2="${h}"/>`);
+      const changes = r.changes
+        ? narrow
+          ? ` · ${r.changes}×`
+          : ` · ${r.changes} change${r.changes > 1 ? 's' : ''}`
+        : '';
+      const laneNames = narrow
+        ? ''
+        : `<text class="lane-label" x="${labelW - 6}" y="14" text-anchor="end">edge</text>
+          <text class="lane-label" x="${labelW - 6}" y="${LANE_H + 17}" text-anchor="end">served</text>`;
       return `<div class="timeline-row${r.changes > 0 ? ' moved' : ''}" data-probe-region="${esc(r.probeRegion)}">
         <svg width="${width}" height="${h}" role="img" aria-label="${esc(`${r.probeRegion} routes`)}">${grid.join('')}
           <text class="row-label" x="4" y="14">${esc(r.probeRegion)}</text>
-          <text class="row-sub" x="4" y="${LANE_H + 16}">${esc(`→ ${current}`)}${r.changes ? ` · ${r.changes} change${r.changes > 1 ? 's' : ''}` : ''}</text>
-          <text class="lane-label" x="${LABEL_W - 6}" y="14" text-anchor="end">edge</text>
-          <text class="lane-label" x="${LABEL_W - 6}" y="${LANE_H + 17}" text-anchor="end">served</text>
+          <text class="row-sub" x="4" y="${LANE_H + 16}">${esc(`→ ${current}${changes}`)}</text>${laneNames}
           ${lane(edges, 2, x, colours, 'edge')}${lane(served, LANE_H + 6, x, colours, 'served')}</svg></div>`;
     })
     .join('');
