@@ -50,7 +50,7 @@ export async function load(params) {
         target: c.target,
         path: c.path,
         protocol: c.protocol,
-        since: Date.now() - (p50Window(c.window) ?? 3_600_000),
+        since: Date.now() - (windowMs(c.window) ?? 3_600_000),
         limit: 1000,
       }),
     ),
@@ -67,7 +67,7 @@ export async function load(params) {
   };
 }
 
-function p50Window(w) {
+function windowMs(w) {
   const m = /^(\d+)([smhd])$/.exec(w);
   return m ? Number(m[1]) * { s: 1e3, m: 6e4, h: 36e5, d: 864e5 }[m[2]] : undefined;
 }

@@ -5,7 +5,7 @@ export function esc(value) {
   return String(value ?? '').replace(/[&<>"']/g, (c) => ESCAPES[c]);
 }
 
-export const LATENCY_METRICS = ['p50', 'p95', 'p99', 'mean'];
+const LATENCY_METRICS = ['p50', 'p95', 'p99', 'mean'];
 export const isLatency = (metric) => LATENCY_METRICS.includes(metric);
 
 export function ms(v) {
@@ -59,11 +59,4 @@ export function ago(t, now = Date.now()) {
   if (s < 3600) return `${Math.floor(s / 60)}m ago`;
   if (s < 86_400) return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m ago`;
   return `${Math.floor(s / 86_400)}d ago`;
-}
-
-export function duration(msValue) {
-  const s = Math.round(msValue / 1000);
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s`;
-  return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
 }

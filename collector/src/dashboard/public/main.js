@@ -31,11 +31,10 @@ function parseHash() {
   return { name: name && name in VIEWS ? name : 'matrix', params: new URLSearchParams(query) };
 }
 
-export function navigate(name, params) {
+function navigate(name, params) {
   const q = new URLSearchParams(params).toString();
   location.hash = `#/${name}${q ? `?${q}` : ''}`;
 }
-ctx.navigate = navigate;
 
 function setLive(state, text) {
   const el = $('live');

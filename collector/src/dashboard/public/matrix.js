@@ -25,7 +25,7 @@ function step(value, steps) {
   return i;
 }
 
-export function selection(params, ctx) {
+function selection(params, ctx) {
   return {
     target: params.get('target') || ctx.targets[0] || '',
     path: params.get('path') || 'anycast',
