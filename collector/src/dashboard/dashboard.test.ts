@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   batch,
   call,
-  createToken,
   probeIdentity,
+  probeToken,
   READ_SECRET,
   result,
   startTestCollector,
@@ -79,7 +79,7 @@ describe('dashboard routes in a running collector', () => {
   let c: TestCollector;
   beforeAll(async () => {
     c = await startTestCollector();
-    const token = await createToken(c.url, { role: 'probe', probeId: 'syd-1' });
+    const token = await probeToken(c.url, 'syd-1', 'syd');
     const now = Date.now();
     const results = [0, 1, 2, 3].map((i) =>
       result(i + 1, {

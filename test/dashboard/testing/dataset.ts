@@ -3,9 +3,9 @@ import {
   ADMIN_SECRET,
   batch,
   call,
-  createToken,
   heartbeat,
   probeIdentity,
+  probeToken,
   result,
 } from '../../../collector/src/api/testing.ts';
 
@@ -50,7 +50,7 @@ export async function seed(url: string, o: SeedOptions): Promise<Dataset & { tok
   const tokens = new Map<string, string>();
   for (const from of o.probeRegions) {
     const probeId = probeIdOf(from);
-    const secret = await createToken(url, { role: 'probe', probeId });
+    const secret = await probeToken(url, probeId, from);
     tokens.set(from, secret);
     const results: ProbeResult[] = [];
     let seq = 0;
