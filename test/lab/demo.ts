@@ -5,7 +5,9 @@
  *
  * Flags: --duration N (or FLYPROBE_DEMO_SECONDS; hard cap on the whole run, default 900 s),
  * --fault-seconds N (length of each fault window, default 12), --no-wait (exit after the script),
- * --no-color. Without root (or /dev/net/tun) it runs the loopback variant (see loopback-demo.ts).
+ * --no-color. Without what the namespace lab needs (root, /dev/net/tun, iproute2, nftables, python3,
+ * util-linux) it says exactly what is missing and how to install it, then runs the loopback variant
+ * (see loopback-demo.ts).
  */
 import { parseArgs } from 'node:util';
 import type { AlertView, MatrixResponse, RouteSummary } from '@flyprobe/shared';
@@ -179,11 +181,11 @@ async function main(): Promise<void> {
   const capability = labCapability();
   if (capability.ok) await runNamespaceDemo(o);
   else {
-    say(`Network namespaces are not available here (${capability.reason}).`);
+    say(`The namespace lab cannot run here: ${capability.reason}.`);
     say(
       'Running the loopback variant instead: regions are local processes on 127.0.0.x and the edges add the delays.',
     );
-    await runLoopbackDemo(o);
+    await runLoopbackDemo(o, capability.reason);
   }
 }
 

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AlertView, MatrixResponse } from '@flyprobe/shared';
@@ -10,7 +9,7 @@ import { WanModel } from './delay-model.ts';
 import type { DemoOptions } from './demo.ts';
 import { EDGE_CONFIG_ENV, type EdgeConfig } from './edge/config.ts';
 import { LabProcess } from './process.ts';
-import { waitFor } from './wait.ts';
+import { freePort, waitFor } from './wait.ts';
 
 /**
  * The demo without root: every region is a set of local processes. Each region's edge listens on its own
@@ -28,17 +27,6 @@ const DEMO_PROBE_APP = 'demo-probes';
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const pause = (s: number) => new Promise((r) => setTimeout(r, s * 1000));
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 function edgeControl(socketPath: string, path: string, body: unknown): Promise<void> {
   return new Promise((resolve, reject) => {
     const req = request({ socketPath, method: 'PUT', path }, (res) => {
@@ -52,7 +40,8 @@ function edgeControl(socketPath: string, path: string, body: unknown): Promise<v
   });
 }
 
-export async function runLoopbackDemo(o: DemoOptions): Promise<void> {
+/** `whyNoLab`: what the namespace lab lacks here, repeated where the demo skips what needs it. */
+export async function runLoopbackDemo(o: DemoOptions, whyNoLab: string): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'flyprobe-demo-'));
   const wan = new WanModel(REGIONS, { scale: 0.25 });
   const processes: LabProcess[] = [];
@@ -187,7 +176,7 @@ export async function runLoopbackDemo(o: DemoOptions): Promise<void> {
       ms: wan.oneWayMs('lhr', 'fra'),
     });
     say(
-      '(Catchment misroutes, flaps, RST injection and the private path need the namespace lab: run as root.)',
+      `(Catchment misroutes, flaps, RST injection and the private path need the namespace lab: ${whyNoLab}.)`,
     );
 
     const read = async <T>(path: string) => {
