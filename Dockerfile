@@ -3,15 +3,16 @@
 # (fly.collector.toml). The CLI runs straight from TypeScript through tsx; the build stage installs
 # production dependencies of @flyprobe/cli and the workspace packages it uses, and bundles the CLI for
 # the probe image (probe/build.ts): plain node without tsx's loader saves ~40 MB on a 256 MB Machine.
-ARG NODE_IMAGE=node:20-slim
+# Node 24 LTS on Debian 12. `pnpm bench:image` builds the same targets FROM a locally assembled
+# equivalent (debootstrap + the npm registry's Node binary) when no image registry is reachable.
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 ARG PNPM_VERSION=12.4.2
-# Toolchain for better-sqlite3 when no prebuilt binary matches (only in the build stage).
-RUN apt-get update \
- && apt-get install -y --no-install-recommends python3 make g++ ca-certificates \
- && rm -rf /var/lib/apt/lists/* \
- && npm install -g "pnpm@${PNPM_VERSION}"
+# Behind a TLS-inspecting proxy: mount its CA bundle and name it here, for npm and pnpm in this stage only.
+ARG NODE_EXTRA_CA_CERTS
+# No compiler: better-sqlite3 ships Node-API prebuilds (pnpm-workspace.yaml keeps pnpm from compiling it).
+RUN npm install -g "pnpm@${PNPM_VERSION}"
 WORKDIR /app
 # Manifests first so the dependency layer is cached until they or the lockfile change.
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml ./
@@ -20,7 +21,6 @@ COPY probe/package.json probe/
 COPY collector/package.json collector/
 COPY cli/package.json cli/
 COPY test/package.json test/
-ENV npm_config_nodedir=/usr/local
 RUN pnpm install --frozen-lockfile --prod --filter "@flyprobe/cli..."
 COPY tsconfig.base.json tsconfig.json ./
 COPY shared/src shared/src

