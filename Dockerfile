@@ -1,8 +1,9 @@
 # syntax=docker/dockerfile:1
 # One Dockerfile, two images: `--target probe` (fly.probe.toml) and `--target collector`
-# (fly.collector.toml). The CLI runs straight from TypeScript through tsx; the build stage installs
-# production dependencies of @flyprobe/cli and the workspace packages it uses, and bundles the CLI for
-# the probe image (probe/build.ts): plain node without tsx's loader saves ~40 MB on a 256 MB Machine.
+# (fly.collector.toml). The build stage installs production dependencies of @flyprobe/cli and the
+# workspace packages it uses, and bundles the CLI (probe/build.ts). The probe image holds only that
+# bundle (plain node without tsx's loader saves ~40 MB of RSS on a 256 MB Machine, and the image
+# carries no node_modules); the collector runs the CLI straight from TypeScript through tsx.
 # Node 24 LTS on Debian 12. `pnpm bench:image` builds the same targets FROM a locally assembled
 # equivalent (debootstrap + the npm registry's Node binary) when no image registry is reachable.
 ARG NODE_IMAGE=node:24-bookworm-slim
@@ -32,20 +33,24 @@ COPY cli/src cli/src
 COPY probe/build.ts probe/
 # esbuild comes with tsx; `--import tsx` resolves from cli/, where tsx is a production dependency.
 RUN cd cli && node --import tsx ../probe/build.ts
+# The collector loads only this platform's better-sqlite3 binary: drop the other platforms'
+# prebuilds and the SQLite sources it would compile from (~20 MB).
+RUN cd node_modules/.pnpm/better-sqlite3@*/node_modules/better-sqlite3 \
+ && find prebuilds -type f ! -name "linux-$(node -p process.arch).node" -delete \
+ && rm -rf deps src
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production
 RUN groupadd --system flyprobe \
  && useradd --system --gid flyprobe --home-dir /app --no-create-home --shell /usr/sbin/nologin flyprobe
 WORKDIR /app
-COPY --from=build /app /app
-ENTRYPOINT ["node", "/app/cli/bin/flyprobe.mjs"]
 
 # Probe agent: echo HTTP 8080, TCP 7070, gRPC 50051, metrics and /healthz 9091. Runs the bundled CLI
 # with a small V8 young generation, an old-space cap and one V8 worker thread, for a 256 MB Machine
 # (figures: test/bench/probe-footprint.ts). The result buffer (FLYPROBE_BUFFER_MAX_BYTES, default
 # 16 MB of JSON) must stay well under the 96 MB old-space cap.
 FROM runtime AS probe
+COPY --from=build /app/probe/dist /app/probe/dist
 USER flyprobe
 EXPOSE 8080 7070 50051 9091
 ENTRYPOINT ["node", "--max-semi-space-size=1", "--max-old-space-size=96", "--v8-pool-size=1", "/app/probe/dist/bin/flyprobe.mjs"]
@@ -56,6 +61,7 @@ CMD ["probe"]
 # flyprobe user, then drops to it (setpriv is part of util-linux in Debian) and execs node so that
 # SIGTERM reaches the collector.
 FROM runtime AS collector
+COPY --from=build /app /app
 EXPOSE 8080
 ENTRYPOINT []
 CMD ["sh", "-c", "mkdir -p /data && chown flyprobe:flyprobe /data && exec setpriv --reuid=flyprobe --regid=flyprobe --init-groups node /app/cli/bin/flyprobe.mjs collector"]

@@ -18,10 +18,7 @@ if (!capability.ok) {
   process.exit(2);
 }
 const started = Date.now();
-const { base, images, smoke, logPath } = await runImagePipeline(say).catch((err: Error) => {
-  say(`bench:image failed: ${err.message}`);
-  process.exit(1);
-});
+const { base, images, smoke, logPath } = await runImagePipeline(say).catch(() => process.exit(1));
 say('');
 say(
   `load average at the end: ${loadavg()
@@ -29,7 +26,7 @@ say(
     .join(' ')}`,
 );
 say(
-  `base ${base.tag}: ${base.assembleSeconds === undefined ? 'rootfs cached' : `assembled in ${base.assembleSeconds.toFixed(0)} s`}, imported in ${base.importSeconds.toFixed(0)} s`,
+  `base ${base.tag}: ${mb(base.sizeBytes)}; ${base.assembleSeconds === undefined ? 'rootfs cached' : `assembled in ${base.assembleSeconds.toFixed(0)} s`}, imported in ${base.importSeconds.toFixed(0)} s`,
 );
 say('| target | build time | image size |');
 say('|---|---|---|');

@@ -25,6 +25,7 @@ export interface BaseImage {
   /** Seconds spent in debootstrap and packing; undefined when the rootfs tarball was cached. */
   assembleSeconds: number | undefined;
   importSeconds: number;
+  sizeBytes: number;
 }
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -116,5 +117,12 @@ export async function baseImage(podman: Podman, stateDir: string, logPath: strin
     ],
     { timeoutMs: 10 * 60_000, logPath },
   );
-  return { tag, nodeVersion: node.version, assembleSeconds, importSeconds: (Date.now() - started) / 1000 };
+  const importSeconds = (Date.now() - started) / 1000;
+  return {
+    tag,
+    nodeVersion: node.version,
+    assembleSeconds,
+    importSeconds,
+    sizeBytes: await podman.imageSize(tag),
+  };
 }

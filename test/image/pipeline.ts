@@ -31,6 +31,10 @@ export async function runImagePipeline(log: (line: string) => void): Promise<Ima
     log('images built; running the collector and the probe...');
     const smoke = await smokeImages(podman, podman.dir, logPath);
     return { base, images, smoke, logPath };
+  } catch (err) {
+    // Removing a store takes a while: say what failed first.
+    log(`failed: ${(err as Error).message}`);
+    throw err;
   } finally {
     await podman.destroy();
   }
