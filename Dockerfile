@@ -33,9 +33,11 @@ COPY cli/src cli/src
 COPY probe/build.ts probe/
 # esbuild comes with tsx; `--import tsx` resolves from cli/, where tsx is a production dependency.
 RUN cd cli && node --import tsx ../probe/build.ts
-# The collector loads only this platform's better-sqlite3 binary: drop the other platforms'
-# prebuilds and the SQLite sources it would compile from (~20 MB).
-RUN cd node_modules/.pnpm/better-sqlite3@*/node_modules/better-sqlite3 \
+# The image's Node runs everything: drop the development Node that the root package pins
+# (node-linux-*, installed even by a filtered install; ~180 MB), and the other platforms'
+# better-sqlite3 prebuilds and the SQLite sources it would compile from (~20 MB).
+RUN rm -rf node_modules/node-linux-* node_modules/.pnpm/node-linux-* node_modules/.bin/node \
+ && cd node_modules/.pnpm/better-sqlite3@*/node_modules/better-sqlite3 \
  && find prebuilds -type f ! -name "linux-$(node -p process.arch).node" -delete \
  && rm -rf deps src
 
