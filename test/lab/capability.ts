@@ -55,7 +55,9 @@ export function labCapability(env: NodeJS.ProcessEnv = process.env): LabCapabili
   }
   const tools = missingLabTools(env);
   if (tools)
-    problems.push(`${tools.commands.map((c) => `"${c}"`).join(', ')} not installed (${tools.install})`);
+    problems.push(
+      `${tools.commands.map((c) => `"${c}"`).join(', ')} not found on PATH (to install: ${tools.install})`,
+    );
   return problems.length === 0 ? { ok: true } : { ok: false, reason: problems.join('; ') };
 }
 
