@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
@@ -12,6 +13,11 @@ const rootPackage = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'))
   optionalDependencies: Record<string, string>;
 };
 const platformPackage = `node-${process.platform}-${process.arch}`;
+// Debian 12's own Node (20), which only runs pnpm; absent or new enough elsewhere.
+const SYSTEM_NODE = '/usr/bin/node';
+const systemNodeMajor = existsSync(SYSTEM_NODE)
+  ? Number(spawnSync(SYSTEM_NODE, ['-p', 'process.versions.node'], { encoding: 'utf8' }).stdout.split('.')[0])
+  : undefined;
 const pinned = rootPackage.optionalDependencies[platformPackage];
 
 describe('node runtime', () => {
@@ -42,4 +48,19 @@ describe('node runtime', () => {
       db.close();
     }
   });
+
+  it.skipIf(systemNodeMajor === undefined || systemNodeMajor >= 24)(
+    `the CLI run by an older Node (${SYSTEM_NODE}, ${systemNodeMajor ?? 'absent'}) says which Node it needs`,
+    () => {
+      const run = spawnSync(SYSTEM_NODE, [join(ROOT, 'cli', 'bin', 'flyprobe.mjs'), 'probes'], {
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain(
+        `flyprobe needs Node ${rootPackage.engines.node.replace(/^>=(\d+).*/, '$1')} or later`,
+      );
+      expect(run.stderr).toContain('pnpm flyprobe');
+    },
+  );
 });
