@@ -3,7 +3,8 @@
  * here (debootstrap bookworm + the npm registry's Node 24), runs them (collector on a temporary
  * volume, probe reporting to it over loopback) and prints build times and image sizes. Needs root
  * and podman, runc and debootstrap; says what is missing otherwise. Goal: both images build and
- * run; the probe image small enough for a 256 MB Machine's rootfs pull to stay quick (< 250 MB).
+ * run; above the base (Debian slim + Node, the same for both and for node:24-bookworm-slim) the
+ * probe image adds under 10 MB (its bundle only) and the collector under 60 MB.
  */
 import { loadavg } from 'node:os';
 import { runImagePipeline } from '../image/pipeline.ts';
@@ -28,9 +29,13 @@ say(
 say(
   `base ${base.tag}: ${mb(base.sizeBytes)}; ${base.assembleSeconds === undefined ? 'rootfs cached' : `assembled in ${base.assembleSeconds.toFixed(0)} s`}, imported in ${base.importSeconds.toFixed(0)} s`,
 );
-say('| target | build time | image size |');
-say('|---|---|---|');
-for (const i of images) say(`| ${i.target} | ${i.buildSeconds.toFixed(0)} s | ${mb(i.sizeBytes)} |`);
+const GOAL_ADDED_MB: Record<string, number> = { probe: 10, collector: 60 };
+say('| target | build time | image size | added to the base | goal |');
+say('|---|---|---|---|---|');
+for (const i of images)
+  say(
+    `| ${i.target} | ${i.buildSeconds.toFixed(0)} s | ${mb(i.sizeBytes)} | ${mb(i.sizeBytes - base.sizeBytes)} | < ${GOAL_ADDED_MB[i.target]} MB |`,
+  );
 say('');
 say(`probe image: node ${smoke.probeNodeVersion}; --help exit 0 (${smoke.probeHelpText.split('\n')[0]})`);
 say(
