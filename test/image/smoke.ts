@@ -22,7 +22,8 @@ export interface SmokeReport {
   collectorExitCode: number;
 }
 
-const PROBE_ID = 'iad-image';
+// The probe token is bound to this identity, as `flyprobe deploy` binds one per Machine.
+const PROBE = { probeId: 'iad-image', app: 'flyprobe-image', region: 'iad' };
 const START_TIMEOUT_MS = 120_000;
 const PROTOCOLS: Protocol[] = ['http', 'tcp', 'grpc'];
 
@@ -102,10 +103,10 @@ export async function smokeImages(podman: Podman, workDir: string, logPath: stri
     const minted = await fetch(`${api}/v1/tokens`, {
       method: 'POST',
       headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ role: 'probe', probeId: PROBE_ID }),
+      body: JSON.stringify({ role: 'probe', ...PROBE }),
     });
     if (minted.status !== 201) throw new Error(`POST /v1/tokens: ${minted.status} ${await minted.text()}`);
-    const { token } = (await minted.json()) as { token: string };
+    const { secret } = (await minted.json()) as { secret: string };
 
     await run([
       'run',
@@ -115,11 +116,12 @@ export async function smokeImages(podman: Podman, workDir: string, logPath: stri
       '--network',
       'host',
       ...env({
-        FLYPROBE_REGION: 'iad',
-        FLYPROBE_PROBE_ID: PROBE_ID,
+        FLYPROBE_REGION: PROBE.region,
+        FLYPROBE_PROBE_ID: PROBE.probeId,
+        FLYPROBE_APP: PROBE.app,
         FLYPROBE_MACHINE_ID: 'image',
         FLYPROBE_COLLECTOR_URL: api,
-        FLYPROBE_TOKEN: token,
+        FLYPROBE_TOKEN: secret,
         FLYPROBE_BIND: '127.0.0.1',
         FLYPROBE_ECHO_HTTP_PORT: String(httpPort),
         FLYPROBE_ECHO_TCP_PORT: String(tcpPort),
@@ -137,7 +139,7 @@ export async function smokeImages(podman: Podman, workDir: string, logPath: stri
     const okResults = await waitFor(
       'ok http, tcp and grpc results from the probe',
       async () => {
-        const res = await fetch(`${api}/v1/results?probeId=${PROBE_ID}&limit=1000`, {
+        const res = await fetch(`${api}/v1/results?probeId=${PROBE.probeId}&limit=1000`, {
           headers: { authorization: `Bearer ${admin}` },
         });
         const { results } = (await res.json()) as { results: { protocol: Protocol; outcome: string }[] };
