@@ -39,7 +39,7 @@ for (const i of images)
 say('');
 say(`probe image: node ${smoke.probeNodeVersion}; --help exit 0 (${smoke.probeHelpText.split('\n')[0]})`);
 say(
-  `collector: /healthz ${smoke.collectorHealthz}, runs as uid ${smoke.collectorUid}, database on the volume: ${smoke.databaseOnVolume}`,
+  `collector: /healthz ${smoke.collectorHealthz}, dashboard ${smoke.dashboardStatus.join(' ')}, runs as uid ${smoke.collectorUid}, database on the volume: ${smoke.databaseOnVolume}`,
 );
 say(`probe: /healthz ${smoke.probeHealthz}, ok results stored: ${JSON.stringify(smoke.okResults)}`);
 say(`exit codes after SIGTERM: probe ${smoke.probeExitCode}, collector ${smoke.collectorExitCode}`);

@@ -27,8 +27,9 @@ describe.skipIf(skipReason !== undefined)(
       expect(run.smoke.probeHelpText).toContain('Usage: flyprobe');
     });
 
-    it('runs the collector on the volume as the unprivileged user, answering /healthz', () => {
+    it('runs the collector on the volume as the unprivileged user, answering /healthz and serving the dashboard', () => {
       expect(run.smoke.collectorHealthz).toBe(200);
+      expect(run.smoke.dashboardStatus).toEqual([200, 200]);
       expect(run.smoke.databaseOnVolume).toBe(true);
       expect(run.smoke.collectorUid).toBeGreaterThan(0);
     });

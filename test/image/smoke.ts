@@ -12,6 +12,8 @@ export interface SmokeReport {
   probeHelpText: string;
   probeNodeVersion: string;
   collectorHealthz: number;
+  /** The dashboard's page and one of its modules, served from files the image must carry. */
+  dashboardStatus: number[];
   /** Uid of the collector process (pid 1 after `exec setpriv`), not root once /data is handed over. */
   collectorUid: number;
   databaseOnVolume: boolean;
@@ -97,6 +99,9 @@ export async function smokeImages(podman: Podman, workDir: string, logPath: stri
       START_TIMEOUT_MS,
       500,
     );
+    const dashboardStatus = await Promise.all(
+      ['/dashboard/', '/dashboard/main.js'].map(async (path) => (await fetch(`${api}${path}`)).status),
+    );
     const procStatus = await run(['exec', names.collector, 'cat', '/proc/1/status']);
     const collectorUid = Number(/^Uid:\s+(\d+)/m.exec(procStatus)?.[1] ?? Number.NaN);
 
@@ -156,6 +161,7 @@ export async function smokeImages(podman: Podman, workDir: string, logPath: stri
       probeHelpText: help,
       probeNodeVersion,
       collectorHealthz,
+      dashboardStatus,
       collectorUid,
       databaseOnVolume: existsSync(join(volume, 'flyprobe.db')),
       probeHealthz,
