@@ -14,7 +14,7 @@ import type { CollectorPlugin, CollectorPluginFactory } from './api/plugins.ts';
 import { parseTargets } from './api/routes/targets.ts';
 import { CollectorMetrics } from './metrics.ts';
 import type { CollectorSettings } from './settings.ts';
-import { openSqliteStore } from './store/index.ts';
+import { openStore, storeLocation } from './store/open-store.ts';
 import type { Store } from './store/store.ts';
 
 /**
@@ -47,6 +47,14 @@ export interface RunningCollector {
 function reachableUrl(host: string, port: number): string {
   if (host === '::' || host === '0.0.0.0' || host === '') return `http://127.0.0.1:${port}`;
   return host.includes(':') ? `http://[${host}]:${port}` : `http://${host}:${port}`;
+}
+
+/** The store's location for logs: a PostgreSQL URL without its credentials. */
+function describeStore(databaseUrl: string): string {
+  const where = storeLocation(databaseUrl);
+  if (where.dialect === 'sqlite') return where.path;
+  const u = new URL(where.url);
+  return `${u.protocol}//${u.host}${u.pathname}`;
 }
 
 /** Loads FLYPROBE_TARGETS_FILE into the store; an unchanged document keeps its revision (and probes' ETags). */
@@ -101,7 +109,7 @@ export async function startCollector(
   const log = options.log ?? jsonLogger;
   const now = options.now ?? Date.now;
   const ownsStore = !options.store;
-  const store = options.store ?? (await openSqliteStore({ path: settings.dbPath }));
+  const store = options.store ?? (await openStore(settings));
   const plugins: CollectorPlugin[] = [];
   try {
     if (settings.targetsFile) await loadTargetsFile(store, settings.targetsFile);
@@ -123,7 +131,12 @@ export async function startCollector(
     const port = (server.address() as AddressInfo).port;
     const url = reachableUrl(settings.host, port);
     const retention = startRetention(deps);
-    log('info', 'collector listening', { url, db: settings.dbPath, plugins: plugins.map((p) => p.name) });
+    log('info', 'collector listening', {
+      url,
+      store: store.dialect,
+      db: describeStore(settings.databaseUrl),
+      plugins: plugins.map((p) => p.name),
+    });
 
     let stopping: Promise<void> | undefined;
     const stop = () => {

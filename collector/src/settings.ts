@@ -1,9 +1,15 @@
 import { cidrProblem } from './api/address-range.ts';
+import { storeLocation } from './store/open-store.ts';
 
 /** Everything the collector process needs, read from FLYPROBE_* environment variables. */
 export interface CollectorSettings {
-  /** SQLite database file (FLYPROBE_DB). */
+  /** SQLite database file (FLYPROBE_DB), used when FLYPROBE_DATABASE_URL is not set. */
   dbPath: string;
+  /**
+   * Where the store lives (FLYPROBE_DATABASE_URL): `postgres://...` for PostgreSQL (several collectors may share
+   * it), `file:<path>` or a path for SQLite. Defaults to the SQLite file `dbPath`.
+   */
+  databaseUrl: string;
   host: string;
   port: number;
   /**
@@ -116,6 +122,18 @@ class EnvReader {
     return n;
   }
 
+  databaseUrl(name: string, fallback: string): string {
+    const v = this.raw(name);
+    if (v === undefined) return fallback;
+    try {
+      storeLocation(v);
+    } catch (error) {
+      this.errors.push((error as Error).message);
+      return fallback;
+    }
+    return v;
+  }
+
   boolean(name: string, fallback: boolean): boolean {
     const v = this.raw(name)?.toLowerCase();
     if (v === undefined) return fallback;
@@ -131,6 +149,7 @@ export function loadCollectorSettings(env: NodeJS.ProcessEnv): CollectorSettings
   const r = new EnvReader(env);
   const settings: CollectorSettings = {
     dbPath: r.string('FLYPROBE_DB', 'flyprobe.db'),
+    databaseUrl: r.databaseUrl('FLYPROBE_DATABASE_URL', r.string('FLYPROBE_DB', 'flyprobe.db')),
     host: r.string('FLYPROBE_HOST', '::'),
     port: r.number('FLYPROBE_PORT', 8080, { min: 0, max: 65535 }),
     adminTokens: r.secrets('FLYPROBE_ADMIN_TOKEN'),

@@ -18,8 +18,8 @@ import { fileURLToPath } from 'node:url';
 import { loadCollectorSettings, openSqliteStore, startCollector } from '@flyprobe/collector';
 import type { IngestResponse, ProbeIdentity, ProbeResult } from '@flyprobe/shared';
 import { Pool } from 'undici';
-import { openDatabase } from '../../collector/src/store/index.ts';
-import { COLUMN_FIELDS } from '../../collector/src/store/sqlite/results.ts';
+import { COLUMN_FIELDS } from '../../collector/src/store/core/result-row.ts';
+import { openDatabase } from '../../collector/src/store/sqlite/open.ts';
 
 const ADMIN = 'bench-admin-secret-0123456789';
 

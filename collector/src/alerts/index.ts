@@ -1,3 +1,4 @@
+export { SqliteAlertStore } from '../store/sqlite/alerts.ts';
 export { alertsApi, alertsOpenApi } from './api.ts';
 export { AlertEngine, alertView, type Transition } from './engine.ts';
 export { fingerprint } from './fingerprint.ts';
@@ -7,5 +8,4 @@ export { toPostableAlert } from './providers/alertmanager/index.ts';
 export { signBody, verifySignature, type WebhookPayload } from './providers/webhook/index.ts';
 export { receiversFromEnv } from './receivers.ts';
 export { type AlertingSettings, alertingSettingsFromEnv } from './settings.ts';
-export { SqliteAlertStore } from './sqlite-store.ts';
 export type * from './types.ts';

@@ -1,43 +1,46 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Heartbeat, ProbeIdentity } from '@flyprobe/shared';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { jsonLogger } from '../api/log.ts';
 import type { CollectorPlugin, CollectorPluginFactory, PluginContext } from '../api/plugins.ts';
-import { DetectorRegistry } from '../detect/registry.ts';
-import type { Store, StoredResult } from '../store/store.ts';
+import type { StoredResult } from '../store/store.ts';
 import { alertsApi, alertsOpenApi } from './api.ts';
-import { AlertEngine, alertView } from './engine.ts';
-import { DeliveryWorker } from './outbox/worker.ts';
+import { type LeaderWork, startLeaderWork } from './detector-leader.ts';
+import { AlertEngine } from './engine.ts';
+import { Leadership } from './leadership.ts';
 import { AlertmanagerProvider } from './providers/alertmanager/index.ts';
 import { SlackProvider } from './providers/slack/index.ts';
 import { WebhookProvider } from './providers/webhook/index.ts';
 import { receiverSource } from './receivers.ts';
 import { type AlertingSettings, alertingSettingsFromEnv } from './settings.ts';
-import { SqliteAlertStore } from './sqlite-store.ts';
 import type { AlertStore } from './types.ts';
-import { warmUp } from './warmup.ts';
 
-const MIN_EVALUATION_GAP_MS = 50;
+/** Name of the detector leader's lease in the `leases` table. */
+export const DETECTOR_LEASE = 'detector';
 
 type Log = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 
 export interface AlertingOptions {
   /** Defaults to `alertingSettingsFromEnv(process.env)`. */
   settings?: AlertingSettings;
-  /** Defaults to the collector's SQLite file (the store must expose `db`). */
+  /** Defaults to the collector store's own (`store.alerts`). */
   alertStore?: AlertStore;
+  /** This collector's name in the leader lease; defaults to FLY_MACHINE_ID or the host name, plus a random suffix. */
+  holder?: string;
   now?: () => number;
   log?: Log;
 }
 
-type SqliteHandle = ConstructorParameters<typeof SqliteAlertStore>[0];
-
-/** The better-sqlite3 handle of a SqliteStore, or undefined for other stores. */
-function sqliteHandle(store: Store): SqliteHandle | undefined {
-  const db = (store as Store & { db?: unknown }).db;
-  return db && typeof db === 'object' && 'prepare' in db ? (db as SqliteHandle) : undefined;
+function defaultHolder(): string {
+  return `${process.env.FLY_MACHINE_ID ?? hostname()}/${process.pid}/${randomBytes(3).toString('hex')}`;
 }
 
-/** The collector plugin: detectors on ingest, the alert lifecycle on a timer, delivery, and the alert routes. */
+/**
+ * The collector plugin: detectors, the alert lifecycle, delivery and the alert routes. Every collector serves
+ * the routes; detection and delivery run on the holder of the detector lease only (always this collector on
+ * SQLite), so collectors sharing a PostgreSQL store notify once.
+ */
 export function alertingPlugin(options: AlertingOptions = {}): CollectorPluginFactory {
   return async (ctx: PluginContext): Promise<CollectorPlugin> => {
     const settings = options.settings ?? alertingSettingsFromEnv(process.env);
@@ -46,36 +49,25 @@ export function alertingPlugin(options: AlertingOptions = {}): CollectorPluginFa
       options.log ??
       ((level, message, fields) => jsonLogger(level, message, { component: 'alerts', ...fields }));
     if (!settings.enabled) return { name: 'alerts' };
-    const db = sqliteHandle(ctx.store);
-    if (!options.alertStore && !db) {
-      log('warn', 'alerting disabled: the store is not SQLite and no AlertStore was given');
-      return { name: 'alerts' };
-    }
-    const store = options.alertStore ?? new SqliteAlertStore(db as SqliteHandle);
-    const registry = new DetectorRegistry(settings.detection);
-    registry.setTargets((await ctx.store.getTargets()).targets);
-    const replayed = await warmUp(ctx.store, registry, settings, now());
-    const receivers = receiverSource(store, settings.receivers);
-    const engine = new AlertEngine(store, { forMs: (rule) => settings.detection[rule].forMs, receivers });
-    await engine.load();
-
-    const m = {
+    const alerts = options.alertStore ?? ctx.store.alerts;
+    const receivers = receiverSource(alerts, settings.receivers);
+    const metrics = {
       transitions: new Counter({
         name: 'flyprobe_alert_transitions_total',
         help: 'Alert state transitions',
-        labelNames: ['rule', 'to'],
+        labelNames: ['rule', 'to'] as const,
         registers: [ctx.registry],
       }),
       notifications: new Counter({
         name: 'flyprobe_alert_notifications_total',
         help: 'Notification delivery attempts by receiver kind and result (delivered, retry, dead)',
-        labelNames: ['receiver', 'result'],
+        labelNames: ['receiver', 'result'] as const,
         registers: [ctx.registry],
       }),
       open: new Gauge({
         name: 'flyprobe_alerts_open',
         help: 'Pending and firing alerts',
-        labelNames: ['rule', 'state'],
+        labelNames: ['rule', 'state'] as const,
         registers: [ctx.registry],
       }),
       evaluation: new Histogram({
@@ -90,6 +82,11 @@ export function alertingPlugin(options: AlertingOptions = {}): CollectorPluginFa
         registers: [ctx.registry],
       }),
     };
+    const leaderGauge = new Gauge({
+      name: 'flyprobe_detector_leader',
+      help: '1 while this collector holds the detector lease (runs detection and delivery), else 0',
+      registers: [ctx.registry],
+    });
 
     const timeoutMs = settings.deliveryTimeoutMs;
     const alertmanager = new AlertmanagerProvider({
@@ -98,79 +95,47 @@ export function alertingPlugin(options: AlertingOptions = {}): CollectorPluginFa
       firingTtlMs: 4 * settings.delivery.alertmanagerRefreshMs,
       publicUrl: settings.publicUrl,
     });
-    const worker = new DeliveryWorker(
-      {
-        store,
-        receivers,
-        providers: {
-          webhook: new WebhookProvider({ timeoutMs, now }),
-          slack: new SlackProvider({ timeoutMs }),
-          alertmanager,
-        },
-        alertmanager,
-        firingAlerts: () =>
-          engine
-            .openAlerts()
-            .filter((a) => a.state === 'firing' && a.notified)
-            .map(alertView),
-        now,
-        onResult: (receiver, result) => m.notifications.inc({ receiver, result }),
-        log,
-      },
-      settings.delivery,
-    );
+    const providers = {
+      webhook: new WebhookProvider({ timeoutMs, now }),
+      slack: new SlackProvider({ timeoutMs }),
+      alertmanager,
+    };
+    // Acknowledgements on a follower go straight to the store (the leader's copy gains them at its next load).
+    const followerEngine = new AlertEngine(alerts, {
+      forMs: (rule) => settings.detection[rule].forMs,
+      receivers,
+    });
 
-    let evaluating: Promise<void> | undefined;
-    let pendingEvaluation = false;
-    let stopped = false;
-    let targetsRefreshedAt = now();
-    const evaluate = async () => {
-      const end = m.evaluation.startTimer();
-      try {
-        if (now() - targetsRefreshedAt > 10_000) {
-          targetsRefreshedAt = now();
-          registry.setTargets((await ctx.store.getTargets()).targets);
-        }
-        const transitions = await engine.apply(registry.evaluate(now()), now());
-        for (const t of transitions) m.transitions.inc({ rule: t.alert.rule, to: t.to });
-        if (transitions.some((t) => t.to !== 'pending')) worker.kick();
-        m.open.reset();
-        for (const a of engine.openAlerts()) m.open.inc({ rule: a.rule, state: a.state });
-      } catch (error) {
-        m.errors.inc();
-        log('error', 'alert evaluation failed', { error: String(error) });
-      } finally {
-        end();
-      }
-    };
-    /** Evaluations never overlap; a request during one runs right after it. */
-    const requestEvaluation = () => {
-      if (evaluating) {
-        pendingEvaluation = true;
-        return;
-      }
-      evaluating = (async () => {
-        do {
-          pendingEvaluation = false;
-          await evaluate();
-          // Under a stream of ingests, evaluate at most every MIN_EVALUATION_GAP_MS.
-          if (pendingEvaluation) await new Promise((resolve) => setTimeout(resolve, MIN_EVALUATION_GAP_MS));
-        } while (pendingEvaluation && !stopped);
-      })().finally(() => {
-        evaluating = undefined;
-      });
-    };
-    const timer = setInterval(requestEvaluation, settings.evaluateIntervalMs);
-    timer.unref();
-    worker.start();
-    await store.pruneAlerts(now() - settings.historyMs).catch((error: unknown) => {
-      log('warn', 'alert history prune failed', { error: String(error) });
+    let leader: LeaderWork | undefined;
+    const leadership = new Leadership(ctx.store, {
+      name: DETECTOR_LEASE,
+      holder: options.holder ?? defaultHolder(),
+      ttlMs: settings.leaderLeaseMs,
+      renewMs: Math.max(200, Math.floor(settings.leaderLeaseMs / 5)),
+      onElected: async () => {
+        leader = await startLeaderWork({
+          store: ctx.store,
+          alerts,
+          settings,
+          receivers,
+          providers,
+          alertmanager,
+          metrics,
+          now,
+          log,
+        });
+        leaderGauge.set(1);
+      },
+      onDeposed: async () => {
+        leaderGauge.set(0);
+        metrics.open.reset();
+        const work = leader;
+        leader = undefined;
+        await work?.stop();
+      },
+      log,
     });
-    log('info', 'alerting started', {
-      replayedResults: replayed,
-      openAlerts: engine.openAlerts().length,
-      receivers: (await receivers()).map((r) => r.id),
-    });
+    await leadership.start();
 
     return {
       name: 'alerts',
@@ -178,11 +143,13 @@ export function alertingPlugin(options: AlertingOptions = {}): CollectorPluginFa
         {
           path: '/',
           app: alertsApi({
-            store,
-            engine,
+            store: alerts,
+            get engine() {
+              return leader?.engine ?? followerEngine;
+            },
             envReceivers: settings.receivers,
             now,
-            onChange: () => requestEvaluation(),
+            onChange: () => leader?.requestEvaluation(),
           }),
           openapi: alertsOpenApi,
         },
@@ -191,21 +158,11 @@ export function alertingPlugin(options: AlertingOptions = {}): CollectorPluginFa
         results: StoredResult[],
         batch: { probe: ProbeIdentity; receivedAt: number; heartbeat?: Heartbeat },
       ) {
-        registry.observe(results);
-        if (batch.heartbeat)
-          registry.observeHeartbeat({
-            probeId: batch.probe.probeId,
-            probeRegion: batch.probe.region,
-            heartbeat: batch.heartbeat,
-            receivedAt: batch.receivedAt,
-          });
-        requestEvaluation();
+        // On a shared store the leader reads every collector's results from the feed instead.
+        if (!ctx.store.shared) leader?.observe(results, batch);
       },
       async stop() {
-        stopped = true;
-        clearInterval(timer);
-        await evaluating;
-        await worker.stop();
+        await leadership.stop();
       },
     };
   };

@@ -21,6 +21,13 @@ export interface AlertingSettings {
   publicUrl: string | null;
   /** Resolved alerts and finished notifications are kept this long. */
   historyMs: number;
+  /**
+   * Detector leader lease (FLYPROBE_LEADER_LEASE_MS): collectors sharing a PostgreSQL store run detection and
+   * delivery on the lease holder only; a dead leader is replaced within this plus a fifth of it.
+   */
+  leaderLeaseMs: number;
+  /** How often the leader reads results other collectors stored (shared stores only). */
+  feedPollMs: number;
 }
 
 function positive(env: NodeJS.ProcessEnv, name: string, fallback: number, max: number): number {
@@ -34,7 +41,8 @@ function positive(env: NodeJS.ProcessEnv, name: string, fallback: number, max: n
 
 /**
  * FLYPROBE_ALERTS (on by default), FLYPROBE_ALERT_RULES (JSON file of per-rule overrides), FLYPROBE_ALERT_EVAL_MS,
- * FLYPROBE_ALERT_MAX_ATTEMPTS, FLYPROBE_PUBLIC_URL, FLYPROBE_ALERT_HISTORY_DAYS and the receivers' variables.
+ * FLYPROBE_ALERT_MAX_ATTEMPTS, FLYPROBE_PUBLIC_URL, FLYPROBE_ALERT_HISTORY_DAYS, FLYPROBE_LEADER_LEASE_MS and the
+ * receivers' variables.
  * Throws naming the bad variable or rule field.
  */
 export function alertingSettingsFromEnv(env: NodeJS.ProcessEnv): AlertingSettings {
@@ -72,5 +80,7 @@ export function alertingSettingsFromEnv(env: NodeJS.ProcessEnv): AlertingSetting
     deliveryTimeoutMs: 10_000,
     publicUrl: env.FLYPROBE_PUBLIC_URL?.trim() || null,
     historyMs: positive(env, 'FLYPROBE_ALERT_HISTORY_DAYS', 30, 3650) * 86_400_000,
+    leaderLeaseMs: Math.max(1000, positive(env, 'FLYPROBE_LEADER_LEASE_MS', 5000, 600_000)),
+    feedPollMs: 250,
   };
 }

@@ -5,18 +5,20 @@ import type { AlertingSettings } from './settings.ts';
 
 /**
  * Rebuilds detector state after a restart: the probes' last heartbeats, then the raw results of the last
- * `warmupMs` (at most `warmupMaxResults`, read newest first in pages and replayed oldest first).
+ * `warmupMs` (at most `warmupMaxResults`, read newest first in pages and replayed oldest first). The ids
+ * replayed are added to `seen`, so a caller that also follows the results feed skips them there.
  */
 export async function warmUp(
   store: Store,
   registry: DetectorRegistry,
   settings: AlertingSettings,
   now: number,
+  seen = new Set<number>(),
 ): Promise<number> {
-  const seen = new Set<number>();
   const pages: StoredResult[][] = [];
   let to = now;
-  while (seen.size < settings.warmupMaxResults) {
+  const before = seen.size;
+  while (seen.size - before < settings.warmupMaxResults) {
     const page = await store.listResults({
       from: now - settings.warmupMs,
       to,

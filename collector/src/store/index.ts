@@ -1,13 +1,13 @@
-export { type Migration, runMigrations } from './sqlite/migrations.ts';
-export { openDatabase } from './sqlite/open.ts';
+export type { RollupRecord } from './core/rollup-delta.ts';
 export {
   emptyRollupState,
   type RollupDims,
   type RollupState,
   type RollupTier,
-} from './sqlite/rollup-sample.ts';
-export type { RollupRecord } from './sqlite/rollup-writer.ts';
-export { SKETCH_RELATIVE_ACCURACY } from './sqlite/sketch.ts';
+} from './core/rollup-sample.ts';
+export { SKETCH_RELATIVE_ACCURACY } from './core/sketch.ts';
+export * from './core/window.ts';
+export { openStore, type StoreLocation, storeLocation } from './open-store.ts';
+export { openPostgresStore, PostgresStore, type PostgresStoreOptions } from './postgres/postgres-store.ts';
 export { openSqliteStore, SqliteStore, type SqliteStoreOptions } from './sqlite/sqlite-store.ts';
 export * from './store.ts';
-export * from './window.ts';

@@ -12,6 +12,8 @@ import type {
   SeriesPoint,
   TargetConfig,
 } from '@flyprobe/shared';
+import type { AlertStore } from '../alerts/types.ts';
+import type { RollupRecord } from './core/rollup-delta.ts';
 
 /** A result as stored: the wire result plus who sent it and when it arrived. */
 export interface StoredResult extends ProbeResult {
@@ -133,5 +135,51 @@ export interface Maintenance {
   close(): Promise<void>;
 }
 
-/** The collector's storage. SQLite (better-sqlite3) is the embedded default; PostgreSQL implements the same. */
-export interface Store extends ResultStore, ProbeRegistry, TokenStore, TargetStore, Maintenance {}
+/** Leases in the database: how several collectors sharing one store agree on a single detector leader. */
+export interface LeaseStore {
+  /**
+   * Takes the named lease for `holder` when it is free or expired, or renews it when `holder` has it, for
+   * `ttlMs` by the database's clock (collectors' clocks may disagree). True while `holder` holds it.
+   */
+  acquireLease(name: string, holder: string, ttlMs: number): Promise<boolean>;
+  /** Gives the lease up (graceful stop), so another collector takes over without waiting for the expiry. */
+  releaseLease(name: string, holder: string): Promise<void>;
+}
+
+/** Where a `resultsAfter` read stopped; opaque to callers. */
+export type FeedCursor = string;
+
+export interface ResultFeed {
+  /**
+   * Results committed after `cursor`, in commit order, at most `limit`: how a detector leader sees what
+   * every collector ingested. `null` starts at the present (nothing returned, only a cursor).
+   */
+  resultsAfter(
+    cursor: FeedCursor | null,
+    limit: number,
+  ): Promise<{ results: StoredResult[]; cursor: FeedCursor }>;
+}
+
+export type Dialect = 'sqlite' | 'postgres';
+
+/**
+ * The collector's storage: results, rollups, probes, tokens, targets, alerts (with silences, receivers and
+ * the outbox) and leases in one database. SQLite (better-sqlite3) is the embedded default for one collector;
+ * PostgreSQL (store/postgres/) implements the same for several collectors sharing one database. The shared
+ * logic (rollup blocks, sketches, the fibre floor, token secrets) lives in store/core/; dialects run SQL.
+ */
+export interface Store
+  extends ResultStore,
+    ProbeRegistry,
+    TokenStore,
+    TargetStore,
+    Maintenance,
+    LeaseStore,
+    ResultFeed {
+  readonly dialect: Dialect;
+  /** True when other collectors may write the same database: detection and delivery then follow a lease. */
+  readonly shared: boolean;
+  readonly alerts: AlertStore;
+  /** Bulk path: whole rollup cells (imports, benchmarks), replacing cells with the same key. */
+  writeRollups(records: readonly RollupRecord[]): Promise<void>;
+}

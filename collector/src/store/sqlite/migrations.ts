@@ -1,11 +1,7 @@
 import type { Database } from 'better-sqlite3';
+import { type Migration, pendingMigrations } from '../core/migrations.ts';
 
-export interface Migration {
-  /** Positive, unique within a component, applied in ascending order. */
-  id: number;
-  name: string;
-  sql: string;
-}
+export type { Migration } from '../core/migrations.ts';
 
 /**
  * Applies a component's migrations that are not yet recorded in `schema_migrations`, each in its own
@@ -13,14 +9,7 @@ export interface Migration {
  * Components (store, alerts, ...) share the table and are told apart by `component`. Returns the ids applied now.
  */
 export function runMigrations(db: Database, component: string, migrations: readonly Migration[]): number[] {
-  if (!component) throw new Error('runMigrations: component must not be empty');
-  const seen = new Set<number>();
-  for (const m of migrations) {
-    if (!Number.isInteger(m.id) || m.id <= 0)
-      throw new Error(`migration ${component}/${m.id}: id must be a positive integer`);
-    if (seen.has(m.id)) throw new Error(`migration ${component}/${m.id}: duplicate id`);
-    seen.add(m.id);
-  }
+  pendingMigrations(component, migrations, new Map());
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     component TEXT NOT NULL,
     id INTEGER NOT NULL,
@@ -38,16 +27,7 @@ export function runMigrations(db: Database, component: string, migrations: reado
     'INSERT INTO schema_migrations (component, id, name, applied_at) VALUES (?, ?, ?, ?)',
   );
   const done: number[] = [];
-  for (const m of [...migrations].sort((a, b) => a.id - b.id)) {
-    const previous = applied.get(m.id);
-    if (previous !== undefined) {
-      // A renamed migration usually means two branches reused an id: refuse rather than skip silently.
-      if (previous !== m.name)
-        throw new Error(
-          `migration ${component}/${m.id}: recorded as "${previous}" but now named "${m.name}"`,
-        );
-      continue;
-    }
+  for (const m of pendingMigrations(component, migrations, applied)) {
     db.transaction(() => {
       db.exec(m.sql);
       record.run(component, m.id, m.name, Date.now());

@@ -1,50 +1,18 @@
-import type {
-  NetworkPath,
-  Outcome,
-  ProbeIdentity,
-  ProbeResult,
-  Protocol,
-  RegionCode,
-} from '@flyprobe/shared';
+import type { ProbeIdentity, ProbeResult } from '@flyprobe/shared';
 import type { Database, Statement } from 'better-sqlite3';
+import { extraJson, type ResultRow, toStored } from '../core/result-row.ts';
 import type { InsertOutcome, ResultFilter, StoredResult } from '../store.ts';
-
-/** Fields kept as columns (queried or indexed); everything else of a result is kept as JSON in `extra`. */
-export const COLUMN_FIELDS: ReadonlySet<string> = new Set<string>([
-  'seq',
-  'target',
-  'path',
-  'protocol',
-  'targetRegion',
-  'startedAt',
-  'outcome',
-  'latencyMs',
-  'edgeRegion',
-  'servedRegion',
-  'degraded',
-]);
 
 const MAX_LIST_LIMIT = 10_000;
 
-type ResultRow = [
-  id: number,
-  probeId: string,
-  bootId: string,
-  seq: number,
-  probeRegion: string,
-  target: string,
-  path: NetworkPath,
-  protocol: Protocol,
-  targetRegion: string | null,
-  startedAt: number,
-  receivedAt: number,
-  outcome: Outcome,
-  latencyMs: number | null,
-  edgeRegion: string | null,
-  servedRegion: string | null,
-  degraded: number | null,
-  extra: string,
-];
+const SELECT_RESULTS = `SELECT r.id, b.probe_id, b.boot_id, r.seq, r.probe_region, r.target, r.path, r.protocol,
+    r.target_region, r.started_at, r.received_at, r.outcome, r.latency_ms, r.edge_region, r.served_region,
+    r.degraded, r.extra
+  FROM results r JOIN probe_boots b ON b.id = r.boot_key`;
+
+function listLimit(limit: number): number {
+  return Math.max(0, Math.min(MAX_LIST_LIMIT, Math.trunc(limit)));
+}
 
 /** Raw results: idempotent insert keyed by (probe id, boot id, seq) and filtered listing. */
 export class ResultTable {
@@ -134,13 +102,25 @@ export class ResultTable {
       where.push('r.started_at < ?');
       params.push(filter.to);
     }
-    const limit = Math.max(0, Math.min(MAX_LIST_LIMIT, Math.trunc(filter.limit)));
-    const sql = `SELECT r.id, b.probe_id, b.boot_id, r.seq, r.probe_region, r.target, r.path, r.protocol, r.target_region,
-        r.started_at, r.received_at, r.outcome, r.latency_ms, r.edge_region, r.served_region, r.degraded, r.extra
-      FROM results r JOIN probe_boots b ON b.id = r.boot_key
+    const limit = listLimit(filter.limit);
+    const sql = `${SELECT_RESULTS}
       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY r.started_at DESC, r.id DESC LIMIT ${limit}`;
     return (this.db.prepare(sql).raw(true).all(params) as ResultRow[]).map(toStored);
+  }
+
+  /** Results with ids above `afterId`, in id order: the commit order, as this process is the only writer. */
+  after(afterId: number | null, limit: number): { results: StoredResult[]; lastId: number } {
+    if (afterId === null) {
+      const max = this.db.prepare('SELECT coalesce(max(id), 0) FROM results').pluck().get() as number;
+      return { results: [], lastId: max };
+    }
+    const rows = this.db
+      .prepare(`${SELECT_RESULTS} WHERE r.id > ? ORDER BY r.id LIMIT ${listLimit(limit)}`)
+      .raw(true)
+      .all(afterId) as ResultRow[];
+    const results = rows.map(toStored);
+    return { results, lastId: results.at(-1)?.id ?? afterId };
   }
 
   private bootKey(probeId: string, bootId: string): number {
@@ -154,40 +134,4 @@ export class ResultTable {
     }
     return id;
   }
-}
-
-function extraJson(r: ProbeResult): string {
-  const rest: Record<string, unknown> = {};
-  // for-in, not Object.entries: no [key, value] pair allocated per field of every result.
-  for (const k in r) {
-    if (COLUMN_FIELDS.has(k)) continue;
-    const v = r[k as keyof ProbeResult];
-    if (v !== undefined) rest[k] = v;
-  }
-  return JSON.stringify(rest);
-}
-
-function toStored(row: ResultRow): StoredResult {
-  const [id, probeId, bootId, seq, probeRegion, target, path, protocol, targetRegion] = row;
-  const [startedAt, receivedAt, outcome, latencyMs, edgeRegion, servedRegion, degraded, extra] = row.slice(
-    9,
-  ) as [number, number, Outcome, number | null, RegionCode | null, RegionCode | null, number | null, string];
-  const result = {
-    seq,
-    target,
-    path,
-    protocol,
-    ...(targetRegion !== null && { targetRegion }),
-    startedAt,
-    ...(latencyMs !== null && { latencyMs }),
-    outcome,
-    ...(JSON.parse(extra) as Omit<
-      ProbeResult,
-      'seq' | 'target' | 'path' | 'protocol' | 'startedAt' | 'outcome'
-    >),
-    ...(edgeRegion !== null && { edgeRegion }),
-    ...(servedRegion !== null && { servedRegion }),
-    ...(degraded !== null && { degraded: degraded === 1 }),
-  };
-  return { ...result, id, probeId, bootId, probeRegion, receivedAt };
 }

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { emptyRollupState } from '../core/rollup-sample.ts';
 import { PRUNE_CHUNK } from './retention.ts';
-import { emptyRollupState } from './rollup-sample.ts';
 import { openSqliteStore } from './sqlite-store.ts';
 import { probeIdentity, result, T0, tempDir } from './test-fixtures.ts';
 

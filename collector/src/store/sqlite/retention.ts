@@ -1,14 +1,14 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Database, Statement } from 'better-sqlite3';
+import { retentionAges } from '../core/retention-policy.ts';
+import { ROLLUP_TIERS, type RollupTier } from '../core/rollup-sample.ts';
 import type { RetentionPolicy } from '../store.ts';
-import { ROLLUP_TIERS, type RollupTier } from './rollup-sample.ts';
 import type { RollupWriter } from './rollup-writer.ts';
 
 /** Rows per DELETE statement: a few milliseconds of write lock, so an ingest batch never waits long. */
 export const PRUNE_CHUNK = 5000;
 /** Rollup blocks per delete transaction: a block holds up to a few hundred cells, so ~5,000 rollup rows. */
 export const PRUNE_BLOCK_CHUNK = 20;
-export const DEFAULT_MINUTE_ROLLUP_MS = 7 * 24 * 3_600_000;
 
 /**
  * Deletes raw results and rollups past retention, one small statement at a time with a yield to the event
@@ -37,24 +37,21 @@ export class Retention {
   }
 
   async prune(now: number, policy: RetentionPolicy): Promise<{ raw: number; rollups: number }> {
-    checkMs('rawMs', policy.rawMs);
-    checkMs('rollupMs', policy.rollupMs);
-    const minuteMs = policy.minuteRollupMs ?? Math.min(policy.rollupMs, DEFAULT_MINUTE_ROLLUP_MS);
-    checkMs('minuteRollupMs', minuteMs);
+    const ages = retentionAges(policy);
     let raw = 0;
     for (;;) {
       if (!this.isOpen()) return { raw, rollups: 0 };
       // Raw rows are the rollups' source of truth until folded and flushed; never delete one before that.
       this.rollups.flush(now);
-      const n = this.deleteRaw.run(now - policy.rawMs, PRUNE_CHUNK).changes;
+      const n = this.deleteRaw.run(now - ages.rawMs, PRUNE_CHUNK).changes;
       raw += n;
       if (n < PRUNE_CHUNK) break;
       await yieldToEventLoop();
     }
     let rollups = 0;
     for (const [tier, keepMs] of [
-      ['minute', minuteMs],
-      ['hour', policy.rollupMs],
+      ['minute', ages.minuteMs],
+      ['hour', ages.hourMs],
     ] as const) {
       rollups += await this.pruneTier(tier, now - keepMs, now);
     }
@@ -77,9 +74,4 @@ export class Retention {
       await yieldToEventLoop();
     }
   }
-}
-
-function checkMs(field: string, ms: number): void {
-  if (!Number.isFinite(ms) || ms <= 0)
-    throw new RangeError(`${field}: must be a positive number of milliseconds`);
 }

@@ -1,25 +1,18 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { ByteWriter } from './bytes.ts';
-import { CellAccumulator } from './rollup-accumulator.ts';
+import { ByteWriter } from '../core/bytes.ts';
+import { type CellKey, cellKey, rollupColumn } from '../core/cell-key.ts';
+import { CellAccumulator } from '../core/rollup-accumulator.ts';
 import {
   decodeBlockLazy,
   decodeCellBody,
   encodeLazyBlock,
   encodeStateBody,
   type LazyCell,
-} from './rollup-block.ts';
-import {
-  ROLLUP_TIERS,
-  type RollupDims,
-  type RollupInput,
-  type RollupState,
-  type RollupTier,
-} from './rollup-sample.ts';
+} from '../core/rollup-block.ts';
+import type { RollupRecord } from '../core/rollup-delta.ts';
+import { ROLLUP_TIERS, type RollupInput, type RollupTier } from '../core/rollup-sample.ts';
 
 const WATERMARK_KEY = 'rollup_folded_through';
-
-/** A cell's place in its block: an integer for region codes (see `cellKey`), else a string. */
-type CellKey = number | string;
 
 interface Block {
   group: BlockGroup;
@@ -37,14 +30,6 @@ interface BlockGroup {
   protocol: string;
   minute: Map<number, Block>;
   hour: Map<number, Block>;
-}
-
-/** A rollup row written as a whole (bulk import, benchmarks). */
-export interface RollupRecord {
-  tier: RollupTier;
-  dims: RollupDims;
-  bucket: number;
-  state: RollupState;
 }
 
 /**
@@ -104,8 +89,7 @@ export class RollupWriter {
   fold(id: number, input: RollupInput): void {
     if (id <= this.foldedThrough) return;
     const probeRegion = input.probeRegion;
-    // Served region for anycast; the asked-for region (forced, private, peer) for the other paths.
-    const column = (input.path === 'anycast' ? input.servedRegion : input.targetRegion) ?? '';
+    const column = rollupColumn(input);
     const edge = input.edgeRegion ?? '';
     const key = cellKey(probeRegion, column, edge);
     const group = this.group(input.target, input.path, input.protocol);
@@ -287,31 +271,6 @@ export class RollupWriter {
       if (!b.dirty) this.evict(b);
     }
   }
-}
-
-/** 0 for '' (absent), 1..17576 for a three-letter lowercase region code, -1 for anything else. */
-function regionNumber(code: string): number {
-  if (code.length === 0) return 0;
-  if (code.length !== 3) return -1;
-  const a = code.charCodeAt(0) - 97;
-  const b = code.charCodeAt(1) - 97;
-  const c = code.charCodeAt(2) - 97;
-  if (a < 0 || a > 25 || b < 0 || b > 25 || c < 0 || c > 25) return -1;
-  return 1 + (a * 26 + b) * 26 + c;
-}
-
-const REGION_NUMBERS = 1 + 26 * 26 * 26;
-
-/**
- * Region codes pack into one integer below 2^53 (no string built and hashed per result); anything else
- * (only possible for rows written outside the wire schema) falls back to a string key.
- */
-function cellKey(probeRegion: string, column: string, edge: string): CellKey {
-  const p = regionNumber(probeRegion);
-  const c = regionNumber(column);
-  const e = regionNumber(edge);
-  if (p < 0 || c < 0 || e < 0) return `${probeRegion}\n${column}\n${edge}`;
-  return (p * REGION_NUMBERS + c) * REGION_NUMBERS + e;
 }
 
 type RecoverRow = [

@@ -1,7 +1,7 @@
 import { OUTCOMES, type ProbeResult, regionRttFloorMs } from '@flyprobe/shared';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SKETCH_RELATIVE_ACCURACY } from './sketch.ts';
+import { SKETCH_RELATIVE_ACCURACY } from '../core/sketch.ts';
 import { openSqliteStore } from './sqlite-store.ts';
 import { probeIdentity, result, T0, tempDir } from './test-fixtures.ts';
 

@@ -9,8 +9,12 @@ import type {
   TargetConfig,
 } from '@flyprobe/shared';
 import type { Database } from 'better-sqlite3';
+import type { RollupRecord } from '../core/rollup-delta.ts';
+import type { SeriesQuery } from '../core/rollup-read.ts';
+import type { RouteQuery } from '../core/routes.ts';
 import type {
   CellQuery,
+  FeedCursor,
   InsertOutcome,
   NewToken,
   ResultFilter,
@@ -20,14 +24,15 @@ import type {
   TokenRecord,
   TokenRole,
 } from '../store.ts';
+import { SqliteAlertStore } from './alerts.ts';
 import { runMigrations } from './migrations.ts';
 import { openDatabase } from './open.ts';
 import { ProbeTable } from './probes.ts';
 import { ResultTable } from './results.ts';
 import { Retention } from './retention.ts';
-import { RollupReader, type SeriesQuery } from './rollup-reader.ts';
-import { type RollupRecord, RollupWriter } from './rollup-writer.ts';
-import { type RouteQuery, RouteReader } from './routes.ts';
+import { RollupReader } from './rollup-reader.ts';
+import { RollupWriter } from './rollup-writer.ts';
+import { RouteReader } from './routes.ts';
 import { STORE_COMPONENT, STORE_MIGRATIONS } from './schema.ts';
 import { TargetTable } from './targets.ts';
 import { TokenTable } from './tokens.ts';
@@ -53,8 +58,11 @@ interface PendingWrite {
   fail(error: unknown): void;
 }
 
-/** Store on one SQLite file; `db` is shared with other components' tables (alerts) and migrations. */
+/** Store on one SQLite file: one collector, the embedded default. */
 export class SqliteStore implements Store {
+  readonly dialect = 'sqlite';
+  readonly shared = false;
+  readonly alerts: SqliteAlertStore;
   private readonly results: ResultTable;
   private readonly rollups: RollupWriter;
   private readonly reader: RollupReader;
@@ -82,6 +90,7 @@ export class SqliteStore implements Store {
     this.probes = new ProbeTable(db);
     this.tokens = new TokenTable(db);
     this.targets = new TargetTable(db);
+    this.alerts = new SqliteAlertStore(db);
     this.retention = new Retention(db, this.rollups, () => this.open);
     this.flushTimer = setInterval(() => this.flushRollups(), options.rollupFlushMs ?? 1000);
     this.flushTimer.unref();
@@ -188,8 +197,24 @@ export class SqliteStore implements Store {
     return this.retention.prune(now, policy);
   }
 
+  async resultsAfter(cursor: FeedCursor | null, limit: number) {
+    this.assertOpen();
+    const { results, lastId } = this.results.after(cursor === null ? null : Number(cursor), limit);
+    return { results, cursor: String(lastId) };
+  }
+
+  /** One SQLite file has one collector, which therefore always holds every lease (also right after a crash). */
+  async acquireLease(_name: string, _holder: string, _ttlMs: number): Promise<boolean> {
+    this.assertOpen();
+    return true;
+  }
+
+  async releaseLease(_name: string, _holder: string): Promise<void> {
+    this.assertOpen();
+  }
+
   /** Bulk path: writes whole rollup rows (imports, benchmarks), replacing rows with the same key. */
-  writeRollups(records: readonly RollupRecord[]): void {
+  async writeRollups(records: readonly RollupRecord[]): Promise<void> {
     this.assertOpen();
     this.rollups.writeRecords(records);
   }

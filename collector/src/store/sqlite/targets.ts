@@ -1,11 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { TargetConfig } from '@flyprobe/shared';
 import type { Database, Statement } from 'better-sqlite3';
-
-/** Revision of a targets document: the first 16 hex digits of the SHA-256 of its JSON. */
-export function targetsRevision(json: string): string {
-  return createHash('sha256').update(json, 'utf8').digest('hex').slice(0, 16);
-}
+import { targetsRevision } from '../core/targets.ts';
 
 /** The targets document: one row, replaced as a whole; an absent row reads as an empty list. */
 export class TargetTable {

@@ -1,26 +1,19 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Database, Statement } from 'better-sqlite3';
+import {
+  checkEnsureInput,
+  hashSecret,
+  INSERT_TOKEN_COLUMNS,
+  mintToken,
+  namedTokenRecord,
+  newTokenId,
+  secretMatches,
+  type TokenRow,
+  tokenInsertValues,
+  tokenRecord,
+} from '../core/tokens.ts';
 import type { NewToken, TokenRecord, TokenRole } from '../store.ts';
 
-const ROLES: readonly TokenRole[] = ['probe', 'read', 'admin'];
-
-interface TokenRow {
-  id: string;
-  role: TokenRole;
-  probe_id: string | null;
-  app: string | null;
-  region: string | null;
-  name: string | null;
-  expires_at: number | null;
-  secret_hash: Buffer;
-  created_at: number;
-}
-
-export function hashSecret(secret: string): Buffer {
-  return createHash('sha256').update(secret, 'utf8').digest();
-}
-
-/** Bearer tokens: `fp_<role>_<base64url of 32 random bytes>`; only the SHA-256 of the secret is stored. */
+/** Bearer tokens in SQLite (secret format, bindings and checks in core/tokens.ts). */
 export class TokenTable {
   private readonly insert: Statement;
   private readonly byHash: Statement;
@@ -30,10 +23,7 @@ export class TokenTable {
   private readonly replaceSecret: Statement;
 
   constructor(private readonly db: Database) {
-    this.insert = db.prepare(
-      `INSERT INTO tokens (id, role, probe_id, app, region, name, expires_at, secret_hash, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
+    this.insert = db.prepare(`INSERT INTO tokens (${INSERT_TOKEN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.byHash = db.prepare('SELECT * FROM tokens WHERE secret_hash = ? AND revoked_at IS NULL');
     this.byName = db.prepare('SELECT * FROM tokens WHERE name = ? AND revoked_at IS NULL');
     this.all = db.prepare('SELECT * FROM tokens WHERE revoked_at IS NULL ORDER BY created_at, id');
@@ -42,33 +32,8 @@ export class TokenTable {
   }
 
   create(input: NewToken, now: number): { secret: string; record: TokenRecord } {
-    checkRole(input.role);
-    const bound = [input.probeId, input.app, input.region].filter((v) => v !== undefined).length;
-    if (bound > 0 && input.role !== 'probe')
-      throw new RangeError('probeId: only probe tokens are bound to a probe identity');
-    if (bound !== 0 && bound !== 3) throw new RangeError('probeId: a binding names probeId, app and region');
-    const secret = `fp_${input.role}_${randomBytes(32).toString('base64url')}`;
-    const record: TokenRecord = {
-      id: `tok_${randomBytes(8).toString('hex')}`,
-      role: input.role,
-      probeId: input.probeId ?? null,
-      app: input.app ?? null,
-      region: input.region ?? null,
-      name: input.name ?? null,
-      expiresAt: input.expiresAt ?? null,
-      createdAt: now,
-    };
-    this.insert.run(
-      record.id,
-      record.role,
-      record.probeId,
-      record.app,
-      record.region,
-      record.name,
-      record.expiresAt,
-      hashSecret(secret),
-      now,
-    );
+    const { secret, record, hash } = mintToken(input, now);
+    this.insert.run(...tokenInsertValues(record, hash));
     return { secret, record };
   }
 
@@ -76,12 +41,12 @@ export class TokenTable {
     const hash = hashSecret(secret);
     const row = this.byHash.get(hash) as TokenRow | undefined;
     // The lookup is by hash already; the explicit constant-time compare keeps that property if the lookup changes.
-    if (!row || !timingSafeEqual(row.secret_hash, hash)) return undefined;
-    return toRecord(row);
+    if (!row || !secretMatches(row.secret_hash, hash)) return undefined;
+    return tokenRecord(row);
   }
 
   list(): TokenRecord[] {
-    return (this.all.all() as TokenRow[]).map(toRecord);
+    return (this.all.all() as TokenRow[]).map(tokenRecord);
   }
 
   revokeById(id: string, now: number): boolean {
@@ -89,47 +54,18 @@ export class TokenTable {
   }
 
   ensure(input: { secret: string; role: TokenRole; name: string }, now: number): TokenRecord {
-    checkRole(input.role);
-    if (input.secret.length < 16) throw new RangeError('secret: must be at least 16 characters');
-    if (!input.name) throw new RangeError('name: must not be empty');
-    const hash = hashSecret(input.secret);
+    const hash = checkEnsureInput(input);
     const owner = this.byHash.get(hash) as TokenRow | undefined;
     if (owner && owner.name !== input.name) throw new RangeError('secret: already used by another token');
     return this.db.transaction(() => {
       const existing = this.byName.get(input.name) as TokenRow | undefined;
       if (existing) {
         this.replaceSecret.run(hash, input.role, existing.id);
-        return toRecord({ ...existing, role: input.role });
+        return tokenRecord({ ...existing, role: input.role });
       }
-      const id = `tok_${randomBytes(8).toString('hex')}`;
-      this.insert.run(id, input.role, null, null, null, input.name, null, hash, now);
-      return {
-        id,
-        role: input.role,
-        probeId: null,
-        app: null,
-        region: null,
-        name: input.name,
-        expiresAt: null,
-        createdAt: now,
-      };
+      const record = namedTokenRecord(newTokenId(), input.role, input.name, now);
+      this.insert.run(...tokenInsertValues(record, hash));
+      return record;
     })();
   }
-}
-
-function checkRole(role: string): void {
-  if (!ROLES.includes(role as TokenRole)) throw new RangeError(`role: must be one of ${ROLES.join(', ')}`);
-}
-
-function toRecord(r: TokenRow): TokenRecord {
-  return {
-    id: r.id,
-    role: r.role,
-    probeId: r.probe_id,
-    app: r.app,
-    region: r.region,
-    name: r.name,
-    expiresAt: r.expires_at,
-    createdAt: r.created_at,
-  };
 }

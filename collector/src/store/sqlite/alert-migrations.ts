@@ -1,4 +1,4 @@
-import type { Migration } from '../store/index.ts';
+import type { Migration } from './migrations.ts';
 
 /** Tables of the alerts component, applied with `runMigrations(db, 'alerts', ALERT_MIGRATIONS)`. */
 export const ALERT_MIGRATIONS: readonly Migration[] = [

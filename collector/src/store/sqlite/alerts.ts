@@ -1,9 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { AlertView, SilenceMatcher, SilenceView } from '@flyprobe/shared';
+import type { SilenceView } from '@flyprobe/shared';
 import type { Database } from 'better-sqlite3';
-import { runMigrations } from '../store/index.ts';
-import { silenceState } from './silences.ts';
-import { ALERT_MIGRATIONS } from './sqlite-migrations.ts';
 import type {
   AlertFilter,
   AlertRecord,
@@ -13,126 +10,20 @@ import type {
   OutboxEntry,
   OutboxStatus,
   Receiver,
-  ReceiverKind,
-} from './types.ts';
-
-interface AlertRow {
-  id: string;
-  fingerprint: string;
-  rule: string;
-  state: AlertRecord['state'];
-  labels: string;
-  severity: AlertRecord['severity'];
-  scope: AlertRecord['scope'];
-  summary: string;
-  evidence: string;
-  starts_at: number;
-  fired_at: number | null;
-  resolved_at: number | null;
-  updated_at: number;
-  acked_at: number | null;
-  acked_by: string | null;
-  silenced_by: string | null;
-  notified: number;
-}
-
-interface SilenceRow {
-  id: string;
-  matchers: string;
-  starts_at: number;
-  ends_at: number;
-  created_by: string;
-  comment: string;
-  created_at: number;
-}
-
-interface ReceiverRow {
-  id: string;
-  kind: ReceiverKind;
-  url: string;
-  secret: string | null;
-  name: string | null;
-  created_at: number;
-}
-
-interface OutboxRow {
-  id: number;
-  event_id: string;
-  alert_id: string;
-  receiver_id: string;
-  kind: 'firing' | 'resolved';
-  payload: string;
-  created_at: number;
-  attempts: number;
-  next_attempt_at: number;
-  status: OutboxStatus;
-  last_error: string | null;
-  delivered_at: number | null;
-}
-
-function toAlert(row: AlertRow): AlertRecord {
-  return {
-    id: row.id,
-    fingerprint: row.fingerprint,
-    rule: row.rule,
-    state: row.state,
-    labels: JSON.parse(row.labels) as Record<string, string>,
-    severity: row.severity,
-    scope: row.scope,
-    summary: row.summary,
-    evidence: JSON.parse(row.evidence) as AlertRecord['evidence'],
-    startsAt: row.starts_at,
-    firedAt: row.fired_at,
-    resolvedAt: row.resolved_at,
-    updatedAt: row.updated_at,
-    acknowledgedAt: row.acked_at,
-    acknowledgedBy: row.acked_by,
-    silencedBy: row.silenced_by,
-    notified: row.notified === 1,
-  };
-}
-
-function toSilence(row: SilenceRow, now: number): SilenceView {
-  const s = {
-    id: row.id,
-    matchers: JSON.parse(row.matchers) as SilenceMatcher[],
-    startsAt: row.starts_at,
-    endsAt: row.ends_at,
-    createdBy: row.created_by,
-    comment: row.comment,
-    createdAt: row.created_at,
-  };
-  return { ...s, state: silenceState(s, now) };
-}
-
-function toReceiver(row: ReceiverRow): Receiver {
-  return {
-    id: row.id,
-    kind: row.kind,
-    url: row.url,
-    secret: row.secret,
-    name: row.name,
-    source: 'api',
-    createdAt: row.created_at,
-  };
-}
-
-function toOutbox(row: OutboxRow): OutboxEntry {
-  return {
-    id: row.id,
-    eventId: row.event_id,
-    alertId: row.alert_id,
-    receiverId: row.receiver_id,
-    kind: row.kind,
-    alert: JSON.parse(row.payload) as AlertView,
-    createdAt: row.created_at,
-    attempts: row.attempts,
-    nextAttemptAt: row.next_attempt_at,
-    status: row.status,
-    lastError: row.last_error,
-    deliveredAt: row.delivered_at,
-  };
-}
+} from '../../alerts/types.ts';
+import {
+  type AlertRow,
+  alertParams,
+  type OutboxRow,
+  type ReceiverRow,
+  type SilenceRow,
+  toAlert,
+  toOutbox,
+  toReceiver,
+  toSilence,
+} from '../core/alert-rows.ts';
+import { ALERT_MIGRATIONS } from './alert-migrations.ts';
+import { runMigrations } from './migrations.ts';
 
 /** Alerts, silences, receivers and the outbox in the collector's SQLite file (own tables, component `alerts`). */
 export class SqliteAlertStore implements AlertStore {
@@ -173,12 +64,7 @@ export class SqliteAlertStore implements AlertStore {
     this.db.transaction(() => {
       for (const id of change.remove) this.deleteAlert.run(id);
       for (const a of change.upsert) {
-        this.upsertAlert.run({
-          ...a,
-          labels: JSON.stringify(a.labels),
-          evidence: JSON.stringify(a.evidence),
-          notified: a.notified ? 1 : 0,
-        });
+        this.upsertAlert.run(alertParams(a));
       }
       for (const n of change.notifications) {
         this.insertNotification.run(

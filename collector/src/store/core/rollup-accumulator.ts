@@ -80,23 +80,28 @@ export class CellAccumulator {
   /** Reads a cell body of the block format. */
   static read(r: ByteReader): CellAccumulator {
     const a = new CellAccumulator();
-    a.samples = r.varint();
-    a.ok = r.varint();
-    a.reset = r.varint();
-    a.refused = r.varint();
-    a.timeout = r.varint();
-    a.failedOther = r.varint();
-    a.degraded = r.varint();
-    a.latCount = r.varint();
-    a.latSum = r.f64();
+    a.addBody(r);
+    return a;
+  }
+
+  /** Adds a cell body of the block format (another writer's partial of the same cell) into this one. */
+  addBody(r: ByteReader): void {
+    this.samples += r.varint();
+    this.ok += r.varint();
+    this.reset += r.varint();
+    this.refused += r.varint();
+    this.timeout += r.varint();
+    this.failedOther += r.varint();
+    this.degraded += r.varint();
+    this.latCount += r.varint();
+    this.latSum += r.f64();
     readSketchBins(
       r,
       (zeros) => {
-        a.zeros += zeros;
+        this.zeros += zeros;
       },
-      (key, count) => a.bins.add(key, count),
+      (key, count) => this.bins.add(key, count),
     );
-    return a;
   }
 
   /** The library's `accept`: values it cannot map go to the zero bucket. */

@@ -1,0 +1,150 @@
+import {
+  type MatrixCell,
+  type MatrixMetric,
+  type RegionCode,
+  regionRttFloorMs,
+  type SeriesPoint,
+} from '@flyprobe/shared';
+import type { CellQuery } from '../store.ts';
+import { BinCounts } from './bin-counts.ts';
+import { addBlockCells, type CellTotals } from './rollup-block.ts';
+import { ROLLUP_TIERS, type RollupTier } from './rollup-sample.ts';
+import { acceptBin, newSketch } from './sketch.ts';
+import { rollupWindow } from './window.ts';
+
+const QUANTILES: Partial<Record<MatrixMetric, number>> = { p50: 0.5, p95: 0.95, p99: 0.99 };
+const MAX_SERIES_POINTS = 10_000;
+
+export interface SeriesQuery extends CellQuery {
+  fromRegion: RegionCode;
+  toRegion: RegionCode;
+  stepMs: number;
+}
+
+/** Which rollup rows a read needs: one tier, bucket starts in [from, to). */
+export interface BlockRange {
+  tier: RollupTier;
+  from: number;
+  to: number;
+}
+
+/** Rollup rows as a dialect reads them: (bucket start, block). Several rows per bucket are summed. */
+export type BlockRows = Iterable<readonly [bucket: number, data: Uint8Array]>;
+
+/** The rows a matrix reads (see `rollupWindow`). */
+export function matrixRange(q: CellQuery): BlockRange {
+  const w = rollupWindow(q.from, q.to);
+  return { tier: w.stepMs === ROLLUP_TIERS.hour.ms ? 'hour' : 'minute', from: w.from, to: w.to };
+}
+
+/**
+ * Region x region cells from rollup blocks only, so the cost depends on buckets x cells, never on raw volume.
+ * Latency quantiles come from merging the cells' sketch bins into one library DDSketch per output cell; loss
+ * and reset_rate from exact counters; the fibre floor and inflation from the region catalog.
+ */
+export function matrixFromBlocks(metric: MatrixMetric, rows: BlockRows): MatrixCell[] {
+  const withSketch = QUANTILES[metric] !== undefined;
+  // probe region -> column -> totals: looked up by the decoded (interned) strings, no key built per cell.
+  const cells = new Map<string, Map<string, CellTotals>>();
+  const pick = (probeRegion: string, column: string) => {
+    let row = cells.get(probeRegion);
+    if (!row) {
+      row = new Map();
+      cells.set(probeRegion, row);
+    }
+    let totals = row.get(column);
+    if (!totals) {
+      totals = emptyTotals(withSketch);
+      row.set(column, totals);
+    }
+    return totals;
+  };
+  for (const [, data] of rows) addBlockCells(data, pick);
+  const out: MatrixCell[] = [];
+  for (const [from, row] of cells) {
+    for (const [to, totals] of row) {
+      const value = metricValue(metric, totals);
+      const floorMs = to ? (regionRttFloorMs(from, to) ?? null) : null;
+      const inflation =
+        isLatency(metric) && value !== null && floorMs !== null && floorMs > 1 ? value / floorMs : null;
+      out.push({ from, to, value, samples: totals.samples, floorMs, inflation });
+    }
+  }
+  return out.sort((a, b) => (a.from === b.from ? cmp(a.to, b.to) : cmp(a.from, b.from)));
+}
+
+/** The rows a series reads; throws a RangeError naming the bad field. */
+export function seriesRange(q: SeriesQuery): BlockRange {
+  const step = q.stepMs;
+  if (!Number.isInteger(step) || step <= 0 || step % ROLLUP_TIERS.minute.ms !== 0)
+    throw new RangeError('stepMs: must be a positive multiple of 60000');
+  if (!(q.to > q.from)) throw new RangeError('to: must be after from');
+  const start = Math.floor(q.from / step) * step;
+  const points = Math.ceil((q.to - start) / step);
+  if (points > MAX_SERIES_POINTS)
+    throw new RangeError(`stepMs: ${points} points in the window, at most ${MAX_SERIES_POINTS}`);
+  const tier: RollupTier = step % ROLLUP_TIERS.hour.ms === 0 ? 'hour' : 'minute';
+  return { tier, from: start, to: start + points * step };
+}
+
+/** One cell over time, bucketed by `stepMs`, with empty buckets; `range` is `seriesRange(q)`. */
+export function seriesFromBlocks(q: SeriesQuery, range: BlockRange, rows: BlockRows): SeriesPoint[] {
+  const step = q.stepMs;
+  const withSketch = QUANTILES[q.metric] !== undefined;
+  const buckets = new Map<number, CellTotals>();
+  for (const [bucket, data] of rows) {
+    const t = Math.floor(bucket / step) * step;
+    addBlockCells(data, (probeRegion, column) => {
+      if (probeRegion !== q.fromRegion || column !== q.toRegion) return undefined;
+      let totals = buckets.get(t);
+      if (!totals) {
+        totals = emptyTotals(withSketch);
+        buckets.set(t, totals);
+      }
+      return totals;
+    });
+  }
+  const out: SeriesPoint[] = [];
+  for (let t = range.from; t < range.to; t += step) {
+    const totals = buckets.get(t);
+    out.push({ t, value: totals ? metricValue(q.metric, totals) : null, samples: totals?.samples ?? 0 });
+  }
+  return out;
+}
+
+function emptyTotals(withSketch: boolean): CellTotals {
+  return {
+    samples: 0,
+    ok: 0,
+    reset: 0,
+    latCount: 0,
+    latSum: 0,
+    zeros: 0,
+    bins: withSketch ? new BinCounts() : undefined,
+  };
+}
+
+function quantile(totals: CellTotals, q: number): number {
+  const sketch = newSketch();
+  if (totals.zeros > 0) sketch.accept(0, totals.zeros);
+  totals.bins?.forEach((key, count) => {
+    acceptBin(sketch, key, count);
+  });
+  return sketch.getValueAtQuantile(q);
+}
+
+function metricValue(metric: MatrixMetric, agg: CellTotals): number | null {
+  const q = QUANTILES[metric];
+  if (q !== undefined) return agg.latCount > 0 ? quantile(agg, q) : null;
+  if (metric === 'mean') return agg.latCount > 0 ? agg.latSum / agg.latCount : null;
+  if (agg.samples === 0) return null;
+  return metric === 'loss' ? (agg.samples - agg.ok) / agg.samples : agg.reset / agg.samples;
+}
+
+function isLatency(metric: MatrixMetric): boolean {
+  return metric !== 'loss' && metric !== 'reset_rate';
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
