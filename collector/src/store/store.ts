@@ -132,6 +132,11 @@ export interface RetentionPolicy {
 export interface Maintenance {
   /** Deletes raw results and rollups past retention in small chunks; returns how many rows went. */
   prune(now: number, policy: RetentionPolicy): Promise<{ raw: number; rollups: number }>;
+  /**
+   * Makes rollup rows canonical now: SQLite writes its write-behind cache back; PostgreSQL merges the partial
+   * rows concurrent writers appended (otherwise done on a timer). Returns blocks written or merged.
+   */
+  compactRollups(): Promise<number>;
   close(): Promise<void>;
 }
 

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../testing/fixtures.ts';
 import { runMigrations } from './migrations.ts';
-import { tempDir } from './test-fixtures.ts';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());

@@ -104,7 +104,7 @@ export class RollupWriter {
   }
 
   /** Writes every dirty block and the watermark in one transaction, then trims the cache. */
-  flush(now = Date.now()): void {
+  flush(now = Date.now()): number {
     const dirty = this.dirtyBlocks;
     if (dirty.length > 0) {
       this.db.transaction(() => {
@@ -115,6 +115,7 @@ export class RollupWriter {
       this.dirtyBlocks = [];
     }
     this.trim(now);
+    return dirty.length;
   }
 
   /** Folds raw rows committed after the last flush (after a crash), in chunks; returns how many. */

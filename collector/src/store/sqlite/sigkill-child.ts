@@ -2,8 +2,9 @@
  * Test child for the SIGKILL test: inserts batches forever (bounded) into the store at argv[2] and prints
  * `acked <first> <last>` after each insert resolved, i.e. the moment the collector would answer a probe.
  */
+
+import { probeIdentity, result } from '../testing/fixtures.ts';
 import { openSqliteStore } from './sqlite-store.ts';
-import { probeIdentity, result } from './test-fixtures.ts';
 
 const path = process.argv[2];
 if (!path) throw new Error('usage: sigkill-child.ts <db path>');

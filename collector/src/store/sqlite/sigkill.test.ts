@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { T0, tempDir } from '../testing/fixtures.ts';
 import { openSqliteStore } from './sqlite-store.ts';
-import { T0, tempDir } from './test-fixtures.ts';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());

@@ -199,6 +199,8 @@ export class SqliteStore implements Store {
 
   async resultsAfter(cursor: FeedCursor | null, limit: number) {
     this.assertOpen();
+    if (cursor !== null && !/^\d+$/.test(cursor))
+      throw new RangeError(`cursor: "${cursor}" is not a results feed cursor`);
     const { results, lastId } = this.results.after(cursor === null ? null : Number(cursor), limit);
     return { results, cursor: String(lastId) };
   }
@@ -217,6 +219,11 @@ export class SqliteStore implements Store {
   async writeRollups(records: readonly RollupRecord[]): Promise<void> {
     this.assertOpen();
     this.rollups.writeRecords(records);
+  }
+
+  async compactRollups(): Promise<number> {
+    this.assertOpen();
+    return this.rollups.flush();
   }
 
   /** Writes cached rollup rows back now (also done every `rollupFlushMs` and before every read). */

@@ -118,7 +118,9 @@ export async function startTestPostgres(options: { durable?: boolean } = {}): Pr
       'max_connections=200',
       '-c',
       'shared_buffers=64MB',
-      ...(options.durable ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']),
+      ...(options.durable
+        ? []
+        : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']),
     ];
     const [cmd, args] = asPostgres(join(bin, 'postgres'), ['-D', data, '-p', String(port), ...settings]);
     let output = '';
@@ -153,7 +155,8 @@ export async function startTestPostgres(options: { durable?: boolean } = {}): Pr
         // A shared server outlives the test file: drop what this file created.
         const admin = new pg.Client({ connectionString: adminUrl });
         await admin.connect();
-        for (const db of created) await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`).catch(() => undefined);
+        for (const db of created)
+          await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`).catch(() => undefined);
         await admin.end();
         return;
       }
