@@ -64,17 +64,23 @@ export function loadProbeSettings(env: NodeJS.ProcessEnv, opts: LoadOptions = {}
   const token = pick(e.string('FLYPROBE_TOKEN'), file.collector?.token, f('collector.token'));
   let collector: ProbeSettings['collector'];
   if (collectorUrl) {
-    let url: URL;
-    try {
-      url = new URL(collectorUrl.value);
-    } catch {
-      throw new SettingsError(collectorUrl.field, 'must be an absolute http(s) URL');
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new SettingsError(collectorUrl.field, 'must be an absolute http(s) URL');
-    }
+    const items = collectorUrl.value.split(',').map((u) => u.trim());
+    const urls = items.map((item, i) => {
+      const where = items.length > 1 ? ` (entry ${i + 1} of the comma-separated list)` : '';
+      let url: URL;
+      try {
+        url = new URL(item);
+      } catch {
+        throw new SettingsError(collectorUrl.field, `must be an absolute http(s) URL${where}`);
+      }
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        throw new SettingsError(collectorUrl.field, `must be an absolute http(s) URL${where}`);
+      }
+      return url.href.replace(/\/+$/, '');
+    });
     if (!token) throw new SettingsError('FLYPROBE_TOKEN', `required when ${collectorUrl.field} is set`);
-    collector = { url: url.href.replace(/\/+$/, ''), token: token.value };
+    const [url, ...fallbackUrls] = urls as [string, ...string[]];
+    collector = { url, ...(fallbackUrls.length > 0 && { fallbackUrls }), token: token.value };
   }
 
   const report = file.report ?? {};

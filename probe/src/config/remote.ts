@@ -2,6 +2,7 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatFieldErrors, type ProbeConfig, parseWith, probeConfig } from '@flyprobe/shared';
 import { request } from 'undici';
+import { CollectorUrls } from '../reporter/collector-urls.ts';
 import type { CollectorSettings } from './settings.ts';
 
 export type PollResult = 'applied' | 'unchanged' | 'invalid' | 'error';
@@ -32,7 +33,11 @@ export class RemoteConfig {
   private stopped = false;
   private polling: Promise<PollResult> | undefined;
 
-  constructor(private readonly opts: RemoteConfigOptions) {}
+  private readonly urls: CollectorUrls;
+
+  constructor(private readonly opts: RemoteConfigOptions) {
+    this.urls = CollectorUrls.of(opts.collector, { log: opts.log });
+  }
 
   get config(): ProbeConfig | undefined {
     return this.current;
@@ -80,8 +85,22 @@ export class RemoteConfig {
     return result;
   }
 
+  /** Tries the collectors in failover order; a network error or 5xx moves on to the next one. */
   private async fetchOnce(): Promise<PollResult> {
-    const { url, token } = this.opts.collector;
+    let result: PollResult = 'error';
+    for (const url of this.urls.attempts()) {
+      result = await this.fetchFrom(url);
+      if (result !== 'error') {
+        this.urls.succeeded(url);
+        return result;
+      }
+      this.urls.failed(url);
+    }
+    return result;
+  }
+
+  private async fetchFrom(url: string): Promise<PollResult> {
+    const { token } = this.opts.collector;
     let status: number;
     let body: string;
     let etag: string | undefined;

@@ -14,7 +14,10 @@ export interface ProbeIdentitySettings {
 }
 
 export interface CollectorSettings {
+  /** The preferred collector. */
   url: string;
+  /** Collectors to fail over to, in order (the rest of FLYPROBE_COLLECTOR_URL's comma-separated list). */
+  fallbackUrls?: string[];
   token: string;
 }
 
@@ -43,6 +46,8 @@ export interface ReporterSettings {
   heartbeatIntervalMs: number;
   /** How long buffered spool writes may wait before one write + fsync. */
   spoolSyncMs: number;
+  /** After failing over, how long until the first collector URL is tried first again (default 30 s). */
+  failbackMs?: number;
 }
 
 export interface ProbeSettings {

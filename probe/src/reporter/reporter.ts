@@ -7,6 +7,7 @@ import { fullJitterDelay } from './backoff.ts';
 import { CircuitBreaker } from './breaker.ts';
 import { ResultBuffer } from './buffer.ts';
 import type { BufferedResult } from './buffered-result.ts';
+import { CollectorUrls } from './collector-urls.ts';
 import { IngestSender, type SendOutcome } from './sender.ts';
 import type { Spool } from './spool.ts';
 import { Wakeup } from './wakeup.ts';
@@ -59,7 +60,11 @@ export class Reporter {
     const s = opts.settings;
     this.buffer = new ResultBuffer({ maxResults: s.maxBufferResults, maxBytes: s.maxBufferBytes });
     this.breaker = new CircuitBreaker(s.breakerThreshold, s.breakerCooldownMs);
-    this.sender = new IngestSender(opts.collector.url, opts.collector.token, s.requestTimeoutMs);
+    this.sender = new IngestSender(
+      CollectorUrls.of(opts.collector, { returnAfterMs: s.failbackMs, log: (m) => this.log(m) }),
+      opts.collector.token,
+      s.requestTimeoutMs,
+    );
   }
 
   get depth(): number {

@@ -1,5 +1,6 @@
 import { ingestResponse } from '@flyprobe/shared';
 import { Agent, request } from 'undici';
+import type { CollectorUrls } from './collector-urls.ts';
 
 export type SendOutcome =
   /** Stored: `rejected` lists result indexes the collector refused (dropped, never retried). */
@@ -15,20 +16,43 @@ export type SendOutcome =
 
 const MAX_ERROR_BODY = 2048;
 
-/** POSTs one serialized ingest batch and classifies the answer. Never throws. */
+/**
+ * POSTs one serialized ingest batch and classifies the answer. Never throws. An answer worth retrying
+ * (network error, timeout, 5xx, 429) moves on to the next collector URL at once (see CollectorUrls); the
+ * last such answer is returned when every collector gave one.
+ */
 export class IngestSender {
   private readonly agent = new Agent({ keepAliveTimeout: 10_000, connections: 2 });
 
   constructor(
-    private readonly url: string,
+    private readonly urls: CollectorUrls,
     private readonly token: string,
     private readonly timeoutMs: number,
   ) {}
 
   async send(body: string, resultCount: number, signal?: AbortSignal): Promise<SendOutcome> {
+    let outcome: SendOutcome = { kind: 'retry', message: 'no collector' };
+    for (const url of this.urls.attempts()) {
+      if (signal?.aborted) break;
+      outcome = await this.sendTo(url, body, resultCount, signal);
+      if (outcome.kind !== 'retry') {
+        this.urls.succeeded(url);
+        return outcome;
+      }
+      this.urls.failed(url);
+    }
+    return outcome;
+  }
+
+  private async sendTo(
+    url: string,
+    body: string,
+    resultCount: number,
+    signal?: AbortSignal,
+  ): Promise<SendOutcome> {
     const timeout = AbortSignal.timeout(this.timeoutMs);
     try {
-      const res = await request(`${this.url}/v1/ingest`, {
+      const res = await request(`${url}/v1/ingest`, {
         method: 'POST',
         dispatcher: this.agent,
         headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' },
