@@ -1,14 +1,15 @@
 import { defineConfig } from 'vitest/config';
 
-// Tests that build network namespaces or run the whole system (the lab, end-to-end and browser
-// suites, and the opt-in image build) run one file at a time after everything else: they own real
-// processes and measure real delays, which a busy 2-core machine would distort.
+// Tests that build network namespaces or run the whole system (the lab, end-to-end, browser and
+// collector-failover suites, and the opt-in image build) run one file at a time after everything
+// else: they own real processes and measure real delays, which a busy 2-core machine would distort.
 const LAB = [
   'test/e2e/**/*.test.ts',
   'test/lab/**/*.lab.test.ts',
   'test/lab/lab.test.ts',
   'test/dashboard/**/*.browser.test.ts',
   'test/image/**/*.test.ts',
+  'test/ha/**/*.test.ts',
 ];
 
 export default defineConfig({
