@@ -5,6 +5,12 @@
  * collector's RSS. Figures only: this script never fails on a threshold.
  *
  *   node --import tsx test/bench/collector-ingest.ts [--results 200000] [--batch 500] [--clients 4] [--profile DIR]
+ *     [--store sqlite|postgres] [--collectors 2]
+ *
+ * `--store postgres` starts a throwaway PostgreSQL server (durable settings: fsync on) and compares the
+ * collector against raw multi-row INSERTs of the same rows into the same `results` table from as many
+ * concurrent connections as there are clients. `--collectors 2` (PostgreSQL only) also runs the same load
+ * through two collector processes sharing the database and prints the speed-up over one.
  *
  * `--profile DIR` writes a V8 CPU profile of the collector process into DIR (open it in Chrome DevTools).
  */
@@ -17,9 +23,17 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { loadCollectorSettings, openSqliteStore, startCollector } from '@flyprobe/collector';
 import type { IngestResponse, ProbeIdentity, ProbeResult } from '@flyprobe/shared';
+import pg from 'pg';
 import { Pool } from 'undici';
 import { COLUMN_FIELDS } from '../../collector/src/store/core/result-row.ts';
+import { openPostgresStore } from '../../collector/src/store/postgres/postgres-store.ts';
+import { INSERT_RESULTS, resultColumns } from '../../collector/src/store/postgres/results.ts';
 import { openDatabase } from '../../collector/src/store/sqlite/open.ts';
+import {
+  postgresUnavailable,
+  startTestPostgres,
+  type TestPostgres,
+} from '../../collector/src/store/testing/postgres-server.ts';
 
 const ADMIN = 'bench-admin-secret-0123456789';
 
@@ -140,12 +154,14 @@ async function scrape(pool: Pool): Promise<{ rss: number; cpuSeconds: number }> 
 }
 
 async function httpRun(
-  url: string,
+  urls: string[],
   batches: Batch[],
   clients: number,
   tokens: string[],
 ): Promise<{ seconds: number; cpuSeconds: number; accepted: number; peakRss: number; endRss: number }> {
-  const pool = new Pool(url, { connections: clients + 1, pipelining: 1 });
+  // Client i talks to collector i mod n; RSS and CPU are the first collector's.
+  const pools = urls.map((url) => new Pool(url, { connections: clients + 1, pipelining: 1 }));
+  const pool = pools[0] as Pool;
   let next = 0;
   let accepted = 0;
   let peakRss = 0;
@@ -159,11 +175,12 @@ async function httpRun(
   const cpuBefore = (await scrape(pool)).cpuSeconds;
   const started = process.hrtime.bigint();
   await Promise.all(
-    Array.from({ length: clients }, async () => {
+    Array.from({ length: clients }, async (_, client) => {
+      const target = pools[client % pools.length] as Pool;
       for (let i = next++; i < batches.length; i = next++) {
         const b = batches[i] as Batch;
         const token = tokens[Number(b.probe.probeId.split('-')[1])];
-        const res = await pool.request({
+        const res = await target.request({
           path: '/v1/ingest',
           method: 'POST',
           headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -180,7 +197,7 @@ async function httpRun(
   sampling = false;
   await sampler;
   const end = await scrape(pool);
-  await pool.close();
+  for (const p of pools) await p.close();
   return {
     seconds,
     cpuSeconds: end.cpuSeconds - cpuBefore,
@@ -191,7 +208,7 @@ async function httpRun(
 }
 
 /** The same rows into the same table (schema made by the store itself), same pragmas, one transaction per batch. */
-async function rawRun(dir: string, batches: Batch[]): Promise<{ seconds: number; cpuSeconds: number }> {
+async function rawSqlite(dir: string, batches: Batch[]): Promise<{ seconds: number; cpuSeconds: number }> {
   const path = join(dir, 'raw.db');
   await (await openSqliteStore({ path })).close();
   const db = openDatabase(path);
@@ -241,79 +258,184 @@ async function rawRun(dir: string, batches: Batch[]): Promise<{ seconds: number;
   return { seconds, cpuSeconds: (used.user + used.system) / 1e6 };
 }
 
+/** Starts a collector child (this script with --serve) and resolves with its URL. */
+async function startChild(
+  env: Record<string, string>,
+  profile: string[],
+): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(
+    process.execPath,
+    [...profile, '--import', 'tsx', fileURLToPath(import.meta.url), '--serve'],
+    {
+      env: {
+        ...process.env,
+        FLYPROBE_HOST: '127.0.0.1',
+        FLYPROBE_PORT: '0',
+        FLYPROBE_ADMIN_TOKEN: ADMIN,
+        FLYPROBE_INGEST_RATE: '1000000',
+        FLYPROBE_INGEST_BURST: '1000000',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  const url = await Promise.race([
+    (async () => {
+      for await (const line of lines) if (line.startsWith('READY ')) return line.slice(6);
+      throw new Error('collector exited before it was ready');
+    })(),
+    once(child, 'exit').then(() => {
+      throw new Error('collector exited before it was ready');
+    }),
+  ]);
+  return { child, url };
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  await exited;
+}
+
+async function probeTokens(url: string, clients: number): Promise<string[]> {
+  const admin = new Pool(url, { connections: 1 });
+  const tokens: string[] = [];
+  for (let c = 0; c < clients; c++) {
+    const r = await admin.request({
+      path: '/v1/tokens',
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ role: 'probe', probeId: `bench-${c}`, app: BENCH_APP, region: benchRegion(c) }),
+    });
+    tokens.push(((await r.body.json()) as { secret: string }).secret);
+  }
+  await admin.close();
+  return tokens;
+}
+
+/** A warm-up, then the measured run of `total` results through the collectors at `urls`. */
+async function measure(urls: string[], total: number, size: number, clients: number) {
+  const tokens = await probeTokens(urls[0] as string, clients);
+  await httpRun(urls, makeBatches(Math.min(20_000, total), size, clients, 'warmup'), clients, tokens);
+  const batches = makeBatches(total, size, clients, 'measured');
+  const http = await httpRun(urls, batches, clients, tokens);
+  if (http.accepted !== total) throw new Error(`collectors accepted ${http.accepted} of ${total}`);
+  return { http, batches };
+}
+
+/** Raw multi-row INSERTs of the same rows into the same PostgreSQL table, one transaction per batch, `clients` at once. */
+async function rawPostgres(
+  url: string,
+  batches: Batch[],
+  clients: number,
+): Promise<{ seconds: number; cpuSeconds: number }> {
+  await (await openPostgresStore({ url, compactMs: 0 })).close();
+  const pool = new pg.Pool({ connectionString: url, max: clients });
+  const bootKeys = new Map<string, number>();
+  for (const b of batches) {
+    if (bootKeys.has(b.probe.probeId)) continue;
+    const { rows } = await pool.query<{ id: string }>(
+      'INSERT INTO probe_boots (probe_id, boot_id) VALUES ($1, $2) RETURNING id',
+      [b.probe.probeId, b.probe.bootId],
+    );
+    bootKeys.set(b.probe.probeId, Number(rows[0]?.id));
+  }
+  const cpu = process.cpuUsage();
+  const started = process.hrtime.bigint();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      const client = await pool.connect();
+      try {
+        for (let i = next++; i < batches.length; i = next++) {
+          const b = batches[i] as Batch;
+          // The store's own statement (column arrays unnested server-side): the same rows, the same SQL, without
+          // HTTP, validation, rollups or the group commit.
+          await client.query('BEGIN');
+          await client.query(INSERT_RESULTS, [
+            bootKeys.get(b.probe.probeId),
+            b.probe.region,
+            Date.now(),
+            ...resultColumns(b.results),
+          ]);
+          await client.query('COMMIT');
+        }
+      } finally {
+        client.release();
+      }
+    }),
+  );
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const used = process.cpuUsage(cpu);
+  await pool.end();
+  return { seconds, cpuSeconds: (used.user + used.system) / 1e6 };
+}
+
 async function main(): Promise<void> {
   const total = arg('results', 200_000);
   const size = arg('batch', 500);
   const clients = arg('clients', 4);
+  const storeAt = process.argv.indexOf('--store');
+  const storeKind = storeAt >= 0 ? process.argv[storeAt + 1] : 'sqlite';
+  if (storeKind !== 'sqlite' && storeKind !== 'postgres')
+    throw new Error('--store: must be sqlite or postgres');
+  const collectors = process.argv.includes('--collectors') ? arg('collectors', 1) : 1;
+  if (collectors > 1 && storeKind !== 'postgres') throw new Error('--collectors: needs --store postgres');
+  const profileAt = process.argv.indexOf('--profile');
+  const profile = profileAt >= 0 ? ['--cpu-prof', `--cpu-prof-dir=${process.argv[profileAt + 1]}`] : [];
   const dir = mkdtempSync(join(tmpdir(), 'flyprobe-bench-ingest-'));
-  let child: ChildProcess | undefined;
+  const children: ChildProcess[] = [];
+  let server: TestPostgres | undefined;
   try {
-    const profileAt = process.argv.indexOf('--profile');
-    const profile = profileAt >= 0 ? ['--cpu-prof', `--cpu-prof-dir=${process.argv[profileAt + 1]}`] : [];
-    child = spawn(
-      process.execPath,
-      [...profile, '--import', 'tsx', fileURLToPath(import.meta.url), '--serve'],
-      {
-        env: {
-          ...process.env,
-          FLYPROBE_DB: join(dir, 'collector.db'),
-          FLYPROBE_HOST: '127.0.0.1',
-          FLYPROBE_PORT: '0',
-          FLYPROBE_ADMIN_TOKEN: ADMIN,
-          FLYPROBE_INGEST_RATE: '1000000',
-          FLYPROBE_INGEST_BURST: '1000000',
-        },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-    const ready = await Promise.race([
-      (async () => {
-        for await (const line of lines) if (line.startsWith('READY ')) return line.slice(6);
-        throw new Error('collector exited before it was ready');
-      })(),
-      once(child, 'exit').then(() => {
-        throw new Error('collector exited before it was ready');
-      }),
-    ]);
-    const url = ready;
-    const admin = new Pool(url, { connections: 1 });
-    const tokens: string[] = [];
-    for (let c = 0; c < clients; c++) {
-      const r = await admin.request({
-        path: '/v1/tokens',
-        method: 'POST',
-        headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
-        body: JSON.stringify({
-          role: 'probe',
-          probeId: `bench-${c}`,
-          app: BENCH_APP,
-          region: benchRegion(c),
-        }),
-      });
-      tokens.push(((await r.body.json()) as { secret: string }).secret);
+    if (storeKind === 'postgres') {
+      const why = postgresUnavailable({ durable: true });
+      if (why) throw new Error(`--store postgres: ${why}`);
+      server = await startTestPostgres({ durable: true });
     }
-    await admin.close();
+    const location = async (name: string): Promise<Record<string, string>> =>
+      server
+        ? { FLYPROBE_DATABASE_URL: await server.createDatabase(name) }
+        : { FLYPROBE_DB: join(dir, `${name}.db`) };
 
-    const warmup = makeBatches(Math.min(20_000, total), size, clients, 'warmup');
-    await httpRun(url, warmup, clients, tokens);
-    const batches = makeBatches(total, size, clients, 'measured');
+    const one = await startChild(await location('collector'), profile);
+    children.push(one.child);
+    const { http, batches } = await measure([one.url], total, size, clients);
+    await stopChild(one.child);
+
+    const rawDb = server ? await server.createDatabase('raw') : '';
+    const raw = server ? await rawPostgres(rawDb, batches, clients) : await rawSqlite(dir, batches);
+
+    let shared: Awaited<ReturnType<typeof measure>>['http'] | undefined;
+    if (collectors > 1) {
+      const env = await location('shared');
+      const started = await Promise.all(Array.from({ length: collectors }, () => startChild(env, [])));
+      children.push(...started.map((c) => c.child));
+      // As many clients per collector as the single collector had, so each one sees the same load.
+      shared = (
+        await measure(
+          started.map((c) => c.url),
+          total,
+          size,
+          clients * collectors,
+        )
+      ).http;
+      for (const c of started) await stopChild(c.child);
+    }
+
     const bytes = batches.reduce((n, b) => n + b.body.length, 0);
-    const http = await httpRun(url, batches, clients, tokens);
-    if (http.accepted !== total) throw new Error(`collector accepted ${http.accepted} of ${total}`);
-
-    child.kill('SIGTERM');
-    await once(child, 'exit');
-    child = undefined;
-
-    const raw = await rawRun(dir, batches);
     const httpRate = total / http.seconds;
     const rawRate = total / raw.seconds;
     const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
     const perCpu = (seconds: number) => `${(total / seconds).toFixed(0)} results per CPU-second`;
     const [load1] = loadavg();
+    const rawName =
+      storeKind === 'postgres'
+        ? 'raw PostgreSQL multi-row INSERT (same table, same server)'
+        : 'raw better-sqlite3 insert (same table, same pragmas)';
     console.log(
-      `collector ingest benchmark: ${total} results, batches of ${size}, ${clients} concurrent clients`,
+      `collector ingest benchmark (${storeKind}): ${total} results, batches of ${size}, ${clients} concurrent clients`,
     );
     console.log(`  machine: ${cpus().length} CPUs, load average ${load1?.toFixed(1)} at the end`);
     console.log(
@@ -323,15 +445,26 @@ async function main(): Promise<void> {
       `  HTTP POST /v1/ingest: ${httpRate.toFixed(0)} results/s (${http.seconds.toFixed(2)} s); collector ${perCpu(http.cpuSeconds)}`,
     );
     console.log(
-      `  raw better-sqlite3 insert (same table, same pragmas): ${rawRate.toFixed(0)} results/s (${raw.seconds.toFixed(2)} s); ${perCpu(raw.cpuSeconds)}`,
+      `  ${rawName}: ${rawRate.toFixed(0)} results/s (${raw.seconds.toFixed(2)} s); ${perCpu(raw.cpuSeconds)}`,
     );
     console.log(
       `  ratio HTTP / raw: ${((100 * httpRate) / rawRate).toFixed(1)}% by wall clock, ${((100 * raw.cpuSeconds) / http.cpuSeconds).toFixed(1)}% by CPU time`,
     );
     console.log(`  collector RSS: peak ${mib(http.peakRss)}, after run ${mib(http.endRss)}`);
-    console.log(`  goals: >= 100000 results/s and >= 50% of raw`);
+    if (shared) {
+      const sharedRate = total / shared.seconds;
+      console.log(
+        `  ${collectors} collectors on one PostgreSQL (${clients * collectors} clients): ${sharedRate.toFixed(0)} results/s (${shared.seconds.toFixed(2)} s) = ${(sharedRate / httpRate).toFixed(2)}x one collector`,
+      );
+    }
+    console.log(
+      storeKind === 'postgres'
+        ? `  goals: >= 50% of raw${collectors > 1 ? `; ${collectors} collectors >= 1.6x one` : ''}`
+        : '  goals: >= 100000 results/s and >= 50% of raw',
+    );
   } finally {
-    child?.kill('SIGKILL');
+    for (const c of children) c.kill('SIGKILL');
+    await server?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

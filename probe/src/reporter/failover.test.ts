@@ -101,7 +101,10 @@ describe('reporter with several collectors', () => {
     stopped = true;
     await r.stop(performance.now() + 1000);
     // Settled everywhere: nothing left in the spool for the next boot to resend.
-    const reopened = await Spool.open(dir, testIdentity(), { syncMs: 5, onError: (e) => logs.push(String(e)) });
+    const reopened = await Spool.open(dir, testIdentity(), {
+      syncMs: 5,
+      onError: (e) => logs.push(String(e)),
+    });
     expect(reopened.recovered.results).toHaveLength(0);
     await reopened.spool.close();
   }, 30_000);

@@ -11,7 +11,8 @@ const SELECT_RESULTS = `SELECT r.id, b.probe_id, b.boot_id, r.seq, r.probe_regio
   FROM results r JOIN probe_boots b ON b.id = r.boot_key`;
 
 // One statement per batch: the rows travel as arrays and are unnested server-side.
-const INSERT = `INSERT INTO results (boot_key, seq, probe_region, target, path, protocol, target_region, started_at,
+/** Parameters: boot key, probe region, received at, then the column arrays of `resultColumns`. */
+export const INSERT_RESULTS = `INSERT INTO results (boot_key, seq, probe_region, target, path, protocol, target_region, started_at,
     received_at, outcome, latency_ms, edge_region, served_region, degraded, extra)
   SELECT $1, t.seq, $2, t.target, t.path, t.protocol, t.target_region, t.started_at, $3, t.outcome, t.latency_ms,
     t.edge_region, t.served_region, t.degraded, t.extra
@@ -21,6 +22,29 @@ const INSERT = `INSERT INTO results (boot_key, seq, probe_region, target, path, 
       degraded, extra)
   ON CONFLICT (boot_key, seq) DO NOTHING
   RETURNING id, seq`;
+
+/** The batch as the 12 column arrays INSERT_RESULTS unnests (one statement per batch, whatever its size). */
+export function resultColumns(results: readonly ProbeResult[]): unknown[][] {
+  const cols: unknown[][] = Array.from({ length: 12 }, () => new Array<unknown>(results.length));
+  results.forEach((r, i) => {
+    const row = [
+      r.seq,
+      r.target,
+      r.path,
+      r.protocol,
+      r.targetRegion ?? null,
+      r.startedAt,
+      r.outcome,
+      r.latencyMs ?? null,
+      r.edgeRegion ?? null,
+      r.servedRegion ?? null,
+      r.degraded === undefined ? null : r.degraded ? 1 : 0,
+      extraJson(r),
+    ];
+    for (let k = 0; k < row.length; k++) (cols[k] as unknown[])[i] = row[k];
+  });
+  return cols;
+}
 
 function listLimit(limit: number): number {
   return Math.max(0, Math.min(MAX_LIST_LIMIT, Math.trunc(limit)));
@@ -64,29 +88,11 @@ export class PgResults {
     results: readonly ProbeResult[],
     receivedAt: number,
   ): Promise<InsertOutcome> {
-    const cols: unknown[][] = Array.from({ length: 12 }, () => new Array<unknown>(results.length));
-    results.forEach((r, i) => {
-      const row = [
-        r.seq,
-        r.target,
-        r.path,
-        r.protocol,
-        r.targetRegion ?? null,
-        r.startedAt,
-        r.outcome,
-        r.latencyMs ?? null,
-        r.edgeRegion ?? null,
-        r.servedRegion ?? null,
-        r.degraded === undefined ? null : r.degraded ? 1 : 0,
-        extraJson(r),
-      ];
-      for (let k = 0; k < row.length; k++) (cols[k] as unknown[])[i] = row[k];
-    });
-    const { rows } = await c.query<{ id: number; seq: number }>(INSERT, [
+    const { rows } = await c.query<{ id: number; seq: number }>(INSERT_RESULTS, [
       bootKey,
       probe.region,
       receivedAt,
-      ...cols,
+      ...resultColumns(results),
     ]);
     const idBySeq = new Map(rows.map((r) => [r.seq, r.id]));
     const inserted: StoredResult[] = [];

@@ -27,8 +27,8 @@ export function postgresBinDir(): string | undefined {
 }
 
 /** Why PostgreSQL tests cannot run here, or null when they can. */
-export function postgresUnavailable(): string | null {
-  if (process.env.FLYPROBE_TEST_PG_URL) return null;
+export function postgresUnavailable(options: { durable?: boolean } = {}): string | null {
+  if (process.env.FLYPROBE_TEST_PG_URL && !options.durable) return null;
   if (!postgresBinDir()) return 'PostgreSQL server not installed (apt-get install postgresql; .ci/run does)';
   if (process.getuid?.() === 0) {
     try {
@@ -79,7 +79,8 @@ async function waitReady(url: string, child: ChildProcess | undefined, log: () =
  * default durability so their figures mean what a deployment gets.
  */
 export async function startTestPostgres(options: { durable?: boolean } = {}): Promise<TestPostgres> {
-  const external = process.env.FLYPROBE_TEST_PG_URL;
+  // CI's shared server runs with fsync off: fine for tests, not for figures.
+  const external = options.durable ? undefined : process.env.FLYPROBE_TEST_PG_URL;
   let adminUrl: string;
   let child: ChildProcess | undefined;
   let dir: string | undefined;
