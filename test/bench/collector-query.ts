@@ -5,7 +5,10 @@
  * rollups for the 1 h window; a 24 h matrix reads hourly rollups only) through the store's bulk path, then times 24 h matrix queries (p99: sketch merge; loss: counters),
  * then ingests raw results, grows raw volume 10x and times again: the matrix reads rollups only.
  *
- *   node --import tsx test/bench/collector-query.ts [--raw 20000] [--queries 200] [--minute-hours 3]
+ *   node --import tsx test/bench/collector-query.ts [--raw 20000] [--queries 200] [--minute-hours 3] [--store sqlite|postgres]
+ *
+ * `--store postgres` runs the same against a throwaway PostgreSQL server (durable settings), the reader
+ * summing each bucket's rows after the ingest's partial rows were compacted (as the store's timer does).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -18,20 +21,32 @@ import {
   type ProbeResult,
   regionRttFloorMs,
 } from '@flyprobe/shared';
+import pg from 'pg';
 import {
   emptyRollupState,
+  openPostgresStore,
   openSqliteStore,
   type RollupRecord,
   type RollupState,
+  SqliteStore,
+  type Store,
 } from '../../collector/src/store/index.ts';
+import {
+  postgresUnavailable,
+  startTestPostgres,
+  type TestPostgres,
+} from '../../collector/src/store/testing/postgres-server.ts';
 
 const { values: args } = parseArgs({
   options: {
     raw: { type: 'string', default: '20000' },
     queries: { type: 'string', default: '200' },
     'minute-hours': { type: 'string', default: '3' },
+    store: { type: 'string', default: 'sqlite' },
   },
 });
+if (args.store !== 'sqlite' && args.store !== 'postgres')
+  throw new Error('--store: must be sqlite or postgres');
 const RAW_BASE = Number(args.raw);
 const QUERIES = Number(args.queries);
 const MINUTE_HOURS = Number(args['minute-hours']);
@@ -44,7 +59,26 @@ const regions = currentRegions()
   .slice(0, 18);
 const NOW = Math.floor(Date.now() / HOUR) * HOUR + 17 * 60_000;
 const dir = mkdtempSync(join(tmpdir(), 'flyprobe-bench-query-'));
-const store = await openSqliteStore({ path: join(dir, 'bench.db') });
+let pgServer: TestPostgres | undefined;
+let pgClient: pg.Client | undefined;
+let store: Store;
+if (args.store === 'postgres') {
+  const why = postgresUnavailable({ durable: true });
+  if (why) throw new Error(`--store postgres: ${why}`);
+  pgServer = await startTestPostgres({ durable: true });
+  const url = await pgServer.createDatabase('bench_query');
+  store = await openPostgresStore({ url });
+  pgClient = new pg.Client({ connectionString: url });
+  await pgClient.connect();
+} else {
+  store = await openSqliteStore({ path: join(dir, 'bench.db') });
+}
+const sqlite = store instanceof SqliteStore ? store : undefined;
+/** One number from the database, whichever dialect. */
+async function scalar(sql: string): Promise<number> {
+  if (sqlite) return Number(sqlite.db.prepare(sql).pluck().get());
+  return Number((await (pgClient as pg.Client).query({ text: sql, rowMode: 'array' })).rows[0]?.[0]);
+}
 
 /** A deterministic pseudo-random source so runs are comparable. */
 let seed = 42;
@@ -103,7 +137,7 @@ async function load(tier: 'hour' | 'minute', spanMs: number, perBucket: number):
             records.push({ tier, dims, bucket: first + b * step, state: pool[b % 4]! });
         }
       }
-      store.writeRollups(records);
+      await store.writeRollups(records);
       rows += records.length;
     }
   }
@@ -191,11 +225,11 @@ async function ingestRaw(count: number): Promise<number> {
       await store.insertResults(probe, batch, NOW);
     }
   }
-  store.flushRollups();
+  await store.compactRollups();
   return (perProbe * regions.length) / ((performance.now() - t) / 1000);
 }
 
-const count = (table: string) => store.db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
+const count = (table: string) => scalar(`SELECT count(*) FROM ${table}`);
 const fmt = (n: number) => n.toFixed(2).padStart(7);
 
 try {
@@ -208,7 +242,7 @@ try {
   const report = async (label: string) => {
     const load = loadavg()[0]!.toFixed(1);
     console.log(
-      `\n${label}: raw results ${count('results').toLocaleString()}, ${QUERIES} queries each, load average ${load}`,
+      `\n${label} (${store.dialect}): raw results ${(await count('results')).toLocaleString()}, ${QUERIES} queries each, load average ${load}`,
     );
     for (const [metric, windowMs, name] of [
       ['p99', DAY, '24 h p99 '],
@@ -231,12 +265,14 @@ try {
     `\ningest ${(9 * RAW_BASE).toLocaleString()} raw: ${(await ingestRaw(9 * RAW_BASE)).toFixed(0)} results/s`,
   );
   await report('raw volume x10');
-  const cells = (table: string) =>
-    store.db.prepare(`SELECT sum(cells) FROM ${table}`).pluck().get() as number;
+  const cells = (table: string) => scalar(`SELECT sum(cells) FROM ${table}`);
   console.log(
-    `\nrollups now: hour ${cells('rollup_hour').toLocaleString()} cells in ${count('rollup_hour').toLocaleString()} blocks, minute ${cells('rollup_minute').toLocaleString()} cells in ${count('rollup_minute').toLocaleString()} blocks`,
+    `\nrollups now: hour ${(await cells('rollup_hour')).toLocaleString()} cells in ${(await count('rollup_hour')).toLocaleString()} blocks, minute ${(await cells('rollup_minute')).toLocaleString()} cells in ${(await count('rollup_minute')).toLocaleString()} blocks`,
   );
+  console.log('goal: 24 h matrix p99 <= 50 ms (wall)');
 } finally {
   await store.close();
+  await pgClient?.end();
+  await pgServer?.stop();
   rmSync(dir, { recursive: true, force: true });
 }

@@ -60,6 +60,9 @@ interface PendingWrite {
   fail(error: unknown): void;
 }
 
+/** Buckets merged per compaction pass and tier. */
+const COMPACT_BATCH = 200;
+
 const ROUTES = routeStatements({ from: '$1', to: '$2', target: '$3::text' });
 
 /**
@@ -230,7 +233,16 @@ export class PostgresStore implements Store {
     if (!this.open) return 0;
     // One compaction at a time per process; others' compactions are safe beside it (see PgRollups.compact).
     while (this.compacting) await this.compacting;
-    const run = this.rollups.compact().catch(() => 0);
+    const run = (async () => {
+      let merged = 0;
+      // Passes of at most COMPACT_BATCH buckets per tier, until a pass finds less than a full batch.
+      for (let pass = 0; pass < 50 && this.open; pass++) {
+        const n = await this.rollups.compact(COMPACT_BATCH);
+        merged += n;
+        if (n < COMPACT_BATCH) break;
+      }
+      return merged;
+    })().catch(() => 0);
     this.compacting = run;
     try {
       return await run;
