@@ -2,16 +2,18 @@ import { type Command, stringOption } from '../command.ts';
 import { envWithOverrides, runRole } from '../roles/run-until-signal.ts';
 
 export const collectorCommand: Command = {
-  summary: 'run the collector (HTTP API + SQLite store) from FLYPROBE_* environment variables',
+  summary: 'run the collector (HTTP API + SQLite or PostgreSQL store) from FLYPROBE_* environment variables',
   help: `Usage: flyprobe collector [--port N] [--host ADDR] [--db PATH]
 
 Starts the collector and keeps it running until SIGTERM or SIGINT, then stops it gracefully.
-Settings come from the environment (FLYPROBE_DB, FLYPROBE_HOST, FLYPROBE_PORT, FLYPROBE_ADMIN_TOKEN,
-FLYPROBE_READ_TOKEN, FLYPROBE_RAW_RETENTION_HOURS, FLYPROBE_ROLLUP_RETENTION_DAYS,
-FLYPROBE_TARGETS_FILE); flags override them. FLYPROBE_ADMIN_TOKEN and FLYPROBE_READ_TOKEN take
-"current,next" during a rotation. For local and lab runs only: FLYPROBE_ALLOW_UNBOUND_PROBES=1
-(probe tokens without a probe binding) and FLYPROBE_MESH_ALLOW_CIDRS (mesh echo addresses outside
-Fly's 6PN, e.g. 127.0.0.0/8).
+Settings come from the environment (FLYPROBE_DATABASE_URL, FLYPROBE_DB, FLYPROBE_HOST, FLYPROBE_PORT,
+FLYPROBE_ADMIN_TOKEN, FLYPROBE_READ_TOKEN, FLYPROBE_RAW_RETENTION_HOURS, FLYPROBE_ROLLUP_RETENTION_DAYS,
+FLYPROBE_TARGETS_FILE, FLYPROBE_LEADER_LEASE_MS); flags override them. FLYPROBE_DATABASE_URL=postgres://...
+stores in PostgreSQL, which several collectors can share (one of them runs detection and delivery at
+a time); otherwise the SQLite file FLYPROBE_DB (or FLYPROBE_DATABASE_URL=file:PATH) is used.
+FLYPROBE_ADMIN_TOKEN and FLYPROBE_READ_TOKEN take "current,next" during a rotation. For local and lab
+runs only: FLYPROBE_ALLOW_UNBOUND_PROBES=1 (probe tokens without a probe binding) and
+FLYPROBE_MESH_ALLOW_CIDRS (mesh echo addresses outside Fly's 6PN, e.g. 127.0.0.0/8).
 
 Options:
   --port N      listen port (FLYPROBE_PORT, default 8080)

@@ -13,7 +13,8 @@ flags override them.
 
 Options:
   --config FILE      TOML settings file (FLYPROBE_CONFIG)
-  --collector URL    collector base URL (FLYPROBE_COLLECTOR_URL)
+  --collector URL    collector base URL (FLYPROBE_COLLECTOR_URL); a comma-separated list fails over
+                     in order and comes back to the first
   --token T          probe token (FLYPROBE_TOKEN)
   --region R         region this probe reports (FLYPROBE_REGION, default FLY_REGION)
   --probe-id ID      probe id (FLYPROBE_PROBE_ID, default <region>-<machine id>)
