@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { defaultPlugins, startCollector } from '../server.ts';
 import { loadCollectorSettings } from '../settings.ts';
 import { openSqliteStore } from '../store/index.ts';
+import { storeLocation } from '../store/open-store.ts';
 import type { ApiEnv } from './env.ts';
 import { silentLogger } from './log.ts';
 import { requireRole } from './middleware/auth.ts';
@@ -38,6 +39,26 @@ describe('loadCollectorSettings', () => {
       /FLYPROBE_PORT: must be an integer from 0 to 65535, got "eighty".*FLYPROBE_ADMIN_TOKEN: must be 1 to 4 comma-separated secrets of at least 16 characters.*FLYPROBE_MESH: must be true or false/,
     );
   });
+  it('chooses the store from FLYPROBE_DATABASE_URL and refuses other schemes, hiding credentials', () => {
+    expect(loadCollectorSettings({ FLYPROBE_DB: '/data/x.db' }).databaseUrl).toBe('/data/x.db');
+    expect(
+      storeLocation(loadCollectorSettings({ FLYPROBE_DATABASE_URL: 'file:/data/y.db' }).databaseUrl),
+    ).toEqual({
+      dialect: 'sqlite',
+      path: '/data/y.db',
+    });
+    expect(storeLocation('postgresql://u:p@db:5432/flyprobe')).toEqual({
+      dialect: 'postgres',
+      url: 'postgresql://u:p@db:5432/flyprobe',
+    });
+    expect(() => loadCollectorSettings({ FLYPROBE_DATABASE_URL: 'mysql://u:hunter2@db/x' })).toThrow(
+      /FLYPROBE_DATABASE_URL: unsupported scheme in "mysql:\/\/\*\*\*@db\/x"/,
+    );
+    expect(() => loadCollectorSettings({ FLYPROBE_DATABASE_URL: 'file:' })).toThrow(
+      /FLYPROBE_DATABASE_URL: file: needs a path/,
+    );
+  });
+
   it('applies the documented defaults', () => {
     const s = loadCollectorSettings({});
     expect(s).toMatchObject({

@@ -69,6 +69,26 @@ describe('loadProbeSettings', () => {
     expect(() => loadProbeSettings({ ...base, ...env })).toThrow(message);
   });
 
+  it('takes a comma-separated, ordered list of collector URLs and names a bad entry', () => {
+    const s = loadProbeSettings({
+      ...base,
+      FLYPROBE_COLLECTOR_URL: 'http://fra.c.internal:8080/, http://iad.c.internal:8080',
+      FLYPROBE_TOKEN: 'probe-secret',
+    });
+    expect(s.collector).toEqual({
+      url: 'http://fra.c.internal:8080',
+      fallbackUrls: ['http://iad.c.internal:8080'],
+      token: 'probe-secret',
+    });
+    expect(
+      loadProbeSettings({ ...base, FLYPROBE_COLLECTOR_URL: 'http://one:8080', FLYPROBE_TOKEN: 't' })
+        .collector,
+    ).toEqual({ url: 'http://one:8080', token: 't' });
+    expect(() =>
+      loadProbeSettings({ ...base, FLYPROBE_COLLECTOR_URL: 'http://a:1,ftp://b', FLYPROBE_TOKEN: 't' }),
+    ).toThrow(/FLYPROBE_COLLECTOR_URL.*entry 2 of the comma-separated list/);
+  });
+
   it('requires a region', () => {
     expect(() => loadProbeSettings({})).toThrow(/^FLYPROBE_REGION: required/);
   });

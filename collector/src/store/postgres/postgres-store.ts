@@ -8,6 +8,7 @@ import type {
   SeriesPoint,
   TargetConfig,
 } from '@flyprobe/shared';
+import { jsonLogger, type Logger } from '../../api/log.ts';
 import { RollupDelta, type RollupRecord } from '../core/rollup-delta.ts';
 import type { SeriesQuery } from '../core/rollup-read.ts';
 import {
@@ -51,6 +52,8 @@ export interface PostgresStoreOptions {
   compactMs?: number;
   /** Clock for record timestamps (tokens, targets); tests pin it. */
   now?: () => number;
+  /** Where background failures (compaction) are reported; defaults to the collector's JSON log. */
+  log?: Logger;
 }
 
 /** A write waiting for the next group commit; `run` executes inside the shared transaction. */
@@ -78,6 +81,7 @@ export class PostgresStore implements Store {
   private readonly rollups: PgRollups;
   private readonly tokens: PgTokens;
   private readonly now: () => number;
+  private readonly log: Logger;
   private readonly maxCommits: number;
   private readonly compactTimer: NodeJS.Timeout | undefined;
   private compacting: Promise<unknown> | undefined;
@@ -91,6 +95,7 @@ export class PostgresStore implements Store {
     options: Omit<PostgresStoreOptions, 'url'> = {},
   ) {
     this.now = options.now ?? Date.now;
+    this.log = options.log ?? jsonLogger;
     this.maxCommits = Math.max(1, options.maxConcurrentCommits ?? 4);
     this.alerts = new PgAlertStore(pool);
     this.results = new PgResults(pool);
@@ -242,7 +247,11 @@ export class PostgresStore implements Store {
         if (n < COMPACT_BATCH) break;
       }
       return merged;
-    })().catch(() => 0);
+    })().catch((error: unknown) => {
+      // Nothing is lost (the partial rows stay and readers sum them); the next run retries.
+      this.log('warn', 'rollup compaction failed', { error: String(error) });
+      return 0;
+    });
     this.compacting = run;
     try {
       return await run;
