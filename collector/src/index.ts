@@ -17,5 +17,5 @@ export { CollectorMetrics } from './metrics.ts';
 export { buildOpenApiDocument } from './openapi.ts';
 export { type CollectorOptions, defaultPlugins, type RunningCollector, startCollector } from './server.ts';
 export { type CollectorSettings, loadCollectorSettings } from './settings.ts';
-export { openSqliteStore } from './store/index.ts';
+export { openPostgresStore, openSqliteStore, openStore } from './store/index.ts';
 export type * from './store/store.ts';

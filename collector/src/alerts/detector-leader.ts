@@ -7,7 +7,7 @@ import { DeliveryWorker } from './outbox/worker.ts';
 import type { AlertmanagerProvider } from './providers/alertmanager/index.ts';
 import type { Provider } from './providers/provider.ts';
 import type { AlertingSettings } from './settings.ts';
-import type { AlertStore, ReceiverKind } from './types.ts';
+import type { AlertStore, Receiver, ReceiverKind } from './types.ts';
 import { warmUp } from './warmup.ts';
 
 const MIN_EVALUATION_GAP_MS = 50;
@@ -28,7 +28,7 @@ export interface LeaderDeps {
   store: Store;
   alerts: AlertStore;
   settings: AlertingSettings;
-  receivers: () => Promise<import('./types.ts').Receiver[]>;
+  receivers: () => Promise<Receiver[]>;
   providers: Record<ReceiverKind, Provider>;
   alertmanager: AlertmanagerProvider;
   metrics: LeaderMetrics;

@@ -18,12 +18,15 @@ export interface LeadershipOptions {
  * Runs the detector leader's work on exactly one collector of those sharing a store: the holder of a lease
  * in the database. The leader renews it every `renewMs`; when a renewal fails, answers no, or takes longer
  * than half the lease, it steps down at once (before the lease can have passed to another collector).
+ * Renewals keep their pace while `onElected` runs (a warm-up reads up to 15 minutes of results).
  */
 export class Leadership {
   private timer: NodeJS.Timeout | undefined;
   private leading = false;
   private stopped = true;
-  private running: Promise<void> | undefined;
+  private renewing: Promise<void> | undefined;
+  /** Elections and step-downs, one after the other; renewals go on meanwhile (a warm-up can take a while). */
+  private changes: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly store: LeaseStore,
@@ -38,6 +41,7 @@ export class Leadership {
   async start(): Promise<void> {
     this.stopped = false;
     await this.tick();
+    await this.changes;
     this.schedule();
   }
 
@@ -45,7 +49,8 @@ export class Leadership {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    await this.renewing;
+    await this.changes;
     if (this.leading) {
       this.leading = false;
       await this.options.onDeposed();
@@ -64,22 +69,27 @@ export class Leadership {
   }
 
   private tick(): Promise<void> {
-    this.running = (async () => {
-      const held = await this.renew();
-      if (this.stopped) return;
-      if (held && !this.leading) {
-        this.leading = true;
+    this.renewing = this.renew().then((held) => {
+      if (this.stopped || held === this.leading) return;
+      // Decided now, applied in order: `leading` flips at once, so a lost lease stops new work right away.
+      this.leading = held;
+      this.changes = this.changes.then(() => this.apply(held));
+    });
+    return this.renewing;
+  }
+
+  private async apply(held: boolean): Promise<void> {
+    try {
+      if (held) {
         this.options.log('info', 'detector leader elected', { holder: this.options.holder });
         await this.options.onElected();
-      } else if (!held && this.leading) {
-        this.leading = false;
+      } else {
         this.options.log('warn', 'detector leadership lost', { holder: this.options.holder });
         await this.options.onDeposed();
       }
-    })().catch((error: unknown) => {
+    } catch (error) {
       this.options.log('error', 'leadership change failed', { error: String(error) });
-    });
-    return this.running;
+    }
   }
 
   /** One acquire/renew bounded by half the lease: a late answer counts as lost. */
