@@ -58,6 +58,8 @@ export interface PostgresStoreOptions {
 
 /** A write waiting for the next group commit; `run` executes inside the shared transaction. */
 interface PendingWrite {
+  /** The probe it writes for: a transaction takes its row locks in this order (see `transact`). */
+  probeId: string;
   run(c: Client, delta: RollupDelta): Promise<void>;
   done(): void;
   fail(error: unknown): void;
@@ -118,6 +120,7 @@ export class PostgresStore implements Store {
     return new Promise((resolve, reject) => {
       let outcome: InsertOutcome;
       this.enqueue({
+        probeId: probe.probeId,
         run: async (c, delta) => {
           outcome = await this.results.insert(c, bootKey, probe, results, receivedAt);
           for (const r of outcome.inserted) delta.add(r);
@@ -165,7 +168,12 @@ export class PostgresStore implements Store {
   recordProbe(identity: ProbeIdentity, heartbeat: Heartbeat | undefined, at: number): Promise<void> {
     this.assertOpen();
     return new Promise((resolve, reject) => {
-      this.enqueue({ run: (c) => recordProbe(c, identity, heartbeat, at), done: resolve, fail: reject });
+      this.enqueue({
+        probeId: identity.probeId,
+        run: (c) => recordProbe(c, identity, heartbeat, at),
+        done: resolve,
+        fail: reject,
+      });
     });
   }
 
@@ -317,7 +325,12 @@ export class PostgresStore implements Store {
     try {
       await client.query('BEGIN');
       const delta = new RollupDelta();
-      for (const w of writes) await w.run(client, delta);
+      // Every collector locks probe rows and result keys in probe id order, so two group commits touching
+      // the same probes (a probe that failed over mid-batch) wait for each other instead of deadlocking.
+      const ordered = [...writes].sort((x, y) =>
+        x.probeId < y.probeId ? -1 : x.probeId > y.probeId ? 1 : 0,
+      );
+      for (const w of ordered) await w.run(client, delta);
       await this.rollups.append(client, delta);
       await client.query('COMMIT');
     } catch (error) {
