@@ -159,7 +159,7 @@ async function httpRun(
   clients: number,
   tokens: string[],
 ): Promise<{ seconds: number; cpuSeconds: number; accepted: number; peakRss: number; endRss: number }> {
-  // Client i talks to collector i mod n; RSS and CPU are the first collector's.
+  // Client i talks to collector i mod n; RSS is the first collector's, CPU the sum over all of them.
   const pools = urls.map((url) => new Pool(url, { connections: clients + 1, pipelining: 1 }));
   const pool = pools[0] as Pool;
   let next = 0;
@@ -172,7 +172,8 @@ async function httpRun(
       await new Promise((r) => setTimeout(r, 250));
     }
   })();
-  const cpuBefore = (await scrape(pool)).cpuSeconds;
+  const cpuOf = async () => (await Promise.all(pools.map(scrape))).reduce((n, m) => n + m.cpuSeconds, 0);
+  const cpuBefore = await cpuOf();
   const started = process.hrtime.bigint();
   await Promise.all(
     Array.from({ length: clients }, async (_, client) => {
@@ -197,10 +198,11 @@ async function httpRun(
   sampling = false;
   await sampler;
   const end = await scrape(pool);
+  const cpuAfter = await cpuOf();
   for (const p of pools) await p.close();
   return {
     seconds,
-    cpuSeconds: end.cpuSeconds - cpuBefore,
+    cpuSeconds: cpuAfter - cpuBefore,
     accepted,
     peakRss: Math.max(peakRss, end.rss),
     endRss: end.rss,
@@ -454,7 +456,7 @@ async function main(): Promise<void> {
     if (shared) {
       const sharedRate = total / shared.seconds;
       console.log(
-        `  ${collectors} collectors on one PostgreSQL (${clients * collectors} clients): ${sharedRate.toFixed(0)} results/s (${shared.seconds.toFixed(2)} s) = ${(sharedRate / httpRate).toFixed(2)}x one collector`,
+        `  ${collectors} collectors on one PostgreSQL (${clients * collectors} clients): ${sharedRate.toFixed(0)} results/s (${shared.seconds.toFixed(2)} s) = ${(sharedRate / httpRate).toFixed(2)}x one collector; together ${perCpu(shared.cpuSeconds)} (one alone: ${perCpu(http.cpuSeconds)})`,
       );
     }
     console.log(
