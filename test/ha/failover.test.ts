@@ -119,21 +119,24 @@ describe.skipIf(skip !== null)(`two collectors on one PostgreSQL${skip ? ` (skip
           probeId: `${region}-1`,
           region,
           machineId: `m-${region}`,
+          app: 'ha-probes',
           bootId: 'boot-1',
           version: '0.1.0',
         };
-        const created = (await admin(a.url, '/v1/tokens', 'POST', {
+        // A token bound to this probe's identity, as `flyprobe deploy` mints one per Machine.
+        const { secret: token } = (await admin(a.url, '/v1/tokens', 'POST', {
           role: 'probe',
           probeId: identity.probeId,
-        })) as { secret?: string; token?: string };
-        const token = created.secret ?? created.token;
+          app: identity.app,
+          region,
+        })) as { secret: string };
         const { spool } = await Spool.open(join(dir, region), identity, {
           syncMs: 5,
           onError: () => undefined,
         });
         const reporter = new Reporter({
           probe: identity,
-          collector: { url: order[0].url, fallbackUrls: [order[1].url], token: token ?? '' },
+          collector: { url: order[0].url, fallbackUrls: [order[1].url], token },
           settings: fastReporterSettings({ requestTimeoutMs: 2000, failbackMs: 60_000 }),
           batching: () => ({ maxBatch: 20, intervalMs: 50 }),
           heartbeat: staticHeartbeat,

@@ -22,6 +22,7 @@ import type {
   CellQuery,
   FeedCursor,
   InsertOutcome,
+  NewToken,
   ResultFilter,
   RetentionPolicy,
   Store,
@@ -182,7 +183,7 @@ export class PostgresStore implements Store {
     return listProbes(this.pool);
   }
 
-  async createToken(input: { role: TokenRole; probeId?: string; name?: string }) {
+  async createToken(input: NewToken) {
     this.assertOpen();
     return this.tokens.create(input, this.now());
   }

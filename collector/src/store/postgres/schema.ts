@@ -87,7 +87,10 @@ CREATE TABLE tokens (
   id TEXT PRIMARY KEY,
   role TEXT NOT NULL CHECK (role IN ('probe', 'read', 'admin')),
   probe_id TEXT,
+  app TEXT,
+  region TEXT,
   name TEXT,
+  expires_at BIGINT,
   secret_hash BYTEA NOT NULL UNIQUE,
   created_at BIGINT NOT NULL,
   revoked_at BIGINT

@@ -1,38 +1,28 @@
 import {
   checkEnsureInput,
   hashSecret,
+  INSERT_TOKEN_COLUMNS,
   mintToken,
+  namedTokenRecord,
   newTokenId,
   secretMatches,
   type TokenRow,
+  tokenInsertValues,
   tokenRecord,
 } from '../core/tokens.ts';
-import type { TokenRecord, TokenRole } from '../store.ts';
+import type { NewToken, TokenRecord, TokenRole } from '../store.ts';
 import { type Pool, transaction } from './pool.ts';
 
-const INSERT =
-  'INSERT INTO tokens (id, role, probe_id, name, secret_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)';
+const INSERT = `INSERT INTO tokens (${INSERT_TOKEN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`;
 
-/** Bearer tokens on PostgreSQL (secret format and checks in core/tokens.ts). */
+/** Bearer tokens on PostgreSQL (secret format, bindings and checks in core/tokens.ts). */
 export class PgTokens {
   constructor(private readonly pool: Pool) {}
 
-  async create(
-    input: { role: TokenRole; probeId?: string; name?: string },
-    now: number,
-  ): Promise<{ token: string; record: TokenRecord }> {
-    const { token, id, hash } = mintToken(input);
-    await this.pool.query(INSERT, [id, input.role, input.probeId ?? null, input.name ?? null, hash, now]);
-    return {
-      token,
-      record: {
-        id,
-        role: input.role,
-        probeId: input.probeId ?? null,
-        name: input.name ?? null,
-        createdAt: now,
-      },
-    };
+  async create(input: NewToken, now: number): Promise<{ secret: string; record: TokenRecord }> {
+    const { secret, record, hash } = mintToken(input, now);
+    await this.pool.query(INSERT, tokenInsertValues(record, hash));
+    return { secret, record };
   }
 
   async find(secret: string): Promise<TokenRecord | undefined> {
@@ -61,11 +51,10 @@ export class PgTokens {
     return (r.rowCount ?? 0) > 0;
   }
 
-  /** Registers an operator secret under a name; serialized by a row lock so collectors starting together agree. */
+  /** Registers an operator secret under a name; collectors starting together do it one at a time. */
   async ensure(input: { secret: string; role: TokenRole; name: string }, now: number): Promise<TokenRecord> {
     const hash = checkEnsureInput(input);
     return transaction(this.pool, async (c) => {
-      // Collectors starting together register the same names: one at a time.
       await c.query("SELECT pg_advisory_xact_lock(hashtext('flyprobe_tokens:' || $1))", [input.name]);
       const owner = (
         await c.query<TokenRow>('SELECT * FROM tokens WHERE secret_hash = $1 AND revoked_at IS NULL', [hash])
@@ -82,9 +71,9 @@ export class PgTokens {
         ]);
         return tokenRecord({ ...existing, role: input.role });
       }
-      const id = newTokenId();
-      await c.query(INSERT, [id, input.role, null, input.name, hash, now]);
-      return { id, role: input.role, probeId: null, name: input.name, createdAt: now };
+      const record = namedTokenRecord(newTokenId(), input.role, input.name, now);
+      await c.query(INSERT, tokenInsertValues(record, hash));
+      return record;
     });
   }
 }

@@ -23,7 +23,9 @@ export class TokenTable {
   private readonly replaceSecret: Statement;
 
   constructor(private readonly db: Database) {
-    this.insert = db.prepare(`INSERT INTO tokens (${INSERT_TOKEN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.insert = db.prepare(
+      `INSERT INTO tokens (${INSERT_TOKEN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
     this.byHash = db.prepare('SELECT * FROM tokens WHERE secret_hash = ? AND revoked_at IS NULL');
     this.byName = db.prepare('SELECT * FROM tokens WHERE name = ? AND revoked_at IS NULL');
     this.all = db.prepare('SELECT * FROM tokens WHERE revoked_at IS NULL ORDER BY created_at, id');

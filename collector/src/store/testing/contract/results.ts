@@ -209,6 +209,23 @@ export function resultsContract(h: StoreHarness): void {
       expect(await store.findTokenBySecret(admin.secret)).toEqual(admin.record);
       expect(await store.findTokenBySecret(`${admin.secret}x`)).toBeUndefined();
       await expect(store.createToken({ role: 'read', probeId: 'x' })).rejects.toThrow(/probeId/);
+      const bound = await store.createToken({
+        role: 'probe',
+        probeId: 'fra-1',
+        app: 'probes',
+        region: 'fra',
+        expiresAt: T0 + 86_400_000,
+      });
+      expect(await store.findTokenBySecret(bound.secret)).toEqual(bound.record);
+      expect(bound.record).toMatchObject({
+        probeId: 'fra-1',
+        app: 'probes',
+        region: 'fra',
+        expiresAt: T0 + 86_400_000,
+      });
+      await expect(store.createToken({ role: 'probe', probeId: 'fra-1' })).rejects.toThrow(
+        /probeId, app and region/,
+      );
       const boot = await store.ensureToken({
         secret: 'operator-chosen-secret-1',
         role: 'admin',
@@ -222,7 +239,9 @@ export function resultsContract(h: StoreHarness): void {
       expect(rotated.id).toBe(boot.id);
       expect(await store.findTokenBySecret('operator-chosen-secret-1')).toBeUndefined();
       expect((await store.findTokenBySecret('operator-chosen-secret-2'))?.id).toBe(boot.id);
-      expect((await store.listTokens()).map((t) => t.id).sort()).toEqual([admin.record.id, boot.id].sort());
+      expect((await store.listTokens()).map((t) => t.id).sort()).toEqual(
+        [admin.record.id, bound.record.id, boot.id].sort(),
+      );
       expect(await store.revokeToken(admin.record.id)).toBe(true);
       expect(await store.revokeToken(admin.record.id)).toBe(false);
       expect(await store.findTokenBySecret(admin.secret)).toBeUndefined();
