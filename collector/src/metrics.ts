@@ -1,5 +1,6 @@
-import type { NetworkPath, Protocol, RegionCode } from '@flyprobe/shared';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { CellMetrics, type CellOptions } from './metrics/cells.ts';
+import type { StoredResult } from './store/store.ts';
 
 /** Why an ingest request or result was refused; a closed set so the label stays bounded. */
 export type RejectReason =
@@ -14,80 +15,8 @@ export type RejectReason =
   | 'future_timestamp'
   | 'shutting_down';
 
-export interface LatencyKey {
-  probeRegion: RegionCode;
-  target: string;
-  path: NetworkPath;
-  protocol: Protocol;
-}
-
-const QUANTILES = [0.5, 0.95, 0.99] as const;
-/** Samples kept per latency series; quantiles are over the most recent ones. */
-const RING_SIZE = 512;
-/** A series nobody reported into for this long disappears from /metrics. */
-const SERIES_IDLE_MS = 15 * 60_000;
-
-interface Ring {
-  labels: Record<'probe_region' | 'target' | 'path' | 'protocol', string>;
-  values: Float64Array;
-  size: number;
-  next: number;
-  updatedAt: number;
-}
-
-/** Recent latency quantiles per (probe region, target, path, protocol), never more than `maxSeries` keys. */
-class LatencyWindows {
-  private readonly rings = new Map<string, Ring>();
-  constructor(
-    private readonly maxSeries: number,
-    private readonly onOverflow: () => void,
-  ) {}
-
-  add(key: LatencyKey, latencyMs: number, now: number): void {
-    const id = `${key.probeRegion}\u0000${key.target}\u0000${key.path}\u0000${key.protocol}`;
-    let ring = this.rings.get(id);
-    if (!ring) {
-      if (this.rings.size >= this.maxSeries) this.evictIdle(now);
-      if (this.rings.size >= this.maxSeries) {
-        this.onOverflow();
-        return;
-      }
-      ring = {
-        labels: { probe_region: key.probeRegion, target: key.target, path: key.path, protocol: key.protocol },
-        values: new Float64Array(RING_SIZE),
-        size: 0,
-        next: 0,
-        updatedAt: now,
-      };
-      this.rings.set(id, ring);
-    }
-    ring.values[ring.next] = latencyMs;
-    ring.next = (ring.next + 1) % RING_SIZE;
-    ring.size = Math.min(ring.size + 1, RING_SIZE);
-    ring.updatedAt = now;
-  }
-
-  get seriesCount(): number {
-    return this.rings.size;
-  }
-
-  evictIdle(now: number): void {
-    for (const [id, ring] of this.rings) if (now - ring.updatedAt > SERIES_IDLE_MS) this.rings.delete(id);
-  }
-
-  /** Writes current quantiles into the gauge (called at scrape time). */
-  fill(gauge: Gauge<'probe_region' | 'target' | 'path' | 'protocol' | 'percentile'>, now: number): void {
-    gauge.reset();
-    this.evictIdle(now);
-    for (const ring of this.rings.values()) {
-      const sorted = ring.values.slice(0, ring.size).sort();
-      for (const q of QUANTILES) {
-        const idx = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
-        gauge.set({ ...ring.labels, percentile: String(Math.round(q * 100)) }, (sorted[idx] ?? 0) / 1000);
-      }
-    }
-  }
-}
+/** A cell without results for this long is forgotten: a removed target's series end within the hour. */
+const CELL_IDLE_MS = 60 * 60_000;
 
 /** The collector's Prometheus registry: one per running collector, so tests can run several. */
 export class CollectorMetrics {
@@ -102,13 +31,13 @@ export class CollectorMetrics {
   readonly listenerErrors: Counter<'plugin'>;
   readonly retentionPruned: Counter<'kind'>;
   readonly retentionErrors: Counter;
-  readonly latencySeriesDropped: Counter;
   readonly meshPeersOmitted: Gauge;
-  private readonly latency: LatencyWindows;
+  private readonly cells: CellMetrics;
+  private readonly now: () => number;
 
-  constructor(opts: { maxLatencySeries: number; now?: () => number }) {
+  constructor(opts: Omit<CellOptions, 'idleMs'> & { now?: () => number }) {
     const registers = [this.registry];
-    const now = opts.now ?? Date.now;
+    this.now = opts.now ?? Date.now;
     collectDefaultMetrics({ register: this.registry });
     // Gauges that prom-client names `_total`, which Prometheus reserves for counters (promtool refuses them).
     for (const name of [
@@ -178,38 +107,47 @@ export class CollectorMetrics {
       help: 'Retention runs that failed.',
       registers,
     });
-    this.latencySeriesDropped = new Counter({
-      name: 'flyprobe_collector_latency_series_dropped_total',
-      help: 'Latency samples not tracked because the latency gauge reached its series cap.',
-      registers,
-    });
     this.meshPeersOmitted = new Gauge({
       name: 'flyprobe_collector_mesh_peers_omitted',
       help: 'Live mesh peers left out of the last config document served (it lists the freshest 200).',
       registers,
     });
-    this.latency = new LatencyWindows(opts.maxLatencySeries, () => this.latencySeriesDropped.inc());
-    const latency = this.latency;
+    this.cells = new CellMetrics({ maxCells: opts.maxCells, phases: opts.phases, idleMs: CELL_IDLE_MS });
+    const cells = this.cells;
     new Gauge({
-      name: 'flyprobe_collector_latency_seconds',
-      help: `Latency percentiles (50, 95, 99) over the last ${RING_SIZE} ok results per probe region, target, path and protocol.`,
-      labelNames: ['probe_region', 'target', 'path', 'protocol', 'percentile'],
+      name: 'flyprobe_collector_cells',
+      help: 'Matrix cells with per-cell series (flyprobe_results_total, flyprobe_latency_seconds, ...).',
       registers,
       collect() {
-        latency.fill(this, now());
+        this.set(cells.size);
       },
     });
     new Gauge({
-      name: 'flyprobe_collector_latency_series',
-      help: 'Series currently tracked by flyprobe_collector_latency_seconds (before the percentile label).',
+      name: 'flyprobe_collector_cells_limit',
+      help: 'Most cells tracked at once (FLYPROBE_METRICS_MAX_CELLS).',
       registers,
       collect() {
-        this.set(latency.seriesCount);
+        this.set(cells.limit);
+      },
+    });
+    new Counter({
+      name: 'flyprobe_collector_cell_results_dropped_total',
+      help: 'Stored results left out of the per-cell series because the cell limit was reached.',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(cells.droppedResults);
       },
     });
   }
 
-  observeLatency(key: LatencyKey, latencyMs: number, now: number): void {
-    this.latency.add(key, latencyMs, now);
+  /** Feeds one stored result into the per-cell series (hot path: no allocation for a known cell). */
+  observeResult(r: StoredResult, now: number): void {
+    this.cells.observe(r, now);
+  }
+
+  /** The whole `/metrics` text: prom-client families, then the per-cell families. */
+  async render(): Promise<string> {
+    return (await this.registry.metrics()) + this.cells.render(this.now());
   }
 }

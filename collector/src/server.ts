@@ -113,7 +113,11 @@ export async function startCollector(
   const plugins: CollectorPlugin[] = [];
   try {
     if (settings.targetsFile) await loadTargetsFile(store, settings.targetsFile);
-    const metrics = new CollectorMetrics({ maxLatencySeries: settings.metricsMaxSeries, now });
+    const metrics = new CollectorMetrics({
+      maxCells: settings.metricsMaxCells,
+      phases: settings.metricsPhases,
+      now,
+    });
     for (const factory of options.plugins ?? defaultPlugins) {
       plugins.push(await factory({ store, settings, registry: metrics.registry }));
     }

@@ -45,8 +45,10 @@ export interface CollectorSettings {
   reportIntervalMs: number;
   reportMaxBatch: number;
   configPollMs: number;
-  /** Hard cap on (probe region, target, path, protocol) series in the latency gauges. */
-  metricsMaxSeries: number;
+  /** Hard cap on matrix cells (target, path, protocol, probe region, column region) with per-cell series. */
+  metricsMaxCells: number;
+  /** Whether the per-cell phase histograms are exported. */
+  metricsPhases: boolean;
   /** Time a graceful stop waits for in-flight requests before closing connections. */
   shutdownTimeoutMs: number;
 }
@@ -174,7 +176,8 @@ export function loadCollectorSettings(env: NodeJS.ProcessEnv): CollectorSettings
     reportIntervalMs: r.number('FLYPROBE_REPORT_INTERVAL_MS', 2000, { min: 50, max: 600_000 }),
     reportMaxBatch: r.number('FLYPROBE_REPORT_MAX_BATCH', 500, { min: 1, max: 5000 }),
     configPollMs: r.number('FLYPROBE_CONFIG_POLL_MS', 30_000, { min: 1000, max: 86_400_000 }),
-    metricsMaxSeries: r.number('FLYPROBE_METRICS_MAX_SERIES', 1000, { min: 1, max: 100_000 }),
+    metricsMaxCells: r.number('FLYPROBE_METRICS_MAX_CELLS', 2000, { min: 1, max: 100_000 }),
+    metricsPhases: r.boolean('FLYPROBE_METRICS_PHASES', true),
     shutdownTimeoutMs: r.number('FLYPROBE_SHUTDOWN_TIMEOUT_MS', 4000, { min: 0, max: 600_000 }),
   };
   if (r.errors.length > 0) throw new Error(`invalid collector settings: ${r.errors.join('; ')}`);

@@ -114,11 +114,18 @@ describe('startProbe', () => {
 
     const metrics = await fetch(`http://127.0.0.1:${probe.metricsPort}/metrics`).then((r) => r.text());
     expect(metrics).toMatch(
-      /^flyprobe_probe_results_total\{protocol="tcp",path="anycast",outcome="ok",probe="iad-agent-test",region="iad"\} \d+/m,
+      /^flyprobe_probe_results_total\{protocol="tcp",path="anycast",outcome="ok",probe="iad-agent-test",probe_region="iad"\} \d+/m,
     );
     expect(metrics).toMatch(/^flyprobe_probe_check_duration_seconds_bucket\{/m);
     expect(metrics).toMatch(/^flyprobe_probe_buffer_results\{/m);
-    expect(metrics).toMatch(/^flyprobe_probe_event_loop_delay_seconds\{quantile="0.99"/m);
+    expect(metrics).toMatch(/^flyprobe_probe_event_loop_delay_p99_seconds\{/m);
+    // blackbox-style per-check series: the last pinned HTTP measurement to fra succeeded.
+    expect(metrics).toMatch(
+      /^flyprobe_probe_success\{target="[^"]+",path="pinned",protocol="http",target_region="fra",probe="iad-agent-test",probe_region="iad"\} 1$/m,
+    );
+    expect(metrics).toMatch(
+      /^flyprobe_probe_phase_duration_seconds\{[^}]*path="pinned",protocol="http"[^}]*phase="connect"/m,
+    );
     const healthz = await fetch(`http://127.0.0.1:${probe.metricsPort}/healthz`);
     expect(healthz.status).toBe(200);
     expect(await healthz.json()).toMatchObject({

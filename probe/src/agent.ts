@@ -108,15 +108,13 @@ export async function startProbe(
       streamsOpen: () => scheduler?.openStreams ?? 0,
       breakerOpen: () => reporter?.breakerOpen ?? false,
     },
-    { probe: identity.probeId, region: identity.region },
+    // Not `region`: Fly's scraper attaches its own `region` (and `app`, `instance`) to every series.
+    { probe: identity.probeId, probe_region: identity.region },
   );
 
   const emit = (output: CheckOutput): void => {
     if (health.isDegraded()) output.degraded = true;
-    const ms = output.outcome === 'ok' ? output.latencyMs : output.phases.total;
-    const labels = { protocol: output.protocol, path: output.path, outcome: output.outcome };
-    metrics.results.inc(labels);
-    if (ms !== undefined) metrics.checkDuration.observe(labels, ms / 1000);
+    metrics.observeResult(output);
     const result = reporter ? reporter.add(output) : { seq: localSeq++, ...output };
     for (const listener of listeners) listener(result);
   };

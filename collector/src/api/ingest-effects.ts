@@ -3,18 +3,12 @@ import type { CollectorMetrics } from '../metrics.ts';
 import type { StoredResult } from '../store/store.ts';
 import type { ApiDeps } from './deps.ts';
 
-/** Counts stored results by measurement outcome and feeds the latency gauges. */
+/** Counts stored results by measurement outcome and feeds the per-cell series. */
 export function recordMeasurements(metrics: CollectorMetrics, inserted: StoredResult[], now: number): void {
   const byOutcome = new Map<string, number>();
   for (const r of inserted) {
     byOutcome.set(r.outcome, (byOutcome.get(r.outcome) ?? 0) + 1);
-    if (r.outcome === 'ok' && r.latencyMs !== undefined && !r.degraded) {
-      metrics.observeLatency(
-        { probeRegion: r.probeRegion, target: r.target, path: r.path, protocol: r.protocol },
-        r.latencyMs,
-        now,
-      );
-    }
+    metrics.observeResult(r, now);
   }
   for (const [outcome, n] of byOutcome) metrics.measurements.inc({ outcome }, n);
 }

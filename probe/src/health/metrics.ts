@@ -1,5 +1,7 @@
 import type { Heartbeat } from '@flyprobe/shared';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { CheckOutput } from '../checks/check.ts';
+import { type LastResult, LastResults, TARGET_PHASES, type TargetLabel } from './target-series.ts';
 
 const P = 'flyprobe_probe_';
 
@@ -11,9 +13,15 @@ export interface MetricSources {
   breakerOpen(): boolean;
 }
 
+/** Checks with per-target series at most (a config with more is refused long before this). */
+const MAX_CHECKS = 1000;
+/** A check without a result for this long (removed from the config) drops out of the per-target series. */
+const CHECK_IDLE_MS = 10 * 60_000;
+
 /**
  * The probe's Prometheus metrics in their own registry (several probes may share a process in tests).
- * Label sets are bounded: protocol (3) x path (4) x outcome (13), drop reason (5), never target names.
+ * Label sets are bounded: protocol (3) x path (5) x outcome (13), drop reason (5); the per-target series
+ * (`flyprobe_probe_success` and friends) have one set per configured check, at most MAX_CHECKS.
  */
 export class ProbeMetrics {
   readonly registry = new Registry();
@@ -25,6 +33,7 @@ export class ProbeMetrics {
   readonly configUpdates: Counter<'result'>;
   readonly spoolErrors: Counter;
   readonly streamReopens: Counter;
+  private readonly lastResults = new LastResults(MAX_CHECKS, CHECK_IDLE_MS);
 
   constructor(sources: MetricSources, defaultLabels: Record<string, string> = {}) {
     const registers = [this.registry];
@@ -92,36 +101,142 @@ export class ProbeMetrics {
     gauge(registers, 'degraded', '1 while the probe considers its own measurements unreliable', () =>
       sources.heartbeat().degraded ? 1 : 0,
     );
+    const lag = () => sources.heartbeat().eventLoopDelayMs;
+    gauge(
+      registers,
+      'event_loop_delay_p50_seconds',
+      'Event-loop delay p50 in the last health window',
+      () => lag().p50 / 1000,
+    );
+    gauge(
+      registers,
+      'event_loop_delay_p99_seconds',
+      'Event-loop delay p99 in the last health window',
+      () => lag().p99 / 1000,
+    );
+    gauge(
+      registers,
+      'event_loop_delay_max_seconds',
+      'Largest event-loop delay in the last health window',
+      () => lag().max / 1000,
+    );
+    // Same meaning as cAdvisor's container_cpu_cfs_*_total, so throttling dashboards carry over.
+    const throttle = () => sources.heartbeat().cpuThrottle;
+    counter(
+      registers,
+      'cpu_periods_total',
+      'cgroup CPU enforcement periods elapsed since start',
+      () => throttle()?.nrPeriods,
+    );
+    counter(
+      registers,
+      'cpu_throttled_periods_total',
+      'cgroup CPU periods in which the probe was throttled, since start',
+      () => throttle()?.nrThrottled,
+    );
+    counter(
+      registers,
+      'cpu_throttled_seconds_total',
+      'Time the probe was throttled by its cgroup CPU limit, since start',
+      () => {
+        const t = throttle();
+        return t ? t.throttledUsec / 1e6 : undefined;
+      },
+    );
+    this.targetSeries(registers);
+  }
+
+  /** Counts one measurement and records it as its check's last result. */
+  observeResult(o: CheckOutput, now = Date.now()): void {
+    const ms = o.outcome === 'ok' ? o.latencyMs : o.phases.total;
+    const labels = { protocol: o.protocol, path: o.path, outcome: o.outcome };
+    this.results.inc(labels);
+    if (ms !== undefined) this.checkDuration.observe(labels, ms / 1000);
+    this.lastResults.record(o, now);
+  }
+
+  /** blackbox_exporter-style series of each check's last result (docs/PROMETHEUS.md maps the names). */
+  private targetSeries(registers: Registry[]): void {
+    const last = this.lastResults;
+    const labelNames: TargetLabel[] = ['target', 'path', 'protocol', 'target_region'];
+    const lastGauge = (name: string, help: string, read: (r: LastResult) => number | undefined): void => {
+      new Gauge({
+        name: `${P}${name}`,
+        help,
+        labelNames,
+        registers,
+        collect() {
+          this.reset();
+          for (const r of last.entries(Date.now())) {
+            const v = read(r);
+            if (v !== undefined) this.set(r.labels, v);
+          }
+        },
+      });
+    };
+    lastGauge('success', '1 when the last measurement of the check was ok (blackbox probe_success)', (r) =>
+      r.success ? 1 : 0,
+    );
+    lastGauge(
+      'duration_seconds',
+      'Total time of the last measurement (blackbox probe_duration_seconds)',
+      (r) => r.durationS,
+    );
+    lastGauge(
+      'latency_seconds',
+      'Application round trip of the last ok measurement (the matrix figure)',
+      (r) => r.latencyS,
+    );
+    lastGauge(
+      'http_status_code',
+      'HTTP status of the last measurement (blackbox probe_http_status_code)',
+      (r) => r.httpStatus,
+    );
+    lastGauge(
+      'last_result_timestamp_seconds',
+      'When the last measurement of the check ended',
+      (r) => r.at / 1000,
+    );
     new Gauge({
-      name: `${P}event_loop_delay_seconds`,
-      help: 'Event-loop delay in the last health window',
-      labelNames: ['quantile'],
+      name: `${P}phase_duration_seconds`,
+      help: 'Phases of the last measurement (blackbox probe_http_duration_seconds)',
+      labelNames: [...labelNames, 'phase'],
       registers,
       collect() {
-        const lag = sources.heartbeat().eventLoopDelayMs;
-        this.set({ quantile: '0.5' }, lag.p50 / 1000);
-        this.set({ quantile: '0.99' }, lag.p99 / 1000);
-        this.set({ quantile: '1' }, lag.max / 1000);
+        this.reset();
+        for (const r of last.entries(Date.now())) {
+          for (const phase of TARGET_PHASES) {
+            const v = r.phasesS[phase];
+            if (v !== undefined) this.set({ ...r.labels, phase }, v);
+          }
+        }
       },
     });
-    new Gauge({
-      name: `${P}cpu_throttled`,
-      help: 'cgroup CPU throttling since start (periods, throttled periods, throttled seconds)',
-      labelNames: ['kind'],
+    counter(
       registers,
-      collect() {
-        const t = sources.heartbeat().cpuThrottle;
-        if (!t) return;
-        this.set({ kind: 'periods' }, t.nrPeriods);
-        this.set({ kind: 'throttled_periods' }, t.nrThrottled);
-        this.set({ kind: 'throttled_seconds' }, t.throttledUsec / 1e6);
-      },
-    });
+      'target_series_dropped_total',
+      'Results of checks beyond the per-target series limit',
+      () => last.dropped,
+    );
   }
 
   async render(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
+}
+
+/** A counter whose value lives elsewhere (cgroup files, other counters): read at scrape time; absent while undefined. */
+function counter(registers: Registry[], name: string, help: string, read: () => number | undefined): void {
+  new Counter({
+    name: `${P}${name}`,
+    help,
+    registers,
+    collect() {
+      this.reset();
+      const v = read();
+      if (v !== undefined) this.inc(v);
+    },
+  });
 }
 
 function gauge(registers: Registry[], name: string, help: string, read: () => number): void {

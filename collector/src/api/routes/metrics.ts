@@ -14,7 +14,7 @@ export function metricsRoutes(deps: ApiDeps): Hono<ApiEnv> {
         'WWW-Authenticate': 'Bearer realm="flyprobe", error="invalid_token"',
       });
     }
-    const text = await deps.metrics.registry.metrics();
+    const text = await deps.metrics.render();
     c.header('Content-Type', deps.metrics.registry.contentType);
     return c.body(text, 200);
   });

@@ -1,0 +1,190 @@
+import { OUTCOMES, type Outcome, type Phases } from '@flyprobe/shared';
+import type { StoredResult } from '../store/store.ts';
+import { BucketCounts, family, histogramLines, labelValue } from './histogram.ts';
+
+/**
+ * Latency buckets (seconds) of `flyprobe_latency_seconds`: dense where region-to-region round trips
+ * live (1-300 ms) so histogram_quantile interpolates within a few ms there.
+ */
+export const LATENCY_BUCKETS = [
+  0.001, 0.0025, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 2.5, 5,
+] as const;
+/** Coarser buckets for `flyprobe_phase_duration_seconds`: phases are for "which phase moved", not for SLOs. */
+export const PHASE_BUCKETS = [0.0025, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1] as const;
+export const PHASES = [
+  'dns',
+  'connect',
+  'tls',
+  'ttfb',
+  'transfer',
+  'echo',
+  'total',
+] as const satisfies readonly (keyof Phases)[];
+/** Column label for an anycast or flycast failure before any success told which region serves that probe. */
+export const UNKNOWN_REGION = 'unknown';
+
+/** Paths whose column is the region asked for; the others (anycast, flycast) use the served region. */
+const ASKED_REGION_PATHS: ReadonlySet<string> = new Set(['pinned', 'private', 'mesh']);
+/**
+ * Outcomes exported as 0 from a cell's first result on: the loss and reset rules divide by them, and a
+ * counter that appears only with its first failure would hide that failure from rate().
+ */
+const ALWAYS_EXPORTED: ReadonlySet<Outcome> = new Set(['ok', 'reset', 'refused', 'timeout', 'unreachable']);
+const OUTCOME_INDEX = new Map<Outcome, number>(OUTCOMES.map((o, i) => [o, i]));
+
+interface Cell {
+  /** Pre-rendered `target="..",path="..",...`: escaping happens once per cell, not per scrape. */
+  labels: string;
+  outcomes: Float64Array;
+  latency: BucketCounts;
+  phases: (BucketCounts | undefined)[];
+  updatedAt: number;
+}
+
+export interface CellOptions {
+  /** Cells (target, path, protocol, probe region, column region) tracked at most; results beyond are counted as dropped. */
+  maxCells: number;
+  /** Export the per-phase histograms (7 phases x 11 series per cell at most). */
+  phases: boolean;
+  /** A cell without results for this long is forgotten (its series end; rate() treats a comeback as a reset). */
+  idleMs: number;
+}
+
+/**
+ * Per matrix cell counters and histograms, kept as plain typed arrays: the ingest hot path does one Map
+ * lookup and a few array increments per result; label strings are built at scrape time only once per cell.
+ */
+export class CellMetrics {
+  private readonly cells = new Map<string, Cell>();
+  /** Last served region per (probe region, target, path, protocol): where a failed anycast attempt went. */
+  private readonly lastServed = new Map<string, string>();
+  droppedResults = 0;
+
+  constructor(private readonly opts: CellOptions) {}
+
+  get size(): number {
+    return this.cells.size;
+  }
+
+  get limit(): number {
+    return this.opts.maxCells;
+  }
+
+  observe(r: StoredResult, now: number): void {
+    if (r.stream) return; // stream samples and ends are not measurements of one round trip
+    const column = this.columnRegion(r);
+    const key = `${r.target}\u0000${r.path}\u0000${r.protocol}\u0000${r.probeRegion}\u0000${column}`;
+    let cell = this.cells.get(key);
+    if (!cell) {
+      cell = this.create(r, column, now);
+      if (!cell) {
+        this.droppedResults++;
+        return;
+      }
+      this.cells.set(key, cell);
+    }
+    cell.updatedAt = now;
+    const oi = OUTCOME_INDEX.get(r.outcome) ?? OUTCOMES.length - 1;
+    cell.outcomes[oi] = (cell.outcomes[oi] as number) + 1;
+    // Degraded samples count in results (loss) but not in latency, as in the matrix and the detectors.
+    if (r.outcome !== 'ok' || r.degraded) return;
+    if (r.latencyMs !== undefined) cell.latency.observe(r.latencyMs / 1000);
+    if (!this.opts.phases) return;
+    for (let i = 0; i < PHASES.length; i++) {
+      const ms = r.phases[PHASES[i] as (typeof PHASES)[number]];
+      if (ms === undefined) continue;
+      let h = cell.phases[i];
+      if (!h) {
+        h = new BucketCounts(PHASE_BUCKETS);
+        cell.phases[i] = h;
+      }
+      h.observe(ms / 1000);
+    }
+  }
+
+  /** The matrix column: the region asked for (pinned, private, mesh) or the region that served (anycast, flycast). */
+  private columnRegion(r: StoredResult): string {
+    if (r.targetRegion !== undefined && ASKED_REGION_PATHS.has(r.path)) return r.targetRegion;
+    const k = `${r.probeRegion}\u0000${r.target}\u0000${r.path}\u0000${r.protocol}`;
+    const served = r.servedRegion ?? r.echo?.region;
+    if (served) {
+      if (this.lastServed.get(k) !== served) this.lastServed.set(k, served);
+      return served;
+    }
+    return this.lastServed.get(k) ?? r.targetRegion ?? UNKNOWN_REGION;
+  }
+
+  private create(r: StoredResult, column: string, now: number): Cell | undefined {
+    if (this.cells.size >= this.opts.maxCells) this.evictIdle(now);
+    if (this.cells.size >= this.opts.maxCells) return undefined;
+    const labels = [
+      `target="${labelValue(r.target)}"`,
+      `path="${r.path}"`,
+      `protocol="${r.protocol}"`,
+      `probe_region="${labelValue(r.probeRegion)}"`,
+      `target_region="${labelValue(column)}"`,
+    ].join(',');
+    return {
+      labels,
+      outcomes: new Float64Array(OUTCOMES.length),
+      latency: new BucketCounts(LATENCY_BUCKETS),
+      phases: [],
+      updatedAt: now,
+    };
+  }
+
+  private evictIdle(now: number): void {
+    for (const [k, cell] of this.cells) if (now - cell.updatedAt > this.opts.idleMs) this.cells.delete(k);
+  }
+
+  /** Text exposition of the cell families (forgets idle cells first). */
+  render(now: number): string {
+    this.evictIdle(now);
+    const out: string[] = [];
+    family(
+      out,
+      'flyprobe_results_total',
+      'counter',
+      'Stored results per matrix cell by outcome (ok or the error class).',
+    );
+    for (const cell of this.cells.values()) {
+      for (let i = 0; i < OUTCOMES.length; i++) {
+        const n = cell.outcomes[i] as number;
+        if (n > 0 || ALWAYS_EXPORTED.has(OUTCOMES[i] as Outcome))
+          out.push(`flyprobe_results_total{${cell.labels},outcome="${OUTCOMES[i]}"} ${n}`);
+      }
+    }
+    family(
+      out,
+      'flyprobe_latency_seconds',
+      'histogram',
+      'Application round trip (latencyMs) of ok results from healthy probes per matrix cell.',
+    );
+    for (const cell of this.cells.values()) {
+      histogramLines(out, 'flyprobe_latency_seconds', cell.labels, LATENCY_BUCKETS, cell.latency);
+    }
+    if (this.opts.phases) {
+      family(
+        out,
+        'flyprobe_phase_duration_seconds',
+        'histogram',
+        'Phase durations (dns, connect, tls, ttfb, transfer, echo, total) of ok results per matrix cell.',
+      );
+      for (const cell of this.cells.values()) {
+        for (let i = 0; i < PHASES.length; i++) {
+          const h = cell.phases[i];
+          if (h)
+            histogramLines(
+              out,
+              'flyprobe_phase_duration_seconds',
+              `${cell.labels},phase="${PHASES[i]}"`,
+              PHASE_BUCKETS,
+              h,
+            );
+        }
+      }
+    }
+    out.push('');
+    return out.join('\n');
+  }
+}
