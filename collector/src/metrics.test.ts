@@ -1,6 +1,6 @@
-import type { StoredResult } from './store/store.ts';
 import { describe, expect, it } from 'vitest';
 import { CollectorMetrics } from './metrics.ts';
+import type { StoredResult } from './store/store.ts';
 
 let seq = 0;
 function result(over: Partial<StoredResult>): StoredResult {
