@@ -29,9 +29,7 @@ describe.skipIf(skip !== undefined)(
 
     it('passes on the probe: per-check series, CPU throttling counters, no reserved labels', async () => {
       const text = await scrape(stack.probeMetricsUrl);
-      expect(text).toMatch(
-        /^flyprobe_probe_success\{target="web",path="anycast",protocol="tcp",probe=/m,
-      );
+      expect(text).toMatch(/^flyprobe_probe_success\{target="web",path="anycast",protocol="tcp",probe=/m);
       expect(text).toMatch(/^# TYPE flyprobe_probe_event_loop_delay_p99_seconds gauge$/m);
       expect(text).toMatch(/^# TYPE flyprobe_probe_cpu_throttled_seconds_total counter$/m);
       expect(text).not.toMatch(/quantile=/);
