@@ -9,7 +9,7 @@ import { QueryReader } from '../api/validation.ts';
 import { RULES } from '../detect/types.ts';
 import type { OpenApiPaths } from '../openapi.ts';
 import { type AlertEngine, alertView } from './engine.ts';
-import { urlProblem } from './receivers.ts';
+import { receiverUrlProblem } from './receivers.ts';
 import { redactUrl } from './redact-url.ts';
 import { matcherProblem } from './silences.ts';
 import { type AlertStore, RECEIVER_KINDS, type Receiver } from './types.ts';
@@ -174,7 +174,7 @@ export function alertsApi(deps: AlertsApiDeps): Hono<ApiEnv> {
 
   app.post('/v1/receivers', requireRole('admin'), async (c) => {
     const body = await parsedBody(c, receiverBody, 'receiver');
-    const problem = urlProblem(body.url);
+    const problem = receiverUrlProblem(body.kind, body.url);
     if (problem) throw validationError([{ field: 'url', message: problem }], 'receiver');
     const r = await deps.store.createReceiver(
       { kind: body.kind, url: body.url, secret: body.secret ?? null, name: body.name ?? null },
@@ -272,7 +272,8 @@ export const alertsOpenApi: OpenApiPaths = {
       responses: { '200': ok('{ receivers }'), ...errors },
     },
     post: {
-      summary: 'Add a receiver (admin): { kind: webhook|slack|alertmanager, url, secret?, name? }',
+      summary:
+        'Add a receiver (admin): { kind: webhook|slack|alertmanager, url, secret?, name? }; for alertmanager, url lists every replica (comma-separated, user:password@ for basic auth) and secret is a bearer token',
       responses: { '201': ok('receiver'), ...errors },
     },
   },

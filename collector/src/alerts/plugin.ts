@@ -94,6 +94,15 @@ export function alertingPlugin(options: AlertingOptions = {}): CollectorPluginFa
       now,
       firingTtlMs: 4 * settings.delivery.alertmanagerRefreshMs,
       publicUrl: settings.publicUrl,
+      tls: settings.alertmanagerTls,
+      onEndpointError: (receiver, url, error) => {
+        m.notifications.inc({ receiver: receiver.id, result: 'replica_failed' });
+        log('warn', 'alertmanager replica failed; another accepted', {
+          receiver: receiver.id,
+          url,
+          error: error.message,
+        });
+      },
     });
     const providers = {
       webhook: new WebhookProvider({ timeoutMs, now }),

@@ -1,3 +1,4 @@
+import { alertmanagerUrlList } from './providers/alertmanager/endpoints.ts';
 import type { ReceiverKind } from './types.ts';
 
 const HIDDEN = 'redacted';
@@ -9,6 +10,15 @@ const HIDDEN = 'redacted';
  * receivers apart.
  */
 export function redactUrl(url: string, kind: ReceiverKind): string {
+  // An Alertmanager receiver lists every replica of its cluster: each URL is redacted on its own.
+  if (kind === 'alertmanager')
+    return alertmanagerUrlList(url)
+      .map((one) => redactOne(one, kind))
+      .join(',');
+  return redactOne(url, kind);
+}
+
+function redactOne(url: string, kind: ReceiverKind): string {
   let u: URL;
   try {
     u = new URL(url);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { type DetectionConfig, parseDetectionConfig } from '../detect/config.ts';
 import { DEFAULT_DELIVERY, type DeliveryOptions } from './outbox/worker.ts';
+import { type AlertmanagerTls, alertmanagerTlsFromEnv } from './providers/alertmanager/index.ts';
 import { receiversFromEnv } from './receivers.ts';
 import type { Receiver } from './types.ts';
 
@@ -28,6 +29,8 @@ export interface AlertingSettings {
   leaderLeaseMs: number;
   /** How often the leader reads results other collectors stored (shared stores only). */
   feedPollMs: number;
+  /** TLS towards every Alertmanager receiver (FLYPROBE_ALERTMANAGER_CA_FILE, _CERT_FILE, ...). */
+  alertmanagerTls: AlertmanagerTls | null;
 }
 
 function positive(env: NodeJS.ProcessEnv, name: string, fallback: number, max: number): number {
@@ -82,5 +85,6 @@ export function alertingSettingsFromEnv(env: NodeJS.ProcessEnv): AlertingSetting
     historyMs: positive(env, 'FLYPROBE_ALERT_HISTORY_DAYS', 30, 3650) * 86_400_000,
     leaderLeaseMs: Math.max(1000, positive(env, 'FLYPROBE_LEADER_LEASE_MS', 5000, 600_000)),
     feedPollMs: 250,
+    alertmanagerTls: alertmanagerTlsFromEnv(env),
   };
 }

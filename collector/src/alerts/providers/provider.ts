@@ -1,5 +1,5 @@
 import type { AlertView } from '@flyprobe/shared';
-import { request } from 'undici';
+import { type Dispatcher, request } from 'undici';
 import type { NotificationKind, Receiver } from '../types.ts';
 
 export interface Notification {
@@ -34,6 +34,7 @@ export async function post(
   body: string,
   headers: Record<string, string>,
   timeoutMs: number,
+  dispatcher?: Dispatcher,
 ): Promise<void> {
   let status: number;
   let text: string;
@@ -45,6 +46,7 @@ export async function post(
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
       signal: AbortSignal.timeout(timeoutMs),
+      ...(dispatcher ? { dispatcher } : {}),
     });
     status = res.statusCode;
     text = await res.body.text();

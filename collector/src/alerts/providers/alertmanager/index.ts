@@ -1,6 +1,12 @@
 import type { AlertView } from '@flyprobe/shared';
+import type { Dispatcher } from 'undici';
 import type { Receiver } from '../../types.ts';
-import { type Notification, type Provider, post } from '../provider.ts';
+import { DeliveryError, type Notification, type Provider, post } from '../provider.ts';
+import { type AlertmanagerEndpoint, parseAlertmanagerUrls } from './endpoints.ts';
+import { type AlertmanagerTls, tlsAgent } from './tls.ts';
+
+export { type AlertmanagerEndpoint, parseAlertmanagerUrls } from './endpoints.ts';
+export { type AlertmanagerTls, alertmanagerTlsFromEnv } from './tls.ts';
 
 /** One element of Alertmanager's `POST /api/v2/alerts` body (postableAlert). */
 export interface PostableAlert {
@@ -18,6 +24,10 @@ export interface AlertmanagerOptions {
   firingTtlMs: number;
   /** Base of generatorURL (`<publicUrl>/v1/alerts/<id>`); omitted when unset. */
   publicUrl: string | null;
+  /** TLS for https Alertmanagers (CA, client certificate, skip verify); system defaults when null. */
+  tls?: AlertmanagerTls | null;
+  /** A replica refused or was unreachable while the notification still counted as delivered. */
+  onEndpointError?: (receiver: Receiver, url: string, error: DeliveryError) => void;
 }
 
 /** Labels become Alertmanager labels (deduplication key); summary and evidence become annotations. */
@@ -44,32 +54,68 @@ export function toPostableAlert(
   return alert;
 }
 
-function alertsUrl(base: string): string {
-  return `${base.replace(/\/+$/, '')}/api/v2/alerts`;
-}
-
-/** Alertmanager v2 API. It deduplicates by label set, so redelivery and periodic refreshes are harmless. */
+/**
+ * Alertmanager v2 API. Like Prometheus, every replica of the cluster gets every alert (the cluster
+ * deduplicates by label set), and a delivery succeeds when at least one replica accepted it.
+ */
 export class AlertmanagerProvider implements Provider {
-  constructor(private readonly opts: AlertmanagerOptions) {}
+  private readonly dispatcher: Dispatcher | undefined;
+
+  constructor(private readonly opts: AlertmanagerOptions) {
+    this.dispatcher = opts.tls ? tlsAgent(opts.tls) : undefined;
+  }
 
   async deliver(receiver: Receiver, n: Notification): Promise<void> {
     const endsAt =
       n.kind === 'resolved'
         ? (n.alert.resolvedAt ?? this.opts.now())
         : this.opts.now() + this.opts.firingTtlMs;
-    await post(
-      alertsUrl(receiver.url),
-      JSON.stringify([toPostableAlert(n.alert, endsAt, this.opts)]),
-      {},
-      this.opts.timeoutMs,
-    );
+    await this.postAll(receiver, JSON.stringify([toPostableAlert(n.alert, endsAt, this.opts)]));
   }
 
   /** Re-posts every firing alert so Alertmanager keeps them active (it expires alerts at endsAt otherwise). */
   async refresh(receiver: Receiver, firing: readonly AlertView[]): Promise<void> {
     if (firing.length === 0) return;
     const endsAt = this.opts.now() + this.opts.firingTtlMs;
-    const body = JSON.stringify(firing.map((a) => toPostableAlert(a, endsAt, this.opts)));
-    await post(alertsUrl(receiver.url), body, {}, this.opts.timeoutMs);
+    await this.postAll(receiver, JSON.stringify(firing.map((a) => toPostableAlert(a, endsAt, this.opts))));
   }
+
+  private async postAll(receiver: Receiver, body: string): Promise<void> {
+    const parsed = parseAlertmanagerUrls(receiver.url);
+    if ('problem' in parsed) throw new DeliveryError(`receiver ${receiver.id}: url ${parsed.problem}`, false);
+    const outcomes = await Promise.allSettled(
+      parsed.endpoints.map((e) =>
+        post(
+          `${e.url}/api/v2/alerts`,
+          body,
+          authHeaders(e, receiver.secret),
+          this.opts.timeoutMs,
+          this.dispatcher,
+        ),
+      ),
+    );
+    const failures: { url: string; error: DeliveryError }[] = [];
+    outcomes.forEach((o, i) => {
+      if (o.status === 'fulfilled') return;
+      const error = o.reason instanceof DeliveryError ? o.reason : new DeliveryError(String(o.reason), true);
+      failures.push({ url: parsed.endpoints[i]?.url ?? '', error });
+    });
+    if (failures.length < outcomes.length) {
+      for (const f of failures) this.opts.onEndpointError?.(receiver, f.url, f.error);
+      return;
+    }
+    throw new DeliveryError(
+      `every Alertmanager failed: ${failures.map((f) => f.error.message).join('; ')}`,
+      failures.some((f) => f.error.retryable),
+    );
+  }
+}
+
+/** Basic auth from the URL, else the receiver secret as a bearer token. */
+function authHeaders(e: AlertmanagerEndpoint, secret: string | null): Record<string, string> {
+  if (e.basicAuth) {
+    const token = Buffer.from(`${e.basicAuth.username}:${e.basicAuth.password}`).toString('base64');
+    return { authorization: `Basic ${token}` };
+  }
+  return secret ? { authorization: `Bearer ${secret}` } : {};
 }
