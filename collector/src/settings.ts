@@ -176,7 +176,7 @@ export function loadCollectorSettings(env: NodeJS.ProcessEnv): CollectorSettings
     reportIntervalMs: r.number('FLYPROBE_REPORT_INTERVAL_MS', 2000, { min: 50, max: 600_000 }),
     reportMaxBatch: r.number('FLYPROBE_REPORT_MAX_BATCH', 500, { min: 1, max: 5000 }),
     configPollMs: r.number('FLYPROBE_CONFIG_POLL_MS', 30_000, { min: 1000, max: 86_400_000 }),
-    metricsMaxCells: r.number('FLYPROBE_METRICS_MAX_CELLS', 2000, { min: 1, max: 100_000 }),
+    metricsMaxCells: r.number('FLYPROBE_METRICS_MAX_CELLS', 1000, { min: 1, max: 100_000 }),
     metricsPhases: r.boolean('FLYPROBE_METRICS_PHASES', true),
     shutdownTimeoutMs: r.number('FLYPROBE_SHUTDOWN_TIMEOUT_MS', 4000, { min: 0, max: 600_000 }),
   };

@@ -20,6 +20,12 @@ describe.skipIf(skip !== undefined)(`shipped Prometheus rules${skip ? ` (${skip}
     expect(r.status).toBe(0);
   });
 
+  it('ship an example Prometheus configuration that promtool accepts', () => {
+    const r = promtool(['check', 'config', '--syntax-only', join(DIR, 'prometheus.example.yml')]);
+    expect(r.stdout).toContain('SUCCESS');
+    expect(r.status).toBe(0);
+  });
+
   it('pass their promtool unit tests (input series -> recorded values and alerts)', () => {
     const r = promtool(['test', 'rules', join(DIR, 'tests', 'flyprobe.test.yml')]);
     expect(r.stdout + r.stderr).toContain('SUCCESS');
