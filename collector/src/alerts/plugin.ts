@@ -60,7 +60,7 @@ export function alertingPlugin(options: AlertingOptions = {}): CollectorPluginFa
       }),
       notifications: new Counter({
         name: 'flyprobe_alert_notifications_total',
-        help: 'Notification delivery attempts by receiver kind and result (delivered, retry, dead)',
+        help: 'Notification delivery attempts by receiver kind and result (delivered, retry, dead, replica_failed)',
         labelNames: ['receiver', 'result'] as const,
         registers: [ctx.registry],
       }),
@@ -96,7 +96,7 @@ export function alertingPlugin(options: AlertingOptions = {}): CollectorPluginFa
       publicUrl: settings.publicUrl,
       tls: settings.alertmanagerTls,
       onEndpointError: (receiver, url, error) => {
-        m.notifications.inc({ receiver: receiver.id, result: 'replica_failed' });
+        m.notifications.inc({ receiver: receiver.kind, result: 'replica_failed' });
         log('warn', 'alertmanager replica failed; another accepted', {
           receiver: receiver.id,
           url,
