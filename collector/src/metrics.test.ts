@@ -78,6 +78,19 @@ describe('CollectorMetrics per-cell series', () => {
     expect(text).not.toContain('flyprobe_phase_duration_seconds');
   });
 
+  it('puts flycast results in the served region column, like anycast', async () => {
+    const m = new CollectorMetrics({ maxCells: 10, phases: false, now: () => 1_000 });
+    // `flycast` joins the wire path enum on another branch; the cast keeps this test valid before and after.
+    const flycast = 'flycast' as StoredResult['path'];
+    m.observeResult(
+      result({ path: flycast, targetRegion: undefined, servedRegion: 'ams', edgeRegion: 'fra' }),
+      1_000,
+    );
+    expect(await m.render()).toContain(
+      'flyprobe_results_total{target="web",path="flycast",protocol="http",probe_region="iad",target_region="ams",outcome="ok"} 1',
+    );
+  });
+
   it('never tracks more cells than the limit, counts what it drops, and frees idle cells', async () => {
     let now = 0;
     const m = new CollectorMetrics({ maxCells: 2, phases: true, now: () => now });
