@@ -16,7 +16,7 @@ describe.skipIf(skip !== undefined)(`shipped Prometheus rules${skip ? ` (${skip}
     const r = promtool(['check', 'rules', join(DIR, 'flyprobe.rules.yml'), join(DIR, 'flyprobe.alerts.yml')]);
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain('SUCCESS: 7 rules found');
-    expect(r.stdout).toContain('SUCCESS: 9 rules found');
+    expect(r.stdout).toContain('SUCCESS: 10 rules found');
     expect(r.status).toBe(0);
   });
 
