@@ -221,6 +221,27 @@ describe('alerting plugin in a running collector', { timeout: 60_000 }, () => {
     ).toBe(204);
   });
 
+  it('takes an Alertmanager cluster as a URL list, hides its password, and names a bad URL', async () => {
+    const made = await call(`${c.url}/v1/receivers`, {
+      token: ADMIN_SECRET,
+      body: { kind: 'alertmanager', url: 'http://127.0.0.1:9, https://ops:hunter2-pw@127.0.0.1:10' },
+    });
+    expect(made.status).toBe(201);
+    expect(made.text).not.toMatch(/hunter2/);
+    expect((made.body as { url: string }).url).toBe('http://127.0.0.1:9, https://ops:***@127.0.0.1:10');
+    const bad = await call(`${c.url}/v1/receivers`, {
+      token: ADMIN_SECRET,
+      body: { kind: 'alertmanager', url: 'http://127.0.0.1:9,ftp://127.0.0.1:21' },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toMatch(/url/);
+    expect(bad.text).toMatch(/URL 2 must be an http or https URL/);
+    const id = (made.body as { id: string }).id;
+    expect(
+      (await call(`${c.url}/v1/receivers/${id}`, { token: ADMIN_SECRET, method: 'DELETE' })).status,
+    ).toBe(204);
+  });
+
   it('lists its routes in the OpenAPI document', async () => {
     const doc = await call(`${c.url}/openapi.json`);
     const paths = Object.keys((doc.body as { paths: Record<string, unknown> }).paths);
