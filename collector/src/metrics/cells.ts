@@ -108,7 +108,8 @@ export class CellMetrics {
     const k = `${r.probeRegion}\u0000${r.target}\u0000${r.path}\u0000${r.protocol}`;
     const served = r.servedRegion ?? r.echo?.region;
     if (served) {
-      if (this.lastServed.get(k) !== served) this.lastServed.set(k, served);
+      // Bounded like the cells: one key per (probe region, target, path, protocol) at most maxCells.
+      if (this.lastServed.has(k) || this.lastServed.size < this.opts.maxCells) this.lastServed.set(k, served);
       return served;
     }
     return this.lastServed.get(k) ?? r.targetRegion ?? UNKNOWN_REGION;
