@@ -14,7 +14,7 @@ export interface Receiver {
   id: string;
   kind: ReceiverKind;
   url: string;
-  /** Webhook HMAC secret. */
+  /** Webhook HMAC secret; for Alertmanager, the bearer token. */
   secret: string | null;
   name: string | null;
   source: 'env' | 'api';
