@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ProbeResult } from '@flyprobe/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { batch, call, createToken, probeIdentity, result } from '../../collector/src/api/testing.ts';
+import { batch, call, probeIdentity, probeToken, result } from '../../collector/src/api/testing.ts';
 import {
   BLACKHOLE_ALERTMANAGER_CONFIG,
   type Daemon,
@@ -121,7 +121,7 @@ scrape_configs:
       // Known data set from a second probe identity. A warm-up failure (eof) creates the cells with every
       // counter the rules read at 0, then one batch adds what the rules must see as the whole increase.
       // (Series starting at 0 make rate() extrapolate all of a cell's series alike: ratios come out exact.)
-      const token = await createToken(stack.collector.url, { role: 'probe', probeId: 'sin-known' });
+      const token = await probeToken(stack.collector.url, 'sin-known', 'sin');
       let seq = 0;
       const at = Date.now() - 1000;
       const known = (over: Partial<ProbeResult>): ProbeResult =>

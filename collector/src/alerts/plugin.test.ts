@@ -228,7 +228,7 @@ describe('alerting plugin in a running collector', { timeout: 60_000 }, () => {
     });
     expect(made.status).toBe(201);
     expect(made.text).not.toMatch(/hunter2/);
-    expect((made.body as { url: string }).url).toBe('http://127.0.0.1:9, https://ops:***@127.0.0.1:10');
+    expect((made.body as { url: string }).url).toBe('http://127.0.0.1:9/,https://redacted@127.0.0.1:10/');
     const bad = await call(`${c.url}/v1/receivers`, {
       token: ADMIN_SECRET,
       body: { kind: 'alertmanager', url: 'http://127.0.0.1:9,ftp://127.0.0.1:21' },

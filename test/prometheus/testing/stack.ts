@@ -2,7 +2,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadProbeSettings, type RunningProbe, startProbe } from '@flyprobe/probe';
-import { createToken, startTestCollector, type TestCollector } from '../../../collector/src/api/testing.ts';
+import {
+  probeToken,
+  startTestCollector,
+  TEST_APP,
+  type TestCollector,
+} from '../../../collector/src/api/testing.ts';
 import { startEchoServer } from '../../../probe/src/echo/index.ts';
 
 export const METRICS_TOKEN = 'metrics-secret-0123456789abcdef';
@@ -28,7 +33,7 @@ export async function startStack(opts: { intervalMs: number }): Promise<Stack> {
     grpcPort: 0,
   });
   const collector = await startTestCollector({ FLYPROBE_METRICS_TOKEN: METRICS_TOKEN });
-  const token = await createToken(collector.url, { role: 'probe', probeId: 'iad-prom' });
+  const token = await probeToken(collector.url, 'iad-prom', 'iad');
   const file = join(dir, 'probe.toml');
   writeFileSync(
     file,
@@ -55,6 +60,7 @@ tcp = { port = ${echo.tcpPort} }
   const probe = await startProbe(
     loadProbeSettings({
       FLYPROBE_REGION: 'iad',
+      FLYPROBE_APP: TEST_APP,
       FLYPROBE_MACHINE_ID: 'prom',
       FLYPROBE_PROBE_ID: 'iad-prom',
       FLYPROBE_CONFIG: file,
