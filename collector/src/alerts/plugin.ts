@@ -96,7 +96,7 @@ export function alertingPlugin(options: AlertingOptions = {}): CollectorPluginFa
       publicUrl: settings.publicUrl,
       tls: settings.alertmanagerTls,
       onEndpointError: (receiver, url, error) => {
-        m.notifications.inc({ receiver: receiver.kind, result: 'replica_failed' });
+        metrics.notifications.inc({ receiver: receiver.kind, result: 'replica_failed' });
         log('warn', 'alertmanager replica failed; another accepted', {
           receiver: receiver.id,
           url,
