@@ -1,14 +1,39 @@
 import { randomBytes } from 'node:crypto';
 
-/** Machine objects as the Machines API documents them (id, name, state, region, instance_id, ...). */
+/** A Machine config as the API stores it; validate.ts checks the documented fields. */
+export type FakeConfig = Record<string, unknown> & { image: string; metadata?: Record<string, string> };
+
+/** `checks` entries (fly-go MachineCheckStatus). */
+export interface FakeCheckStatus {
+  name: string;
+  status: 'passing' | 'warning' | 'critical';
+  output: string;
+  updated_at: string;
+}
+
+/** `events` entries (MachineEvent in the Machines OpenAPI document), newest first. */
+export interface FakeEvent {
+  id: string;
+  type: string;
+  status: string;
+  source: string;
+  timestamp: number;
+}
+
+/**
+ * A Machine field by field as GET /v1/apps/{app}/machines/{id} returns it (fly-go machine_types.go
+ * `Machine`): `config` is absent and `incomplete_config` present while `host_status` is not ok.
+ */
 export interface FakeMachine {
   id: string;
   name: string;
   state: string;
   region: string;
   instance_id: string;
+  version: string;
   private_ip: string;
-  config: Record<string, unknown> & { image: string };
+  config?: FakeConfig;
+  incomplete_config?: FakeConfig;
   image_ref: {
     registry: string;
     repository: string;
@@ -18,7 +43,12 @@ export interface FakeMachine {
   };
   created_at: string;
   updated_at: string;
-  events: { type: string; status: string; source: string; timestamp: number }[];
+  events: FakeEvent[];
+  checks: FakeCheckStatus[];
+  host_status: 'ok' | 'unknown' | 'unreachable';
+  cordoned: boolean;
+  /** Only in the create answer, when the request asked for `lease_ttl`. */
+  nonce?: string;
 }
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -27,8 +57,8 @@ export function machineId(): string {
   return randomBytes(7).toString('hex');
 }
 
-/** ULID-looking instance id (26 Crockford base32 characters), as the API returns. */
-export function instanceId(): string {
+/** ULID-looking id (26 Crockford base32 characters), as instance ids, versions and event ids are. */
+export function ulid(): string {
   return Array.from(randomBytes(26), (b) => CROCKFORD[b % 32]).join('');
 }
 
@@ -56,4 +86,10 @@ export function imageRef(image: string): FakeMachine['image_ref'] {
 /** ISO-8601 without fractions, like the API's created_at / updated_at. */
 export function isoNow(): string {
   return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** The Machine as the API answers: what `config` the API can read depends on the host. */
+export function publicView(m: FakeMachine): FakeMachine {
+  const { config, incomplete_config: _incomplete, ...rest } = structuredClone(m);
+  return m.host_status === 'ok' ? { ...rest, config } : { ...rest, incomplete_config: config };
 }

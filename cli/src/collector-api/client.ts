@@ -25,8 +25,13 @@ export class CollectorClient {
     return this.send<T>('POST', path, {}, body);
   }
 
+  /** Resolves once the collector accepted the deletion (204 has no body). */
+  async delete(path: string): Promise<void> {
+    await this.send<unknown>('DELETE', path, {}, undefined);
+  }
+
   private async send<T>(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'DELETE',
     path: string,
     query: Record<string, string | undefined>,
     body: unknown,
@@ -55,6 +60,7 @@ export class CollectorClient {
       const hint = res.statusCode === 401 ? ' (set --token or FLYPROBE_TOKEN)' : '';
       throw new CliError(`collector ${call} failed: HTTP ${res.statusCode}${msg ? `: ${msg}` : ''}${hint}`);
     }
+    if (text === '' && method === 'DELETE') return undefined as T;
     try {
       return JSON.parse(text) as T;
     } catch {

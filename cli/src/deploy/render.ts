@@ -1,21 +1,27 @@
 import { paint, type Style } from '../output/ansi.ts';
 import { renderTable } from '../output/table.ts';
 import type { StepResult } from './apply.ts';
-import type { Plan, PlanAction } from './plan.ts';
+import { foreignLine } from './ownership.ts';
+import type { ActionKind, Plan } from './plan.ts';
 
-const ACTION_STYLE: Record<PlanAction['kind'], Style> = {
+const ACTION_STYLE: Record<ActionKind, Style> = {
   create: 'green',
   keep: 'gray',
+  update: 'cyan',
+  restart: 'yellow',
   replace: 'yellow',
   destroy: 'red',
 };
 
+/** The plan table (NOTE says why for every change), then one line per region with Machines flyprobe leaves alone. */
 export function renderPlan(plan: Plan, color: boolean): string {
-  if (plan.actions.length === 0) return `app ${plan.app}: no Machines and nothing to do`;
+  const foreign = plan.foreign.map(foreignLine);
+  if (plan.actions.length === 0) {
+    return [`app ${plan.app}: no flyprobe Machines and nothing to do`, ...foreign].join('\n');
+  }
   const rows = plan.actions.map((a) => {
     const m = a.kind === 'create' ? undefined : a.machine;
-    const note =
-      a.kind === 'replace' || a.kind === 'destroy' ? a.reason : a.kind === 'create' ? 'new Machine' : '';
+    const note = a.kind === 'create' ? 'new Machine' : a.kind === 'keep' ? '' : a.reason;
     return [
       a.region,
       paint(a.kind, ACTION_STYLE[a.kind], color),
@@ -25,7 +31,8 @@ export function renderPlan(plan: Plan, color: boolean): string {
       note,
     ];
   });
-  return renderTable(['REGION', 'ACTION', 'MACHINE', 'STATE', 'IMAGE', 'NOTE'], rows, { color });
+  const table = renderTable(['REGION', 'ACTION', 'MACHINE', 'STATE', 'IMAGE', 'NOTE'], rows, { color });
+  return [table, ...foreign].join('\n');
 }
 
 export function renderResults(results: StepResult[], color: boolean): string {

@@ -2,7 +2,14 @@ import { request } from 'undici';
 import { CliError, errorMessage } from '../errors.ts';
 import { apiErrorMessage } from '../http-error.ts';
 import { RateLimiter, sleep } from './rate-limiter.ts';
-import type { CreateMachineRequest, Machine, MachineState, PlatformRegion } from './types.ts';
+import type {
+  CreateMachineRequest,
+  Machine,
+  MachineLease,
+  MachineState,
+  PlatformRegion,
+  UpdateMachineRequest,
+} from './types.ts';
 
 export const DEFAULT_MACHINES_API = 'https://api.machines.dev';
 
@@ -17,6 +24,25 @@ export class MachinesApiError extends CliError {
     this.name = 'MachinesApiError';
   }
 }
+
+/** Another client (a person, `fly deploy`, another flyprobe run) holds the Machine's lease. */
+export class LeaseHeldError extends CliError {
+  constructor(
+    readonly machineId: string,
+    readonly owner: string,
+    readonly expiresAt: number | undefined,
+  ) {
+    const until = expiresAt ? ` until ${new Date(expiresAt * 1000).toISOString()}` : '';
+    super(
+      `Machine ${machineId} is leased by ${owner || 'an unknown owner'}${until}; ` +
+        'wait for it to finish or release it (fly machine leases clear)',
+    );
+    this.name = 'LeaseHeldError';
+  }
+}
+
+/** Header carrying a lease's nonce on every mutation of a leased Machine (fly-go's NonceHeader). */
+export const NONCE_HEADER = 'fly-machine-lease-nonce';
 
 export interface RetryNotice {
   call: string;
@@ -42,6 +68,8 @@ interface Call {
   path: string;
   query?: Record<string, string>;
   body?: unknown;
+  /** Lease nonce, sent as fly-machine-lease-nonce. */
+  nonce?: string;
   /** Rate-limit bucket: "<action>:<machine or app>". */
   bucket: string;
   /** Whether a 5xx or network failure may be retried (the request had no effect or is idempotent). */
@@ -67,10 +95,17 @@ export class MachinesClient {
     this.maxBackoffMs = options.maxBackoffMs ?? 30_000;
   }
 
-  list(app: string): Promise<Machine[]> {
+  /**
+   * GET /v1/apps/{app}/machines; `metadata` becomes `metadata.<key>=<value>` filters, so the API
+   * answers only Machines carrying them (callers still re-check: an older API may ignore the filter).
+   */
+  list(app: string, filter: { metadata?: Record<string, string> } = {}): Promise<Machine[]> {
+    const query: Record<string, string> = {};
+    for (const [k, v] of Object.entries(filter.metadata ?? {})) query[`metadata.${k}`] = v;
     return this.call<Machine[]>({
       method: 'GET',
       path: `/v1/apps/${enc(app)}/machines`,
+      query,
       bucket: `list:${app}`,
       idempotent: true,
     });
@@ -120,14 +155,97 @@ export class MachinesClient {
     }
   }
 
-  async destroy(app: string, id: string, force: boolean): Promise<void> {
+  /** POST /v1/apps/{app}/machines/{id}: replaces the whole config; the Machine restarts on it. */
+  update(app: string, id: string, body: UpdateMachineRequest, nonce: string): Promise<Machine> {
+    return this.call<Machine>({
+      method: 'POST',
+      path: machinePath(app, id),
+      body,
+      nonce,
+      bucket: `update:${id}`,
+      idempotent: false,
+    });
+  }
+
+  async restart(app: string, id: string, nonce: string): Promise<void> {
+    await this.call({
+      method: 'POST',
+      path: `${machinePath(app, id)}/restart`,
+      nonce,
+      bucket: `restart:${id}`,
+      idempotent: false,
+    });
+  }
+
+  async start(app: string, id: string, nonce: string): Promise<void> {
+    await this.call({
+      method: 'POST',
+      path: `${machinePath(app, id)}/start`,
+      nonce,
+      bucket: `start:${id}`,
+      idempotent: true,
+    });
+  }
+
+  async destroy(app: string, id: string, force: boolean, nonce?: string): Promise<void> {
     await this.call({
       method: 'DELETE',
-      path: `/v1/apps/${enc(app)}/machines/${enc(id)}`,
+      path: machinePath(app, id),
       query: force ? { force: 'true' } : {},
+      nonce,
       bucket: `delete:${id}`,
       idempotent: true,
     });
+  }
+
+  /**
+   * POST /v1/apps/{app}/machines/{id}/lease. A lease held by someone else (409) becomes a
+   * LeaseHeldError naming the holder, read from GET .../lease as flyctl does.
+   */
+  async acquireLease(app: string, id: string, ttlSeconds: number, description: string): Promise<string> {
+    let lease: MachineLease;
+    try {
+      lease = await this.call<MachineLease>({
+        method: 'POST',
+        path: `${machinePath(app, id)}/lease`,
+        query: { ttl: String(ttlSeconds) },
+        body: { ttl: ttlSeconds, description },
+        bucket: `lease:${id}`,
+        idempotent: false,
+      });
+    } catch (err) {
+      if (!(err instanceof MachinesApiError) || err.status !== 409) throw err;
+      const held = await this.getLease(app, id).catch(() => undefined);
+      throw new LeaseHeldError(id, held?.data?.owner ?? '', held?.data?.expires_at);
+    }
+    const nonce = lease.data?.nonce;
+    if (!nonce) throw new CliError(`Machines API gave a lease on ${id} without a nonce`);
+    return nonce;
+  }
+
+  getLease(app: string, id: string): Promise<MachineLease> {
+    return this.call<MachineLease>({
+      method: 'GET',
+      path: `${machinePath(app, id)}/lease`,
+      bucket: `get:lease:${id}`,
+      idempotent: true,
+    });
+  }
+
+  /** DELETE .../lease; a lease already gone (expired, or its Machine destroyed) is not an error. */
+  async releaseLease(app: string, id: string, nonce: string): Promise<void> {
+    try {
+      await this.call({
+        method: 'DELETE',
+        path: `${machinePath(app, id)}/lease`,
+        nonce,
+        bucket: `lease:${id}`,
+        idempotent: true,
+      });
+    } catch (err) {
+      if (err instanceof MachinesApiError && err.status === 404) return;
+      throw err;
+    }
   }
 
   /** GET /v1/platform/regions: answers `{Regions: [...]}`. */
@@ -157,6 +275,7 @@ export class MachinesClient {
           headers: {
             authorization: authorizationHeader(this.options.token),
             accept: 'application/json',
+            ...(c.nonce ? { [NONCE_HEADER]: c.nonce } : {}),
             ...(c.body === undefined ? {} : { 'content-type': 'application/json' }),
           },
           body: c.body === undefined ? undefined : JSON.stringify(c.body),
@@ -213,13 +332,34 @@ function parseJson<T>(text: string, label: string): T {
 }
 
 const enc = encodeURIComponent;
+const machinePath = (app: string, id: string): string => `/v1/apps/${enc(app)}/machines/${enc(id)}`;
 
-/** Macaroon tokens from `fly tokens create` carry their own "FlyV1 " scheme; older tokens are bearer tokens. */
-function authorizationHeader(token: string): string {
-  return token.startsWith('FlyV1 ') ? token : `Bearer ${token}`;
+const MACAROON_PREFIXES = new Set(['fm1r', 'fm1a', 'fm2']);
+
+/**
+ * The Authorization header fly-go's tokens.FlapsHeader builds: any scheme the user pasted is stripped;
+ * macaroon tokens (`fm1r_`, `fm1a_`, `fm2_`, comma-separated when several) go as `FlyV1 <macaroons>`,
+ * anything else (an OAuth `fly auth token`) as `Bearer <token>`.
+ */
+export function authorizationHeader(raw: string): string {
+  let token = raw.trim();
+  for (;;) {
+    const m = /^(bearer|flyv1)\s+(.*)$/is.exec(token);
+    if (!m) break;
+    token = (m[2] ?? '').trim();
+  }
+  const parts = token
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
+  const macaroons = parts.filter((t) => MACAROON_PREFIXES.has(t.split('_')[0] ?? ''));
+  return macaroons.length > 0 ? `FlyV1 ${macaroons.join(',')}` : `Bearer ${parts.join(',')}`;
 }
 
-/** Token and base URL from the usual Fly variables; --api-url wins over FLY_API_HOSTNAME. */
+/**
+ * Token and base URL from the variables flyctl and fly-go read: --api-url, else FLY_FLAPS_BASE_URL
+ * (fly-go's flaps client), else FLY_API_HOSTNAME (the Machines API docs' examples), else the public API.
+ */
 export function machinesClientFromEnv(
   env: NodeJS.ProcessEnv,
   flags: { apiUrl?: string },
@@ -231,7 +371,7 @@ export function machinesClientFromEnv(
       'no Fly API token: set FLY_API_TOKEN (e.g. FLY_API_TOKEN=$(fly tokens create deploy -a <app>))',
     );
   }
-  let baseUrl = flags.apiUrl || env.FLY_API_HOSTNAME || DEFAULT_MACHINES_API;
+  let baseUrl = flags.apiUrl || env.FLY_FLAPS_BASE_URL || env.FLY_API_HOSTNAME || DEFAULT_MACHINES_API;
   if (!/^https?:\/\//.test(baseUrl)) baseUrl = `https://${baseUrl}`;
   try {
     new URL(baseUrl);

@@ -1,6 +1,7 @@
 /**
- * The subset of the Fly Machines API shapes the CLI reads and writes
- * (https://fly.io/docs/machines/api/machines-resource/). Unknown fields are kept as they came.
+ * The subset of the Fly Machines API shapes the CLI reads and writes, named as in fly-go's
+ * machine_types.go and the Machines OpenAPI document (https://docs.machines.dev). Fields the CLI does
+ * not set are kept as the API returned them.
  */
 
 export type MachineState =
@@ -15,6 +16,9 @@ export type MachineState =
   | 'destroying'
   | 'destroyed'
   | 'failed';
+
+/** `host_status`: when not `ok`, flaps cannot read the Machine's config from its host. */
+export type HostStatus = 'ok' | 'unknown' | 'unreachable';
 
 export interface MachineGuest {
   cpu_kind: 'shared' | 'performance';
@@ -51,6 +55,17 @@ export interface MachineCheck {
   grace_period?: string;
 }
 
+export interface MachineMount {
+  volume?: string;
+  path?: string;
+  name?: string;
+  size_gb?: number;
+  encrypted?: boolean;
+  extend_threshold_percent?: number;
+  add_size_gb?: number;
+  size_gb_limit?: number;
+}
+
 export interface MachineConfig {
   image: string;
   env?: Record<string, string>;
@@ -61,6 +76,7 @@ export interface MachineConfig {
   restart?: { policy: 'no' | 'always' | 'on-failure'; max_retries?: number };
   stop_config?: { timeout?: string; signal?: string };
   metadata?: Record<string, string>;
+  mounts?: MachineMount[];
   auto_destroy?: boolean;
 }
 
@@ -72,6 +88,21 @@ export interface ImageRef {
   labels?: Record<string, string>;
 }
 
+/** One entry of `checks` on a Machine: the live status of a configured check. */
+export interface MachineCheckStatus {
+  name: string;
+  status: 'passing' | 'warning' | 'critical' | string;
+  output?: string;
+  updated_at?: string;
+}
+
+export interface MachineEvent {
+  type: string;
+  status: string;
+  source: string;
+  timestamp: number;
+}
+
 export interface Machine {
   id: string;
   name: string;
@@ -79,18 +110,50 @@ export interface Machine {
   region: string;
   instance_id: string;
   private_ip: string;
-  config: MachineConfig;
+  /** Absent when `host_status` is not `ok`; `incomplete_config` is then the best the API knows. */
+  config?: MachineConfig;
+  incomplete_config?: MachineConfig;
+  host_status?: HostStatus;
+  checks?: MachineCheckStatus[];
+  events?: MachineEvent[];
   image_ref?: ImageRef;
+  /** Only on create with `lease_ttl`: the nonce of the lease taken with the Machine. */
+  nonce?: string;
   created_at: string;
   updated_at?: string;
 }
 
-/** Body of POST /v1/apps/{app}/machines. */
+/** Body of POST /v1/apps/{app}/machines (CreateMachineRequest). */
 export interface CreateMachineRequest {
   name?: string;
   region?: string;
   config: MachineConfig;
   skip_launch?: boolean;
+  lease_ttl?: number;
+}
+
+/** Body of POST /v1/apps/{app}/machines/{id} (UpdateMachineRequest): the full config replaces the old. */
+export interface UpdateMachineRequest {
+  config: MachineConfig;
+  region?: string;
+  name?: string;
+  skip_launch?: boolean;
+  current_version?: string;
+}
+
+/** GET/POST /v1/apps/{app}/machines/{id}/lease, as fly-go's MachineLease decodes it. */
+export interface MachineLease {
+  status: string;
+  data?: {
+    nonce: string;
+    /** Unix seconds. */
+    expires_at: number;
+    owner: string;
+    description?: string;
+    version?: string;
+  };
+  message?: string;
+  code?: string;
 }
 
 /** A region from GET /v1/platform/regions. */
