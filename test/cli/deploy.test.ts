@@ -47,12 +47,25 @@ describe('flyprobe deploy / destroy against the fake Machines API', { timeout: 1
     FLY_API_HOSTNAME: fake.url,
     ...extra,
   });
+  // Probes here share the test collector's probe token (the lab mode); per-Machine tokens: deploy-fleet.test.ts.
+  const SHARED = '--shared-probe-token';
+  const OURS = { flyprobe_role: 'probe' };
   const writes = () => fake.requests.filter((r) => r.method === 'POST' || r.method === 'DELETE').length;
 
   it('--dry-run prints the plan for an empty app and changes nothing', async () => {
     const before = fake.requests.length;
     const r = await runCli(
-      ['deploy', '--app', 'probes', '--regions', 'iad,fra,syd', '--image', 'reg/probe:1', '--dry-run'],
+      [
+        'deploy',
+        '--app',
+        'probes',
+        '--regions',
+        'iad,fra,syd',
+        '--image',
+        'reg/probe:1',
+        '--dry-run',
+        SHARED,
+      ],
       env(),
     );
     expect(r.stderr).toBe('');
@@ -65,34 +78,44 @@ describe('flyprobe deploy / destroy against the fake Machines API', { timeout: 1
       'syd create',
     ]);
     expect(r.stdout).toContain('dry run: nothing changed');
-    expect(fake.requests.slice(before).map((q) => `${q.method} ${q.path}`)).toEqual([
-      'GET /v1/platform/regions',
-      'GET /v1/apps/probes/machines',
+    expect(fake.requests.slice(before).map((q) => `${q.method} ${q.path}?${q.query}`)).toEqual([
+      'GET /v1/platform/regions?',
+      'GET /v1/apps/probes/machines?metadata.flyprobe_role=probe',
+      'GET /v1/apps/probes/machines?',
     ]);
     expect(fake.machines('probes')).toEqual([]);
   });
 
   it('deploys, confirms each region by heartbeat, and a second run changes nothing', async () => {
-    const args = ['deploy', '--app', 'probes', '--regions', 'iad,fra,syd', '--image', 'reg/probe:1'];
+    const args = ['deploy', '--app', 'probes', '--regions', 'iad,fra,syd', '--image', 'reg/probe:1', SHARED];
     const first = await runCli(
       args,
       env({ FLYPROBE_COLLECTOR_URL: collector.url, FLYPROBE_TOKEN: ADMIN_TOKEN }),
     );
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toContain(
-      '3 created, 0 replaced, 0 destroyed, 0 kept; 3/3 Machines confirmed by heartbeat',
+      '3 created, 0 updated, 0 restarted, 0 replaced, 0 destroyed, 0 kept; 3/3 Machines confirmed by heartbeat',
     );
     const machines = fake.machines('probes');
-    expect(machines.map((m) => [m.region, m.state, m.config.image]).sort()).toEqual([
+    expect(machines.map((m) => [m.region, m.state, m.config?.image]).sort()).toEqual([
       ['fra', 'started', 'reg/probe:1'],
       ['iad', 'started', 'reg/probe:1'],
       ['syd', 'started', 'reg/probe:1'],
     ]);
-    // The documented create shape: region, name, config with guest, env, services, checks, metrics, restart.
+    // The documented create shape: region, name, config with guest, env, checks, metrics, restart and
+    // flyprobe's marker; private by default: no services (no public IPs), the check runs on 9091 over 6PN.
     const config = machines[0]!.config as Record<string, unknown>;
     expect(config.guest).toEqual({ cpu_kind: 'shared', cpus: 1, memory_mb: 256 });
     expect((config.env as Record<string, string>).FLYPROBE_COLLECTOR_URL).toBe(collector.url);
-    expect(Object.keys(config)).toEqual(expect.arrayContaining(['services', 'checks', 'metrics', 'restart']));
+    expect(Object.keys(config)).toEqual(expect.arrayContaining(['checks', 'metrics', 'restart', 'metadata']));
+    expect(config.services).toBeUndefined();
+    expect(config.checks).toEqual({
+      healthz: expect.objectContaining({ type: 'http', port: 9091, path: '/healthz' }),
+    });
+    expect(config.metadata).toEqual({
+      flyprobe_role: 'probe',
+      flyprobe_probe_id: expect.stringMatching(/^[a-z]{3}-[0-9a-f]{6}$/),
+    });
 
     const writesBefore = writes();
     const second = await runCli([...args, '--json'], env({ FLYPROBE_COLLECTOR_URL: collector.url }));
@@ -115,6 +138,7 @@ describe('flyprobe deploy / destroy against the fake Machines API', { timeout: 1
         'reg/probe:1',
         '--confirm-timeout',
         '3',
+        SHARED,
       ],
       env({ FLYPROBE_COLLECTOR_URL: collector.url, FLYPROBE_TOKEN: ADMIN_TOKEN }),
     );
@@ -124,23 +148,41 @@ describe('flyprobe deploy / destroy against the fake Machines API', { timeout: 1
     expect(r.stdout).toContain('0/2 Machines confirmed by heartbeat');
   });
 
-  it('replaces Machines on a new image: new one started before the old one is destroyed', async () => {
-    const old = fake.seed('replace', { region: 'ams', image: 'reg/probe:1' });
+  it('replaces an unreachable Machine: the new one started before the old one is destroyed', async () => {
+    const old = fake.seed('replace', {
+      region: 'ams',
+      image: 'reg/probe:1',
+      metadata: OURS,
+      host_status: 'unreachable',
+    });
     const r = await runCli(
-      ['deploy', '--app', 'replace', '--regions', 'ams', '--image', 'reg/probe:2', '--no-confirm'],
+      ['deploy', '--app', 'replace', '--regions', 'ams', '--image', 'reg/probe:1', '--no-confirm', SHARED],
       env(),
     );
     expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/ams\s+replace\s+\S+\s+\S+\s+reg\/probe:1\s+host unreachable/);
     expect(r.stdout).toMatch(/ams\s+replace\s+\S+\s+ok\s+started; destroyed old/);
     const live = fake.machines('replace').filter((m) => m.state !== 'destroyed');
-    expect(live.map((m) => [m.region, m.config.image, m.state])).toEqual([['ams', 'reg/probe:2', 'started']]);
+    expect(live.map((m) => [m.region, m.config?.image, m.state])).toEqual([
+      ['ams', 'reg/probe:1', 'started'],
+    ]);
     expect(fake.machines('replace').find((m) => m.id === old.id)?.state).toBe('destroyed');
   });
 
   it('reports a Machine placed in another region than asked as an error for that region', async () => {
     fake.knobs.misplace.set('nrt', 'sin');
     const r = await runCli(
-      ['deploy', '--app', 'misplaced', '--regions', 'nrt,lhr', '--image', 'reg/probe:1', '--no-confirm'],
+      [
+        'deploy',
+        '--app',
+        'misplaced',
+        '--regions',
+        'nrt,lhr',
+        '--image',
+        'reg/probe:1',
+        '--no-confirm',
+        SHARED,
+      ],
       env(),
     );
     fake.knobs.misplace.delete('nrt');
@@ -152,7 +194,12 @@ describe('flyprobe deploy / destroy against the fake Machines API', { timeout: 1
   });
 
   it('reports a Machine that fails to start, keeps the old one, and exits non-zero', async () => {
-    const old = fake.seed('failing', { region: 'cdg', image: 'reg/probe:1' });
+    const old = fake.seed('failing', {
+      region: 'cdg',
+      image: 'reg/probe:1',
+      metadata: OURS,
+      state: 'failed',
+    });
     fake.knobs.failStart.add('cdg');
     const r = await runCli(
       [
@@ -166,20 +213,31 @@ describe('flyprobe deploy / destroy against the fake Machines API', { timeout: 1
         '--wait-timeout',
         '1',
         '--no-confirm',
+        SHARED,
       ],
       env(),
     );
     fake.knobs.failStart.delete('cdg');
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/did not start within 1s \(state: failed\); kept old Machine/);
-    expect(fake.machines('failing').find((m) => m.id === old.id)?.state).toBe('started');
+    expect(fake.machines('failing').find((m) => m.id === old.id)?.state).toBe('failed');
   });
 
   it('rides out 429 rate limiting with Retry-After and still converges', async () => {
     fake.setRateLimit({ perSecond: 1, burst: 1 });
     const before = fake.requests.length;
     const r = await runCli(
-      ['deploy', '--app', 'limited', '--regions', 'iad,ord,lax', '--image', 'reg/probe:1', '--no-confirm'],
+      [
+        'deploy',
+        '--app',
+        'limited',
+        '--regions',
+        'iad,ord,lax',
+        '--image',
+        'reg/probe:1',
+        '--no-confirm',
+        SHARED,
+      ],
       env(),
     );
     fake.setRateLimit({ perSecond: 1, burst: 3 });
@@ -190,9 +248,9 @@ describe('flyprobe deploy / destroy against the fake Machines API', { timeout: 1
     expect(fake.machines('limited').map((m) => m.state)).toEqual(['started', 'started', 'started']);
   });
 
-  it('destroy removes the Machines of the given regions only', async () => {
-    fake.seed('gone', { region: 'iad', image: 'i' });
-    fake.seed('gone', { region: 'fra', image: 'i' });
+  it("destroy removes flyprobe's Machines of the given regions only", async () => {
+    fake.seed('gone', { region: 'iad', image: 'i', metadata: OURS });
+    fake.seed('gone', { region: 'fra', image: 'i', metadata: OURS });
     const r = await runCli(['destroy', '--app', 'gone', '--regions', 'fra', '--json'], env());
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as {
@@ -215,7 +273,7 @@ describe('flyprobe deploy / destroy against the fake Machines API', { timeout: 1
   describe('bad input', () => {
     it('names every unknown or deprecated region and suggests the replacement', async () => {
       const r = await runCli(
-        ['deploy', '--app', 'probes', '--regions', 'iad,atl,xyz,fr', '--dry-run'],
+        ['deploy', '--app', 'probes', '--regions', 'iad,atl,xyz,fr', '--dry-run', SHARED],
         env(),
       );
       expect(r.code).toBe(1);
@@ -227,7 +285,10 @@ describe('flyprobe deploy / destroy against the fake Machines API', { timeout: 1
 
     it('refuses a region the platform does not offer (GET /v1/platform/regions)', async () => {
       fake.knobs.unavailable.add('jnb');
-      const r = await runCli(['deploy', '--app', 'empty', '--regions', 'jnb,iad', '--image', 'i'], env());
+      const r = await runCli(
+        ['deploy', '--app', 'empty', '--regions', 'jnb,iad', '--image', 'i', SHARED],
+        env(),
+      );
       fake.knobs.unavailable.delete('jnb');
       expect(r.code).toBe(1);
       expect(r.stderr).toBe(
@@ -237,31 +298,34 @@ describe('flyprobe deploy / destroy against the fake Machines API', { timeout: 1
     });
 
     it('refuses to run without a Fly token', async () => {
-      const r = await runCli(['deploy', '--app', 'probes', '--regions', 'iad'], {
+      const r = await runCli(['deploy', '--app', 'probes', '--regions', 'iad', SHARED], {
         FLY_API_HOSTNAME: fake.url,
       });
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/^flyprobe deploy: no Fly API token: set FLY_API_TOKEN/);
     });
 
-    it('accepts FLY_ACCESS_TOKEN too', async () => {
-      const r = await runCli(['deploy', '--app', 'probes', '--regions', 'iad,fra,syd', '--dry-run'], {
+    it('accepts FLY_ACCESS_TOKEN and FLY_FLAPS_BASE_URL too', async () => {
+      const r = await runCli(['deploy', '--app', 'probes', '--regions', 'iad,fra,syd', '--dry-run', SHARED], {
         FLY_ACCESS_TOKEN: FLY_TOKEN,
-        FLY_API_HOSTNAME: fake.url,
+        FLY_FLAPS_BASE_URL: fake.url,
       });
       expect(r.code, r.stderr).toBe(0);
     });
 
     it("shows the API's status and message", async () => {
       const wrongToken = await runCli(
-        ['deploy', '--app', 'probes', '--regions', 'iad'],
+        ['deploy', '--app', 'probes', '--regions', 'iad', SHARED],
         env({ FLY_API_TOKEN: 'nope' }),
       );
       expect(wrongToken.code).toBe(1);
       expect(wrongToken.stderr).toMatch(
         /^flyprobe deploy: Machines API GET \/v1\/\S+ failed: HTTP 401: You must be authenticated to view this\.\n$/,
       );
-      const noApp = await runCli(['deploy', '--app', 'nosuch', '--regions', 'iad', '--image', 'i'], env());
+      const noApp = await runCli(
+        ['deploy', '--app', 'nosuch', '--regions', 'iad', '--image', 'i', SHARED],
+        env(),
+      );
       expect(noApp.code).toBe(1);
       expect(noApp.stderr).toContain('HTTP 404: app nosuch not found');
     });
@@ -279,10 +343,13 @@ describe('flyprobe deploy / destroy against the fake Machines API', { timeout: 1
       const unknown = await runMain(['destroy', '--app', 'a', '--region', 'iad'], env());
       expect(unknown.code).toBe(2);
       expect(unknown.stderr).toContain("Unknown option '--region'");
+      const noCollector = await runMain(['deploy', '--app', 'a', '--regions', 'iad', '--image', 'i'], env());
+      expect(noCollector.code).toBe(2);
+      expect(noCollector.stderr).toContain('per-Machine probe tokens need the collector');
     });
 
     it('asks for --image when the app has no Machine to copy it from', async () => {
-      const r = await runCli(['deploy', '--app', 'empty', '--regions', 'syd'], env());
+      const r = await runCli(['deploy', '--app', 'empty', '--regions', 'syd', SHARED], env());
       expect(r.code).toBe(1);
       expect(r.stderr).toContain('--image is required');
     });

@@ -109,7 +109,9 @@ export async function startFakeMachines(options: FakeMachinesOptions): Promise<F
   const getLimit = options.getRateLimit ?? { perSecond: 5, burst: 10 };
   const buckets = new RateBuckets((key) => (key.startsWith('get:') ? getLimit : limit));
   const startDelayMs = options.startDelayMs ?? 30;
-  const expectedAuth = /^(fm1r|fm1a|fm2)_/.test(options.token) ? `FlyV1 ${options.token}` : `Bearer ${options.token}`;
+  const expectedAuth = /^(fm1r|fm1a|fm2)_/.test(options.token)
+    ? `FlyV1 ${options.token}`
+    : `Bearer ${options.token}`;
 
   const event = (m: FakeMachine, type: string, status: string, source: string): void => {
     m.events.unshift({ id: ulid(), type, status, source, timestamp: Date.now() });
@@ -135,7 +137,12 @@ export async function startFakeMachines(options: FakeMachinesOptions): Promise<F
         if (machine.state !== 'starting') return;
         setState(machine, fails ? 'failed' : 'started');
         if (!fails) {
-          machine.checks = machine.checks.map((c) => ({ ...c, status: 'passing', output: 'OK', updated_at: isoNow() }));
+          machine.checks = machine.checks.map((c) => ({
+            ...c,
+            status: 'passing',
+            output: 'OK',
+            updated_at: isoNow(),
+          }));
           options.onStarted?.(app, machine);
         }
       });
@@ -174,7 +181,13 @@ export async function startFakeMachines(options: FakeMachinesOptions): Promise<F
     });
   });
 
-  const send = (res: ServerResponse, req: IncomingMessage, status: number, body: unknown, headers = {}): void => {
+  const send = (
+    res: ServerResponse,
+    req: IncomingMessage,
+    status: number,
+    body: unknown,
+    headers = {},
+  ): void => {
     const [path = '', query = ''] = (req.url ?? '').split('?');
     const nonce = req.headers['fly-machine-lease-nonce'];
     requests.push({
@@ -331,7 +344,12 @@ export async function startFakeMachines(options: FakeMachinesOptions): Promise<F
     send(res, req, 405, { error: 'method not allowed' });
   }
 
-  function list(req: IncomingMessage, res: ServerResponse, url: URL, machines: Map<string, FakeMachine>): void {
+  function list(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    machines: Map<string, FakeMachine>,
+  ): void {
     const region = url.searchParams.get('region');
     const includeDeleted = url.searchParams.get('include_deleted') === 'true';
     const metadata = [...url.searchParams.entries()]
@@ -346,7 +364,12 @@ export async function startFakeMachines(options: FakeMachinesOptions): Promise<F
     send(res, req, 200, result.map(publicView));
   }
 
-  async function create(req: IncomingMessage, res: ServerResponse, app: string, machines: Map<string, FakeMachine>) {
+  async function create(
+    req: IncomingMessage,
+    res: ServerResponse,
+    app: string,
+    machines: Map<string, FakeMachine>,
+  ) {
     const read = await readJson(req);
     if (!read.ok) {
       send(res, req, 400, { error: 'request body is not valid JSON' });
@@ -355,12 +378,20 @@ export async function startFakeMachines(options: FakeMachinesOptions): Promise<F
     const body = read.body;
     const asked = (body as { region?: unknown } | undefined)?.region;
     const problem =
-      typeof asked === 'string' && knobs.unavailable.has(asked) ? `invalid region "${asked}"` : createBodyProblem(body);
+      typeof asked === 'string' && knobs.unavailable.has(asked)
+        ? `invalid region "${asked}"`
+        : createBodyProblem(body);
     if (problem) {
       send(res, req, 400, { error: problem });
       return;
     }
-    const b = body as { name?: string; region?: string; config: FakeConfig; skip_launch?: boolean; lease_ttl?: number };
+    const b = body as {
+      name?: string;
+      region?: string;
+      config: FakeConfig;
+      skip_launch?: boolean;
+      lease_ttl?: number;
+    };
     const region = knobs.misplace.get(b.region ?? 'iad') ?? b.region ?? 'iad';
     const machine = newMachine(region, b.name ?? `machine-${machineId().slice(0, 6)}`, b.config);
     machines.set(machine.id, machine);
@@ -395,7 +426,9 @@ export async function startFakeMachines(options: FakeMachinesOptions): Promise<F
       return;
     }
     if (b.current_version && b.current_version !== machine.version) {
-      send(res, req, 412, { error: `current_version ${b.current_version} does not match ${machine.version}` });
+      send(res, req, 412, {
+        error: `current_version ${b.current_version} does not match ${machine.version}`,
+      });
       return;
     }
     if (machine.host_status !== 'ok') {
@@ -441,7 +474,8 @@ export async function startFakeMachines(options: FakeMachinesOptions): Promise<F
       return;
     }
     const read = await readJson(req);
-    const body = read.ok && typeof read.body === 'object' && read.body ? (read.body as Record<string, unknown>) : {};
+    const body =
+      read.ok && typeof read.body === 'object' && read.body ? (read.body as Record<string, unknown>) : {};
     const ttl = Number(url.searchParams.get('ttl') ?? body.ttl ?? 30);
     if (!Number.isInteger(ttl) || ttl < 1 || ttl > 3600) {
       send(res, req, 400, { error: 'ttl must be an integer number of seconds from 1 to 3600' });
@@ -476,11 +510,19 @@ export async function startFakeMachines(options: FakeMachinesOptions): Promise<F
     const reached = await waitFor(machine, state, timeoutS * 1000, res);
     if (reached === 'closed') return;
     if (reached) send(res, req, 200, { ok: true });
-    else send(res, req, 408, { error: `deadline_exceeded: machine did not reach state ${state} (${machine.state})` });
+    else
+      send(res, req, 408, {
+        error: `deadline_exceeded: machine did not reach state ${state} (${machine.state})`,
+      });
   }
 
   /** Resolves true when the Machine is in `state`, false at the timeout. */
-  function waitFor(machine: FakeMachine, state: string, timeoutMs: number, res: ServerResponse): Promise<boolean | 'closed'> {
+  function waitFor(
+    machine: FakeMachine,
+    state: string,
+    timeoutMs: number,
+    res: ServerResponse,
+  ): Promise<boolean | 'closed'> {
     return new Promise((resolve) => {
       const check = (): boolean => {
         if (machine.state === state) {
@@ -533,7 +575,12 @@ export async function startFakeMachines(options: FakeMachinesOptions): Promise<F
       return machine;
     },
     holdLease(id, leaseOwner, ttlSeconds = 60) {
-      const taken = leases.acquire(id, { ttlSeconds, owner: leaseOwner, description: 'held by a test', version: '' });
+      const taken = leases.acquire(id, {
+        ttlSeconds,
+        owner: leaseOwner,
+        description: 'held by a test',
+        version: '',
+      });
       if (!taken.ok) throw new Error(`machine ${id} is already leased`);
       return taken.lease.nonce;
     },

@@ -68,7 +68,8 @@ function configProblem(config: unknown): string | undefined {
     const map = config[field];
     if (map === undefined) continue;
     if (!isObject(map)) return `config.${field} must be an object`;
-    for (const [k, v] of Object.entries(map)) if (typeof v !== 'string') return `config.${field}.${k} must be a string`;
+    for (const [k, v] of Object.entries(map))
+      if (typeof v !== 'string') return `config.${field}.${k} must be a string`;
   }
   if (config.guest !== undefined) {
     const g = config.guest;
@@ -98,8 +99,10 @@ function configProblem(config: unknown): string | undefined {
     if (!Array.isArray(config.mounts)) return 'config.mounts must be an array';
     for (const [i, m] of config.mounts.entries()) {
       if (!isObject(m)) return `config.mounts[${i}] must be an object`;
-      for (const key of Object.keys(m)) if (!MOUNT_KEYS.has(key)) return `config.mounts[${i}]: unknown field "${key}"`;
-      if (typeof m.path !== 'string' || !m.path.startsWith('/')) return `config.mounts[${i}].path must be absolute`;
+      for (const key of Object.keys(m))
+        if (!MOUNT_KEYS.has(key)) return `config.mounts[${i}]: unknown field "${key}"`;
+      if (typeof m.path !== 'string' || !m.path.startsWith('/'))
+        return `config.mounts[${i}].path must be absolute`;
     }
   }
   if (config.checks !== undefined) {

@@ -18,5 +18,8 @@ export function collectorFlags(args: ParsedArgs): { collector?: string; token?: 
 /** The collector with an admin token: --token, else FLYPROBE_TOKEN, else FLYPROBE_ADMIN_TOKEN. */
 export function adminTarget(args: ParsedArgs, env: NodeJS.ProcessEnv): CollectorTarget | undefined {
   const flags = collectorFlags(args);
-  return collectorTarget({ ...flags, token: flags.token ?? env.FLYPROBE_TOKEN ?? env.FLYPROBE_ADMIN_TOKEN }, env);
+  return collectorTarget(
+    { ...flags, token: flags.token ?? env.FLYPROBE_TOKEN ?? env.FLYPROBE_ADMIN_TOKEN },
+    env,
+  );
 }

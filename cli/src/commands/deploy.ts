@@ -1,4 +1,4 @@
-import { CollectorClient, type CollectorTarget, collectorTarget } from '../collector-api/client.ts';
+import { CollectorClient, type CollectorTarget } from '../collector-api/client.ts';
 import { adminTarget, COLLECTOR_OPTIONS } from '../collector-api/options.ts';
 import { type Command, flagOption, intOption, stringOption } from '../command.ts';
 import { applyPlan, type StepResult } from '../deploy/apply.ts';
@@ -186,7 +186,7 @@ async function checkOffered(client: MachinesClient, regions: string[]): Promise<
 /** Marks each running step with its heartbeat result; returns a one-line summary. */
 async function confirm(
   results: StepResult[],
-  target: ReturnType<typeof collectorTarget>,
+  target: CollectorTarget | undefined,
   startedAt: number,
   timeoutSeconds: number,
   skip: boolean,

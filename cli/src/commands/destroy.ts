@@ -69,12 +69,16 @@ Options:
       client,
       plan,
       config: { image: '' },
-      tokens: target?.token && !flagOption(args, 'no-revoke') ? collectorTokenIssuer(new CollectorClient(target)) : undefined,
+      tokens:
+        target?.token && !flagOption(args, 'no-revoke')
+          ? collectorTokenIssuer(new CollectorClient(target))
+          : undefined,
       waitTimeoutSeconds: 0,
       log,
     });
     const ok = results.every((r) => r.ok);
-    if (json) io.stdout.write(toJson({ app, dryRun, plan: plan.actions, foreign: plan.foreign, results, ok }));
+    if (json)
+      io.stdout.write(toJson({ app, dryRun, plan: plan.actions, foreign: plan.foreign, results, ok }));
     else io.stdout.write(`\n${renderResults(results, io.color)}\n`);
     return ok ? 0 : 1;
   },

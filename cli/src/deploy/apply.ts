@@ -52,7 +52,13 @@ export async function applyPlan(opts: ApplyOptions): Promise<StepResult[]> {
 
   for (const action of plan.actions) {
     if (action.kind === 'destroy') continue;
-    const step: StepResult = { region: action.region, action: action.kind, machineId: null, ok: false, message: '' };
+    const step: StepResult = {
+      region: action.region,
+      action: action.kind,
+      machineId: null,
+      ok: false,
+      message: '',
+    };
     results.push(step);
     if (action.kind === 'keep') {
       Object.assign(step, { machineId: action.machine.id, probeId: action.machine.probeId, ok: true });
@@ -60,7 +66,8 @@ export async function applyPlan(opts: ApplyOptions): Promise<StepResult[]> {
     } else if (action.kind === 'create' || action.kind === 'replace') {
       if (action.kind === 'replace') step.replacedId = action.machine.id;
       const machine = await launch(opts, step);
-      if (machine) pending.push({ step, machine, replaces: action.kind === 'replace' ? action.machine : undefined });
+      if (machine)
+        pending.push({ step, machine, replaces: action.kind === 'replace' ? action.machine : undefined });
     } else {
       const target = action.machine;
       Object.assign(step, { machineId: target.id, probeId: target.probeId });
@@ -88,11 +95,13 @@ export async function applyPlan(opts: ApplyOptions): Promise<StepResult[]> {
   ]);
 
   const retire: { machine: PlannedMachine; step?: StepResult; reason: string }[] = [];
-  for (const p of pending) if (p.replaces && p.step.ok) retire.push({ machine: p.replaces, step: p.step, reason: 'replaced' });
+  for (const p of pending)
+    if (p.replaces && p.step.ok) retire.push({ machine: p.replaces, step: p.step, reason: 'replaced' });
   for (const s of results) {
     if (s.action === 'replace' && !s.ok && s.replacedId) s.message += `; kept old Machine ${s.replacedId}`;
   }
-  for (const a of plan.actions) if (a.kind === 'destroy') retire.push({ machine: a.machine, reason: a.reason });
+  for (const a of plan.actions)
+    if (a.kind === 'destroy') retire.push({ machine: a.machine, reason: a.reason });
   await Promise.all(
     retire.map(async (r) => {
       const step =
@@ -126,7 +135,12 @@ async function launch(opts: ApplyOptions, step: StepResult): Promise<Machine | u
   let identity: ProbeIdentity = { probeId };
   try {
     if (opts.tokens) {
-      const token = await opts.tokens.mint({ probeId, app: plan.app, region: step.region, name: `machine ${probeId}` });
+      const token = await opts.tokens.mint({
+        probeId,
+        app: plan.app,
+        region: step.region,
+        name: `machine ${probeId}`,
+      });
       identity = { probeId, token: { id: token.id, secret: token.secret } };
     }
   } catch (err) {
@@ -165,22 +179,35 @@ async function repair(
     const current = await client.get(plan.app, target.id);
     let machine: Machine;
     if (kind === 'update') {
-      if (!current.config) return { ok: false, message: `update skipped: the API has no full config of ${target.id}` };
-      machine = await client.update(plan.app, target.id, { config: updatedConfig(opts.config, current.config) }, nonce);
+      if (!current.config)
+        return { ok: false, message: `update skipped: the API has no full config of ${target.id}` };
+      machine = await client.update(
+        plan.app,
+        target.id,
+        { config: updatedConfig(opts.config, current.config) },
+        nonce,
+      );
       log(`updated ${target.id} in ${target.region}`);
     } else {
-      if (current.state === 'stopped' || current.state === 'suspended') await client.start(plan.app, target.id, nonce);
+      if (current.state === 'stopped' || current.state === 'suspended')
+        await client.start(plan.app, target.id, nonce);
       else await client.restart(plan.app, target.id, nonce);
       machine = current;
       log(`restarted ${target.id} in ${target.region}`);
     }
     const started = await waitStarted(opts, machine);
-    return { ok: started.ok, message: started.ok ? (kind === 'update' ? 'updated in place; started' : 'restarted') : started.message };
+    return {
+      ok: started.ok,
+      message: started.ok ? (kind === 'update' ? 'updated in place; started' : 'restarted') : started.message,
+    };
   });
 }
 
 /** Destroys a Machine under its lease, then revokes the token it carried. */
-async function retireMachine(opts: ApplyOptions, m: PlannedMachine): Promise<{ ok: boolean; message: string }> {
+async function retireMachine(
+  opts: ApplyOptions,
+  m: PlannedMachine,
+): Promise<{ ok: boolean; message: string }> {
   const { client, plan, log } = opts;
   try {
     await withLease(client, plan.app, m.id, log, (nonce) => client.destroy(plan.app, m.id, true, nonce));
@@ -191,7 +218,9 @@ async function retireMachine(opts: ApplyOptions, m: PlannedMachine): Promise<{ o
   if (!m.tokenId) return { ok: true, message: 'destroyed' };
   if (!opts.tokens) return { ok: true, message: `destroyed; token ${m.tokenId} left valid (not revoked)` };
   const revoked = await revoke(opts, m.tokenId);
-  return revoked ? { ok: true, message: `destroyed; token ${m.tokenId} revoked` } : { ok: false, message: `destroyed; revoking token ${m.tokenId} failed` };
+  return revoked
+    ? { ok: true, message: `destroyed; token ${m.tokenId} revoked` }
+    : { ok: false, message: `destroyed; revoking token ${m.tokenId} failed` };
 }
 
 async function revoke(opts: ApplyOptions, tokenId: string): Promise<boolean> {

@@ -31,7 +31,9 @@ export function configDrift(wanted: MachineConfig, actual: MachineConfig): strin
   const skip = new Set<string>(PER_MACHINE_ENV);
   const wantedEnv = wanted.env ?? {};
   const actualEnv = actual.env ?? {};
-  const envKeys = [...new Set([...Object.keys(wantedEnv), ...Object.keys(actualEnv)])].filter((k) => !skip.has(k));
+  const envKeys = [...new Set([...Object.keys(wantedEnv), ...Object.keys(actualEnv)])].filter(
+    (k) => !skip.has(k),
+  );
   for (const k of envKeys.sort()) if (wantedEnv[k] !== actualEnv[k]) drift.push(`env.${k}`);
   for (const [k, v] of Object.entries(wanted.metadata ?? {})) {
     if (actual.metadata?.[k] !== v) drift.push(`metadata.${k}`);

@@ -17,7 +17,8 @@ const COMPAT_CHECK_PREFIX = 'bg_deployments_compat';
 export function healthVerdict(m: Machine): HealthVerdict {
   if (m.state === 'failed') return { kind: 'replace', reason: 'machine failed' };
   if (m.host_status && m.host_status !== 'ok') return { kind: 'replace', reason: `host ${m.host_status}` };
-  if (m.state === 'stopped' || m.state === 'suspended') return { kind: 'restart', reason: `machine ${m.state}` };
+  if (m.state === 'stopped' || m.state === 'suspended')
+    return { kind: 'restart', reason: `machine ${m.state}` };
   const critical = (m.checks ?? []).filter(
     (c) => c.status === 'critical' && !c.name.startsWith(COMPAT_CHECK_PREFIX),
   );

@@ -1,9 +1,4 @@
-import {
-  MANAGED_BY_KEY,
-  MANAGED_ROLE,
-  PROBE_ID_KEY,
-  TOKEN_ID_KEY,
-} from '../fly/probe-machine-config.ts';
+import { MANAGED_BY_KEY, MANAGED_ROLE, PROBE_ID_KEY, TOKEN_ID_KEY } from '../fly/probe-machine-config.ts';
 import type { Machine, MachineConfig } from '../fly/types.ts';
 
 /** fly-go's metadata keys for Machines that `fly deploy` (Fly Launch, apps v2) manages. */
@@ -24,7 +19,8 @@ export type Ownership = { managed: true } | { managed: false; why: 'fly deploy' 
  */
 export function ownership(m: Machine): Ownership {
   const metadata = knownConfig(m)?.metadata ?? {};
-  if (metadata[FLY_PLATFORM_VERSION] || metadata[FLY_PROCESS_GROUP]) return { managed: false, why: 'fly deploy' };
+  if (metadata[FLY_PLATFORM_VERSION] || metadata[FLY_PROCESS_GROUP])
+    return { managed: false, why: 'fly deploy' };
   return metadata[MANAGED_BY_KEY] === MANAGED_ROLE ? { managed: true } : { managed: false, why: 'unmarked' };
 }
 

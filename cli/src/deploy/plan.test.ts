@@ -3,7 +3,13 @@ import { probeMachineConfig, withIdentity } from '../fly/probe-machine-config.ts
 import type { Machine, MachineConfig } from '../fly/types.ts';
 import { configDrift, updatedConfig } from './drift.ts';
 import { foreignLine } from './ownership.ts';
-import { computeDeployPlan, computeDestroyPlan, countActions, planChangesNothing, resolveImage } from './plan.ts';
+import {
+  computeDeployPlan,
+  computeDestroyPlan,
+  countActions,
+  planChangesNothing,
+  resolveImage,
+} from './plan.ts';
 
 const wanted = (image = 'img:1', extra: Partial<Parameters<typeof probeMachineConfig>[0]> = {}) =>
   probeMachineConfig({ image, collectorUrl: 'http://flyprobe-collector.internal:8080', ...extra });
@@ -19,7 +25,10 @@ function machine(region: string, config: MachineConfig = wanted(), extra: Partia
     region,
     instance_id: `I${seq}`,
     private_ip: 'fdaa::2',
-    config: withIdentity(config, { probeId: `${region}-00000${seq % 10}`, token: { id: `tok${seq}`, secret: `s${seq}` } }),
+    config: withIdentity(config, {
+      probeId: `${region}-00000${seq % 10}`,
+      token: { id: `tok${seq}`, secret: `s${seq}` },
+    }),
     host_status: 'ok',
     checks: [{ name: 'healthz', status: 'passing' }],
     created_at: `2026-01-01T00:00:${String(seq).padStart(2, '0')}Z`,
@@ -67,7 +76,9 @@ describe('computeDeployPlan', () => {
     const { config, ...rest } = machine('nrt');
     const unreachable: Machine = { ...rest, host_status: 'unreachable', incomplete_config: config };
     const p = plan([critical, stopped, failed, unreachable], ['iad', 'fra', 'syd', 'nrt']);
-    expect(p.actions.map((a) => [a.region, a.kind, a.kind === 'keep' || a.kind === 'create' ? '' : a.reason])).toEqual([
+    expect(
+      p.actions.map((a) => [a.region, a.kind, a.kind === 'keep' || a.kind === 'create' ? '' : a.reason]),
+    ).toEqual([
       ['iad', 'restart', 'check healthz critical'],
       ['fra', 'restart', 'machine stopped'],
       ['syd', 'replace', 'machine failed'],
@@ -93,21 +104,26 @@ describe('computeDeployPlan', () => {
     const handMade = machine('iad', { image: 'nginx' });
     const deployed = flyDeployMachine('iad');
     // Carries flyprobe's marker but fly deploy's too (e.g. copied by `fly machine clone`): not flyprobe's.
-    const both = machine('iad', { ...wanted(), metadata: { flyprobe_role: 'probe', fly_platform_version: 'v2' } });
+    const both = machine('iad', {
+      ...wanted(),
+      metadata: { flyprobe_role: 'probe', fly_platform_version: 'v2' },
+    });
     const ours = machine('iad');
     const p = plan([handMade, deployed, both, ours], ['iad', 'fra']);
     expect(kinds(p)).toEqual(['iad:keep', 'fra:create']);
     expect(p.foreign).toEqual([{ region: 'iad', count: 3, flyDeploy: 2 }]);
-    expect(foreignLine(p.foreign[0]!)).toBe('not managed by flyprobe: 3 in iad (2 from fly deploy); left untouched');
+    expect(foreignLine(p.foreign[0]!)).toBe(
+      'not managed by flyprobe: 3 in iad (2 from fly deploy); left untouched',
+    );
     // Not requested regions: only flyprobe's Machines are destroyed.
     expect(kinds(plan([handMade, deployed, ours], ['fra']))).toEqual(['fra:create', 'iad:destroy']);
   });
 
   it('ignores Machines already being destroyed and duplicate region arguments', () => {
-    const p = plan([machine('iad', wanted(), { state: 'destroyed' }), machine('fra', wanted(), { state: 'destroying' })], [
-      'iad',
-      'iad',
-    ]);
+    const p = plan(
+      [machine('iad', wanted(), { state: 'destroyed' }), machine('fra', wanted(), { state: 'destroying' })],
+      ['iad', 'iad'],
+    );
     expect(kinds(p)).toEqual(['iad:create']);
   });
 });
@@ -121,7 +137,11 @@ describe('configDrift / updatedConfig', () => {
     expect(next.image).toBe('img:1');
     expect(next.env?.FLYPROBE_PROBE_ID).toBe(current.config!.env?.FLYPROBE_PROBE_ID);
     expect(next.env?.FLYPROBE_TOKEN).toBe(current.config!.env?.FLYPROBE_TOKEN);
-    expect(next.metadata).toMatchObject({ note: 'kept', flyprobe_role: 'probe', flyprobe_token_id: expect.any(String) });
+    expect(next.metadata).toMatchObject({
+      note: 'kept',
+      flyprobe_role: 'probe',
+      flyprobe_token_id: expect.any(String),
+    });
     expect(next.mounts).toEqual([{ volume: 'vol_1', path: '/data' }]);
     expect(configDrift(wanted('img:1'), next)).toEqual([]);
   });

@@ -1,7 +1,13 @@
 import type { Machine, MachineConfig } from '../fly/types.ts';
 import { configDrift } from './drift.ts';
 import { healthVerdict } from './health.ts';
-import { type ForeignSummary, knownConfig, ownership, recordedIdentity, summarizeForeign } from './ownership.ts';
+import {
+  type ForeignSummary,
+  knownConfig,
+  ownership,
+  recordedIdentity,
+  summarizeForeign,
+} from './ownership.ts';
 
 /** What `deploy` or `destroy` will do to one region; computed from the Machines list, applied by apply.ts. */
 export type PlanAction =
@@ -99,7 +105,8 @@ export function computeDeployPlan(input: {
   config: MachineConfig;
 }): Plan {
   const byRegion = new Map<string, Machine[]>();
-  for (const m of managedMachines(input.machines)) byRegion.set(m.region, [...(byRegion.get(m.region) ?? []), m]);
+  for (const m of managedMachines(input.machines))
+    byRegion.set(m.region, [...(byRegion.get(m.region) ?? []), m]);
   const actions: PlanAction[] = [];
   const requested = [...new Set(input.regions)];
   for (const region of requested) {
@@ -149,7 +156,9 @@ export function computeDestroyPlan(input: {
   regions: string[];
 }): Plan {
   const wanted = new Set(input.regions);
-  const inRegions = liveMachines(union(input.machines, input.everyMachine)).filter((m) => wanted.has(m.region));
+  const inRegions = liveMachines(union(input.machines, input.everyMachine)).filter((m) =>
+    wanted.has(m.region),
+  );
   const managedIds = new Set(input.machines.map((m) => m.id));
   const actions: PlanAction[] = managedMachines(inRegions.filter((m) => managedIds.has(m.id)))
     .sort((a, b) => a.region.localeCompare(b.region) || a.created_at.localeCompare(b.created_at))
@@ -162,7 +171,14 @@ export function planChangesNothing(plan: Plan): boolean {
 }
 
 export function countActions(plan: Plan): Record<ActionKind, number> {
-  const counts: Record<ActionKind, number> = { create: 0, keep: 0, update: 0, restart: 0, replace: 0, destroy: 0 };
+  const counts: Record<ActionKind, number> = {
+    create: 0,
+    keep: 0,
+    update: 0,
+    restart: 0,
+    replace: 0,
+    destroy: 0,
+  };
   for (const a of plan.actions) counts[a.kind]++;
   return counts;
 }

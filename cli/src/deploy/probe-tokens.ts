@@ -37,7 +37,9 @@ function parseIssued(body: unknown): IssuedProbeToken {
   const o = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
   for (const field of ['id', 'secret', 'probeId', 'app', 'region'] as const) {
     if (typeof o[field] !== 'string' || o[field] === '') {
-      throw new CliError(`collector POST /v1/tokens answer has no "${field}" (is the collector older than flyprobe?)`);
+      throw new CliError(
+        `collector POST /v1/tokens answer has no "${field}" (is the collector older than flyprobe?)`,
+      );
     }
   }
   return o as unknown as IssuedProbeToken;

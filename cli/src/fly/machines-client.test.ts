@@ -1,6 +1,42 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeMachines, startFakeMachines } from '../../../test/fake-machines/server.ts';
-import { MachinesApiError, MachinesClient, type RetryNotice, retryAfterMs } from './machines-client.ts';
+import {
+  authorizationHeader,
+  LeaseHeldError,
+  MachinesApiError,
+  MachinesClient,
+  machinesClientFromEnv,
+  type RetryNotice,
+  retryAfterMs,
+} from './machines-client.ts';
+
+describe('authorizationHeader (fly-go tokens.FlapsHeader)', () => {
+  it('sends macaroons as FlyV1 and other tokens as Bearer, whatever scheme was pasted', () => {
+    expect(authorizationHeader('fm2_abc')).toBe('FlyV1 fm2_abc');
+    expect(authorizationHeader('FlyV1 fm2_abc,fm2_def')).toBe('FlyV1 fm2_abc,fm2_def');
+    expect(authorizationHeader('flyv1 fm1r_x')).toBe('FlyV1 fm1r_x');
+    expect(authorizationHeader('Bearer FlyV1 fm2_abc')).toBe('FlyV1 fm2_abc');
+    expect(authorizationHeader('oauth-token')).toBe('Bearer oauth-token');
+    expect(authorizationHeader('Bearer oauth-token')).toBe('Bearer oauth-token');
+  });
+});
+
+describe('machinesClientFromEnv', () => {
+  const urlOf = (c: MachinesClient) => (c as unknown as { baseUrl: string }).baseUrl;
+  it('reads --api-url, then FLY_FLAPS_BASE_URL, then FLY_API_HOSTNAME, then the public API', () => {
+    const env = {
+      FLY_API_TOKEN: 't',
+      FLY_FLAPS_BASE_URL: 'http://flaps:4280',
+      FLY_API_HOSTNAME: 'http://host:1',
+    };
+    expect(urlOf(machinesClientFromEnv(env, { apiUrl: 'http://flag:2' }))).toBe('http://flag:2');
+    expect(urlOf(machinesClientFromEnv(env, {}))).toBe('http://flaps:4280');
+    expect(urlOf(machinesClientFromEnv({ FLY_API_TOKEN: 't', FLY_API_HOSTNAME: 'host.example' }, {}))).toBe(
+      'https://host.example',
+    );
+    expect(urlOf(machinesClientFromEnv({ FLY_API_TOKEN: 't' }, {}))).toBe('https://api.machines.dev');
+  });
+});
 
 describe('retryAfterMs', () => {
   it('reads delay-seconds and HTTP dates', () => {
@@ -26,7 +62,13 @@ describe('MachinesClient against the fake Machines API', () => {
       name: 'probe-fra-1',
       config: { image: 'img:1' },
     });
-    expect(m).toMatchObject({ region: 'fra', name: 'probe-fra-1', config: { image: 'img:1' } });
+    expect(m).toMatchObject({
+      region: 'fra',
+      name: 'probe-fra-1',
+      config: { image: 'img:1' },
+      host_status: 'ok',
+      events: [expect.objectContaining({ type: 'launch', status: 'created', source: 'user' })],
+    });
     expect(m.id).toMatch(/^[0-9a-f]{14}$/);
     expect(
       await client.waitForState('probes', m.id, {
@@ -85,6 +127,53 @@ describe('MachinesClient against the fake Machines API', () => {
     const bad = new MachinesClient({ baseUrl: fake.url, token: 'wrong' });
     await expect(bad.list('probes')).rejects.toThrow(/HTTP 401: You must be authenticated/);
     expect(bad.retries).toEqual({ rateLimited: 0, serverError: 0, network: 0 });
+  });
+
+  it('filters the list on metadata with metadata.<key>=<value>', async () => {
+    const client = new MachinesClient({ baseUrl: fake.url, token: 'fly-token' });
+    const ours = fake.seed('probes', { region: 'ams', image: 'i', metadata: { flyprobe_role: 'probe' } });
+    const theirs = fake.seed('probes', { region: 'ams', image: 'i', metadata: { fly_process_group: 'app' } });
+    const filtered = (await client.list('probes', { metadata: { flyprobe_role: 'probe' } })).map((m) => m.id);
+    expect(filtered).toContain(ours.id);
+    expect(filtered).not.toContain(theirs.id);
+    expect(fake.requests.at(-1)?.query).toBe('metadata.flyprobe_role=probe');
+  });
+
+  it('takes a lease, passes its nonce on mutations, releases it; a held lease names its holder', async () => {
+    const client = new MachinesClient({ baseUrl: fake.url, token: 'fly-token' });
+    const m = fake.seed('probes', { region: 'waw', image: 'i', metadata: { flyprobe_role: 'probe' } });
+    const nonce = await client.acquireLease('probes', m.id, 30, 'test');
+    expect(fake.lease(m.id)).toMatchObject({ nonce, owner: 'operator@example.com' });
+    // Without the nonce the API refuses the mutation; with it, it goes through.
+    await expect(client.restart('probes', m.id, 'wrong')).rejects.toMatchObject({ status: 412 });
+    await client.restart('probes', m.id, nonce);
+    expect(fake.requests.at(-1)).toMatchObject({
+      path: `/v1/apps/probes/machines/${m.id}/restart`,
+      nonce,
+      status: 200,
+    });
+    await client.releaseLease('probes', m.id, nonce);
+    expect(fake.lease(m.id)).toBeUndefined();
+    await client.releaseLease('probes', m.id, nonce); // already gone: not an error
+
+    fake.holdLease(m.id, 'someone@example.com');
+    const err = await client.acquireLease('probes', m.id, 30, 'test').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LeaseHeldError);
+    expect((err as Error).message).toMatch(
+      new RegExp(`^Machine ${m.id} is leased by someone@example.com until \\d{4}-\\d\\d-\\d\\dT`),
+    );
+  });
+
+  it('authenticates macaroon tokens with the FlyV1 scheme', async () => {
+    const macaroon = await startFakeMachines({ token: 'fm2_lJPECAAAAAAAAMjA', apps: ['probes'] });
+    try {
+      const pasted = new MachinesClient({ baseUrl: macaroon.url, token: 'FlyV1 fm2_lJPECAAAAAAAAMjA' });
+      expect(await pasted.list('probes')).toEqual([]);
+      const bare = new MachinesClient({ baseUrl: macaroon.url, token: 'fm2_lJPECAAAAAAAAMjA' });
+      expect(await bare.list('probes')).toEqual([]);
+    } finally {
+      await macaroon.close();
+    }
   });
 
   it('returns false when the wait endpoint times out (408) for a Machine that failed to start', async () => {
