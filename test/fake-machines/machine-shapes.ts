@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
 
 /** A Machine config as the API stores it; validate.ts checks the documented fields. */
-export type FakeConfig = Record<string, unknown> & { image: string; metadata?: Record<string, string> };
+export type FakeConfig = Record<string, unknown> & {
+  image: string;
+  env?: Record<string, string>;
+  metadata?: Record<string, string>;
+};
 
 /** `checks` entries (fly-go MachineCheckStatus). */
 export interface FakeCheckStatus {
