@@ -49,7 +49,6 @@ kill_timeout = 900
 
 describe('fly.probe.toml', () => {
   const t = load('fly.probe.toml');
-  const services = t.services as { internal_port: number; ports: Record<string, unknown>[] }[];
   const checks = t.checks as Record<string, { port: number; path: string; type: string }>;
   const metrics = t.metrics as { port: number; path: string };
   const vm = (t.vm as { size: string; memory: string }[])[0]!;
@@ -68,25 +67,27 @@ describe('fly.probe.toml', () => {
     expect(sizeToMb(vm.memory)).toBe(256);
   });
 
-  it('exposes exactly the echo ports the probe binds, on :: for 6PN', () => {
+  it('is private: no services (no public IPs); the echo ports bind :: for 6PN', () => {
+    expect(t.services).toBeUndefined();
+    expect(t.http_service).toBeUndefined();
     expect(t.env.FLYPROBE_BIND).toBe('::');
     const envPorts = [
       t.env.FLYPROBE_ECHO_HTTP_PORT,
       t.env.FLYPROBE_ECHO_TCP_PORT,
       t.env.FLYPROBE_ECHO_GRPC_PORT,
     ].map(Number);
-    expect(services.map((s) => s.internal_port).sort()).toEqual([...envPorts].sort());
     expect(envPorts).toEqual([PROBE_PORTS.http, PROBE_PORTS.tcp, PROBE_PORTS.grpc]);
+    expect(t.env.FLYPROBE_COLLECTOR_URL).toMatch(/^http:\/\/[a-z0-9-]+\.internal:8080$/);
   });
 
-  it('passes gRPC through the proxy as h2c behind TLS with ALPN h2', () => {
-    const grpc = services.find((s) => s.internal_port === Number(t.env.FLYPROBE_ECHO_GRPC_PORT))!;
-    const ports = grpc.ports as {
-      tls_options?: { alpn?: string[] };
-      http_options?: { h2_backend?: boolean };
-    }[];
-    expect(ports.length).toBeGreaterThan(0);
-    for (const p of ports) {
+  it('with --public, deploy passes the echo ports through the proxy, gRPC as h2c behind TLS with ALPN h2', () => {
+    const services = probeMachineConfig({ image: 'img', collectorUrl: undefined, public: true }).services ?? [];
+    expect(services.map((s) => s.internal_port).sort()).toEqual(
+      [PROBE_PORTS.http, PROBE_PORTS.tcp, PROBE_PORTS.grpc].sort(),
+    );
+    const grpc = services.find((s) => s.internal_port === PROBE_PORTS.grpc)!;
+    expect(grpc.ports.length).toBeGreaterThan(0);
+    for (const p of grpc.ports) {
       expect(p.tls_options?.alpn).toEqual(['h2']);
       expect(p.http_options?.h2_backend).toBe(true);
     }
@@ -115,9 +116,7 @@ describe('fly.probe.toml', () => {
   it('agrees with the Machine config `flyprobe deploy` creates', () => {
     const m = probeMachineConfig({ image: 'img', collectorUrl: undefined });
     expect(m.guest).toEqual({ cpu_kind: 'shared', cpus: 1, memory_mb: sizeToMb(vm.memory) });
-    expect(m.services?.map((s) => s.internal_port).sort()).toEqual(
-      services.map((s) => s.internal_port).sort(),
-    );
+    expect(m.services).toBeUndefined();
     expect(m.metrics).toEqual(metrics);
     expect(Object.values(m.checks ?? {}).map((c) => [c.type, c.port, c.path])).toEqual(
       Object.values(checks).map((c) => [c.type, c.port, c.path]),
