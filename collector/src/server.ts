@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { formatFieldErrors } from '@flyprobe/shared';
+import { formatFieldErrors, hostPort } from '@flyprobe/shared';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { alertingPlugin } from './alerts/plugin.ts';
@@ -33,8 +33,10 @@ export interface CollectorOptions {
 }
 
 export interface RunningCollector {
-  /** Base URL reachable from this host, e.g. `http://127.0.0.1:8080`. */
+  /** Base URL reachable from this host, e.g. `http://127.0.0.1:8080` when bound to `::`. */
   url: string;
+  /** The address the socket is really bound to, e.g. `http://[::]:8080`: what operators read in logs. */
+  boundUrl: string;
   port: number;
   store: Store;
   metrics: CollectorMetrics;
@@ -46,7 +48,7 @@ export interface RunningCollector {
 
 function reachableUrl(host: string, port: number): string {
   if (host === '::' || host === '0.0.0.0' || host === '') return `http://127.0.0.1:${port}`;
-  return host.includes(':') ? `http://[${host}]:${port}` : `http://${host}:${port}`;
+  return `http://${hostPort(host, port)}`;
 }
 
 /** The store's location for logs: a PostgreSQL URL without its credentials. */
@@ -132,11 +134,13 @@ export async function startCollector(
     });
     // Bounds a slow or stalled client (body trickling in) while leaving room for an 8 MiB batch.
     if ('requestTimeout' in server) server.requestTimeout = 60_000;
-    const port = (server.address() as AddressInfo).port;
+    const bound = server.address() as AddressInfo;
+    const port = bound.port;
     const url = reachableUrl(settings.host, port);
+    const boundUrl = `http://${hostPort(bound.address, port)}`;
     const retention = startRetention(deps);
     log('info', 'collector listening', {
-      url,
+      url: boundUrl,
       store: store.dialect,
       db: describeStore(settings.databaseUrl),
       plugins: plugins.map((p) => p.name),
@@ -173,7 +177,7 @@ export async function startCollector(
       })();
       return stopping;
     };
-    return { url, port, store, metrics, app, stop };
+    return { url, boundUrl, port, store, metrics, app, stop };
   } catch (err) {
     for (const p of plugins) await p.stop?.().catch(() => undefined);
     if (ownsStore) await store.close();

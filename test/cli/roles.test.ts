@@ -44,6 +44,19 @@ describe('flyprobe collector / probe / echo', { timeout: 120_000 }, () => {
     expect(done.stderr).toContain('flyprobe collector: SIGTERM, stopping');
   });
 
+  it('collector: logs the address it is bound to, [::] when bound to ::', async () => {
+    const p = startCli(['collector', '--port', '0', '--host', '::'], {
+      FLYPROBE_DB: join(dir, 'v6.db'),
+      FLYPROBE_ADMIN_TOKEN: 'admin-secret-roles-test',
+    });
+    started.push(p);
+    const [, port] = await p.waitForLine(/^flyprobe collector: listening on http:\/\/\[::\]:(\d+)$/);
+    const res = await request(`http://127.0.0.1:${port}/healthz`);
+    expect(res.statusCode).toBe(200);
+    await res.body.dump();
+    expect((await p.signal('SIGTERM')).code).toBe(0);
+  });
+
   it('collector: a bad setting is one line naming the variable, exit 1', async () => {
     const r = await runCli(['collector'], { FLYPROBE_DB: join(dir, 'x.db'), FLYPROBE_PORT: 'eighty' });
     expect(r.code).toBe(1);

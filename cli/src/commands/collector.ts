@@ -35,7 +35,7 @@ Options:
         const { loadCollectorSettings, startCollector } = await import('@flyprobe/collector');
         return startCollector(loadCollectorSettings(env));
       },
-      (running) => `listening on ${running.url}`,
+      (running) => `listening on ${running.boundUrl}`,
       (running) => running.stop(),
     );
   },

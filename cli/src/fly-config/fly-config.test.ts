@@ -81,7 +81,8 @@ describe('fly.probe.toml', () => {
   });
 
   it('with --public, deploy passes the echo ports through the proxy, gRPC as h2c behind TLS with ALPN h2', () => {
-    const services = probeMachineConfig({ image: 'img', collectorUrl: undefined, public: true }).services ?? [];
+    const services =
+      probeMachineConfig({ image: 'img', collectorUrl: undefined, public: true }).services ?? [];
     expect(services.map((s) => s.internal_port).sort()).toEqual(
       [PROBE_PORTS.http, PROBE_PORTS.tcp, PROBE_PORTS.grpc].sort(),
     );

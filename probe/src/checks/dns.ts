@@ -1,6 +1,6 @@
 import { lookup, Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { REGION_CODE_PATTERN, type RegionCode } from '@flyprobe/shared';
+import { hostPort, REGION_CODE_PATTERN, type RegionCode } from '@flyprobe/shared';
 
 /** A DNS server as `Resolver.setServers` wants it. */
 export interface ResolverAddress {
@@ -30,7 +30,7 @@ export function parseResolverAddress(value: string, field = 'resolver'): Resolve
 }
 
 function serverString({ host, port }: ResolverAddress): string {
-  return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
+  return hostPort(host, port);
 }
 
 /** A resolver bound to one server; `timeoutMs` per try, one try (the check's deadline governs). */

@@ -1,4 +1,4 @@
-import { MAX_TEXT, type Outcome, type ProbeResult } from '@flyprobe/shared';
+import { bracketErrorAddress, MAX_TEXT, type Outcome, type ProbeResult } from '@flyprobe/shared';
 
 export type FailedPhase = NonNullable<ProbeResult['failedPhase']>;
 
@@ -76,7 +76,7 @@ export function classifyError(err: unknown, phase?: FailedPhase): Outcome {
 
 /** A bounded, single-line message for `errorMessage`. */
 export function describeError(err: unknown): string {
-  const base = err instanceof Error ? err.message : String(err);
+  const base = bracketErrorAddress(err instanceof Error ? err.message : String(err), err);
   const code = rootCode(err);
   const text = code && !base.includes(code) ? `${code}: ${base}` : base;
   return text.replace(/\s+/g, ' ').slice(0, MAX_TEXT);

@@ -61,6 +61,14 @@ describe.each(checks)('$protocol check failures', (check) => {
     expect(out.errorMessage).toMatch(/ECONNREFUSED/);
   });
 
+  it('writes an IPv6 peer bracketed in the error text', async () => {
+    const port = await closedPort();
+    const out = await check.run(spec(port, { host: '::1' }));
+    expect(out.outcome).toBe('refused');
+    expect(out.errorMessage).toContain(`[::1]:${port}`);
+    expect(out.errorMessage).not.toMatch(new RegExp(`(^|\\s)::1:${port}`));
+  });
+
   it('classifies a name that does not resolve as dns, with no dns phase', async () => {
     const out = await check.run(
       spec(1, { host: 'gone.target.internal', path: 'private', resolver: dns.address }),

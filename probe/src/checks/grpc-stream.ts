@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { type ClientHttp2Session, type ClientHttp2Stream, constants, connect as h2connect } from 'node:http2';
-import { isIP, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import {
   ECHO_SERVICE,
   edgeFromRequestId,
   FLY_HEADERS,
+  hostPort,
   type Outcome,
   type STREAM_END_REASONS,
   type StreamInfo,
@@ -150,8 +151,7 @@ class TickStream {
     socket.on('error', (err) => {
       this.#transportError ??= err;
     });
-    const host = isIP(spec.host) === 6 ? `[${spec.host}]` : spec.host;
-    const session = h2connect(`${spec.tls ? 'https' : 'http'}://${host}:${spec.port}`, {
+    const session = h2connect(`${spec.tls ? 'https' : 'http'}://${hostPort(spec.host, spec.port)}`, {
       createConnection: () => socket,
     });
     this.#session = session;

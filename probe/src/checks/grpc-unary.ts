@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
-import { edgeFromRequestId, FLY_HEADERS } from '@flyprobe/shared';
+import { bracketAddressesBefore, edgeFromRequestId, FLY_HEADERS, hostPort } from '@flyprobe/shared';
 import {
   type ChannelOptions,
   type Client,
@@ -50,10 +50,10 @@ export async function grpcTarget(
     'grpc.max_receive_message_length': 64 * 1024,
   };
   if (address !== spec.host) {
-    options['grpc.default_authority'] = `${spec.host}:${spec.port}`;
+    options['grpc.default_authority'] = hostPort(spec.host, spec.port);
     if (spec.tls) options['grpc.ssl_target_name_override'] = spec.host;
   }
-  return { target: isIP(address) === 6 ? `[${address}]:${spec.port}` : `${address}:${spec.port}`, options };
+  return { target: hostPort(address, spec.port), options };
 }
 
 export function grpcCredentials(spec: CheckSpec) {
@@ -107,7 +107,11 @@ function grpcFailure(spec: CheckSpec, timeline: Timeline, err: unknown) {
       ...failedOutput(spec, 'grpc', timeline, err),
       outcome: grpcOutcome(err),
       grpcCode: err.code,
-      errorMessage: (err.details || err.message || `status ${err.code}`).slice(0, 512),
+      // grpc-js flattens the socket error into text: bracket IPv6 peers by the port it dialled.
+      errorMessage: bracketAddressesBefore(
+        err.details || err.message || `status ${err.code}`,
+        spec.port,
+      ).slice(0, 512),
     };
   }
   return failedOutput(spec, 'grpc', timeline, err);

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { isIP, type Socket } from 'node:net';
-import { edgeFromRequestId, FLY_HEADERS } from '@flyprobe/shared';
+import type { Socket } from 'node:net';
+import { edgeFromRequestId, FLY_HEADERS, hostPort } from '@flyprobe/shared';
 import { Client, type Dispatcher } from 'undici';
 import type { Check, CheckOutput, CheckSpec } from './check.ts';
 import { openConnection, within } from './connect.ts';
@@ -39,8 +39,7 @@ const keptClients = new Map<string, ClientSlot>();
 const freshClients = new WeakMap<CheckSpec, ClientSlot>();
 
 function originOf(spec: CheckSpec): string {
-  const host = isIP(spec.host) === 6 ? `[${spec.host}]` : spec.host;
-  return `${spec.tls ? 'https' : 'http'}://${host}:${spec.port}`;
+  return `${spec.tls ? 'https' : 'http'}://${hostPort(spec.host, spec.port)}`;
 }
 
 /** An undici client whose connections are opened (and timed) by `openConnection`. */

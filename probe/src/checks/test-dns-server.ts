@@ -1,5 +1,6 @@
 import { createSocket, type Socket } from 'node:dgram';
 import type { AddressInfo } from 'node:net';
+import { hostPort } from '@flyprobe/shared';
 
 /** Records a test name server answers: AAAA addresses and TXT strings per lowercase name. */
 export type TestZone = Record<string, { AAAA?: string[]; TXT?: string[] }>;
@@ -81,7 +82,7 @@ export function startTestDnsServer(zone: TestZone, host = '127.0.0.1'): Promise<
     socket.bind(0, host, () => {
       const { port } = socket.address() as AddressInfo;
       resolve({
-        address: host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`,
+        address: hostPort(host, port),
         queries,
         close: () => new Promise((r) => socket.close(() => r())),
       });

@@ -1,5 +1,12 @@
 import { hostname } from 'node:os';
-import { formatFieldErrors, identifier, parseWith, probeConfig, regionCode } from '@flyprobe/shared';
+import {
+  formatFieldErrors,
+  hostPort,
+  identifier,
+  parseWith,
+  probeConfig,
+  regionCode,
+} from '@flyprobe/shared';
 import type { z } from 'zod';
 import { EnvReader } from './env-values.ts';
 import { SettingsError } from './errors.ts';
@@ -54,7 +61,7 @@ export function loadProbeSettings(env: NodeJS.ProcessEnv, opts: LoadOptions = {}
   const echoAddress =
     e.string('FLYPROBE_ECHO_ADDRESS')?.value ??
     file.echo?.address ??
-    (privateIp ? `[${privateIp}]:${echoHttpPort}` : undefined);
+    (privateIp ? hostPort(privateIp, echoHttpPort) : undefined);
   if (echoAddress && !/^(\[[0-9a-fA-F:.]+\]|[^:[\]]+):\d{1,5}$/.test(echoAddress)) {
     throw new SettingsError('FLYPROBE_ECHO_ADDRESS', 'must be host:port (IPv6 as [addr]:port)');
   }

@@ -1,4 +1,5 @@
 import type { AddressInfo, Server as NetServer } from 'node:net';
+import { hostPort } from '@flyprobe/shared';
 import { Server as GrpcServer, ServerCredentials } from '@grpc/grpc-js';
 import { getRequestListener } from '@hono/node-server';
 import { addEchoService } from './grpc-service.ts';
@@ -38,7 +39,7 @@ function listen(server: NetServer, host: string, port: number): Promise<number> 
 }
 
 function bindGrpc(server: GrpcServer, host: string, port: number): Promise<number> {
-  const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+  const address = hostPort(host, port);
   return new Promise((resolve, reject) => {
     server.bindAsync(address, ServerCredentials.createInsecure(), (err, bound) =>
       err ? reject(err) : resolve(bound),
