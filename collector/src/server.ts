@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { formatFieldErrors, hostPort } from '@flyprobe/shared';
+import { formatFieldErrors, hostPort, parseTargets } from '@flyprobe/shared';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { alertingPlugin } from './alerts/plugin.ts';
@@ -11,7 +11,6 @@ import { HeartbeatWriter } from './api/heartbeat-writer.ts';
 import { Lifecycle } from './api/lifecycle.ts';
 import { jsonLogger, type Logger } from './api/log.ts';
 import type { CollectorPlugin, CollectorPluginFactory } from './api/plugins.ts';
-import { parseTargets } from './api/routes/targets.ts';
 import { CollectorMetrics } from './metrics.ts';
 import type { CollectorSettings } from './settings.ts';
 import { openStore, storeLocation } from './store/open-store.ts';

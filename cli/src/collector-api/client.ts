@@ -25,13 +25,17 @@ export class CollectorClient {
     return this.send<T>('POST', path, {}, body);
   }
 
+  put<T>(path: string, body: unknown): Promise<T> {
+    return this.send<T>('PUT', path, {}, body);
+  }
+
   /** Resolves once the collector accepted the deletion (204 has no body). */
   async delete(path: string): Promise<void> {
     await this.send<unknown>('DELETE', path, {}, undefined);
   }
 
   private async send<T>(
-    method: 'GET' | 'POST' | 'DELETE',
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
     path: string,
     query: Record<string, string | undefined>,
     body: unknown,

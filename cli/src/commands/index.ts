@@ -42,6 +42,10 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
     summary: 'list alerts (misrouting, asymmetry, resets, flapping, ...)',
     load: async () => (await import('./alerts.ts')).alertsCommand,
   },
+  targets: {
+    summary: 'list, validate or apply the targets probes measure (targets list|validate|apply)',
+    load: async () => (await import('./targets.ts')).targetsCommand,
+  },
   tokens: {
     summary: 'create collector tokens (tokens create --role ...)',
     load: async () => (await import('./tokens.ts')).tokensCommand,

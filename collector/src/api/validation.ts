@@ -162,14 +162,6 @@ export function formatDuration(ms: number): string {
   return `${Math.round(ms / 1000)}s`;
 }
 
-/** Prefixes field errors of one array element with its index (`[3].name`). */
-export function atIndex(index: number, errors: FieldError[]): FieldError[] {
-  return errors.map((e) => ({
-    field: e.field ? `[${index}]${e.field.startsWith('[') ? '' : '.'}${e.field}` : `[${index}]`,
-    message: e.message,
-  }));
-}
-
 export function badRequest(message: string): ApiError {
   return new ApiError(400, 'bad_request', message);
 }

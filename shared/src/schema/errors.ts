@@ -27,6 +27,14 @@ export function toFieldErrors(error: z.ZodError): FieldError[] {
   });
 }
 
+/** Errors of one list entry, under `[index]` (`[3].phases.ttfb`). */
+export function atIndex(index: number, errors: FieldError[]): FieldError[] {
+  return errors.map((e) => ({
+    field: e.field ? `[${index}]${e.field.startsWith('[') ? '' : '.'}${e.field}` : `[${index}]`,
+    message: e.message,
+  }));
+}
+
 /** One line naming every failing field, for logs and error responses. */
 export function formatFieldErrors(errors: FieldError[]): string {
   return errors.map((e) => (e.field ? `${e.field}: ${e.message}` : e.message)).join('; ');

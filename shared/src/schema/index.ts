@@ -7,3 +7,4 @@ export * from './heartbeat.ts';
 export * from './identity.ts';
 export * from './predicates.ts';
 export * from './result.ts';
+export * from './targets.ts';
