@@ -26,7 +26,10 @@ import { createBodyProblem, updateBodyProblem } from './validate.ts';
  * per-action rate limits answering 429 with Retry-After, and knobs for what Fly does to Machines.
  */
 export interface FakeMachinesOptions {
-  /** The one token accepted; a macaroon (`fm2_...`) must come with the FlyV1 scheme, anything else as Bearer. */
+  /**
+   * The one token accepted. A macaroon (`fm1r_`, `fm1a_`, `fm2_`) must come as `FlyV1 <token>`, as fly-go
+   * sends it, anything else as Bearer; stricter than Fly may be, so that the FlyV1 path is tested.
+   */
   token: string;
   /** Who the token belongs to: the `owner` of leases it takes. */
   owner?: string;
