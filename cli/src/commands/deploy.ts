@@ -42,7 +42,7 @@ Options:
   --app APP                 the probe app (required)
   --regions LIST            comma-separated region codes (required)
   --per-region N            Machines per region (default 1)
-  --image REF               image for new Machines (default: the image the app's Machines run)
+  --image REF               image to run (default: the image flyprobe's Machines run now)
   --dry-run                 print the plan and change nothing
   --json                    print plan and results as JSON
   --api-url URL             Machines API base URL (FLY_FLAPS_BASE_URL, FLY_API_HOSTNAME)
