@@ -240,6 +240,12 @@ describe('deploy / destroy: ownership, leases, health, drift and probe tokens', 
     });
     expect(noCollector.code).toBe(2);
     expect(noCollector.stderr).toContain('these Machines carry probe tokens');
+    // A token revoked earlier (a run that stopped half-way) is not an error the second time.
+    const jnbToken = jnb.config!.metadata!.flyprobe_token_id!;
+    tokenApi.revoked.push(jnbToken);
+    const rerun = await run(['destroy', '--app', 'tokens', '--regions', 'jnb']);
+    expect(rerun.code, rerun.stdout).toBe(0);
+    expect(rerun.stdout).toContain(`destroyed; token ${jnbToken} revoked`);
   });
 
   it('publishes the echo services only with --public, and dropping it is an update', async () => {

@@ -9,6 +9,17 @@ export interface CollectorTarget {
 
 const REQUEST_TIMEOUT_MS = 15_000;
 
+/** The collector answered with an error status. */
+export class CollectorApiError extends CliError {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CollectorApiError';
+  }
+}
+
 /** Calls the collector's /v1 API with the bearer token; any failure becomes a CliError naming the call. */
 export class CollectorClient {
   readonly baseUrl: string;
@@ -62,7 +73,10 @@ export class CollectorClient {
     if (res.statusCode >= 400) {
       const msg = apiErrorMessage(text);
       const hint = res.statusCode === 401 ? ' (set --token or FLYPROBE_TOKEN)' : '';
-      throw new CliError(`collector ${call} failed: HTTP ${res.statusCode}${msg ? `: ${msg}` : ''}${hint}`);
+      throw new CollectorApiError(
+        res.statusCode,
+        `collector ${call} failed: HTTP ${res.statusCode}${msg ? `: ${msg}` : ''}${hint}`,
+      );
     }
     if (text === '' && method === 'DELETE') return undefined as T;
     try {

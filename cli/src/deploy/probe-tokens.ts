@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { CollectorClient } from '../collector-api/client.ts';
+import { CollectorApiError, type CollectorClient } from '../collector-api/client.ts';
 import { CliError } from '../errors.ts';
 
 /** POST /v1/tokens answer for a probe token (the trust contract): the secret is shown once. */
@@ -29,7 +29,14 @@ export function collectorTokenIssuer(collector: CollectorClient): ProbeTokenIssu
       const body = await collector.post<unknown>('/v1/tokens', { role: 'probe', ...request });
       return parseIssued(body);
     },
-    revoke: (id) => collector.delete(`/v1/tokens/${encodeURIComponent(id)}`),
+    async revoke(id) {
+      try {
+        await collector.delete(`/v1/tokens/${encodeURIComponent(id)}`);
+      } catch (err) {
+        // Already revoked (an earlier run that stopped half-way): the goal is reached.
+        if (!(err instanceof CollectorApiError && err.status === 404)) throw err;
+      }
+    },
   };
 }
 
