@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeMachine } from '../fake-machines/machine-shapes.ts';
 import { type FakeMachines, startFakeMachines } from '../fake-machines/server.ts';
 import { type FakeTokenApi, startFakeTokenApi } from './fake-token-api.ts';
-import { runCli } from './run-cli.ts';
+import { runMain } from './run-main.ts';
 
 const FLY_TOKEN = 'fm2_lJPECAAAAAAAAMjA';
 const ADMIN = 'collector-admin';
@@ -43,6 +43,7 @@ function seedForeign(fake: FakeMachines, app: string): FakeMachine[] {
   ];
 }
 
+// In process (runMain, the binary's own entry): deploy-fleet runs two dozen commands, a process each would add a minute.
 describe('deploy / destroy: ownership, leases, health, drift and probe tokens', { timeout: 120_000 }, () => {
   let fake: FakeMachines;
   let tokenApi: FakeTokenApi;
@@ -64,7 +65,7 @@ describe('deploy / destroy: ownership, leases, health, drift and probe tokens', 
     FLYPROBE_ADMIN_TOKEN: ADMIN,
   };
   const run = (args: string[]) =>
-    runCli(args, { ...env, FLY_FLAPS_BASE_URL: fake.url, FLYPROBE_COLLECTOR_URL: tokenApi.url });
+    runMain(args, { ...env, FLY_FLAPS_BASE_URL: fake.url, FLYPROBE_COLLECTOR_URL: tokenApi.url });
   const deploy = (app: string, regions: string, ...extra: string[]) =>
     run(['deploy', '--app', app, '--regions', regions, '--image', 'reg/probe:1', '--no-confirm', ...extra]);
   const touching = (ids: string[]) =>
@@ -234,7 +235,7 @@ describe('deploy / destroy: ownership, leases, health, drift and probe tokens', 
     const jnb = machines.find((m) => m.region === 'jnb')!;
     expect(tokenApi.revoked).toContain(gru.config!.metadata!.flyprobe_token_id);
     expect(tokenApi.revoked).not.toContain(jnb.config!.metadata!.flyprobe_token_id);
-    const noCollector = await runCli(['destroy', '--app', 'tokens', '--regions', 'jnb'], {
+    const noCollector = await runMain(['destroy', '--app', 'tokens', '--regions', 'jnb'], {
       FLY_API_TOKEN: FLY_TOKEN,
       FLY_FLAPS_BASE_URL: fake.url,
     });
