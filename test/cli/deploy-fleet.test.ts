@@ -49,7 +49,13 @@ describe('deploy / destroy: ownership, leases, health, drift and probe tokens', 
   let tokenApi: FakeTokenApi;
 
   beforeAll(async () => {
-    fake = await startFakeMachines({ token: FLY_TOKEN, apps: APPS, owner: 'flyprobe-ci@example.com' });
+    // Rate limiting has its own tests (deploy.test.ts): loose limits here keep this file quick.
+    fake = await startFakeMachines({
+      token: FLY_TOKEN,
+      apps: APPS,
+      owner: 'flyprobe-ci@example.com',
+      rateLimit: { perSecond: 20, burst: 20 },
+    });
     tokenApi = await startFakeTokenApi(ADMIN);
   });
   afterAll(async () => {
