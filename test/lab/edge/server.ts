@@ -2,7 +2,7 @@ import { existsSync, unlinkSync } from 'node:fs';
 import http, { type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
 import http2 from 'node:http2';
 import net from 'node:net';
-import { FLY_HEADERS, type RegionCode } from '@flyprobe/shared';
+import { FLY_HEADERS, hostPort, type RegionCode } from '@flyprobe/shared';
 import type { EdgeConfig, EdgeState } from './config.ts';
 import { chooseServedRegion, type RouteChoice } from './route.ts';
 import { ulid } from './ulid.ts';
@@ -133,8 +133,7 @@ export async function startEdge(config: EdgeConfig): Promise<RunningEdge> {
     const existing = sessions.get(r);
     if (existing && !existing.closed && !existing.destroyed) return existing;
     const address = addressOf.get(r) as string;
-    const host = address.includes(':') ? `[${address}]` : address;
-    const s = http2.connect(`http://${host}:${portOf(r, 'grpc')}`);
+    const s = http2.connect(`http://${hostPort(address, portOf(r, 'grpc'))}`);
     s.on('error', () => {
       backendErrors++;
     });
