@@ -138,6 +138,3 @@ export function endpointOf(plan: LabPlan, name: string): EndpointPlan {
 
 export const machineEndpoint = (plan: LabPlan, region: RegionCode) => endpointOf(plan, region);
 export const edgeEndpoint = (plan: LabPlan, region: RegionCode) => endpointOf(plan, `${region}-e`);
-
-/** `[v6]:port` or `v4:port` (the shared helper, re-exported for the lab's modules). */
-export { hostPort } from '@flyprobe/shared';
