@@ -175,7 +175,8 @@ async function repair(
   target: PlannedMachine,
 ): Promise<{ ok: boolean; message: string }> {
   const { client, plan, log } = opts;
-  return withLease(client, plan.app, target.id, log, async (nonce) => {
+  const lease = { app: plan.app, machineId: target.id, waitSeconds: opts.waitTimeoutSeconds };
+  return withLease(client, lease, log, async (nonce) => {
     const current = await client.get(plan.app, target.id);
     let machine: Machine;
     if (kind === 'update') {
@@ -210,7 +211,8 @@ async function retireMachine(
 ): Promise<{ ok: boolean; message: string }> {
   const { client, plan, log } = opts;
   try {
-    await withLease(client, plan.app, m.id, log, (nonce) => client.destroy(plan.app, m.id, true, nonce));
+    const lease = { app: plan.app, machineId: m.id, waitSeconds: 0 };
+    await withLease(client, lease, log, (nonce) => client.destroy(plan.app, m.id, true, nonce));
     log(`destroyed ${m.id} in ${m.region}`);
   } catch (err) {
     return { ok: false, message: `destroy ${m.id} failed: ${errorMessage(err)}` };

@@ -1,8 +1,8 @@
 import { errorMessage } from '../errors.ts';
 import type { MachinesClient } from '../fly/machines-client.ts';
 
-/** Long enough for one update plus the wait for its restart; the lease is released as soon as it is done. */
-export const LEASE_TTL_SECONDS = 120;
+/** Margin over the start wait, so the lease outlives the change it guards; it is released as soon as done. */
+const LEASE_MARGIN_SECONDS = 60;
 
 /**
  * Runs `fn` holding the Machine's lease, so a concurrent `fly deploy`, `fly scale` or second flyprobe
@@ -11,12 +11,13 @@ export const LEASE_TTL_SECONDS = 120;
  */
 export async function withLease<T>(
   client: MachinesClient,
-  app: string,
-  machineId: string,
+  lease: { app: string; machineId: string; waitSeconds: number },
   log: (line: string) => void,
   fn: (nonce: string) => Promise<T>,
 ): Promise<T> {
-  const nonce = await client.acquireLease(app, machineId, LEASE_TTL_SECONDS, 'flyprobe deploy');
+  const { app, machineId } = lease;
+  const ttl = Math.min(3600, lease.waitSeconds + LEASE_MARGIN_SECONDS);
+  const nonce = await client.acquireLease(app, machineId, ttl, 'flyprobe deploy');
   try {
     return await fn(nonce);
   } finally {
