@@ -1,7 +1,7 @@
 /**
  * Plan and apply timings of `flyprobe deploy` against the fake Machines API with Fly's documented rate
- * limits (1 request/s per action per Machine, bursts of 3; create is per app), one token minted per
- * Machine through a contract token API, and Machines that take BENCH_BOOT_MS to boot.
+ * limits (1 request/s per action per Machine, bursts of 3; create is per app), one bound token minted
+ * per Machine through a real collector, and Machines that take BENCH_BOOT_MS to boot.
  *
  *   pnpm bench:deploy-plan          # BENCH_REGIONS (10), BENCH_BOOT_MS (500)
  *
@@ -14,13 +14,12 @@ import { loadavg } from 'node:os';
 import { Writable } from 'node:stream';
 import { currentRegions } from '@flyprobe/shared';
 import { main } from '../../cli/src/main.ts';
-import { startFakeTokenApi } from '../cli/fake-token-api.ts';
+import { ADMIN_TOKEN, startTestCollector } from '../cli/test-collector.ts';
 import { startFakeMachines } from '../fake-machines/server.ts';
 
 const REGIONS = Number(process.env.BENCH_REGIONS ?? 10);
 const BOOT_MS = Number(process.env.BENCH_BOOT_MS ?? 500);
 const FLY_TOKEN = 'fm2_bench';
-const ADMIN = 'bench-admin';
 
 function sink(): { stream: Writable; text: () => string } {
   let text = '';
@@ -36,7 +35,7 @@ function sink(): { stream: Writable; text: () => string } {
 }
 
 const fake = await startFakeMachines({ token: FLY_TOKEN, apps: ['bench'], startDelayMs: BOOT_MS / 2 });
-const tokens = await startFakeTokenApi(ADMIN);
+const collector = await startTestCollector();
 const regions = currentRegions()
   .slice(0, REGIONS)
   .map((r) => r.code)
@@ -44,8 +43,8 @@ const regions = currentRegions()
 const env = {
   FLY_API_TOKEN: FLY_TOKEN,
   FLY_FLAPS_BASE_URL: fake.url,
-  FLYPROBE_COLLECTOR_URL: tokens.url,
-  FLYPROBE_ADMIN_TOKEN: ADMIN,
+  FLYPROBE_COLLECTOR_URL: collector.url,
+  FLYPROBE_ADMIN_TOKEN: ADMIN_TOKEN,
 };
 
 async function step(label: string, args: string[]): Promise<void> {
@@ -59,7 +58,7 @@ async function step(label: string, args: string[]): Promise<void> {
   const limited = reqs.filter((r) => r.status === 429).length;
   const summary = out.text().trim().split('\n').at(-1) ?? '';
   console.log(
-    `${label.padEnd(28)} ${(ms / 1000).toFixed(2).padStart(6)} s  ${String(reqs.length).padStart(4)} API requests  ${String(limited).padStart(3)} x 429  exit ${code}  | ${summary}`,
+    `${label.padEnd(28)} ${(ms / 1000).toFixed(3).padStart(7)} s  ${String(reqs.length).padStart(4)} API requests  ${String(limited).padStart(3)} x 429  exit ${code}  | ${summary}`,
   );
   if (code !== 0) console.log(err.text());
 }
@@ -82,7 +81,6 @@ await step('env change (update)', [
   'http://flyprobe-collector.internal:8080',
 ]);
 await step('destroy', ['destroy', '--app', 'bench', '--regions', regions]);
-console.log(`tokens minted ${tokens.minted.length}, revoked ${tokens.revoked.length}`);
 console.log('goal: plan well under 1 s; apply bounded by the create rate (about 7 s for 10 creates)');
 await fake.close();
-await tokens.close();
+await collector.stop();

@@ -1,11 +1,11 @@
+import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeMachine } from '../fake-machines/machine-shapes.ts';
 import { type FakeMachines, startFakeMachines } from '../fake-machines/server.ts';
-import { type FakeTokenApi, startFakeTokenApi } from './fake-token-api.ts';
 import { runMain } from './run-main.ts';
+import { ADMIN_TOKEN, startTestCollector, type TestCollector } from './test-collector.ts';
 
 const FLY_TOKEN = 'fm2_lJPECAAAAAAAAMjA';
-const ADMIN = 'collector-admin';
 const APPS = ['shared', 'unfiltered', 'leased', 'drift', 'health', 'tokens', 'public'];
 const OURS = { flyprobe_role: 'probe' };
 
@@ -46,7 +46,7 @@ function seedForeign(fake: FakeMachines, app: string): FakeMachine[] {
 // In process (runMain, the binary's own entry): deploy-fleet runs two dozen commands, a process each would add a minute.
 describe('deploy / destroy: ownership, leases, health, drift and probe tokens', { timeout: 120_000 }, () => {
   let fake: FakeMachines;
-  let tokenApi: FakeTokenApi;
+  let collector: TestCollector;
 
   beforeAll(async () => {
     // Rate limiting has its own tests (deploy.test.ts): loose limits here keep this file quick.
@@ -56,11 +56,11 @@ describe('deploy / destroy: ownership, leases, health, drift and probe tokens', 
       owner: 'flyprobe-ci@example.com',
       rateLimit: { perSecond: 20, burst: 20 },
     });
-    tokenApi = await startFakeTokenApi(ADMIN);
+    collector = await startTestCollector();
   });
   afterAll(async () => {
     await fake?.close();
-    await tokenApi?.close();
+    await collector?.stop();
   });
 
   // A macaroon as `fly tokens create deploy` prints it, and the fly-go base-URL variable.
@@ -68,10 +68,10 @@ describe('deploy / destroy: ownership, leases, health, drift and probe tokens', 
     FLY_API_TOKEN: `FlyV1 ${FLY_TOKEN}`,
     FLY_FLAPS_BASE_URL: '',
     FLYPROBE_COLLECTOR_URL: '',
-    FLYPROBE_ADMIN_TOKEN: ADMIN,
+    FLYPROBE_ADMIN_TOKEN: ADMIN_TOKEN,
   };
   const run = (args: string[]) =>
-    runMain(args, { ...env, FLY_FLAPS_BASE_URL: fake.url, FLYPROBE_COLLECTOR_URL: tokenApi.url });
+    runMain(args, { ...env, FLY_FLAPS_BASE_URL: fake.url, FLYPROBE_COLLECTOR_URL: collector.url });
   const deploy = (app: string, regions: string, ...extra: string[]) =>
     run(['deploy', '--app', app, '--regions', regions, '--image', 'reg/probe:1', '--no-confirm', ...extra]);
   const touching = (ids: string[]) =>
@@ -216,17 +216,24 @@ describe('deploy / destroy: ownership, leases, health, drift and probe tokens', 
     const r = await deploy('tokens', 'gru,jnb');
     expect(r.code, r.stderr).toBe(0);
     const machines = fake.machines('tokens');
-    expect(tokenApi.minted.filter((t) => t.app === 'tokens')).toHaveLength(2);
+    const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
+    type Listed = { tokens: { id: string; role: string; probeId: string; app: string; region: string }[] };
+    const live = async () => {
+      const res = await request(`${collector.url}/v1/tokens`, { headers: admin });
+      return ((await res.body.json()) as Listed).tokens.filter((t) => t.app === 'tokens');
+    };
+    expect(await live()).toHaveLength(2);
     for (const m of machines) {
       const env = m.config!.env!;
-      const token = tokenApi.minted.find((t) => t.secret === env.FLYPROBE_TOKEN);
+      expect(env.FLYPROBE_PROBE_ID).toMatch(new RegExp(`^${m.region}-[0-9a-f]{6}$`));
+      expect(env.FLYPROBE_TOKEN).toMatch(/\S{20,}/);
+      const token = (await live()).find((t) => t.id === m.config!.metadata!.flyprobe_token_id);
       expect(token).toMatchObject({
         role: 'probe',
         app: 'tokens',
         region: m.region,
         probeId: env.FLYPROBE_PROBE_ID,
       });
-      expect(env.FLYPROBE_PROBE_ID).toMatch(new RegExp(`^${m.region}-[0-9a-f]{6}$`));
       expect(m.config!.metadata).toEqual({
         ...OURS,
         flyprobe_probe_id: env.FLYPROBE_PROBE_ID,
@@ -235,12 +242,11 @@ describe('deploy / destroy: ownership, leases, health, drift and probe tokens', 
       expect(m.name).toBe(`probe-${env.FLYPROBE_PROBE_ID}`);
     }
     const gru = machines.find((m) => m.region === 'gru')!;
+    const jnb = machines.find((m) => m.region === 'jnb')!;
     const d = await run(['destroy', '--app', 'tokens', '--regions', 'gru']);
     expect(d.code, d.stderr).toBe(0);
     expect(d.stdout).toContain(`destroyed; token ${gru.config!.metadata!.flyprobe_token_id} revoked`);
-    const jnb = machines.find((m) => m.region === 'jnb')!;
-    expect(tokenApi.revoked).toContain(gru.config!.metadata!.flyprobe_token_id);
-    expect(tokenApi.revoked).not.toContain(jnb.config!.metadata!.flyprobe_token_id);
+    expect((await live()).map((t) => t.id)).toEqual([jnb.config!.metadata!.flyprobe_token_id]);
     const noCollector = await runMain(['destroy', '--app', 'tokens', '--regions', 'jnb'], {
       FLY_API_TOKEN: FLY_TOKEN,
       FLY_FLAPS_BASE_URL: fake.url,
@@ -249,7 +255,12 @@ describe('deploy / destroy: ownership, leases, health, drift and probe tokens', 
     expect(noCollector.stderr).toContain('these Machines carry probe tokens');
     // A token revoked earlier (a run that stopped half-way) is not an error the second time.
     const jnbToken = jnb.config!.metadata!.flyprobe_token_id!;
-    tokenApi.revoked.push(jnbToken);
+    const early = await request(`${collector.url}/v1/tokens/${jnbToken}`, {
+      method: 'DELETE',
+      headers: admin,
+    });
+    expect(early.statusCode).toBe(204);
+    await early.body.dump();
     const rerun = await run(['destroy', '--app', 'tokens', '--regions', 'jnb']);
     expect(rerun.code, rerun.stdout).toBe(0);
     expect(rerun.stdout).toContain(`destroyed; token ${jnbToken} revoked`);

@@ -32,7 +32,8 @@ with the same arguments changes nothing.
 Each new Machine gets its own probe id (<region>-<6 hex>, env FLYPROBE_PROBE_ID) and a probe token
 bound to that id, the app and the region, minted through the collector (POST /v1/tokens, admin token)
 before the Machine is created and passed as its FLYPROBE_TOKEN; destroy revokes it.
---shared-probe-token skips this: probes then use the app's FLYPROBE_TOKEN secret (local/lab mode).
+--shared-probe-token skips this: probes then use the app's FLYPROBE_TOKEN secret, an unbound token
+the collector accepts only with FLYPROBE_ALLOW_UNBOUND_PROBES=1 (local/lab mode).
 
 Needs FLY_API_TOKEN (or FLY_ACCESS_TOKEN; "FlyV1 fm2_..." tokens from fly tokens create work as
 they are). The API is https://api.machines.dev unless --api-url, FLY_FLAPS_BASE_URL or
