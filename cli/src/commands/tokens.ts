@@ -45,7 +45,7 @@ Options:
   --expires E       refuse the token after a lifetime (90m, 12h, 30d) or at an RFC 3339 time
   --name NAME       a label for the token
   --json            print the token as JSON: {id, secret, role, probeId, app, region, name,
-                    expiresAt, createdAt}; `secret` is the token to hand over
+                    expiresAt, createdAt}; "secret" is the token to hand over
   --collector URL   collector base URL (FLYPROBE_COLLECTOR_URL)
   --token T         admin token (FLYPROBE_TOKEN, else FLYPROBE_ADMIN_TOKEN)
   -h, --help        show this help`,
