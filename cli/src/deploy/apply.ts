@@ -94,33 +94,21 @@ export async function applyPlan(opts: ApplyOptions): Promise<StepResult[]> {
     }),
   ]);
 
-  const retire: { machine: PlannedMachine; step?: StepResult; reason: string }[] = [];
-  for (const p of pending)
-    if (p.replaces && p.step.ok) retire.push({ machine: p.replaces, step: p.step, reason: 'replaced' });
+  const retire: { machine: PlannedMachine; step?: StepResult }[] = [];
+  for (const p of pending) if (p.replaces && p.step.ok) retire.push({ machine: p.replaces, step: p.step });
   for (const s of results) {
     if (s.action === 'replace' && !s.ok && s.replacedId) s.message += `; kept old Machine ${s.replacedId}`;
   }
-  for (const a of plan.actions)
-    if (a.kind === 'destroy') retire.push({ machine: a.machine, reason: a.reason });
+  for (const a of plan.actions) if (a.kind === 'destroy') retire.push({ machine: a.machine });
   await Promise.all(
-    retire.map(async (r) => {
-      const step =
-        r.step ??
-        (() => {
-          const s: StepResult = {
-            region: r.machine.region,
-            action: 'destroy',
-            machineId: r.machine.id,
-            probeId: r.machine.probeId,
-            ok: true,
-            message: 'destroyed',
-          };
-          results.push(s);
-          return s;
-        })();
-      const outcome = await retireMachine(opts, r.machine);
-      if (r.step) step.message += `; ${outcome.ok ? `destroyed old ${r.machine.id}` : outcome.message}`;
-      else step.message = outcome.message;
+    retire.map(async ({ machine, step }) => {
+      const outcome = await retireMachine(opts, machine);
+      if (!step) {
+        const { region, id, probeId } = machine;
+        results.push({ region, action: 'destroy', machineId: id, probeId, ...outcome });
+        return;
+      }
+      step.message += `; ${outcome.ok ? `destroyed old ${machine.id}` : outcome.message}`;
       if (!outcome.ok) step.ok = false;
     }),
   );
