@@ -88,16 +88,19 @@ export const asymmetryConfig = z
 export const resetsConfig = z
   .strictObject({
     ...base('critical', 10 * MINUTE),
-    /** Samples per (probe region, target-side region) cell judged for firing, and the maximum age of any sample. */
-    window: positiveInt.max(1000).default(20),
-    windowMs: ms.min(1).default(15 * MINUTE),
-    /** Samples per cell judged for keeping an alert open (longer than `window`, so the alert does not flap). */
-    clearWindow: positiveInt.max(5000).default(60),
-    minSamples: positiveInt.default(5),
-    minFailures: positiveInt.default(3),
-    /** Failure rate of a cell that fires, and the lower rate that keeps an alert open. */
-    fireRate: ratio.default(0.2),
-    clearRate: ratio.default(0.05),
+    /** Newest trials kept per cell for the evidence and for telling a touched row or column from a clean one. */
+    window: positiveInt.max(1000).default(30),
+    /** Baseline: Beta prior (mean `priorRate`, weight `priorWeight` trials) updated with clean trials... */
+    priorRate: z.number().finite().gt(0).lt(1).default(0.003),
+    priorWeight: positiveInt.max(100_000).default(300),
+    /** ...decaying over this many trials. */
+    baselineTrials: positiveInt.max(1_000_000).default(500),
+    /** The CUSUM looks for a rate of at least `minRate` and `rateRatio` x the baseline. */
+    minRate: z.number().finite().gt(0).lt(1).default(0.08),
+    rateRatio: z.number().finite().min(1).default(4),
+    /** Log-likelihood ratio (nats) that opens an alarm, and the evidence for the baseline rate that ends it. */
+    fireScore: z.number().finite().gt(0).default(9),
+    clearScore: z.number().finite().gt(0).default(4.6),
   })
   .prefault({});
 
@@ -234,10 +237,9 @@ export function parseDetectionConfig(input: unknown): DetectionConfig {
   if (c.misroute.fireCount > c.misroute.window) problems.push('misroute.fireCount: must not exceed window');
   if (c.misroute.clearWindow < c.misroute.window)
     problems.push('misroute.clearWindow: must be at least window');
-  if (c.resets.clearWindow < c.resets.window) problems.push('resets.clearWindow: must be at least window');
   if (c.loss.clearWindow < c.loss.window) problems.push('loss.clearWindow: must be at least window');
   if (c.loss.fireCount > c.loss.window) problems.push('loss.fireCount: must not exceed window');
-  if (c.resets.clearRate > c.resets.fireRate) problems.push('resets.clearRate: must not exceed fireRate');
+  if (c.resets.minRate <= c.resets.priorRate) problems.push('resets.minRate: must exceed priorRate');
   if (c.flapping.reuseThreshold >= c.flapping.suppressThreshold)
     problems.push('flapping.reuseThreshold: must be below suppressThreshold');
   if (c.flapping.maxPenalty < c.flapping.suppressThreshold)
