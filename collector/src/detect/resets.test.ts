@@ -194,14 +194,18 @@ describe('resets detector', { timeout: 60_000 }, () => {
         },
       });
     let t = T0;
-    for (let i = 0; i < 60; i++) d.observe(stream((t += 2000), 'sample'));
-    d.observe(stream((t += 2000), 'end', 'ok'));
-    d.observe(stream((t += 2000), 'end', 'stall'));
+    const next = () => {
+      t += 2000;
+      return t;
+    };
+    for (let i = 0; i < 60; i++) d.observe(stream(next(), 'sample'));
+    d.observe(stream(next(), 'end', 'ok'));
+    d.observe(stream(next(), 'end', 'stall'));
     expect(d.evaluate(t)).toEqual([]);
-    d.observe(stream((t += 2000), 'end', 'goaway'));
-    d.observe(stream((t += 2000), 'sample'));
-    d.observe(stream((t += 2000), 'end', 'rst_stream'));
-    d.observe(stream((t += 2000), 'end', 'goaway'));
+    d.observe(stream(next(), 'end', 'goaway'));
+    d.observe(stream(next(), 'sample'));
+    d.observe(stream(next(), 'end', 'rst_stream'));
+    d.observe(stream(next(), 'end', 'goaway'));
     const [f] = d.evaluate(t);
     expect(f?.labels).toEqual({
       target: 'web',
