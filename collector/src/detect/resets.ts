@@ -197,13 +197,13 @@ export class ResetsDetector implements Detector {
     const covered = new Set<Pair>();
     for (const row of hitRows) {
       const cells = rows.get(row) as Pair[];
-      cells.forEach((c) => covered.add(c));
+      for (const c of cells) covered.add(c);
       if (cells.some((c) => this.level(c)))
         findings.push(...this.finding(group, 'probe_region', cells, pairs, row, undefined));
     }
     for (const col of hitCols) {
       const cells = cols.get(col) as Pair[];
-      cells.forEach((c) => covered.add(c));
+      for (const c of cells) covered.add(c);
       if (cells.some((c) => this.level(c)))
         findings.push(...this.finding(group, 'target_region', cells, pairs, undefined, col));
     }
