@@ -102,3 +102,64 @@ describe('misroute detector', { timeout: 60_000 }, () => {
     expect(fired).toBe(true);
   });
 });
+
+describe('misroute expected region and penalty baseline', { timeout: 60_000 }, () => {
+  const demoCtx: DetectionContext = {
+    configuredRegions: () => ['iad', 'fra', 'nrt'],
+    trustworthy: () => true,
+  };
+
+  /** The `pnpm demo` case: dfw's edge forwards to nrt while fra's probe has trouble reaching iad. */
+  function run(opts: { directPath: 'pinned' | 'private' | null; fraSeesIadFail: boolean }) {
+    const s = new StreamBuilder();
+    const d = new MisrouteDetector(defaultDetectionConfig().misroute, demoCtx);
+    let out: ReturnType<MisrouteDetector['evaluate']> = [];
+    for (let i = 0; i < 20; i++) {
+      const t = T0 + i * 2000;
+      for (const probe of ['dfw', 'iad', 'lhr', 'fra'])
+        for (const region of ['iad', 'fra', 'nrt'])
+          d.observe(
+            s.result({
+              probeRegion: probe,
+              path: 'pinned',
+              targetRegion: region,
+              startedAt: t,
+              // Resets at the probe side in fra: its pinned checks to iad fail, nobody else's do.
+              outcome: opts.fraSeesIadFail && probe === 'fra' && region === 'iad' ? 'reset' : 'ok',
+              latencyMs: 30,
+              protocol: opts.directPath === 'pinned' ? 'http' : 'tcp',
+            }),
+          );
+      if (opts.directPath === 'private')
+        d.observe(
+          s.result({ probeRegion: 'dfw', path: 'private', targetRegion: 'iad', startedAt: t, latencyMs: 25 }),
+        );
+      d.observe(s.anycast('dfw', t, 'nrt', 'dfw', 140));
+      out = d.evaluate(t + 10);
+    }
+    return out;
+  }
+
+  it('expects the nearest region that most probe regions find healthy (dfw -> iad, not fra)', () => {
+    const [f] = run({ directPath: 'pinned', fraSeesIadFail: true });
+    expect(f?.labels).toMatchObject({ probe_region: 'dfw', region: 'nrt', path: 'anycast' });
+    expect(f?.evidence.values.expected_region).toBe('iad');
+    expect(f?.summary).toMatch(/instead of iad/);
+    expect(f?.evidence.values.cause).toBe('proxy');
+    expect(f?.evidence.values.penalty_baseline).toBe('pinned');
+    expect(f?.evidence.values.latency_penalty_ms).toBe(110);
+  });
+
+  it('measures the penalty against the private path without pinned, else says why it is unknown', () => {
+    const [priv] = run({ directPath: 'private', fraSeesIadFail: false });
+    expect(priv?.evidence.values.penalty_baseline).toBe('private');
+    expect(priv?.evidence.values.latency_penalty_ms).toBe(115);
+    expect(priv?.summary).toMatch(/115 ms slower than private iad/);
+    const [none] = run({ directPath: null, fraSeesIadFail: false });
+    expect(none?.evidence.values.latency_penalty_ms).toBeNull();
+    expect(none?.evidence.values.penalty_unknown_reason).toBe(
+      'no recent pinned or private http sample from dfw to iad',
+    );
+    expect(none?.summary).toMatch(/latency penalty unknown: no recent pinned or private http sample/);
+  });
+});
