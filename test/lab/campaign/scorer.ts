@@ -16,7 +16,7 @@ export interface ScoredAlert {
 /** Labels an alert must carry (every key equal; a list means any of these values). */
 export interface AlertMatcher {
   rule: string;
-  labels?: Record<string, string | string[]>;
+  labels?: Partial<Record<string, string | string[]>>;
 }
 
 export interface InjectedFault {
@@ -81,6 +81,7 @@ export interface ScoreOptions {
 export function matches(a: { rule: string; labels: Record<string, string> }, m: AlertMatcher): boolean {
   if (a.rule !== m.rule) return false;
   for (const [k, v] of Object.entries(m.labels ?? {})) {
+    if (v === undefined) continue;
     const actual = a.labels[k];
     if (actual === undefined || (Array.isArray(v) ? !v.includes(actual) : v !== actual)) return false;
   }
