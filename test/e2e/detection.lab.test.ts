@@ -96,7 +96,8 @@ describe.skipIf(!capability.ok)(
       let rst: { remove(): Promise<void> } | undefined;
       const e = await faultEpisode(lab, {
         rule: 'resets',
-        labels: { target: 'web', region: 'dfw' },
+        // Every connection from dfw to the anycast address: its pinned row (and its one anycast cell).
+        labels: { target: 'web', scope: 'probe_region', probe_region: 'dfw', path: 'pinned' },
         inject: async () => {
           rst = await lab.injectResets('dfw', { daddr: lab.anycast, establishedOnly: false });
         },

@@ -1,26 +1,43 @@
 import { formatFieldErrors, parseWith } from '@flyprobe/shared';
 import { z } from 'zod';
-import { SEVERITIES, type Severity } from './types.ts';
+import { type DetectionContext, SEVERITIES, type Severity } from './types.ts';
 
 const ms = z.number().finite().nonnegative();
 const positiveInt = z.number().int().min(1);
 const ratio = z.number().finite().min(0).max(1);
-const MINUTE = 60_000;
 
-/** Fields every rule has. `forMs`: how long a finding must keep firing before a pending alert turns firing. */
-function base(severity: Severity, staleMs: number) {
+/**
+ * Fields every rule has. `forMs`: how long a finding must keep firing before a pending alert turns firing.
+ * Durations are in probe intervals of the target (or mesh) being judged, so one default fits 2 s and 15 s
+ * probing alike; the `...Ms` twin of a field, when set, overrides it with a fixed time.
+ */
+function base(severity: Severity, staleIntervals: number) {
   return {
     enabled: z.boolean().default(true),
     severity: z.enum(SEVERITIES).default(severity),
     forMs: ms.default(0),
-    /** A key with no new samples for this long is forgotten (and its alert resolves). */
-    staleMs: ms.min(1).default(staleMs),
+    /** A key with no new samples for this many intervals (or `staleMs`) is forgotten (and its alert resolves). */
+    staleIntervals: positiveInt.max(1_000_000).default(staleIntervals),
+    staleMs: ms.min(1).optional(),
   };
+}
+
+/** `ms` when set, else `intervals` probe intervals of `intervalMs`. */
+export function inIntervals(intervals: number, ms: number | undefined, intervalMs: number): number {
+  return ms ?? intervals * intervalMs;
+}
+
+/** A rule's stale time for a key of `target` (without one: the longest configured interval). */
+export function staleFor(
+  config: { staleIntervals: number; staleMs?: number | undefined },
+  ctx: Pick<DetectionContext, 'intervalMs'>,
+): (key: { target?: string }) => number {
+  return (key) => inIntervals(config.staleIntervals, config.staleMs, ctx.intervalMs(key.target));
 }
 
 export const misrouteConfig = z
   .strictObject({
-    ...base('warning', 10 * MINUTE),
+    ...base('warning', 40),
     /** Served region farther than the expected one by more than this is misrouted. */
     extraDistanceKm: ms.default(500),
     /** An edge farther than this from the probe region means BGP catchment, not the proxy, is at fault. */
@@ -36,19 +53,21 @@ export const misrouteConfig = z
     healthWindow: positiveInt.max(1000).default(10),
     minHealthyRatio: ratio.default(0.5),
     /** Health evidence older than this is ignored; a configured region without evidence counts as healthy. */
-    healthMaxAgeMs: ms.min(1).default(2 * MINUTE),
+    healthMaxAgeIntervals: positiveInt.max(100_000).default(8),
+    healthMaxAgeMs: ms.min(1).optional(),
     /**
      * Anycast samples served elsewhere up to this long after the expected region was last judged unhealthy
      * are not misrouted: the edges' own health checks take a while to send traffic back (and samples taken
      * during the outage are re-judged once the region is healthy again).
      */
-    recoveryGraceMs: ms.default(30_000),
+    recoveryGraceIntervals: z.number().finite().min(0).default(2),
+    recoveryGraceMs: ms.optional(),
   })
   .prefault({});
 
 export const asymmetryConfig = z
   .strictObject({
-    ...base('warning', 10 * MINUTE),
+    ...base('warning', 40),
     /** (a) Mesh RTT medians over this many samples per direction. */
     window: positiveInt.max(1000).default(20),
     minSamples: positiveInt.default(10),
@@ -87,7 +106,7 @@ export const asymmetryConfig = z
 
 export const resetsConfig = z
   .strictObject({
-    ...base('critical', 10 * MINUTE),
+    ...base('critical', 40),
     /** Newest trials kept per cell for the evidence and for telling a touched row or column from a clean one. */
     window: positiveInt.max(1000).default(30),
     /** Baseline: Beta prior (mean `priorRate`, weight `priorWeight` trials) updated with clean trials... */
@@ -106,7 +125,7 @@ export const resetsConfig = z
 
 export const lossConfig = z
   .strictObject({
-    ...base('warning', 10 * MINUTE),
+    ...base('warning', 40),
     /** Newest samples per (probe region, target, target-side region) judged for firing. */
     window: positiveInt.max(1000).default(20),
     /** Failed or stalled samples among them that fire. */
@@ -125,7 +144,7 @@ export const lossConfig = z
 
 export const flappingConfig = z
   .strictObject({
-    ...base('warning', 30 * MINUTE),
+    ...base('warning', 120),
     penaltyPerChange: ms.min(1).default(1000),
     /** RFC 2439 suppress threshold: fire at or above it. */
     suppressThreshold: ms.min(1).default(2000),
@@ -143,7 +162,7 @@ export const flappingConfig = z
 
 export const latencyConfig = z
   .strictObject({
-    ...base('warning', 10 * MINUTE),
+    ...base('warning', 40),
     /** Samples per tumbling window of a cell. */
     windowSamples: positiveInt.max(10_000).default(20),
     quantile: ratio.default(0.95),
@@ -176,9 +195,10 @@ export const latencyConfig = z
 
 export const restartConfig = z
   .strictObject({
-    ...base('warning', 24 * 60 * MINUTE),
-    /** The alert stays firing this long after the last restart seen, then resolves. */
-    holdMs: ms.min(1).default(5 * MINUTE),
+    ...base('warning', 5760),
+    /** The alert stays firing this many intervals (or `holdMs`) after the last restart seen, then resolves. */
+    holdIntervals: positiveInt.max(100_000).default(20),
+    holdMs: ms.min(1).optional(),
     /** A start time later by less than this is the same process (clock rounding). */
     minChangeMs: ms.default(1000),
   })
@@ -186,7 +206,7 @@ export const restartConfig = z
 
 export const probeDegradedConfig = z
   .strictObject({
-    ...base('info', 5 * MINUTE),
+    ...base('info', 20),
     maxEventLoopP99Ms: ms.default(250),
     /** Throttled share of CPU periods between two heartbeats. */
     maxThrottledRatio: ratio.default(0.25),

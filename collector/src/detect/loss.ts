@@ -1,6 +1,6 @@
 import type { RegionCode } from '@flyprobe/shared';
 import type { StoredResult } from '../store/store.ts';
-import type { LossConfig } from './config.ts';
+import { type LossConfig, staleFor } from './config.ts';
 import type { DetectionContext, Detector, Finding } from './types.ts';
 import { liveEntries, median, Ring, round1 } from './window.ts';
 
@@ -157,7 +157,7 @@ export class LossDetector implements Detector {
 
   evaluate(now: number): Finding[] {
     const findings: Finding[] = [];
-    for (const cell of liveEntries(this.cells, now, this.config.staleMs)) {
+    for (const cell of liveEntries(this.cells, now, staleFor(this.config, this.ctx))) {
       const all = cell.marks.toArray();
       const recent = all.slice(-this.config.window);
       const recentBad = recent.filter((m) => this.counts(m, cell));

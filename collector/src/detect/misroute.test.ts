@@ -2,10 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { StoredResult } from '../store/store.ts';
 import { defaultDetectionConfig } from './config.ts';
 import { MisrouteDetector } from './misroute.ts';
-import { prng, StreamBuilder, T0 } from './test-streams.ts';
-import type { DetectionContext } from './types.ts';
+import { prng, StreamBuilder, T0, testContext } from './test-streams.ts';
 
-const ctx: DetectionContext = { configuredRegions: () => ['fra', 'sin'], trustworthy: (r) => !r.degraded };
+const ctx = testContext({ configuredRegions: () => ['fra', 'sin'] });
 const STEP = 1000;
 
 function setup() {
@@ -104,10 +103,7 @@ describe('misroute detector', { timeout: 60_000 }, () => {
 });
 
 describe('misroute expected region and penalty baseline', { timeout: 60_000 }, () => {
-  const demoCtx: DetectionContext = {
-    configuredRegions: () => ['iad', 'fra', 'nrt'],
-    trustworthy: () => true,
-  };
+  const demoCtx = testContext({ configuredRegions: () => ['iad', 'fra', 'nrt'] });
 
   /** The `pnpm demo` case: dfw's edge forwards to nrt while fra's probe has trouble reaching iad. */
   function run(opts: { directPath: 'pinned' | 'private' | null; fraSeesIadFail: boolean }) {

@@ -1,6 +1,6 @@
 import { nearestRegion, type RegionCode, regionDistanceKm } from '@flyprobe/shared';
 import type { StoredResult } from '../store/store.ts';
-import type { MisrouteConfig } from './config.ts';
+import { inIntervals, type MisrouteConfig, staleFor } from './config.ts';
 import { isProxiedPath } from './paths.ts';
 import { TargetHealth } from './target-health.ts';
 import type { DetectionContext, Detector, Finding } from './types.ts';
@@ -47,7 +47,8 @@ export class MisrouteDetector implements Detector {
     this.health = new TargetHealth({
       window: config.healthWindow,
       minHealthyRatio: config.minHealthyRatio,
-      maxAgeMs: config.healthMaxAgeMs,
+      maxAgeMs: (target) =>
+        inIntervals(config.healthMaxAgeIntervals, config.healthMaxAgeMs, ctx.intervalMs(target)),
     });
   }
 
@@ -96,7 +97,7 @@ export class MisrouteDetector implements Detector {
 
   evaluate(now: number): Finding[] {
     const findings: Finding[] = [];
-    for (const key of liveEntries(this.keys, now, this.config.staleMs)) {
+    for (const key of liveEntries(this.keys, now, staleFor(this.config, this.ctx))) {
       const finding = this.judge(key, now);
       if (finding) findings.push(finding);
     }
@@ -113,7 +114,11 @@ export class MisrouteDetector implements Detector {
     // Served elsewhere while the expected region was down, or before the edges re-admitted it, is correct routing.
     const excusedUntil =
       (this.lastUnhealthy.get(`${key.target}|${expected.code}`) ?? Number.NEGATIVE_INFINITY) +
-      this.config.recoveryGraceMs;
+      inIntervals(
+        this.config.recoveryGraceIntervals,
+        this.config.recoveryGraceMs,
+        this.ctx.intervalMs(key.target),
+      );
     const all = key.samples.toArray();
     const misrouted: Array<AnycastSample & { served: RegionCode; cause: Cause; extraKm: number }> = [];
     for (const s of all) {

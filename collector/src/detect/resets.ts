@@ -1,9 +1,9 @@
 import type { RegionCode } from '@flyprobe/shared';
 import type { StoredResult } from '../store/store.ts';
-import type { ResetsConfig } from './config.ts';
+import { type ResetsConfig, staleFor } from './config.ts';
 import { isProxiedPath } from './paths.ts';
 import { SequentialRate } from './sequential.ts';
-import type { Detector, Finding } from './types.ts';
+import type { DetectionContext, Detector, Finding } from './types.ts';
 import { liveEntries, Ring, round1 } from './window.ts';
 
 /** Stream ends that count as terminations (the others are counted in the evidence only). */
@@ -73,7 +73,14 @@ export class ResetsDetector implements Detector {
   /** Last region that served anycast per (probe region, target, protocol): where a failed anycast attempt went. */
   private readonly lastServed = new Map<string, RegionCode>();
 
-  constructor(private readonly config: ResetsConfig) {}
+  private readonly stale: (key: { target?: string }) => number;
+
+  constructor(
+    private readonly config: ResetsConfig,
+    ctx: DetectionContext,
+  ) {
+    this.stale = staleFor(config, ctx);
+  }
 
   private rate(): SequentialRate {
     return new SequentialRate(this.config);
@@ -137,7 +144,7 @@ export class ResetsDetector implements Detector {
 
   evaluate(now: number): Finding[] {
     const byGroup = new Map<string, Pair[]>();
-    for (const p of liveEntries(this.pairs, now, this.config.staleMs)) {
+    for (const p of liveEntries(this.pairs, now, (p) => this.stale(p.group))) {
       const list = byGroup.get(p.groupKey);
       if (list) list.push(p);
       else byGroup.set(p.groupKey, [p]);

@@ -17,7 +17,9 @@ export class TargetHealth {
   /** target -> target region -> probe region -> recent samples. */
   private readonly byTarget = new Map<string, Map<RegionCode, Map<RegionCode, Ring<Sample>>>>();
 
-  constructor(private readonly opts: { window: number; minHealthyRatio: number; maxAgeMs: number }) {}
+  constructor(
+    private readonly opts: { window: number; minHealthyRatio: number; maxAgeMs: (target: string) => number },
+  ) {}
 
   observe(r: StoredResult): void {
     if ((r.path !== 'pinned' && r.path !== 'private') || !r.targetRegion) return;
@@ -44,11 +46,12 @@ export class TargetHealth {
     const out = new Set<RegionCode>();
     const regions = this.byTarget.get(target);
     const candidates = new Set<RegionCode>([...configured, ...(regions?.keys() ?? [])]);
+    const maxAgeMs = this.opts.maxAgeMs(target);
     for (const region of candidates) {
       let healthy = 0;
       let judged = 0;
       for (const ring of regions?.get(region)?.values() ?? []) {
-        const fresh = ring.toArray().filter((s) => now - s.at <= this.opts.maxAgeMs);
+        const fresh = ring.toArray().filter((s) => now - s.at <= maxAgeMs);
         if (fresh.length === 0) continue;
         judged++;
         // Quick to call a region unhealthy: that only ever moves the expected region farther.
