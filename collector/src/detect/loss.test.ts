@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultDetectionConfig } from './config.ts';
 import { LossDetector } from './loss.ts';
 import { prng, StreamBuilder, T0, testContext } from './test-streams.ts';
-import type { DetectionContext, Finding } from './types.ts';
+import type { Finding } from './types.ts';
 
 const ctx = testContext();
 
