@@ -79,3 +79,71 @@ describe('loss detector', { timeout: 60_000 }, () => {
     expect(cleared).toBeGreaterThan(0);
   });
 });
+
+describe('loss by direction', { timeout: 60_000 }, () => {
+  /**
+   * ams and fra measure each other over the private path (both run the target); `lossAmsToFra` is the chance
+   * that a packet from ams to fra is lost. A request lost on the way arrives late at the echo (forward); a
+   * reply lost on the way back leaves the echo's receive time on schedule (reverse).
+   */
+  function run(opts: { lossAmsToFra: number; echo: boolean }) {
+    const s = new StreamBuilder();
+    const d = new LossDetector(defaultDetectionConfig().loss, testContext());
+    const rnd = prng(5);
+    let out: Finding[] = [];
+    for (let i = 0; i < 120; i++) {
+      const t = T0 + i * 2000;
+      for (const [from, to] of [
+        ['ams', 'fra'],
+        ['fra', 'ams'],
+      ] as const) {
+        for (const protocol of ['http', 'tcp', 'grpc'] as const) {
+          const lost = i >= 60 && rnd() < opts.lossAmsToFra;
+          // From ams the request is what crosses ams -> fra; from fra it is the reply.
+          const requestLate = lost && from === 'ams';
+          const owd = 5 + rnd() + (requestLate ? 300 : 0);
+          d.observe(
+            s.result({
+              probeRegion: from,
+              path: 'private',
+              protocol,
+              targetRegion: to,
+              startedAt: t,
+              phases: { connect: 10 },
+              latencyMs: 10 + rnd() * 2 + (lost ? 300 : 0),
+              ...(opts.echo
+                ? {
+                    echo: {
+                      region: to,
+                      machineId: `m-${to}`,
+                      startedAt: T0 - 1000,
+                      receivedAt: t + 10 + owd,
+                      requestId: `r${i}`,
+                    },
+                  }
+                : {}),
+            }),
+          );
+        }
+      }
+      out = d.evaluate(t + 1500);
+    }
+    return out;
+  }
+
+  it('reports both cells of a one-way loss as one incident and names the direction', () => {
+    const findings = run({ lossAmsToFra: 0.3, echo: true });
+    expect(findings).toHaveLength(1);
+    const [f] = findings;
+    expect(f?.labels).toEqual({ probe_region: 'ams', target: 'web', region: 'fra' });
+    expect(f?.evidence.values.direction).toBe('ams->fra');
+    expect(f?.evidence.values.cells).toBe(2);
+    expect(f?.summary).toMatch(/measured by ams.*measured by fra.*direction ams->fra/);
+  });
+
+  it('says the direction is unknown when no stall carries an echo receive time', () => {
+    const [f] = run({ lossAmsToFra: 0.3, echo: false });
+    expect(f?.evidence.values.direction).toBe('unknown');
+    expect(f?.summary).toMatch(/direction unknown/);
+  });
+});
