@@ -117,6 +117,7 @@ export function alertingPlugin(options: AlertingOptions = {}): CollectorPluginFa
           store: ctx.store,
           alerts,
           settings,
+          meshIntervalMs: ctx.settings.meshIntervalMs,
           receivers,
           providers,
           alertmanager,

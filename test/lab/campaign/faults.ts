@@ -329,7 +329,7 @@ const DRAWS: Record<FaultClass, Draw> = {
     const intervals = int(rnd, 5, 12);
     return {
       faultClass: 'collector_outage',
-      description: `the collector is SIGKILLed for ${intervals} intervals`,
+      description: 'the collector is SIGKILLed, then started again',
       durationIntervals: intervals,
       expect: [],
       allow: [],
