@@ -49,6 +49,8 @@ export const misrouteConfig = z
     /** Misrouted samples among the newest `clearWindow` that keep it open: a longer window and a lower count. */
     clearCount: positiveInt.default(1),
     clearWindow: positiveInt.max(1000).default(20),
+    /** An alert ends early once the clean samples since the last misrouted one reach this evidence (nats). */
+    clearScore: z.number().finite().gt(0).default(6.9),
     /** Pinned/private samples per (target, region) that decide whether the region is healthy. */
     healthWindow: positiveInt.max(1000).default(10),
     minHealthyRatio: ratio.default(0.5),
@@ -109,6 +111,8 @@ export const resetsConfig = z
     ...base('critical', 40),
     /** Newest trials kept per cell for the evidence and for telling a touched row or column from a clean one. */
     window: positiveInt.max(1000).default(30),
+    /** A cell with a failure in its last this many intervals is touched (counts towards its row and column). */
+    touchedIntervals: positiveInt.max(10_000).default(10),
     /** Baseline: Beta prior (mean `priorRate`, weight `priorWeight` trials) updated with clean trials... */
     priorRate: z.number().finite().gt(0).lt(1).default(0.003),
     priorWeight: positiveInt.max(100_000).default(300),
@@ -133,6 +137,8 @@ export const lossConfig = z
     /** Longer window and lower count that keep an open alert (hysteresis). */
     clearWindow: positiveInt.max(5000).default(60),
     clearCount: positiveInt.default(1),
+    /** An alert ends early once the good samples since the last bad one reach this evidence (nats). */
+    clearScore: z.number().finite().gt(0).default(6.9),
     /** A sample is stalled (a retransmission: Linux's minimum RTO is 200 ms) above median + max(stallMinMs, stallFactor x median) of its series. */
     stallMinMs: ms.default(200),
     stallFactor: z.number().finite().min(0).default(2),

@@ -1,6 +1,7 @@
 import type { RegionCode } from '@flyprobe/shared';
 import type { StoredResult } from '../store/store.ts';
 import { type LossConfig, staleFor } from './config.ts';
+import { FaultEnd } from './sequential.ts';
 import type { DetectionContext, Detector, Finding } from './types.ts';
 import { liveEntries, median, Ring, round1 } from './window.ts';
 
@@ -56,6 +57,7 @@ interface LossCell {
   toRegion: RegionCode;
   marks: Ring<Mark>;
   lastAt: number;
+  end: FaultEnd;
 }
 
 /**
@@ -150,6 +152,7 @@ export class LossDetector implements Detector {
         target: r.target,
         toRegion,
         marks: new Ring(this.config.clearWindow),
+        end: new FaultEnd(this.config.clearScore),
         lastAt: 0,
       };
       this.cells.set(ck, cell);
@@ -202,10 +205,17 @@ export class LossDetector implements Detector {
     const judged = cells.map((cell) => {
       const all = cell.marks.toArray();
       const recent = all.slice(-this.config.window);
-      const recentBad = recent.filter((m) => this.counts(m, cell));
-      const allBad = all.filter((m) => this.counts(m, cell));
-      const level =
-        recentBad.length >= this.config.fireCount
+      const counted = (m: Mark) => m.at > cell.end.clearedAt && this.counts(m, cell);
+      const recentBad = recent.filter(counted);
+      const allBad = all.filter(counted);
+      const badIds = new Set(allBad.map((m) => m.id));
+      const ended = cell.end.ended(
+        all.map((m) => ({ at: m.at, bad: badIds.has(m.id) })),
+        recentBad.length >= this.config.fireCount,
+      );
+      const level = ended
+        ? null
+        : recentBad.length >= this.config.fireCount
           ? 'fire'
           : allBad.length >= this.config.clearCount
             ? 'hold'

@@ -2,6 +2,7 @@ import { nearestRegion, type RegionCode, regionDistanceKm } from '@flyprobe/shar
 import type { StoredResult } from '../store/store.ts';
 import { inIntervals, type MisrouteConfig, staleFor } from './config.ts';
 import { isProxiedPath } from './paths.ts';
+import { FaultEnd } from './sequential.ts';
 import { TargetHealth } from './target-health.ts';
 import type { DetectionContext, Detector, Finding } from './types.ts';
 import { liveEntries, median, mode, Ring, round1 } from './window.ts';
@@ -21,6 +22,7 @@ interface AnycastKey {
   protocol: string;
   samples: Ring<AnycastSample>;
   lastAt: number;
+  end: FaultEnd;
 }
 
 type Cause = 'catchment' | 'proxy' | 'unknown';
@@ -81,6 +83,7 @@ export class MisrouteDetector implements Detector {
         target: r.target,
         protocol: r.protocol,
         samples: new Ring(Math.max(this.config.window, this.config.clearWindow)),
+        end: new FaultEnd(this.config.clearScore),
         lastAt: 0,
       };
       this.keys.set(k, key);
@@ -122,7 +125,8 @@ export class MisrouteDetector implements Detector {
     const all = key.samples.toArray();
     const misrouted: Array<AnycastSample & { served: RegionCode; cause: Cause; extraKm: number }> = [];
     for (const s of all) {
-      if (!s.served || s.served === expected.code || s.at <= excusedUntil) continue;
+      if (!s.served || s.served === expected.code || s.at <= excusedUntil || s.at <= key.end.clearedAt)
+        continue;
       const km = regionDistanceKm(key.probeRegion, s.served);
       if (km === undefined || km - expected.distanceKm <= this.config.extraDistanceKm) continue;
       misrouted.push({
@@ -134,8 +138,18 @@ export class MisrouteDetector implements Detector {
     }
     const fireFrom = all.length > this.config.window ? (all[all.length - this.config.window]?.at ?? 0) : 0;
     const recent = misrouted.filter((m) => m.at >= fireFrom).length;
-    const level =
-      recent >= this.config.fireCount ? 'fire' : misrouted.length >= this.config.clearCount ? 'hold' : null;
+    const misroutedIds = new Set(misrouted.map((m) => m.id));
+    const ended = key.end.ended(
+      all.map((s) => ({ at: s.at, bad: misroutedIds.has(s.id) })),
+      recent >= this.config.fireCount,
+    );
+    const level = ended
+      ? null
+      : recent >= this.config.fireCount
+        ? 'fire'
+        : misrouted.length >= this.config.clearCount
+          ? 'hold'
+          : null;
     if (!level) return undefined;
     const samples = all.slice(-this.config.window);
     const served = mode(misrouted.map((m) => m.served))?.value as RegionCode;

@@ -44,6 +44,11 @@ interface Pair {
 
 type Level = 'fire' | 'hold';
 
+interface Lines {
+  rows: Set<string>;
+  cols: Set<string>;
+}
+
 /** What a result contributes: a trial of a (path, kind) cell, or nothing. */
 export function resetTrial(
   r: StoredResult,
@@ -74,10 +79,14 @@ export class ResetsDetector implements Detector {
   private readonly lastServed = new Map<string, RegionCode>();
 
   private readonly stale: (key: { target?: string }) => number;
+  /** The evaluation being run (rows and columns are judged as of then). */
+  private now = 0;
+  /** Rows and columns hit at the previous evaluation, per group. */
+  private previous = new Map<string, Lines>();
 
   constructor(
     private readonly config: ResetsConfig,
-    ctx: DetectionContext,
+    private readonly ctx: DetectionContext,
   ) {
     this.stale = staleFor(config, ctx);
   }
@@ -137,12 +146,15 @@ export class ResetsDetector implements Detector {
     return units.some((u) => u.alarmed && u.score >= this.config.fireScore) ? 'fire' : 'hold';
   }
 
-  /** A cell with an open alarm or a failure among its recent trials. */
+  /** A cell with an open alarm or a failure among its trials of the last `touchedIntervals`. */
   private touched(p: Pair): boolean {
-    return this.level(p) !== undefined || p.recent.toArray().some((t) => t.failure !== null);
+    if (this.level(p) !== undefined) return true;
+    const since = this.now - this.config.touchedIntervals * this.ctx.intervalMs(p.group.target);
+    return p.recent.toArray().some((t) => t.failure !== null && t.at >= since);
   }
 
   evaluate(now: number): Finding[] {
+    this.now = now;
     const byGroup = new Map<string, Pair[]>();
     for (const p of liveEntries(this.pairs, now, (p) => this.stale(p.group))) {
       const list = byGroup.get(p.groupKey);
@@ -151,12 +163,13 @@ export class ResetsDetector implements Detector {
     }
     // Rows and columns with enough cells to judge, per group; a one-cell row borrows its verdict from the
     // same row on the target's other paths (an anycast row has a single served column).
-    const verdicts = new Map<string, { rows: Set<string>; cols: Set<string> }>();
-    for (const [gk, pairs] of byGroup) verdicts.set(gk, this.lines(pairs));
+    const verdicts = new Map<string, Lines>();
+    for (const [gk, pairs] of byGroup) verdicts.set(gk, this.lines(pairs, this.previous.get(gk)));
+    this.previous = verdicts;
     const findings: Finding[] = [];
     for (const [gk, pairs] of byGroup) {
       if (!pairs.some((p) => this.level(p))) continue;
-      const own = verdicts.get(gk) as { rows: Set<string>; cols: Set<string> };
+      const own = verdicts.get(gk) as Lines;
       const group = (pairs[0] as Pair).group;
       const siblings = [...verdicts].filter(
         ([k]) => k !== gk && k.startsWith(`${group.target}|`) && k.endsWith(`|${group.kind}`),
@@ -170,18 +183,22 @@ export class ResetsDetector implements Detector {
     return findings;
   }
 
-  /** Rows and columns of a group where more than half of at least two cells are touched and one is alarmed. */
-  private lines(pairs: Pair[]): { rows: Set<string>; cols: Set<string> } {
-    const judge = (key: (p: Pair) => string) => {
+  /**
+   * Rows and columns of a group where more than half of at least two cells are touched and one is alarmed;
+   * a row or column found so before stays so while one of its cells is alarmed (an intermittent fault leaves
+   * some of its cells clean for a while, which must not split its alert into pairs).
+   */
+  private lines(pairs: Pair[], before: Lines | undefined): Lines {
+    const judge = (key: (p: Pair) => string, was: Set<string> | undefined) => {
       const out = new Set<string>();
       for (const [k, cells] of groupBy(pairs, key)) {
-        if (k === UNKNOWN || cells.length < 2) continue;
+        if (k === UNKNOWN || cells.length < 2 || !cells.some((c) => this.level(c))) continue;
         const touched = cells.filter((c) => this.touched(c)).length;
-        if (touched * 2 > cells.length && cells.some((c) => this.level(c))) out.add(k);
+        if (touched * 2 > cells.length || was?.has(k)) out.add(k);
       }
       return out;
     };
-    return { rows: judge((p) => p.row), cols: judge((p) => p.col) };
+    return { rows: judge((p) => p.row, before?.rows), cols: judge((p) => p.col, before?.cols) };
   }
 
   private rollUp(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultDetectionConfig } from './config.ts';
-import { SequentialRate } from './sequential.ts';
+import { FaultEnd, SequentialRate } from './sequential.ts';
 import { prng } from './test-streams.ts';
 
 const options = defaultDetectionConfig().resets;
@@ -53,5 +53,29 @@ describe('sequential rate test', () => {
     const before = s.baseline();
     for (let i = 0; i < 50; i++) s.observe(true);
     expect(s.baseline()).toBeLessThan(before * 2);
+  });
+});
+
+describe('fault end', () => {
+  const run = (pattern: boolean[], clean: number) => {
+    const end = new FaultEnd(6.9);
+    const samples: { at: number; bad: boolean }[] = [];
+    let at = 0;
+    for (const bad of pattern) {
+      samples.push({ at: at++, bad });
+      end.ended(samples.slice(-20), true);
+    }
+    for (let i = 1; i <= clean; i++) {
+      samples.push({ at: at++, bad: false });
+      if (end.ended(samples.slice(-20), false)) return i;
+    }
+    return Number.POSITIVE_INFINITY;
+  };
+
+  it('ends a steady fault after a few clean samples and an intermittent one only after many', () => {
+    expect(run(Array(10).fill(true), 50)).toBe(3);
+    const third = Array.from({ length: 90 }, (_, i) => i % 3 === 0);
+    expect(run(third, 50)).toBeGreaterThanOrEqual(15);
+    expect(run(third, 50)).toBeLessThan(25);
   });
 });

@@ -104,3 +104,48 @@ export class SequentialRate {
     this.clearLlr = 0;
   }
 }
+
+/**
+ * Ends a windowed rule's alarm early: once the run of clean samples since the last bad one is long enough
+ * that a fault still at its rate (bad share of the samples since the alarm began) would have shown again,
+ * with log-likelihood `clearScore` (nats). A steady fault ends on its first clean samples; an intermittent one
+ * at a third of the samples needs about 17, so it does not flap.
+ */
+export class FaultEnd {
+  /** Samples and bad ones counted since the open alarm began (undefined: no alarm). */
+  private counts: { total: number; bad: number; seenAt: number } | undefined;
+  /** Newest sample when the last alarm ended: bad samples up to it belong to that alarm, not to a new one. */
+  clearedAt = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly clearScore: number) {}
+
+  /** `samples` oldest first; `firing`: the rule's fire condition holds now. True when the alarm is over. */
+  ended(samples: readonly { at: number; bad: boolean }[], firing: boolean): boolean {
+    if (!this.counts) {
+      if (!firing) return false;
+      const from = samples.findIndex((s) => s.bad);
+      const during = samples.slice(Math.max(0, from));
+      this.counts = {
+        total: during.length,
+        bad: during.filter((s) => s.bad).length,
+        seenAt: samples.at(-1)?.at ?? Number.NEGATIVE_INFINITY,
+      };
+      return false;
+    }
+    const c = this.counts;
+    for (const s of samples)
+      if (s.at > c.seenAt) {
+        c.total++;
+        if (s.bad) c.bad++;
+      }
+    c.seenAt = Math.max(c.seenAt, samples.at(-1)?.at ?? c.seenAt);
+    let run = 0;
+    for (let i = samples.length - 1; i >= 0 && !samples[i]?.bad; i--) run++;
+    // The rate before the clean run, with one pseudo clean sample: a short alarm's rate is not taken as certain.
+    const rate = Math.min(0.99, c.bad / (c.total - run + 1));
+    if (run * -Math.log(1 - rate) < this.clearScore) return false;
+    this.counts = undefined;
+    this.clearedAt = samples.at(-1)?.at ?? this.clearedAt;
+    return true;
+  }
+}
