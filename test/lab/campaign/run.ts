@@ -91,8 +91,9 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
       log(
         `fault ${i + 1}/${drawn.length} [${f.faultClass}] ${f.description} for ${f.durationIntervals} intervals`,
       );
-      await f.inject(c);
+      // From the moment the fault is applied: a restart's refusals start before its new process is up.
       const injectedAt = Date.now();
+      await f.inject(c);
       await sleep(f.durationIntervals * intervalMs);
       await f.remove(c);
       const removedAt = Date.now();
@@ -106,11 +107,13 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
         allow: f.allow,
       });
       await sleep((gaps[i] as number) * intervalMs);
-      if (f.faultClass === 'collector_outage')
-        outages.push(await outageCheck(lab, i + 1, injectedAt, removedAt, intervalMs));
     }
     await sleep(10 * intervalMs);
     const to = Date.now();
+    // Checked at the end: the probes' spools drain at their own pace after the collector is back.
+    for (const f of injected)
+      if (f.faultClass === 'collector_outage')
+        outages.push(await outageCheck(lab, f.id, f.injectedAt, f.removedAt, intervalMs));
     const alerts = (await lab.api<AlertListResponse>('/v1/alerts?limit=1000')).alerts;
     const score = scoreCampaign(injected, alerts, { intervalMs, from, to, graceMs: 8 * intervalMs });
     return { seed: o.seed, intervalMs, injected, alerts, score, outages };
