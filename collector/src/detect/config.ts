@@ -139,8 +139,12 @@ export const lossConfig = z
     clearCount: positiveInt.default(1),
     /** An alert ends early once the good samples since the last bad one reach this evidence (nats). */
     clearScore: z.number().finite().gt(0).default(6.9),
-    /** A sample is stalled (a retransmission: Linux's minimum RTO is 200 ms) above median + max(stallMinMs, stallFactor x median) of its series. */
-    stallMinMs: ms.default(200),
+    /**
+     * A sample is stalled above median + max(stallMinMs, stallFactor x median) of its series, in latencyMs
+     * or in the TCP handshake. A retransmission costs at least Linux's minimum RTO (200 ms; a handshake 1 s),
+     * so the bar sits below it: at exactly 200 ms it missed about half of them.
+     */
+    stallMinMs: ms.default(150),
     stallFactor: z.number().finite().min(0).default(2),
     /** Ok samples per (path, protocol) series forming the median; stalls need this many first. */
     baselineSamples: positiveInt.max(1000).default(30),
@@ -203,7 +207,7 @@ export const restartConfig = z
   .strictObject({
     ...base('warning', 5760),
     /** The alert stays firing this many intervals (or `holdMs`) after the last restart seen, then resolves. */
-    holdIntervals: positiveInt.max(100_000).default(20),
+    holdIntervals: positiveInt.max(100_000).default(5),
     holdMs: ms.min(1).optional(),
     /** A start time later by less than this is the same process (clock rounding). */
     minChangeMs: ms.default(1000),

@@ -147,3 +147,36 @@ describe('loss by direction', { timeout: 60_000 }, () => {
     expect(f?.summary).toMatch(/direction unknown/);
   });
 });
+
+describe('loss in the handshake', { timeout: 60_000 }, () => {
+  it('counts a SYN retry (a 1 s longer connect phase) as a stall though latencyMs stays normal', () => {
+    const s = new StreamBuilder();
+    const d = new LossDetector(defaultDetectionConfig().loss, testContext());
+    const rnd = prng(8);
+    let fired: Finding | undefined;
+    for (let i = 0; i < 120 && !fired; i++) {
+      const t = T0 + i * 2000;
+      for (const protocol of ['http', 'tcp', 'grpc'] as const) {
+        const synLost = i >= 40 && rnd() < 0.25;
+        d.observe(
+          s.result({
+            probeRegion: 'ams',
+            path: 'private',
+            protocol,
+            targetRegion: 'fra',
+            startedAt: t,
+            phases: { connect: 10 + rnd() + (synLost ? 1000 : 0) },
+            latencyMs: 10 + rnd(),
+          }),
+        );
+      }
+      const f = d.evaluate(t + 1500).find((x) => x.level === 'fire');
+      if (f) {
+        expect(i).toBeGreaterThanOrEqual(40);
+        fired = f;
+      }
+    }
+    expect(fired?.labels).toEqual({ probe_region: 'ams', target: 'web', region: 'fra' });
+    expect(fired?.evidence.values.direction).toBe('unknown');
+  });
+});

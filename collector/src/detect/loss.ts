@@ -1,6 +1,7 @@
 import type { RegionCode } from '@flyprobe/shared';
 import type { StoredResult } from '../store/store.ts';
 import { type LossConfig, staleFor } from './config.ts';
+import { isProxiedPath } from './paths.ts';
 import { FaultEnd } from './sequential.ts';
 import type { DetectionContext, Detector, Finding } from './types.ts';
 import { liveEntries, median, Ring, round1 } from './window.ts';
@@ -33,6 +34,9 @@ interface Series {
   /** Request one-way delay (echo receive time - send time, clock offset included) of ok samples. */
   owd: Ring<number>;
   owdMedian: number | undefined;
+  /** TCP handshake times of ok samples: a lost SYN or SYN-ACK costs the 1 s initial RTO there, not in latencyMs. */
+  connect: Ring<number>;
+  connectMedian: number | undefined;
 }
 
 const MEDIAN_EVERY = 8;
@@ -83,7 +87,7 @@ export class LossDetector implements Detector {
   observe(r: StoredResult): void {
     if (r.stream || !this.ctx.trustworthy(r)) return;
     let toRegion = r.targetRegion;
-    if (r.path === 'anycast') {
+    if (isProxiedPath(r.path)) {
       const k = `${r.probeRegion}|${r.target}|${r.protocol}`;
       const served = r.servedRegion ?? r.echo?.region;
       if (served) this.lastServed.set(k, served);
@@ -101,6 +105,8 @@ export class LossDetector implements Detector {
         sinceMedian: 0,
         owd: new Ring(this.config.baselineSamples),
         owdMedian: undefined,
+        connect: new Ring(this.config.baselineSamples),
+        connectMedian: undefined,
       };
       this.series.set(sk, lat);
     }
@@ -112,8 +118,26 @@ export class LossDetector implements Detector {
     else if (r.outcome !== 'ok') return;
     else if (r.latencyMs !== undefined) {
       const base = lat.median;
+      const connect = r.phases.connect;
+      const connectBar =
+        lat.connectMedian === undefined
+          ? undefined
+          : Math.max(this.config.stallMinMs, this.config.stallFactor * lat.connectMedian);
+      const handshakeStall =
+        connect !== undefined &&
+        lat.connectMedian !== undefined &&
+        connectBar !== undefined &&
+        connect - lat.connectMedian > connectBar;
       const excess = base === undefined ? 0 : r.latencyMs - base;
       const bar = base === undefined ? 0 : Math.max(this.config.stallMinMs, this.config.stallFactor * base);
+      if (handshakeStall)
+        this.slow.push({
+          probeId: r.probeId,
+          probeRegion: r.probeRegion,
+          toRegion,
+          at: r.startedAt,
+          end: r.startedAt + connect + r.latencyMs,
+        });
       // Half the stall bar is enough to show that the host (or the far end) was slow at that moment.
       if (base !== undefined && excess > bar / 2)
         this.slow.push({
@@ -123,7 +147,8 @@ export class LossDetector implements Detector {
           at: r.startedAt,
           end: r.startedAt + r.latencyMs,
         });
-      if (base !== undefined && excess > bar) {
+      if (handshakeStall) bad = 'stall';
+      else if (base !== undefined && excess > bar) {
         bad = 'stall';
         // The echo's receive time tells which way the retransmitted packet went.
         if (owd !== undefined && lat.owdMedian !== undefined)
@@ -132,6 +157,7 @@ export class LossDetector implements Detector {
       } else {
         lat.ring.push(r.latencyMs);
         if (owd !== undefined) lat.owd.push(owd);
+        if (connect !== undefined) lat.connect.push(connect);
         if (
           ++lat.sinceMedian >= MEDIAN_EVERY ||
           (lat.median === undefined && lat.ring.size >= this.config.minBaselineSamples)
@@ -139,6 +165,8 @@ export class LossDetector implements Detector {
           lat.sinceMedian = 0;
           if (lat.ring.size >= this.config.minBaselineSamples) lat.median = median(lat.ring.toArray());
           if (lat.owd.size >= this.config.minBaselineSamples) lat.owdMedian = median(lat.owd.toArray());
+          if (lat.connect.size >= this.config.minBaselineSamples)
+            lat.connectMedian = median(lat.connect.toArray());
         }
       }
     }

@@ -128,8 +128,12 @@ export class ResetsDetector implements Detector {
       pair.byProtocol.set(r.protocol, proto);
     }
     const failed = trial.failure !== null;
+    const wasAlarmed = pair.pooled.alarmed;
     pair.pooled.observe(failed);
     proto.observe(failed);
+    // The pooled test sees every protocol's trials: when it says the pair is clean again, so is each protocol
+    // (alone, one protocol's trials would need several times as many intervals to say so).
+    if (wasAlarmed && !pair.pooled.alarmed) for (const p of pair.byProtocol.values()) p.clear();
     pair.recent.push({
       id: r.id,
       at: r.startedAt,

@@ -96,6 +96,11 @@ export class SequentialRate {
     this.baseTrials = this.baseTrials * keep + 1;
   }
 
+  /** Ends an open alarm from outside (a test with more data said the fault is over). */
+  clear(): void {
+    if (this.alarmed) this.endAlarm();
+  }
+
   private endAlarm(): void {
     this.alarmed = false;
     this.score = 0;
