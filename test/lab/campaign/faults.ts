@@ -73,6 +73,15 @@ function farEdges(topo: Topology, source: RegionCode): RegionCode[] {
 }
 
 const privatePorts = [TARGET_PORTS.http, TARGET_PORTS.tcp, TARGET_PORTS.grpc];
+
+/**
+ * A misroute changes the route twice (on, off). Damping keeps the penalty of earlier changes for a few
+ * half-lives (20 intervals), so a misroute soon after another route change from the same probe region (a
+ * restart, an earlier misroute) is a true flap of that route, not a false alert.
+ */
+const routeChanges = (probeRegion: RegionCode): AlertMatcher[] => [
+  { rule: 'flapping', labels: { probe_region: probeRegion, path: 'anycast' } },
+];
 const pct = (p: number) => `${Math.round(p * 100)}%`;
 
 type Draw = (rnd: Random, topo: Topology) => DrawnFault;
@@ -91,6 +100,7 @@ const DRAWS: Record<FaultClass, Draw> = {
       durationIntervals: int(rnd, 8, 15),
       expect: [{ rule: 'misroute', labels: { probe_region: source, region: served, path: 'anycast' } }],
       allow: [
+        ...routeChanges(source),
         { rule: 'asymmetry', labels: { probe_region: source, kind: 'catchment' } },
         { rule: 'latency', labels: { probe_region: source, path: 'anycast' } },
         { rule: 'resets', labels: { probe_region: source } },
@@ -113,6 +123,7 @@ const DRAWS: Record<FaultClass, Draw> = {
       durationIntervals: int(rnd, 8, 15),
       expect: [{ rule: 'misroute', labels: { probe_region: edge, region: served, path: 'anycast' } }],
       allow: [
+        ...routeChanges(edge),
         { rule: 'latency', labels: { probe_region: edge, path: 'anycast' } },
         { rule: 'resets', labels: { path: 'anycast' } },
       ],
