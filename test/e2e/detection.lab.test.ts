@@ -126,7 +126,8 @@ describe.skipIf(!capability.ok)(
         lab,
         {
           rule: 'loss',
-          labels: { probe_region: 'iad', region: 'fra' },
+          // One incident for the pair (iad and fra measure each other): labelled in alphabetical order.
+          labels: { probe_region: 'fra', region: 'iad' },
           inject: async () => {
             await lab.setLoss('iad', 'fra', 0.05);
             await lab.setLoss('fra', 'iad', 0.05);
