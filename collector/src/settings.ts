@@ -1,3 +1,4 @@
+import { PROTOCOLS, type Protocol } from '@flyprobe/shared';
 import { cidrProblem } from './api/address-range.ts';
 import { storeLocation } from './store/open-store.ts';
 
@@ -42,6 +43,10 @@ export interface CollectorSettings {
   /** A probe is offered as a mesh peer while its last heartbeat is younger than this. */
   meshPeerMaxAgeMs: number;
   meshEnabled: boolean;
+  /** What every probe's mesh checks run (served in `/v1/config`); mesh rule durations count this interval. */
+  meshIntervalMs: number;
+  meshTimeoutMs: number;
+  meshProtocols: Protocol[];
   reportIntervalMs: number;
   reportMaxBatch: number;
   configPollMs: number;
@@ -144,6 +149,24 @@ class EnvReader {
     this.errors.push(`${name}: must be true or false, got "${v}"`);
     return fallback;
   }
+
+  /** A comma-separated subset of `allowed`, at least one, no repeats. */
+  list<T extends string>(name: string, fallback: T[], allowed: readonly T[]): T[] {
+    const v = this.raw(name);
+    if (v === undefined) return fallback;
+    const items = v
+      .split(',')
+      .map((x) => x.trim().toLowerCase())
+      .filter(Boolean);
+    const bad = items.filter((x) => !(allowed as readonly string[]).includes(x));
+    if (items.length === 0 || bad.length > 0 || new Set(items).size !== items.length) {
+      this.errors.push(
+        `${name}: must be a comma-separated list of ${allowed.join(', ')} without repeats, got "${v}"`,
+      );
+      return fallback;
+    }
+    return items as T[];
+  }
 }
 
 /** Reads the collector's settings; throws one Error naming every bad variable and why. */
@@ -173,6 +196,9 @@ export function loadCollectorSettings(env: NodeJS.ProcessEnv): CollectorSettings
     maxFutureSkewMs: 5 * MINUTE,
     meshPeerMaxAgeMs: r.number('FLYPROBE_MESH_PEER_MAX_AGE_S', 300, { min: 10, max: 86_400 }) * 1000,
     meshEnabled: r.boolean('FLYPROBE_MESH', true),
+    meshIntervalMs: r.number('FLYPROBE_MESH_INTERVAL_MS', 15_000, { min: 100, max: 86_400_000 }),
+    meshTimeoutMs: r.number('FLYPROBE_MESH_TIMEOUT_MS', 5_000, { min: 50, max: 600_000 }),
+    meshProtocols: r.list('FLYPROBE_MESH_PROTOCOLS', ['http', 'tcp'], PROTOCOLS),
     reportIntervalMs: r.number('FLYPROBE_REPORT_INTERVAL_MS', 2000, { min: 50, max: 600_000 }),
     reportMaxBatch: r.number('FLYPROBE_REPORT_MAX_BATCH', 500, { min: 1, max: 5000 }),
     configPollMs: r.number('FLYPROBE_CONFIG_POLL_MS', 30_000, { min: 1000, max: 86_400_000 }),

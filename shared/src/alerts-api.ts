@@ -7,6 +7,17 @@ export interface AlertEvidenceView {
   window: { from: number; to: number; samples: number };
   sampleIds: number[];
   regionSequence?: Array<{ at: number; edge?: string; served?: string; resultId: number }>;
+  /** Added when the alert resolves; everything above stays as it was when the alert fired. */
+  resolution?: AlertResolutionView;
+}
+
+export interface AlertResolutionView {
+  /** When the alert resolved. */
+  at: number;
+  /** The last evaluation that still held the alert open, and its values (absent if it never held). */
+  lastHeldAt: number | null;
+  lastValues: Record<string, number | string | boolean | null>;
+  summary: string;
 }
 
 export interface AlertView {

@@ -214,7 +214,7 @@ async function labLatency(): Promise<void> {
     await measure('resets (RST in dfw)', () =>
       faultEpisode(lab, {
         rule: 'resets',
-        labels: { region: 'dfw' },
+        labels: { scope: 'probe_region', probe_region: 'dfw' },
         inject: async () => {
           rst = await lab.injectResets('dfw', { daddr: lab.anycast, establishedOnly: false });
         },
@@ -232,7 +232,7 @@ async function labLatency(): Promise<void> {
     await measure('5% loss iad<->fra', () =>
       faultEpisode(lab, {
         rule: 'loss',
-        labels: { probe_region: 'iad', region: 'fra' },
+        labels: { probe_region: 'fra', region: 'iad' },
         inject: async () => {
           await lab.setLoss('iad', 'fra', 0.05);
           await lab.setLoss('fra', 'iad', 0.05);

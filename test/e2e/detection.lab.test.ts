@@ -96,7 +96,8 @@ describe.skipIf(!capability.ok)(
       let rst: { remove(): Promise<void> } | undefined;
       const e = await faultEpisode(lab, {
         rule: 'resets',
-        labels: { target: 'web', region: 'dfw' },
+        // Every connection from dfw to the anycast address: its pinned row (and its one anycast cell).
+        labels: { target: 'web', scope: 'probe_region', probe_region: 'dfw', path: 'pinned' },
         inject: async () => {
           rst = await lab.injectResets('dfw', { daddr: lab.anycast, establishedOnly: false });
         },
@@ -125,7 +126,8 @@ describe.skipIf(!capability.ok)(
         lab,
         {
           rule: 'loss',
-          labels: { probe_region: 'iad', region: 'fra' },
+          // One incident for the pair (iad and fra measure each other): labelled in alphabetical order.
+          labels: { probe_region: 'fra', region: 'iad' },
           inject: async () => {
             await lab.setLoss('iad', 'fra', 0.05);
             await lab.setLoss('fra', 'iad', 0.05);

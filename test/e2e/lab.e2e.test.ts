@@ -18,7 +18,8 @@ import {
  * Configured truth for the matrix test (see test/lab/index.ts):
  * - private P -> R: wan.rttMs(P, R), the sum of both one-way delays; 0 when P = R (same namespace);
  * - pinned P -> R: wan.rttMs(P, E) + wan.rttMs(E, R), E = the edge P's anycast lands on (P itself here);
- * the probe's TCP connect phase is its pure network RTT (checked within max(2 ms, 5%) on the private path);
+ * the probe's TCP connect phase is its pure network RTT (checked within max(2 ms, 5%) on the private path),
+ * and so is the gRPC check's HTTP/2 PING on its connection (`phases.ping`, same band);
  * the http check's latencyMs (request sent -> first byte) is one application round trip: the RTT plus
  * the echo's and, on the pinned path, the edge's processing (checked within applicationAllowance).
  */
@@ -41,7 +42,7 @@ describe.skipIf(!capability.ok)(
         targetRegions: TARGETS,
         // Scaled so that RTTs span ~0-55 ms: fast runs, and 5% of the longest still above the 2 ms floor.
         delays: { scale: 0.5 },
-        target: { protocols: ['http'], intervalMs: 1000, timeoutMs: 3000 },
+        target: { protocols: ['http', 'grpc'], intervalMs: 1000, timeoutMs: 3000 },
       });
       await lab.startCollector(FAST_COLLECTOR_ENV);
       for (const r of REGIONS) await lab.startProbe(r);
@@ -51,9 +52,12 @@ describe.skipIf(!capability.ok)(
       await lab?.stop();
     }, 120_000);
 
-    const results = async (path: string) =>
-      (await lab.api<{ results: Stored[] }>(`/v1/results?target=web&path=${path}&protocol=http&limit=1000`))
-        .results;
+    const results = async (path: string, protocol = 'http') =>
+      (
+        await lab.api<{ results: Stored[] }>(
+          `/v1/results?target=web&path=${path}&protocol=${protocol}&limit=1000`,
+        )
+      ).results;
 
     /** Clean samples per "P>R" cell (ok, measured while the probe was healthy) of one measured figure. */
     const cleanSamples = (rs: Stored[], figure: (r: Stored) => number | undefined) => {
@@ -118,6 +122,29 @@ describe.skipIf(!capability.ok)(
               violations.push(`matrix p50 vs probe median: ${line}`);
           }
       }
+      // gRPC on the private path: the HTTP/2 PING on the measured connection is the network round trip,
+      // without the echo's or the client's processing, so it meets the same band as the TCP handshake.
+      const grpc = await waitFor(
+        `${MIN_SAMPLES} clean private grpc samples per cell`,
+        async () => {
+          const all = await results('private', 'grpc');
+          const c = cleanSamples(all, (r) => r.phases.ping);
+          const full = REGIONS.every((p) =>
+            TARGETS.every((r) => (c.get(`${p}>${r}`)?.length ?? 0) >= MIN_SAMPLES),
+          );
+          return full ? c : undefined;
+        },
+        150_000,
+        2000,
+      );
+      for (const p of REGIONS)
+        for (const r of TARGETS) {
+          const want = truth.private(p, r);
+          const ping = median(grpc.get(`${p}>${r}`) as number[]);
+          const line = `private grpc ${p}>${r} truth=${want.toFixed(2)} ping=${ping.toFixed(2)} tolerance=${tolerance(want).toFixed(2)}`;
+          report.push(line);
+          if (Math.abs(ping - want) > tolerance(want)) violations.push(`grpc HTTP/2 PING RTT: ${line}`);
+        }
       console.log(report.join('\n'));
       expect(violations, report.join('\n')).toEqual([]);
       const anycast = (await results('anycast')).filter((r) => r.outcome === 'ok');

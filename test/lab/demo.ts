@@ -15,6 +15,7 @@ import { renderMatrix } from '../../cli/src/output/matrix-table.ts';
 import { labCapability } from './capability.ts';
 import { type Lab, startLab } from './lab.ts';
 import { runLoopbackDemo } from './loopback-demo.ts';
+import { TARGET_PORTS } from './ports.ts';
 
 const REGIONS = ['iad', 'dfw', 'lhr', 'fra', 'nrt', 'syd'];
 const TARGETS = ['iad', 'fra', 'nrt'];
@@ -144,7 +145,19 @@ async function runNamespaceDemo(o: DemoOptions): Promise<void> {
     await pause(o.faultS);
     await rst.remove();
 
-    say(`5. Asymmetric delay: +40 ms on iad -> fra only, fra -> iad unchanged (${o.faultS}s).`);
+    say(
+      `5. Resets on one region pair: 30% of new connections from dfw to iad's private address are refused (${o.faultS}s).`,
+    );
+    const pair = await lab.injectResets('dfw', {
+      daddr: lab.privateAddress('iad'),
+      dport: [TARGET_PORTS.http, TARGET_PORTS.tcp],
+      newOnly: true,
+      probability: 0.3,
+    });
+    await pause(o.faultS);
+    await pair.remove();
+
+    say(`6. Asymmetric delay: +40 ms on iad -> fra only, fra -> iad unchanged (${o.faultS}s).`);
     await lab.addDelay('iad', 'fra', 40);
     await pause(o.faultS);
     await lab.addDelay('iad', 'fra', 0);

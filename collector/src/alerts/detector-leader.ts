@@ -28,6 +28,8 @@ export interface LeaderDeps {
   store: Store;
   alerts: AlertStore;
   settings: AlertingSettings;
+  /** The mesh interval served to probes: mesh rule durations are counted in it. */
+  meshIntervalMs: number;
   receivers: () => Promise<Receiver[]>;
   providers: Record<ReceiverKind, Provider>;
   alertmanager: AlertmanagerProvider;
@@ -59,6 +61,7 @@ export async function startLeaderWork(deps: LeaderDeps): Promise<LeaderWork> {
   const { store, settings, metrics: m, now, log } = deps;
   const registry = new DetectorRegistry(settings.detection);
   registry.setTargets((await store.getTargets()).targets);
+  registry.setMeshInterval(deps.meshIntervalMs);
   // Cursor first, warm-up second: a result stored in between is in both, and `seen` drops the second copy.
   let cursor: FeedCursor | null = store.shared ? (await store.resultsAfter(null, 0)).cursor : null;
   const seen = new Set<number>();

@@ -49,6 +49,32 @@ describe('alert engine', { timeout: 60_000 }, () => {
     expect((await db.store.dueNotifications(T + 10_000, 10)).map((n) => n.kind)).toEqual(['resolved']);
   });
 
+  it('keeps the firing summary and evidence; the resolution adds its own evidence', async () => {
+    const { db, engine } = setup();
+    await engine.apply([finding()], T);
+    const later = finding({
+      level: 'hold',
+      summary: 'web: 0% of recent connections',
+      evidence: { values: { failure_rate: 0.02 }, window: { from: 3, to: 4, samples: 30 }, sampleIds: [9] },
+    });
+    for (let i = 1; i < 12; i++) await engine.apply([later], T + i * 1000);
+    const [open] = await db.store.listAlerts({ state: 'firing', limit: 10 });
+    expect(open?.summary).toBe('web: connection failures in sin');
+    expect(open?.evidence.values).toEqual({ failure_rate: 0.5 });
+    await engine.apply([], T + 20_000);
+    const [resolved] = await db.store.listAlerts({ state: 'resolved', limit: 10 });
+    expect(resolved?.summary).toBe('web: connection failures in sin');
+    expect(resolved?.evidence).toMatchObject({ values: { failure_rate: 0.5 }, sampleIds: [1, 2] });
+    expect(resolved?.evidence.resolution).toMatchObject({
+      at: T + 20_000,
+      lastHeldAt: T + 11_000,
+      lastValues: { failure_rate: 0.02 },
+    });
+    expect(resolved?.evidence.resolution?.summary).toMatch(
+      /below the resets rule's clear threshold.*failure_rate=0.02/,
+    );
+  });
+
   it('holds an open alert on a hold finding but never opens one with it', async () => {
     const { db, engine } = setup();
     expect(await engine.apply([finding({ level: 'hold' })], T)).toEqual([]);

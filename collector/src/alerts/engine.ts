@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AlertView, SilenceView } from '@flyprobe/shared';
+import type { AlertResolutionView, AlertView, SilenceView } from '@flyprobe/shared';
 import type { Finding, RuleName } from '../detect/types.ts';
 import { fingerprint } from './fingerprint.ts';
 import { silencing } from './silences.ts';
@@ -38,6 +38,8 @@ export class AlertEngine {
   /** When each open alert was last written: evidence-only updates are batched. */
   private readonly persistedAt = new Map<string, number>();
   private readonly persistEveryMs: number;
+  /** The newest finding of each open alert: what the resolution reports it fell from. */
+  private readonly latest = new Map<string, { at: number; finding: Finding }>();
 
   constructor(
     private readonly store: AlertStore,
@@ -83,14 +85,16 @@ export class AlertEngine {
       const current = this.open.get(fp);
       if (!current && f.level !== 'fire') continue;
       const labels = { rule: f.rule, ...f.labels, severity: f.severity };
+      // A firing alert keeps the summary and evidence it fired with (what was notified); a pending one follows
+      // its finding. The newest finding is remembered for the resolution.
+      this.latest.set(fp, { at: now, finding: f });
       const a: AlertRecord = current
         ? {
             ...current,
             labels,
             severity: f.severity,
             scope: f.scope ?? current.scope,
-            summary: f.summary,
-            evidence: f.evidence,
+            ...(current.state === 'pending' ? { summary: f.summary, evidence: f.evidence } : {}),
             updatedAt: now,
           }
         : {
@@ -145,11 +149,19 @@ export class AlertEngine {
         // It never fired, so nobody was told: forget it rather than keep a resolved alert nobody saw.
         remove.push(a.id);
         this.persistedAt.delete(a.id);
+        this.latest.delete(fp);
         transitions.push({ alert: a, from: 'pending', to: 'resolved' });
         continue;
       }
       this.persistedAt.delete(a.id);
-      const resolved: AlertRecord = { ...a, state: 'resolved', resolvedAt: now, updatedAt: now };
+      const resolved: AlertRecord = {
+        ...a,
+        state: 'resolved',
+        resolvedAt: now,
+        updatedAt: now,
+        evidence: { ...a.evidence, resolution: resolution(a, this.latest.get(fp), now) },
+      };
+      this.latest.delete(fp);
       transitions.push({ alert: resolved, from: 'firing', to: 'resolved' });
       if (resolved.notified) queue(resolved, 'resolved', receivers, now, notifications);
       upsert.push(resolved);
@@ -176,6 +188,39 @@ export class AlertEngine {
     a.notified = true;
     queue(a, 'firing', receivers, now, out);
   }
+}
+
+/** What a resolution says: when, and the last values that still held the alert open before it cleared. */
+function resolution(
+  a: AlertRecord,
+  latest: { at: number; finding: Finding } | undefined,
+  now: number,
+): AlertResolutionView {
+  const when = new Date(now).toISOString();
+  if (!latest)
+    return {
+      at: now,
+      lastHeldAt: null,
+      lastValues: {},
+      summary: `resolved at ${when}: no finding since the collector restarted; the rule's condition no longer holds`,
+    };
+  const held = latest.finding.level === 'hold' ? 'held open below the fire threshold' : 'still firing';
+  return {
+    at: now,
+    lastHeldAt: latest.at,
+    lastValues: latest.finding.evidence.values,
+    summary:
+      `resolved at ${when}: below the ${a.rule} rule's clear threshold; last ${held} at ` +
+      `${new Date(latest.at).toISOString()} with ${formatValues(latest.finding.evidence.values)}`,
+  };
+}
+
+function formatValues(values: Record<string, number | string | boolean | null>): string {
+  const parts = Object.entries(values)
+    .filter(([, v]) => v !== null && v !== '')
+    .slice(0, 8)
+    .map(([k, v]) => `${k}=${v}`);
+  return parts.length > 0 ? parts.join(', ') : 'no values';
 }
 
 function queue(

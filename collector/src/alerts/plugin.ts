@@ -126,6 +126,7 @@ export function alertingPlugin(options: AlertingOptions = {}): CollectorPluginFa
           store: ctx.store,
           alerts,
           settings,
+          meshIntervalMs: ctx.settings.meshIntervalMs,
           receivers,
           providers,
           alertmanager,

@@ -1,6 +1,6 @@
 import { type RegionCode, regionDistanceKm } from '@flyprobe/shared';
 import type { StoredResult } from '../store/store.ts';
-import type { AsymmetryConfig } from './config.ts';
+import { type AsymmetryConfig, staleFor } from './config.ts';
 import type { DetectionContext, Detector, Finding } from './types.ts';
 import { liveEntries, median, mode, Ring, round1 } from './window.ts';
 
@@ -61,10 +61,14 @@ export class AsymmetryDetector implements Detector {
     { probeRegion: RegionCode; target: string; ring: Ring<EdgeSample>; lastAt: number }
   >();
 
+  private readonly stale: (key: { target?: string }) => number;
+
   constructor(
     private readonly config: AsymmetryConfig,
     private readonly ctx: DetectionContext,
-  ) {}
+  ) {
+    this.stale = staleFor(config, ctx);
+  }
 
   observe(r: StoredResult): void {
     if (r.path === 'anycast') {
@@ -105,7 +109,8 @@ export class AsymmetryDetector implements Detector {
   evaluate(now: number): Finding[] {
     const findings: Finding[] = [];
     for (const [k, d] of this.directions) {
-      if (now - d.lastAt > this.config.staleMs) this.directions.delete(k);
+      if (now - d.lastAt > this.stale({ target: d.path === 'mesh' ? 'mesh' : undefined }))
+        this.directions.delete(k);
     }
     const steps: Step[] = [];
     for (const d of this.directions.values()) {
@@ -309,7 +314,7 @@ export class AsymmetryDetector implements Detector {
 
   private catchment(now: number): Finding[] {
     const dominant = new Map<string, { edge: RegionCode; share: number; samples: EdgeSample[] }>();
-    for (const e of liveEntries(this.edges, now, this.config.staleMs)) {
+    for (const e of liveEntries(this.edges, now, this.stale)) {
       const samples = e.ring.toArray();
       const m = mode(samples.map((s) => s.edge));
       if (m && samples.length >= Math.min(this.config.catchmentWindow, 3))

@@ -1,26 +1,43 @@
 import { formatFieldErrors, parseWith } from '@flyprobe/shared';
 import { z } from 'zod';
-import { SEVERITIES, type Severity } from './types.ts';
+import { type DetectionContext, SEVERITIES, type Severity } from './types.ts';
 
 const ms = z.number().finite().nonnegative();
 const positiveInt = z.number().int().min(1);
 const ratio = z.number().finite().min(0).max(1);
-const MINUTE = 60_000;
 
-/** Fields every rule has. `forMs`: how long a finding must keep firing before a pending alert turns firing. */
-function base(severity: Severity, staleMs: number) {
+/**
+ * Fields every rule has. `forMs`: how long a finding must keep firing before a pending alert turns firing.
+ * Durations are in probe intervals of the target (or mesh) being judged, so one default fits 2 s and 15 s
+ * probing alike; the `...Ms` twin of a field, when set, overrides it with a fixed time.
+ */
+function base(severity: Severity, staleIntervals: number) {
   return {
     enabled: z.boolean().default(true),
     severity: z.enum(SEVERITIES).default(severity),
     forMs: ms.default(0),
-    /** A key with no new samples for this long is forgotten (and its alert resolves). */
-    staleMs: ms.min(1).default(staleMs),
+    /** A key with no new samples for this many intervals (or `staleMs`) is forgotten (and its alert resolves). */
+    staleIntervals: positiveInt.max(1_000_000).default(staleIntervals),
+    staleMs: ms.min(1).optional(),
   };
+}
+
+/** `ms` when set, else `intervals` probe intervals of `intervalMs`. */
+export function inIntervals(intervals: number, ms: number | undefined, intervalMs: number): number {
+  return ms ?? intervals * intervalMs;
+}
+
+/** A rule's stale time for a key of `target` (without one: the longest configured interval). */
+export function staleFor(
+  config: { staleIntervals: number; staleMs?: number | undefined },
+  ctx: Pick<DetectionContext, 'intervalMs'>,
+): (key: { target?: string }) => number {
+  return (key) => inIntervals(config.staleIntervals, config.staleMs, ctx.intervalMs(key.target));
 }
 
 export const misrouteConfig = z
   .strictObject({
-    ...base('warning', 10 * MINUTE),
+    ...base('warning', 40),
     /** Served region farther than the expected one by more than this is misrouted. */
     extraDistanceKm: ms.default(500),
     /** An edge farther than this from the probe region means BGP catchment, not the proxy, is at fault. */
@@ -32,23 +49,27 @@ export const misrouteConfig = z
     /** Misrouted samples among the newest `clearWindow` that keep it open: a longer window and a lower count. */
     clearCount: positiveInt.default(1),
     clearWindow: positiveInt.max(1000).default(20),
+    /** An alert ends early once the clean samples since the last misrouted one reach this evidence (nats). */
+    clearScore: z.number().finite().gt(0).default(6.9),
     /** Pinned/private samples per (target, region) that decide whether the region is healthy. */
     healthWindow: positiveInt.max(1000).default(10),
     minHealthyRatio: ratio.default(0.5),
     /** Health evidence older than this is ignored; a configured region without evidence counts as healthy. */
-    healthMaxAgeMs: ms.min(1).default(2 * MINUTE),
+    healthMaxAgeIntervals: positiveInt.max(100_000).default(8),
+    healthMaxAgeMs: ms.min(1).optional(),
     /**
      * Anycast samples served elsewhere up to this long after the expected region was last judged unhealthy
      * are not misrouted: the edges' own health checks take a while to send traffic back (and samples taken
      * during the outage are re-judged once the region is healthy again).
      */
-    recoveryGraceMs: ms.default(30_000),
+    recoveryGraceIntervals: z.number().finite().min(0).default(2),
+    recoveryGraceMs: ms.optional(),
   })
   .prefault({});
 
 export const asymmetryConfig = z
   .strictObject({
-    ...base('warning', 10 * MINUTE),
+    ...base('warning', 40),
     /** (a) Mesh RTT medians over this many samples per direction. */
     window: positiveInt.max(1000).default(20),
     minSamples: positiveInt.default(10),
@@ -87,23 +108,28 @@ export const asymmetryConfig = z
 
 export const resetsConfig = z
   .strictObject({
-    ...base('critical', 10 * MINUTE),
-    /** Samples per (probe region, target-side region) cell judged for firing, and the maximum age of any sample. */
-    window: positiveInt.max(1000).default(20),
-    windowMs: ms.min(1).default(15 * MINUTE),
-    /** Samples per cell judged for keeping an alert open (longer than `window`, so the alert does not flap). */
-    clearWindow: positiveInt.max(5000).default(60),
-    minSamples: positiveInt.default(5),
-    minFailures: positiveInt.default(3),
-    /** Failure rate of a cell that fires, and the lower rate that keeps an alert open. */
-    fireRate: ratio.default(0.2),
-    clearRate: ratio.default(0.05),
+    ...base('critical', 40),
+    /** Newest trials kept per cell for the evidence and for telling a touched row or column from a clean one. */
+    window: positiveInt.max(1000).default(30),
+    /** A cell with a failure in its last this many intervals is touched (counts towards its row and column). */
+    touchedIntervals: positiveInt.max(10_000).default(10),
+    /** Baseline: Beta prior (mean `priorRate`, weight `priorWeight` trials) updated with clean trials... */
+    priorRate: z.number().finite().gt(0).lt(1).default(0.003),
+    priorWeight: positiveInt.max(100_000).default(300),
+    /** ...decaying over this many trials. */
+    baselineTrials: positiveInt.max(1_000_000).default(500),
+    /** The CUSUM looks for a rate of at least `minRate` and `rateRatio` x the baseline. */
+    minRate: z.number().finite().gt(0).lt(1).default(0.08),
+    rateRatio: z.number().finite().min(1).default(4),
+    /** Log-likelihood ratio (nats) that opens an alarm, and the evidence for the baseline rate that ends it. */
+    fireScore: z.number().finite().gt(0).default(9),
+    clearScore: z.number().finite().gt(0).default(4.6),
   })
   .prefault({});
 
 export const lossConfig = z
   .strictObject({
-    ...base('warning', 10 * MINUTE),
+    ...base('warning', 40),
     /** Newest samples per (probe region, target, target-side region) judged for firing. */
     window: positiveInt.max(1000).default(20),
     /** Failed or stalled samples among them that fire. */
@@ -111,8 +137,14 @@ export const lossConfig = z
     /** Longer window and lower count that keep an open alert (hysteresis). */
     clearWindow: positiveInt.max(5000).default(60),
     clearCount: positiveInt.default(1),
-    /** A sample is stalled (a retransmission: Linux's minimum RTO is 200 ms) above median + max(stallMinMs, stallFactor x median) of its series. */
-    stallMinMs: ms.default(200),
+    /** An alert ends early once the good samples since the last bad one reach this evidence (nats). */
+    clearScore: z.number().finite().gt(0).default(6.9),
+    /**
+     * A sample is stalled above median + max(stallMinMs, stallFactor x median) of its series, in latencyMs
+     * or in the TCP handshake. A retransmission costs at least Linux's minimum RTO (200 ms; a handshake 1 s),
+     * so the bar sits below it: at exactly 200 ms it missed about half of them.
+     */
+    stallMinMs: ms.default(150),
     stallFactor: z.number().finite().min(0).default(2),
     /** Ok samples per (path, protocol) series forming the median; stalls need this many first. */
     baselineSamples: positiveInt.max(1000).default(30),
@@ -122,7 +154,7 @@ export const lossConfig = z
 
 export const flappingConfig = z
   .strictObject({
-    ...base('warning', 30 * MINUTE),
+    ...base('warning', 120),
     penaltyPerChange: ms.min(1).default(1000),
     /** RFC 2439 suppress threshold: fire at or above it. */
     suppressThreshold: ms.min(1).default(2000),
@@ -140,7 +172,7 @@ export const flappingConfig = z
 
 export const latencyConfig = z
   .strictObject({
-    ...base('warning', 10 * MINUTE),
+    ...base('warning', 40),
     /** Samples per tumbling window of a cell. */
     windowSamples: positiveInt.max(10_000).default(20),
     quantile: ratio.default(0.95),
@@ -173,9 +205,10 @@ export const latencyConfig = z
 
 export const restartConfig = z
   .strictObject({
-    ...base('warning', 24 * 60 * MINUTE),
-    /** The alert stays firing this long after the last restart seen, then resolves. */
-    holdMs: ms.min(1).default(5 * MINUTE),
+    ...base('warning', 5760),
+    /** The alert stays firing this many intervals (or `holdMs`) after the last restart seen, then resolves. */
+    holdIntervals: positiveInt.max(100_000).default(5),
+    holdMs: ms.min(1).optional(),
     /** A start time later by less than this is the same process (clock rounding). */
     minChangeMs: ms.default(1000),
   })
@@ -183,7 +216,7 @@ export const restartConfig = z
 
 export const probeDegradedConfig = z
   .strictObject({
-    ...base('info', 5 * MINUTE),
+    ...base('info', 20),
     maxEventLoopP99Ms: ms.default(250),
     /** Throttled share of CPU periods between two heartbeats. */
     maxThrottledRatio: ratio.default(0.25),
@@ -234,10 +267,9 @@ export function parseDetectionConfig(input: unknown): DetectionConfig {
   if (c.misroute.fireCount > c.misroute.window) problems.push('misroute.fireCount: must not exceed window');
   if (c.misroute.clearWindow < c.misroute.window)
     problems.push('misroute.clearWindow: must be at least window');
-  if (c.resets.clearWindow < c.resets.window) problems.push('resets.clearWindow: must be at least window');
   if (c.loss.clearWindow < c.loss.window) problems.push('loss.clearWindow: must be at least window');
   if (c.loss.fireCount > c.loss.window) problems.push('loss.fireCount: must not exceed window');
-  if (c.resets.clearRate > c.resets.fireRate) problems.push('resets.clearRate: must not exceed fireRate');
+  if (c.resets.minRate <= c.resets.priorRate) problems.push('resets.minRate: must exceed priorRate');
   if (c.flapping.reuseThreshold >= c.flapping.suppressThreshold)
     problems.push('flapping.reuseThreshold: must be below suppressThreshold');
   if (c.flapping.maxPenalty < c.flapping.suppressThreshold)

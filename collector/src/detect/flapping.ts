@@ -1,7 +1,7 @@
 import type { RegionCode } from '@flyprobe/shared';
 import type { StoredResult } from '../store/store.ts';
 import type { FlappingConfig } from './config.ts';
-import type { Detector, Finding, RegionStep } from './types.ts';
+import type { DetectionContext, Detector, Finding, RegionStep } from './types.ts';
 import { IntervalEstimate, liveEntries, Ring, round1 } from './window.ts';
 
 interface RouteKey {
@@ -28,7 +28,10 @@ export class FlappingDetector implements Detector {
   readonly rule = 'flapping' as const;
   private readonly keys = new Map<string, RouteKey>();
 
-  constructor(private readonly config: FlappingConfig) {}
+  constructor(
+    private readonly config: FlappingConfig,
+    private readonly ctx: DetectionContext,
+  ) {}
 
   observe(r: StoredResult): void {
     if (r.path !== 'anycast' || r.stream?.event === 'sample') return;
@@ -75,7 +78,12 @@ export class FlappingDetector implements Detector {
 
   evaluate(now: number): Finding[] {
     const findings: Finding[] = [];
-    for (const key of liveEntries(this.keys, now, this.config.staleMs)) {
+    for (const key of liveEntries(
+      this.keys,
+      now,
+      (k) =>
+        this.config.staleMs ?? this.config.staleIntervals * k.interval.get(this.ctx.intervalMs(k.target)),
+    )) {
       const penalty = this.decayed(key, now);
       const level =
         penalty >= this.config.suppressThreshold
@@ -121,7 +129,10 @@ export class FlappingDetector implements Detector {
   }
 
   private halfLifeMs(key: RouteKey): number {
-    return this.config.halfLifeMs ?? this.config.halfLifeIntervals * key.interval.get(15_000);
+    return (
+      this.config.halfLifeMs ??
+      this.config.halfLifeIntervals * key.interval.get(this.ctx.intervalMs(key.target))
+    );
   }
 
   private decayed(key: RouteKey, at: number): number {

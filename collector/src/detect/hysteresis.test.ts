@@ -9,7 +9,10 @@ import { prng, StreamBuilder, T0 } from './test-streams.ts';
 let cleanup: (() => void) | undefined;
 afterEach(() => cleanup?.());
 
-/** Runs a stream through detectors and the lifecycle; returns how many times an alert of `rule` fired. */
+/**
+ * Runs a stream through detectors and the lifecycle; returns the most times any one alert (fingerprint) of
+ * `rule` fired: an alert that flaps fires again and again.
+ */
 async function episodes(
   rule: string,
   intervals: number,
@@ -18,21 +21,23 @@ async function episodes(
   const db = tempAlertDb();
   cleanup = db.cleanup;
   const registry = new DetectorRegistry(defaultDetectionConfig());
-  registry.setTargets([{ name: 'web', regions: ['fra', 'sin'] } as never]);
+  registry.setTargets([{ name: 'web', regions: ['fra', 'sin'], intervalMs: 1000 } as never]);
   const engine = new AlertEngine(db.store, { forMs: () => 0, receivers: async () => [] });
   const s = new StreamBuilder();
-  let fired = 0;
+  const fired = new Map<string, number>();
   for (let i = 0; i < intervals; i++) {
     const t = T0 + i * 1000;
     registry.observe(make(s, t, i));
     for (const tr of await engine.apply(registry.evaluate(t + 1), t + 1))
-      if (tr.to === 'firing' && tr.alert.rule === rule) fired++;
+      if (tr.to === 'firing' && tr.alert.rule === rule)
+        fired.set(tr.alert.fingerprint, (fired.get(tr.alert.fingerprint) ?? 0) + 1);
   }
-  return fired;
+  return Math.max(0, ...fired.values());
 }
 
 describe('alerts do not flap under a fault at the threshold', { timeout: 60_000 }, () => {
-  it('resets at exactly the fire rate fire once and stay open', async () => {
+  // A pair alert may come first and give way to the row's once the row's other cell fails too: each fires once.
+  it('resets at 20% in one probe region fire once and stay open', async () => {
     const rnd = prng(5);
     const fired = await episodes('resets', 400, (s, t) =>
       ['ams', 'iad', 'sin'].flatMap((row) =>

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { defaultDetectionConfig } from './config.ts';
 import { LatencyDetector } from './latency.ts';
-import { prng, StreamBuilder, T0 } from './test-streams.ts';
-import type { DetectionContext, Finding } from './types.ts';
+import { prng, StreamBuilder, T0, testContext } from './test-streams.ts';
+import type { Finding } from './types.ts';
 
-const ctx: DetectionContext = { configuredRegions: () => [], trustworthy: (r) => !r.degraded };
+const ctx = testContext();
 const STEP = 250;
 
 function setup() {

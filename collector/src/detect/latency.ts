@@ -1,6 +1,6 @@
 import { type RegionCode, regionRttFloorMs } from '@flyprobe/shared';
 import type { StoredResult } from '../store/store.ts';
-import type { LatencyConfig } from './config.ts';
+import { type LatencyConfig, staleFor } from './config.ts';
 import type { DetectionContext, Detector, Finding } from './types.ts';
 import { liveEntries, median, quantile, Ring, round1 } from './window.ts';
 
@@ -128,7 +128,7 @@ export class LatencyDetector implements Detector {
 
   evaluate(now: number): Finding[] {
     const findings: Finding[] = [];
-    for (const cell of liveEntries(this.cells, now, this.config.staleMs)) {
+    for (const cell of liveEntries(this.cells, now, staleFor(this.config, this.ctx))) {
       const last = cell.recent.last();
       if (!last || cell.calm >= this.config.clearWindows) continue;
       const level = cell.consecutive >= this.config.fireWindows ? 'fire' : 'hold';

@@ -1,6 +1,8 @@
 import type { RegionCode } from '@flyprobe/shared';
 import type { StoredResult } from '../store/store.ts';
-import type { LossConfig } from './config.ts';
+import { type LossConfig, staleFor } from './config.ts';
+import { isProxiedPath } from './paths.ts';
+import { FaultEnd } from './sequential.ts';
 import type { DetectionContext, Detector, Finding } from './types.ts';
 import { liveEntries, median, Ring, round1 } from './window.ts';
 
@@ -16,6 +18,12 @@ interface Mark {
   /** Why the sample is bad (an outcome, or `stall`), null when fine. */
   bad: string | null;
   series: string;
+  /**
+   * For a stall with an echo receive time: whether the delay was before the request reached the echo
+   * (`forward`: this cell's probe -> target direction lost it) or after (`reverse`); unknown otherwise
+   * (timeouts, stalls in the handshake, where a lost SYN and a lost SYN-ACK look alike).
+   */
+  direction?: 'forward' | 'reverse';
 }
 
 /** A series' recent ok latencies; the median is recomputed every few samples, which keeps observe O(1). */
@@ -23,9 +31,18 @@ interface Series {
   ring: Ring<number>;
   median: number | undefined;
   sinceMedian: number;
+  /** Request one-way delay (echo receive time - send time, clock offset included) of ok samples. */
+  owd: Ring<number>;
+  owdMedian: number | undefined;
+  /** TCP handshake times of ok samples: a lost SYN or SYN-ACK costs the 1 s initial RTO there, not in latencyMs. */
+  connect: Ring<number>;
+  connectMedian: number | undefined;
 }
 
 const MEDIAN_EVERY = 8;
+/** Stalls with a known direction needed to name it, and the share that must agree. */
+const MIN_DIRECTION_VOTES = 2;
+const DIRECTION_SHARE = 0.8;
 /** Slow measurements remembered to tell a path's stall from a host's (bounded; old ones fall out). */
 const SLOW_EVENTS = 1024;
 
@@ -44,6 +61,7 @@ interface LossCell {
   toRegion: RegionCode;
   marks: Ring<Mark>;
   lastAt: number;
+  end: FaultEnd;
 }
 
 /**
@@ -69,7 +87,7 @@ export class LossDetector implements Detector {
   observe(r: StoredResult): void {
     if (r.stream || !this.ctx.trustworthy(r)) return;
     let toRegion = r.targetRegion;
-    if (r.path === 'anycast') {
+    if (isProxiedPath(r.path)) {
       const k = `${r.probeRegion}|${r.target}|${r.protocol}`;
       const served = r.servedRegion ?? r.echo?.region;
       if (served) this.lastServed.set(k, served);
@@ -81,17 +99,45 @@ export class LossDetector implements Detector {
     const sk = `${r.probeRegion}|${r.target}|${seriesKey}|${toRegion}`;
     let lat = this.series.get(sk);
     if (!lat) {
-      lat = { ring: new Ring(this.config.baselineSamples), median: undefined, sinceMedian: 0 };
+      lat = {
+        ring: new Ring(this.config.baselineSamples),
+        median: undefined,
+        sinceMedian: 0,
+        owd: new Ring(this.config.baselineSamples),
+        owdMedian: undefined,
+        connect: new Ring(this.config.baselineSamples),
+        connectMedian: undefined,
+      };
       this.series.set(sk, lat);
     }
     let bad: string | null = null;
+    let direction: Mark['direction'];
+    const owd = requestOwd(r);
     // Resets and refusals are the resets rule's; other failures (HTTP status, DNS...) are not loss.
     if (LOSS_OUTCOMES.has(r.outcome)) bad = r.outcome;
     else if (r.outcome !== 'ok') return;
     else if (r.latencyMs !== undefined) {
       const base = lat.median;
+      const connect = r.phases.connect;
+      const connectBar =
+        lat.connectMedian === undefined
+          ? undefined
+          : Math.max(this.config.stallMinMs, this.config.stallFactor * lat.connectMedian);
+      const handshakeStall =
+        connect !== undefined &&
+        lat.connectMedian !== undefined &&
+        connectBar !== undefined &&
+        connect - lat.connectMedian > connectBar;
       const excess = base === undefined ? 0 : r.latencyMs - base;
       const bar = base === undefined ? 0 : Math.max(this.config.stallMinMs, this.config.stallFactor * base);
+      if (handshakeStall)
+        this.slow.push({
+          probeId: r.probeId,
+          probeRegion: r.probeRegion,
+          toRegion,
+          at: r.startedAt,
+          end: r.startedAt + connect + r.latencyMs,
+        });
       // Half the stall bar is enough to show that the host (or the far end) was slow at that moment.
       if (base !== undefined && excess > bar / 2)
         this.slow.push({
@@ -101,15 +147,26 @@ export class LossDetector implements Detector {
           at: r.startedAt,
           end: r.startedAt + r.latencyMs,
         });
-      if (base !== undefined && excess > bar) bad = 'stall';
-      else {
+      if (handshakeStall) bad = 'stall';
+      else if (base !== undefined && excess > bar) {
+        bad = 'stall';
+        // The echo's receive time tells which way the retransmitted packet went.
+        if (owd !== undefined && lat.owdMedian !== undefined)
+          direction =
+            owd - lat.owdMedian > bar / 2 ? 'forward' : owd - lat.owdMedian < bar / 4 ? 'reverse' : undefined;
+      } else {
         lat.ring.push(r.latencyMs);
+        if (owd !== undefined) lat.owd.push(owd);
+        if (connect !== undefined) lat.connect.push(connect);
         if (
           ++lat.sinceMedian >= MEDIAN_EVERY ||
           (lat.median === undefined && lat.ring.size >= this.config.minBaselineSamples)
         ) {
           lat.sinceMedian = 0;
           if (lat.ring.size >= this.config.minBaselineSamples) lat.median = median(lat.ring.toArray());
+          if (lat.owd.size >= this.config.minBaselineSamples) lat.owdMedian = median(lat.owd.toArray());
+          if (lat.connect.size >= this.config.minBaselineSamples)
+            lat.connectMedian = median(lat.connect.toArray());
         }
       }
     }
@@ -123,6 +180,7 @@ export class LossDetector implements Detector {
         target: r.target,
         toRegion,
         marks: new Ring(this.config.clearWindow),
+        end: new FaultEnd(this.config.clearScore),
         lastAt: 0,
       };
       this.cells.set(ck, cell);
@@ -134,6 +192,7 @@ export class LossDetector implements Detector {
       probeId: r.probeId,
       bad,
       series: seriesKey,
+      ...(direction ? { direction } : {}),
     });
     cell.lastAt = Math.max(cell.lastAt, r.startedAt);
   }
@@ -156,45 +215,112 @@ export class LossDetector implements Detector {
   }
 
   evaluate(now: number): Finding[] {
+    // One incident per region pair and target: both cells (A measuring B, B measuring A) see a one-way loss.
+    const pairs = new Map<string, LossCell[]>();
+    for (const cell of liveEntries(this.cells, now, staleFor(this.config, this.ctx))) {
+      const k = `${cell.target}|${[cell.probeRegion, cell.toRegion].sort().join('|')}`;
+      pairs.set(k, [...(pairs.get(k) ?? []), cell]);
+    }
     const findings: Finding[] = [];
-    for (const cell of liveEntries(this.cells, now, this.config.staleMs)) {
+    for (const cells of pairs.values()) {
+      const f = this.judgePair(cells, now);
+      if (f) findings.push(f);
+    }
+    return findings;
+  }
+
+  private judgePair(cells: LossCell[], now: number): Finding | undefined {
+    const judged = cells.map((cell) => {
       const all = cell.marks.toArray();
       const recent = all.slice(-this.config.window);
-      const recentBad = recent.filter((m) => this.counts(m, cell));
-      const allBad = all.filter((m) => this.counts(m, cell));
-      const level =
-        recentBad.length >= this.config.fireCount
+      const counted = (m: Mark) => m.at > cell.end.clearedAt && this.counts(m, cell);
+      const recentBad = recent.filter(counted);
+      const allBad = all.filter(counted);
+      const badIds = new Set(allBad.map((m) => m.id));
+      const ended = cell.end.ended(
+        all.map((m) => ({ at: m.at, bad: badIds.has(m.id) })),
+        recentBad.length >= this.config.fireCount,
+      );
+      const level = ended
+        ? null
+        : recentBad.length >= this.config.fireCount
           ? 'fire'
           : allBad.length >= this.config.clearCount
             ? 'hold'
             : null;
-      if (!level) continue;
-      const kinds = new Map<string, number>();
-      for (const m of allBad) kinds.set(`${m.series}:${m.bad}`, (kinds.get(`${m.series}:${m.bad}`) ?? 0) + 1);
-      const kindText = [...kinds].map(([kind, n]) => `${n} ${kind}`).join(', ');
-      const values: Finding['evidence']['values'] = {
-        bad_recent: recentBad.length,
-        samples_recent: recent.length,
-        bad_rate: round1((allBad.length / all.length) * 100) / 100,
-        bad_clear_window: allBad.length,
-        samples_clear_window: all.length,
-      };
-      for (const [kind, n] of kinds) values[`count_${kind}`] = n;
-      findings.push({
-        rule: this.rule,
-        labels: { probe_region: cell.probeRegion, target: cell.target, region: cell.toRegion },
-        level,
-        severity: this.config.severity,
-        summary:
-          `${cell.target}: packet loss between ${cell.probeRegion} and ${cell.toRegion}: ${recentBad.length} of the last ` +
-          `${recent.length} measurements failed or stalled on a retransmission (${kindText})`,
-        evidence: {
-          values,
-          window: { from: all[0]?.at ?? now, to: all.at(-1)?.at ?? now, samples: all.length },
-          sampleIds: allBad.map((m) => m.id).slice(-20),
-        },
-      });
+      return { cell, all, recent, recentBad, allBad, level };
+    });
+    const active = judged.filter((j) => j.level);
+    if (active.length === 0) return undefined;
+    const level = active.some((j) => j.level === 'fire') ? 'fire' : 'hold';
+    // With both cells the labels are the pair in alphabetical order (stable whichever fires first); with one,
+    // its own probe region and column.
+    const [first, second] = [...cells].sort((a, b) => a.probeRegion.localeCompare(b.probeRegion));
+    const a = (first as LossCell).probeRegion;
+    const b = second ? second.probeRegion : (first as LossCell).toRegion;
+    const target = (first as LossCell).target;
+    // Direction votes: a forward stall in cell P->R is loss P->R, a reverse one loss R->P.
+    const votes = new Map<string, number>();
+    for (const j of judged)
+      for (const m of j.allBad) {
+        if (!m.direction) continue;
+        const dir =
+          m.direction === 'forward'
+            ? `${j.cell.probeRegion}->${j.cell.toRegion}`
+            : `${j.cell.toRegion}->${j.cell.probeRegion}`;
+        votes.set(dir, (votes.get(dir) ?? 0) + 1);
+      }
+    const voted = [...votes.values()].reduce((x, y) => x + y, 0);
+    const [lead, leadVotes] = [...votes].sort((x, y) => y[1] - x[1])[0] ?? ['', 0];
+    const known = voted >= MIN_DIRECTION_VOTES && leadVotes / voted >= DIRECTION_SHARE;
+    const directionText = known
+      ? `direction ${lead} (${leadVotes} of ${voted} stalls with an echo receive time were lost that way)`
+      : voted === 0
+        ? 'direction unknown: the lost packets were in handshakes or timeouts, which look alike either way'
+        : `direction unknown: ${voted} stall(s) with an echo receive time, not enough agreeing on one direction`;
+    const allBad = judged.flatMap((j) => j.allBad);
+    const all = judged.flatMap((j) => j.all);
+    const kinds = new Map<string, number>();
+    for (const m of allBad) kinds.set(`${m.series}:${m.bad}`, (kinds.get(`${m.series}:${m.bad}`) ?? 0) + 1);
+    const kindText = [...kinds].map(([kind, n]) => `${n} ${kind}`).join(', ');
+    const cellText = judged
+      .map((j) => `${j.recentBad.length} of the last ${j.recent.length} measured by ${j.cell.probeRegion}`)
+      .join(', ');
+    const values: Finding['evidence']['values'] = {
+      direction: known ? lead : 'unknown',
+      direction_votes: voted,
+      bad_rate: round1((allBad.length / all.length) * 100) / 100,
+      bad_clear_window: allBad.length,
+      samples_clear_window: all.length,
+      cells: judged.length,
+    };
+    for (const j of judged) {
+      values[`bad_recent_${j.cell.probeRegion}_to_${j.cell.toRegion}`] = j.recentBad.length;
+      values[`samples_recent_${j.cell.probeRegion}_to_${j.cell.toRegion}`] = j.recent.length;
     }
-    return findings;
+    for (const [dir, n] of votes) values[`votes_${dir.replace('->', '_to_')}`] = n;
+    for (const [kind, n] of kinds) values[`count_${kind}`] = n;
+    const times = all.map((m) => m.at);
+    return {
+      rule: this.rule,
+      labels: { probe_region: a, target, region: b },
+      level,
+      severity: this.config.severity,
+      summary:
+        `${target}: packet loss between ${a} and ${b}: ${cellText} failed or stalled on a retransmission` +
+        `${kindText ? ` (${kindText})` : ''}; ${directionText}`,
+      evidence: {
+        values,
+        window: { from: Math.min(...times, now), to: Math.max(...times), samples: all.length },
+        sampleIds: allBad.map((m) => m.id).slice(-20),
+      },
+    };
   }
+}
+
+/** Echo receive time minus the moment the request was sent: one-way delay plus a clock offset. */
+function requestOwd(r: StoredResult): number | undefined {
+  if (!r.echo || r.latencyMs === undefined) return undefined;
+  const { dns = 0, connect = 0, tls = 0 } = r.phases;
+  return r.echo.receivedAt - r.startedAt - dns - connect - tls;
 }

@@ -2,10 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { StoredResult } from '../store/store.ts';
 import { defaultDetectionConfig } from './config.ts';
 import { MisrouteDetector } from './misroute.ts';
-import { prng, StreamBuilder, T0 } from './test-streams.ts';
-import type { DetectionContext } from './types.ts';
+import { prng, StreamBuilder, T0, testContext } from './test-streams.ts';
 
-const ctx: DetectionContext = { configuredRegions: () => ['fra', 'sin'], trustworthy: (r) => !r.degraded };
+const ctx = testContext({ configuredRegions: () => ['fra', 'sin'] });
 const STEP = 1000;
 
 function setup() {
@@ -66,13 +65,14 @@ describe('misroute detector', { timeout: 60_000 }, () => {
     expect(penalty).toBeLessThan(160);
     expect(f?.evidence.sampleIds.length).toBe(2);
     expect(f?.summary).toMatch(/proxy misroute/);
-    // Back to normal: fire while two misrouted samples are among the newest 6, hold while one is among the
-    // newest 20 (the longer clear window), then gone.
+    // Back to normal: fire while two misrouted samples are among the newest 6; then the alarm's rate (2 of 2,
+    // taken as 2 of 3) makes 7 correct samples enough evidence (clearScore 6.9 nats, 1.1 each) to end it, long
+    // before the misrouted samples leave the 20-sample clear window.
     const levels: string[] = [];
     for (let i = 0; i < 22; i++) levels.push(tick('fra', 'ams')[0]?.level ?? 'none');
     expect(levels.slice(0, 4)).toEqual(['fire', 'fire', 'fire', 'fire']);
-    expect(levels.slice(4, 19).every((l) => l === 'hold')).toBe(true);
-    expect(levels.slice(19)).toEqual(['none', 'none', 'none']);
+    expect(levels.slice(4, 6)).toEqual(['hold', 'hold']);
+    expect(levels.slice(6).every((l) => l === 'none')).toBe(true);
   });
 
   it('classifies a far edge as a catchment misroute', () => {
@@ -100,5 +100,63 @@ describe('misroute detector', { timeout: 60_000 }, () => {
     let fired = false;
     for (let i = 0; i < 10 && !fired; i++) fired = tick('sin', 'ams')[0]?.level === 'fire';
     expect(fired).toBe(true);
+  });
+});
+
+describe('misroute expected region and penalty baseline', { timeout: 60_000 }, () => {
+  const demoCtx = testContext({ configuredRegions: () => ['iad', 'fra', 'nrt'] });
+
+  /** The `pnpm demo` case: dfw's edge forwards to nrt while fra's probe has trouble reaching iad. */
+  function run(opts: { directPath: 'pinned' | 'private' | null; fraSeesIadFail: boolean }) {
+    const s = new StreamBuilder();
+    const d = new MisrouteDetector(defaultDetectionConfig().misroute, demoCtx);
+    let out: ReturnType<MisrouteDetector['evaluate']> = [];
+    for (let i = 0; i < 20; i++) {
+      const t = T0 + i * 2000;
+      for (const probe of ['dfw', 'iad', 'lhr', 'fra'])
+        for (const region of ['iad', 'fra', 'nrt'])
+          d.observe(
+            s.result({
+              probeRegion: probe,
+              path: 'pinned',
+              targetRegion: region,
+              startedAt: t,
+              // Resets at the probe side in fra: its pinned checks to iad fail, nobody else's do.
+              outcome: opts.fraSeesIadFail && probe === 'fra' && region === 'iad' ? 'reset' : 'ok',
+              latencyMs: 30,
+              protocol: opts.directPath === 'pinned' ? 'http' : 'tcp',
+            }),
+          );
+      if (opts.directPath === 'private')
+        d.observe(
+          s.result({ probeRegion: 'dfw', path: 'private', targetRegion: 'iad', startedAt: t, latencyMs: 25 }),
+        );
+      d.observe(s.anycast('dfw', t, 'nrt', 'dfw', 140));
+      out = d.evaluate(t + 10);
+    }
+    return out;
+  }
+
+  it('expects the nearest region that most probe regions find healthy (dfw -> iad, not fra)', () => {
+    const [f] = run({ directPath: 'pinned', fraSeesIadFail: true });
+    expect(f?.labels).toMatchObject({ probe_region: 'dfw', region: 'nrt', path: 'anycast' });
+    expect(f?.evidence.values.expected_region).toBe('iad');
+    expect(f?.summary).toMatch(/instead of iad/);
+    expect(f?.evidence.values.cause).toBe('proxy');
+    expect(f?.evidence.values.penalty_baseline).toBe('pinned');
+    expect(f?.evidence.values.latency_penalty_ms).toBe(110);
+  });
+
+  it('measures the penalty against the private path without pinned, else says why it is unknown', () => {
+    const [priv] = run({ directPath: 'private', fraSeesIadFail: false });
+    expect(priv?.evidence.values.penalty_baseline).toBe('private');
+    expect(priv?.evidence.values.latency_penalty_ms).toBe(115);
+    expect(priv?.summary).toMatch(/115 ms slower than private iad/);
+    const [none] = run({ directPath: null, fraSeesIadFail: false });
+    expect(none?.evidence.values.latency_penalty_ms).toBeNull();
+    expect(none?.evidence.values.penalty_unknown_reason).toBe(
+      'no recent pinned or private http sample from dfw to iad',
+    );
+    expect(none?.summary).toMatch(/latency penalty unknown: no recent pinned or private http sample/);
   });
 });

@@ -1,6 +1,8 @@
 import { nearestRegion, type RegionCode, regionDistanceKm } from '@flyprobe/shared';
 import type { StoredResult } from '../store/store.ts';
-import type { MisrouteConfig } from './config.ts';
+import { inIntervals, type MisrouteConfig, staleFor } from './config.ts';
+import { isProxiedPath } from './paths.ts';
+import { FaultEnd } from './sequential.ts';
 import { TargetHealth } from './target-health.ts';
 import type { DetectionContext, Detector, Finding } from './types.ts';
 import { liveEntries, median, mode, Ring, round1 } from './window.ts';
@@ -14,11 +16,13 @@ interface AnycastSample {
 }
 
 interface AnycastKey {
+  path: string;
   probeRegion: RegionCode;
   target: string;
   protocol: string;
   samples: Ring<AnycastSample>;
   lastAt: number;
+  end: FaultEnd;
 }
 
 type Cause = 'catchment' | 'proxy' | 'unknown';
@@ -33,8 +37,8 @@ export class MisrouteDetector implements Detector {
   private readonly health: TargetHealth;
   /** Last edge seen per (probe region, target): TCP answers carry no Fly-Region, the catchment is the same. */
   private readonly lastEdge = new Map<string, RegionCode>();
-  /** Recent trustworthy pinned latencies per probe region, target, protocol and forced region. */
-  private readonly pinned = new Map<string, Ring<number>>();
+  /** Recent trustworthy pinned and private latencies per path, probe region, target, protocol and region. */
+  private readonly direct = new Map<string, Ring<number>>();
   /** When each (target, region) was last judged unhealthy: anycast may avoid it until the edges re-admit it. */
   private readonly lastUnhealthy = new Map<string, number>();
 
@@ -45,38 +49,41 @@ export class MisrouteDetector implements Detector {
     this.health = new TargetHealth({
       window: config.healthWindow,
       minHealthyRatio: config.minHealthyRatio,
-      maxAgeMs: config.healthMaxAgeMs,
+      maxAgeMs: (target) =>
+        inIntervals(config.healthMaxAgeIntervals, config.healthMaxAgeMs, ctx.intervalMs(target)),
     });
   }
 
   observe(r: StoredResult): void {
     this.health.observe(r);
-    if (r.path === 'pinned' && r.targetRegion && r.outcome === 'ok' && r.latencyMs !== undefined) {
-      if (!this.ctx.trustworthy(r)) return;
-      const k = `${r.probeRegion}|${r.target}|${r.protocol}|${r.targetRegion}`;
-      let ring = this.pinned.get(k);
+    if ((r.path === 'pinned' || r.path === 'private') && r.targetRegion) {
+      if (r.outcome !== 'ok' || r.latencyMs === undefined || r.stream || !this.ctx.trustworthy(r)) return;
+      const k = `${r.path}|${r.probeRegion}|${r.target}|${r.protocol}|${r.targetRegion}`;
+      let ring = this.direct.get(k);
       if (!ring) {
         ring = new Ring<number>(20);
-        this.pinned.set(k, ring);
+        this.direct.set(k, ring);
       }
       ring.push(r.latencyMs);
       return;
     }
-    if (r.path !== 'anycast' || r.stream?.event === 'sample') return;
+    if (!isProxiedPath(r.path) || r.stream?.event === 'sample') return;
     const served = r.servedRegion ?? r.echo?.region;
     const edgeKey = `${r.probeRegion}|${r.target}`;
     const seenEdge = r.edgeRegion ?? r.echo?.edgeRegion;
     if (seenEdge) this.lastEdge.set(edgeKey, seenEdge);
     const edge = seenEdge ?? this.lastEdge.get(edgeKey);
     if (!served) return;
-    const k = `${r.probeRegion}|${r.target}|${r.protocol}`;
+    const k = `${r.path}|${r.probeRegion}|${r.target}|${r.protocol}`;
     let key = this.keys.get(k);
     if (!key) {
       key = {
+        path: r.path,
         probeRegion: r.probeRegion,
         target: r.target,
         protocol: r.protocol,
         samples: new Ring(Math.max(this.config.window, this.config.clearWindow)),
+        end: new FaultEnd(this.config.clearScore),
         lastAt: 0,
       };
       this.keys.set(k, key);
@@ -93,7 +100,7 @@ export class MisrouteDetector implements Detector {
 
   evaluate(now: number): Finding[] {
     const findings: Finding[] = [];
-    for (const key of liveEntries(this.keys, now, this.config.staleMs)) {
+    for (const key of liveEntries(this.keys, now, staleFor(this.config, this.ctx))) {
       const finding = this.judge(key, now);
       if (finding) findings.push(finding);
     }
@@ -110,11 +117,16 @@ export class MisrouteDetector implements Detector {
     // Served elsewhere while the expected region was down, or before the edges re-admitted it, is correct routing.
     const excusedUntil =
       (this.lastUnhealthy.get(`${key.target}|${expected.code}`) ?? Number.NEGATIVE_INFINITY) +
-      this.config.recoveryGraceMs;
+      inIntervals(
+        this.config.recoveryGraceIntervals,
+        this.config.recoveryGraceMs,
+        this.ctx.intervalMs(key.target),
+      );
     const all = key.samples.toArray();
     const misrouted: Array<AnycastSample & { served: RegionCode; cause: Cause; extraKm: number }> = [];
     for (const s of all) {
-      if (!s.served || s.served === expected.code || s.at <= excusedUntil) continue;
+      if (!s.served || s.served === expected.code || s.at <= excusedUntil || s.at <= key.end.clearedAt)
+        continue;
       const km = regionDistanceKm(key.probeRegion, s.served);
       if (km === undefined || km - expected.distanceKm <= this.config.extraDistanceKm) continue;
       misrouted.push({
@@ -126,18 +138,25 @@ export class MisrouteDetector implements Detector {
     }
     const fireFrom = all.length > this.config.window ? (all[all.length - this.config.window]?.at ?? 0) : 0;
     const recent = misrouted.filter((m) => m.at >= fireFrom).length;
-    const level =
-      recent >= this.config.fireCount ? 'fire' : misrouted.length >= this.config.clearCount ? 'hold' : null;
+    const misroutedIds = new Set(misrouted.map((m) => m.id));
+    const ended = key.end.ended(
+      all.map((s) => ({ at: s.at, bad: misroutedIds.has(s.id) })),
+      recent >= this.config.fireCount,
+    );
+    const level = ended
+      ? null
+      : recent >= this.config.fireCount
+        ? 'fire'
+        : misrouted.length >= this.config.clearCount
+          ? 'hold'
+          : null;
     if (!level) return undefined;
     const samples = all.slice(-this.config.window);
     const served = mode(misrouted.map((m) => m.served))?.value as RegionCode;
     const cause = mode(misrouted.map((m) => m.cause))?.value as Cause;
     const edge = mode(misrouted.map((m) => m.edge ?? '?'))?.value ?? '?';
     const anycastMs = median(misrouted.flatMap((m) => (m.latencyMs === undefined ? [] : [m.latencyMs])));
-    const pinnedMs = median(
-      this.pinned.get(`${key.probeRegion}|${key.target}|${key.protocol}|${expected.code}`)?.toArray() ?? [],
-    );
-    const penaltyMs = anycastMs !== undefined && pinnedMs !== undefined ? round1(anycastMs - pinnedMs) : null;
+    const penalty = this.penalty(key, expected.code, anycastMs);
     const servedKm = Math.round(regionDistanceKm(key.probeRegion, served) ?? 0);
     const why =
       cause === 'catchment'
@@ -145,20 +164,23 @@ export class MisrouteDetector implements Detector {
         : cause === 'proxy'
           ? `fly-proxy: the edge ${edge} is near, but it forwarded to ${served}`
           : 'the edge region is unknown';
-    const penaltyText = penaltyMs === null ? '' : `; ${penaltyMs} ms slower than pinned ${expected.code}`;
+    const penaltyText =
+      penalty.ms === null
+        ? `; latency penalty unknown: ${penalty.reason}`
+        : `; ${penalty.ms} ms slower than ${penalty.baseline} ${expected.code}`;
     return {
       rule: this.rule,
       labels: {
         probe_region: key.probeRegion,
         target: key.target,
-        path: 'anycast',
+        path: key.path,
         protocol: key.protocol,
         region: served,
       },
       level,
       severity: this.config.severity,
       summary:
-        `${key.target}: anycast from ${key.probeRegion} (${key.protocol}) is served in ${served} (${servedKm} km) ` +
+        `${key.target}: ${key.path} from ${key.probeRegion} (${key.protocol}) is served in ${served} (${servedKm} km) ` +
         `instead of ${expected.code} (${Math.round(expected.distanceKm)} km) in ${recent}/${samples.length} ` +
         `recent samples (${misrouted.length}/${all.length} over the longer clear window); ${cause} misroute (${why})${penaltyText}`,
       evidence: {
@@ -170,15 +192,44 @@ export class MisrouteDetector implements Detector {
           extra_distance_km: Math.round(Math.max(...misrouted.map((m) => m.extraKm))),
           misrouted_recent: recent,
           misrouted_clear_window: misrouted.length,
-          latency_penalty_ms: penaltyMs,
+          latency_penalty_ms: penalty.ms,
+          penalty_baseline: penalty.baseline,
+          penalty_unknown_reason: penalty.reason,
           anycast_median_ms: anycastMs === undefined ? null : round1(anycastMs),
-          pinned_expected_median_ms: pinnedMs === undefined ? null : round1(pinnedMs),
+          baseline_expected_median_ms: penalty.baselineMs,
           healthy_regions: healthy.join(','),
         },
         window: { from: samples[0]?.at ?? now, to: samples.at(-1)?.at ?? now, samples: samples.length },
         sampleIds: misrouted.map((m) => m.id).slice(-10),
         regionSequence: samples.map((s) => ({ at: s.at, edge: s.edge, served: s.served, resultId: s.id })),
       },
+    };
+  }
+
+  /**
+   * Misrouted median latency minus the median to the expected region over the pinned path (same route into
+   * Fly, forced region), else the private path (6PN, no edge: a lower bound of what anycast should cost).
+   */
+  private penalty(
+    key: AnycastKey,
+    expected: RegionCode,
+    anycastMs: number | undefined,
+  ): { ms: number | null; baseline: string | null; baselineMs: number | null; reason: string | null } {
+    if (anycastMs === undefined)
+      return { ms: null, baseline: null, baselineMs: null, reason: 'no trustworthy ok misrouted sample' };
+    for (const path of ['pinned', 'private']) {
+      const m = median(
+        this.direct.get(`${path}|${key.probeRegion}|${key.target}|${key.protocol}|${expected}`)?.toArray() ??
+          [],
+      );
+      if (m !== undefined)
+        return { ms: round1(anycastMs - m), baseline: path, baselineMs: round1(m), reason: null };
+    }
+    return {
+      ms: null,
+      baseline: null,
+      baselineMs: null,
+      reason: `no recent pinned or private ${key.protocol} sample from ${key.probeRegion} to ${expected}`,
     };
   }
 

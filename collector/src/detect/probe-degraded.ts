@@ -1,7 +1,7 @@
 import type { Heartbeat, RegionCode } from '@flyprobe/shared';
 import type { StoredResult } from '../store/store.ts';
-import type { ProbeDegradedConfig } from './config.ts';
-import type { Detector, Finding, HeartbeatObservation } from './types.ts';
+import { type ProbeDegradedConfig, staleFor } from './config.ts';
+import type { DetectionContext, Detector, Finding, HeartbeatObservation } from './types.ts';
 import { liveEntries, Ring, round1 } from './window.ts';
 
 /** One health window of the probe, as its heartbeats report it. */
@@ -32,7 +32,10 @@ export class ProbeDegradedDetector implements Detector {
   readonly rule = 'probe_degraded' as const;
   private readonly probes = new Map<string, ProbeState>();
 
-  constructor(private readonly config: ProbeDegradedConfig) {}
+  constructor(
+    private readonly config: ProbeDegradedConfig,
+    private readonly ctx: Pick<DetectionContext, 'intervalMs'>,
+  ) {}
 
   /**
    * Whether the probe's latest heartbeat says its measurements cannot be trusted. Excluding samples is cheap,
@@ -104,7 +107,7 @@ export class ProbeDegradedDetector implements Detector {
 
   evaluate(now: number): Finding[] {
     const findings: Finding[] = [];
-    for (const p of liveEntries(this.probes, now, this.config.staleMs)) {
+    for (const p of liveEntries(this.probes, now, () => staleFor(this.config, this.ctx)({}))) {
       const beats = p.beats.toArray();
       const bad = beats.filter((b) => b.degraded);
       const level =

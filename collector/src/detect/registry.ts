@@ -11,6 +11,9 @@ import { ResetsDetector } from './resets.ts';
 import { RestartDetector } from './restart.ts';
 import type { DetectionContext, Detector, Finding, HeartbeatObservation, RuleName } from './types.ts';
 
+/** Until targets are known: the probe's default interval. */
+const DEFAULT_INTERVAL_MS = 15_000;
+
 /** Every enabled detector behind one entry point, plus the facts they share. */
 export class DetectorRegistry {
   readonly detectors: Detector[];
@@ -18,6 +21,8 @@ export class DetectorRegistry {
   /** Set when the probe_degraded alert is disabled but its state is still needed. */
   private readonly heartbeatOnly: ProbeDegradedDetector | undefined;
   private configured = new Map<string, RegionCode[]>();
+  private intervals = new Map<string, number>();
+  private meshIntervalMs = DEFAULT_INTERVAL_MS;
   /** Probe regions that recently reported per target, for the local/global call. */
   private readonly activeRegions = new Map<string, Map<RegionCode, number>>();
 
@@ -25,16 +30,17 @@ export class DetectorRegistry {
     const ctx: DetectionContext = {
       configuredRegions: (target) => this.configured.get(target) ?? [],
       trustworthy: (r) => !r.degraded && !this.degraded.isDegraded(r.probeId),
+      intervalMs: (target) => this.intervalMs(target),
     };
-    this.degraded = new ProbeDegradedDetector(config.probe_degraded);
+    this.degraded = new ProbeDegradedDetector(config.probe_degraded, ctx);
     const all: Array<[RuleName, Detector]> = [
       ['misroute', new MisrouteDetector(config.misroute, ctx)],
       ['asymmetry', new AsymmetryDetector(config.asymmetry, ctx)],
-      ['resets', new ResetsDetector(config.resets)],
+      ['resets', new ResetsDetector(config.resets, ctx)],
       ['loss', new LossDetector(config.loss, ctx)],
-      ['flapping', new FlappingDetector(config.flapping)],
+      ['flapping', new FlappingDetector(config.flapping, ctx)],
       ['latency', new LatencyDetector(config.latency, ctx)],
-      ['restart', new RestartDetector(config.restart)],
+      ['restart', new RestartDetector(config.restart, ctx)],
       ['probe_degraded', this.degraded],
     ];
     this.detectors = all.filter(([rule]) => config[rule].enabled).map(([, d]) => d);
@@ -44,6 +50,20 @@ export class DetectorRegistry {
 
   setTargets(targets: readonly TargetConfig[]): void {
     this.configured = new Map(targets.map((t) => [t.name, [...t.regions]]));
+    this.intervals = new Map(targets.map((t) => [t.name, t.intervalMs]));
+  }
+
+  /** The mesh interval the collector serves to probes: mesh rule durations are counted in it. */
+  setMeshInterval(ms: number): void {
+    this.meshIntervalMs = ms;
+  }
+
+  /** A target's probe interval; an unknown target (or none) gets the longest one known. */
+  intervalMs(target?: string): number {
+    if (target === 'mesh') return this.meshIntervalMs;
+    const own = target === undefined ? undefined : this.intervals.get(target);
+    if (own !== undefined) return own;
+    return Math.max(this.meshIntervalMs, ...this.intervals.values());
   }
 
   observe(results: readonly StoredResult[]): void {

@@ -1,197 +1,354 @@
 import type { RegionCode } from '@flyprobe/shared';
 import type { StoredResult } from '../store/store.ts';
-import type { ResetsConfig } from './config.ts';
-import type { Detector, Finding } from './types.ts';
-import { Ring, round1 } from './window.ts';
+import { type ResetsConfig, staleFor } from './config.ts';
+import { isProxiedPath } from './paths.ts';
+import { SequentialRate } from './sequential.ts';
+import type { DetectionContext, Detector, Finding } from './types.ts';
+import { liveEntries, Ring, round1 } from './window.ts';
 
-/** What this rule counts: resets, refusals, timeouts and abnormal ends of long-lived gRPC streams. */
-const STREAM_TERMINATIONS = new Set(['status', 'rst_stream', 'goaway', 'reset', 'timeout', 'stall']);
+/** Stream ends that count as terminations (the others are counted in the evidence only). */
+const STREAM_TERMINATIONS = new Set(['status', 'rst_stream', 'goaway', 'reset']);
 const UNKNOWN = '?';
 
-interface Sample {
+export type ResetScope = 'pair' | 'probe_region' | 'target_region' | 'global';
+type Kind = 'connection' | 'stream';
+
+interface Trial {
   id: number;
   at: number;
+  protocol: string;
+  /** What failed (`reset`, `refused`, `stream_goaway`...), null for a trial that did not. */
   failure: string | null;
+  /** Stream ends by cause, clean ones included (evidence only). */
+  streamEnd?: string;
 }
 
-interface Cell {
+/** One (target, path, kind) matrix. */
+interface Group {
   target: string;
+  path: string;
+  kind: Kind;
+}
+
+/** One (probe region, column region) cell of a group; the test runs pooled and per protocol. */
+interface Pair {
+  group: Group;
+  groupKey: string;
   row: RegionCode;
-  /** The target-side region: forced/private/peer region, or the served region for anycast. */
   col: RegionCode;
-  samples: Ring<Sample>;
+  pooled: SequentialRate;
+  byProtocol: Map<string, SequentialRate>;
+  recent: Ring<Trial>;
+  lastAt: number;
 }
 
-type Level = 'fire' | 'hold' | 'clean';
+type Level = 'fire' | 'hold';
 
-interface Judged {
-  cell: Cell;
-  level: Level;
-  failures: Sample[];
-  n: number;
+interface Lines {
+  rows: Set<string>;
+  cols: Set<string>;
 }
 
-/** The failure this rule counts in a result, null for a measurement that did not fail that way, undefined to skip. */
-export function resetKind(r: StoredResult): string | null | undefined {
+/** What a result contributes: a trial of a (path, kind) cell, or nothing. */
+export function resetTrial(
+  r: StoredResult,
+): { kind: Kind; failure: string | null; streamEnd?: string } | undefined {
   if (r.stream) {
-    if (r.stream.event === 'sample') return undefined;
-    return r.stream.endReason && STREAM_TERMINATIONS.has(r.stream.endReason)
-      ? `stream_${r.stream.endReason}`
-      : null;
+    if (r.stream.event === 'sample') return { kind: 'stream', failure: null };
+    const reason = r.stream.endReason ?? 'ok';
+    if (STREAM_TERMINATIONS.has(reason))
+      return { kind: 'stream', failure: `stream_${reason}`, streamEnd: reason };
+    // Clean ends, deadlines and stalls are counted by cause in the evidence; only terminations fail a trial.
+    return { kind: 'stream', failure: null, streamEnd: reason };
   }
-  return r.outcome === 'reset' || r.outcome === 'refused' || r.outcome === 'timeout' ? r.outcome : null;
+  // Timeouts are what loss looks like (the loss rule's); resets and refusals are this rule's.
+  return { kind: 'connection', failure: r.outcome === 'reset' || r.outcome === 'refused' ? r.outcome : null };
 }
 
 /**
- * Reset/refusal/timeout/stream-termination rates in a (probe region x target-side region) matrix per target.
- * A row that fails across most of its columns is a probe-side fault, a column failing from most rows a
- * target-side fault; both against clean regions elsewhere are local; every row failing is global.
+ * Resets, refusals and gRPC stream terminations per cell (probe region x column region x path x protocol),
+ * each tested sequentially against its own baseline (see SequentialRate), pooled over the protocols of a
+ * region pair and per protocol. Firing cells are rolled up per (target, path): a probe region whose cells
+ * mostly fail is a row, a target region failing from most probe regions a column, every row failing global;
+ * a cell whose row and column are otherwise clean is reported as the pair alone.
  */
 export class ResetsDetector implements Detector {
   readonly rule = 'resets' as const;
-  private readonly cells = new Map<string, Cell>();
+  private readonly pairs = new Map<string, Pair>();
   /** Last region that served anycast per (probe region, target, protocol): where a failed anycast attempt went. */
   private readonly lastServed = new Map<string, RegionCode>();
 
-  constructor(private readonly config: ResetsConfig) {}
+  private readonly stale: (key: { target?: string }) => number;
+  /** The evaluation being run (rows and columns are judged as of then). */
+  private now = 0;
+  /** Rows and columns hit at the previous evaluation, per group. */
+  private previous = new Map<string, Lines>();
+
+  constructor(
+    private readonly config: ResetsConfig,
+    private readonly ctx: DetectionContext,
+  ) {
+    this.stale = staleFor(config, ctx);
+  }
+
+  private rate(): SequentialRate {
+    return new SequentialRate(this.config);
+  }
 
   observe(r: StoredResult): void {
-    const failure = resetKind(r);
-    if (failure === undefined) return;
+    const trial = resetTrial(r);
+    if (!trial) return;
     let col = r.targetRegion;
-    if (r.path === 'anycast') {
+    if (isProxiedPath(r.path)) {
       const sk = `${r.probeRegion}|${r.target}|${r.protocol}`;
       const served = r.servedRegion ?? r.echo?.region;
       if (served) this.lastServed.set(sk, served);
       col = served ?? this.lastServed.get(sk);
     }
-    const target = r.path === 'mesh' ? 'mesh' : r.target;
-    const k = `${target}|${r.probeRegion}|${col ?? UNKNOWN}`;
-    let cell = this.cells.get(k);
-    if (!cell) {
-      cell = { target, row: r.probeRegion, col: col ?? UNKNOWN, samples: new Ring(this.config.clearWindow) };
-      this.cells.set(k, cell);
+    const group: Group = { target: r.path === 'mesh' ? 'mesh' : r.target, path: r.path, kind: trial.kind };
+    const groupKey = `${group.target}|${group.path}|${group.kind}`;
+    const k = `${groupKey}|${r.probeRegion}|${col ?? UNKNOWN}`;
+    let pair = this.pairs.get(k);
+    if (!pair) {
+      pair = {
+        group,
+        groupKey,
+        row: r.probeRegion,
+        col: col ?? UNKNOWN,
+        pooled: this.rate(),
+        byProtocol: new Map(),
+        recent: new Ring(this.config.window),
+        lastAt: 0,
+      };
+      this.pairs.set(k, pair);
     }
-    cell.samples.push({ id: r.id, at: r.startedAt, failure });
+    let proto = pair.byProtocol.get(r.protocol);
+    if (!proto) {
+      proto = this.rate();
+      pair.byProtocol.set(r.protocol, proto);
+    }
+    const failed = trial.failure !== null;
+    const wasAlarmed = pair.pooled.alarmed;
+    pair.pooled.observe(failed);
+    proto.observe(failed);
+    // The pooled test sees every protocol's trials: when it says the pair is clean again, so is each protocol
+    // (alone, one protocol's trials would need several times as many intervals to say so).
+    if (wasAlarmed && !pair.pooled.alarmed) for (const p of pair.byProtocol.values()) p.clear();
+    pair.recent.push({
+      id: r.id,
+      at: r.startedAt,
+      protocol: r.protocol,
+      failure: trial.failure,
+      ...(trial.streamEnd ? { streamEnd: trial.streamEnd } : {}),
+    });
+    pair.lastAt = Math.max(pair.lastAt, r.startedAt);
+  }
+
+  private level(p: Pair): Level | undefined {
+    const units = [p.pooled, ...p.byProtocol.values()];
+    if (!units.some((u) => u.alarmed)) return undefined;
+    return units.some((u) => u.alarmed && u.score >= this.config.fireScore) ? 'fire' : 'hold';
+  }
+
+  /** A cell with an open alarm or a failure among its trials of the last `touchedIntervals`. */
+  private touched(p: Pair): boolean {
+    if (this.level(p) !== undefined) return true;
+    const since = this.now - this.config.touchedIntervals * this.ctx.intervalMs(p.group.target);
+    return p.recent.toArray().some((t) => t.failure !== null && t.at >= since);
   }
 
   evaluate(now: number): Finding[] {
-    const byTarget = new Map<string, Judged[]>();
-    for (const [k, cell] of this.cells) {
-      cell.samples.dropWhile((s) => now - s.at > this.config.windowMs);
-      if (cell.samples.size === 0) {
-        this.cells.delete(k);
-        continue;
-      }
-      const judged = this.judge(cell);
-      if (!judged) continue;
-      byTarget.set(cell.target, [...(byTarget.get(cell.target) ?? []), judged]);
+    this.now = now;
+    const byGroup = new Map<string, Pair[]>();
+    for (const p of liveEntries(this.pairs, now, (p) => this.stale(p.group))) {
+      const list = byGroup.get(p.groupKey);
+      if (list) list.push(p);
+      else byGroup.set(p.groupKey, [p]);
     }
+    // Rows and columns with enough cells to judge, per group; a one-cell row borrows its verdict from the
+    // same row on the target's other paths (an anycast row has a single served column).
+    const verdicts = new Map<string, Lines>();
+    for (const [gk, pairs] of byGroup) verdicts.set(gk, this.lines(pairs, this.previous.get(gk)));
+    this.previous = verdicts;
     const findings: Finding[] = [];
-    for (const [target, judged] of byTarget) findings.push(...this.localise(target, judged));
+    for (const [gk, pairs] of byGroup) {
+      if (!pairs.some((p) => this.level(p))) continue;
+      const own = verdicts.get(gk) as Lines;
+      const group = (pairs[0] as Pair).group;
+      const siblings = [...verdicts].filter(
+        ([k]) => k !== gk && k.startsWith(`${group.target}|`) && k.endsWith(`|${group.kind}`),
+      );
+      const rowHit = (row: string, cells: number) =>
+        own.rows.has(row) || (cells < 2 && siblings.some(([, v]) => v.rows.has(row)));
+      const colHit = (col: string, cells: number) =>
+        own.cols.has(col) || (cells < 2 && siblings.some(([, v]) => v.cols.has(col)));
+      findings.push(...this.rollUp(group, pairs, rowHit, colHit));
+    }
     return findings;
   }
 
-  private judge(cell: Cell): Judged | undefined {
-    const all = cell.samples.toArray();
-    const samples = all.slice(-this.config.window);
-    if (samples.length < this.config.minSamples) return undefined;
-    const failures = samples.filter((s) => s.failure !== null);
-    const rate = failures.length / samples.length;
-    const longFailures = all.filter((s) => s.failure !== null).length;
-    const level: Level =
-      failures.length >= this.config.minFailures && rate >= this.config.fireRate
-        ? 'fire'
-        : longFailures > 0 && longFailures / all.length >= this.config.clearRate
-          ? 'hold'
-          : 'clean';
-    return { cell, level, failures, n: samples.length };
+  /**
+   * Rows and columns of a group where more than half of at least two cells are touched and one is alarmed;
+   * a row or column found so before stays so while one of its cells is alarmed (an intermittent fault leaves
+   * some of its cells clean for a while, which must not split its alert into pairs).
+   */
+  private lines(pairs: Pair[], before: Lines | undefined): Lines {
+    const judge = (key: (p: Pair) => string, was: Set<string> | undefined) => {
+      const out = new Set<string>();
+      for (const [k, cells] of groupBy(pairs, key)) {
+        if (k === UNKNOWN || cells.length < 2 || !cells.some((c) => this.level(c))) continue;
+        const touched = cells.filter((c) => this.touched(c)).length;
+        if (touched * 2 > cells.length || was?.has(k)) out.add(k);
+      }
+      return out;
+    };
+    return { rows: judge((p) => p.row, before?.rows), cols: judge((p) => p.col, before?.cols) };
   }
 
-  private localise(target: string, judged: Judged[]): Finding[] {
-    const rows = group(judged, (j) => j.cell.row);
-    const cols = group(
-      judged.filter((j) => j.cell.col !== UNKNOWN),
-      (j) => j.cell.col,
+  private rollUp(
+    group: Group,
+    pairs: Pair[],
+    rowHit: (row: string, cells: number) => boolean,
+    colHit: (col: string, cells: number) => boolean,
+  ): Finding[] {
+    const rows = groupBy(pairs, (p) => p.row);
+    const cols = groupBy(
+      pairs.filter((p) => p.col !== UNKNOWN),
+      (p) => p.col,
     );
-    const rowLevels = new Map([...rows].map(([r, js]) => [r, majority(js)]));
-    const colLevels = new Map([...cols].map(([c, js]) => [c, majority(js)]));
+    const hitRows = [...rows].filter(([r, cells]) => rowHit(r, cells.length)).map(([r]) => r);
+    const hitCols = [...cols].filter(([c, cells]) => colHit(c, cells.length)).map(([c]) => c);
+    const allRows = rows.size >= 2 && hitRows.length === rows.size;
+    const allCols = cols.size >= 2 && hitCols.length === cols.size;
+    if (allRows || allCols) return this.finding(group, 'global', pairs, pairs, undefined, undefined);
     const findings: Finding[] = [];
-    const allRows = [...rowLevels.values()];
-    if (rows.size >= 2 && allRows.every((l) => l !== 'clean')) {
-      const level = allRows.every((l) => l === 'fire') ? 'fire' : 'hold';
-      return [this.finding(target, undefined, level, judged, 'every probe region')];
+    const covered = new Set<Pair>();
+    for (const row of hitRows) {
+      const cells = rows.get(row) as Pair[];
+      for (const c of cells) covered.add(c);
+      if (cells.some((c) => this.level(c)))
+        findings.push(...this.finding(group, 'probe_region', cells, pairs, row, undefined));
     }
-    const regions = new Set([...rowLevels.keys(), ...colLevels.keys()]);
-    for (const region of regions) {
-      const row = rowLevels.get(region) ?? 'clean';
-      const col = colLevels.get(region) ?? 'clean';
-      const level =
-        row === 'fire' || col === 'fire' ? 'fire' : row === 'hold' || col === 'hold' ? 'hold' : null;
-      if (!level) continue;
-      const side =
-        row !== 'clean' && col !== 'clean'
-          ? `probes in ${region} and the target in ${region}`
-          : row !== 'clean'
-            ? `probes in ${region} (towards every target region)`
-            : `the target in ${region} (from every probe region)`;
-      const involved = judged.filter(
-        (j) => (row !== 'clean' && j.cell.row === region) || (col !== 'clean' && j.cell.col === region),
-      );
-      findings.push(this.finding(target, region, level, involved, side, judged));
+    for (const col of hitCols) {
+      const cells = cols.get(col) as Pair[];
+      for (const c of cells) covered.add(c);
+      if (cells.some((c) => this.level(c)))
+        findings.push(...this.finding(group, 'target_region', cells, pairs, undefined, col));
+    }
+    for (const p of pairs) {
+      if (covered.has(p) || !this.level(p) || p.col === UNKNOWN) continue;
+      findings.push(...this.finding(group, 'pair', [p], pairs, p.row, p.col));
     }
     return findings;
   }
 
   private finding(
-    target: string,
-    region: RegionCode | undefined,
-    level: 'fire' | 'hold',
-    involved: Judged[],
-    side: string,
-    all: Judged[] = involved,
-  ): Finding {
-    const failures = involved.flatMap((j) => j.failures);
-    const n = involved.reduce((sum, j) => sum + j.n, 0);
-    const kinds = new Map<string, number>();
-    for (const f of failures) kinds.set(f.failure as string, (kinds.get(f.failure as string) ?? 0) + 1);
-    const kindText = [...kinds].map(([k, c]) => `${c} ${k}`).join(', ');
-    const clean = [...new Set(all.filter((j) => j.level === 'clean').map((j) => j.cell.row))].sort();
-    const rate = n > 0 ? failures.length / n : 0;
-    const where = region ? `in ${region}` : 'in every probe region';
-    const baseline = region
-      ? clean.length > 0
-        ? `; clean baseline from ${clean.join(', ')}`
-        : '; no clean region to compare with'
-      : ': the target itself (or its network) is failing';
-    const times = involved.flatMap((j) => j.cell.samples.toArray().map((s) => s.at));
+    group: Group,
+    scope: ResetScope,
+    involved: Pair[],
+    all: Pair[],
+    row: RegionCode | undefined,
+    col: RegionCode | undefined,
+  ): Finding[] {
+    const levels = involved.map((p) => this.level(p));
+    if (!levels.some((l) => l)) return [];
+    const level: Level = levels.includes('fire') ? 'fire' : 'hold';
+    const trials = involved.flatMap((p) => p.recent.toArray());
+    const failures = trials.filter((t) => t.failure !== null);
+    const kinds = countBy(failures, (t) => t.failure as string);
+    const protocols = countBy(failures, (t) => t.protocol);
+    const ends = countBy(
+      trials.filter((t) => t.streamEnd),
+      (t) => t.streamEnd as string,
+    );
+    const rate = trials.length > 0 ? failures.length / trials.length : 0;
+    const baseline = Math.max(...involved.map((p) => p.pooled.baseline()));
+    const clean = (key: (p: Pair) => string, exclude: string | undefined) =>
+      [
+        ...new Set(
+          all
+            .filter((p) => !involved.includes(p) && !this.touched(p))
+            .map(key)
+            .filter((r) => r !== exclude && r !== UNKNOWN),
+        ),
+      ].sort();
+    const cleanRows = clean((p) => p.row, row);
+    const cleanCols = clean((p) => p.col, col);
+    const what = group.kind === 'stream' ? 'gRPC streams' : 'connections';
+    const where =
+      scope === 'pair'
+        ? `from probes in ${row} to the target in ${col}`
+        : scope === 'probe_region'
+          ? `from probes in ${row} to every target region they measure (${[...new Set(involved.map((p) => p.col))].sort().join(', ')})`
+          : scope === 'target_region'
+            ? `to the target in ${col} from every probe region measuring it (${[...new Set(involved.map((p) => p.row))].sort().join(', ')})`
+            : 'from every probe region to every target region';
+    const scopeText =
+      scope === 'pair'
+        ? 'only this region pair is affected'
+        : scope === 'probe_region'
+          ? `a fault at the probe side in ${row}`
+          : scope === 'target_region'
+            ? `a fault at the target side in ${col}`
+            : 'the target itself or its whole network';
+    const comparison = [
+      cleanRows.length > 0 ? `clean from ${cleanRows.join(', ')}` : '',
+      cleanCols.length > 0 ? `clean to ${cleanCols.join(', ')}` : '',
+    ]
+      .filter(Boolean)
+      .join('; ');
+    const breakdown = [
+      [...kinds].map(([k, n]) => `${n} ${k}`).join(', '),
+      [...protocols].map(([k, n]) => `${k} ${n}`).join(', '),
+    ]
+      .filter(Boolean)
+      .join('; ');
     const values: Finding['evidence']['values'] = {
-      failure_rate: round1(rate * 100) / 100,
+      scope,
+      failure_rate: round1(rate * 1000) / 1000,
       failures: failures.length,
-      samples: n,
-      affected: side,
-      clean_probe_regions: clean.join(','),
+      samples: trials.length,
+      baseline_rate: round1(baseline * 1000) / 1000,
+      score: round1(Math.max(...involved.map((p) => p.pooled.score))),
+      cells: involved.length,
+      clean_probe_regions: cleanRows.join(','),
+      clean_target_regions: cleanCols.join(','),
     };
-    for (const [k, c] of kinds) values[`count_${k}`] = c;
-    return {
-      rule: this.rule,
-      labels: region ? { target, region } : { target },
-      level,
-      severity: this.config.severity,
-      scope: region ? 'local' : 'global',
-      summary:
-        `${target}: connection failures ${where}: ${Math.round(rate * 100)}% of ${n} recent measurements ` +
-        `(${kindText}) affecting ${side}${baseline}`,
-      evidence: {
-        values,
-        window: { from: Math.min(...times), to: Math.max(...times), samples: n },
-        sampleIds: failures.map((f) => f.id).slice(-20),
+    for (const [k, n] of kinds) values[`count_${k}`] = n;
+    for (const [k, n] of protocols) values[`count_protocol_${k}`] = n;
+    for (const [k, n] of ends) values[`stream_end_${k}`] = n;
+    const labels: Record<string, string> = {
+      target: group.target,
+      path: group.path,
+      kind: group.kind,
+      scope,
+    };
+    if (row) labels.probe_region = row;
+    if (col) labels.region = col;
+    if (group.kind === 'stream') labels.protocol = 'grpc';
+    const times = trials.map((t) => t.at);
+    return [
+      {
+        rule: this.rule,
+        labels,
+        level,
+        severity: this.config.severity,
+        scope: scope === 'global' ? 'global' : 'local',
+        summary:
+          `${group.target} (${group.path}): ${Math.round(rate * 100)}% of recent ${what} ${where} were reset or ` +
+          `refused (${failures.length} of ${trials.length}${breakdown ? `: ${breakdown}` : ''}; baseline ` +
+          `${round1(baseline * 100)}%): ${scopeText}${comparison ? ` (${comparison})` : ''}`,
+        evidence: {
+          values,
+          window: { from: Math.min(...times), to: Math.max(...times), samples: trials.length },
+          sampleIds: failures.map((f) => f.id).slice(-20),
+        },
       },
-    };
+    ];
   }
 }
 
-function group<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
   const out = new Map<string, T[]>();
   for (const item of items) {
     const k = key(item);
@@ -202,11 +359,8 @@ function group<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
   return out;
 }
 
-/** A row or column is at a level when more than half of its cells are (one cell decides alone). */
-function majority(js: Judged[]): Level {
-  const fire = js.filter((j) => j.level === 'fire').length;
-  const hold = js.filter((j) => j.level !== 'clean').length;
-  if (fire * 2 > js.length) return 'fire';
-  if (hold * 2 > js.length) return 'hold';
-  return 'clean';
+function countBy<T>(items: T[], key: (item: T) => string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const item of items) out.set(key(item), (out.get(key(item)) ?? 0) + 1);
+  return out;
 }

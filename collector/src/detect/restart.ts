@@ -1,7 +1,7 @@
 import type { RegionCode } from '@flyprobe/shared';
 import type { StoredResult } from '../store/store.ts';
-import type { RestartConfig } from './config.ts';
-import type { Detector, Finding } from './types.ts';
+import { inIntervals, type RestartConfig } from './config.ts';
+import type { DetectionContext, Detector, Finding } from './types.ts';
 
 interface Restart {
   at: number;
@@ -25,14 +25,17 @@ const MAX_RESTARTS_KEPT = 20;
 
 /**
  * A served Machine whose echo start time moved forward while its image ref stayed the same restarted without
- * a deploy (OOM kill, crash, host maintenance). The alert fires on the restart and resolves `holdMs` after
+ * a deploy (OOM kill, crash, host maintenance). The alert fires on the restart and resolves `holdIntervals` after
  * the last one.
  */
 export class RestartDetector implements Detector {
   readonly rule = 'restart' as const;
   private readonly machines = new Map<string, MachineState>();
 
-  constructor(private readonly config: RestartConfig) {}
+  constructor(
+    private readonly config: RestartConfig,
+    private readonly ctx: DetectionContext,
+  ) {}
 
   observe(r: StoredResult): void {
     const echo = r.echo;
@@ -75,12 +78,17 @@ export class RestartDetector implements Detector {
     const findings: Finding[] = [];
     for (const [k, m] of this.machines) {
       const last = m.restarts.at(-1);
-      if (!last && now - m.seenAt > this.config.staleMs) {
+      const intervalMs = this.ctx.intervalMs(m.target);
+      const holdMs = inIntervals(this.config.holdIntervals, this.config.holdMs, intervalMs);
+      if (
+        !last &&
+        now - m.seenAt > inIntervals(this.config.staleIntervals, this.config.staleMs, intervalMs)
+      ) {
         this.machines.delete(k);
         continue;
       }
-      if (!last || now - last.at > this.config.holdMs) continue;
-      const recent = m.restarts.filter((x) => now - x.at <= this.config.holdMs);
+      if (!last || now - last.at > holdMs) continue;
+      const recent = m.restarts.filter((x) => now - x.at <= holdMs);
       findings.push({
         rule: this.rule,
         labels: { target: m.target, region: m.region, machine: m.machineId },
@@ -90,7 +98,7 @@ export class RestartDetector implements Detector {
         summary:
           `${m.target}: Machine ${m.machineId} in ${m.region} restarted without a deploy ` +
           `(process start ${new Date(last.previousStart).toISOString()} -> ${new Date(last.newStart).toISOString()}, ` +
-          `image ${m.imageRef ?? 'unknown'} unchanged); ${recent.length} restart(s) in the last ${Math.round(this.config.holdMs / 1000)} s. ` +
+          `image ${m.imageRef ?? 'unknown'} unchanged); ${recent.length} restart(s) in the last ${Math.round(holdMs / 1000)} s. ` +
           'Check the Machine for OOM kills, crashes or host maintenance.',
         evidence: {
           values: {

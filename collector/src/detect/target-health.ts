@@ -8,13 +8,18 @@ interface Sample {
 }
 
 /**
- * Whether each region of a target answers its pinned/private checks, from every probe's recent results.
- * Anycast is expected to go to a healthy region only, so a region whose Machines fail is no longer "expected".
+ * Whether each region of a target answers its pinned/private checks. Each probe region judges each target
+ * region from its own recent results (last one ok and at least `minHealthyRatio` of them); a region is
+ * unhealthy when most probe regions with fresh evidence say so. One probe region's own trouble (resets at its
+ * side, a lossy link) must not make a region look down to everyone and move everyone's expected region.
  */
 export class TargetHealth {
-  private readonly byTarget = new Map<string, Map<RegionCode, Ring<Sample>>>();
+  /** target -> target region -> probe region -> recent samples. */
+  private readonly byTarget = new Map<string, Map<RegionCode, Map<RegionCode, Ring<Sample>>>>();
 
-  constructor(private readonly opts: { window: number; minHealthyRatio: number; maxAgeMs: number }) {}
+  constructor(
+    private readonly opts: { window: number; minHealthyRatio: number; maxAgeMs: (target: string) => number },
+  ) {}
 
   observe(r: StoredResult): void {
     if ((r.path !== 'pinned' && r.path !== 'private') || !r.targetRegion) return;
@@ -23,28 +28,37 @@ export class TargetHealth {
       regions = new Map();
       this.byTarget.set(r.target, regions);
     }
-    let ring = regions.get(r.targetRegion);
+    let observers = regions.get(r.targetRegion);
+    if (!observers) {
+      observers = new Map();
+      regions.set(r.targetRegion, observers);
+    }
+    let ring = observers.get(r.probeRegion);
     if (!ring) {
       ring = new Ring<Sample>(this.opts.window);
-      regions.set(r.targetRegion, ring);
+      observers.set(r.probeRegion, ring);
     }
     ring.push({ at: r.startedAt, ok: r.outcome === 'ok' });
   }
 
-  /** Configured regions without fresh evidence count as healthy; observed ones need their last and most samples ok. */
+  /** Configured regions without fresh evidence count as healthy; observed ones need most probe regions' vote. */
   healthyRegions(target: string, configured: readonly RegionCode[], now: number): RegionCode[] {
     const out = new Set<RegionCode>();
     const regions = this.byTarget.get(target);
     const candidates = new Set<RegionCode>([...configured, ...(regions?.keys() ?? [])]);
+    const maxAgeMs = this.opts.maxAgeMs(target);
     for (const region of candidates) {
-      const fresh = (regions?.get(region)?.toArray() ?? []).filter((s) => now - s.at <= this.opts.maxAgeMs);
-      if (fresh.length === 0) {
-        if (configured.includes(region)) out.add(region);
-        continue;
+      let healthy = 0;
+      let judged = 0;
+      for (const ring of regions?.get(region)?.values() ?? []) {
+        const fresh = ring.toArray().filter((s) => now - s.at <= maxAgeMs);
+        if (fresh.length === 0) continue;
+        judged++;
+        // Quick to call a region unhealthy: that only ever moves the expected region farther.
+        const ok = fresh.filter((s) => s.ok).length;
+        if (fresh.at(-1)?.ok && ok / fresh.length >= this.opts.minHealthyRatio) healthy++;
       }
-      // Quick to call a region unhealthy: that only ever moves the expected region farther, never raises an alert.
-      const ok = fresh.filter((s) => s.ok).length;
-      if (fresh.at(-1)?.ok && ok / fresh.length >= this.opts.minHealthyRatio) out.add(region);
+      if (judged === 0 ? configured.includes(region) : healthy * 2 >= judged) out.add(region);
     }
     return [...out].sort();
   }

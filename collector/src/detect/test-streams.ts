@@ -1,5 +1,6 @@
 import type { ProbeResult } from '@flyprobe/shared';
 import type { StoredResult } from '../store/store.ts';
+import type { DetectionContext } from './types.ts';
 
 /** Deterministic PRNG (mulberry32) so synthesised streams are reproducible. */
 export function prng(seed: number): () => number {
@@ -50,4 +51,14 @@ export class StreamBuilder {
       edgeRegion: edge,
     });
   }
+}
+
+/** A detection context for detector tests: no configured regions, degraded results untrusted, 15 s intervals. */
+export function testContext(over: Partial<DetectionContext> = {}): DetectionContext {
+  return {
+    configuredRegions: () => [],
+    trustworthy: (r) => !r.degraded,
+    intervalMs: () => 15_000,
+    ...over,
+  };
 }

@@ -77,4 +77,9 @@ export interface DetectionContext {
   configuredRegions(target: string): readonly RegionCode[];
   /** False for results measured while their probe was degraded: excluded from latency judgements. */
   trustworthy(result: StoredResult): boolean;
+  /**
+   * The probe interval of a target (`mesh`: the mesh interval) that rule durations are counted in; without a
+   * target, the longest one configured (the conservative choice for probe-wide state).
+   */
+  intervalMs(target?: string): number;
 }

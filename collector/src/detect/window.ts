@@ -109,16 +109,16 @@ export class IntervalEstimate {
 }
 
 /**
- * Yields the entries seen within `staleMs` of `now` and deletes the rest, so that keyed detector
- * state forgets probes, cells and routes that stopped reporting.
+ * Yields the entries seen within their stale time (`staleMs` of the entry) of `now` and deletes the rest, so
+ * that keyed detector state forgets probes, cells and routes that stopped reporting.
  */
 export function* liveEntries<K, V extends { lastAt: number }>(
   map: Map<K, V>,
   now: number,
-  staleMs: number,
+  staleMs: (value: V) => number,
 ): Generator<V> {
   for (const [key, value] of map) {
-    if (now - value.lastAt > staleMs) map.delete(key);
+    if (now - value.lastAt > staleMs(value)) map.delete(key);
     else yield value;
   }
 }

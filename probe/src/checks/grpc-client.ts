@@ -1,5 +1,4 @@
-import { ECHO_PROTO_PATH, ECHO_SERVICE } from '@flyprobe/shared';
-import { credentials, loadPackageDefinition, type ServiceClientConstructor } from '@grpc/grpc-js';
+import { ECHO_PROTO_PATH } from '@flyprobe/shared';
 import { loadSync, type PackageDefinition } from '@grpc/proto-loader';
 
 /** proto-loader options shared by the client and the echo service: camelCase fields, numbers for uint64. */
@@ -12,13 +11,3 @@ export function echoPackageDefinition(): PackageDefinition {
   definition ??= loadSync(ECHO_PROTO_PATH, PROTO_OPTIONS);
   return definition;
 }
-
-/** The generated client constructor for flyprobe.echo.v1.Echo. */
-export function echoClientConstructor(): ServiceClientConstructor {
-  const pkg = loadPackageDefinition(echoPackageDefinition());
-  let node: unknown = pkg;
-  for (const part of ECHO_SERVICE.split('.')) node = (node as Record<string, unknown>)[part];
-  return node as ServiceClientConstructor;
-}
-
-export { credentials };

@@ -1,21 +1,21 @@
 import { randomBytes } from 'node:crypto';
-import { type ClientHttp2Session, type ClientHttp2Stream, constants, connect as h2connect } from 'node:http2';
+import { type ClientHttp2Session, type ClientHttp2Stream, constants } from 'node:http2';
 import type { Socket } from 'node:net';
 import {
   ECHO_SERVICE,
   edgeFromRequestId,
   FLY_HEADERS,
-  hostPort,
   type Outcome,
   type STREAM_END_REASONS,
   type StreamInfo,
 } from '@flyprobe/shared';
 import type { CheckOutput, CheckSpec, StreamCheck } from './check.ts';
-import { openConnection, within } from './connect.ts';
+import { within } from './connect.ts';
 import { type EchoReplyMessage, echoFromReply, servedBy } from './echo-info.ts';
 import { CheckFailure, classifyError, describeError } from './failure.ts';
 import { echoPackageDefinition } from './grpc-client.ts';
 import { frameMessage, GrpcFrameReader } from './grpc-frames.ts';
+import { grpcRequestHeaders, openGrpcSession } from './grpc-session.ts';
 import { failedOutput, resultBase } from './result.ts';
 import { elapsed, now, Timeline } from './timeline.ts';
 import { newTraceContext } from './trace.ts';
@@ -138,21 +138,10 @@ class TickStream {
   async #open(): Promise<ClientHttp2Stream> {
     const spec = this.#spec;
     const timeline = this.#timeline;
-    const socket = await openConnection(
-      {
-        host: spec.host,
-        port: spec.port,
-        resolver: spec.resolver,
-        tls: spec.tls ? { alpn: ['h2'], insecure: spec.tlsInsecure } : undefined,
-      },
-      timeline,
-    );
+    const { socket, session } = await openGrpcSession(spec, timeline);
     this.#socket = socket;
     socket.on('error', (err) => {
       this.#transportError ??= err;
-    });
-    const session = h2connect(`${spec.tls ? 'https' : 'http'}://${hostPort(spec.host, spec.port)}`, {
-      createConnection: () => socket,
     });
     this.#session = session;
     session.on('goaway', () => {
@@ -162,15 +151,7 @@ class TickStream {
       this.#transportError ??= err;
     });
     timeline.enter('request');
-    const headers: Record<string, string> = {
-      ...Object.fromEntries(Object.entries(spec.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
-      ':method': 'POST',
-      ':path': `/${ECHO_SERVICE}/Ticks`,
-      'content-type': 'application/grpc',
-      te: 'trailers',
-      [FLY_HEADERS.traceparent]: this.#traceparent,
-    };
-    if (spec.path === 'pinned' && spec.targetRegion) headers[FLY_HEADERS.forceRegion] = spec.targetRegion;
+    const headers = grpcRequestHeaders(spec, 'Ticks', this.#traceparent);
     const stream = session.request(headers);
     this.#stream = stream;
     this.#watch(stream);

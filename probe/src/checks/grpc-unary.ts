@@ -1,152 +1,149 @@
 import { randomBytes } from 'node:crypto';
-import { isIP } from 'node:net';
-import { bracketAddressesBefore, edgeFromRequestId, FLY_HEADERS, hostPort } from '@flyprobe/shared';
-import {
-  type ChannelOptions,
-  type Client,
-  type ClientUnaryCall,
-  connectivityState,
-  Metadata,
-  type ServiceError,
-} from '@grpc/grpc-js';
-import type { Check, CheckSpec } from './check.ts';
+import { type ClientHttp2Session, constants } from 'node:http2';
+import { ECHO_SERVICE, edgeFromRequestId, FLY_HEADERS } from '@flyprobe/shared';
+import { status } from '@grpc/grpc-js';
+import type { Check } from './check.ts';
 import { within } from './connect.ts';
-import { resolveHost } from './dns.ts';
 import { type EchoReplyMessage, echoFromReply, servedBy } from './echo-info.ts';
 import { CheckFailure } from './failure.ts';
-import { credentials, echoClientConstructor } from './grpc-client.ts';
+import { echoPackageDefinition } from './grpc-client.ts';
+import { frameMessage, GrpcFrameReader } from './grpc-frames.ts';
+import { grpcRequestHeaders, openGrpcSession, pingSession } from './grpc-session.ts';
 import { grpcOutcome, isGrpcError } from './grpc-status.ts';
 import { failedOutput, resultBase } from './result.ts';
 import { now, Timeline } from './timeline.ts';
 import { newTraceContext } from './trace.ts';
 
-/** Request metadata: trace context, the pinned region, the spec's extra headers. */
-export function grpcMetadata(spec: CheckSpec, traceparent: string): Metadata {
-  const md = new Metadata();
-  for (const [k, v] of Object.entries(spec.headers ?? {})) md.set(k.toLowerCase(), v);
-  md.set(FLY_HEADERS.traceparent, traceparent);
-  if (spec.path === 'pinned' && spec.targetRegion) md.set(FLY_HEADERS.forceRegion, spec.targetRegion);
-  return md;
+interface PingMethod {
+  requestSerialize(value: { nonce: string }): Buffer;
+  responseDeserialize(bytes: Buffer): EchoReplyMessage;
 }
 
-/** Resolves `spec.host` on the timeline (dns phase only for names); returns the grpc-js target and options. */
-export async function grpcTarget(
-  spec: CheckSpec,
-  timeline: Timeline,
-): Promise<{ target: string; options: ChannelOptions }> {
-  let address = spec.host;
-  if (isIP(spec.host) === 0) {
-    timeline.enter('dns');
-    const t = now();
-    address = (
-      await within(timeline, resolveHost(spec.host, { resolver: spec.resolver, signal: timeline.signal }))
-    ).address;
-    timeline.record('dns', t);
+function pingMethod(): PingMethod {
+  return (echoPackageDefinition()[ECHO_SERVICE] as unknown as { Ping: PingMethod }).Ping;
+}
+
+/** A call that ended without an OK status, shaped like a gRPC error so `grpcOutcome` classifies it. */
+class CallError extends Error {
+  constructor(
+    readonly code: number,
+    readonly details: string,
+  ) {
+    super(details);
   }
-  const options: ChannelOptions = {
-    // A private subchannel pool: a fresh connection per measurement, never one shared with other checks.
-    'grpc.use_local_subchannel_pool': 1,
-    'grpc.enable_retries': 0,
-    'grpc.max_receive_message_length': 64 * 1024,
-  };
-  if (address !== spec.host) {
-    options['grpc.default_authority'] = hostPort(spec.host, spec.port);
-    if (spec.tls) options['grpc.ssl_target_name_override'] = spec.host;
-  }
-  return { target: hostPort(address, spec.port), options };
 }
 
-export function grpcCredentials(spec: CheckSpec) {
-  if (!spec.tls) return credentials.createInsecure();
-  return credentials.createSsl(null, null, null, spec.tlsInsecure ? { rejectUnauthorized: false } : {});
-}
-
-/** Resolves when the channel is READY, or with `failed` on TRANSIENT_FAILURE / SHUTDOWN. */
-function channelReady(channel: ReturnType<Client['getChannel']>): Promise<'ready' | 'failed'> {
-  return new Promise((resolve) => {
-    const check = (): void => {
-      const state = channel.getConnectivityState(true);
-      if (state === connectivityState.READY) resolve('ready');
-      else if (state === connectivityState.TRANSIENT_FAILURE || state === connectivityState.SHUTDOWN)
-        resolve('failed');
-      else channel.watchConnectivityState(state, Number.POSITIVE_INFINITY, check);
-    };
-    check();
-  });
-}
-
-type PingFn = (
-  req: { nonce: string },
-  md: Metadata,
-  opts: { waitForReady: boolean },
-  cb: (err: ServiceError | null, reply?: EchoReplyMessage) => void,
-) => ClientUnaryCall;
-
-function ping(
-  client: Client,
+/** One unary Ping call on `session`: the reply message and the Fly-Request-Id header, or a CallError. */
+function unaryPing(
+  session: ClientHttp2Session,
+  headers: Record<string, string>,
   nonce: string,
-  md: Metadata,
-  timeline: Timeline,
-  onMetadata?: (md: Metadata) => void,
-): Promise<EchoReplyMessage> {
+): Promise<{ reply: EchoReplyMessage; requestId: string | undefined }> {
+  const method = pingMethod();
   return new Promise((resolve, reject) => {
-    const fn = (client as unknown as { Ping: PingFn }).Ping.bind(client);
-    const call = fn({ nonce }, md, { waitForReady: false }, (err, reply) => {
-      if (err || !reply) reject(err ?? new CheckFailure('protocol', 'empty Ping reply'));
-      else resolve(reply);
+    let goaway = false;
+    let transportError: Error | undefined;
+    const onGoaway = (): void => {
+      goaway = true;
+    };
+    const onError = (err: Error): void => {
+      transportError ??= err;
+    };
+    session.on('goaway', onGoaway).on('error', onError);
+    const stream = session.request(headers);
+    const reader = new GrpcFrameReader();
+    const messages: Buffer[] = [];
+    let grpcStatus: number | undefined;
+    let grpcMessage = '';
+    let requestId: string | undefined;
+    let failure: Error | undefined;
+    const setStatus = (h: Record<string, unknown>): void => {
+      if (h['grpc-status'] === undefined) return;
+      grpcStatus = Number(h['grpc-status']);
+      grpcMessage = decodeURIComponent(String(h['grpc-message'] ?? ''));
+    };
+    stream.on('response', (h) => {
+      requestId = h[FLY_HEADERS.requestId] === undefined ? undefined : String(h[FLY_HEADERS.requestId]);
+      const code = Number(h[':status']);
+      if (code !== 200)
+        failure ??= new CheckFailure('protocol', `HTTP status ${code} for a gRPC call`, 'echo');
+      setStatus(h);
     });
-    if (onMetadata) call.on('metadata', onMetadata);
-    timeline.signal.addEventListener('abort', () => call.cancel(), { once: true });
+    stream.on('data', (chunk: Buffer) => {
+      try {
+        messages.push(...reader.push(chunk));
+      } catch (err) {
+        failure ??= err as Error;
+        stream.close(constants.NGHTTP2_CANCEL);
+      }
+    });
+    stream.on('trailers', (t) => setStatus(t));
+    stream.on('error', (err) => {
+      if ((err as { code?: string }).code !== 'ERR_HTTP2_STREAM_ERROR') transportError ??= err;
+    });
+    stream.on('close', () => {
+      // Session errors and GOAWAY may arrive just after the stream closes; let them land first.
+      setImmediate(() => {
+        session.off('goaway', onGoaway).off('error', onError);
+        if (failure) reject(failure);
+        else if (grpcStatus === undefined) {
+          if (transportError && !goaway) reject(transportError);
+          else
+            reject(
+              new CallError(
+                status.UNAVAILABLE,
+                goaway
+                  ? 'GOAWAY before the call completed'
+                  : `RST_STREAM ${stream.rstCode ?? 0} before the call completed`,
+              ),
+            );
+        } else if (grpcStatus !== status.OK)
+          reject(new CallError(grpcStatus, grpcMessage || `status ${grpcStatus}`));
+        else if (messages.length !== 1)
+          reject(new CheckFailure('protocol', `Ping answered with ${messages.length} messages`, 'echo'));
+        else {
+          try {
+            resolve({ reply: method.responseDeserialize(messages[0] as Buffer), requestId });
+          } catch (err) {
+            reject(new CheckFailure('protocol', `undecodable Ping reply: ${(err as Error).message}`, 'echo'));
+          }
+        }
+      });
+    });
+    stream.end(frameMessage(method.requestSerialize({ nonce })));
   });
 }
 
-/** Classifies a grpc-js error (with its status code) or any other error on the timeline. */
-function grpcFailure(spec: CheckSpec, timeline: Timeline, err: unknown) {
-  if (isGrpcError(err) && !(err instanceof CheckFailure)) {
-    return {
-      ...failedOutput(spec, 'grpc', timeline, err),
-      outcome: grpcOutcome(err),
-      grpcCode: err.code,
-      // grpc-js flattens the socket error into text: bracket IPv6 peers by the port it dialled.
-      errorMessage: bracketAddressesBefore(
-        err.details || err.message || `status ${err.code}`,
-        spec.port,
-      ).slice(0, 512),
-    };
-  }
-  return failedOutput(spec, 'grpc', timeline, err);
-}
-
-/** gRPC unary Ping on a fresh channel: connect = channel ready, echo = the Ping round trip (= latencyMs). */
+/**
+ * gRPC unary Ping on a fresh HTTP/2 connection: connect = the TCP handshake, ping = an HTTP/2 PING round
+ * trip on that connection (answered by the peer's HTTP/2 stack: the network round trip without any
+ * application in it), echo = the Ping call's round trip (= latencyMs, one application round trip like the
+ * other protocols'). On the anycast and pinned paths the PING is answered by the edge, the first HTTP/2 hop.
+ */
 export const grpcUnaryCheck: Check = {
   protocol: 'grpc',
   async run(spec, signal) {
     const timeline = new Timeline({ totalMs: spec.timeoutMs, limits: spec.phaseTimeoutMs, signal });
     const { traceId, traceparent } = newTraceContext();
-    let client: Client | undefined;
+    let session: ClientHttp2Session | undefined;
+    let socket: { destroy(): void } | undefined;
     try {
-      const { target, options } = await grpcTarget(spec, timeline);
-      const Ctor = echoClientConstructor();
-      client = new Ctor(target, grpcCredentials(spec), options);
-      const md = grpcMetadata(spec, traceparent);
-      const nonce = randomBytes(12).toString('hex');
-      timeline.enter('connect');
-      const t1 = now();
-      if ((await within(timeline, channelReady(client.getChannel()))) === 'failed') {
-        // A call that does not wait for ready fails at once with the connection's last error in its details.
-        await within(timeline, ping(client, nonce, md, timeline));
-      }
-      timeline.record('connect', t1);
+      ({ session, socket } = await within(timeline, openGrpcSession(spec, timeline)));
+      const open = session;
+      open.on('error', () => {});
+      timeline.onAbort(() => open.destroy());
+      timeline.enter('request');
+      const pingStart = now();
+      const pingMs = await within(timeline, pingSession(open));
+      timeline.record('ping', pingStart, pingStart + pingMs);
       timeline.enter('echo');
-      const t2 = now();
-      let requestId: string | undefined;
-      const reply = await within(
+      const nonce = randomBytes(12).toString('hex');
+      const t = now();
+      const { reply, requestId } = await within(
         timeline,
-        ping(client, nonce, md, timeline, (m) => {
-          requestId = m.get(FLY_HEADERS.requestId)[0]?.toString();
-        }),
+        unaryPing(open, grpcRequestHeaders(spec, 'Ping', traceparent), nonce),
       );
-      timeline.record('echo', t2);
+      timeline.record('echo', t);
       if (reply.nonce !== nonce)
         throw new CheckFailure('protocol', 'Ping reply does not carry the nonce sent', 'echo');
       timeline.finish();
@@ -164,9 +161,18 @@ export const grpcUnaryCheck: Check = {
       };
     } catch (err) {
       timeline.finish();
-      return { ...grpcFailure(spec, timeline, err), traceId };
+      if (isGrpcError(err) && err instanceof CallError)
+        return {
+          ...failedOutput(spec, 'grpc', timeline, err),
+          outcome: grpcOutcome(err),
+          grpcCode: err.code,
+          errorMessage: err.details.slice(0, 512),
+          traceId,
+        };
+      return { ...failedOutput(spec, 'grpc', timeline, err), traceId };
     } finally {
-      client?.close();
+      session?.destroy();
+      socket?.destroy();
     }
   },
 };

@@ -48,7 +48,8 @@ export const probeFileSchema = z.strictObject({
     })
     .optional(),
   targets: z.array(targetConfig).optional(),
-  mesh: probeConfig.shape.mesh.optional(),
+  // Unwrapped from its prefault: an absent section stays absent (a collector refuses a local one).
+  mesh: probeConfig.shape.mesh.unwrap().optional(),
   configPollMs: z.number().optional(),
 });
 export type ProbeFile = z.infer<typeof probeFileSchema>;

@@ -126,6 +126,20 @@ regions = ["fra"]
     });
   });
 
+  it('refuses a mesh section when a collector serves the mesh, and honours it without one', () => {
+    const file = tomlFile('mesh.toml', '[mesh]\nenabled = true\nintervalMs = 2000\n');
+    expect(() =>
+      loadProbeSettings({
+        ...base,
+        FLYPROBE_CONFIG: file,
+        FLYPROBE_COLLECTOR_URL: 'http://c:8080',
+        FLYPROBE_TOKEN: 't',
+      }),
+    ).toThrow(`${file}: mesh: with a collector the mesh is configured there (FLYPROBE_MESH,`);
+    const s = loadProbeSettings({ ...base, FLYPROBE_CONFIG: file });
+    expect(s.localConfig.mesh).toMatchObject({ enabled: true, intervalMs: 2000 });
+  });
+
   it('names the bad field of the TOML file', () => {
     const file = tomlFile('bad-interval.toml', '[[targets]]\nname = "web"\nhost = "x"\nintervalMs = 5\n');
     expect(() => loadProbeSettings({ ...base, FLYPROBE_CONFIG: file })).toThrow(

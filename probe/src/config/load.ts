@@ -90,6 +90,14 @@ export function loadProbeSettings(env: NodeJS.ProcessEnv, opts: LoadOptions = {}
     collector = { url, ...(fallbackUrls.length > 0 && { fallbackUrls }), token: token.value };
   }
 
+  // The collector's /v1/config carries the mesh (peers included) and would replace a local one silently.
+  if (collector && file.mesh !== undefined)
+    throw new SettingsError(
+      `${configFile ?? 'config'}: mesh`,
+      'with a collector the mesh is configured there (FLYPROBE_MESH, FLYPROBE_MESH_INTERVAL_MS, ' +
+        'FLYPROBE_MESH_TIMEOUT_MS, FLYPROBE_MESH_PROTOCOLS on the collector); remove the [mesh] section, ' +
+        'or run the probe without a collector',
+    );
   const report = file.report ?? {};
   const local = parseWith(probeConfig, {
     schemaVersion: 1,

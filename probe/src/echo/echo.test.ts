@@ -4,7 +4,7 @@ import { echoResponse } from '@flyprobe/shared';
 import { credentials, Metadata } from '@grpc/grpc-js';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { echoClientConstructor } from '../checks/grpc-client.ts';
+import { echoClientConstructor } from '../checks/testing/grpc-client.ts';
 import { echoApp, echoIdentityFromEnv, type RunningEcho, startEchoServer } from './index.ts';
 
 const identity = {

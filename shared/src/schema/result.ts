@@ -42,6 +42,8 @@ export const phases = z.strictObject({
   transfer: durationMs.optional(),
   /** TCP echo or gRPC unary round trip on an already open connection. */
   echo: durationMs.optional(),
+  /** gRPC: an HTTP/2 PING round trip on the measurement's connection (network only, no application). */
+  ping: durationMs.optional(),
   total: durationMs.optional(),
 });
 export type Phases = z.infer<typeof phases>;

@@ -23,6 +23,19 @@ describe('resetRuleScript', () => {
     expect(s).not.toContain('ct state');
   });
 
+  it('matches sets of addresses and ports, and can refuse a share of new connections only', () => {
+    const s = resetRuleScript('t2', {
+      daddr: ['fdaa::2', 'fdaa::3'],
+      dport: [8080, 7070],
+      newOnly: true,
+      probability: 0.1,
+    });
+    expect(s).toContain(
+      'meta l4proto tcp tcp dport { 8080, 7070 } ip6 daddr { fdaa::2, fdaa::3 } ct state new numgen random mod 10000 < 1000 reject with tcp reset',
+    );
+    expect(() => resetRuleScript('t', { daddr: ['fdaa::2', '10.0.0.1'] })).toThrow(/daddr/);
+  });
+
   it('rejects values that would inject nft syntax', () => {
     expect(() => resetRuleScript('x; flush ruleset', {})).toThrow(/table/);
     expect(() => resetRuleScript('t', { daddr: '1.2.3.4 accept' })).toThrow(/daddr/);

@@ -3,12 +3,18 @@
 export interface ResetMatch {
   /** `output`: the namespace's own connections are reset; `input`: connections arriving there are. */
   chain?: 'input' | 'output';
-  dport?: number;
+  /** One port or several (an nft set). */
+  dport?: number | number[];
   sport?: number;
-  /** Only packets to this address (e.g. the anycast address). */
-  daddr?: string;
+  /** Only packets to this address or these addresses (e.g. the anycast address). */
+  daddr?: string | string[];
   /** Reset only established flows (mid-stream resets) instead of also refusing new connections. Default true. */
   establishedOnly?: boolean;
+  /**
+   * Only the first packet of new connections (a SYN): `probability` is then the share of connections refused,
+   * whatever their length. Overrides `establishedOnly`.
+   */
+  newOnly?: boolean;
   /** Share of matching packets answered with a reset, 0..1. Default 1. */
   probability?: number;
 }
@@ -19,20 +25,30 @@ const port = (p: number | undefined, field: string) => {
   return p;
 };
 
+/** One value, or an nft anonymous set of several. */
+const oneOrSet = (values: string[]) =>
+  values.length === 1 ? (values[0] as string) : `{ ${values.join(', ')} }`;
+
 /** An `nft -f` script creating table `inet <table>` with one reset rule. */
 export function resetRuleScript(table: string, match: ResetMatch): string {
   if (!/^[a-z][a-z0-9_]{0,30}$/.test(table)) throw new Error('table: lowercase letters, digits and _ only');
   const chain = match.chain ?? 'output';
   const parts = ['meta l4proto tcp'];
-  const dport = port(match.dport, 'dport');
+  const dports = (
+    Array.isArray(match.dport) ? match.dport : match.dport === undefined ? [] : [match.dport]
+  ).map((p) => String(port(p, 'dport')));
   const sport = port(match.sport, 'sport');
-  if (dport !== undefined) parts.push(`tcp dport ${dport}`);
+  if (dports.length > 0) parts.push(`tcp dport ${oneOrSet(dports)}`);
   if (sport !== undefined) parts.push(`tcp sport ${sport}`);
-  if (match.daddr !== undefined) {
-    if (!/^[0-9a-f:.]+$/i.test(match.daddr)) throw new Error('daddr: must be an IP address');
-    parts.push(`${match.daddr.includes(':') ? 'ip6' : 'ip'} daddr ${match.daddr}`);
+  const daddrs = Array.isArray(match.daddr) ? match.daddr : match.daddr === undefined ? [] : [match.daddr];
+  if (daddrs.length > 0) {
+    if (!daddrs.every((a) => /^[0-9a-f:.]+$/i.test(a))) throw new Error('daddr: must be IP addresses');
+    const families = new Set(daddrs.map((a) => (a.includes(':') ? 'ip6' : 'ip')));
+    if (families.size > 1) throw new Error('daddr: must all be IPv6 or all IPv4');
+    parts.push(`${[...families][0]} daddr ${oneOrSet(daddrs)}`);
   }
-  if (match.establishedOnly ?? true) parts.push('ct state established');
+  if (match.newOnly) parts.push('ct state new');
+  else if (match.establishedOnly ?? true) parts.push('ct state established');
   const p = match.probability ?? 1;
   if (!(p > 0 && p <= 1)) throw new Error('probability: must be within (0, 1]');
   if (p < 1) parts.push(`numgen random mod 10000 < ${Math.round(p * 10000)}`);

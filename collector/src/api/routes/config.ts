@@ -55,9 +55,9 @@ export async function buildProbeConfig(
     targets,
     mesh: {
       enabled: s.meshEnabled && peers.length > 0,
-      protocols: ['http', 'tcp'],
-      intervalMs: 15_000,
-      timeoutMs: 5_000,
+      protocols: [...s.meshProtocols],
+      intervalMs: s.meshIntervalMs,
+      timeoutMs: s.meshTimeoutMs,
       peers: s.meshEnabled ? peers : [],
     },
     report: { intervalMs: s.reportIntervalMs, maxBatch: s.reportMaxBatch },
