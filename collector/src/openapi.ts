@@ -5,6 +5,7 @@ import {
   PROTOCOLS,
   probeConfig,
   probeResult,
+  ROUTED_PATHS,
   strictIngestBatch,
   targetConfig,
 } from '@flyprobe/shared';
@@ -130,6 +131,7 @@ function schemas(): Record<string, JsonObject> {
     RouteSummary: object({
       probeRegion: regionCode,
       target: str,
+      path: { enum: [...ROUTED_PATHS] },
       protocol: { enum: [...PROTOCOLS] },
       edges: { type: 'object', additionalProperties: num },
       served: { type: 'object', additionalProperties: num },
@@ -404,8 +406,13 @@ function corePaths(): OpenApiPaths {
     },
     '/v1/routes': {
       get: {
-        summary: 'Per probe region: edge and served region shares for anycast in the window, last change.',
-        parameters: [query('target', str, 'Only this target.'), windowParam('1h')],
+        summary:
+          'Per probe region and routed path (anycast, flycast): edge and served region shares in the window, last change.',
+        parameters: [
+          query('target', str, 'Only this target.'),
+          query('path', { enum: [...ROUTED_PATHS] }, 'Only this path; both when absent.'),
+          windowParam('1h'),
+        ],
         responses: {
           '200': {
             description: 'Route summaries.',

@@ -1,4 +1,4 @@
-import type { RegionCode } from '@flyprobe/shared';
+import { isRoutedPath, type RegionCode } from '@flyprobe/shared';
 import type { StoredResult } from '../store/store.ts';
 import type { LossConfig } from './config.ts';
 import type { DetectionContext, Detector, Finding } from './types.ts';
@@ -69,8 +69,8 @@ export class LossDetector implements Detector {
   observe(r: StoredResult): void {
     if (r.stream || !this.ctx.trustworthy(r)) return;
     let toRegion = r.targetRegion;
-    if (r.path === 'anycast') {
-      const k = `${r.probeRegion}|${r.target}|${r.protocol}`;
+    if (isRoutedPath(r.path)) {
+      const k = `${r.probeRegion}|${r.target}|${r.path}|${r.protocol}`;
       const served = r.servedRegion ?? r.echo?.region;
       if (served) this.lastServed.set(k, served);
       toRegion = served ?? this.lastServed.get(k);

@@ -1,4 +1,10 @@
-import { nearestRegion, type RegionCode, regionDistanceKm } from '@flyprobe/shared';
+import {
+  isRoutedPath,
+  nearestRegion,
+  type RegionCode,
+  type RoutedPath,
+  regionDistanceKm,
+} from '@flyprobe/shared';
 import type { StoredResult } from '../store/store.ts';
 import type { MisrouteConfig } from './config.ts';
 import { TargetHealth } from './target-health.ts';
@@ -16,6 +22,7 @@ interface AnycastSample {
 interface AnycastKey {
   probeRegion: RegionCode;
   target: string;
+  path: RoutedPath;
   protocol: string;
   samples: Ring<AnycastSample>;
   lastAt: number;
@@ -24,14 +31,14 @@ interface AnycastKey {
 type Cause = 'catchment' | 'proxy' | 'unknown';
 
 /**
- * Anycast served by a region other than the nearest healthy one where the target runs, farther by more than
+ * Anycast or Flycast (both routed by fly-proxy to the nearest healthy Machine) served by a region other than the nearest healthy one where the target runs, farther by more than
  * `extraDistanceKm`. The cause is BGP catchment when the edge itself is far from the probe, else the proxy.
  */
 export class MisrouteDetector implements Detector {
   readonly rule = 'misroute' as const;
   private readonly keys = new Map<string, AnycastKey>();
   private readonly health: TargetHealth;
-  /** Last edge seen per (probe region, target): TCP answers carry no Fly-Region, the catchment is the same. */
+  /** Last edge seen per (probe region, target, path): TCP answers carry no Fly-Region, the catchment is the same. */
   private readonly lastEdge = new Map<string, RegionCode>();
   /** Recent trustworthy pinned latencies per probe region, target, protocol and forced region. */
   private readonly pinned = new Map<string, Ring<number>>();
@@ -62,19 +69,20 @@ export class MisrouteDetector implements Detector {
       ring.push(r.latencyMs);
       return;
     }
-    if (r.path !== 'anycast' || r.stream?.event === 'sample') return;
+    if (!isRoutedPath(r.path) || r.stream?.event === 'sample') return;
     const served = r.servedRegion ?? r.echo?.region;
-    const edgeKey = `${r.probeRegion}|${r.target}`;
+    const edgeKey = `${r.probeRegion}|${r.target}|${r.path}`;
     const seenEdge = r.edgeRegion ?? r.echo?.edgeRegion;
     if (seenEdge) this.lastEdge.set(edgeKey, seenEdge);
     const edge = seenEdge ?? this.lastEdge.get(edgeKey);
     if (!served) return;
-    const k = `${r.probeRegion}|${r.target}|${r.protocol}`;
+    const k = `${r.probeRegion}|${r.target}|${r.path}|${r.protocol}`;
     let key = this.keys.get(k);
     if (!key) {
       key = {
         probeRegion: r.probeRegion,
         target: r.target,
+        path: r.path,
         protocol: r.protocol,
         samples: new Ring(Math.max(this.config.window, this.config.clearWindow)),
         lastAt: 0,
@@ -151,14 +159,14 @@ export class MisrouteDetector implements Detector {
       labels: {
         probe_region: key.probeRegion,
         target: key.target,
-        path: 'anycast',
+        path: key.path,
         protocol: key.protocol,
         region: served,
       },
       level,
       severity: this.config.severity,
       summary:
-        `${key.target}: anycast from ${key.probeRegion} (${key.protocol}) is served in ${served} (${servedKm} km) ` +
+        `${key.target}: ${key.path} from ${key.probeRegion} (${key.protocol}) is served in ${served} (${servedKm} km) ` +
         `instead of ${expected.code} (${Math.round(expected.distanceKm)} km) in ${recent}/${samples.length} ` +
         `recent samples (${misrouted.length}/${all.length} over the longer clear window); ${cause} misroute (${why})${penaltyText}`,
       evidence: {

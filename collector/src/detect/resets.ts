@@ -1,4 +1,4 @@
-import type { RegionCode } from '@flyprobe/shared';
+import { isRoutedPath, type RegionCode } from '@flyprobe/shared';
 import type { StoredResult } from '../store/store.ts';
 import type { ResetsConfig } from './config.ts';
 import type { Detector, Finding } from './types.ts';
@@ -17,7 +17,7 @@ interface Sample {
 interface Cell {
   target: string;
   row: RegionCode;
-  /** The target-side region: forced/private/peer region, or the served region for anycast. */
+  /** The target-side region: forced/private/peer region, or the served region for anycast and flycast. */
   col: RegionCode;
   samples: Ring<Sample>;
 }
@@ -50,7 +50,7 @@ export function resetKind(r: StoredResult): string | null | undefined {
 export class ResetsDetector implements Detector {
   readonly rule = 'resets' as const;
   private readonly cells = new Map<string, Cell>();
-  /** Last region that served anycast per (probe region, target, protocol): where a failed anycast attempt went. */
+  /** Last served region per (probe region, target, routed path, protocol): where a failed attempt went. */
   private readonly lastServed = new Map<string, RegionCode>();
 
   constructor(private readonly config: ResetsConfig) {}
@@ -59,8 +59,8 @@ export class ResetsDetector implements Detector {
     const failure = resetKind(r);
     if (failure === undefined) return;
     let col = r.targetRegion;
-    if (r.path === 'anycast') {
-      const sk = `${r.probeRegion}|${r.target}|${r.protocol}`;
+    if (isRoutedPath(r.path)) {
+      const sk = `${r.probeRegion}|${r.target}|${r.path}|${r.protocol}`;
       const served = r.servedRegion ?? r.echo?.region;
       if (served) this.lastServed.set(sk, served);
       col = served ?? this.lastServed.get(sk);
