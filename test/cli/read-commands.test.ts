@@ -204,7 +204,10 @@ describe('flyprobe matrix / probes / regions / routes / tokens / alerts', { time
     expect(served.iad).toBe('iad');
     const table = await runMain(['routes', '--target', 'web'], env);
     expect(table.code, table.stderr).toBe(0);
-    expect(table.stdout).toMatch(/^iad\s+web\s+http\s+iad\s+iad\s/m);
+    expect(table.stdout).toMatch(/^iad\s+web\s+anycast\s+http\s+iad\s+iad\s/m);
+    const pinned = await runMain(['routes', '--path', 'pinned'], env);
+    expect(pinned.code).not.toBe(0);
+    expect(pinned.stderr).toMatch(/path: must be one of anycast, flycast/);
   });
 
   it('tokens create prints the secret once, and that secret works', async () => {
