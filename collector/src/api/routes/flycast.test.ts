@@ -4,8 +4,8 @@ import {
   ADMIN_SECRET,
   batch,
   call,
-  createToken,
   probeIdentity,
+  probeToken,
   READ_SECRET,
   result,
   startTestCollector,
@@ -36,7 +36,7 @@ beforeAll(async () => {
     body: [{ name: 'web', app: 'web-app', host: 'web.fly.dev', paths: ['anycast', 'flycast'] }],
   });
   expect(put.status).toBe(200);
-  const token = await createToken(tc.url, { role: 'probe', probeId: 'p-ams-1' });
+  const token = await probeToken(tc.url, 'p-ams-1', 'ams');
   // From ams: anycast enters at the ams edge and is served in fra; flycast is served in ams, then lhr.
   const results = [
     ...[0, 1, 2].map((i) =>
