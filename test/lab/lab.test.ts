@@ -116,6 +116,15 @@ describe.skipIf(!capability.ok)(`network lab${REASON ? ` (skipped: ${REASON})` :
         expect(echo.region).toBe(nearestRegion(r, targetRegions)?.code);
         expect(res.headers['fly-request-id']).toMatch(new RegExp(`-${r}$`));
       }
+      // Raw TCP through the Flycast listener: the echo line names the serving region.
+      const tcp = await lab.exec('lhr', 'python3', [
+        '-c',
+        `import socket
+s=socket.create_connection(('${lab.flycast}',${EDGE_PORTS.tcp}),5);s.sendall(b'n1\\n');f=s.makefile()
+print(f.readline())`,
+      ]);
+      expect(tcp.startsWith('n1 ')).toBe(true);
+      expect((JSON.parse(tcp.slice(3)) as Echo).region).toBe(nearestRegion('lhr', targetRegions)?.code);
       // The same proxy: a proxy misroute on dfw's edge moves its Flycast traffic too.
       await lab.misrouteProxy('dfw', 'fra');
       const proxied = await curl(lab, 'dfw', flycastUrl(lab));
