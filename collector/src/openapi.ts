@@ -140,7 +140,7 @@ function schemas(): Record<string, JsonObject> {
     }),
     RouteTimelineResponse: object({
       target: str,
-      path: { enum: ['anycast', 'flycast'] },
+      path: { enum: [...ROUTED_PATHS] },
       protocol: { enum: [...PROTOCOLS] },
       from: int,
       to: int,
@@ -428,7 +428,7 @@ function corePaths(): OpenApiPaths {
           'Per probe region: sample counts per edge and served region in each time bucket (anycast or flycast), from raw results; for the dashboard.',
         parameters: [
           query('target', str, 'Target name.', true),
-          query('path', { enum: ['anycast', 'flycast'], default: 'anycast' }, 'Network path.'),
+          query('path', { enum: [...ROUTED_PATHS], default: 'anycast' }, 'Network path.'),
           query('protocol', { enum: [...PROTOCOLS], default: 'http' }, 'Protocol.'),
           windowParam('1h'),
           query(
