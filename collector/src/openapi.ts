@@ -5,6 +5,7 @@ import {
   PROTOCOLS,
   probeConfig,
   probeResult,
+  ROUTED_PATHS,
   strictIngestBatch,
   targetConfig,
 } from '@flyprobe/shared';
@@ -130,6 +131,7 @@ function schemas(): Record<string, JsonObject> {
     RouteSummary: object({
       probeRegion: regionCode,
       target: str,
+      path: { enum: [...ROUTED_PATHS] },
       protocol: { enum: [...PROTOCOLS] },
       edges: { type: 'object', additionalProperties: num },
       served: { type: 'object', additionalProperties: num },
@@ -138,7 +140,7 @@ function schemas(): Record<string, JsonObject> {
     }),
     RouteTimelineResponse: object({
       target: str,
-      path: { enum: ['anycast', 'flycast'] },
+      path: { enum: [...ROUTED_PATHS] },
       protocol: { enum: [...PROTOCOLS] },
       from: int,
       to: int,
@@ -404,8 +406,13 @@ function corePaths(): OpenApiPaths {
     },
     '/v1/routes': {
       get: {
-        summary: 'Per probe region: edge and served region shares for anycast in the window, last change.',
-        parameters: [query('target', str, 'Only this target.'), windowParam('1h')],
+        summary:
+          'Per probe region and routed path (anycast, flycast): edge and served region shares in the window, last change.',
+        parameters: [
+          query('target', str, 'Only this target.'),
+          query('path', { enum: [...ROUTED_PATHS] }, 'Only this path; both when absent.'),
+          windowParam('1h'),
+        ],
         responses: {
           '200': {
             description: 'Route summaries.',
@@ -421,7 +428,7 @@ function corePaths(): OpenApiPaths {
           'Per probe region: sample counts per edge and served region in each time bucket (anycast or flycast), from raw results; for the dashboard.',
         parameters: [
           query('target', str, 'Target name.', true),
-          query('path', { enum: ['anycast', 'flycast'], default: 'anycast' }, 'Network path.'),
+          query('path', { enum: [...ROUTED_PATHS], default: 'anycast' }, 'Network path.'),
           query('protocol', { enum: [...PROTOCOLS], default: 'http' }, 'Protocol.'),
           windowParam('1h'),
           query(

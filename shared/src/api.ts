@@ -1,3 +1,4 @@
+import type { RoutedPath } from './paths.ts';
 import type { RegionCode } from './regions.ts';
 import type { NetworkPath, Protocol } from './schema/common.ts';
 
@@ -9,7 +10,7 @@ export type MatrixMetric = (typeof MATRIX_METRICS)[number];
 export interface MatrixCell {
   /** Probe region (row). */
   from: RegionCode;
-  /** Served region (anycast), forced region (pinned), private region or peer region (mesh). */
+  /** Served region (anycast, flycast), forced region (pinned), private region or peer region (mesh). */
   to: RegionCode;
   /** The metric's value: ms for latency metrics, a ratio 0..1 for loss and reset_rate; null without samples. */
   value: number | null;
@@ -44,8 +45,10 @@ export interface SeriesPoint {
 export interface RouteSummary {
   probeRegion: RegionCode;
   target: string;
+  /** anycast (edge = BGP catchment) or flycast (edge = the proxy of the probe's own region, normally). */
+  path: RoutedPath;
   protocol: Protocol;
-  /** Share of anycast samples per edge and served region in the window. */
+  /** Share of the path's samples per edge and served region in the window. */
   edges: Record<RegionCode, number>;
   served: Record<RegionCode, number>;
   current: { edge: RegionCode | null; served: RegionCode | null; since: number | null };

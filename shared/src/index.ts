@@ -3,6 +3,7 @@ export * from './api.ts';
 export * from './fly-headers.ts';
 export * from './geo.ts';
 export * from './host-port.ts';
+export * from './paths.ts';
 export * from './proto.ts';
 export * from './regions.ts';
 export * from './schema/index.ts';

@@ -71,8 +71,15 @@ describe('flyprobe matrix / probes / regions / routes / tokens / alerts', { time
       },
       { ...anycast('syd', 200), path: 'pinned', targetRegion: 'syd', echo: echo(now - 1500, now - 1000, 2) },
     ];
+    // A second target probed over Flycast from iad, served by the iad proxy's choice, fra.
+    const flycast = [30, 31, 32].map((ms) => ({
+      ...anycast('fra', ms),
+      target: 'db',
+      path: 'flycast',
+      edgeRegion: 'iad',
+    }));
     for (const [region, results] of [
-      ['iad', iad],
+      ['iad', [...iad, ...flycast]],
       ['fra', [...fra, ...restarted]],
     ] as const) {
       const r = await postJson(
@@ -140,6 +147,21 @@ describe('flyprobe matrix / probes / regions / routes / tokens / alerts', { time
       );
     });
 
+    it('--path flycast prints the flycast matrix: columns are the regions that served it', async () => {
+      const r = await runCli(['matrix', '--target', 'db', '--path', 'flycast', '--samples'], env);
+      expect(r.code, r.stderr).toBe(0);
+      const lines = r.stdout.trimEnd().split('\n');
+      expect(lines[0]).toMatch(/^p50 ms, target db, path flycast, protocol http, /);
+      expect(lines[1]!.split(/\s{2,}/)).toEqual(['FROM \\ TO', 'fra']);
+      const m = await getJson<MatrixResponse>(`${c.url}/v1/matrix?target=db&path=flycast`, ADMIN_TOKEN);
+      const [only] = m.cells;
+      expect(only).toMatchObject({ from: 'iad', to: 'fra', samples: 3 });
+      expect(lines[2]!.trim().split(/\s{2,}/)).toEqual(['iad', `${formatCellValue('p50', only!.value)} (3)`]);
+      const bad = await runMain(['matrix', '--target', 'db', '--path', 'proxy'], env);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain('--path must be one of anycast, pinned, private, flycast, mesh');
+    });
+
     it('rejects bad flags locally (exit 2) and shows the API validation message (exit 1)', async () => {
       const noTarget = await runMain(['matrix'], env);
       expect(noTarget.code).toBe(2);
@@ -204,7 +226,10 @@ describe('flyprobe matrix / probes / regions / routes / tokens / alerts', { time
     expect(served.iad).toBe('iad');
     const table = await runMain(['routes', '--target', 'web'], env);
     expect(table.code, table.stderr).toBe(0);
-    expect(table.stdout).toMatch(/^iad\s+web\s+http\s+iad\s+iad\s/m);
+    expect(table.stdout).toMatch(/^iad\s+web\s+anycast\s+http\s+iad\s+iad\s/m);
+    const pinned = await runMain(['routes', '--path', 'pinned'], env);
+    expect(pinned.code).not.toBe(0);
+    expect(pinned.stderr).toMatch(/path: must be one of anycast, flycast/);
   });
 
   it('tokens create prints the secret once, and that secret works', async () => {

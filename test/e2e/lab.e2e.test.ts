@@ -1,4 +1,4 @@
-import { type MatrixResponse, nearestRegion, type ProbeResult } from '@flyprobe/shared';
+import { columnRegion, type MatrixResponse, nearestRegion, type ProbeResult } from '@flyprobe/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Lab, labCapability, startLab, waitFor } from '../lab/index.ts';
 import {
@@ -18,10 +18,12 @@ import {
  * Configured truth for the matrix test (see test/lab/index.ts):
  * - private P -> R: wan.rttMs(P, R), the sum of both one-way delays; 0 when P = R (same namespace);
  * - pinned P -> R: wan.rttMs(P, E) + wan.rttMs(E, R), E = the edge P's anycast lands on (P itself here);
+ * - flycast P: one cell, P -> S with S the target region nearest P (P's own edge chooses it), at
+ *   wan.rttMs(P, P) (machine <-> edge) + wan.rttMs(P, S);
  * the probe's TCP connect phase is its pure network RTT (checked within max(2 ms, 5%) on the private path),
  * and so is the gRPC check's HTTP/2 PING on its connection (`phases.ping`, same band);
  * the http check's latencyMs (request sent -> first byte) is one application round trip: the RTT plus
- * the echo's and, on the pinned path, the edge's processing (checked within applicationAllowance).
+ * the echo's and, on the pinned and flycast paths, the edge's processing (checked within applicationAllowance).
  */
 
 const capability = labCapability();
@@ -42,7 +44,12 @@ describe.skipIf(!capability.ok)(
         targetRegions: TARGETS,
         // Scaled so that RTTs span ~0-55 ms: fast runs, and 5% of the longest still above the 2 ms floor.
         delays: { scale: 0.5 },
-        target: { protocols: ['http', 'grpc'], intervalMs: 1000, timeoutMs: 3000 },
+        target: {
+          paths: ['anycast', 'pinned', 'private', 'flycast'],
+          protocols: ['http', 'grpc'],
+          intervalMs: 1000,
+          timeoutMs: 3000,
+        },
       });
       await lab.startCollector(FAST_COLLECTOR_ENV);
       for (const r of REGIONS) await lab.startProbe(r);
@@ -59,37 +66,43 @@ describe.skipIf(!capability.ok)(
         )
       ).results;
 
-    /** Clean samples per "P>R" cell (ok, measured while the probe was healthy) of one measured figure. */
+    /** Clean samples per "P>R" matrix cell (ok, measured while the probe was healthy) of one measured figure. */
     const cleanSamples = (rs: Stored[], figure: (r: Stored) => number | undefined) => {
       const cells = new Map<string, number[]>();
       for (const r of rs) {
         const v = figure(r);
-        if (r.outcome !== 'ok' || r.degraded || v === undefined || !r.targetRegion) continue;
-        const k = `${r.probeRegion}>${r.targetRegion}`;
+        const column = columnRegion(r);
+        if (r.outcome !== 'ok' || r.degraded || v === undefined || !column) continue;
+        const k = `${r.probeRegion}>${column}`;
         cells.set(k, [...(cells.get(k) ?? []), v]);
       }
       return cells;
     };
 
+    const nearest = (p: string) => nearestRegion(p, TARGETS)?.code as string;
     const truth = {
       private: (p: string, r: string) => (p === r ? 0 : lab.wan.rttMs(p, r)),
       pinned: (p: string, r: string) => {
         const edge = lab.catchment.edgeFor(p);
         return lab.wan.rttMs(p, edge) + lab.wan.rttMs(edge, r);
       },
+      // Flycast enters the proxy of P's own region, which forwards to the nearest target region.
+      flycast: (p: string, r: string) => lab.wan.rttMs(p, p) + lab.wan.rttMs(p, r),
     };
+    /** The cells a path fills: every target region where one is asked for, the nearest where fly-proxy picks. */
+    const columnsOf = (path: keyof typeof truth, p: string) => (path === 'flycast' ? [nearest(p)] : TARGETS);
 
-    it('1. matrix truth: private and pinned RTTs match the configured lab, anycast is served by the nearest region', async () => {
+    it('1. matrix truth: private, pinned and flycast RTTs match the configured lab, anycast and flycast are served by the nearest region', async () => {
       const report: string[] = [];
       const violations: string[] = [];
-      for (const path of ['private', 'pinned'] as const) {
+      for (const path of ['private', 'pinned', 'flycast'] as const) {
         const rs = await waitFor(
           `${MIN_SAMPLES} clean ${path} samples per cell`,
           async () => {
             const all = await results(path);
             const c = cleanSamples(all, (r) => r.latencyMs);
             const full = REGIONS.every((p) =>
-              TARGETS.every((r) => (c.get(`${p}>${r}`)?.length ?? 0) >= MIN_SAMPLES),
+              columnsOf(path, p).every((r) => (c.get(`${p}>${r}`)?.length ?? 0) >= MIN_SAMPLES),
             );
             return full ? all : undefined;
           },
@@ -102,7 +115,7 @@ describe.skipIf(!capability.ok)(
           `/v1/matrix?target=web&path=${path}&protocol=http&metric=p50`,
         );
         for (const p of REGIONS)
-          for (const r of TARGETS) {
+          for (const r of columnsOf(path, p)) {
             const want = truth[path](p, r);
             const measured = median(latency.get(`${p}>${r}`) as number[]);
             const shown = matrix.cells.find((c) => c.from === p && c.to === r)?.value;
@@ -147,15 +160,23 @@ describe.skipIf(!capability.ok)(
         }
       console.log(report.join('\n'));
       expect(violations, report.join('\n')).toEqual([]);
-      const anycast = (await results('anycast')).filter((r) => r.outcome === 'ok');
-      for (const p of REGIONS) {
-        const mine = anycast.filter((r) => r.probeRegion === p);
-        expect(mine.length, `anycast results from ${p}`).toBeGreaterThan(0);
-        for (const r of mine) {
-          expect(r.servedRegion).toBe(nearestRegion(p, TARGETS)?.code);
-          expect(r.edgeRegion).toBe(p);
+      for (const path of ['anycast', 'flycast']) {
+        const ok = (await results(path)).filter((r) => r.outcome === 'ok');
+        for (const p of REGIONS) {
+          const mine = ok.filter((r) => r.probeRegion === p);
+          expect(mine.length, `${path} results from ${p}`).toBeGreaterThan(0);
+          for (const r of mine)
+            expect([r.edgeRegion, r.servedRegion], `${path} from ${p}`).toEqual([p, nearest(p)]);
         }
       }
+      // The flycast matrix has exactly one column per row: the served region, as for anycast.
+      const flycast = await lab.api<MatrixResponse>('/v1/matrix?target=web&path=flycast&protocol=http');
+      expect(
+        flycast.cells
+          .filter((c) => c.samples > 0)
+          .map((c) => `${c.from}>${c.to}`)
+          .sort(),
+      ).toEqual(REGIONS.map((p) => `${p}>${nearest(p)}`).sort());
     }, 240_000);
 
     /** Waits until every probe's current boot has stored seq 0..produced-1 exactly once. */

@@ -10,7 +10,13 @@
  * (see loopback-demo.ts).
  */
 import { parseArgs } from 'node:util';
-import type { AlertView, MatrixResponse, RouteSummary } from '@flyprobe/shared';
+import {
+  type AlertView,
+  isRoutedPath,
+  type MatrixResponse,
+  type NetworkPath,
+  type RouteSummary,
+} from '@flyprobe/shared';
 import { renderMatrix } from '../../cli/src/output/matrix-table.ts';
 import { labCapability } from './capability.ts';
 import { type Lab, startLab } from './lab.ts';
@@ -62,29 +68,30 @@ function parseDemoArgs(argv: string[]): DemoOptions {
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const pause = (s: number) => new Promise((r) => setTimeout(r, s * 1000));
 
-async function printMatrix(lab: Lab, path: string, protocol: string, color: boolean) {
+async function printMatrix(lab: Lab, path: NetworkPath, protocol: string, color: boolean) {
   const m = await lab.api<MatrixResponse>(
     `/v1/matrix?target=web&path=${path}&protocol=${protocol}&metric=p50&window=5m`,
   );
   say(
-    `\n${path} / ${protocol}: p50 ms (samples), rows = probe region, columns = ${path === 'anycast' ? 'served' : 'target'} region`,
+    `\n${path} / ${protocol}: p50 ms (samples), rows = probe region, columns = ${isRoutedPath(path) ? 'served' : 'target'} region`,
   );
   say(renderMatrix(m, { color, samples: true }));
 }
 
 async function printFindings(lab: Lab, color: boolean) {
-  for (const path of ['private', 'pinned', 'anycast']) await printMatrix(lab, path, 'http', color);
+  for (const path of ['private', 'pinned', 'anycast', 'flycast'] as const)
+    await printMatrix(lab, path, 'http', color);
   const { routes } = await lab
     .api<{ routes: RouteSummary[] }>('/v1/routes?window=5m')
     .catch(() => ({ routes: [] }));
   if (routes.length > 0) {
-    say('\nanycast routes (share of samples per edge -> served region):');
+    say('\nroutes (share of samples per edge -> served region; flycast enters at the own region):');
     for (const r of routes.filter((x) => x.protocol === 'http')) {
       const share = (o: Record<string, number>) =>
         Object.entries(o)
           .map(([k, v]) => `${k} ${(v * 100).toFixed(0)}%`)
           .join(', ');
-      say(`  ${r.probeRegion}: edges ${share(r.edges)}; served ${share(r.served)}`);
+      say(`  ${r.probeRegion} ${r.path}: edges ${share(r.edges)}; served ${share(r.served)}`);
     }
   }
   try {
@@ -105,7 +112,12 @@ async function runNamespaceDemo(o: DemoOptions): Promise<void> {
     regions: REGIONS,
     targetRegions: TARGETS,
     delays: { scale: 0.25 },
-    target: { protocols: ['http', 'tcp'], intervalMs: 1000, timeoutMs: 3000 },
+    target: {
+      paths: ['anycast', 'pinned', 'private', 'flycast'],
+      protocols: ['http', 'tcp'],
+      intervalMs: 1000,
+      timeoutMs: 3000,
+    },
     // A backstop only: the demo's own timer below stops it first, cleanly, with exit 0.
     maxDurationMs: o.durationS * 1000 + 60_000,
     log: say,
@@ -123,12 +135,15 @@ async function runNamespaceDemo(o: DemoOptions): Promise<void> {
     say(`Baseline: ${o.faultS}s of clean measurements.`);
     await pause(o.faultS);
 
-    say(`\n1. Catchment misroute: BGP sends lhr's anycast traffic to nrt's edge (${o.faultS}s).`);
+    say(`\n1. Catchment misroute: BGP sends lhr's anycast traffic to nrt's edge (${o.faultS}s);`);
+    say("   lhr's flycast traffic stays on lhr's own proxy: private addresses have no BGP catchment.");
     await lab.misrouteCatchment('lhr', 'nrt');
     await pause(o.faultS);
     await lab.resetCatchment('lhr');
 
-    say(`2. Proxy misroute: dfw's edge forwards to nrt instead of the nearest region iad (${o.faultS}s).`);
+    say(
+      `2. Proxy misroute: dfw's edge forwards anycast and flycast to nrt instead of the nearest region iad (${o.faultS}s).`,
+    );
     await lab.misrouteProxy('dfw', 'nrt');
     await pause(o.faultS);
     await lab.misrouteProxy('dfw', null);

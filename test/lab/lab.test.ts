@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { nearestRegion } from '@flyprobe/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,6 +49,19 @@ async function curl(lab: Lab, region: string, url: string, headers: Record<strin
 }
 
 const anycastUrl = (lab: Lab) => `http://[${lab.anycast}]:${EDGE_PORTS.http}/echo`;
+const flycastUrl = (lab: Lab) => `http://[${lab.flycast}]:${EDGE_PORTS.http}/echo`;
+
+/** The first AAAA answer for `name` from the lab DNS, asked from inside a region's namespace. */
+async function aaaa(lab: Lab, region: string, name: string): Promise<string> {
+  const out = await lab.exec(region, 'python3', [
+    '-c',
+    `import socket,struct
+q=struct.pack('>HHHHHH',7,256,1,0,0,0)+b''.join(bytes([len(l)])+l.encode() for l in '${name}'.split('.'))+b'\\0'+struct.pack('>HH',28,1)
+s=socket.socket(socket.AF_INET6,socket.SOCK_DGRAM);s.settimeout(5);s.sendto(q,('${lab.plan.dnsAddress}',53))
+r=s.recv(512);print(socket.inet_ntop(socket.AF_INET6,r[-16:]))`,
+  ]);
+  return out.trim();
+}
 
 describe.skipIf(!capability.ok)(`network lab${REASON ? ` (skipped: ${REASON})` : ''}`, () => {
   let lab: Lab;
@@ -86,15 +100,57 @@ describe.skipIf(!capability.ok)(`network lab${REASON ? ` (skipped: ${REASON})` :
     expect(preferred.ok && (JSON.parse(preferred.body) as Echo).region).toBe('fra');
   });
 
-  it('resolves the .internal names from inside a region through the lab DNS', async () => {
-    const out = await lab.exec('lhr', 'python3', [
-      '-c',
-      `import socket,struct
-q=struct.pack('>HHHHHH',7,256,1,0,0,0)+b''.join(bytes([len(l)])+l.encode() for l in 'fra.${lab.plan.app}.internal'.split('.'))+b'\\0'+struct.pack('>HH',28,1)
-s=socket.socket(socket.AF_INET6,socket.SOCK_DGRAM);s.settimeout(5);s.sendto(q,('${lab.plan.dnsAddress}',53))
-r=s.recv(512);print(socket.inet_ntop(socket.AF_INET6,r[-16:]))`,
-    ]);
-    expect(out.trim()).toBe(lab.privateAddress('fra'));
+  it('resolves the .internal and .flycast names from inside a region through the lab DNS', async () => {
+    expect(await aaaa(lab, 'lhr', `fra.${lab.plan.app}.internal`)).toBe(lab.privateAddress('fra'));
+    expect(await aaaa(lab, 'dfw', `${lab.plan.app}.flycast`)).toBe(lab.flycast);
+  });
+
+  it("serves Flycast at each region's own edge whatever the catchment, and only to the private network", async () => {
+    await lab.misrouteCatchment('dfw', 'lhr');
+    try {
+      for (const r of regions) {
+        const res = await curl(lab, r, flycastUrl(lab));
+        if (!res.ok) throw new Error(res.error);
+        const echo = JSON.parse(res.body) as Echo;
+        expect(echo.edgeRegion).toBe(r);
+        expect(echo.region).toBe(nearestRegion(r, targetRegions)?.code);
+        expect(res.headers['fly-request-id']).toMatch(new RegExp(`-${r}$`));
+      }
+      // Raw TCP through the Flycast listener: the echo line names the serving region.
+      const tcp = await lab.exec('lhr', 'python3', [
+        '-c',
+        `import socket
+s=socket.create_connection(('${lab.flycast}',${EDGE_PORTS.tcp}),5);s.sendall(b'n1\\n');f=s.makefile()
+print(f.readline())`,
+      ]);
+      expect(tcp.startsWith('n1 ')).toBe(true);
+      expect((JSON.parse(tcp.slice(3)) as Echo).region).toBe(nearestRegion('lhr', targetRegions)?.code);
+      // The same proxy: a proxy misroute on dfw's edge moves its Flycast traffic too.
+      await lab.misrouteProxy('dfw', 'fra');
+      const proxied = await curl(lab, 'dfw', flycastUrl(lab));
+      expect(proxied.ok && (JSON.parse(proxied.body) as Echo)).toMatchObject({
+        edgeRegion: 'dfw',
+        region: 'fra',
+      });
+    } finally {
+      await lab.misrouteProxy('dfw', null);
+      await lab.resetCatchment('dfw');
+    }
+    // From outside the private network (the lab's host side) the SYN never reaches an edge.
+    const before = (await lab.emulatorStats()).dropped.not_private;
+    const socket = connect({ host: lab.flycast, port: EDGE_PORTS.http });
+    socket.on('error', () => undefined);
+    try {
+      await waitFor(
+        'the host SYN to Flycast to be dropped',
+        async () => ((await lab.emulatorStats()).dropped.not_private > before ? true : undefined),
+        10_000,
+        50,
+      );
+      expect(socket.readyState).toBe('opening');
+    } finally {
+      socket.destroy();
+    }
   });
 
   it('delays packets by the configured one-way delays, each direction on its own', async () => {

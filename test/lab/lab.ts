@@ -9,7 +9,7 @@ import { labCapability } from './capability.ts';
 import { CatchmentTable, type FlapSchedule, flapEdgeAt } from './catchment.ts';
 import { cleanupSync, LAB_ROOT, runDir, sweepStaleLabs } from './cleanup.ts';
 import { type DelayModelOptions, WanModel } from './delay-model.ts';
-import type { ZoneMachine } from './dns/answers.ts';
+import type { LabZone, ZoneMachine } from './dns/answers.ts';
 import { EDGE_CONFIG_ENV, type EdgeConfig, type EdgeState } from './edge/config.ts';
 import { type ResetMatch, resetRuleScript } from './faults/rst.ts';
 import { deleteNetns, ipBatch, nft, sh } from './netns.ts';
@@ -153,6 +153,11 @@ export class Lab {
     return this.plan.anycast;
   }
 
+  /** Flycast address of the target (`<app>.flycast`): only reachable from the lab's private network. */
+  get flycast(): string {
+    return this.plan.flycast;
+  }
+
   /** Collector base URL, reachable from the lab's own process and from every namespace. */
   get collectorUrl(): string {
     return `http://${hostPort(this.collectorAddress, COLLECTOR_PORT)}`;
@@ -228,7 +233,7 @@ export class Lab {
     return new LabProcess({ name, netns, script, args, env, logPath: join(this.dir, `${name}.log`), nice });
   }
 
-  private zone(): ZoneMachine[] {
+  private zone(): LabZone {
     const out: ZoneMachine[] = [];
     for (const [region, p] of this.targets)
       if (p.running)
@@ -246,7 +251,7 @@ export class Lab {
           region,
           address: this.privateAddress(region),
         });
-    return out;
+    return { machines: out, flycast: [{ app: this.plan.app, address: this.plan.flycast }] };
   }
 
   private refreshZone(): void {
@@ -292,6 +297,7 @@ export class Lab {
     const config: EdgeConfig = {
       region,
       listen: this.plan.anycast,
+      flycast: this.plan.flycast,
       ports: EDGE_PORTS,
       targets: this.plan.targetRegions.map((r) => ({ region: r, address: this.privateAddress(r) })),
       targetPorts: TARGET_PORTS,
@@ -611,6 +617,13 @@ async function acquireLock(timeoutMs: number): Promise<ChildProcess> {
   return child;
 }
 
+/** The org's private network (each region's Machines and the collector) reaches Flycast at its own region's edge. */
+function flycastEdges(plan: LabPlan): Record<string, string> {
+  const edges: Record<string, string> = { col: `${plan.collectorRegion}-e` };
+  for (const r of plan.regions) edges[r] = `${r}-e`;
+  return edges;
+}
+
 /** Builds a lab: namespaces, the WAN emulator, DNS, targets and edges. Probes and collector start on request. */
 export async function startLab(options: LabOptions): Promise<Lab> {
   const capability = labCapability();
@@ -656,6 +669,8 @@ export async function startLab(options: LabOptions): Promise<Lab> {
         anycast: [plan.anycast],
         pairs: wan.emulatorPairs(plan.endpoints),
         catchment: catchmentTable,
+        flycast: [plan.flycast],
+        flycastEdges: flycastEdges(plan),
         compensationMs: options.compensationMs ?? 0.45,
       },
       dir,
@@ -670,7 +685,9 @@ export async function startLab(options: LabOptions): Promise<Lab> {
         ipBatch(e.netns, [
           ...(e.netns ? ['link set dev lo up'] : []),
           ...[e.address, ...e.extraAddresses].map((a) => `addr add ${a}/128 dev ${e.ifname} nodad`),
-          ...(e.kind === 'edge' ? [`addr add ${plan.anycast}/128 dev lo nodad`] : []),
+          ...(e.kind === 'edge'
+            ? [`addr add ${plan.anycast}/128 dev lo nodad`, `addr add ${plan.flycast}/128 dev lo nodad`]
+            : []),
           `link set dev ${e.ifname} up`,
           `route add ${plan.network} dev ${e.ifname}`,
         ]),

@@ -15,7 +15,8 @@ import { freePort, waitFor } from './wait.ts';
  * The demo without root: every region is a set of local processes. Each region's edge listens on its own
  * loopback address (127.0.0.20+i) and adds the backhaul delay itself; the target's echo servers and the
  * collector listen on 127.0.0.1. Probes measure the anycast and pinned paths through their region's edge.
- * What needs namespaces is left out and said so: the private path, catchment faults, flaps, RST injection.
+ * What needs namespaces is left out and said so: the private and flycast paths (both need a private
+ * network with its own DNS), catchment faults, flaps, RST injection.
  */
 
 const REGIONS = ['iad', 'dfw', 'lhr', 'fra', 'nrt', 'syd'];
@@ -176,7 +177,7 @@ export async function runLoopbackDemo(o: DemoOptions, whyNoLab: string): Promise
       ms: wan.oneWayMs('lhr', 'fra'),
     });
     say(
-      `(Catchment misroutes, flaps, RST injection and the private path need the namespace lab: ${whyNoLab}.)`,
+      `(Catchment misroutes, flaps, RST injection and the private and flycast paths need the namespace lab: ${whyNoLab}.)`,
     );
 
     const read = async <T>(path: string) => {

@@ -37,6 +37,8 @@ export interface LabPlan {
   /** The lab's /48, routed to the emulator in every namespace. */
   network: string;
   anycast: string;
+  /** The target app's Flycast address, `<app>.flycast`: reached through the source region's own edge. */
+  flycast: string;
   /** Plays `fdaa::3`, the 6PN resolver; served by the lab process in the root namespace. */
   dnsAddress: string;
   endpoints: EndpointPlan[];
@@ -125,6 +127,7 @@ export function planLab(input: PlanInput): LabPlan {
     collectorRegion,
     network: `${net}::/48`,
     anycast: `${net}:ac::1`,
+    flycast: `${net}:fc::1`,
     dnsAddress,
     endpoints,
   };

@@ -21,8 +21,8 @@ export const matrixCommand: Command = {
   summary: 'print the region x region latency matrix for a target (coloured table, --csv, --json)',
   help: `Usage: flyprobe matrix --target NAME [--path P] [--protocol P] [--metric M] [--window W] [--csv|--json]
 
-Rows are probe regions, columns the regions that served (anycast), were forced (pinned), reached
-privately or peered (mesh). Latency cells are coloured by inflation over the fibre floor.
+Rows are probe regions, columns the regions that served (anycast, flycast), were forced (pinned),
+reached privately or peered (mesh). Latency cells are coloured by inflation over the fibre floor.
 
 Options:
   --target NAME     target name (required)

@@ -1,6 +1,7 @@
 import {
   type FieldError,
   identifier,
+  isRoutedPath,
   MATRIX_METRICS,
   type MatrixMetric,
   type NetworkPath,
@@ -9,6 +10,8 @@ import {
   PROTOCOLS,
   type Protocol,
   protocol,
+  ROUTED_PATHS,
+  type RoutedPath,
   regionCode,
 } from '@flyprobe/shared';
 import type { Context } from 'hono';
@@ -82,6 +85,14 @@ export class QueryReader {
       return fallback;
     }
     return (v as NetworkPath | undefined) ?? fallback;
+  }
+
+  /** A path on which fly-proxy picks the region (routes exist only there). */
+  routedPath(name: string): RoutedPath | undefined {
+    const v = this.path(name);
+    if (v === undefined || isRoutedPath(v)) return v;
+    this.errors.push({ field: name, message: `must be one of ${ROUTED_PATHS.join(', ')}` });
+    return undefined;
   }
 
   protocol(name: string, fallback?: Protocol): Protocol | undefined {

@@ -6,8 +6,6 @@ import { requireRole } from '../api/middleware/auth.ts';
 import { formatDuration, QueryReader } from '../api/validation.ts';
 import type { StoredResult } from '../store/store.ts';
 
-/** Paths whose column region is chosen by the proxy (the served region), so edge and served can move. */
-const ROUTED_PATHS: readonly string[] = ['anycast', 'flycast'];
 /** Raw results read per answer; past it the oldest part of the window is left out and `coveredFrom` says so. */
 export const TIMELINE_MAX_RESULTS = 10_000;
 const MAX_BUCKETS = 360;
@@ -94,9 +92,8 @@ export function routeTimelineRoutes(deps: ApiDeps): Hono<ApiEnv> {
   app.get('/v1/routes/timeline', requireRole('read'), async (c) => {
     const q = new QueryReader(c, ['target', 'path', 'protocol', 'window', 'step']);
     const target = q.required(q.identifier('target'), 'target');
-    const path = q.path('path', 'anycast') ?? 'anycast';
-    if (!ROUTED_PATHS.includes(path))
-      q.errors.push({ field: 'path', message: `must be one of ${ROUTED_PATHS.join(', ')}` });
+    // Only where the proxy picks the region can edge and served move.
+    const path = q.routedPath('path') ?? 'anycast';
     const protocol = q.protocol('protocol', 'http') ?? 'http';
     const windowMs = q.duration('window', 60 * MINUTE_MS, MINUTE_MS, MAX_TIMELINE_WINDOW_MS);
     const fallbackStep =

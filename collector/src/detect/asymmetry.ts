@@ -71,6 +71,7 @@ export class AsymmetryDetector implements Detector {
   }
 
   observe(r: StoredResult): void {
+    // BGP catchment exists only on anycast: a Flycast request enters the proxy of the caller's own region.
     if (r.path === 'anycast') {
       this.observeEdge(r);
       return;

@@ -1,4 +1,4 @@
-import type { RegionCode } from '@flyprobe/shared';
+import { isRoutedPath, type RegionCode, type RoutedPath } from '@flyprobe/shared';
 import type { StoredResult } from '../store/store.ts';
 import type { FlappingConfig } from './config.ts';
 import type { DetectionContext, Detector, Finding, RegionStep } from './types.ts';
@@ -7,6 +7,7 @@ import { IntervalEstimate, liveEntries, Ring, round1 } from './window.ts';
 interface RouteKey {
   probeRegion: RegionCode;
   target: string;
+  path: RoutedPath;
   protocol: string;
   edge?: RegionCode;
   served?: RegionCode;
@@ -20,7 +21,8 @@ interface RouteKey {
 }
 
 /**
- * Route flap damping in the manner of RFC 2439, per (probe, target, protocol) on the anycast path: each change
+ * Route flap damping in the manner of RFC 2439, per (probe, target, path, protocol) on the paths where fly-proxy
+ * picks the region (anycast, flycast): each change
  * of served or edge region adds a penalty that halves every half-life; the alert fires at the suppress
  * threshold and clears only below the lower reuse threshold, so the alert does not flap itself.
  */
@@ -34,16 +36,17 @@ export class FlappingDetector implements Detector {
   ) {}
 
   observe(r: StoredResult): void {
-    if (r.path !== 'anycast' || r.stream?.event === 'sample') return;
+    if (!isRoutedPath(r.path) || r.stream?.event === 'sample') return;
     const served = r.servedRegion ?? r.echo?.region;
     const edge = r.edgeRegion ?? r.echo?.edgeRegion;
     if (!served && !edge) return;
-    const k = `${r.probeId}|${r.target}|${r.protocol}`;
+    const k = `${r.probeId}|${r.target}|${r.path}|${r.protocol}`;
     let key = this.keys.get(k);
     if (!key) {
       key = {
         probeRegion: r.probeRegion,
         target: r.target,
+        path: r.path,
         protocol: r.protocol,
         edge,
         served,
@@ -99,13 +102,13 @@ export class FlappingDetector implements Detector {
         labels: {
           probe_region: key.probeRegion,
           target: key.target,
-          path: 'anycast',
+          path: key.path,
           protocol: key.protocol,
         },
         level,
         severity: this.config.severity,
         summary:
-          `${key.target}: anycast route from ${key.probeRegion} (${key.protocol}) is flapping: ` +
+          `${key.target}: ${key.path} route from ${key.probeRegion} (${key.protocol}) is flapping: ` +
           `${steps.length - 1} edge/served region changes recently (edge>served: ${route}); ` +
           `damping penalty ${Math.round(penalty)} (fires at ${this.config.suppressThreshold}, clears below ${this.config.reuseThreshold}). ` +
           'Long-lived connections from this region are likely being broken.',

@@ -1,7 +1,6 @@
-import type { RegionCode } from '@flyprobe/shared';
+import { isRoutedPath, type RegionCode } from '@flyprobe/shared';
 import type { StoredResult } from '../store/store.ts';
 import { type LossConfig, staleFor } from './config.ts';
-import { isProxiedPath } from './paths.ts';
 import { FaultEnd } from './sequential.ts';
 import type { DetectionContext, Detector, Finding } from './types.ts';
 import { liveEntries, median, Ring, round1 } from './window.ts';
@@ -87,8 +86,8 @@ export class LossDetector implements Detector {
   observe(r: StoredResult): void {
     if (r.stream || !this.ctx.trustworthy(r)) return;
     let toRegion = r.targetRegion;
-    if (isProxiedPath(r.path)) {
-      const k = `${r.probeRegion}|${r.target}|${r.protocol}`;
+    if (isRoutedPath(r.path)) {
+      const k = `${r.probeRegion}|${r.target}|${r.path}|${r.protocol}`;
       const served = r.servedRegion ?? r.echo?.region;
       if (served) this.lastServed.set(k, served);
       toRegion = served ?? this.lastServed.get(k);

@@ -1,7 +1,12 @@
-import { nearestRegion, type RegionCode, regionDistanceKm } from '@flyprobe/shared';
+import {
+  isRoutedPath,
+  nearestRegion,
+  type RegionCode,
+  type RoutedPath,
+  regionDistanceKm,
+} from '@flyprobe/shared';
 import type { StoredResult } from '../store/store.ts';
 import { inIntervals, type MisrouteConfig, staleFor } from './config.ts';
-import { isProxiedPath } from './paths.ts';
 import { FaultEnd } from './sequential.ts';
 import { TargetHealth } from './target-health.ts';
 import type { DetectionContext, Detector, Finding } from './types.ts';
@@ -16,9 +21,9 @@ interface AnycastSample {
 }
 
 interface AnycastKey {
-  path: string;
   probeRegion: RegionCode;
   target: string;
+  path: RoutedPath;
   protocol: string;
   samples: Ring<AnycastSample>;
   lastAt: number;
@@ -28,14 +33,14 @@ interface AnycastKey {
 type Cause = 'catchment' | 'proxy' | 'unknown';
 
 /**
- * Anycast served by a region other than the nearest healthy one where the target runs, farther by more than
+ * Anycast or Flycast (both routed by fly-proxy to the nearest healthy Machine) served by a region other than the nearest healthy one where the target runs, farther by more than
  * `extraDistanceKm`. The cause is BGP catchment when the edge itself is far from the probe, else the proxy.
  */
 export class MisrouteDetector implements Detector {
   readonly rule = 'misroute' as const;
   private readonly keys = new Map<string, AnycastKey>();
   private readonly health: TargetHealth;
-  /** Last edge seen per (probe region, target): TCP answers carry no Fly-Region, the catchment is the same. */
+  /** Last edge seen per (probe region, target, path): TCP answers carry no Fly-Region, the catchment is the same. */
   private readonly lastEdge = new Map<string, RegionCode>();
   /** Recent trustworthy pinned and private latencies per path, probe region, target, protocol and region. */
   private readonly direct = new Map<string, Ring<number>>();
@@ -67,20 +72,20 @@ export class MisrouteDetector implements Detector {
       ring.push(r.latencyMs);
       return;
     }
-    if (!isProxiedPath(r.path) || r.stream?.event === 'sample') return;
+    if (!isRoutedPath(r.path) || r.stream?.event === 'sample') return;
     const served = r.servedRegion ?? r.echo?.region;
-    const edgeKey = `${r.probeRegion}|${r.target}`;
+    const edgeKey = `${r.probeRegion}|${r.target}|${r.path}`;
     const seenEdge = r.edgeRegion ?? r.echo?.edgeRegion;
     if (seenEdge) this.lastEdge.set(edgeKey, seenEdge);
     const edge = seenEdge ?? this.lastEdge.get(edgeKey);
     if (!served) return;
-    const k = `${r.path}|${r.probeRegion}|${r.target}|${r.protocol}`;
+    const k = `${r.probeRegion}|${r.target}|${r.path}|${r.protocol}`;
     let key = this.keys.get(k);
     if (!key) {
       key = {
-        path: r.path,
         probeRegion: r.probeRegion,
         target: r.target,
+        path: r.path,
         protocol: r.protocol,
         samples: new Ring(Math.max(this.config.window, this.config.clearWindow)),
         end: new FaultEnd(this.config.clearScore),

@@ -1,7 +1,6 @@
-import type { RegionCode } from '@flyprobe/shared';
+import { isRoutedPath, type RegionCode } from '@flyprobe/shared';
 import type { StoredResult } from '../store/store.ts';
 import { type ResetsConfig, staleFor } from './config.ts';
-import { isProxiedPath } from './paths.ts';
 import { SequentialRate } from './sequential.ts';
 import type { DetectionContext, Detector, Finding } from './types.ts';
 import { liveEntries, Ring, round1 } from './window.ts';
@@ -35,6 +34,7 @@ interface Pair {
   group: Group;
   groupKey: string;
   row: RegionCode;
+  /** The target-side region: forced/private/peer region, or the served region for anycast and flycast. */
   col: RegionCode;
   pooled: SequentialRate;
   byProtocol: Map<string, SequentialRate>;
@@ -75,7 +75,7 @@ export function resetTrial(
 export class ResetsDetector implements Detector {
   readonly rule = 'resets' as const;
   private readonly pairs = new Map<string, Pair>();
-  /** Last region that served anycast per (probe region, target, protocol): where a failed anycast attempt went. */
+  /** Last served region per (probe region, target, routed path, protocol): where a failed attempt went. */
   private readonly lastServed = new Map<string, RegionCode>();
 
   private readonly stale: (key: { target?: string }) => number;
@@ -99,8 +99,8 @@ export class ResetsDetector implements Detector {
     const trial = resetTrial(r);
     if (!trial) return;
     let col = r.targetRegion;
-    if (isProxiedPath(r.path)) {
-      const sk = `${r.probeRegion}|${r.target}|${r.protocol}`;
+    if (isRoutedPath(r.path)) {
+      const sk = `${r.probeRegion}|${r.target}|${r.path}|${r.protocol}`;
       const served = r.servedRegion ?? r.echo?.region;
       if (served) this.lastServed.set(sk, served);
       col = served ?? this.lastServed.get(sk);

@@ -1,4 +1,4 @@
-import type { ProbeResult } from '@flyprobe/shared';
+import type { ProbeResult, RoutedPath } from '@flyprobe/shared';
 import type { StoredResult } from '../store/store.ts';
 import type { DetectionContext } from './types.ts';
 
@@ -42,9 +42,25 @@ export class StreamBuilder {
   }
 
   anycast(probeRegion: string, at: number, served: string, edge: string, latencyMs = 20): StoredResult {
+    return this.routed('anycast', probeRegion, at, served, edge, latencyMs);
+  }
+
+  /** A Flycast result: its edge is the proxy of the probe's own region unless said otherwise. */
+  flycast(probeRegion: string, at: number, served: string, edge = probeRegion, latencyMs = 20): StoredResult {
+    return this.routed('flycast', probeRegion, at, served, edge, latencyMs);
+  }
+
+  private routed(
+    path: RoutedPath,
+    probeRegion: string,
+    at: number,
+    served: string,
+    edge: string,
+    latencyMs: number,
+  ): StoredResult {
     return this.result({
       probeRegion,
-      path: 'anycast',
+      path,
       startedAt: at,
       latencyMs,
       servedRegion: served,

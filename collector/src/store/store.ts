@@ -8,6 +8,7 @@ import type {
   ProbeSummary,
   Protocol,
   RegionCode,
+  RoutedPath,
   RouteSummary,
   SeriesPoint,
   TargetConfig,
@@ -67,7 +68,7 @@ export interface ResultStore {
   series(
     query: CellQuery & { fromRegion: RegionCode; toRegion: RegionCode; stepMs: number },
   ): Promise<SeriesPoint[]>;
-  routes(query: { target?: string; from: number; to: number }): Promise<RouteSummary[]>;
+  routes(query: { target?: string; path?: RoutedPath; from: number; to: number }): Promise<RouteSummary[]>;
 }
 
 export interface ProbeRegistry {

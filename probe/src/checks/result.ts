@@ -1,4 +1,4 @@
-import type { Protocol } from '@flyprobe/shared';
+import { isRoutedPath, type Protocol } from '@flyprobe/shared';
 import type { CheckOutput, CheckSpec } from './check.ts';
 import { classifyError, describeError, type FailedPhase } from './failure.ts';
 import type { Timeline } from './timeline.ts';
@@ -13,7 +13,7 @@ export function resultBase(
     target: spec.target,
     path: spec.path,
     protocol,
-    ...(spec.path !== 'anycast' && spec.targetRegion ? { targetRegion: spec.targetRegion } : {}),
+    ...(!isRoutedPath(spec.path) && spec.targetRegion ? { targetRegion: spec.targetRegion } : {}),
     ...(spec.path === 'mesh' && spec.peer ? { peer: spec.peer } : {}),
     startedAt,
   };

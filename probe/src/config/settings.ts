@@ -58,7 +58,7 @@ export interface ProbeSettings {
   echo: EchoSettings;
   /** 0 binds an ephemeral port; -1 disables the metrics server. */
   metricsPort: number;
-  /** DNS server for `*.internal` names (private path), `ip` or `ip:port`. */
+  /** DNS server for `*.internal` and `*.flycast` names (private and flycast paths), `ip` or `ip:port`. */
   resolver?: string;
   spoolDir?: string;
   /** Upper bound for stop(): stop checks, flush, close (Fly kill_timeout is 5 s by default). */

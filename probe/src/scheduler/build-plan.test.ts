@@ -66,6 +66,43 @@ describe('buildPlan', () => {
     expect(plan.warnings).toEqual([]);
   });
 
+  it('plans flycast once per protocol to <app>.flycast over 6PN on the public ports, in plaintext', () => {
+    const plan = buildPlan(
+      config({
+        targets: [
+          {
+            name: 'web',
+            app: 'web-app',
+            host: 'web.fly.dev',
+            regions: ['fra', 'syd'],
+            paths: ['flycast'],
+            http: { port: 443, tls: true },
+            grpc: { port: 50051, tls: true },
+            privatePorts: { http: 8080 },
+          },
+          { name: 'db', flycastHost: 'fdaa:0:1:0:1::2', paths: ['flycast'], protocols: ['tcp'] },
+        ],
+      }),
+      ctx(),
+    );
+    expect(plan.warnings).toEqual([]);
+    // Like anycast, one check per protocol: fly-proxy picks the region, none is asked for.
+    expect(plan.checks.map((c) => c.key).sort()).toEqual([
+      'grpc|web|flycast||',
+      'http|web|flycast||',
+      'tcp|db|flycast||',
+      'tcp|web|flycast||',
+    ]);
+    const http = plan.checks.find((c) => c.key === 'http|web|flycast||');
+    expect(http?.spec).toMatchObject({ host: 'web-app.flycast', port: 443, tls: false, resolver: 'fdaa::3' });
+    expect(http?.spec.targetRegion).toBeUndefined();
+    const grpc = plan.checks.find((c) => c.key === 'grpc|web|flycast||');
+    expect(grpc?.spec).toMatchObject({ host: 'web-app.flycast', tls: false });
+    expect(grpc?.spec.headers).toBeUndefined();
+    expect(plan.checks.find((c) => c.key === 'tcp|db|flycast||')?.spec.host).toBe('fdaa:0:1:0:1::2');
+    expect(plan.streams.map((s) => s.key)).toEqual(['stream|web|flycast||0']);
+  });
+
   it('uses discovered regions when a target lists none, and warns when it cannot plan a path', () => {
     const input = config({
       targets: [{ name: 'api', app: 'api-app', paths: ['anycast', 'private'], protocols: ['tcp'] }],

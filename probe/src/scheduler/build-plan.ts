@@ -6,7 +6,7 @@ import type {
   RegionCode,
   TargetConfig,
 } from '@flyprobe/shared';
-import { FLY_HEADERS } from '@flyprobe/shared';
+import { FLY_HEADERS, isRoutedPath } from '@flyprobe/shared';
 import type { CheckSpec } from '../checks/check.ts';
 import type { CheckPlan, PlannedCheck, PlannedStream } from './plan.ts';
 
@@ -23,7 +23,9 @@ export interface PlanContext {
 /**
  * Turns a probe config into the concrete measurements: targets x paths x protocols x regions, and
  * the mesh (every peer but this probe). Pinned = the public host with fly-force-region per region;
- * private = `<region>.<app>.internal` over 6PN (plaintext, private ports); anycast = the public host.
+ * private = `<region>.<app>.internal` over 6PN (plaintext, private ports); anycast = the public host;
+ * flycast = `<app>.flycast` (or `flycastHost`) over 6PN through fly-proxy: the public service ports, in
+ * plaintext (Flycast is HTTP-only) and without routing headers (Fly documents none for Flycast).
  */
 export function buildPlan(config: ProbeConfig, ctx: PlanContext): CheckPlan {
   const plan: CheckPlan = { checks: [], streams: [], warnings: [] };
@@ -64,7 +66,7 @@ function planTarget(t: TargetConfig, ctx: PlanContext, plan: CheckPlan): void {
       plan.warnings.push(`targets.${t.name}: path ${path} needs regions (none configured or discovered)`);
       continue;
     }
-    const perRegion: readonly (RegionCode | undefined)[] = path === 'anycast' ? [undefined] : regions;
+    const perRegion: readonly (RegionCode | undefined)[] = isRoutedPath(path) ? [undefined] : regions;
     for (const protocol of t.protocols) {
       if (path === 'pinned' && protocol === 'tcp') continue; // raw TCP cannot carry fly-force-region
       for (const region of perRegion) addTargetChecks(t, path, protocol, region, ctx, plan);
@@ -81,23 +83,24 @@ function addTargetChecks(
   plan: CheckPlan,
 ): void {
   const isPrivate = path === 'private';
-  const host = isPrivate ? `${region}.${t.app}.internal` : t.host!;
+  // Both private paths resolve over 6PN DNS and speak plaintext.
+  const over6pn = isPrivate || path === 'flycast';
   const base: CheckSpec = {
     target: t.name,
     path,
     targetRegion: region,
-    host,
+    host: hostFor(t, path, region),
     port: portFor(t, protocol, isPrivate),
     timeoutMs: t.timeoutMs,
-    resolver: isPrivate ? ctx.resolver : undefined,
+    resolver: over6pn ? ctx.resolver : undefined,
   };
   if (protocol === 'http') {
     base.httpPath = t.http.path;
-    base.tls = isPrivate ? false : t.http.tls;
+    base.tls = over6pn ? false : t.http.tls;
     base.expectStatus = t.http.expectStatus;
     base.keepAlive = t.http.keepAlive;
   } else if (protocol === 'grpc') {
-    base.tls = isPrivate ? false : t.grpc.tls;
+    base.tls = over6pn ? false : t.grpc.tls;
     if (path === 'pinned' && region) base.headers = { [FLY_HEADERS.forceRegion]: region };
   }
   plan.checks.push(planned(protocol, base, t.intervalMs));
@@ -112,6 +115,13 @@ function addTargetChecks(
       plan.streams.push(plannedStream(spec, i, t.grpc.maxStreamLifetimeMs));
     }
   }
+}
+
+function hostFor(t: TargetConfig, path: NetworkPath, region: RegionCode | undefined): string {
+  if (path === 'private') return `${region}.${t.app}.internal`;
+  // The schema requires app or flycastHost when flycast is among the paths.
+  if (path === 'flycast') return t.flycastHost ?? `${t.app}.flycast`;
+  return t.host!;
 }
 
 function portFor(t: TargetConfig, protocol: Protocol, isPrivate: boolean): number {

@@ -77,7 +77,7 @@ export const count = z
   .nonnegative({ message: 'must not be negative' })
   .max(MAX_COUNT, { message: `must be at most ${MAX_COUNT}` });
 
-export const PATHS = ['anycast', 'pinned', 'private', 'mesh'] as const;
+export const PATHS = ['anycast', 'pinned', 'private', 'flycast', 'mesh'] as const;
 export const PROTOCOLS = ['http', 'tcp', 'grpc'] as const;
 export const networkPath = z.enum(PATHS);
 export const protocol = z.enum(PROTOCOLS);

@@ -1,21 +1,36 @@
 import { z } from 'zod';
-import { durationMs, identifier, networkPath, PATHS, PROTOCOLS, protocol, regionCode } from './common.ts';
+import {
+  durationMs,
+  identifier,
+  type NetworkPath,
+  networkPath,
+  PROTOCOLS,
+  protocol,
+  regionCode,
+} from './common.ts';
 
 const port = z.number().int().min(1).max(65535);
 
-/** One app to probe. Served by the collector (`GET /v1/config`) and changed with `PUT /v1/targets`. */
-export const targetConfig = z.strictObject({
+/**
+ * Paths a target gets when it lists none. Flycast is opt-in: it needs a private IPv6 allocated with
+ * `fly ips allocate-v6 --private`, which most apps do not have; mesh comes from the mesh section.
+ */
+export const DEFAULT_TARGET_PATHS: readonly NetworkPath[] = ['anycast', 'pinned', 'private'];
+
+const targetFields = z.strictObject({
   name: identifier,
-  /** Fly app name, for `<region>.<app>.internal` on the private path. */
+  /** Fly app name, for `<region>.<app>.internal` (private path) and `<app>.flycast` (flycast path). */
   app: identifier.optional(),
   /** Public hostname or IP (anycast). Pinned requests go to the same address with `fly-force-region`. */
   host: z.string().min(1).max(253).optional(),
+  /** Flycast hostname or private IPv6 (flycast path); default `<app>.flycast`, resolved over 6PN DNS. */
+  flycastHost: z.string().min(1).max(253).optional(),
   /** Regions where the target runs; discovered from TXT `regions.<app>.internal` when empty and `app` is set. */
   regions: z.array(regionCode).max(64).default([]),
   paths: z
     .array(networkPath)
     .min(1)
-    .default([...PATHS].filter((p) => p !== 'mesh')),
+    .default([...DEFAULT_TARGET_PATHS]),
   protocols: z
     .array(protocol)
     .min(1)
@@ -47,6 +62,16 @@ export const targetConfig = z.strictObject({
     .prefault({}),
   intervalMs: durationMs.min(100).default(15_000),
   timeoutMs: durationMs.min(50).default(5_000),
+});
+
+/** One app to probe. Served by the collector (`GET /v1/config`) and changed with `PUT /v1/targets`. */
+export const targetConfig = targetFields.superRefine((t, ctx) => {
+  if (t.paths.includes('flycast') && !t.app && !t.flycastHost)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['flycastHost'],
+      message: 'required for the flycast path when app is not set (the default is <app>.flycast)',
+    });
 });
 export type TargetConfig = z.infer<typeof targetConfig>;
 export type TargetConfigInput = z.input<typeof targetConfig>;

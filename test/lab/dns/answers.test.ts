@@ -1,12 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { answerQuestion, type ZoneMachine } from './answers.ts';
+import { answerQuestion, type LabZone } from './answers.ts';
 
-const zone: ZoneMachine[] = [
-  { app: 'web', id: 'm1', region: 'iad', address: 'fdaa:0:1:a7b:1::2' },
-  { app: 'web', id: 'm2', region: 'fra', address: 'fdaa:0:1:a7b:2::2' },
-  { app: 'web', id: 'm3', region: 'fra', address: 'fdaa:0:1:a7b:3::2' },
-  { app: 'probes', id: 'p1', region: 'lhr', address: 'fdaa:0:1:a7b:4::2' },
-];
+const zone: LabZone = {
+  machines: [
+    { app: 'web', id: 'm1', region: 'iad', address: 'fdaa:0:1:a7b:1::2' },
+    { app: 'web', id: 'm2', region: 'fra', address: 'fdaa:0:1:a7b:2::2' },
+    { app: 'web', id: 'm3', region: 'fra', address: 'fdaa:0:1:a7b:3::2' },
+    { app: 'probes', id: 'p1', region: 'lhr', address: 'fdaa:0:1:a7b:4::2' },
+  ],
+  flycast: [
+    { app: 'web', address: 'fdaa:0:1:fc::1' },
+    { app: 'idle', address: 'fdaa:0:1:fc::2' },
+  ],
+};
 
 describe('answerQuestion', () => {
   it('answers AAAA for <region>.<app>.internal with that region only', () => {
@@ -36,6 +42,20 @@ describe('answerQuestion', () => {
     expect(answerQuestion(zone, 'vms.web.internal', 'TXT').records).toEqual([
       { type: 'TXT', data: 'm1 iad,m2 fra,m3 fra' },
     ]);
+  });
+
+  it('answers AAAA for <app>.flycast with its Flycast address, also for an app with no running Machine', () => {
+    expect(answerQuestion(zone, 'web.flycast', 'AAAA')).toEqual({
+      rcode: 'NOERROR',
+      records: [{ type: 'AAAA', data: 'fdaa:0:1:fc::1' }],
+    });
+    expect(answerQuestion(zone, 'Idle.Flycast.', 'AAAA').records).toEqual([
+      { type: 'AAAA', data: 'fdaa:0:1:fc::2' },
+    ]);
+    expect(answerQuestion(zone, 'idle.internal', 'AAAA').rcode).toBe('NXDOMAIN');
+    expect(answerQuestion(zone, 'probes.flycast', 'AAAA').rcode).toBe('NXDOMAIN');
+    expect(answerQuestion(zone, 'fra.web.flycast', 'AAAA').rcode).toBe('NXDOMAIN');
+    expect(answerQuestion(zone, 'web.flycast', 'TXT')).toEqual({ rcode: 'NOERROR', records: [] });
   });
 
   it('answers NXDOMAIN for unknown names and an empty NOERROR for a known name of another type', () => {

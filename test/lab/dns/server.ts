@@ -1,6 +1,6 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import dnsPacket from 'dns-packet';
-import { answerQuestion, type ZoneMachine } from './answers.ts';
+import { answerQuestion, type LabZone } from './answers.ts';
 
 const NXDOMAIN = 3;
 const FORMERR = 1;
@@ -9,20 +9,20 @@ const TTL_S = 5;
 export interface LabDnsServer {
   address: string;
   port: number;
-  /** Replaces the zone's machines (a stopped machine disappears, as on Fly). */
-  setMachines(machines: ZoneMachine[]): void;
+  /** Replaces the zone (a stopped machine disappears, as on Fly). */
+  setZone(zone: LabZone): void;
   /** Queries answered and queries that could not be decoded. */
   stats(): { answered: number; malformed: number };
   close(): Promise<void>;
 }
 
-/** A UDP DNS server for the lab's `.internal` zone, playing Fly's `fdaa::3`. */
+/** A UDP DNS server for the lab's `.internal` and `.flycast` zone, playing Fly's `fdaa::3`. */
 export async function startLabDns(options: {
   address: string;
   port?: number;
-  machines: ZoneMachine[];
+  zone: LabZone;
 }): Promise<LabDnsServer> {
-  let machines = [...options.machines];
+  let zone = options.zone;
   let answered = 0;
   let malformed = 0;
   const socket: Socket = createSocket({ type: options.address.includes(':') ? 'udp6' : 'udp4' });
@@ -42,7 +42,7 @@ export async function startLabDns(options: {
       socket.send(formErr(query.id ?? 0), peer.port, peer.address);
       return;
     }
-    const a = answerQuestion(machines, question.name, question.type);
+    const a = answerQuestion(zone, question.name, question.type);
     const answers: dnsPacket.Answer[] = a.records.map((r) =>
       r.type === 'AAAA'
         ? { type: 'AAAA', name: question.name, ttl: TTL_S, data: r.data }
@@ -66,8 +66,8 @@ export async function startLabDns(options: {
   return {
     address: options.address,
     port: socket.address().port,
-    setMachines(next) {
-      machines = [...next];
+    setZone(next) {
+      zone = next;
     },
     stats: () => ({ answered, malformed }),
     close: () => new Promise<void>((resolve) => socket.close(() => resolve())),

@@ -11,7 +11,12 @@ export interface EdgeConfig {
   region: RegionCode;
   /** The anycast address the edge listens on. */
   listen: string;
-  /** Public ports on the anycast address. */
+  /**
+   * The target's Flycast address, served on the same ports and routed the same way; the emulator
+   * delivers it only from the private network, each source to its own region's edge.
+   */
+  flycast?: string;
+  /** Service ports on the anycast (and Flycast) address. */
   ports: EdgePorts;
   /** The target's machines, one per region, reached over the emulated backhaul; `ports` overrides targetPorts. */
   targets: { region: RegionCode; address: string; ports?: EdgePorts }[];

@@ -26,8 +26,9 @@ export interface RunningEdge {
 }
 
 /**
- * The lab's fly-proxy for one region: HTTP/1.1, h2c (gRPC) and raw TCP on the anycast address,
- * forwarded to the target machine of the chosen region over the emulated backhaul.
+ * The lab's fly-proxy for one region: HTTP/1.1, h2c (gRPC) and raw TCP on the anycast address (and the
+ * Flycast address, handled alike), forwarded to the target machine of the chosen region over the
+ * emulated backhaul.
  */
 export async function startEdge(config: EdgeConfig): Promise<RunningEdge> {
   const healthy = new Set<RegionCode>();
@@ -65,7 +66,7 @@ export async function startEdge(config: EdgeConfig): Promise<RunningEdge> {
     return a;
   };
 
-  const httpServer = http.createServer((req, res) => {
+  const onRequest: http.RequestListener = (req, res) => {
     const force = header(req.headers, FLY_HEADERS.forceRegion);
     const prefer = header(req.headers, FLY_HEADERS.preferRegion);
     const route = choose(force, prefer);
@@ -125,8 +126,7 @@ export async function startEdge(config: EdgeConfig): Promise<RunningEdge> {
       req.pause();
       void wait.then(forward);
     } else forward();
-  });
-  httpServer.keepAliveTimeout = 5000;
+  };
 
   const sessions = new Map<RegionCode, http2.ClientHttp2Session>();
   const sessionFor = (r: RegionCode) => {
@@ -144,8 +144,7 @@ export async function startEdge(config: EdgeConfig): Promise<RunningEdge> {
     return s;
   };
 
-  const h2Server = http2.createServer();
-  h2Server.on('stream', (stream, reqHeaders) => {
+  const onStream = (stream: http2.ServerHttp2Stream, reqHeaders: http2.IncomingHttpHeaders): void => {
     const rid = requestId();
     const route = choose(
       header(reqHeaders, FLY_HEADERS.forceRegion),
@@ -211,10 +210,10 @@ export async function startEdge(config: EdgeConfig): Promise<RunningEdge> {
     stream.on('close', () => {
       if (!up.closed) up.close(stream.rstCode || http2.constants.NGHTTP2_CANCEL);
     });
-  });
+  };
 
   // TCP has no headers: the edge can only pick the served region.
-  const tcpServer = net.createServer((client) => {
+  const onConnection = (client: net.Socket): void => {
     const route = choose();
     client.on('error', () => undefined);
     if (!route.ok) {
@@ -232,6 +231,15 @@ export async function startEdge(config: EdgeConfig): Promise<RunningEdge> {
     backend.on('close', () => client.destroy());
     client.pipe(backend);
     backend.pipe(client);
+  };
+
+  // The same proxy behind every address it holds, as fly-proxy serves anycast and Flycast alike.
+  const listeners = [config.listen, ...(config.flycast ? [config.flycast] : [])].map((address) => {
+    const httpServer = http.createServer(onRequest);
+    httpServer.keepAliveTimeout = 5000;
+    const h2Server = http2.createServer();
+    h2Server.on('stream', onStream);
+    return { address, httpServer, h2Server, tcpServer: net.createServer(onConnection) };
   });
 
   const check = (r: RegionCode) =>
@@ -316,9 +324,11 @@ export async function startEdge(config: EdgeConfig): Promise<RunningEdge> {
 
   if (existsSync(config.control)) unlinkSync(config.control);
   await Promise.all([
-    listen(httpServer, config.listen, config.ports.http),
-    listen(h2Server, config.listen, config.ports.grpc),
-    listen(tcpServer, config.listen, config.ports.tcp),
+    ...listeners.flatMap((l) => [
+      listen(l.httpServer, l.address, config.ports.http),
+      listen(l.h2Server, l.address, config.ports.grpc),
+      listen(l.tcpServer, l.address, config.ports.tcp),
+    ]),
     new Promise<void>((resolve, reject) => {
       control.once('error', reject);
       control.listen(config.control, resolve);
@@ -331,10 +341,9 @@ export async function startEdge(config: EdgeConfig): Promise<RunningEdge> {
       clearInterval(healthTimer);
       for (const s of sessions.values()) s.destroy();
       for (const a of agents.values()) a.destroy();
-      httpServer.closeAllConnections();
-      await Promise.all(
-        [httpServer, h2Server, tcpServer, control].map((s) => new Promise((r) => s.close(r))),
-      );
+      for (const l of listeners) l.httpServer.closeAllConnections();
+      const servers = [...listeners.flatMap((l) => [l.httpServer, l.h2Server, l.tcpServer]), control];
+      await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
     },
   };
 }

@@ -21,6 +21,10 @@ export interface EmulatorConfig {
   pairs: EmulatorPair[];
   /** Source endpoint -> edge endpoint receiving its anycast traffic. */
   catchment: Record<string, string>;
+  /** Flycast addresses: delivered to the source's `flycastEdges` entry, dropped for sources without one. */
+  flycast: string[];
+  /** Private-network endpoint -> the edge of its own region (fixed: Flycast has no BGP catchment). */
+  flycastEdges: Record<string, string>;
   maxQueue?: number;
   maxPairQueue?: number;
   /** Subtracted from every scheduled delay to offset the emulator's own wake-up lateness (ms). */
@@ -30,7 +34,10 @@ export interface EmulatorConfig {
 
 export interface EmulatorStats {
   forwarded: number;
-  dropped: Record<'loss' | 'blackhole' | 'no_route' | 'no_catchment' | 'queue_full' | 'write_error', number>;
+  dropped: Record<
+    'loss' | 'blackhole' | 'no_route' | 'no_catchment' | 'not_private' | 'queue_full' | 'write_error',
+    number
+  >;
   queued: number;
   cpuSeconds: number;
   pairs: { src: string; dst: string; forwarded: number }[];

@@ -9,6 +9,10 @@ jitter; never reordering packets of a pair), unless it is lost or blackholed.
 Anycast destinations are delivered by catchment: the source endpoint's entry names the edge endpoint
 that receives its anycast traffic. Replies carry the edge's unicast source back normally.
 
+Flycast destinations (private addresses that go through fly-proxy) are delivered to the edge of the
+source's own region, which no catchment change moves; sources outside the private network (the host,
+the edges) have no such edge and their Flycast packets are dropped as `not_private`.
+
 Usage: emulator.py CONFIG.json. Prints one JSON line {"ready": true, ...} once the TUN devices exist;
 exits when stdin closes (the parent died) or on SIGTERM. Control: JSON lines on the unix socket named
 in the config; each request gets one JSON line back ({"ok": true, ...} or {"ok": false, "error": ...}).
@@ -68,6 +72,7 @@ class Emulator:
             for a in e.get("addresses", []):
                 self.owner[addr_key(a)] = i
         self.anycast = {addr_key(a) for a in config.get("anycast", [])}
+        self.flycast = {addr_key(a) for a in config.get("flycast", [])}
         n = len(self.names)
         self.delay = [[0.0] * n for _ in range(n)]
         self.jitter = [[0.0] * n for _ in range(n)]
@@ -75,12 +80,21 @@ class Emulator:
         self.last_due = [[0.0] * n for _ in range(n)]
         self.queued = [[0] * n for _ in range(n)]
         self.catchment = [None] * n
+        self.flycast_edge = [None] * n
         self.blackholed = [False] * n
         self.max_queue = int(config.get("maxQueue", 50000))
         self.max_pair_queue = int(config.get("maxPairQueue", 5000))
         self.forwarded = 0
         self.pair_forwarded = {}
-        self.dropped = {"loss": 0, "blackhole": 0, "no_route": 0, "no_catchment": 0, "queue_full": 0, "write_error": 0}
+        self.dropped = {
+            "loss": 0,
+            "blackhole": 0,
+            "no_route": 0,
+            "no_catchment": 0,
+            "not_private": 0,
+            "queue_full": 0,
+            "write_error": 0,
+        }
         self.heap = []
         self.counter = 0
         self.rng = random.Random(config.get("seed"))
@@ -89,6 +103,8 @@ class Emulator:
             self.set_pair(p)
         for src, edge in config.get("catchment", {}).items():
             self.catchment[self.index[src]] = self.index[edge]
+        for src, edge in config.get("flycastEdges", {}).items():
+            self.flycast_edge[self.index[src]] = self.index[edge]
 
     def ep(self, name):
         if name not in self.index:
@@ -116,6 +132,11 @@ class Emulator:
             dst = self.catchment[src]
             if dst is None:
                 self.dropped["no_catchment"] += 1
+                return
+        elif dst_addr in self.flycast:
+            dst = self.flycast_edge[src]
+            if dst is None:
+                self.dropped["not_private"] += 1
                 return
         else:
             dst = self.owner.get(dst_addr)

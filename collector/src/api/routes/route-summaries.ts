@@ -12,17 +12,23 @@ export interface RoutesResponse {
   routes: RouteSummary[];
 }
 
-/** `GET /v1/routes`: per probe region, where anycast traffic entered and was served in the window. */
+/** `GET /v1/routes`: per probe region and routed path, where traffic entered fly-proxy and was served in the window. */
 export function routeSummaryRoutes(deps: ApiDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
   app.get('/v1/routes', requireRole('read'), async (c) => {
-    const q = new QueryReader(c, ['target', 'window']);
+    const q = new QueryReader(c, ['target', 'path', 'window']);
     const target = q.identifier('target');
+    const path = q.routedPath('path');
     const windowMs = q.duration('window', 60 * MINUTE_MS, MINUTE_MS, MAX_WINDOW_MS);
     q.done();
     const to = deps.now();
     const from = to - windowMs;
-    const routes = await deps.store.routes({ ...(target ? { target } : {}), from, to });
+    const routes = await deps.store.routes({
+      ...(target ? { target } : {}),
+      ...(path ? { path } : {}),
+      from,
+      to,
+    });
     const body: RoutesResponse = { from, to, routes };
     return c.json(body);
   });

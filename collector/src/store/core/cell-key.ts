@@ -1,3 +1,4 @@
+import { columnRegion } from '@flyprobe/shared';
 import type { RollupInput } from './rollup-sample.ts';
 
 /** A cell's place in its block: an integer for region codes (see `cellKey`), else a string. */
@@ -28,7 +29,7 @@ export function cellKey(probeRegion: string, column: string, edge: string): Cell
   return (p * REGION_NUMBERS + c) * REGION_NUMBERS + e;
 }
 
-/** The matrix column of a result: the served region for anycast, the asked-for region for the other paths. */
+/** The matrix column of a result as a rollup key part ('' for a result that reached no region). */
 export function rollupColumn(input: RollupInput): string {
-  return (input.path === 'anycast' ? input.servedRegion : input.targetRegion) ?? '';
+  return columnRegion(input) ?? '';
 }

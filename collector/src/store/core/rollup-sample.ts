@@ -22,7 +22,7 @@ export interface RollupDims {
   path: NetworkPath;
   protocol: Protocol;
   probeRegion: RegionCode;
-  /** Served region for anycast; the asked-for region (forced, private, peer) for the other paths. */
+  /** Served region for anycast and flycast; the asked-for region (forced, private, peer) for the others. */
   column: RegionCode;
   edge: RegionCode;
 }

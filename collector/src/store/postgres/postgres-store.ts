@@ -69,7 +69,7 @@ interface PendingWrite {
 /** Buckets merged per compaction pass and tier. */
 const COMPACT_BATCH = 200;
 
-const ROUTES = routeStatements({ from: '$1', to: '$2', target: '$3::text' });
+const ROUTES = routeStatements({ from: '$1', to: '$2', target: '$3::text', path: '$4::text' });
 
 /**
  * Store on PostgreSQL, shared by several collectors. Ingest is a group commit like SQLite's: batches that
@@ -154,14 +154,14 @@ export class PostgresStore implements Store {
 
   async routes(q: RouteQuery): Promise<RouteSummary[]> {
     this.assertOpen();
-    const values = [q.from, q.to, q.target ?? null];
+    const values = [q.from, q.to, q.target ?? null, q.path ?? null];
     const [states, shares] = await Promise.all([
       this.pool.query<StateRow>({ text: ROUTES.states, values, rowMode: 'array' }),
       this.pool.query<ShareRow>({ text: ROUTES.shares, values, rowMode: 'array' }),
     ]);
     return routeSummaries(
       states.rows,
-      shares.rows.map((r) => [r[0], r[1], r[2], r[3], r[4], Number(r[5])] as ShareRow),
+      shares.rows.map((r) => [r[0], r[1], r[2], r[3], r[4], r[5], Number(r[6])] as ShareRow),
     );
   }
 

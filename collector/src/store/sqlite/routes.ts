@@ -8,19 +8,19 @@ import {
   type StateRow,
 } from '../core/routes.ts';
 
-/** Catchment summaries from the SQLite results table (statements in core/routes.ts). */
+/** Route summaries from the SQLite results table (statements in core/routes.ts). */
 export class RouteReader {
   private readonly shares: Statement;
   private readonly states: Statement;
 
   constructor(db: Database) {
-    const sql = routeStatements({ from: '@from', to: '@to', target: '@target' });
+    const sql = routeStatements({ from: '@from', to: '@to', target: '@target', path: '@path' });
     this.shares = db.prepare(sql.shares).raw(true);
     this.states = db.prepare(sql.states).raw(true);
   }
 
   routes(q: RouteQuery): RouteSummary[] {
-    const params = { from: q.from, to: q.to, target: q.target ?? null };
+    const params = { from: q.from, to: q.to, target: q.target ?? null, path: q.path ?? null };
     return routeSummaries(this.states.all(params) as StateRow[], this.shares.all(params) as ShareRow[]);
   }
 }

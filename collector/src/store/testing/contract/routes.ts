@@ -57,5 +57,27 @@ export function routesContract(h: StoreHarness): void {
       expect((await store.routes({ from: T0, to: T0 + 3_600_000 })).length).toBe(4);
       await store.close();
     });
+
+    it('keeps anycast and flycast as two routes of a probe region and filters by path', async () => {
+      const store = await (await h.database('routes-flycast')).open();
+      const flycast = (seq: number, served: string) =>
+        result(seq, { path: 'flycast', targetRegion: undefined, edgeRegion: 'fra', servedRegion: served });
+      // Anycast enters at ams and is served in ams; flycast enters fra's own proxy, served in fra then waw.
+      await store.insertResults(
+        probeIdentity('fra'),
+        [anycast(0, 'ams', 'ams'), anycast(1, 'ams', 'ams'), flycast(2, 'fra'), flycast(3, 'waw')],
+        T0,
+      );
+      const window = { from: T0, to: T0 + 3_600_000 };
+      const both = await store.routes(window);
+      expect(both.map((r) => [r.path, r.current.edge, r.current.served, r.lastChange])).toEqual([
+        ['anycast', 'ams', 'ams', null],
+        ['flycast', 'fra', 'waw', T0 + 3000],
+      ]);
+      expect(both[1]?.served).toEqual({ fra: 0.5, waw: 0.5 });
+      const only = await store.routes({ ...window, path: 'flycast' });
+      expect(only.map((r) => r.path)).toEqual(['flycast']);
+      await store.close();
+    });
   });
 }
