@@ -269,9 +269,11 @@ describe.skipIf(chromiumMissing !== undefined)(
         `${dashboard}#/cell?target=web&path=pinned&protocol=http&from=fra&to=${to}&window=15m`;
       await signIn(page, cell('syd'), READ_SECRET);
       await page.waitForSelector('.chart-box[data-chart=latency] g.marker', { state: 'attached' });
-      expect(await page.locator('.chart-box[data-chart=latency] g.marker text').allTextContents()).toEqual([
-        'resets',
-      ]);
+      // The three probes' batches arrive one by one, so the resets rule may first report fra -> syd as a pair
+      // and then the syd column: every marker on this cell is a resets alert, and there is at least one.
+      const markers = await page.locator('.chart-box[data-chart=latency] g.marker text').allTextContents();
+      expect(markers.length).toBeGreaterThan(0);
+      expect([...new Set(markers)]).toEqual(['resets']);
       expect(await page.locator('.chart-box[data-chart=failures] rect.bar.resets').count()).toBeGreaterThan(
         0,
       );

@@ -88,7 +88,7 @@ describe.skipIf(skip !== null)(`two collectors on one PostgreSQL${skip ? ` (skip
     const url = await server.createDatabase('ha');
     const hook = await webhookReceiver();
     const rules = join(dir, 'rules.json');
-    writeFileSync(rules, JSON.stringify({ resets: { window: 10, clearWindow: 20, minSamples: 5 } }));
+    writeFileSync(rules, JSON.stringify({ resets: { window: 10 } }));
     const env = {
       FLYPROBE_DATABASE_URL: url,
       FLYPROBE_ADMIN_TOKEN: ADMIN,
