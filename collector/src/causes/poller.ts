@@ -10,7 +10,7 @@ export interface PollerDeps {
 }
 
 /**
- * Runs `poll` now and every `intervalMs`, never overlapping. Failures are quiet: a counter per failure and
+ * Runs `poll` now and every `intervalMs` (timer polls never overlap). Failures are quiet: a counter per failure and
  * one log line when the source becomes unreachable (and one when it is back), not one per attempt.
  */
 export class Poller {

@@ -40,10 +40,12 @@ export class CauseRegistry {
     return { ...annotated, summary: `${a.summary} ${causesText(annotated.causes)}` };
   };
 
-  observe(results: StoredResult[], batch: { probe: ProbeIdentity; receivedAt: number; heartbeat?: Heartbeat }) {
+  observe(
+    results: StoredResult[],
+    batch: { probe: ProbeIdentity; receivedAt: number; heartbeat?: Heartbeat },
+  ) {
     for (const s of this.sources) s.observe?.(results, batch);
   }
-
 }
 
 /** `Likely causes: a; b.` */

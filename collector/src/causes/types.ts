@@ -28,7 +28,10 @@ export interface CauseSource {
   readonly rules: readonly RuleName[];
   contextFor(query: CauseQuery): CauseItem[];
   /** Stored results and heartbeats, for sources that learn from what probes report. */
-  observe?(results: StoredResult[], batch: { probe: ProbeIdentity; receivedAt: number; heartbeat?: Heartbeat }): void;
+  observe?(
+    results: StoredResult[],
+    batch: { probe: ProbeIdentity; receivedAt: number; heartbeat?: Heartbeat },
+  ): void;
   /** Refreshes what the source knows from outside (run by a Poller every `pollIntervalMs`); throws when unreachable. */
   poll?(): Promise<void>;
   readonly pollIntervalMs?: number;

@@ -26,7 +26,6 @@ const ECHO_KEYS = new Set([
   'pressure',
 ]);
 
-
 /** Echo info from an echo server's JSON answer; undefined for any other body (a non-echo target is fine). */
 export function echoFromJson(text: string): EchoInfo | undefined {
   let json: unknown;

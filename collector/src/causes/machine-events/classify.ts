@@ -40,17 +40,21 @@ export function classifyEvent(e: FlyMachineEvent): Happening | undefined {
     };
     const codeText = `exit ${code ?? '?'}${exit.signal ? `, signal ${exit.signal}` : ''}`;
     if (exit.oom_killed) return { kind: 'oom_kill', what: `OOM-killed (${codeText})`, details };
-    if (exit.requested_stop) return { kind: 'requested_stop', what: `stopped on request (${codeText})`, details };
+    if (exit.requested_stop)
+      return { kind: 'requested_stop', what: `stopped on request (${codeText})`, details };
     if (code !== 0) return { kind: 'crash', what: `crashed (${codeText})`, details };
     return { kind: 'exit', what: `exited cleanly (${codeText})`, details };
   }
-  if (/migrat/i.test(type)) return { kind: 'host_migration', what: `migrated to another host (${type})`, details: base };
+  if (/migrat/i.test(type))
+    return { kind: 'host_migration', what: `migrated to another host (${type})`, details: base };
   if (type === 'stop')
     return e.source === 'user'
       ? { kind: 'requested_stop', what: 'stopped on request', details: base }
       : { kind: 'platform_stop', what: `stopped by ${e.source ?? 'the platform'}`, details: base };
-  if (type === 'restart') return { kind: 'restart', what: `restarted by ${e.source ?? 'the platform'}`, details: base };
-  if (type === 'update') return { kind: 'update', what: `updated by ${e.source ?? 'unknown'}`, details: base };
+  if (type === 'restart')
+    return { kind: 'restart', what: `restarted by ${e.source ?? 'the platform'}`, details: base };
+  if (type === 'update')
+    return { kind: 'update', what: `updated by ${e.source ?? 'unknown'}`, details: base };
   if (type === 'destroy') return { kind: 'destroy', what: 'destroyed', details: base };
   return undefined;
 }

@@ -76,7 +76,12 @@ export class MachineEventsSource implements CauseSource {
     const image = imageOf(m);
     const before = this.images.get(m.id);
     if (image && before && image !== before)
-      add({ kind: 'deploy', what: `new image ${image} (was ${before})`, details: { image, previous_image: before }, at: now });
+      add({
+        kind: 'deploy',
+        what: `new image ${image} (was ${before})`,
+        details: { image, previous_image: before },
+        at: now,
+      });
     if (image) this.images.set(m.id, image);
     if (m.host_status && m.host_status !== 'ok') {
       const since = this.hostDown.get(m.id) ?? now;

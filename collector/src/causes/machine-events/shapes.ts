@@ -43,9 +43,7 @@ export const machine = z.object({
     .optional(),
   instance_id: z.string().optional(),
   host_status: z.string().optional(),
-  config: z
-    .object({ guest: z.object({ memory_mb: z.number().int().optional() }).optional() })
-    .optional(),
+  config: z.object({ guest: z.object({ memory_mb: z.number().int().optional() }).optional() }).optional(),
   events: z.array(machineEvent).optional(),
 });
 
