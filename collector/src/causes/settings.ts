@@ -55,8 +55,7 @@ export function causeSettingsFromEnv(env: NodeJS.ProcessEnv): CauseSettings {
     machines:
       token && app
         ? {
-            baseUrl: url(
-              env,
+            baseUrl: httpUrl(
               'FLY_FLAPS_BASE_URL',
               env.FLY_FLAPS_BASE_URL?.trim() || 'https://api.machines.dev',
             ),
