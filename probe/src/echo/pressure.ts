@@ -29,7 +29,7 @@ function read(dir: string, file: string): string | undefined {
   }
 }
 
-/** The cgroup v2 pressure counters of `dir`; undefined when none is readable (no cgroup v2 here). */
+/** The pressure counters of cgroup directory `dir` (v2, or v1's memory controller); undefined when none is readable. */
 export function readPressure(dir: string): EchoPressure | undefined {
   const p: EchoPressure = {};
   const cpu = read(dir, 'cpu.stat');
@@ -54,6 +54,13 @@ export function readPressure(dir: string): EchoPressure | undefined {
   if (avg10 !== undefined) p.memorySomeAvg10 = avg10;
   const max = read(dir, 'memory.max')?.trim();
   if (max && /^\d+$/.test(max)) p.memoryMaxBytes = Number(max);
+  // cgroup v1's memory controller: the OOM kill count and the limit (a huge number means none).
+  const v1Oom = read(dir, 'memory.oom_control');
+  const v1Kills = v1Oom ? keyValues(v1Oom).get('oom_kill') : undefined;
+  if (v1Kills !== undefined && p.memoryOomKill === undefined) p.memoryOomKill = v1Kills;
+  const v1Limit = read(dir, 'memory.limit_in_bytes')?.trim();
+  if (v1Limit && /^\d+$/.test(v1Limit) && Number(v1Limit) < 2 ** 52 && p.memoryMaxBytes === undefined)
+    p.memoryMaxBytes = Number(v1Limit);
   return Object.keys(p).length > 0 ? p : undefined;
 }
 
