@@ -48,6 +48,12 @@ export function startCauses(
       labelNames: ['source'] as const,
       registers: [deps.metrics],
     }),
+    lookupErrors: new Counter({
+      name: 'flyprobe_cause_lookup_errors_total',
+      help: 'Cause lookups that failed (a bug; logged), by source',
+      labelNames: ['source'] as const,
+      registers: [deps.metrics],
+    }),
     up: new Gauge({
       name: 'flyprobe_cause_source_up',
       help: '1 when the last poll of a cause source succeeded, else 0',
@@ -74,7 +80,14 @@ export function startCauses(
   };
   let refreshedAt = Number.NEGATIVE_INFINITY;
   return {
-    registry: new CauseRegistry(sources, { now: deps.now, lookbackMs: settings.lookbackMs }),
+    registry: new CauseRegistry(sources, {
+      now: deps.now,
+      lookbackMs: settings.lookbackMs,
+      onError: (source, error) => {
+        metrics.lookupErrors.inc({ source });
+        deps.log('error', 'cause lookup failed', { source, error: String(error) });
+      },
+    }),
     pollNow,
     refresh: async () => {
       if (pollers.length === 0 || deps.now() - refreshedAt < REFRESH_GAP_MS) return;

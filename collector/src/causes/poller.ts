@@ -10,7 +10,7 @@ export interface PollerDeps {
 }
 
 /**
- * Runs `poll` now and every `intervalMs` (timer polls never overlap). Failures are quiet: a counter per failure and
+ * Runs `poll` now and every `intervalMs`; polls never overlap. Failures are quiet: a counter per failure and
  * one log line when the source becomes unreachable (and one when it is back), not one per attempt.
  */
 export class Poller {
@@ -18,6 +18,8 @@ export class Poller {
   private running: Promise<void> | undefined;
   private failing = false;
   private stopped = false;
+  /** Polls run one after another, whether from the timer or `once`. */
+  private chain: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: PollerDeps) {}
 
@@ -25,8 +27,14 @@ export class Poller {
     this.tick();
   }
 
-  /** One poll now (tests and the first start). */
-  async once(): Promise<void> {
+  /** One poll as soon as the one in flight (if any) is done. */
+  once(): Promise<void> {
+    const run = this.chain.then(() => this.poll());
+    this.chain = run;
+    return run;
+  }
+
+  private async poll(): Promise<void> {
     const { source, metrics, log } = this.deps;
     try {
       await this.deps.poll();

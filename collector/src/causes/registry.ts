@@ -9,7 +9,12 @@ const MAX_CAUSES = 10;
 export class CauseRegistry {
   constructor(
     readonly sources: readonly CauseSource[],
-    private readonly opts: { now: () => number; lookbackMs: number },
+    private readonly opts: {
+      now: () => number;
+      lookbackMs: number;
+      /** A source's lookup threw: counted and logged by the caller; the alert is served without it. */
+      onError?: (source: string, error: unknown) => void;
+    },
   ) {}
 
   /** Causes for one alert, oldest first; a failing source is skipped (it counts its own failures). */
@@ -20,8 +25,9 @@ export class CauseRegistry {
       if (!(s.rules as readonly string[]).includes(a.rule)) continue;
       try {
         items.push(...s.contextFor(q));
-      } catch {
+      } catch (error) {
         // A lookup bug in one source must not hide the alert itself.
+        this.opts.onError?.(s.name, error);
       }
     }
     return items.sort((x, y) => x.at - y.at).slice(-MAX_CAUSES);
