@@ -1,8 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pythonCommand } from '../capability.ts';
+import { LAB_ROOT } from '../cleanup.ts';
 
 /** A memory cgroup (v2, or v1's memory controller) for a lab process: the OOM-kill fault. */
 export interface MemoryCgroup {
@@ -38,13 +39,23 @@ export function memoryCgroupProblem(): string | undefined {
 const keyValue = (text: string, key: string) =>
   Number(new RegExp(`^${key} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
 
+/**
+ * `ip netns exec` remounts /sys, hiding /sys/fs/cgroup from lab processes; the hierarchy is mounted a second
+ * time under the lab root, where a process in a region namespace can read its counters.
+ */
 export function createMemoryCgroup(name: string): MemoryCgroup {
   const v2 = v2Memory();
-  const dir = join(v2 ? V2_ROOT : V1_ROOT, name);
   if (v2) {
     const control = join(V2_ROOT, 'cgroup.subtree_control');
     if (!readFileSync(control, 'utf8').includes('memory')) writeFileSync(control, '+memory');
   }
+  const mountPoint = join(LAB_ROOT, `cgroup-${name}`);
+  mkdirSync(mountPoint, { recursive: true });
+  execFileSync(
+    'mount',
+    v2 ? ['-t', 'cgroup2', 'cgroup2', mountPoint] : ['-t', 'cgroup', '-o', 'memory', 'cgroup', mountPoint],
+  );
+  const dir = join(mountPoint, name);
   mkdirSync(dir);
   const write = (file: string, value: string) => writeFileSync(join(dir, file), value);
   const read = (file: string) => readFileSync(join(dir, file), 'utf8');
@@ -73,6 +84,8 @@ export function createMemoryCgroup(name: string): MemoryCgroup {
           // still has processes: they are being killed
         }
       }
+      execFileSync('umount', [mountPoint]);
+      rmdirSync(mountPoint);
     },
   };
 }
