@@ -68,11 +68,14 @@ export function createMemoryCgroup(name: string): MemoryCgroup {
       if (v2) {
         write('memory.max', String(bytes));
         if (existsSync(join(dir, 'memory.swap.max'))) write('memory.swap.max', '0');
-      } else {
-        write('memory.limit_in_bytes', String(bytes));
-        if (existsSync(join(dir, 'memory.memsw.limit_in_bytes')))
-          write('memory.memsw.limit_in_bytes', String(bytes));
+        return;
       }
+      // v1 keeps memory.limit_in_bytes <= memory.memsw.limit_in_bytes at every step.
+      const memsw = existsSync(join(dir, 'memory.memsw.limit_in_bytes'));
+      const raising = bytes > Number(read('memory.limit_in_bytes').trim());
+      if (memsw && raising) write('memory.memsw.limit_in_bytes', String(bytes));
+      write('memory.limit_in_bytes', String(bytes));
+      if (memsw && !raising) write('memory.memsw.limit_in_bytes', String(bytes));
     },
     oomKills: () =>
       v2 ? keyValue(read('memory.events'), 'oom_kill') : keyValue(read('memory.oom_control'), 'oom_kill'),
