@@ -88,7 +88,7 @@ describe.skipIf(skip !== undefined)(`OOM kill in the lab${skip ? ` (skipped: ${s
       region: 'fra',
       details: { oom_kills: 1 },
     });
-    expect(cause?.summary).toContain('cgroup OOM-killed 1 process(es)');
+    expect(cause?.summary).toContain('cgroup OOM-killed 1 process(es), first seen at');
     process.stdout.write(`${alert.summary}\n  cause: ${cause?.summary}\n`);
   }, 300_000);
 });

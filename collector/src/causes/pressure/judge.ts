@@ -45,6 +45,7 @@ export function pressureFindings(
     return inside.find((s) => (s.value[k] ?? 0) !== start)?.at ?? last.at;
   };
   const out: PressureFinding[] = [];
+  // The limit as last reported before the window's end (a restart may have raised it since the kill).
   const limit = last.value.memoryMaxBytes;
   const limitText = limit !== undefined ? `, memory limit ${Math.round(limit / MB)} MB` : '';
   const oomKills = delta('memoryOomKill') ?? 0;
@@ -54,7 +55,7 @@ export function pressureFindings(
       kind: 'oom_kill',
       at,
       what:
-        `cgroup OOM-killed ${oomKills} process(es) at ${new Date(at).toISOString()} ` +
+        `cgroup OOM-killed ${oomKills} process(es), first seen at ${new Date(at).toISOString()} ` +
         `(memory.events oom_kill ${before.value.memoryOomKill ?? 0} -> ${last.value.memoryOomKill})${limitText}`,
       details: {
         oom_kills: oomKills,
