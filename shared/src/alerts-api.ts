@@ -41,6 +41,26 @@ export interface AlertView {
   acknowledgedBy: string | null;
   /** Id of the silence that held back its notification, if any. */
   silencedBy: string | null;
+  /** Context from the cause sources (Machine events, Fly status, resource pressure), attached when read or notified. */
+  causes?: AlertCauseView[];
+}
+
+/** One thing that happened around an alert's region and window that may explain it. */
+export interface AlertCauseView {
+  /** The cause source: `machine-events`, `status-page` or `pressure`. */
+  source: string;
+  /** What kind of thing: `oom_kill`, `crash`, `requested_stop`, `host_migration`, `deploy`, `incident`, `maintenance`, `cpu_throttling`, `memory_pressure`, ... */
+  kind: string;
+  /** When it happened (or started), Unix epoch ms. */
+  at: number;
+  region?: string;
+  machine?: string;
+  /** For pressure: whether the served Machine (`target`) or the measuring probe (`probe`) was under pressure. */
+  side?: 'target' | 'probe';
+  /** One line for people. */
+  summary: string;
+  details: Record<string, number | string | boolean | null>;
+  url?: string;
 }
 
 export interface AlertListResponse {

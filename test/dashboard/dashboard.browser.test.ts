@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { AlertListResponse, AlertView, SeriesPoint } from '@flyprobe/shared';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alertingPlugin } from '../../collector/src/alerts/plugin.ts';
 import {
   ADMIN_SECRET,
   call,
@@ -15,8 +16,12 @@ import {
   startTestCollector,
   type TestCollector,
 } from '../../collector/src/api/testing.ts';
+import { causeSettingsFromEnv } from '../../collector/src/causes/settings.ts';
+import {
+  type FakeStatusPage,
+  startFakeStatusPage,
+} from '../../collector/src/causes/testing/fake-statuspage.ts';
 import { DASHBOARD_CSP } from '../../collector/src/dashboard/security-headers.ts';
-import { defaultPlugins } from '../../collector/src/server.ts';
 import { type Browser, chromiumMissing, launch, recordRequests, signIn } from './testing/browser.ts';
 import { type Dataset, ingest, probeIdOf, resets, seed } from './testing/dataset.ts';
 import { SMALL } from './testing/small-dataset.ts';
@@ -44,6 +49,7 @@ describe.skipIf(chromiumMissing !== undefined)(
     let data: Dataset & { tokens: Map<string, string> };
     let browser: Browser;
     let dashboard: string;
+    let statusPage: FakeStatusPage;
     const requests: string[] = [];
     const cspViolations: string[] = [];
     const pages: Page[] = [];
@@ -64,7 +70,21 @@ describe.skipIf(chromiumMissing !== undefined)(
 
     beforeAll(async () => {
       mkdirSync(SHOTS, { recursive: true });
-      c = await startTestCollector({ FLYPROBE_ALERT_EVAL_MS: '500' }, { plugins: defaultPlugins });
+      // Fly's status page has an incident in syd, where the live test below raises a resets alert.
+      statusPage = await startFakeStatusPage();
+      statusPage.openIncident(
+        'Packet loss in Sydney',
+        [statusPage.addComponent('Sydney, Australia (SYD)')],
+        Date.now() - 60_000,
+      );
+      c = await startTestCollector(
+        { FLYPROBE_ALERT_EVAL_MS: '500' },
+        {
+          plugins: [
+            alertingPlugin({ causes: causeSettingsFromEnv({ FLYPROBE_STATUS_PAGE_URL: statusPage.url }) }),
+          ],
+        },
+      );
       data = await seed(c.url, SMALL);
       dashboard = `${c.url}/dashboard/`;
       browser = await launch();
@@ -74,6 +94,7 @@ describe.skipIf(chromiumMissing !== undefined)(
       for (const p of pages) if (!p.isClosed()) await p.close();
       await browser?.close();
       await c?.close();
+      await statusPage?.close();
     }, 60_000);
 
     it('serves the page with a strict CSP and sends / to it', async () => {
@@ -252,6 +273,11 @@ describe.skipIf(chromiumMissing !== undefined)(
       const card = page.locator(`article[data-alert-id="${firing.id}"]`);
       expect(await card.textContent()).toContain(firing.summary);
       expect(await card.textContent()).toContain(firing.scope);
+      // The incident on Fly's status page for syd is listed under the summary, from the alert's causes.
+      expect(firing.causes?.map((x) => x.kind)).toContain('incident');
+      expect(await card.locator('.causes li').allTextContents()).toContainEqual(
+        expect.stringContaining('Packet loss in Sydney'),
+      );
       await card.locator('details summary').click();
       // The flap in the data set raised a flapping alert: its evidence lists the region sequence.
       const flapping = page.locator('article[data-rule=flapping]');

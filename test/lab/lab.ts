@@ -259,7 +259,7 @@ export class Lab {
   }
 
   /** Starts (or restarts after a stop) the target echo server in a region: a new start time, the same image ref. */
-  async startTarget(region: RegionCode): Promise<LabProcess> {
+  async startTarget(region: RegionCode, env: Record<string, string> = {}): Promise<LabProcess> {
     if (!this.plan.targetRegions.includes(region))
       throw new Error(`region: the target does not run in "${region}"`);
     if (this.targets.get(region)?.running) throw new Error(`the target in ${region} is already running`);
@@ -274,6 +274,7 @@ export class Lab {
       FLYPROBE_ECHO_HTTP_PORT: String(TARGET_PORTS.http),
       FLYPROBE_ECHO_TCP_PORT: String(TARGET_PORTS.tcp),
       FLYPROBE_ECHO_GRPC_PORT: String(TARGET_PORTS.grpc),
+      ...env,
     });
     this.targets.set(region, p);
     await p.waitForLine(/serving/, START_TIMEOUT_MS);

@@ -4,6 +4,7 @@ import { COLLECTOR_HELP, COLLECTOR_OPTIONS, collectorFlags } from '../collector-
 import { type Command, flagOption, stringOption } from '../command.ts';
 import { UsageError } from '../errors.ts';
 import { paint, type Style } from '../output/ansi.ts';
+import { causesCell } from '../output/causes.ts';
 import { formatAge, toJson } from '../output/formats.ts';
 import { renderTable } from '../output/table.ts';
 
@@ -15,6 +16,9 @@ const SHOWN_ELSEWHERE = new Set(['rule', 'severity']);
 export const alertsCommand: Command = {
   summary: 'list alerts (misrouting, asymmetry, resets, flapping, latency, restarts)',
   help: `Usage: flyprobe alerts [--state ${ALERT_STATES.join('|')}] [--rule R] [--region R] [--json]
+
+CAUSES lists what the collector's cause sources know about each alert's region and window (Machine
+exits and OOM kills, Fly status incidents, CPU and memory pressure); --json has their full text.
 
 Options:
   --state S         only alerts in this state
@@ -60,8 +64,9 @@ ${COLLECTOR_HELP}
       `${formatAge(a.firedAt ?? a.startsAt)} ago`,
       a.acknowledgedAt === null ? '' : `acked by ${a.acknowledgedBy ?? '?'}`,
       a.summary,
+      causesCell(a.causes),
     ]);
-    const header = ['ID', 'STATE', 'SEVERITY', 'RULE', 'LABELS', 'SINCE', 'ACK', 'SUMMARY'];
+    const header = ['ID', 'STATE', 'SEVERITY', 'RULE', 'LABELS', 'SINCE', 'ACK', 'SUMMARY', 'CAUSES'];
     io.stdout.write(`${renderTable(header, rows, { color: io.color })}\n`);
     return 0;
   },

@@ -13,7 +13,10 @@ stores in PostgreSQL, which several collectors can share (one of them runs detec
 a time); otherwise the SQLite file FLYPROBE_DB (or FLYPROBE_DATABASE_URL=file:PATH) is used.
 FLYPROBE_ADMIN_TOKEN and FLYPROBE_READ_TOKEN take "current,next" during a rotation. For local and lab
 runs only: FLYPROBE_ALLOW_UNBOUND_PROBES=1 (probe tokens without a probe binding) and
-FLYPROBE_MESH_ALLOW_CIDRS (mesh echo addresses outside Fly's 6PN, e.g. 127.0.0.0/8).
+FLYPROBE_MESH_ALLOW_CIDRS (mesh echo addresses outside Fly's 6PN, e.g. 127.0.0.0/8). Likely causes on
+alerts (docs/CAUSES.md): FLYPROBE_STATUS_PAGE_URL (Fly's status page; default on Fly),
+FLYPROBE_TARGET_FLY_TOKEN with FLYPROBE_TARGET_APP (the target's Machine events, read-only token),
+FLYPROBE_CAUSES_PRESSURE (served Machines' cgroup pressure).
 
 Options:
   --port N      listen port (FLYPROBE_PORT, default 8080)

@@ -8,6 +8,8 @@ export const echoCommand: Command = {
 
 Starts the echo server a target app runs so probes see the served region, Machine and timestamps.
 Identity comes from Fly's environment (FLY_REGION, FLY_MACHINE_ID, FLY_APP_NAME, FLY_IMAGE_REF, ...).
+HTTP and TCP answers carry the cgroup's CPU throttling and memory counters (OOM kills, memory.high,
+PSI) from FLYPROBE_ECHO_CGROUP (default /sys/fs/cgroup on a Fly Machine; off to disable).
 Runs until SIGTERM or SIGINT.
 
 Options:

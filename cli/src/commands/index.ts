@@ -46,6 +46,10 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
     summary: 'list, validate or apply the targets probes measure (targets list|validate|apply)',
     load: async () => (await import('./targets.ts')).targetsCommand,
   },
+  drill: {
+    summary: 'failover drill: stop the target in a region, measure routing converging away and back',
+    load: async () => (await import('./drill.ts')).drillCommand,
+  },
   tokens: {
     summary: 'create collector tokens (tokens create --role ...)',
     load: async () => (await import('./tokens.ts')).tokensCommand,

@@ -177,6 +177,16 @@ export class MachinesClient {
     });
   }
 
+  async stop(app: string, id: string, nonce: string): Promise<void> {
+    await this.call({
+      method: 'POST',
+      path: `${machinePath(app, id)}/stop`,
+      nonce,
+      bucket: `stop:${id}`,
+      idempotent: true,
+    });
+  }
+
   async start(app: string, id: string, nonce: string): Promise<void> {
     await this.call({
       method: 'POST',

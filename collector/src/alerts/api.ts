@@ -78,6 +78,8 @@ export interface AlertsApiDeps {
   now: () => number;
   /** Something changed that the engine or delivery should act on now (silence ended, receiver added). */
   onChange?: () => void;
+  /** Attaches what the cause sources know (the `causes` field) to every alert the API returns. */
+  annotate?: (a: AlertView) => AlertView;
 }
 
 /**
@@ -86,6 +88,7 @@ export interface AlertsApiDeps {
  */
 export function alertsApi(deps: AlertsApiDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
+  const view = (a: Parameters<typeof alertView>[0]) => (deps.annotate ?? ((v: AlertView) => v))(alertView(a));
 
   app.get('/v1/alerts', requireRole('read'), async (c) => {
     const q = new QueryReader(c, ['state', 'rule', 'region', 'limit']);
@@ -109,13 +112,13 @@ export function alertsApi(deps: AlertsApiDeps): Hono<ApiEnv> {
       region,
       limit,
     });
-    return c.json({ alerts: alerts.map(alertView) });
+    return c.json({ alerts: alerts.map(view) });
   });
 
   app.get('/v1/alerts/:id', requireRole('read'), async (c) => {
     const a = await deps.store.getAlert(c.req.param('id'));
     if (!a) throw new ApiError(404, 'not_found', `no alert with id "${c.req.param('id')}"`);
-    return c.json(alertView(a));
+    return c.json(view(a));
   });
 
   app.post('/v1/alerts/:id/ack', requireRole('admin'), async (c) => {
@@ -123,7 +126,7 @@ export function alertsApi(deps: AlertsApiDeps): Hono<ApiEnv> {
     const by = body.by ?? c.get('caller').tokenId;
     const a = await deps.engine.acknowledge(c.req.param('id'), by, deps.now());
     if (!a) throw new ApiError(404, 'not_found', `no alert with id "${c.req.param('id')}"`);
-    return c.json(alertView(a));
+    return c.json(view(a));
   });
 
   app.get('/v1/silences', requireRole('read'), async (c) =>
@@ -227,12 +230,12 @@ export const alertsOpenApi: OpenApiPaths = {
         },
         { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
       ],
-      responses: { '200': ok('{ alerts: AlertView[] }'), ...errors },
+      responses: { '200': ok('{ alerts: AlertView[] } (each with `causes` when known)'), ...errors },
     },
   },
   '/v1/alerts/{id}': {
     get: {
-      summary: 'One alert with its evidence (read)',
+      summary: 'One alert with its evidence and, when cause sources know any, its likely `causes` (read)',
       parameters: [idParam],
       responses: { '200': ok('AlertView'), '404': { description: 'unknown id' }, ...errors },
     },

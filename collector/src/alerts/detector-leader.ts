@@ -1,4 +1,4 @@
-import { type Heartbeat, heartbeat, type ProbeIdentity, parseWith } from '@flyprobe/shared';
+import { type AlertView, type Heartbeat, heartbeat, type ProbeIdentity, parseWith } from '@flyprobe/shared';
 import type { Counter, Gauge, Histogram } from 'prom-client';
 import { DetectorRegistry } from '../detect/registry.ts';
 import type { FeedCursor, Store, StoredResult } from '../store/store.ts';
@@ -33,6 +33,8 @@ export interface LeaderDeps {
   receivers: () => Promise<Receiver[]>;
   providers: Record<ReceiverKind, Provider>;
   alertmanager: AlertmanagerProvider;
+  /** What Alertmanager's re-posts of firing alerts carry besides the stored alert (their causes). */
+  annotate?: (a: AlertView) => AlertView;
   metrics: LeaderMetrics;
   now: () => number;
   log: Log;
@@ -81,7 +83,7 @@ export async function startLeaderWork(deps: LeaderDeps): Promise<LeaderWork> {
         engine
           .openAlerts()
           .filter((a) => a.state === 'firing' && a.notified)
-          .map(alertView),
+          .map((a) => (deps.annotate ? deps.annotate(alertView(a)) : alertView(a))),
       now,
       onResult: (receiver, result) => m.notifications.inc({ receiver, result }),
       log,

@@ -4,6 +4,8 @@ import type { Heartbeat, ProbeIdentity } from '@flyprobe/shared';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { jsonLogger } from '../api/log.ts';
 import type { CollectorPlugin, CollectorPluginFactory, PluginContext } from '../api/plugins.ts';
+import { type CauseSettings, causeSettingsFromEnv, startCauses } from '../causes/index.ts';
+import { withCauses } from '../causes/notify.ts';
 import type { StoredResult } from '../store/store.ts';
 import { alertsApi, alertsOpenApi } from './api.ts';
 import { type LeaderWork, startLeaderWork } from './detector-leader.ts';
@@ -28,6 +30,8 @@ export interface AlertingOptions {
   alertStore?: AlertStore;
   /** This collector's name in the leader lease; defaults to FLY_MACHINE_ID or the host name, plus a random suffix. */
   holder?: string;
+  /** Cause sources (Machine events, status page, pressure); defaults to `causeSettingsFromEnv(process.env)`. */
+  causes?: CauseSettings;
   now?: () => number;
   log?: Log;
 }
@@ -51,6 +55,12 @@ export function alertingPlugin(options: AlertingOptions = {}): CollectorPluginFa
     if (!settings.enabled) return { name: 'alerts' };
     const alerts = options.alertStore ?? ctx.store.alerts;
     const receivers = receiverSource(alerts, settings.receivers);
+    // Every collector keeps its own cause sources: each serves alerts and, as leader, notifies them.
+    const causes = startCauses(options.causes ?? causeSettingsFromEnv(process.env), {
+      metrics: ctx.registry,
+      log,
+      now,
+    });
     const metrics = {
       transitions: new Counter({
         name: 'flyprobe_alert_transitions_total',
@@ -104,11 +114,15 @@ export function alertingPlugin(options: AlertingOptions = {}): CollectorPluginFa
         });
       },
     });
-    const providers = {
-      webhook: new WebhookProvider({ timeoutMs, now }),
-      slack: new SlackProvider({ timeoutMs }),
-      alertmanager,
-    };
+    const providers = withCauses(
+      {
+        webhook: new WebhookProvider({ timeoutMs, now }),
+        slack: new SlackProvider({ timeoutMs }),
+        alertmanager,
+      },
+      causes.registry.annotateForNotification,
+      causes.refresh,
+    );
     // Acknowledgements on a follower go straight to the store (the leader's copy gains them at its next load).
     const followerEngine = new AlertEngine(alerts, {
       forMs: (rule) => settings.detection[rule].forMs,
@@ -130,6 +144,7 @@ export function alertingPlugin(options: AlertingOptions = {}): CollectorPluginFa
           receivers,
           providers,
           alertmanager,
+          annotate: causes.registry.annotateForNotification,
           metrics,
           now,
           log,
@@ -159,6 +174,7 @@ export function alertingPlugin(options: AlertingOptions = {}): CollectorPluginFa
             },
             envReceivers: settings.receivers,
             now,
+            annotate: causes.registry.annotate,
             onChange: () => leader?.requestEvaluation(),
           }),
           openapi: alertsOpenApi,
@@ -168,11 +184,13 @@ export function alertingPlugin(options: AlertingOptions = {}): CollectorPluginFa
         results: StoredResult[],
         batch: { probe: ProbeIdentity; receivedAt: number; heartbeat?: Heartbeat },
       ) {
+        causes.registry.observe(results, batch);
         // On a shared store the leader reads every collector's results from the feed instead.
         if (!ctx.store.shared) leader?.observe(results, batch);
       },
       async stop() {
         await leadership.stop();
+        await causes.stop();
       },
     };
   };

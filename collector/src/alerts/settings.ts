@@ -33,7 +33,7 @@ export interface AlertingSettings {
   alertmanagerTls: AlertmanagerTls | null;
 }
 
-function positive(env: NodeJS.ProcessEnv, name: string, fallback: number, max: number): number {
+export function positive(env: NodeJS.ProcessEnv, name: string, fallback: number, max: number): number {
   const raw = env[name]?.trim();
   if (!raw) return fallback;
   const n = Number(raw);

@@ -53,6 +53,18 @@ const phases = fc.record(
   },
   { requiredKeys: [], noNullPrototype: true },
 );
+const pressure = fc.record(
+  {
+    cpuNrThrottled: count,
+    cpuThrottledUsec: count,
+    memoryHigh: count,
+    memoryOom: count,
+    memoryOomKill: count,
+    memorySomeAvg10: edgy(fc.double({ min: 0, max: 100, noNaN: true }), -0, -0.01, 100.01, '1'),
+    memoryMaxBytes: count,
+  },
+  { requiredKeys: [], noNullPrototype: true },
+);
 const echo = fc.record(
   {
     region,
@@ -63,6 +75,7 @@ const echo = fc.record(
     edgeRegion: region,
     receivedAt: epoch,
     requestId: identifier,
+    pressure,
   },
   { requiredKeys: ['region', 'machineId', 'startedAt', 'receivedAt', 'requestId'], noNullPrototype: true },
 );

@@ -1,6 +1,7 @@
 import {
   isCount,
   isDurationMs,
+  isEchoPressure,
   isEpochMs,
   isIdentifier,
   isMachineRegionCode,
@@ -167,6 +168,9 @@ function isEchoInfo(v: unknown): boolean {
         break;
       case 'edgeRegion':
         if (!isWellFormedRegion(x)) return false;
+        break;
+      case 'pressure':
+        if (!isEchoPressure(x)) return false;
         break;
       default:
         return false;

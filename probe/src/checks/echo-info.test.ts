@@ -14,6 +14,7 @@ const valid = {
   edgeRegion: 'ams',
   receivedAt: 1_700_000_000_123,
   requestId: 'req:42',
+  pressure: { cpuNrThrottled: 3, cpuThrottledUsec: 1200, memoryOomKill: 1, memorySomeAvg10: 0.5 },
 };
 
 /** What the shared zod schema makes of the same body (the reference the hand-written check must match). */
@@ -34,6 +35,16 @@ const oddValue = fc.oneof(
   fc.string({ maxLength: 8 }),
   fc.array(fc.string(), { maxLength: 2 }),
   fc.dictionary(fc.string({ maxLength: 3 }), fc.integer(), { maxKeys: 2 }),
+  fc.constantFrom(
+    {},
+    { memoryOomKill: 2, memoryMaxBytes: 268_435_456 },
+    { memoryOomKill: -1 },
+    { memoryOom: 1.5 },
+    { memorySomeAvg10: 100 },
+    { memorySomeAvg10: 100.5 },
+    { memorySomeAvg10: '1' },
+    { cpuNrThrottled: 1, other: 1 },
+  ),
 );
 
 describe('echoFromJson', () => {

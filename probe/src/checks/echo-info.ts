@@ -1,6 +1,7 @@
 import {
   type EchoInfo,
   echoInfo,
+  isEchoPressure,
   isEpochMs,
   isIdentifier,
   isMachineRegionCode,
@@ -22,6 +23,7 @@ const ECHO_KEYS = new Set([
   'requestId',
   'schemaVersion',
   'protocol',
+  'pressure',
 ]);
 
 /** Echo info from an echo server's JSON answer; undefined for any other body (a non-echo target is fine). */
@@ -38,6 +40,8 @@ export function echoFromJson(text: string): EchoInfo | undefined {
   if (o.schemaVersion !== 1 || (o.protocol !== 'http' && o.protocol !== 'tcp' && o.protocol !== 'grpc'))
     return undefined;
   const { region, machineId, app, startedAt, imageRef, edgeRegion, receivedAt, requestId } = o;
+  const pressure = o.pressure;
+  if (pressure !== undefined && !isEchoPressure(pressure)) return undefined;
   if (!isMachineRegionCode(region) || !isIdentifier(machineId) || !isIdentifier(requestId)) return undefined;
   if (!isEpochMs(startedAt) || !isEpochMs(receivedAt)) return undefined;
   if (app !== undefined && !isIdentifier(app)) return undefined;
@@ -52,6 +56,7 @@ export function echoFromJson(text: string): EchoInfo | undefined {
     ...(edgeRegion !== undefined ? { edgeRegion } : {}),
     receivedAt,
     requestId,
+    ...(pressure !== undefined ? { pressure } : {}),
   };
 }
 

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
-import { REGION_CODE_PATTERN, type RegionCode } from '@flyprobe/shared';
+import { type EchoPressure, REGION_CODE_PATTERN, type RegionCode } from '@flyprobe/shared';
+import { cachedPressure } from './pressure.ts';
 
 /** Who this echo server is; every answer carries it. */
 export interface EchoIdentity {
@@ -9,6 +10,8 @@ export interface EchoIdentity {
   /** Process start, Unix epoch ms. */
   startedAt: number;
   imageRef?: string;
+  /** The serving cgroup's pressure counters, carried by every HTTP and TCP answer. */
+  pressure?: () => EchoPressure | undefined;
 }
 
 const IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
@@ -24,7 +27,8 @@ function pick(env: NodeJS.ProcessEnv, ...names: string[]): { name: string; value
 /**
  * Identity from the Fly environment with FLYPROBE_* overrides for local runs:
  * region FLYPROBE_REGION | FLY_REGION (required), machine FLYPROBE_MACHINE_ID | FLY_MACHINE_ID | FLY_ALLOC_ID |
- * host name, app FLYPROBE_APP | FLY_APP_NAME, image FLYPROBE_IMAGE_REF | FLY_IMAGE_REF.
+ * host name, app FLYPROBE_APP | FLY_APP_NAME, image FLYPROBE_IMAGE_REF | FLY_IMAGE_REF. Pressure counters come
+ * from the cgroup v2 directory FLYPROBE_ECHO_CGROUP (on a Fly Machine: /sys/fs/cgroup unless set to `off`).
  * Throws an Error naming the variable when a value is missing or malformed.
  */
 export function echoIdentityFromEnv(env: NodeJS.ProcessEnv = process.env): EchoIdentity {
@@ -46,11 +50,13 @@ export function echoIdentityFromEnv(env: NodeJS.ProcessEnv = process.env): EchoI
   if (app && !IDENTIFIER.test(app.value))
     throw new Error(`${app.name}: "${app.value}" must be letters, digits, "_", ".", ":" or "-" (at most 64)`);
   const image = pick(env, 'FLYPROBE_IMAGE_REF', 'FLY_IMAGE_REF');
+  const cgroup = env.FLYPROBE_ECHO_CGROUP?.trim() || (env.FLY_MACHINE_ID ? '/sys/fs/cgroup' : 'off');
   return {
     region: region.value,
     machineId: machine.value,
     ...(app ? { app: app.value } : {}),
     startedAt: Math.round(Date.now() - process.uptime() * 1000),
     ...(image ? { imageRef: image.value.slice(0, 512) } : {}),
+    ...(cgroup !== 'off' ? { pressure: cachedPressure(cgroup) } : {}),
   };
 }

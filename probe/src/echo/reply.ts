@@ -18,7 +18,7 @@ export function echoReply(
   flyRegion?: string | string[] | null,
 ): EchoResponse {
   const edgeRegion = edgeRegionOf(flyRegion);
-  return {
+  const reply: EchoResponse = {
     schemaVersion: 1,
     protocol,
     region: identity.region,
@@ -30,4 +30,6 @@ export function echoReply(
     receivedAt: Date.now(),
     requestId: randomUUID(),
   };
+  const pressure = identity.pressure?.();
+  return pressure ? { ...reply, pressure } : reply;
 }

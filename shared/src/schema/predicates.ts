@@ -1,5 +1,6 @@
 import { isMachineRegion } from '../regions.ts';
 import { MAX_DURATION_MS, MAX_EPOCH_MS, MAX_TEXT } from './common.ts';
+import type { EchoPressure } from './echo.ts';
 
 /**
  * The primitive checks of the wire schema as allocation-free predicates, for the hot paths that mirror
@@ -54,6 +55,28 @@ export function isIdentifier(v: unknown): v is string {
     const c = v.charCodeAt(i);
     const alnum = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
     if (!alnum && (i === 0 || (c !== 95 && c !== 46 && c !== 58 && c !== 45))) return false;
+  }
+  return true;
+}
+
+const PRESSURE_COUNTS = new Set([
+  'cpuNrThrottled',
+  'cpuThrottledUsec',
+  'memoryHigh',
+  'memoryOom',
+  'memoryOomKill',
+  'memoryMaxBytes',
+]);
+
+/** `echoPressure` on JSON input: known keys only, counts, and a PSI percentage. */
+export function isEchoPressure(v: unknown): v is EchoPressure {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const o = v as Record<string, unknown>;
+  for (const key in o) {
+    const value = o[key];
+    if (key === 'memorySomeAvg10') {
+      if (typeof value !== 'number' || !(value >= 0 && value <= 100)) return false;
+    } else if (!PRESSURE_COUNTS.has(key) || !isCount(value)) return false;
   }
   return true;
 }

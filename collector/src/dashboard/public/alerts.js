@@ -24,6 +24,20 @@ function labelChips(labels) {
     .join('');
 }
 
+/** What the collector's cause sources know about the alert's region and window (docs/CAUSES.md). */
+function causesList(causes) {
+  if (!causes || causes.length === 0) return '';
+  const link = (url) =>
+    /^https?:\/\//.test(url ?? '') ? ` <a href="${esc(url)}" rel="noopener noreferrer">details</a>` : '';
+  const items = causes
+    .map(
+      (c) =>
+        `<li><span class="pill">${esc(c.side === 'probe' ? 'probe' : c.source)}</span> ${esc(c.summary)}${link(c.url)}</li>`,
+    )
+    .join('');
+  return `<ul class="causes" aria-label="Likely causes">${items}</ul>`;
+}
+
 function evidence(a) {
   const e = a.evidence;
   const values = Object.entries(e.values ?? {})
@@ -74,6 +88,7 @@ function card(a, now) {
     <header><span class="pill sev">${esc(a.severity)}</span><span class="pill state-${esc(a.state)}">${esc(a.state)}</span>
       <span class="pill scope">${esc(a.scope)}</span><h3>${esc(a.rule)}</h3><span class="muted times">${times} UTC</span></header>
     <p class="summary-line">${esc(a.summary)}</p>
+    ${causesList(a.causes)}
     <div class="chips">${labelChips(a.labels)}${status}</div>
     ${noteHtml}${actions}
     <details data-id="${esc(a.id)}"${open.has(a.id) ? ' open' : ''}><summary>Evidence</summary>${evidence(a)}</details>
