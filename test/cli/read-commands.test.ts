@@ -248,7 +248,7 @@ describe('flyprobe matrix / probes / regions / routes / tokens / alerts', { time
       FLYPROBE_TOKEN: secret,
     });
     expect(asRead.code).toBe(1);
-    expect(asRead.stderr).toMatch(/HTTP 403: this endpoint needs a admin token/);
+    expect(asRead.stderr).toMatch(/HTTP 403: this endpoint needs an admin token/);
   });
 
   it('tokens create binds a probe token to a probe identity; bad role or sub-command is a usage error', async () => {

@@ -77,6 +77,9 @@ function allows(role: TokenRole, allowed: readonly TokenRole[]): boolean {
   return allowed.includes(role) || (role === 'admin' && allowed.includes('read'));
 }
 
+/** "an admin token", "a read token". */
+const article = (word: string): string => (/^[aeiou]/.test(word) ? 'an' : 'a');
+
 export function requireRole(...allowed: TokenRole[]): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
     const caller = c.get('caller');
@@ -84,7 +87,7 @@ export function requireRole(...allowed: TokenRole[]): MiddlewareHandler<ApiEnv> 
       throw new ApiError(
         403,
         'forbidden',
-        `this endpoint needs a ${allowed.join(' or ')} token; yours is ${caller.role}`,
+        `this endpoint needs ${article(allowed[0] ?? '')} ${allowed.join(' or ')} token; yours is ${caller.role}`,
       );
     }
     await next();
