@@ -1,20 +1,6 @@
 import type { Heartbeat, ProbeIdentity, ProbeSummary } from '@flyprobe/shared';
+import { type ProbeRow, probeParams, toProbeSummary } from '../core/probe-row.ts';
 import type { Queryable } from './pool.ts';
-
-interface ProbeRow {
-  probe_id: string;
-  region: string;
-  machine_id: string;
-  app: string | null;
-  version: string;
-  boot_id: string;
-  echo_address: string | null;
-  first_seen: number;
-  last_seen: number;
-  degraded: number;
-  degraded_reason: string | null;
-  health: string | null;
-}
 
 // A batch without a heartbeat ($11 NULL) keeps the last known health and degraded flag.
 const UPSERT = `INSERT INTO probes (probe_id, region, machine_id, app, version, boot_id, image_ref, echo_address,
@@ -36,19 +22,20 @@ export async function recordProbe(
   heartbeat: Heartbeat | undefined,
   at: number,
 ): Promise<void> {
+  const p = probeParams(identity, heartbeat, at);
   await c.query(UPSERT, [
-    identity.probeId,
-    identity.region,
-    identity.machineId,
-    identity.app ?? null,
-    identity.version,
-    identity.bootId,
-    identity.imageRef ?? null,
-    identity.echoAddress ?? null,
-    at,
-    heartbeat ? (heartbeat.degraded ? 1 : 0) : null,
-    heartbeat?.degradedReason ?? null,
-    heartbeat ? JSON.stringify(heartbeat) : null,
+    p.probeId,
+    p.region,
+    p.machineId,
+    p.app,
+    p.version,
+    p.bootId,
+    p.imageRef,
+    p.echoAddress,
+    p.at,
+    p.degraded,
+    p.degradedReason,
+    p.health,
   ]);
 }
 
@@ -56,18 +43,5 @@ export async function listProbes(c: Queryable): Promise<ProbeSummary[]> {
   const { rows } = await c.query<ProbeRow>(
     'SELECT * FROM probes ORDER BY region COLLATE "C", probe_id COLLATE "C"',
   );
-  return rows.map((r) => ({
-    probeId: r.probe_id,
-    region: r.region,
-    machineId: r.machine_id,
-    app: r.app,
-    version: r.version,
-    bootId: r.boot_id,
-    firstSeen: r.first_seen,
-    lastSeen: r.last_seen,
-    degraded: r.degraded === 1,
-    degradedReason: r.degraded_reason,
-    echoAddress: r.echo_address,
-    health: r.health === null ? null : (JSON.parse(r.health) as Record<string, unknown>),
-  }));
+  return rows.map(toProbeSummary);
 }

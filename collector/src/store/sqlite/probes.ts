@@ -1,20 +1,6 @@
 import type { Heartbeat, ProbeIdentity, ProbeSummary } from '@flyprobe/shared';
 import type { Database, Statement } from 'better-sqlite3';
-
-interface ProbeRow {
-  probe_id: string;
-  region: string;
-  machine_id: string;
-  app: string | null;
-  version: string;
-  boot_id: string;
-  echo_address: string | null;
-  first_seen: number;
-  last_seen: number;
-  degraded: number;
-  degraded_reason: string | null;
-  health: string | null;
-}
+import { type ProbeRow, probeParams, toProbeSummary } from '../core/probe-row.ts';
 
 /** The probe registry: one row per probe id, refreshed by every batch. */
 export class ProbeTable {
@@ -40,36 +26,10 @@ export class ProbeTable {
   }
 
   record(identity: ProbeIdentity, heartbeat: Heartbeat | undefined, at: number): void {
-    this.upsert.run({
-      probeId: identity.probeId,
-      region: identity.region,
-      machineId: identity.machineId,
-      app: identity.app ?? null,
-      version: identity.version,
-      bootId: identity.bootId,
-      imageRef: identity.imageRef ?? null,
-      echoAddress: identity.echoAddress ?? null,
-      at,
-      degraded: heartbeat ? (heartbeat.degraded ? 1 : 0) : null,
-      degradedReason: heartbeat?.degradedReason ?? null,
-      health: heartbeat ? JSON.stringify(heartbeat) : null,
-    });
+    this.upsert.run(probeParams(identity, heartbeat, at));
   }
 
   list(): ProbeSummary[] {
-    return (this.selectAll.all() as ProbeRow[]).map((r) => ({
-      probeId: r.probe_id,
-      region: r.region,
-      machineId: r.machine_id,
-      app: r.app,
-      version: r.version,
-      bootId: r.boot_id,
-      firstSeen: r.first_seen,
-      lastSeen: r.last_seen,
-      degraded: r.degraded === 1,
-      degradedReason: r.degraded_reason,
-      echoAddress: r.echo_address,
-      health: r.health === null ? null : (JSON.parse(r.health) as Record<string, unknown>),
-    }));
+    return (this.selectAll.all() as ProbeRow[]).map(toProbeSummary);
   }
 }
