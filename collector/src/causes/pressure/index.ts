@@ -48,6 +48,12 @@ function bounded<K, V>(map: Map<K, V>, key: K, create: () => V): V {
  * carry (CPU throttling, memory.events high/oom/oom_kill, memory PSI), and the measuring probe's own
  * heartbeat (degraded, CPU throttling). Items say which side they are about.
  */
+/** Field-wise equality of two echo pressure readings (flat objects of numbers), cheap on the ingest path. */
+function samePressure(a: EchoPressure, b: EchoPressure): boolean {
+  const keys = Object.keys(a) as (keyof EchoPressure)[];
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
+}
+
 export class PressureSource implements CauseSource {
   readonly name = 'pressure';
   readonly rules = ['latency', 'resets', 'restart', 'loss'] as const;
@@ -68,7 +74,7 @@ export class PressureSource implements CauseSource {
       }));
       m.region = echo.region;
       const last = m.samples.at(-1)?.value;
-      const changed = !last || JSON.stringify(last) !== JSON.stringify(echo.pressure);
+      const changed = !last || !samePressure(last, echo.pressure);
       push(m.samples, { at: echo.receivedAt, value: echo.pressure }, changed);
     }
     const hb = batch.heartbeat;
