@@ -1,5 +1,6 @@
 export * from './alerts-api.ts';
 export * from './api.ts';
+export * from './column-region.ts';
 export * from './fly-headers.ts';
 export * from './geo.ts';
 export * from './host-port.ts';

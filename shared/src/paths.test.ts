@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { columnRegion, isRoutedPath, ROUTED_PATHS } from './paths.ts';
+import { isRoutedPath, ROUTED_PATHS } from './paths.ts';
 import { formatFieldErrors, PATHS, parseWith, targetConfig } from './schema/index.ts';
 
 describe('network paths', () => {
@@ -7,16 +7,6 @@ describe('network paths', () => {
     expect(PATHS).toEqual(['anycast', 'pinned', 'private', 'flycast', 'mesh']);
     expect(ROUTED_PATHS).toEqual(['anycast', 'flycast']);
     expect(PATHS.filter(isRoutedPath)).toEqual(['anycast', 'flycast']);
-  });
-
-  it('puts a result in the served region column on routed paths and in the asked-for region elsewhere', () => {
-    const r = { servedRegion: 'fra', targetRegion: 'ams' };
-    expect(columnRegion({ ...r, path: 'anycast' })).toBe('fra');
-    expect(columnRegion({ ...r, path: 'flycast' })).toBe('fra');
-    expect(columnRegion({ ...r, path: 'pinned' })).toBe('ams');
-    expect(columnRegion({ ...r, path: 'private' })).toBe('ams');
-    expect(columnRegion({ ...r, path: 'mesh' })).toBe('ams');
-    expect(columnRegion({ path: 'flycast' })).toBeUndefined();
   });
 
   it('makes flycast opt-in per target and requires app or flycastHost for it', () => {

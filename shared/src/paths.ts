@@ -1,4 +1,3 @@
-import type { RegionCode } from './regions.ts';
 import type { NetworkPath } from './schema/common.ts';
 
 /**
@@ -11,16 +10,4 @@ export type RoutedPath = (typeof ROUTED_PATHS)[number];
 
 export function isRoutedPath(path: NetworkPath): path is RoutedPath {
   return (ROUTED_PATHS as readonly NetworkPath[]).includes(path);
-}
-
-/**
- * The matrix column of a result: the served region on routed paths, the asked-for region (forced,
- * private, peer) on the others. Undefined when the result did not get that far.
- */
-export function columnRegion(r: {
-  path: NetworkPath;
-  servedRegion?: RegionCode | undefined;
-  targetRegion?: RegionCode | undefined;
-}): RegionCode | undefined {
-  return isRoutedPath(r.path) ? r.servedRegion : r.targetRegion;
 }

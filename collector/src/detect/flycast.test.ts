@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { defaultDetectionConfig } from './config.ts';
-import { FlappingDetector } from './flapping.ts';
-import { MisrouteDetector } from './misroute.ts';
-import { ResetsDetector } from './resets.ts';
-import { StreamBuilder, T0, testContext } from './test-streams.ts';
+import { FlappingDetector } from './flapping/detector.ts';
+import { MisrouteDetector } from './misroute/detector.ts';
+import { ResetsDetector } from './resets/detector.ts';
+import { StreamBuilder, T0, testContext } from './testing/streams.ts';
 
 /**
  * Flycast is routed by fly-proxy like anycast (nearest healthy Machine, seen from the proxy of the

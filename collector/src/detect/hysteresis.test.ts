@@ -4,7 +4,7 @@ import { tempAlertDb } from '../alerts/test-support.ts';
 import type { StoredResult } from '../store/store.ts';
 import { defaultDetectionConfig } from './config.ts';
 import { DetectorRegistry } from './registry.ts';
-import { prng, StreamBuilder, T0 } from './test-streams.ts';
+import { prng, StreamBuilder, T0 } from './testing/streams.ts';
 
 let cleanup: (() => void) | undefined;
 afterEach(() => cleanup?.());

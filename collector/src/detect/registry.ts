@@ -1,25 +1,20 @@
 import type { RegionCode, TargetConfig } from '@flyprobe/shared';
 import type { StoredResult } from '../store/store.ts';
-import { AsymmetryDetector } from './asymmetry.ts';
 import type { DetectionConfig } from './config.ts';
-import { FlappingDetector } from './flapping.ts';
-import { LatencyDetector } from './latency.ts';
-import { LossDetector } from './loss.ts';
-import { MisrouteDetector } from './misroute.ts';
-import { ProbeDegradedDetector } from './probe-degraded.ts';
-import { ResetsDetector } from './resets.ts';
-import { RestartDetector } from './restart.ts';
-import type { DetectionContext, Detector, Finding, HeartbeatObservation, RuleName } from './types.ts';
+import { entry } from './core/keyed.ts';
+import { DETECTORS } from './detectors.ts';
+import type { DetectionContext, Detector, Finding, HeartbeatObservation } from './types.ts';
 
 /** Until targets are known: the probe's default interval. */
 const DEFAULT_INTERVAL_MS = 15_000;
 
 /** Every enabled detector behind one entry point, plus the facts they share. */
 export class DetectorRegistry {
+  /** The enabled detectors: observed and evaluated. */
   readonly detectors: Detector[];
-  private readonly degraded: ProbeDegradedDetector;
-  /** Set when the probe_degraded alert is disabled but its state is still needed. */
-  private readonly heartbeatOnly: ProbeDegradedDetector | undefined;
+  /** Disabled detectors that judge trust (`distrusts`): other rules rely on them, so they keep observing. */
+  private readonly trustOnly: Detector[];
+  private readonly judgesTrust: Detector[];
   private configured = new Map<string, RegionCode[]>();
   private intervals = new Map<string, number>();
   private meshIntervalMs = DEFAULT_INTERVAL_MS;
@@ -27,25 +22,18 @@ export class DetectorRegistry {
   private readonly activeRegions = new Map<string, Map<RegionCode, number>>();
 
   constructor(private readonly config: DetectionConfig) {
-    const ctx: DetectionContext = {
+    const deps: DetectionContext = {
       configuredRegions: (target) => this.configured.get(target) ?? [],
-      trustworthy: (r) => !r.degraded && !this.degraded.isDegraded(r.probeId),
+      trustworthy: (r) => !r.degraded && !this.judgesTrust.some((d) => d.distrusts?.(r)),
       intervalMs: (target) => this.intervalMs(target),
     };
-    this.degraded = new ProbeDegradedDetector(config.probe_degraded, ctx);
-    const all: Array<[RuleName, Detector]> = [
-      ['misroute', new MisrouteDetector(config.misroute, ctx)],
-      ['asymmetry', new AsymmetryDetector(config.asymmetry, ctx)],
-      ['resets', new ResetsDetector(config.resets, ctx)],
-      ['loss', new LossDetector(config.loss, ctx)],
-      ['flapping', new FlappingDetector(config.flapping, ctx)],
-      ['latency', new LatencyDetector(config.latency, ctx)],
-      ['restart', new RestartDetector(config.restart, ctx)],
-      ['probe_degraded', this.degraded],
-    ];
-    this.detectors = all.filter(([rule]) => config[rule].enabled).map(([, d]) => d);
-    // Degradation must be tracked even when its alert is off: it gates the latency detectors.
-    if (!config.probe_degraded.enabled) this.heartbeatOnly = this.degraded;
+    const all = DETECTORS.map((m) => ({
+      enabled: config[m.rule].enabled,
+      detector: m.createIn(config, deps),
+    }));
+    this.detectors = all.filter((d) => d.enabled).map((d) => d.detector);
+    this.judgesTrust = all.filter((d) => d.detector.distrusts).map((d) => d.detector);
+    this.trustOnly = all.filter((d) => !d.enabled && d.detector.distrusts).map((d) => d.detector);
   }
 
   setTargets(targets: readonly TargetConfig[]): void {
@@ -68,34 +56,26 @@ export class DetectorRegistry {
 
   observe(results: readonly StoredResult[]): void {
     for (const r of results) {
-      let regions = this.activeRegions.get(r.target);
-      if (!regions) {
-        regions = new Map();
-        this.activeRegions.set(r.target, regions);
-      }
+      const regions = entry(this.activeRegions, r.target, () => new Map<RegionCode, number>());
       regions.set(r.probeRegion, Math.max(regions.get(r.probeRegion) ?? 0, r.startedAt));
       for (const d of this.detectors) d.observe(r);
     }
   }
 
   observeHeartbeat(o: HeartbeatObservation): void {
-    this.heartbeatOnly?.observeHeartbeat(o);
+    for (const d of this.trustOnly) d.observeHeartbeat?.(o);
     for (const d of this.detectors) d.observeHeartbeat?.(o);
   }
 
   /** Every detector's findings with a scope; `activeForMs` bounds which probe regions count as reporting. */
   evaluate(now: number, activeForMs = 10 * 60_000): Finding[] {
-    const findings = this.detectors.flatMap((d) => d.evaluate(now));
+    const findings: Finding[] = this.detectors.flatMap((d) => d.evaluate(now));
     const regionsByRuleTarget = new Map<string, Set<string>>();
     for (const f of findings) {
       if (f.scope || !f.labels.probe_region || !f.labels.target) continue;
-      const k = `${f.rule}|${f.labels.target}`;
-      let set = regionsByRuleTarget.get(k);
-      if (!set) {
-        set = new Set();
-        regionsByRuleTarget.set(k, set);
-      }
-      set.add(f.labels.probe_region);
+      entry(regionsByRuleTarget, `${f.rule}|${f.labels.target}`, () => new Set<string>()).add(
+        f.labels.probe_region,
+      );
     }
     for (const f of findings) {
       if (f.scope) continue;

@@ -1,20 +1,12 @@
 import type { Heartbeat, RegionCode } from '@flyprobe/shared';
 import type { StoredResult } from '../store/store.ts';
+import type { Severity } from './core/severity.ts';
+import type { RuleName } from './detectors.ts';
 
-export const RULES = [
-  'misroute',
-  'asymmetry',
-  'resets',
-  'loss',
-  'flapping',
-  'latency',
-  'restart',
-  'probe_degraded',
-] as const;
-export type RuleName = (typeof RULES)[number];
-
-export const SEVERITIES = ['info', 'warning', 'critical'] as const;
-export type Severity = (typeof SEVERITIES)[number];
+export { SEVERITIES, type Severity } from './core/severity.ts';
+export type { RuleName } from './detectors.ts';
+// Derived from the detector list; re-exported here, where the finding types are.
+export { RULES } from './detectors.ts';
 
 /** Whether a fault is confined to some regions or seen from all of them. */
 export type Scope = 'local' | 'global';
@@ -41,8 +33,8 @@ export interface Evidence {
  * `hold`: between the clear and the fire threshold (keeps an open alert, never opens one). A key absent from
  * an evaluation is below its clear threshold, which resolves its alert.
  */
-export interface Finding {
-  rule: RuleName;
+export interface Finding<R extends string = RuleName> {
+  rule: R;
   /** Identity labels without `rule` and `severity`: probe_region, target, path, protocol, region, ... */
   labels: Record<string, string>;
   level: 'fire' | 'hold';
@@ -61,14 +53,21 @@ export interface HeartbeatObservation {
 }
 
 /**
- * One detection rule. `observe` runs for every stored result and must be O(1) amortized: bounded windows
- * per key, no scans. `evaluate` runs on a timer and after ingest and may walk its (bounded) windows.
+ * One detection rule's running state. `observe` runs for every stored result and must be O(1) amortized:
+ * bounded windows per key, no scans. `evaluate` runs on a timer and after ingest and may walk its (bounded)
+ * windows.
  */
-export interface Detector {
-  readonly rule: RuleName;
+export interface Detector<R extends string = RuleName> {
+  readonly rule: R;
   observe(result: StoredResult): void;
   observeHeartbeat?(observation: HeartbeatObservation): void;
-  evaluate(now: number): Finding[];
+  evaluate(now: number): Finding<R>[];
+  /**
+   * For a rule whose state says which results cannot be trusted (a degraded probe): true for such a result,
+   * which `DetectionContext.trustworthy` then rejects for every rule. A detector with this keeps observing
+   * while its own alert is disabled.
+   */
+  distrusts?(result: StoredResult): boolean;
 }
 
 /** Facts several detectors share, owned by the registry. */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { AsymmetryDetector } from './asymmetry.ts';
-import { defaultDetectionConfig } from './config.ts';
-import { prng, StreamBuilder, T0, testContext } from './test-streams.ts';
-import type { Finding } from './types.ts';
+import { prng, StreamBuilder, T0, testContext } from '../testing/streams.ts';
+import type { Finding } from '../types.ts';
+import { AsymmetryDetector } from './detector.ts';
+import { asymmetry } from './index.ts';
 
 const ctx = testContext();
 const STEP = 250;
@@ -20,7 +20,7 @@ interface Faults {
 
 function setup() {
   const s = new StreamBuilder();
-  const d = new AsymmetryDetector(defaultDetectionConfig().asymmetry, ctx);
+  const d = new AsymmetryDetector(asymmetry.defaults, ctx);
   const rnd = prng(3);
   let t = T0;
   const tick = (f: Faults = {}): Finding[] => {

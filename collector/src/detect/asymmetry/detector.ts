@@ -1,8 +1,9 @@
 import { type RegionCode, regionDistanceKm } from '@flyprobe/shared';
-import type { StoredResult } from '../store/store.ts';
-import { type AsymmetryConfig, staleFor } from './config.ts';
-import type { DetectionContext, Detector, Finding } from './types.ts';
-import { liveEntries, median, mode, Ring, round1 } from './window.ts';
+import type { StoredResult } from '../../store/store.ts';
+import { staleFor } from '../core/config.ts';
+import { liveEntries, median, mode, Ring, round1 } from '../core/window.ts';
+import type { DetectionContext, Detector, Finding } from '../types.ts';
+import type { AsymmetryConfig } from './index.ts';
 
 interface MeshSample {
   id: number;
@@ -53,7 +54,7 @@ interface Step {
  * moves by the same amount, which names the slower direction; (c) catchment asymmetry: P lands at X's edge
  * while X stays local.
  */
-export class AsymmetryDetector implements Detector {
+export class AsymmetryDetector implements Detector<'asymmetry'> {
   readonly rule = 'asymmetry' as const;
   private readonly directions = new Map<string, Direction>();
   private readonly edges = new Map<
@@ -107,8 +108,8 @@ export class AsymmetryDetector implements Detector {
     d.lastAt = Math.max(d.lastAt, r.startedAt);
   }
 
-  evaluate(now: number): Finding[] {
-    const findings: Finding[] = [];
+  evaluate(now: number): Finding<'asymmetry'>[] {
+    const findings: Finding<'asymmetry'>[] = [];
     for (const [k, d] of this.directions) {
       if (now - d.lastAt > this.stale({ target: d.path === 'mesh' ? 'mesh' : undefined }))
         this.directions.delete(k);
@@ -129,7 +130,7 @@ export class AsymmetryDetector implements Detector {
     return findings;
   }
 
-  private rttAsymmetry(a: Direction, b: Direction): Finding | undefined {
+  private rttAsymmetry(a: Direction, b: Direction): Finding<'asymmetry'> | undefined {
     const as = a.all.toArray();
     const bs = b.all.toArray();
     if (as.length < this.config.minSamples || bs.length < this.config.minSamples) return undefined;
@@ -224,13 +225,13 @@ export class AsymmetryDetector implements Detector {
     return undefined;
   }
 
-  private oneWay(steps: Step[]): Finding[] {
+  private oneWay(steps: Step[]): Finding<'asymmetry'>[] {
     const byDirection = new Map<string, Step[]>();
     for (const s of steps) {
       const k = `${s.slowFrom}|${s.slowTo}`;
       byDirection.set(k, [...(byDirection.get(k) ?? []), s]);
     }
-    const findings: Finding[] = [];
+    const findings: Finding<'asymmetry'>[] = [];
     for (const group of byDirection.values()) {
       const first = group[0] as Step;
       const level = this.oneWayLevel(group, first);
@@ -313,7 +314,7 @@ export class AsymmetryDetector implements Detector {
     e.lastAt = Math.max(e.lastAt, r.startedAt);
   }
 
-  private catchment(now: number): Finding[] {
+  private catchment(now: number): Finding<'asymmetry'>[] {
     const dominant = new Map<string, { edge: RegionCode; share: number; samples: EdgeSample[] }>();
     for (const e of liveEntries(this.edges, now, this.stale)) {
       const samples = e.ring.toArray();
@@ -325,7 +326,7 @@ export class AsymmetryDetector implements Detector {
           samples,
         });
     }
-    const findings: Finding[] = [];
+    const findings: Finding<'asymmetry'>[] = [];
     for (const e of this.edges.values()) {
       const mine = dominant.get(`${e.probeRegion}|${e.target}`);
       if (!mine || mine.edge === e.probeRegion || mine.share < this.config.catchmentClearShare) continue;

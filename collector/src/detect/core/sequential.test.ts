@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { defaultDetectionConfig } from './config.ts';
+import { resets } from '../resets/index.ts';
+import { prng } from '../testing/streams.ts';
 import { FaultEnd, SequentialRate } from './sequential.ts';
-import { prng } from './test-streams.ts';
 
-const options = defaultDetectionConfig().resets;
+const options = resets.defaults;
 
 /** Trials until the alarm opens at `rate` (after a clean warm-up), or Infinity within `max`. */
 function trialsToAlarm(rate: number, seed: number, max = 2000): number {

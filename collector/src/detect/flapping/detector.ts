@@ -1,8 +1,8 @@
 import { isRoutedPath, type RegionCode, type RoutedPath } from '@flyprobe/shared';
-import type { StoredResult } from '../store/store.ts';
-import type { FlappingConfig } from './config.ts';
-import type { DetectionContext, Detector, Finding, RegionStep } from './types.ts';
-import { IntervalEstimate, liveEntries, Ring, round1 } from './window.ts';
+import type { StoredResult } from '../../store/store.ts';
+import { IntervalEstimate, liveEntries, Ring, round1 } from '../core/window.ts';
+import type { DetectionContext, Detector, Finding, RegionStep } from '../types.ts';
+import type { FlappingConfig } from './index.ts';
 
 interface RouteKey {
   probeRegion: RegionCode;
@@ -26,7 +26,7 @@ interface RouteKey {
  * of served or edge region adds a penalty that halves every half-life; the alert fires at the suppress
  * threshold and clears only below the lower reuse threshold, so the alert does not flap itself.
  */
-export class FlappingDetector implements Detector {
+export class FlappingDetector implements Detector<'flapping'> {
   readonly rule = 'flapping' as const;
   private readonly keys = new Map<string, RouteKey>();
 
@@ -79,8 +79,8 @@ export class FlappingDetector implements Detector {
     key.steps.push({ at: r.startedAt, edge, served, resultId: r.id });
   }
 
-  evaluate(now: number): Finding[] {
-    const findings: Finding[] = [];
+  evaluate(now: number): Finding<'flapping'>[] {
+    const findings: Finding<'flapping'>[] = [];
     for (const key of liveEntries(
       this.keys,
       now,

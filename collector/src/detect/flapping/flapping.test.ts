@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { defaultDetectionConfig } from './config.ts';
-import { FlappingDetector } from './flapping.ts';
-import { StreamBuilder, T0, testContext } from './test-streams.ts';
+import { StreamBuilder, T0, testContext } from '../testing/streams.ts';
+import { FlappingDetector } from './detector.ts';
+import { flapping } from './index.ts';
 
 const STEP = 250;
 
 function run(pattern: (i: number) => string, n: number, start = 0) {
   const s = new StreamBuilder();
-  const d = new FlappingDetector(defaultDetectionConfig().flapping, testContext());
+  const d = new FlappingDetector(flapping.defaults, testContext());
   const levels: string[] = [];
   for (let i = start; i < start + n; i++) {
     const served = pattern(i);
@@ -28,7 +28,7 @@ describe('flapping detector', { timeout: 60_000 }, () => {
 
   it('fires when the route alternates every few intervals, with the sequence as evidence, and clears by decay', () => {
     const s = new StreamBuilder();
-    const d = new FlappingDetector(defaultDetectionConfig().flapping, testContext());
+    const d = new FlappingDetector(flapping.defaults, testContext());
     let firedAt = -1;
     for (let i = 0; i < 40; i++) {
       const served = i < 10 ? 'fra' : Math.floor((i - 10) / 3) % 2 === 0 ? 'lhr' : 'fra';
@@ -57,10 +57,7 @@ describe('flapping detector', { timeout: 60_000 }, () => {
 
   it('counts edge changes too and ignores late results from before the last one', () => {
     const s = new StreamBuilder();
-    const d = new FlappingDetector(
-      { ...defaultDetectionConfig().flapping, suppressThreshold: 1500 },
-      testContext(),
-    );
+    const d = new FlappingDetector({ ...flapping.defaults, suppressThreshold: 1500 }, testContext());
     d.observe(s.anycast('ams', T0, 'fra', 'ams'));
     d.observe(s.anycast('ams', T0 + 1000, 'fra', 'lhr'));
     d.observe(s.anycast('ams', T0 + 500, 'fra', 'ams'));

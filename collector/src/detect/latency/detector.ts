@@ -1,8 +1,9 @@
 import { type RegionCode, regionRttFloorMs } from '@flyprobe/shared';
-import type { StoredResult } from '../store/store.ts';
-import { type LatencyConfig, staleFor } from './config.ts';
-import type { DetectionContext, Detector, Finding } from './types.ts';
-import { liveEntries, median, quantile, Ring, round1 } from './window.ts';
+import type { StoredResult } from '../../store/store.ts';
+import { staleFor } from '../core/config.ts';
+import { liveEntries, median, quantile, Ring, round1 } from '../core/window.ts';
+import type { DetectionContext, Detector, Finding } from '../types.ts';
+import type { LatencyConfig } from './index.ts';
 
 interface ClosedWindow {
   from: number;
@@ -41,7 +42,7 @@ interface LatencyCell {
  * cell's own baseline (earlier normal windows) and against the fibre RTT floor, sustained over `fireWindows`
  * consecutive windows before firing. Samples from degraded probes never enter.
  */
-export class LatencyDetector implements Detector {
+export class LatencyDetector implements Detector<'latency'> {
   readonly rule = 'latency' as const;
   private readonly cells = new Map<string, LatencyCell>();
 
@@ -126,8 +127,8 @@ export class LatencyDetector implements Detector {
     cell.ids = [];
   }
 
-  evaluate(now: number): Finding[] {
-    const findings: Finding[] = [];
+  evaluate(now: number): Finding<'latency'>[] {
+    const findings: Finding<'latency'>[] = [];
     for (const cell of liveEntries(this.cells, now, staleFor(this.config, this.ctx))) {
       const last = cell.recent.last();
       if (!last || cell.calm >= this.config.clearWindows) continue;
@@ -137,7 +138,7 @@ export class LatencyDetector implements Detector {
     return findings;
   }
 
-  private finding(cell: LatencyCell, level: 'fire' | 'hold', last: ClosedWindow): Finding {
+  private finding(cell: LatencyCell, level: 'fire' | 'hold', last: ClosedWindow): Finding<'latency'> {
     const windows = cell.recent.toArray();
     const pct = Math.round(this.config.quantile * 100);
     const qs = windows.map((w) => round1(w.q)).join(', ');

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { defaultDetectionConfig } from './config.ts';
-import { LatencyDetector } from './latency.ts';
-import { prng, StreamBuilder, T0, testContext } from './test-streams.ts';
-import type { Finding } from './types.ts';
+import { prng, StreamBuilder, T0, testContext } from '../testing/streams.ts';
+import type { Finding } from '../types.ts';
+import { LatencyDetector } from './detector.ts';
+import { latency } from './index.ts';
 
 const ctx = testContext();
 const STEP = 250;
 
 function setup() {
   const s = new StreamBuilder();
-  const d = new LatencyDetector(defaultDetectionConfig().latency, ctx);
+  const d = new LatencyDetector(latency.defaults, ctx);
   const rnd = prng(11);
   let t = T0;
   /** ams -> fra pinned: floor about 3.6 ms; normal 12 ms with jitter and a rare spike. */

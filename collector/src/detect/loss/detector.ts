@@ -1,9 +1,10 @@
 import { isRoutedPath, type RegionCode } from '@flyprobe/shared';
-import type { StoredResult } from '../store/store.ts';
-import { type LossConfig, staleFor } from './config.ts';
-import { FaultEnd } from './sequential.ts';
-import type { DetectionContext, Detector, Finding } from './types.ts';
-import { liveEntries, median, Ring, round1 } from './window.ts';
+import type { StoredResult } from '../../store/store.ts';
+import { staleFor } from '../core/config.ts';
+import { FaultEnd } from '../core/sequential.ts';
+import { liveEntries, median, Ring, round1 } from '../core/window.ts';
+import type { DetectionContext, Detector, Finding } from '../types.ts';
+import type { LossConfig } from './index.ts';
 
 /** Outcomes a lost packet produces. */
 const LOSS_OUTCOMES = new Set(['timeout', 'unreachable']);
@@ -68,7 +69,7 @@ interface LossCell {
  * lost packet into a failure or a retransmission stall (a SYN retry costs a second, a data retransmission
  * the RTO), so the rule counts failed and stalled samples per region pair across paths and protocols.
  */
-export class LossDetector implements Detector {
+export class LossDetector implements Detector<'loss'> {
   readonly rule = 'loss' as const;
   private readonly cells = new Map<string, LossCell>();
   /** Recent ok latencies per (probe region, target, path, protocol, target-side region). */
@@ -213,14 +214,14 @@ export class LossDetector implements Detector {
     return true;
   }
 
-  evaluate(now: number): Finding[] {
+  evaluate(now: number): Finding<'loss'>[] {
     // One incident per region pair and target: both cells (A measuring B, B measuring A) see a one-way loss.
     const pairs = new Map<string, LossCell[]>();
     for (const cell of liveEntries(this.cells, now, staleFor(this.config, this.ctx))) {
       const k = `${cell.target}|${[cell.probeRegion, cell.toRegion].sort().join('|')}`;
       pairs.set(k, [...(pairs.get(k) ?? []), cell]);
     }
-    const findings: Finding[] = [];
+    const findings: Finding<'loss'>[] = [];
     for (const cells of pairs.values()) {
       const f = this.judgePair(cells, now);
       if (f) findings.push(f);
@@ -228,7 +229,7 @@ export class LossDetector implements Detector {
     return findings;
   }
 
-  private judgePair(cells: LossCell[], now: number): Finding | undefined {
+  private judgePair(cells: LossCell[], now: number): Finding<'loss'> | undefined {
     const judged = cells.map((cell) => {
       const all = cell.marks.toArray();
       const recent = all.slice(-this.config.window);

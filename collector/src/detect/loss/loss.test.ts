@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { defaultDetectionConfig } from './config.ts';
-import { LossDetector } from './loss.ts';
-import { prng, StreamBuilder, T0, testContext } from './test-streams.ts';
-import type { Finding } from './types.ts';
+import { prng, StreamBuilder, T0, testContext } from '../testing/streams.ts';
+import type { Finding } from '../types.ts';
+import { LossDetector } from './detector.ts';
+import { loss } from './index.ts';
 
 const ctx = testContext();
 
 function setup() {
   const s = new StreamBuilder();
-  const d = new LossDetector(defaultDetectionConfig().loss, ctx);
+  const d = new LossDetector(loss.defaults, ctx);
   const rnd = prng(21);
   let t = T0;
   /** ams -> fra over private http and tcp; `loss` is the chance a measurement hits a lost packet. */
@@ -42,7 +42,7 @@ describe('loss detector', { timeout: 60_000 }, () => {
 
   it("does not count stalls that a busy host spread over the probe's other regions", () => {
     const s = new StreamBuilder();
-    const d = new LossDetector(defaultDetectionConfig().loss, ctx);
+    const d = new LossDetector(loss.defaults, ctx);
     let t = T0;
     for (let i = 0; i < 200; i++) {
       t += 250;
@@ -88,7 +88,7 @@ describe('loss by direction', { timeout: 60_000 }, () => {
    */
   function run(opts: { lossAmsToFra: number; echo: boolean }) {
     const s = new StreamBuilder();
-    const d = new LossDetector(defaultDetectionConfig().loss, testContext());
+    const d = new LossDetector(loss.defaults, testContext());
     const rnd = prng(5);
     let out: Finding[] = [];
     for (let i = 0; i < 120; i++) {
@@ -151,7 +151,7 @@ describe('loss by direction', { timeout: 60_000 }, () => {
 describe('loss in the handshake', { timeout: 60_000 }, () => {
   it('counts a SYN retry (a 1 s longer connect phase) as a stall though latencyMs stays normal', () => {
     const s = new StreamBuilder();
-    const d = new LossDetector(defaultDetectionConfig().loss, testContext());
+    const d = new LossDetector(loss.defaults, testContext());
     const rnd = prng(8);
     let fired: Finding | undefined;
     for (let i = 0; i < 120 && !fired; i++) {

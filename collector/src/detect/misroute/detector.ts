@@ -5,12 +5,13 @@ import {
   type RoutedPath,
   regionDistanceKm,
 } from '@flyprobe/shared';
-import type { StoredResult } from '../store/store.ts';
-import { inIntervals, type MisrouteConfig, staleFor } from './config.ts';
-import { FaultEnd } from './sequential.ts';
+import type { StoredResult } from '../../store/store.ts';
+import { inIntervals, staleFor } from '../core/config.ts';
+import { FaultEnd } from '../core/sequential.ts';
+import { liveEntries, median, mode, Ring, round1 } from '../core/window.ts';
+import type { DetectionContext, Detector, Finding } from '../types.ts';
+import type { MisrouteConfig } from './index.ts';
 import { TargetHealth } from './target-health.ts';
-import type { DetectionContext, Detector, Finding } from './types.ts';
-import { liveEntries, median, mode, Ring, round1 } from './window.ts';
 
 interface AnycastSample {
   id: number;
@@ -36,7 +37,7 @@ type Cause = 'catchment' | 'proxy' | 'unknown';
  * Anycast or Flycast (both routed by fly-proxy to the nearest healthy Machine) served by a region other than the nearest healthy one where the target runs, farther by more than
  * `extraDistanceKm`. The cause is BGP catchment when the edge itself is far from the probe, else the proxy.
  */
-export class MisrouteDetector implements Detector {
+export class MisrouteDetector implements Detector<'misroute'> {
   readonly rule = 'misroute' as const;
   private readonly keys = new Map<string, AnycastKey>();
   private readonly health: TargetHealth;
@@ -103,8 +104,8 @@ export class MisrouteDetector implements Detector {
     key.lastAt = Math.max(key.lastAt, r.startedAt);
   }
 
-  evaluate(now: number): Finding[] {
-    const findings: Finding[] = [];
+  evaluate(now: number): Finding<'misroute'>[] {
+    const findings: Finding<'misroute'>[] = [];
     for (const key of liveEntries(this.keys, now, staleFor(this.config, this.ctx))) {
       const finding = this.judge(key, now);
       if (finding) findings.push(finding);
@@ -112,7 +113,7 @@ export class MisrouteDetector implements Detector {
     return findings;
   }
 
-  private judge(key: AnycastKey, now: number): Finding | undefined {
+  private judge(key: AnycastKey, now: number): Finding<'misroute'> | undefined {
     const configured = this.ctx.configuredRegions(key.target);
     const healthy = this.health.healthyRegions(key.target, configured, now);
     for (const region of configured)

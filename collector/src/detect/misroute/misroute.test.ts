@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import type { StoredResult } from '../store/store.ts';
-import { defaultDetectionConfig } from './config.ts';
-import { MisrouteDetector } from './misroute.ts';
-import { prng, StreamBuilder, T0, testContext } from './test-streams.ts';
+import type { StoredResult } from '../../store/store.ts';
+import { prng, StreamBuilder, T0, testContext } from '../testing/streams.ts';
+import { MisrouteDetector } from './detector.ts';
+import { misroute } from './index.ts';
 
 const ctx = testContext({ configuredRegions: () => ['fra', 'sin'] });
 const STEP = 1000;
 
 function setup() {
   const s = new StreamBuilder();
-  const d = new MisrouteDetector(defaultDetectionConfig().misroute, ctx);
+  const d = new MisrouteDetector(misroute.defaults, ctx);
   const rnd = prng(7);
   let t = T0;
   /** One probe interval from ams: anycast plus pinned to both target regions. */
@@ -109,7 +109,7 @@ describe('misroute expected region and penalty baseline', { timeout: 60_000 }, (
   /** The `pnpm demo` case: dfw's edge forwards to nrt while fra's probe has trouble reaching iad. */
   function run(opts: { directPath: 'pinned' | 'private' | null; fraSeesIadFail: boolean }) {
     const s = new StreamBuilder();
-    const d = new MisrouteDetector(defaultDetectionConfig().misroute, demoCtx);
+    const d = new MisrouteDetector(misroute.defaults, demoCtx);
     let out: ReturnType<MisrouteDetector['evaluate']> = [];
     for (let i = 0; i < 20; i++) {
       const t = T0 + i * 2000;

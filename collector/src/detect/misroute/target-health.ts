@@ -1,6 +1,6 @@
 import type { RegionCode } from '@flyprobe/shared';
-import type { StoredResult } from '../store/store.ts';
-import { Ring } from './window.ts';
+import type { StoredResult } from '../../store/store.ts';
+import { Ring } from '../core/window.ts';
 
 interface Sample {
   at: number;

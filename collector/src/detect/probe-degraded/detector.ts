@@ -1,8 +1,9 @@
 import type { Heartbeat, RegionCode } from '@flyprobe/shared';
-import type { StoredResult } from '../store/store.ts';
-import { type ProbeDegradedConfig, staleFor } from './config.ts';
-import type { DetectionContext, Detector, Finding, HeartbeatObservation } from './types.ts';
-import { liveEntries, Ring, round1 } from './window.ts';
+import type { StoredResult } from '../../store/store.ts';
+import { staleFor } from '../core/config.ts';
+import { liveEntries, Ring, round1 } from '../core/window.ts';
+import type { DetectionContext, Detector, Finding, HeartbeatObservation } from '../types.ts';
+import type { ProbeDegradedConfig } from './index.ts';
 
 /** One health window of the probe, as its heartbeats report it. */
 interface Beat {
@@ -28,7 +29,7 @@ interface ProbeState {
  * A probe whose event loop lags or whose CPU is throttled measures its own slowness. Its heartbeats decide
  * whether it is degraded now (its latency samples are then excluded elsewhere) and the probe itself is reported.
  */
-export class ProbeDegradedDetector implements Detector {
+export class ProbeDegradedDetector implements Detector<'probe_degraded'> {
   readonly rule = 'probe_degraded' as const;
   private readonly probes = new Map<string, ProbeState>();
 
@@ -42,8 +43,8 @@ export class ProbeDegradedDetector implements Detector {
    * so the probe's own verdict (its lag threshold is usually lower) counts here, while the alert needs this
    * rule's thresholds to be crossed.
    */
-  isDegraded(probeId: string): boolean {
-    return this.probes.get(probeId)?.untrusted ?? false;
+  distrusts(r: StoredResult): boolean {
+    return this.probes.get(r.probeId)?.untrusted ?? false;
   }
 
   observe(r: StoredResult): void {
@@ -105,8 +106,8 @@ export class ProbeDegradedDetector implements Detector {
     return p;
   }
 
-  evaluate(now: number): Finding[] {
-    const findings: Finding[] = [];
+  evaluate(now: number): Finding<'probe_degraded'>[] {
+    const findings: Finding<'probe_degraded'>[] = [];
     for (const p of liveEntries(this.probes, now, () => staleFor(this.config, this.ctx)({}))) {
       const beats = p.beats.toArray();
       const bad = beats.filter((b) => b.degraded);

@@ -1,8 +1,9 @@
 import type { Heartbeat } from '@flyprobe/shared';
 import { describe, expect, it } from 'vitest';
-import { defaultDetectionConfig } from './config.ts';
-import { DetectorRegistry } from './registry.ts';
-import { StreamBuilder, T0 } from './test-streams.ts';
+import { defaultDetectionConfig } from '../config.ts';
+import { DetectorRegistry } from '../registry.ts';
+import { StreamBuilder, T0 } from '../testing/streams.ts';
+import type { Finding } from '../types.ts';
 
 function heartbeat(
   at: number,
@@ -24,38 +25,56 @@ function heartbeat(
   };
 }
 
+/** A probe that reports healthy for 25 s, then lags (p99 900 ms) while its samples jump from 12 to 400 ms. */
+function lagThenSlow(registry: DetectorRegistry): { clean: Finding[]; at: number } {
+  const s = new StreamBuilder();
+  let t = T0;
+  const beat = (p99: number, throttle?: { nrPeriods: number; nrThrottled: number }) =>
+    registry.observeHeartbeat({
+      probeId: 'ams-1',
+      probeRegion: 'ams',
+      heartbeat: heartbeat(t, p99, throttle),
+      receivedAt: t,
+    });
+  const sample = (latencyMs: number) =>
+    registry.observe([
+      s.result({ probeRegion: 'ams', path: 'pinned', targetRegion: 'fra', startedAt: t, latencyMs }),
+    ]);
+  for (let i = 0; i < 100; i++) {
+    t += 250;
+    if (i % 4 === 0) beat(5);
+    sample(12);
+  }
+  const clean = registry.evaluate(t);
+  for (let i = 0; i < 60; i++) {
+    t += 250;
+    // Each heartbeat reports a new health window (a repeat of one window counts once, see below).
+    if (i % 4 === 0) beat(900 + i);
+    sample(400);
+  }
+  return { clean, at: t };
+}
+
 describe('probe degraded detector', { timeout: 60_000 }, () => {
   it('reports a lagging probe and keeps its latency samples out of the latency rule', () => {
     const registry = new DetectorRegistry(defaultDetectionConfig());
-    const s = new StreamBuilder();
-    let t = T0;
-    const beat = (p99: number, throttle?: { nrPeriods: number; nrThrottled: number }) =>
-      registry.observeHeartbeat({
-        probeId: 'ams-1',
-        probeRegion: 'ams',
-        heartbeat: heartbeat(t, p99, throttle),
-        receivedAt: t,
-      });
-    const sample = (latencyMs: number) =>
-      registry.observe([
-        s.result({ probeRegion: 'ams', path: 'pinned', targetRegion: 'fra', startedAt: t, latencyMs }),
-      ]);
-    for (let i = 0; i < 100; i++) {
-      t += 250;
-      if (i % 4 === 0) beat(5);
-      sample(12);
-    }
-    expect(registry.evaluate(t)).toEqual([]);
-    for (let i = 0; i < 60; i++) {
-      t += 250;
-      // Each heartbeat reports a new health window (a repeat of one window counts once, see below).
-      if (i % 4 === 0) beat(900 + i);
-      sample(400);
-    }
+    const { clean, at: t } = lagThenSlow(registry);
+    expect(clean).toEqual([]);
     const findings = registry.evaluate(t);
     expect(findings.map((f) => f.rule)).toEqual(['probe_degraded']);
     expect(findings[0]?.labels).toEqual({ probe_region: 'ams', probe: 'ams-1' });
     expect(findings[0]?.summary).toMatch(/event-loop delay p99 9\d\d ms/);
+  });
+
+  it('still keeps the lagging probe out of the latency rule with its own alert disabled', () => {
+    const config = defaultDetectionConfig();
+    const registry = new DetectorRegistry({
+      ...config,
+      probe_degraded: { ...config.probe_degraded, enabled: false },
+    });
+    const { clean, at } = lagThenSlow(registry);
+    expect(clean).toEqual([]);
+    expect(registry.evaluate(at)).toEqual([]);
   });
 
   it('counts a health window once however many heartbeats repeat it', () => {

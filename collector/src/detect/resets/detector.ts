@@ -1,9 +1,10 @@
 import { isRoutedPath, type RegionCode } from '@flyprobe/shared';
-import type { StoredResult } from '../store/store.ts';
-import { type ResetsConfig, staleFor } from './config.ts';
-import { SequentialRate } from './sequential.ts';
-import type { DetectionContext, Detector, Finding } from './types.ts';
-import { liveEntries, Ring, round1 } from './window.ts';
+import type { StoredResult } from '../../store/store.ts';
+import { staleFor } from '../core/config.ts';
+import { SequentialRate } from '../core/sequential.ts';
+import { liveEntries, Ring, round1 } from '../core/window.ts';
+import type { DetectionContext, Detector, Finding } from '../types.ts';
+import type { ResetsConfig } from './index.ts';
 
 /** Stream ends that count as terminations (the others are counted in the evidence only). */
 const STREAM_TERMINATIONS = new Set(['status', 'rst_stream', 'goaway', 'reset']);
@@ -72,7 +73,7 @@ export function resetTrial(
  * mostly fail is a row, a target region failing from most probe regions a column, every row failing global;
  * a cell whose row and column are otherwise clean is reported as the pair alone.
  */
-export class ResetsDetector implements Detector {
+export class ResetsDetector implements Detector<'resets'> {
   readonly rule = 'resets' as const;
   private readonly pairs = new Map<string, Pair>();
   /** Last served region per (probe region, target, routed path, protocol): where a failed attempt went. */
@@ -157,7 +158,7 @@ export class ResetsDetector implements Detector {
     return p.recent.toArray().some((t) => t.failure !== null && t.at >= since);
   }
 
-  evaluate(now: number): Finding[] {
+  evaluate(now: number): Finding<'resets'>[] {
     this.now = now;
     const byGroup = new Map<string, Pair[]>();
     for (const p of liveEntries(this.pairs, now, (p) => this.stale(p.group))) {
@@ -170,7 +171,7 @@ export class ResetsDetector implements Detector {
     const verdicts = new Map<string, Lines>();
     for (const [gk, pairs] of byGroup) verdicts.set(gk, this.lines(pairs, this.previous.get(gk)));
     this.previous = verdicts;
-    const findings: Finding[] = [];
+    const findings: Finding<'resets'>[] = [];
     for (const [gk, pairs] of byGroup) {
       if (!pairs.some((p) => this.level(p))) continue;
       const own = verdicts.get(gk) as Lines;
@@ -210,7 +211,7 @@ export class ResetsDetector implements Detector {
     pairs: Pair[],
     rowHit: (row: string, cells: number) => boolean,
     colHit: (col: string, cells: number) => boolean,
-  ): Finding[] {
+  ): Finding<'resets'>[] {
     const rows = groupBy(pairs, (p) => p.row);
     const cols = groupBy(
       pairs.filter((p) => p.col !== UNKNOWN),
@@ -221,7 +222,7 @@ export class ResetsDetector implements Detector {
     const allRows = rows.size >= 2 && hitRows.length === rows.size;
     const allCols = cols.size >= 2 && hitCols.length === cols.size;
     if (allRows || allCols) return this.finding(group, 'global', pairs, pairs, undefined, undefined);
-    const findings: Finding[] = [];
+    const findings: Finding<'resets'>[] = [];
     const covered = new Set<Pair>();
     for (const row of hitRows) {
       const cells = rows.get(row) as Pair[];
@@ -249,7 +250,7 @@ export class ResetsDetector implements Detector {
     all: Pair[],
     row: RegionCode | undefined,
     col: RegionCode | undefined,
-  ): Finding[] {
+  ): Finding<'resets'>[] {
     const levels = involved.map((p) => this.level(p));
     if (!levels.some((l) => l)) return [];
     const level: Level = levels.includes('fire') ? 'fire' : 'hold';

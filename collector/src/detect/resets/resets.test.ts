@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { StoredResult } from '../store/store.ts';
-import { defaultDetectionConfig } from './config.ts';
-import { ResetsDetector } from './resets.ts';
-import { prng, StreamBuilder, T0, testContext } from './test-streams.ts';
-import type { Finding } from './types.ts';
+import type { StoredResult } from '../../store/store.ts';
+import { prng, StreamBuilder, T0, testContext } from '../testing/streams.ts';
+import type { Finding } from '../types.ts';
+import { ResetsDetector } from './detector.ts';
+import { resets } from './index.ts';
 
 const ROWS = ['ams', 'iad', 'sin', 'syd'];
 const COLS = ['ams', 'iad', 'sin'];
@@ -18,7 +18,7 @@ type FailFn = (row: string, col: string, path: string, protocol: string) => bool
  */
 function setup(seed = 1) {
   const s = new StreamBuilder();
-  const d = new ResetsDetector(defaultDetectionConfig().resets, testContext());
+  const d = new ResetsDetector(resets.defaults, testContext());
   const rnd = prng(seed);
   let t = T0;
   const tick = (fails: FailFn = () => false): Finding[] => {
@@ -170,7 +170,7 @@ describe('resets detector', { timeout: 60_000 }, () => {
 
   it('counts gRPC stream ends by cause; terminations fire, clean ends and stalls do not', () => {
     const s = new StreamBuilder();
-    const d = new ResetsDetector(defaultDetectionConfig().resets, testContext());
+    const d = new ResetsDetector(resets.defaults, testContext());
     const stream = (
       at: number,
       event: 'sample' | 'end',

@@ -1,7 +1,8 @@
 import type { RegionCode } from '@flyprobe/shared';
-import type { StoredResult } from '../store/store.ts';
-import { inIntervals, type RestartConfig } from './config.ts';
-import type { DetectionContext, Detector, Finding } from './types.ts';
+import type { StoredResult } from '../../store/store.ts';
+import { inIntervals } from '../core/config.ts';
+import type { DetectionContext, Detector, Finding } from '../types.ts';
+import type { RestartConfig } from './index.ts';
 
 interface Restart {
   at: number;
@@ -28,7 +29,7 @@ const MAX_RESTARTS_KEPT = 20;
  * a deploy (OOM kill, crash, host maintenance). The alert fires on the restart and resolves `holdIntervals` after
  * the last one.
  */
-export class RestartDetector implements Detector {
+export class RestartDetector implements Detector<'restart'> {
   readonly rule = 'restart' as const;
   private readonly machines = new Map<string, MachineState>();
 
@@ -74,8 +75,8 @@ export class RestartDetector implements Detector {
     m.region = echo.region;
   }
 
-  evaluate(now: number): Finding[] {
-    const findings: Finding[] = [];
+  evaluate(now: number): Finding<'restart'>[] {
+    const findings: Finding<'restart'>[] = [];
     for (const [k, m] of this.machines) {
       const last = m.restarts.at(-1);
       const intervalMs = this.ctx.intervalMs(m.target);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { defaultDetectionConfig } from './config.ts';
-import { RestartDetector } from './restart.ts';
-import { StreamBuilder, T0, testContext } from './test-streams.ts';
+import { StreamBuilder, T0, testContext } from '../testing/streams.ts';
+import { RestartDetector } from './detector.ts';
+import { restart } from './index.ts';
 
 function echoResult(s: StreamBuilder, at: number, startedAt: number, imageRef: string) {
   return s.result({
@@ -17,7 +17,7 @@ function echoResult(s: StreamBuilder, at: number, startedAt: number, imageRef: s
 describe('restart detector', { timeout: 60_000 }, () => {
   it('fires when the start time moves with the same image, and resolves after holdMs', () => {
     const s = new StreamBuilder();
-    const config = { ...defaultDetectionConfig().restart, holdMs: 10_000 };
+    const config = { ...restart.defaults, holdMs: 10_000 };
     const d = new RestartDetector(config, testContext());
     d.observe(echoResult(s, T0, T0 - 60_000, 'img:1'));
     d.observe(echoResult(s, T0 + 1000, T0 - 60_000, 'img:1'));
@@ -36,7 +36,7 @@ describe('restart detector', { timeout: 60_000 }, () => {
 
   it('treats a new image as a deploy, not a restart', () => {
     const s = new StreamBuilder();
-    const d = new RestartDetector(defaultDetectionConfig().restart, testContext());
+    const d = new RestartDetector(restart.defaults, testContext());
     d.observe(echoResult(s, T0, T0 - 60_000, 'img:1'));
     d.observe(echoResult(s, T0 + 2000, T0 + 1500, 'img:2'));
     expect(d.evaluate(T0 + 2001)).toEqual([]);

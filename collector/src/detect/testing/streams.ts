@@ -1,6 +1,6 @@
 import type { ProbeResult, RoutedPath } from '@flyprobe/shared';
-import type { StoredResult } from '../store/store.ts';
-import type { DetectionContext } from './types.ts';
+import type { StoredResult } from '../../store/store.ts';
+import type { DetectionContext } from '../types.ts';
 
 /** Deterministic PRNG (mulberry32) so synthesised streams are reproducible. */
 export function prng(seed: number): () => number {

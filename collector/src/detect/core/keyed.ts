@@ -1,0 +1,9 @@
+/** The entry of `map` at `key`, created by `make` on first use: the one way detectors keep state per key. */
+export function entry<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = make();
+    map.set(key, value);
+  }
+  return value;
+}
