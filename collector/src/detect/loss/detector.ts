@@ -1,6 +1,7 @@
 import { isRoutedPath, type RegionCode } from '@flyprobe/shared';
 import type { StoredResult } from '../../store/store.ts';
 import { staleFor } from '../core/config.ts';
+import { requestOwd } from '../core/result.ts';
 import { FaultEnd } from '../core/sequential.ts';
 import { liveEntries, median, Ring, round1 } from '../core/window.ts';
 import type { DetectionContext, Detector, Finding } from '../types.ts';
@@ -316,11 +317,4 @@ export class LossDetector implements Detector<'loss'> {
       },
     };
   }
-}
-
-/** Echo receive time minus the moment the request was sent: one-way delay plus a clock offset. */
-function requestOwd(r: StoredResult): number | undefined {
-  if (!r.echo || r.latencyMs === undefined) return undefined;
-  const { dns = 0, connect = 0, tls = 0 } = r.phases;
-  return r.echo.receivedAt - r.startedAt - dns - connect - tls;
 }

@@ -1,0 +1,199 @@
+import type { RegionCode } from '@flyprobe/shared';
+import type { StoredResult } from '../../../store/store.ts';
+import { staleFor } from '../../core/config.ts';
+import { entry } from '../../core/keyed.ts';
+import { median, Ring, round1 } from '../../core/window.ts';
+import type { DetectionContext, Detector, Finding } from '../../types.ts';
+import { type DirectionKey, directionSample, type MeshSample } from '../direction.ts';
+import type { AsymmetryConfig } from '../index.ts';
+
+/** Mesh or private measurements taken by `from` towards `to`. */
+interface Direction extends DirectionKey {
+  recent: Ring<MeshSample>;
+  baseline: Ring<MeshSample>;
+  /** While a step is being reported, the baseline keeps the level from before it. */
+  frozen: boolean;
+  lastAt: number;
+}
+
+interface Step {
+  observer: Direction;
+  rttStepMs: number;
+  owdStepMs: number;
+  thresholdMs: number;
+  /** The direction whose path got slower. */
+  slowFrom: RegionCode;
+  slowTo: RegionCode;
+  level: 'fire' | 'hold';
+}
+
+/**
+ * (b) A step in RTT whose one-way part (echo receive time - send time, clock-offset contaminated, so only its
+ * change is used) moves by the same amount, which names the slower direction.
+ */
+export class OneWayAsymmetry implements Detector<'asymmetry'> {
+  readonly rule = 'asymmetry' as const;
+  private readonly directions = new Map<string, Direction>();
+  private readonly stale: (key: { target?: string }) => number;
+
+  constructor(
+    private readonly config: AsymmetryConfig,
+    private readonly ctx: DetectionContext,
+  ) {
+    this.stale = staleFor(config, ctx);
+  }
+
+  observe(r: StoredResult): void {
+    const s = directionSample(r, this.ctx);
+    if (!s) return;
+    const d = entry(this.directions, s.key, () => ({
+      ...s.direction,
+      recent: new Ring<MeshSample>(this.config.recentSamples),
+      baseline: new Ring<MeshSample>(this.config.baselineSamples),
+      frozen: false,
+      lastAt: 0,
+    }));
+    const evicted = d.recent.push(s.sample);
+    if (evicted && !d.frozen) d.baseline.push(evicted);
+    d.lastAt = Math.max(d.lastAt, r.startedAt);
+  }
+
+  evaluate(now: number): Finding<'asymmetry'>[] {
+    for (const [k, d] of this.directions) {
+      if (now - d.lastAt > this.stale({ target: d.path === 'mesh' ? 'mesh' : undefined }))
+        this.directions.delete(k);
+    }
+    const steps: Step[] = [];
+    for (const d of this.directions.values()) {
+      const step = this.step(d);
+      d.frozen = step !== undefined;
+      if (step) steps.push(step);
+    }
+    return this.oneWay(steps);
+  }
+
+  /** A sustained RTT step seen by `d`, attributed to a direction by how much of it its one-way part carries. */
+  private step(d: Direction): Step | undefined {
+    const recent = d.recent.toArray();
+    const base = d.baseline.toArray();
+    if (recent.length < this.config.recentSamples || base.length < this.config.minBaselineSamples)
+      return undefined;
+    const recentOwd = recent.flatMap((s) => (s.owdMs === undefined ? [] : [s.owdMs]));
+    const baseOwd = base.flatMap((s) => (s.owdMs === undefined ? [] : [s.owdMs]));
+    if (recentOwd.length < recent.length || baseOwd.length < this.config.minBaselineSamples) return undefined;
+    const baseRtt = median(base.map((s) => s.rttMs)) as number;
+    const rttStep = (median(recent.map((s) => s.rttMs)) as number) - baseRtt;
+    const owdStep = (median(recentOwd) as number) - (median(baseOwd) as number);
+    const baseRtts = base.map((s) => s.rttMs);
+    const mad = median(baseRtts.map((v) => Math.abs(v - baseRtt))) as number;
+    const threshold = Math.max(
+      this.config.minStepMs,
+      this.config.stepRatio * baseRtt,
+      this.config.noiseMads * mad,
+    );
+    // Firing needs every recent sample above the step (a path change shifts them all; a busy process spikes some).
+    const lowestStep = Math.min(...recent.map((s) => s.rttMs)) - baseRtt;
+    const level =
+      rttStep >= threshold && lowestStep >= threshold
+        ? 'fire'
+        : rttStep >= this.config.clearRatio * threshold
+          ? 'hold'
+          : null;
+    if (!level) return undefined;
+    const share = owdStep / rttStep;
+    if (share >= this.config.attributionShare) {
+      return {
+        observer: d,
+        rttStepMs: rttStep,
+        owdStepMs: owdStep,
+        thresholdMs: threshold,
+        slowFrom: d.from,
+        slowTo: d.to,
+        level,
+      };
+    }
+    if (share <= 1 - this.config.attributionShare) {
+      return {
+        observer: d,
+        rttStepMs: rttStep,
+        owdStepMs: owdStep,
+        thresholdMs: threshold,
+        slowFrom: d.to,
+        slowTo: d.from,
+        level,
+      };
+    }
+    return undefined;
+  }
+
+  private oneWay(steps: Step[]): Finding<'asymmetry'>[] {
+    const byDirection = new Map<string, Step[]>();
+    for (const s of steps) {
+      const k = `${s.slowFrom}|${s.slowTo}`;
+      byDirection.set(k, [...(byDirection.get(k) ?? []), s]);
+    }
+    const findings: Finding<'asymmetry'>[] = [];
+    for (const group of byDirection.values()) {
+      const first = group[0] as Step;
+      const level = this.oneWayLevel(group, first);
+      const rttStep = Math.max(...group.map((s) => s.rttStepMs));
+      const values: Finding['evidence']['values'] = {
+        rtt_step_ms: round1(rttStep),
+        threshold_ms: round1(first.thresholdMs),
+      };
+      for (const s of group) {
+        const o = `${s.observer.from}_${s.observer.path}_${s.observer.protocol}`;
+        values[`owd_step_seen_by_${o}_ms`] = round1(s.owdStepMs);
+        values[`rtt_step_seen_by_${o}_ms`] = round1(s.rttStepMs);
+      }
+      const fwd = median(group.filter((s) => s.observer.from === first.slowFrom).map((s) => s.owdStepMs));
+      const rev = median(group.filter((s) => s.observer.from === first.slowTo).map((s) => s.owdStepMs));
+      if (fwd !== undefined && rev !== undefined) values.one_way_difference_step_ms = round1(fwd - rev);
+      values.observers = group.length;
+      const samples = group.flatMap((s) => s.observer.recent.toArray());
+      findings.push({
+        rule: this.rule,
+        // One alert per slow direction, whichever paths and protocols saw it (they are in the evidence).
+        labels: { probe_region: first.slowFrom, region: first.slowTo, kind: 'one_way' },
+        level,
+        severity: this.config.severity,
+        summary:
+          `the one-way path ${first.slowFrom}->${first.slowTo} got about ${round1(rttStep)} ms slower ` +
+          `(RTT step ${round1(rttStep)} ms, matched by the ${first.slowFrom}->${first.slowTo} one-way delay change; the reverse ` +
+          `direction is unchanged; seen by ${group.length} path/protocol series): routing between these regions is now asymmetric`,
+        evidence: {
+          values,
+          window: {
+            from: Math.min(...samples.map((s) => s.at)),
+            to: Math.max(...samples.map((s) => s.at)),
+            samples: samples.length,
+          },
+          sampleIds: samples.map((s) => s.id),
+        },
+      });
+    }
+    return findings;
+  }
+
+  /**
+   * A slow server process delays its receive timestamp just like a slow forward path; only the observer at
+   * the other end can tell them apart, so opening an alert needs both ends firing, seeing the same RTT step,
+   * and one-way changes that add up to it (forward change minus reverse change = RTT change).
+   */
+  private oneWayLevel(group: Step[], first: Step): 'fire' | 'hold' {
+    if (!this.config.requireBothSides) return group.some((s) => s.level === 'fire') ? 'fire' : 'hold';
+    const atEnd = (from: RegionCode) => group.filter((s) => s.observer.from === from && s.level === 'fire');
+    const fwd = atEnd(first.slowFrom);
+    const rev = atEnd(first.slowTo);
+    if (fwd.length === 0 || rev.length === 0) return 'hold';
+    const fwdRtt = median(fwd.map((s) => s.rttStepMs)) as number;
+    const revRtt = median(rev.map((s) => s.rttStepMs)) as number;
+    const rtt = (fwdRtt + revRtt) / 2;
+    const tolerance = this.config.sumTolerance * rtt;
+    const owdDifference =
+      (median(fwd.map((s) => s.owdStepMs)) as number) - (median(rev.map((s) => s.owdStepMs)) as number);
+    return Math.abs(fwdRtt - revRtt) <= tolerance && Math.abs(owdDifference - rtt) <= tolerance
+      ? 'fire'
+      : 'hold';
+  }
+}
