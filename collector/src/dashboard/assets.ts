@@ -24,9 +24,13 @@ export function loadAssets(dir: string): Map<string, Asset> {
     if (!entry.isFile()) continue;
     const contentType = CONTENT_TYPES[extname(entry.name)];
     if (!contentType) continue;
-    const body = readFileSync(join(dir, entry.name));
-    const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`;
-    assets.set(entry.name, { body, gzip: gzipSync(body, { level: 9 }), contentType, etag });
+    assets.set(entry.name, asset(readFileSync(join(dir, entry.name)), contentType));
   }
   return assets;
+}
+
+/** A servable body with its gzip form and ETag. */
+export function asset(body: Buffer, contentType: string): Asset {
+  const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`;
+  return { body, gzip: gzipSync(body, { level: 9 }), contentType, etag };
 }

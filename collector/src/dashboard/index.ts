@@ -4,7 +4,8 @@ import { Hono } from 'hono';
 import type { ApiDeps } from '../api/deps.ts';
 import type { ApiEnv } from '../api/env.ts';
 import { ApiError } from '../api/errors.ts';
-import { type Asset, loadAssets } from './assets.ts';
+import { type Asset, asset, loadAssets } from './assets.ts';
+import { COLUMN_REGION_MODULE, columnRegionModule } from './column-region-module.ts';
 import { routeTimelineRoutes } from './route-timeline.ts';
 import { securityHeaders } from './security-headers.ts';
 
@@ -33,6 +34,10 @@ function serveAsset(c: { req: { header(name: string): string | undefined } }, as
  */
 export function dashboardRoutes(deps: ApiDeps): Hono<ApiEnv> {
   const assets = loadAssets(PUBLIC_DIR);
+  assets.set(
+    COLUMN_REGION_MODULE,
+    asset(Buffer.from(columnRegionModule()), 'text/javascript; charset=utf-8'),
+  );
   const app = new Hono<ApiEnv>();
   app.route('/', routeTimelineRoutes(deps));
   app.get('/', (c) => c.redirect(DASHBOARD_PATH, 302));

@@ -1,4 +1,4 @@
-import { OUTCOMES, type Outcome, type Phases } from '@flyprobe/shared';
+import { LastColumn, OUTCOMES, type Outcome, type Phases } from '@flyprobe/shared';
 import type { StoredResult } from '../store/store.ts';
 import { BucketCounts, family, histogramLines, labelValue } from './histogram.ts';
 
@@ -23,8 +23,6 @@ export const PHASES = [
 /** Column label for an anycast or flycast failure before any success told which region serves that probe. */
 export const UNKNOWN_REGION = 'unknown';
 
-/** Paths whose column is the region asked for; the others (anycast, flycast) use the served region. */
-const ASKED_REGION_PATHS: ReadonlySet<string> = new Set(['pinned', 'private', 'mesh']);
 /**
  * Outcomes exported as 0 from a cell's first result on: the loss and reset rules divide by them, and a
  * counter that appears only with its first failure would hide that failure from rate().
@@ -56,11 +54,16 @@ export interface CellOptions {
  */
 export class CellMetrics {
   private readonly cells = new Map<string, Cell>();
-  /** Last served region per (probe region, target, path, protocol): where a failed anycast attempt went. */
-  private readonly lastServed = new Map<string, string>();
+  /**
+   * The matrix column of each result, as the detectors see it; a routed failure counts against the last
+   * served region, remembered for one key per (probe region, target, path, protocol), at most maxCells.
+   */
+  private readonly columns: LastColumn;
   droppedResults = 0;
 
-  constructor(private readonly opts: CellOptions) {}
+  constructor(private readonly opts: CellOptions) {
+    this.columns = new LastColumn(opts.maxCells);
+  }
 
   get size(): number {
     return this.cells.size;
@@ -72,7 +75,7 @@ export class CellMetrics {
 
   observe(r: StoredResult, now: number): void {
     if (r.stream) return; // stream samples and ends are not measurements of one round trip
-    const column = this.columnRegion(r);
+    const column = this.columns.column(r) ?? UNKNOWN_REGION;
     const key = `${r.target}\u0000${r.path}\u0000${r.protocol}\u0000${r.probeRegion}\u0000${column}`;
     let cell = this.cells.get(key);
     if (!cell) {
@@ -100,19 +103,6 @@ export class CellMetrics {
       }
       h.observe(ms / 1000);
     }
-  }
-
-  /** The matrix column: the region asked for (pinned, private, mesh) or the region that served (anycast, flycast). */
-  private columnRegion(r: StoredResult): string {
-    if (r.targetRegion !== undefined && ASKED_REGION_PATHS.has(r.path)) return r.targetRegion;
-    const k = `${r.probeRegion}\u0000${r.target}\u0000${r.path}\u0000${r.protocol}`;
-    const served = r.servedRegion ?? r.echo?.region;
-    if (served) {
-      // Bounded like the cells: one key per (probe region, target, path, protocol) at most maxCells.
-      if (this.lastServed.has(k) || this.lastServed.size < this.opts.maxCells) this.lastServed.set(k, served);
-      return served;
-    }
-    return this.lastServed.get(k) ?? r.targetRegion ?? UNKNOWN_REGION;
   }
 
   private create(r: StoredResult, column: string, now: number): Cell | undefined {

@@ -1,6 +1,7 @@
 import { touchesCell } from './alert-match.js';
 import { get, url } from './api.js';
 import { chartLegend, timeChart } from './chart.js';
+import { columnRegion } from './column-region.js';
 import { select, WINDOWS } from './controls.js';
 import { clock, count, dateTime, esc, ms, ratio } from './format.js';
 import { regionName } from './regions.js';
@@ -8,7 +9,6 @@ import { regionName } from './regions.js';
 export const title = 'Cell history';
 
 const QUANTILES = ['p50', 'p95', 'p99'];
-const ROUTED = ['anycast', 'flycast'];
 const PANEL_INSET = 34;
 
 function cellOf(params) {
@@ -73,11 +73,10 @@ function windowMs(w) {
 }
 
 function outcomes(raw, c) {
-  const column = (r) => (ROUTED.includes(c.path) ? r.servedRegion : r.targetRegion);
   const counts = new Map();
   let n = 0;
   for (const r of raw) {
-    if (column(r) !== c.to) continue;
+    if (columnRegion(r) !== c.to) continue;
     n++;
     if (r.outcome !== 'ok') counts.set(r.outcome, (counts.get(r.outcome) ?? 0) + 1);
   }

@@ -1,5 +1,6 @@
-import { isRoutedPath, type RegionCode, type RoutedPath } from '@flyprobe/shared';
+import { columnRegion, isRoutedPath, type RegionCode, type RoutedPath } from '@flyprobe/shared';
 import type { StoredResult } from '../../store/store.ts';
+import { edgeRegion } from '../core/result.ts';
 import { IntervalEstimate, liveEntries, Ring, round1 } from '../core/window.ts';
 import type { DetectionContext, Detector, Finding, RegionStep } from '../types.ts';
 import type { FlappingConfig } from './index.ts';
@@ -37,8 +38,8 @@ export class FlappingDetector implements Detector<'flapping'> {
 
   observe(r: StoredResult): void {
     if (!isRoutedPath(r.path) || r.stream?.event === 'sample') return;
-    const served = r.servedRegion ?? r.echo?.region;
-    const edge = r.edgeRegion ?? r.echo?.edgeRegion;
+    const served = columnRegion(r);
+    const edge = edgeRegion(r);
     if (!served && !edge) return;
     const k = `${r.probeId}|${r.target}|${r.path}|${r.protocol}`;
     let key = this.keys.get(k);

@@ -1,4 +1,4 @@
-import { type RegionCode, regionRttFloorMs } from '@flyprobe/shared';
+import { columnRegion, type RegionCode, regionRttFloorMs } from '@flyprobe/shared';
 import type { StoredResult } from '../../store/store.ts';
 import { staleFor } from '../core/config.ts';
 import { liveEntries, median, quantile, Ring, round1 } from '../core/window.ts';
@@ -53,7 +53,7 @@ export class LatencyDetector implements Detector<'latency'> {
 
   observe(r: StoredResult): void {
     if (r.outcome !== 'ok' || r.latencyMs === undefined || r.stream) return;
-    const toRegion = r.targetRegion ?? r.servedRegion ?? r.echo?.region;
+    const toRegion = columnRegion(r);
     if (!toRegion || !this.ctx.trustworthy(r)) return;
     const k = `${r.probeRegion}|${r.target}|${r.path}|${r.protocol}|${toRegion}`;
     let cell = this.cells.get(k);

@@ -1,4 +1,4 @@
-import { isRoutedPath, type RegionCode } from '@flyprobe/shared';
+import { LastColumn, type RegionCode } from '@flyprobe/shared';
 import type { StoredResult } from '../../store/store.ts';
 import { staleFor } from '../core/config.ts';
 import { requestOwd } from '../core/result.ts';
@@ -75,7 +75,8 @@ export class LossDetector implements Detector<'loss'> {
   private readonly cells = new Map<string, LossCell>();
   /** Recent ok latencies per (probe region, target, path, protocol, target-side region). */
   private readonly series = new Map<string, Series>();
-  private readonly lastServed = new Map<string, RegionCode>();
+  /** The target-side region of each sample; a routed failure counts against the last served region. */
+  private readonly columns = new LastColumn();
   private readonly slow = new Ring<SlowEvent>(SLOW_EVENTS);
   /** Latest start time reported per probe: a stall is judged only once everything concurrent has arrived. */
   private readonly probeLatest = new Map<string, number>();
@@ -87,13 +88,7 @@ export class LossDetector implements Detector<'loss'> {
 
   observe(r: StoredResult): void {
     if (r.stream || !this.ctx.trustworthy(r)) return;
-    let toRegion = r.targetRegion;
-    if (isRoutedPath(r.path)) {
-      const k = `${r.probeRegion}|${r.target}|${r.path}|${r.protocol}`;
-      const served = r.servedRegion ?? r.echo?.region;
-      if (served) this.lastServed.set(k, served);
-      toRegion = served ?? this.lastServed.get(k);
-    }
+    const toRegion = this.columns.column(r);
     this.probeLatest.set(r.probeId, Math.max(this.probeLatest.get(r.probeId) ?? 0, r.startedAt));
     if (!toRegion) return;
     const seriesKey = `${r.path}/${r.protocol}`;

@@ -1,4 +1,5 @@
 import {
+  columnRegion,
   isRoutedPath,
   nearestRegion,
   type RegionCode,
@@ -7,6 +8,7 @@ import {
 } from '@flyprobe/shared';
 import type { StoredResult } from '../../store/store.ts';
 import { inIntervals, staleFor } from '../core/config.ts';
+import { edgeRegion } from '../core/result.ts';
 import { FaultEnd } from '../core/sequential.ts';
 import { liveEntries, median, mode, Ring, round1 } from '../core/window.ts';
 import type { DetectionContext, Detector, Finding } from '../types.ts';
@@ -74,9 +76,9 @@ export class MisrouteDetector implements Detector<'misroute'> {
       return;
     }
     if (!isRoutedPath(r.path) || r.stream?.event === 'sample') return;
-    const served = r.servedRegion ?? r.echo?.region;
+    const served = columnRegion(r);
     const edgeKey = `${r.probeRegion}|${r.target}|${r.path}`;
-    const seenEdge = r.edgeRegion ?? r.echo?.edgeRegion;
+    const seenEdge = edgeRegion(r);
     if (seenEdge) this.lastEdge.set(edgeKey, seenEdge);
     const edge = seenEdge ?? this.lastEdge.get(edgeKey);
     if (!served) return;

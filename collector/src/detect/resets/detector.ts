@@ -1,4 +1,4 @@
-import { isRoutedPath, type RegionCode } from '@flyprobe/shared';
+import { LastColumn, type RegionCode } from '@flyprobe/shared';
 import type { StoredResult } from '../../store/store.ts';
 import { staleFor } from '../core/config.ts';
 import { SequentialRate } from '../core/sequential.ts';
@@ -76,8 +76,8 @@ export function resetTrial(
 export class ResetsDetector implements Detector<'resets'> {
   readonly rule = 'resets' as const;
   private readonly pairs = new Map<string, Pair>();
-  /** Last served region per (probe region, target, routed path, protocol): where a failed attempt went. */
-  private readonly lastServed = new Map<string, RegionCode>();
+  /** The column of each trial; a routed failure counts against the last served region. */
+  private readonly columns = new LastColumn();
 
   private readonly stale: (key: { target?: string }) => number;
   /** The evaluation being run (rows and columns are judged as of then). */
@@ -99,13 +99,7 @@ export class ResetsDetector implements Detector<'resets'> {
   observe(r: StoredResult): void {
     const trial = resetTrial(r);
     if (!trial) return;
-    let col = r.targetRegion;
-    if (isRoutedPath(r.path)) {
-      const sk = `${r.probeRegion}|${r.target}|${r.path}|${r.protocol}`;
-      const served = r.servedRegion ?? r.echo?.region;
-      if (served) this.lastServed.set(sk, served);
-      col = served ?? this.lastServed.get(sk);
-    }
+    const col = this.columns.column(r);
     const group: Group = { target: r.path === 'mesh' ? 'mesh' : r.target, path: r.path, kind: trial.kind };
     const groupKey = `${group.target}|${group.path}|${group.kind}`;
     const k = `${groupKey}|${r.probeRegion}|${col ?? UNKNOWN}`;
