@@ -15,6 +15,7 @@ import { currentRegions, type NetworkPath, type Protocol } from '@flyprobe/share
 import Database from 'better-sqlite3';
 import { AlertEngine, SqliteAlertStore } from '../../collector/src/alerts/index.ts';
 import { DetectorRegistry, defaultDetectionConfig } from '../../collector/src/detect/index.ts';
+import { prng } from '../../collector/src/detect/testing/streams.ts';
 import type { StoredResult } from '../../collector/src/store/store.ts';
 import { type Episode, faultEpisode, PROBE_INTERVAL_MS, startDetectionLab } from '../e2e/detection-lab.ts';
 import { labCapability } from '../lab/index.ts';
@@ -24,17 +25,6 @@ function arg(name: string, fallback: number): number {
   const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
   if (!Number.isInteger(v) || v <= 0) throw new Error(`--${name}: must be a positive integer`);
   return v;
-}
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** One interval of every probe's checks: anycast, pinned and private to 3 target regions, mesh to 4 peers. */

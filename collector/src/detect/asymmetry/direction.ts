@@ -1,5 +1,7 @@
 import type { RegionCode } from '@flyprobe/shared';
 import type { StoredResult } from '../../store/store.ts';
+import { staleFor } from '../core/config.ts';
+import { entry } from '../core/keyed.ts';
 import { requestOwd } from '../core/result.ts';
 import type { DetectionContext } from '../types.ts';
 
@@ -35,11 +37,44 @@ export function directionSample(
   return { key: directionKey(direction), direction, sample };
 }
 
-export function directionKey(d: DirectionKey): string {
+function directionKey(d: DirectionKey): string {
   return `${d.path}|${d.from}|${d.to}|${d.protocol}`;
 }
 
-/** The same path and protocol measured from the other end. */
-export function reverseKey(d: DirectionKey): string {
-  return directionKey({ ...d, from: d.to, to: d.from });
+export type Direction<S> = DirectionKey & S & { lastAt: number };
+
+/** The directions one asymmetry rule follows on `paths`, each with the rule's own state `S`. */
+export class Directions<S> {
+  private readonly map = new Map<string, Direction<S>>();
+  private readonly stale: (key: { target?: string }) => number;
+
+  constructor(
+    private readonly ctx: DetectionContext,
+    config: { staleIntervals: number; staleMs?: number | undefined },
+    private readonly paths: readonly DirectionKey['path'][],
+    private readonly make: () => S,
+  ) {
+    this.stale = staleFor(config, ctx);
+  }
+
+  /** The direction `r` measured, with its sample; undefined when `r` is not one this rule follows. */
+  observe(r: StoredResult): { direction: Direction<S>; sample: MeshSample } | undefined {
+    const s = directionSample(r, this.ctx);
+    if (!s || !this.paths.includes(s.direction.path)) return undefined;
+    const direction = entry(this.map, s.key, () => ({ ...s.direction, ...this.make(), lastAt: 0 }));
+    direction.lastAt = Math.max(direction.lastAt, r.startedAt);
+    return { direction, sample: s.sample };
+  }
+
+  /** Forgets directions without samples for their stale time, then lists the others. */
+  live(now: number): Direction<S>[] {
+    for (const [k, d] of this.map)
+      if (now - d.lastAt > this.stale({ target: d.path === 'mesh' ? 'mesh' : undefined })) this.map.delete(k);
+    return [...this.map.values()];
+  }
+
+  /** The same path and protocol measured from the other end. */
+  reverse(d: DirectionKey): Direction<S> | undefined {
+    return this.map.get(directionKey({ ...d, from: d.to, to: d.from }));
+  }
 }

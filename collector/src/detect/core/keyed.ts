@@ -1,5 +1,5 @@
 /** The entry of `map` at `key`, created by `make` on first use: the one way detectors keep state per key. */
-export function entry<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+export function entry<K, V>(map: Map<K, V>, key: K, make: () => NoInfer<V>): V {
   let value = map.get(key);
   if (value === undefined) {
     value = make();

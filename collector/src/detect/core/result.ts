@@ -1,4 +1,4 @@
-import type { RegionCode } from '@flyprobe/shared';
+import type { NetworkPath, RegionCode } from '@flyprobe/shared';
 import type { StoredResult } from '../../store/store.ts';
 
 /** The edge that accepted the connection: the result's own field, else what the echo saw. */
@@ -15,4 +15,21 @@ export function requestOwd(r: StoredResult): number | undefined {
   if (!r.echo || r.latencyMs === undefined) return undefined;
   const { dns = 0, connect = 0, tls = 0 } = r.phases;
   return r.echo.receivedAt - r.startedAt - dns - connect - tls;
+}
+
+/** One probe region's measurements of one target over one path and protocol: the labels most rules key by. */
+export interface SeriesLabels {
+  probeRegion: RegionCode;
+  target: string;
+  path: NetworkPath;
+  protocol: string;
+}
+
+export function seriesLabels(r: StoredResult): SeriesLabels {
+  return { probeRegion: r.probeRegion, target: r.target, path: r.path, protocol: r.protocol };
+}
+
+/** The map key of a result's series, with `more` parts (a column region...) appended. */
+export function seriesKey(r: StoredResult, ...more: string[]): string {
+  return [r.probeRegion, r.target, r.path, r.protocol, ...more].join('|');
 }

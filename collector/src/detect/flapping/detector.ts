@@ -1,15 +1,11 @@
-import { columnRegion, isRoutedPath, type RegionCode, type RoutedPath } from '@flyprobe/shared';
+import { columnRegion, isRoutedPath, type RegionCode } from '@flyprobe/shared';
 import type { StoredResult } from '../../store/store.ts';
-import { edgeRegion } from '../core/result.ts';
+import { edgeRegion, type SeriesLabels, seriesLabels } from '../core/result.ts';
 import { IntervalEstimate, liveEntries, Ring, round1 } from '../core/window.ts';
 import type { DetectionContext, Detector, Finding, RegionStep } from '../types.ts';
 import type { FlappingConfig } from './index.ts';
 
-interface RouteKey {
-  probeRegion: RegionCode;
-  target: string;
-  path: RoutedPath;
-  protocol: string;
+interface RouteKey extends SeriesLabels {
   edge?: RegionCode;
   served?: RegionCode;
   /** Penalty as of `penaltyAt`; decays exponentially from there. */
@@ -45,10 +41,7 @@ export class FlappingDetector implements Detector<'flapping'> {
     let key = this.keys.get(k);
     if (!key) {
       key = {
-        probeRegion: r.probeRegion,
-        target: r.target,
-        path: r.path,
-        protocol: r.protocol,
+        ...seriesLabels(r),
         edge,
         served,
         penalty: 0,

@@ -1,6 +1,8 @@
 import { columnRegion, type RegionCode, regionRttFloorMs } from '@flyprobe/shared';
 import type { StoredResult } from '../../store/store.ts';
 import { staleFor } from '../core/config.ts';
+import { entry } from '../core/keyed.ts';
+import { type SeriesLabels, seriesKey, seriesLabels } from '../core/result.ts';
 import { liveEntries, median, quantile, Ring, round1 } from '../core/window.ts';
 import type { DetectionContext, Detector, Finding } from '../types.ts';
 import type { LatencyConfig } from './index.ts';
@@ -19,11 +21,7 @@ interface ClosedWindow {
   sampleIds: number[];
 }
 
-interface LatencyCell {
-  probeRegion: RegionCode;
-  target: string;
-  path: string;
-  protocol: string;
+interface LatencyCell extends SeriesLabels {
   toRegion: RegionCode;
   floorMs: number | undefined;
   values: number[];
@@ -55,27 +53,19 @@ export class LatencyDetector implements Detector<'latency'> {
     if (r.outcome !== 'ok' || r.latencyMs === undefined || r.stream) return;
     const toRegion = columnRegion(r);
     if (!toRegion || !this.ctx.trustworthy(r)) return;
-    const k = `${r.probeRegion}|${r.target}|${r.path}|${r.protocol}|${toRegion}`;
-    let cell = this.cells.get(k);
-    if (!cell) {
-      cell = {
-        probeRegion: r.probeRegion,
-        target: r.target,
-        path: r.path,
-        protocol: r.protocol,
-        toRegion,
-        floorMs: regionRttFloorMs(r.probeRegion, toRegion),
-        values: [],
-        ids: [],
-        firstAt: r.startedAt,
-        baseline: new Ring(this.config.baselineWindows),
-        recent: new Ring(Math.max(this.config.fireWindows, 3)),
-        consecutive: 0,
-        calm: 0,
-        lastAt: 0,
-      };
-      this.cells.set(k, cell);
-    }
+    const cell = entry(this.cells, seriesKey(r, toRegion), () => ({
+      ...seriesLabels(r),
+      toRegion,
+      floorMs: regionRttFloorMs(r.probeRegion, toRegion),
+      values: [],
+      ids: [],
+      firstAt: r.startedAt,
+      baseline: new Ring<{ q: number; mid: number }>(this.config.baselineWindows),
+      recent: new Ring<ClosedWindow>(Math.max(this.config.fireWindows, 3)),
+      consecutive: 0,
+      calm: 0,
+      lastAt: 0,
+    }));
     if (cell.values.length === 0) cell.firstAt = r.startedAt;
     cell.values.push(r.latencyMs);
     cell.ids.push(r.id);

@@ -1,6 +1,7 @@
 import { LastColumn, type RegionCode } from '@flyprobe/shared';
 import type { StoredResult } from '../../store/store.ts';
 import { staleFor } from '../core/config.ts';
+import { entry } from '../core/keyed.ts';
 import { requestOwd } from '../core/result.ts';
 import { FaultEnd } from '../core/sequential.ts';
 import { liveEntries, median, Ring, round1 } from '../core/window.ts';
@@ -93,19 +94,15 @@ export class LossDetector implements Detector<'loss'> {
     if (!toRegion) return;
     const seriesKey = `${r.path}/${r.protocol}`;
     const sk = `${r.probeRegion}|${r.target}|${seriesKey}|${toRegion}`;
-    let lat = this.series.get(sk);
-    if (!lat) {
-      lat = {
-        ring: new Ring(this.config.baselineSamples),
-        median: undefined,
-        sinceMedian: 0,
-        owd: new Ring(this.config.baselineSamples),
-        owdMedian: undefined,
-        connect: new Ring(this.config.baselineSamples),
-        connectMedian: undefined,
-      };
-      this.series.set(sk, lat);
-    }
+    const lat = entry(this.series, sk, () => ({
+      ring: new Ring<number>(this.config.baselineSamples),
+      median: undefined,
+      sinceMedian: 0,
+      owd: new Ring<number>(this.config.baselineSamples),
+      owdMedian: undefined,
+      connect: new Ring<number>(this.config.baselineSamples),
+      connectMedian: undefined,
+    }));
     let bad: string | null = null;
     let direction: Mark['direction'];
     const owd = requestOwd(r);
@@ -169,18 +166,14 @@ export class LossDetector implements Detector<'loss'> {
     // Same-region measurements cross no WAN link: they only serve as evidence of host-wide stalls.
     if (toRegion === r.probeRegion) return;
     const ck = `${r.probeRegion}|${r.target}|${toRegion}`;
-    let cell = this.cells.get(ck);
-    if (!cell) {
-      cell = {
-        probeRegion: r.probeRegion,
-        target: r.target,
-        toRegion,
-        marks: new Ring(this.config.clearWindow),
-        end: new FaultEnd(this.config.clearScore),
-        lastAt: 0,
-      };
-      this.cells.set(ck, cell);
-    }
+    const cell = entry(this.cells, ck, () => ({
+      probeRegion: r.probeRegion,
+      target: r.target,
+      toRegion,
+      marks: new Ring<Mark>(this.config.clearWindow),
+      end: new FaultEnd(this.config.clearScore),
+      lastAt: 0,
+    }));
     cell.marks.push({
       id: r.id,
       at: r.startedAt,

@@ -3,12 +3,12 @@ import {
   isRoutedPath,
   nearestRegion,
   type RegionCode,
-  type RoutedPath,
   regionDistanceKm,
 } from '@flyprobe/shared';
 import type { StoredResult } from '../../store/store.ts';
 import { inIntervals, staleFor } from '../core/config.ts';
-import { edgeRegion } from '../core/result.ts';
+import { entry } from '../core/keyed.ts';
+import { edgeRegion, type SeriesLabels, seriesKey, seriesLabels } from '../core/result.ts';
 import { FaultEnd } from '../core/sequential.ts';
 import { liveEntries, median, mode, Ring, round1 } from '../core/window.ts';
 import type { DetectionContext, Detector, Finding } from '../types.ts';
@@ -23,11 +23,7 @@ interface AnycastSample {
   latencyMs?: number;
 }
 
-interface AnycastKey {
-  probeRegion: RegionCode;
-  target: string;
-  path: RoutedPath;
-  protocol: string;
+interface AnycastKey extends SeriesLabels {
   samples: Ring<AnycastSample>;
   lastAt: number;
   end: FaultEnd;
@@ -67,12 +63,7 @@ export class MisrouteDetector implements Detector<'misroute'> {
     if ((r.path === 'pinned' || r.path === 'private') && r.targetRegion) {
       if (r.outcome !== 'ok' || r.latencyMs === undefined || r.stream || !this.ctx.trustworthy(r)) return;
       const k = `${r.path}|${r.probeRegion}|${r.target}|${r.protocol}|${r.targetRegion}`;
-      let ring = this.direct.get(k);
-      if (!ring) {
-        ring = new Ring<number>(20);
-        this.direct.set(k, ring);
-      }
-      ring.push(r.latencyMs);
+      entry(this.direct, k, () => new Ring<number>(20)).push(r.latencyMs);
       return;
     }
     if (!isRoutedPath(r.path) || r.stream?.event === 'sample') return;
@@ -82,20 +73,12 @@ export class MisrouteDetector implements Detector<'misroute'> {
     if (seenEdge) this.lastEdge.set(edgeKey, seenEdge);
     const edge = seenEdge ?? this.lastEdge.get(edgeKey);
     if (!served) return;
-    const k = `${r.probeRegion}|${r.target}|${r.path}|${r.protocol}`;
-    let key = this.keys.get(k);
-    if (!key) {
-      key = {
-        probeRegion: r.probeRegion,
-        target: r.target,
-        path: r.path,
-        protocol: r.protocol,
-        samples: new Ring(Math.max(this.config.window, this.config.clearWindow)),
-        end: new FaultEnd(this.config.clearScore),
-        lastAt: 0,
-      };
-      this.keys.set(k, key);
-    }
+    const key = entry(this.keys, seriesKey(r), () => ({
+      ...seriesLabels(r),
+      samples: new Ring<AnycastSample>(Math.max(this.config.window, this.config.clearWindow)),
+      end: new FaultEnd(this.config.clearScore),
+      lastAt: 0,
+    }));
     key.samples.push({
       id: r.id,
       at: r.startedAt,

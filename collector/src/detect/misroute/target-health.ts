@@ -1,5 +1,6 @@
 import type { RegionCode } from '@flyprobe/shared';
 import type { StoredResult } from '../../store/store.ts';
+import { entry } from '../core/keyed.ts';
 import { Ring } from '../core/window.ts';
 
 interface Sample {
@@ -23,22 +24,12 @@ export class TargetHealth {
 
   observe(r: StoredResult): void {
     if ((r.path !== 'pinned' && r.path !== 'private') || !r.targetRegion) return;
-    let regions = this.byTarget.get(r.target);
-    if (!regions) {
-      regions = new Map();
-      this.byTarget.set(r.target, regions);
-    }
-    let observers = regions.get(r.targetRegion);
-    if (!observers) {
-      observers = new Map();
-      regions.set(r.targetRegion, observers);
-    }
-    let ring = observers.get(r.probeRegion);
-    if (!ring) {
-      ring = new Ring<Sample>(this.opts.window);
-      observers.set(r.probeRegion, ring);
-    }
-    ring.push({ at: r.startedAt, ok: r.outcome === 'ok' });
+    const regions = entry(this.byTarget, r.target, () => new Map());
+    const observers = entry(regions, r.targetRegion, () => new Map());
+    entry(observers, r.probeRegion, () => new Ring<Sample>(this.opts.window)).push({
+      at: r.startedAt,
+      ok: r.outcome === 'ok',
+    });
   }
 
   /** Configured regions without fresh evidence count as healthy; observed ones need most probe regions' vote. */

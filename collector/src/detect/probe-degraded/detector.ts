@@ -1,6 +1,7 @@
 import type { Heartbeat, RegionCode } from '@flyprobe/shared';
 import type { StoredResult } from '../../store/store.ts';
 import { staleFor } from '../core/config.ts';
+import { entry } from '../core/keyed.ts';
 import { liveEntries, Ring, round1 } from '../core/window.ts';
 import type { DetectionContext, Detector, Finding, HeartbeatObservation } from '../types.ts';
 import type { ProbeDegradedConfig } from './index.ts';
@@ -89,21 +90,16 @@ export class ProbeDegradedDetector implements Detector<'probe_degraded'> {
   }
 
   private state(probeId: string, region: RegionCode): ProbeState {
-    let p = this.probes.get(probeId);
-    if (!p) {
-      p = {
-        probeId,
-        region,
-        beats: new Ring(this.config.window),
-        previous: undefined,
-        untrusted: false,
-        flaggedResults: 0,
-        lastResultId: undefined,
-        lastAt: 0,
-      };
-      this.probes.set(probeId, p);
-    }
-    return p;
+    return entry(this.probes, probeId, () => ({
+      probeId,
+      region,
+      beats: new Ring<Beat>(this.config.window),
+      previous: undefined,
+      untrusted: false,
+      flaggedResults: 0,
+      lastResultId: undefined,
+      lastAt: 0,
+    }));
   }
 
   evaluate(now: number): Finding<'probe_degraded'>[] {

@@ -1,6 +1,7 @@
 import { LastColumn, type RegionCode } from '@flyprobe/shared';
 import type { StoredResult } from '../../store/store.ts';
 import { staleFor } from '../core/config.ts';
+import { entry } from '../core/keyed.ts';
 import { SequentialRate } from '../core/sequential.ts';
 import { liveEntries, Ring, round1 } from '../core/window.ts';
 import type { DetectionContext, Detector, Finding } from '../types.ts';
@@ -103,25 +104,17 @@ export class ResetsDetector implements Detector<'resets'> {
     const group: Group = { target: r.path === 'mesh' ? 'mesh' : r.target, path: r.path, kind: trial.kind };
     const groupKey = `${group.target}|${group.path}|${group.kind}`;
     const k = `${groupKey}|${r.probeRegion}|${col ?? UNKNOWN}`;
-    let pair = this.pairs.get(k);
-    if (!pair) {
-      pair = {
-        group,
-        groupKey,
-        row: r.probeRegion,
-        col: col ?? UNKNOWN,
-        pooled: this.rate(),
-        byProtocol: new Map(),
-        recent: new Ring(this.config.window),
-        lastAt: 0,
-      };
-      this.pairs.set(k, pair);
-    }
-    let proto = pair.byProtocol.get(r.protocol);
-    if (!proto) {
-      proto = this.rate();
-      pair.byProtocol.set(r.protocol, proto);
-    }
+    const pair = entry(this.pairs, k, () => ({
+      group,
+      groupKey,
+      row: r.probeRegion,
+      col: col ?? UNKNOWN,
+      pooled: this.rate(),
+      byProtocol: new Map(),
+      recent: new Ring<Trial>(this.config.window),
+      lastAt: 0,
+    }));
+    const proto = entry(pair.byProtocol, r.protocol, () => this.rate());
     const failed = trial.failure !== null;
     const wasAlarmed = pair.pooled.alarmed;
     pair.pooled.observe(failed);

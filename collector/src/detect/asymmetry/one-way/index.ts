@@ -1,23 +1,21 @@
 import type { RegionCode } from '@flyprobe/shared';
 import type { StoredResult } from '../../../store/store.ts';
-import { staleFor } from '../../core/config.ts';
-import { entry } from '../../core/keyed.ts';
 import { median, Ring, round1 } from '../../core/window.ts';
 import type { DetectionContext, Detector, Finding } from '../../types.ts';
-import { type DirectionKey, directionSample, type MeshSample } from '../direction.ts';
+import { type Direction, Directions, type MeshSample } from '../direction.ts';
 import type { AsymmetryConfig } from '../index.ts';
 
-/** Mesh or private measurements taken by `from` towards `to`. */
-interface Direction extends DirectionKey {
+/** What each direction (mesh or private, `from` measuring `to`) keeps to find RTT steps. */
+interface Levels {
   recent: Ring<MeshSample>;
   baseline: Ring<MeshSample>;
   /** While a step is being reported, the baseline keeps the level from before it. */
   frozen: boolean;
-  lastAt: number;
 }
+type Observer = Direction<Levels>;
 
 interface Step {
-  observer: Direction;
+  observer: Observer;
   rttStepMs: number;
   owdStepMs: number;
   thresholdMs: number;
@@ -33,38 +31,30 @@ interface Step {
  */
 export class OneWayAsymmetry implements Detector<'asymmetry'> {
   readonly rule = 'asymmetry' as const;
-  private readonly directions = new Map<string, Direction>();
-  private readonly stale: (key: { target?: string }) => number;
+  private readonly directions: Directions<Levels>;
 
   constructor(
     private readonly config: AsymmetryConfig,
-    private readonly ctx: DetectionContext,
+    ctx: DetectionContext,
   ) {
-    this.stale = staleFor(config, ctx);
+    this.directions = new Directions(ctx, config, ['mesh', 'private'], () => ({
+      recent: new Ring<MeshSample>(config.recentSamples),
+      baseline: new Ring<MeshSample>(config.baselineSamples),
+      frozen: false,
+    }));
   }
 
   observe(r: StoredResult): void {
-    const s = directionSample(r, this.ctx);
-    if (!s) return;
-    const d = entry(this.directions, s.key, () => ({
-      ...s.direction,
-      recent: new Ring<MeshSample>(this.config.recentSamples),
-      baseline: new Ring<MeshSample>(this.config.baselineSamples),
-      frozen: false,
-      lastAt: 0,
-    }));
-    const evicted = d.recent.push(s.sample);
+    const seen = this.directions.observe(r);
+    if (!seen) return;
+    const d = seen.direction;
+    const evicted = d.recent.push(seen.sample);
     if (evicted && !d.frozen) d.baseline.push(evicted);
-    d.lastAt = Math.max(d.lastAt, r.startedAt);
   }
 
   evaluate(now: number): Finding<'asymmetry'>[] {
-    for (const [k, d] of this.directions) {
-      if (now - d.lastAt > this.stale({ target: d.path === 'mesh' ? 'mesh' : undefined }))
-        this.directions.delete(k);
-    }
     const steps: Step[] = [];
-    for (const d of this.directions.values()) {
+    for (const d of this.directions.live(now)) {
       const step = this.step(d);
       d.frozen = step !== undefined;
       if (step) steps.push(step);
@@ -73,7 +63,7 @@ export class OneWayAsymmetry implements Detector<'asymmetry'> {
   }
 
   /** A sustained RTT step seen by `d`, attributed to a direction by how much of it its one-way part carries. */
-  private step(d: Direction): Step | undefined {
+  private step(d: Observer): Step | undefined {
     const recent = d.recent.toArray();
     const base = d.baseline.toArray();
     if (recent.length < this.config.recentSamples || base.length < this.config.minBaselineSamples)
@@ -101,29 +91,18 @@ export class OneWayAsymmetry implements Detector<'asymmetry'> {
           : null;
     if (!level) return undefined;
     const share = owdStep / rttStep;
-    if (share >= this.config.attributionShare) {
-      return {
-        observer: d,
-        rttStepMs: rttStep,
-        owdStepMs: owdStep,
-        thresholdMs: threshold,
-        slowFrom: d.from,
-        slowTo: d.to,
-        level,
-      };
-    }
-    if (share <= 1 - this.config.attributionShare) {
-      return {
-        observer: d,
-        rttStepMs: rttStep,
-        owdStepMs: owdStep,
-        thresholdMs: threshold,
-        slowFrom: d.to,
-        slowTo: d.from,
-        level,
-      };
-    }
-    return undefined;
+    // Forward (d.from -> d.to) when its one-way delay carries the step, reverse when it carries none of it.
+    const forward = share >= this.config.attributionShare;
+    if (!forward && !(share <= 1 - this.config.attributionShare)) return undefined;
+    return {
+      observer: d,
+      rttStepMs: rttStep,
+      owdStepMs: owdStep,
+      thresholdMs: threshold,
+      slowFrom: forward ? d.from : d.to,
+      slowTo: forward ? d.to : d.from,
+      level,
+    };
   }
 
   private oneWay(steps: Step[]): Finding<'asymmetry'>[] {

@@ -1,47 +1,34 @@
 import type { StoredResult } from '../../../store/store.ts';
-import { staleFor } from '../../core/config.ts';
-import { entry } from '../../core/keyed.ts';
 import { median, Ring, round1 } from '../../core/window.ts';
 import type { DetectionContext, Detector, Finding } from '../../types.ts';
-import { type DirectionKey, directionSample, type MeshSample, reverseKey } from '../direction.ts';
+import { type Direction, Directions, type MeshSample } from '../direction.ts';
 import type { AsymmetryConfig } from '../index.ts';
 
-interface Direction extends DirectionKey {
-  samples: Ring<MeshSample>;
-  lastAt: number;
-}
+type Rtt = Direction<{ samples: Ring<MeshSample> }>;
 
 /** (a) Mesh RTT medians A->B (measured by A) against B->A (measured by B): one side's requests take another path. */
 export class RttAsymmetry implements Detector<'asymmetry'> {
   readonly rule = 'asymmetry' as const;
-  private readonly directions = new Map<string, Direction>();
-  private readonly stale: (key: { target?: string }) => number;
+  private readonly directions: Directions<{ samples: Ring<MeshSample> }>;
 
   constructor(
     private readonly config: AsymmetryConfig,
-    private readonly ctx: DetectionContext,
+    ctx: DetectionContext,
   ) {
-    this.stale = staleFor(config, ctx);
+    this.directions = new Directions(ctx, config, ['mesh'], () => ({
+      samples: new Ring<MeshSample>(config.window),
+    }));
   }
 
   observe(r: StoredResult): void {
-    const s = directionSample(r, this.ctx);
-    if (!s || s.direction.path !== 'mesh') return;
-    const d = entry(this.directions, s.key, () => ({
-      ...s.direction,
-      samples: new Ring<MeshSample>(this.config.window),
-      lastAt: 0,
-    }));
-    d.samples.push(s.sample);
-    d.lastAt = Math.max(d.lastAt, r.startedAt);
+    const seen = this.directions.observe(r);
+    seen?.direction.samples.push(seen.sample);
   }
 
   evaluate(now: number): Finding<'asymmetry'>[] {
-    for (const [k, d] of this.directions)
-      if (now - d.lastAt > this.stale({ target: 'mesh' })) this.directions.delete(k);
     const findings: Finding<'asymmetry'>[] = [];
-    for (const d of this.directions.values()) {
-      const reverse = this.directions.get(reverseKey(d));
+    for (const d of this.directions.live(now)) {
+      const reverse = this.directions.reverse(d);
       if (!reverse || d.from >= d.to) continue;
       const f = this.judge(d, reverse);
       if (f) findings.push(f);
@@ -49,7 +36,7 @@ export class RttAsymmetry implements Detector<'asymmetry'> {
     return findings;
   }
 
-  private judge(a: Direction, b: Direction): Finding<'asymmetry'> | undefined {
+  private judge(a: Rtt, b: Rtt): Finding<'asymmetry'> | undefined {
     const as = a.samples.toArray();
     const bs = b.samples.toArray();
     if (as.length < this.config.minSamples || bs.length < this.config.minSamples) return undefined;
