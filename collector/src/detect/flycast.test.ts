@@ -24,15 +24,7 @@ describe('detectors on the flycast path', () => {
       d.observe(s.anycast('ams', t, 'fra', 'ams', 9));
       d.observe(s.flycast('ams', t, flycastServed, 'ams', flycastServed === 'fra' ? 9 : 160));
       for (const region of ['fra', 'sin'])
-        d.observe(
-          s.result({
-            probeRegion: 'ams',
-            path: 'pinned',
-            targetRegion: region,
-            startedAt: t,
-            latencyMs: region === 'fra' ? 9 : 160,
-          }),
-        );
+        d.observe(s.direct('pinned', 'ams', region, t, { latencyMs: region === 'fra' ? 9 : 160 }));
       return d.evaluate(t + 10);
     };
     for (let i = 0; i < 10; i++) expect(tick('fra')).toEqual([]);

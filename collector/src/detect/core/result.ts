@@ -33,3 +33,8 @@ export function seriesLabels(r: StoredResult): SeriesLabels {
 export function seriesKey(r: StoredResult, ...more: string[]): string {
   return [r.probeRegion, r.target, r.path, r.protocol, ...more].join('|');
 }
+
+/** A series' finding labels (rules add their own, such as the column `region`). */
+export function seriesFindingLabels(s: SeriesLabels): Record<string, string> {
+  return { probe_region: s.probeRegion, target: s.target, path: s.path, protocol: s.protocol };
+}

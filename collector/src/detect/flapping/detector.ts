@@ -1,6 +1,6 @@
 import { columnRegion, isRoutedPath, type RegionCode } from '@flyprobe/shared';
 import type { StoredResult } from '../../store/store.ts';
-import { edgeRegion, type SeriesLabels, seriesLabels } from '../core/result.ts';
+import { edgeRegion, type SeriesLabels, seriesFindingLabels, seriesLabels } from '../core/result.ts';
 import { IntervalEstimate, liveEntries, Ring, round1 } from '../core/window.ts';
 import type { DetectionContext, Detector, Finding, RegionStep } from '../types.ts';
 import type { FlappingConfig } from './index.ts';
@@ -93,12 +93,7 @@ export class FlappingDetector implements Detector<'flapping'> {
       const route = steps.map((s) => `${s.edge ?? '?'}>${s.served ?? '?'}`).join(' -> ');
       findings.push({
         rule: this.rule,
-        labels: {
-          probe_region: key.probeRegion,
-          target: key.target,
-          path: key.path,
-          protocol: key.protocol,
-        },
+        labels: seriesFindingLabels(key),
         level,
         severity: this.config.severity,
         summary:

@@ -2,7 +2,7 @@ import { columnRegion, type RegionCode, regionRttFloorMs } from '@flyprobe/share
 import type { StoredResult } from '../../store/store.ts';
 import { staleFor } from '../core/config.ts';
 import { entry } from '../core/keyed.ts';
-import { type SeriesLabels, seriesKey, seriesLabels } from '../core/result.ts';
+import { type SeriesLabels, seriesFindingLabels, seriesKey, seriesLabels } from '../core/result.ts';
 import { liveEntries, median, quantile, Ring, round1 } from '../core/window.ts';
 import type { DetectionContext, Detector, Finding } from '../types.ts';
 import type { LatencyConfig } from './index.ts';
@@ -138,13 +138,7 @@ export class LatencyDetector implements Detector<'latency'> {
       last.baseline !== undefined ? `baseline p${pct} ${round1(last.baseline)} ms` : 'no baseline yet';
     return {
       rule: this.rule,
-      labels: {
-        probe_region: cell.probeRegion,
-        target: cell.target,
-        path: cell.path,
-        protocol: cell.protocol,
-        region: cell.toRegion,
-      },
+      labels: { ...seriesFindingLabels(cell), region: cell.toRegion },
       level,
       severity: this.config.severity,
       summary:

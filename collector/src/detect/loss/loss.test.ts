@@ -18,12 +18,8 @@ function setup() {
       const hit = rnd() < loss;
       const timedOut = hit && rnd() < 0.2;
       d.observe(
-        s.result({
-          probeRegion: 'ams',
-          path: 'private',
+        s.direct('private', 'ams', 'fra', t, {
           protocol,
-          targetRegion: 'fra',
-          startedAt: t,
           outcome: timedOut ? 'timeout' : 'ok',
           latencyMs: timedOut ? undefined : 9 + rnd() * 3 + (hit ? 210 + rnd() * 800 : 0),
         }),
@@ -103,12 +99,8 @@ describe('loss by direction', { timeout: 60_000 }, () => {
           const requestLate = lost && from === 'ams';
           const owd = 5 + rnd() + (requestLate ? 300 : 0);
           d.observe(
-            s.result({
-              probeRegion: from,
-              path: 'private',
+            s.direct('private', from, to, t, {
               protocol,
-              targetRegion: to,
-              startedAt: t,
               phases: { connect: 10 },
               latencyMs: 10 + rnd() * 2 + (lost ? 300 : 0),
               ...(opts.echo
@@ -159,12 +151,8 @@ describe('loss in the handshake', { timeout: 60_000 }, () => {
       for (const protocol of ['http', 'tcp', 'grpc'] as const) {
         const synLost = i >= 40 && rnd() < 0.25;
         d.observe(
-          s.result({
-            probeRegion: 'ams',
-            path: 'private',
+          s.direct('private', 'ams', 'fra', t, {
             protocol,
-            targetRegion: 'fra',
-            startedAt: t,
             phases: { connect: 10 + rnd() + (synLost ? 1000 : 0) },
             latencyMs: 10 + rnd(),
           }),

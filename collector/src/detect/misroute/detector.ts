@@ -8,7 +8,13 @@ import {
 import type { StoredResult } from '../../store/store.ts';
 import { inIntervals, staleFor } from '../core/config.ts';
 import { entry } from '../core/keyed.ts';
-import { edgeRegion, type SeriesLabels, seriesKey, seriesLabels } from '../core/result.ts';
+import {
+  edgeRegion,
+  type SeriesLabels,
+  seriesFindingLabels,
+  seriesKey,
+  seriesLabels,
+} from '../core/result.ts';
 import { FaultEnd } from '../core/sequential.ts';
 import { liveEntries, median, mode, Ring, round1 } from '../core/window.ts';
 import type { DetectionContext, Detector, Finding } from '../types.ts';
@@ -161,13 +167,7 @@ export class MisrouteDetector implements Detector<'misroute'> {
         : `; ${penalty.ms} ms slower than ${penalty.baseline} ${expected.code}`;
     return {
       rule: this.rule,
-      labels: {
-        probe_region: key.probeRegion,
-        target: key.target,
-        path: key.path,
-        protocol: key.protocol,
-        region: served,
-      },
+      labels: { ...seriesFindingLabels(key), region: served },
       level,
       severity: this.config.severity,
       summary:

@@ -17,21 +17,11 @@ function setup() {
     t += STEP;
     const results: StoredResult[] = [
       s.anycast('ams', t, served, edge, (served === 'fra' ? 9 : 160) + rnd() * 3),
-      s.result({
-        probeRegion: 'ams',
-        path: 'pinned',
-        targetRegion: 'fra',
-        startedAt: t,
+      s.direct('pinned', 'ams', 'fra', t, {
         latencyMs: 9 + rnd() * 2,
         outcome: opts.pinnedOk?.fra === false ? 'timeout' : 'ok',
       }),
-      s.result({
-        probeRegion: 'ams',
-        path: 'pinned',
-        targetRegion: 'sin',
-        startedAt: t,
-        latencyMs: 160 + rnd() * 2,
-      }),
+      s.direct('pinned', 'ams', 'sin', t, { latencyMs: 160 + rnd() * 2 }),
     ];
     for (const r of results) d.observe(r);
     return d.evaluate(t + 10);
@@ -116,21 +106,14 @@ describe('misroute expected region and penalty baseline', { timeout: 60_000 }, (
       for (const probe of ['dfw', 'iad', 'lhr', 'fra'])
         for (const region of ['iad', 'fra', 'nrt'])
           d.observe(
-            s.result({
-              probeRegion: probe,
-              path: 'pinned',
-              targetRegion: region,
-              startedAt: t,
+            s.direct('pinned', probe, region, t, {
               // Resets at the probe side in fra: its pinned checks to iad fail, nobody else's do.
               outcome: opts.fraSeesIadFail && probe === 'fra' && region === 'iad' ? 'reset' : 'ok',
               latencyMs: 30,
               protocol: opts.directPath === 'pinned' ? 'http' : 'tcp',
             }),
           );
-      if (opts.directPath === 'private')
-        d.observe(
-          s.result({ probeRegion: 'dfw', path: 'private', targetRegion: 'iad', startedAt: t, latencyMs: 25 }),
-        );
+      if (opts.directPath === 'private') d.observe(s.direct('private', 'dfw', 'iad', t, { latencyMs: 25 }));
       d.observe(s.anycast('dfw', t, 'nrt', 'dfw', 140));
       out = d.evaluate(t + 10);
     }

@@ -37,9 +37,7 @@ function lagThenSlow(registry: DetectorRegistry): { clean: Finding[]; at: number
       receivedAt: t,
     });
   const sample = (latencyMs: number) =>
-    registry.observe([
-      s.result({ probeRegion: 'ams', path: 'pinned', targetRegion: 'fra', startedAt: t, latencyMs }),
-    ]);
+    registry.observe([s.direct('pinned', 'ams', 'fra', t, { latencyMs })]);
   for (let i = 0; i < 100; i++) {
     t += 250;
     if (i % 4 === 0) beat(5);

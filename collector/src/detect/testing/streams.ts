@@ -41,6 +41,17 @@ export class StreamBuilder {
     };
   }
 
+  /** A pinned, private or mesh result: the region is asked for, not picked by the proxy. */
+  direct(
+    path: 'pinned' | 'private' | 'mesh',
+    probeRegion: string,
+    targetRegion: string,
+    at: number,
+    fields: Partial<ProbeResult> = {},
+  ): StoredResult {
+    return this.result({ probeRegion, path, targetRegion, startedAt: at, ...fields });
+  }
+
   anycast(probeRegion: string, at: number, served: string, edge: string, latencyMs = 20): StoredResult {
     return this.routed('anycast', probeRegion, at, served, edge, latencyMs);
   }
