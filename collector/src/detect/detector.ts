@@ -15,8 +15,9 @@ export type ConfigSchema = z.ZodType<BaseConfig>;
  */
 export interface DetectorModule<R extends string = string, S extends ConfigSchema = ConfigSchema> {
   readonly rule: R;
-  /** One line for the docs' rules table: what the rule reports. */
+  /** For the docs' rules table: what the rule reports, and the labels that key its alerts. */
   readonly summary: string;
+  readonly labels: string;
   readonly configSchema: S;
   /** `configSchema` applied to `{}`. */
   readonly defaults: z.output<S>;
@@ -33,7 +34,7 @@ export interface DetectorModule<R extends string = string, S extends ConfigSchem
 
 /** Declares a detector module; `defaults` come from the schema, so they cannot disagree with it. */
 export function defineDetector<R extends string, S extends ConfigSchema>(
-  module: Pick<DetectorModule<R, S>, 'rule' | 'summary' | 'configSchema' | 'create'> &
+  module: Pick<DetectorModule<R, S>, 'rule' | 'summary' | 'labels' | 'configSchema' | 'create'> &
     Partial<Pick<DetectorModule<R, S>, 'check'>>,
 ): DetectorModule<R, S> {
   const check = module.check ?? (() => []);

@@ -44,6 +44,7 @@ export type AsymmetryConfig = z.infer<typeof configSchema>;
 export const asymmetry = defineDetector({
   rule: 'asymmetry',
   summary: 'routing that differs by direction: mesh RTT (a), one-way delay steps (b), BGP catchment (c)',
+  labels: 'probe_region, region, kind = `rtt` / `one_way` / `catchment` (+ path, protocol, target)',
   configSchema,
   check: (c) => (c.minSamples > c.window ? ['minSamples: must not exceed window'] : []),
   create: (config, deps) => new AsymmetryDetector(config, deps),

@@ -23,6 +23,7 @@ export type FlappingConfig = z.infer<typeof configSchema>;
 export const flapping = defineDetector({
   rule: 'flapping',
   summary: 'served or edge region changes of a routed path (RFC 2439 damping)',
+  labels: 'probe_region, target, path=anycast or flycast, protocol',
   configSchema,
   check: (c) => [
     ...(c.reuseThreshold >= c.suppressThreshold ? ['reuseThreshold: must be below suppressThreshold'] : []),

@@ -38,6 +38,7 @@ export type LatencyConfig = z.infer<typeof configSchema>;
 export const latency = defineDetector({
   rule: 'latency',
   summary: 'the p95 of a matrix cell above its own baseline or the fibre floor, sustained',
+  labels: 'probe_region, target, path, protocol, region',
   configSchema,
   create: (config, deps) => new LatencyDetector(config, deps),
 });

@@ -30,6 +30,7 @@ export type LossConfig = z.infer<typeof configSchema>;
 export const loss = defineDetector({
   rule: 'loss',
   summary: 'lost packets (failures and retransmission stalls) between two regions',
+  labels: 'target, the region pair as probe_region and region (alphabetical when both measure each other)',
   configSchema,
   check: (c) => [
     ...(c.clearWindow < c.window ? ['clearWindow: must be at least window'] : []),

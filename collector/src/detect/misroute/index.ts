@@ -37,6 +37,7 @@ export type MisrouteConfig = z.infer<typeof configSchema>;
 export const misroute = defineDetector({
   rule: 'misroute',
   summary: 'anycast or flycast served by a region that is not the nearest healthy one',
+  labels: 'probe_region, target, path=anycast or flycast, protocol, region = the wrong served region',
   configSchema,
   check: (c) => [
     ...(c.clearCount > c.fireCount ? ['clearCount: must not exceed fireCount'] : []),

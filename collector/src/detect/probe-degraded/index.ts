@@ -19,6 +19,7 @@ export const probeDegraded = defineDetector({
   rule: 'probe_degraded',
   summary:
     'a probe whose event loop lags or whose CPU is throttled; its samples are distrusted by every rule',
+  labels: 'probe_region, probe',
   configSchema,
   check: (c) => (c.clearCount > c.fireCount ? ['clearCount: must not exceed fireCount'] : []),
   create: (config, deps) => new ProbeDegradedDetector(config, deps),

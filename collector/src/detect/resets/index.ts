@@ -26,6 +26,8 @@ export type ResetsConfig = z.infer<typeof configSchema>;
 export const resets = defineDetector({
   rule: 'resets',
   summary: 'resets, refusals and gRPC stream terminations, rolled up by probe region and target region',
+  labels:
+    'target, path, kind = `connection` / `stream`, scope = `pair` / `probe_region` / `target_region` / `global`, and probe_region (pair, probe_region), region (pair, target_region), protocol=grpc (stream)',
   configSchema,
   check: (c) => (c.minRate <= c.priorRate ? ['minRate: must exceed priorRate'] : []),
   create: (config, deps) => new ResetsDetector(config, deps),

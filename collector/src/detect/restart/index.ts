@@ -16,6 +16,7 @@ export type RestartConfig = z.infer<typeof configSchema>;
 export const restart = defineDetector({
   rule: 'restart',
   summary: 'a Machine restarted without a deploy',
+  labels: 'target, region, machine',
   configSchema,
   create: (config, deps) => new RestartDetector(config, deps),
 });
