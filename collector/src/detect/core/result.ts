@@ -29,9 +29,10 @@ export function seriesLabels(r: StoredResult): SeriesLabels {
   return { probeRegion: r.probeRegion, target: r.target, path: r.path, protocol: r.protocol };
 }
 
-/** The map key of a result's series, with `more` parts (a column region...) appended. */
-export function seriesKey(r: StoredResult, ...more: string[]): string {
-  return [r.probeRegion, r.target, r.path, r.protocol, ...more].join('|');
+/** The map key of a result's series, with a column region appended when given (built per result: no array). */
+export function seriesKey(r: StoredResult, column?: string): string {
+  const key = `${r.probeRegion}|${r.target}|${r.path}|${r.protocol}`;
+  return column === undefined ? key : `${key}|${column}`;
 }
 
 /** A series' finding labels (rules add their own, such as the column `region`). */
