@@ -4,6 +4,8 @@ export {
   defaultDetectionConfig,
   parseDetectionConfig,
 } from './config.ts';
+export { type DetectorDeps, type DetectorModule, defineDetector } from './detector.ts';
+export { DETECTORS, RULES } from './detectors.ts';
 export { DetectorRegistry } from './registry.ts';
 export type {
   Detector,
@@ -14,4 +16,3 @@ export type {
   Scope,
   Severity,
 } from './types.ts';
-export { RULES } from './types.ts';

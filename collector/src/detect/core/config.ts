@@ -23,13 +23,7 @@ export function baseFields(severity: Severity, staleIntervals: number) {
 }
 
 /** The fields of `baseFields` as parsed. */
-export interface BaseConfig {
-  enabled: boolean;
-  severity: Severity;
-  forMs: number;
-  staleIntervals: number;
-  staleMs?: number | undefined;
-}
+export type BaseConfig = z.output<z.ZodObject<ReturnType<typeof baseFields>>>;
 
 /** `ms` when set, else `intervals` probe intervals of `intervalMs`. */
 export function inIntervals(intervals: number, ms: number | undefined, intervalMs: number): number {
