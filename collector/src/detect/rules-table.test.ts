@@ -13,9 +13,10 @@ describe('the detector list', () => {
     for (const d of DETECTORS) expect(defaultDetectionConfig()[d.rule]).toEqual(d.defaults);
   });
 
-  it('is what docs/ALERTS.md tabulates (on a mismatch, paste the expected block)', () => {
+  it('is what docs/ALERTS.md tabulates (a mismatch prints the block to paste)', () => {
     const doc = readFileSync(ALERTS_MD, 'utf8');
     const block = doc.slice(doc.indexOf(TABLE_START), doc.indexOf(TABLE_END) + TABLE_END.length);
-    expect(block).toBe(rulesTable());
+    const table = rulesTable();
+    expect(block, `docs/ALERTS.md: replace the rules tables with\n${table}\n`).toBe(table);
   });
 });
