@@ -2,19 +2,6 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import { CellMetrics, type CellOptions } from './metrics/cells.ts';
 import type { StoredResult } from './store/store.ts';
 
-/** Why an ingest request or result was refused; a closed set so the label stays bounded. */
-export type RejectReason =
-  | 'unauthorized'
-  | 'forbidden'
-  | 'probe_mismatch'
-  | 'rate_limited'
-  | 'body_too_large'
-  | 'invalid_json'
-  | 'invalid_batch'
-  | 'invalid_result'
-  | 'future_timestamp'
-  | 'shutting_down';
-
 /** A cell without results for this long is forgotten: a removed target's series end within the hour. */
 const CELL_IDLE_MS = 60 * 60_000;
 

@@ -1,4 +1,5 @@
 import {
+  ingestBatch,
   ingestResponse,
   MATRIX_METRICS,
   PATHS,
@@ -6,7 +7,6 @@ import {
   probeConfig,
   probeResult,
   ROUTED_PATHS,
-  strictIngestBatch,
   targetConfig,
 } from '@flyprobe/shared';
 
@@ -77,7 +77,7 @@ function schemas(): Record<string, JsonObject> {
         ['code', 'message'],
       ),
     }),
-    IngestBatch: fromZod(strictIngestBatch, 'input'),
+    IngestBatch: fromZod(ingestBatch, 'input'),
     ProbeResult: fromZod(probeResult, 'input'),
     IngestResponse: fromZod(ingestResponse, 'output'),
     ProbeConfig: fromZod(probeConfig, 'output'),

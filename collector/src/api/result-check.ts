@@ -1,220 +1,102 @@
 import {
-  isCount,
-  isDurationMs,
-  isEchoPressure,
-  isEpochMs,
-  isIdentifier,
-  isMachineRegionCode,
-  isText,
-  isWellFormedRegion,
-  OUTCOMES,
-  PATHS,
-  PROTOCOLS,
+  compileAcceptor,
+  type FieldError,
+  formatFieldErrors,
+  type Heartbeat,
   type ProbeResult,
   probeResult,
-  STREAM_END_REASONS,
-  streamInfo,
+  toFieldErrors,
 } from '@flyprobe/shared';
+import { truncate } from './errors.ts';
+import { formatDuration } from './validation.ts';
 
 /**
- * Fast acceptance test for one wire result, mirroring the shared zod schema `probeResult`.
+ * The ingest validation layer: the shared zod schema `probeResult`, then the collector's time window.
  *
- * Why: zod copies every object it validates and costs a few microseconds per result, a large share of the
- * ingest CPU. This check allocates nothing and answers only "certainly valid": `true` means zod would accept
- * the value and return a deep-equal copy, so the value itself can be stored. `false` means "ask zod", which
- * then decides and names the failing field; anything unusual (undefined values, a foreign prototype) falls
- * back to zod too. result-check.test.ts holds both to the same verdict on JSON input.
+ * Why compiled: zod copies every object it validates and costs a few microseconds per result, a large share
+ * of the ingest CPU. `isValidResult` is compiled from that same schema at startup (compileAcceptor) and
+ * allocates nothing; zod itself runs only to explain a refusal, so the 400 body names the field and reason
+ * exactly as zod does. result-check.test.ts holds both to the same verdict.
  */
-export function isValidResult(value: unknown): value is ProbeResult {
-  if (!isPlainObject(value)) return false;
-  let required = 0;
-  for (const key in value) {
-    const v = value[key];
-    switch (key) {
-      case 'seq':
-        if (!isCount(v)) return false;
-        required |= 1;
-        break;
-      case 'target':
-        if (!isIdentifier(v)) return false;
-        required |= 2;
-        break;
-      case 'path':
-        if (!PATH_SET.has(v)) return false;
-        required |= 4;
-        break;
-      case 'protocol':
-        if (!PROTOCOL_SET.has(v)) return false;
-        required |= 8;
-        break;
-      case 'startedAt':
-        if (!isEpochMs(v)) return false;
-        required |= 16;
-        break;
-      case 'phases':
-        if (!isPhases(v)) return false;
-        required |= 32;
-        break;
-      case 'outcome':
-        if (!OUTCOME_SET.has(v)) return false;
-        required |= 64;
-        break;
-      case 'targetRegion':
-      case 'servedRegion':
-        if (!isMachineRegionCode(v)) return false;
-        break;
-      case 'edgeRegion':
-        if (!isWellFormedRegion(v)) return false;
-        break;
-      case 'peer':
-      case 'servedMachine':
-        if (!isIdentifier(v)) return false;
-        break;
-      case 'latencyMs':
-        if (!isDurationMs(v)) return false;
-        break;
-      case 'errorMessage':
-        if (!isText(v)) return false;
-        break;
-      case 'failedPhase':
-        if (!FAILED_PHASE_SET.has(v)) return false;
-        break;
-      case 'httpStatus':
-        if (!isIntIn(v, 100, 599)) return false;
-        break;
-      case 'httpVersion':
-        if (!HTTP_VERSION_SET.has(v)) return false;
-        break;
-      case 'bytes':
-        if (!isCount(v)) return false;
-        break;
-      case 'grpcCode':
-        if (!isIntIn(v, 0, 16)) return false;
-        break;
-      case 'echo':
-        if (!isEchoInfo(v)) return false;
-        break;
-      case 'stream':
-        if (!isStreamInfo(v)) return false;
-        break;
-      case 'degraded':
-        if (typeof v !== 'boolean') return false;
-        break;
-      case 'traceId':
-        if (typeof v !== 'string' || !TRACE_ID.test(v)) return false;
-        break;
-      default:
-        return false;
-    }
+export const isValidResult = compileAcceptor(probeResult);
+
+/** Longest rejection reason per result (a result with a thousand unknown keys names only some). */
+const MAX_REASON = 300;
+
+/** Why one result of a stored batch was rejected (the `reason` label of the rejects counter). */
+export type ResultRejectReason = 'invalid_result' | 'future_timestamp' | 'past_retention';
+
+export type ResultVerdict =
+  | { ok: true; result: ProbeResult }
+  | { ok: false; reason: ResultRejectReason; message: string };
+
+/**
+ * The times a batch may carry, fixed at receipt: nothing further ahead than the allowed clock skew, and no
+ * result older than raw retention (acknowledging it would be a lie: retention would delete it within a minute).
+ */
+export class IngestWindow {
+  private readonly futureLimit: number;
+  private readonly retainedFrom: number;
+
+  constructor(
+    private readonly rules: IngestWindowRules,
+    receivedAt: number,
+  ) {
+    this.futureLimit = receivedAt + rules.maxFutureSkewMs;
+    this.retainedFrom = receivedAt - rules.rawRetentionMs;
   }
-  return required === 127;
-}
 
-const PATH_SET = new Set<unknown>(PATHS);
-const PROTOCOL_SET = new Set<unknown>(PROTOCOLS);
-const OUTCOME_SET = new Set<unknown>(OUTCOMES);
-const FAILED_PHASE_SET = new Set<unknown>(probeResult.shape.failedPhase.unwrap().options);
-const HTTP_VERSION_SET = new Set<unknown>(probeResult.shape.httpVersion.unwrap().options);
-const STREAM_EVENT_SET = new Set<unknown>(streamInfo.shape.event.options);
-const STREAM_END_SET = new Set<unknown>(STREAM_END_REASONS);
-const PHASE_KEYS = new Set<string>(Object.keys(probeResult.shape.phases.shape));
-const TRACE_ID = /^[0-9a-f]{32}$/;
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype;
-}
-
-function isIntIn(v: unknown, min: number, max: number): boolean {
-  return typeof v === 'number' && Number.isSafeInteger(v) && v >= min && v <= max;
-}
-
-function isPhases(v: unknown): boolean {
-  if (!isPlainObject(v)) return false;
-  for (const key in v) if (!PHASE_KEYS.has(key) || !isDurationMs(v[key])) return false;
-  return true;
-}
-
-function isEchoInfo(v: unknown): boolean {
-  if (!isPlainObject(v)) return false;
-  let required = 0;
-  for (const key in v) {
-    const x = v[key];
-    switch (key) {
-      case 'region':
-        if (!isMachineRegionCode(x)) return false;
-        required |= 1;
-        break;
-      case 'machineId':
-        if (!isIdentifier(x)) return false;
-        required |= 2;
-        break;
-      case 'startedAt':
-        if (!isEpochMs(x)) return false;
-        required |= 4;
-        break;
-      case 'receivedAt':
-        if (!isEpochMs(x)) return false;
-        required |= 8;
-        break;
-      case 'requestId':
-        if (!isIdentifier(x)) return false;
-        required |= 16;
-        break;
-      case 'app':
-        if (!isIdentifier(x)) return false;
-        break;
-      case 'imageRef':
-        if (!isText(x)) return false;
-        break;
-      case 'edgeRegion':
-        if (!isWellFormedRegion(x)) return false;
-        break;
-      case 'pressure':
-        if (!isEchoPressure(x)) return false;
-        break;
-      default:
-        return false;
-    }
+  /** The heartbeat's timestamp problem, as the field error of a 400, or undefined. */
+  heartbeatProblem(heartbeat: Heartbeat | undefined): FieldError | undefined {
+    if (heartbeat === undefined || heartbeat.at <= this.futureLimit) return undefined;
+    return { field: 'heartbeat.at', message: this.rules.futureMessage };
   }
-  return required === 31;
+
+  /** Validates one wire result: the schema first (fast path, zod to explain), then its timestamps. */
+  check(raw: unknown): ResultVerdict {
+    let result: ProbeResult;
+    if (isValidResult(raw)) result = raw;
+    else {
+      const parsed = probeResult.safeParse(raw);
+      if (!parsed.success) {
+        const message = truncate(formatFieldErrors(toFieldErrors(parsed.error)), MAX_REASON);
+        return { ok: false, reason: 'invalid_result', message };
+      }
+      result = parsed.data;
+    }
+    const future = this.futureField(result);
+    if (future)
+      return { ok: false, reason: 'future_timestamp', message: `${future}: ${this.rules.futureMessage}` };
+    if (result.startedAt < this.retainedFrom)
+      return { ok: false, reason: 'past_retention', message: this.rules.retentionMessage };
+    return { ok: true, result };
+  }
+
+  /** Names the first timestamp of a result that lies too far in the future, or undefined. */
+  private futureField(r: ProbeResult): string | undefined {
+    const limit = this.futureLimit;
+    if (r.startedAt > limit) return 'startedAt';
+    if (r.echo && r.echo.receivedAt > limit) return 'echo.receivedAt';
+    if (r.echo && r.echo.startedAt > limit) return 'echo.startedAt';
+    if (r.stream && r.stream.openedAt > limit) return 'stream.openedAt';
+    return undefined;
+  }
 }
 
-function isStreamInfo(v: unknown): boolean {
-  if (!isPlainObject(v)) return false;
-  let required = 0;
-  for (const key in v) {
-    const x = v[key];
-    switch (key) {
-      case 'streamId':
-        if (!isIdentifier(x)) return false;
-        required |= 1;
-        break;
-      case 'event':
-        if (!STREAM_EVENT_SET.has(x)) return false;
-        required |= 2;
-        break;
-      case 'openedAt':
-        if (!isEpochMs(x)) return false;
-        required |= 4;
-        break;
-      case 'lifetimeMs':
-        if (!isDurationMs(x)) return false;
-        required |= 8;
-        break;
-      case 'ticks':
-        if (!isCount(x)) return false;
-        required |= 16;
-        break;
-      case 'maxGapMs':
-        if (!isDurationMs(x)) return false;
-        required |= 32;
-        break;
-      case 'endReason':
-        if (!STREAM_END_SET.has(x)) return false;
-        break;
-      default:
-        return false;
-    }
+/** The collector settings behind every IngestWindow, with their messages formatted once. */
+export class IngestWindowRules {
+  readonly futureMessage: string;
+  readonly retentionMessage: string;
+
+  constructor(
+    readonly maxFutureSkewMs: number,
+    readonly rawRetentionMs: number,
+  ) {
+    this.futureMessage = `must not be more than ${Math.round(maxFutureSkewMs / 60_000)} minutes in the future`;
+    this.retentionMessage = `startedAt: older than the raw retention of ${formatDuration(rawRetentionMs)}`;
   }
-  return required === 63;
+
+  at(receivedAt: number): IngestWindow {
+    return new IngestWindow(this, receivedAt);
+  }
 }

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Heartbeat, IngestBatch, ProbeIdentity, ProbeResult } from '@flyprobe/shared';
+import type { Heartbeat, IngestEnvelope, ProbeIdentity, ProbeResult } from '@flyprobe/shared';
 import { type CollectorOptions, type RunningCollector, startCollector } from '../server.ts';
 import { type CollectorSettings, loadCollectorSettings } from '../settings.ts';
 import { silentLogger } from './log.ts';
@@ -130,8 +130,8 @@ export function heartbeat(extra: Partial<Heartbeat> = {}): Heartbeat {
 export function batch(
   probe: ProbeIdentity,
   results: unknown[],
-  extra: Partial<IngestBatch> = {},
-): IngestBatch {
+  extra: Partial<IngestEnvelope> = {},
+): IngestEnvelope {
   return { schemaVersion: 1, probe, results, ...extra };
 }
 

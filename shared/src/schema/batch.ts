@@ -4,22 +4,25 @@ import { heartbeat } from './heartbeat.ts';
 import { probeIdentity } from './identity.ts';
 import { probeResult } from './result.ts';
 
+const resultList = <T extends z.ZodType>(item: T) =>
+  z.array(item).max(MAX_BATCH_RESULTS, { message: `at most ${MAX_BATCH_RESULTS} results per batch` });
+
 /** Body of `POST /v1/ingest`. Results are keyed by (probe.probeId, probe.bootId, seq). */
 export const ingestBatch = z.strictObject({
   schemaVersion: z.literal(SCHEMA_VERSION, { message: `must be ${SCHEMA_VERSION}` }),
   probe: probeIdentity,
-  results: z
-    .array(z.unknown())
-    .max(MAX_BATCH_RESULTS, { message: `at most ${MAX_BATCH_RESULTS} results per batch` }),
+  results: resultList(probeResult),
   heartbeat: heartbeat.optional(),
 });
+export type IngestBatch = z.infer<typeof ingestBatch>;
+
 /**
- * Results are validated one by one (`probeResult`) so that one bad result is rejected with its index
+ * `ingestBatch` as the collector checks it first, each result left for later: results are validated one by
+ * one against `probeResult` (the collector's result check) so that one bad result is rejected with its index
  * while the rest of the batch is stored.
  */
-export type IngestBatch = Omit<z.infer<typeof ingestBatch>, 'results'> & { results: unknown[] };
-export const strictIngestBatch = ingestBatch.extend({ results: z.array(probeResult).max(MAX_BATCH_RESULTS) });
-export type StrictIngestBatch = z.infer<typeof strictIngestBatch>;
+export const ingestEnvelope = ingestBatch.extend({ results: resultList(z.unknown()) });
+export type IngestEnvelope = z.infer<typeof ingestEnvelope>;
 
 export const ingestResponse = z.strictObject({
   accepted: count,

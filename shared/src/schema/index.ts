@@ -1,3 +1,4 @@
+export * from './acceptor.ts';
 export * from './batch.ts';
 export * from './common.ts';
 export * from './config.ts';

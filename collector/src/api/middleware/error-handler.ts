@@ -1,21 +1,9 @@
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import type { RejectReason } from '../../metrics.ts';
 import type { ApiDeps } from '../deps.ts';
 import type { ApiEnv } from '../env.ts';
 import { ApiError } from '../errors.ts';
-
-const INGEST_REJECT_REASONS: Partial<Record<ApiError['code'], RejectReason>> = {
-  unauthorized: 'unauthorized',
-  forbidden: 'forbidden',
-  rate_limited: 'rate_limited',
-  payload_too_large: 'body_too_large',
-  invalid_json: 'invalid_json',
-  validation_failed: 'invalid_batch',
-  bad_request: 'invalid_batch',
-  unsupported_media_type: 'invalid_batch',
-  shutting_down: 'shutting_down',
-};
+import { countRefusedBatch } from '../ingest-metrics.ts';
 
 function send(c: Context, err: ApiError): Response {
   if (err.headers) for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
@@ -41,11 +29,7 @@ export function errorHandler(deps: Pick<ApiDeps, 'metrics' | 'log'>): ErrorHandl
       });
       apiError = new ApiError(500, 'internal', 'internal error; see the collector log');
     }
-    if (c.req.path === '/v1/ingest') {
-      const reason = INGEST_REJECT_REASONS[apiError.code];
-      if (reason) deps.metrics.ingestRejects.inc({ reason });
-      deps.metrics.ingestBatches.inc({ status: 'refused' });
-    }
+    if (c.req.path === '/v1/ingest') countRefusedBatch(deps.metrics, apiError);
     return send(c, apiError);
   };
 }
