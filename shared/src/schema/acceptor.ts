@@ -24,6 +24,7 @@ interface Node {
 }
 interface Def {
   type: string;
+  check?: string;
   checks?: readonly { _zod: { def: CheckDef } }[];
   shape?: Record<string, Node>;
   catchall?: Node;
@@ -51,7 +52,9 @@ function unsupported(where: string, what: string): Error {
 function compile(node: Node, where: string): Accept {
   const def = node._zod.def;
   const base = compileType(def, where);
-  const checks = (def.checks ?? []).map((c) => compileCheck(c._zod.def, where));
+  // A format schema (`z.email()`, `z.int()`) is its own first check.
+  const own = def.check === undefined ? [] : [def as CheckDef];
+  const checks = [...own, ...(def.checks ?? []).map((c) => c._zod.def)].map((c) => compileCheck(c, where));
   if (checks.length === 0) return base;
   return (v) => {
     if (!base(v)) return false;
