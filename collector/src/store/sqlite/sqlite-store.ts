@@ -25,6 +25,7 @@ import type {
   TokenRole,
 } from '../store.ts';
 import { SqliteAlertStore } from './alerts.ts';
+import { DurableCommits } from './durable-commits.ts';
 import { runMigrations } from './migrations.ts';
 import { openDatabase } from './open.ts';
 import { ProbeTable } from './probes.ts';
@@ -72,6 +73,7 @@ export class SqliteStore implements Store {
   private readonly targets: TargetTable;
   private readonly retention: Retention;
   private readonly flushTimer: NodeJS.Timeout;
+  private readonly commits: DurableCommits;
   private readonly now: () => number;
   private open = true;
   private pending: PendingWrite[] = [];
@@ -82,6 +84,7 @@ export class SqliteStore implements Store {
   ) {
     this.now = options.now ?? Date.now;
     runMigrations(db, STORE_COMPONENT, STORE_MIGRATIONS);
+    this.commits = new DurableCommits(db);
     this.results = new ResultTable(db);
     this.rollups = new RollupWriter(db, options.maxCachedRollups);
     this.rollups.recover();
@@ -98,7 +101,8 @@ export class SqliteStore implements Store {
 
   /**
    * Group commit: batches that arrive in the same event-loop turn (concurrent ingest requests) share one
-   * transaction and one fsync; each promise resolves only after that commit, so an answer still means durable.
+   * transaction, and transactions committed while an fsync runs share the next one (durable-commits.ts); each
+   * promise resolves only after its commit is on stable storage, so an answer still means durable.
    */
   insertResults(probe: ProbeIdentity, results: ProbeResult[], receivedAt: number): Promise<InsertOutcome> {
     this.assertOpen();
@@ -109,7 +113,7 @@ export class SqliteStore implements Store {
           outcome = this.results.insert(probe, results, receivedAt);
         },
         done: () => {
-          // After the commit: a rolled-back batch must not reach the rollups.
+          // After the durable commit: a rolled-back batch must not reach the rollups.
           for (const r of outcome.inserted) this.rollups.fold(r.id, r);
           resolve(outcome);
         },
@@ -234,6 +238,7 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     if (!this.open) return;
     this.commitPending();
+    await this.commits.close();
     clearInterval(this.flushTimer);
     this.rollups.flush();
     this.open = false;
@@ -250,9 +255,11 @@ export class SqliteStore implements Store {
     if (writes.length === 0) return;
     this.pending = [];
     try {
-      this.db.transaction(() => {
-        for (const w of writes) w.apply();
-      })();
+      this.commits.write(
+        this.db.transaction(() => {
+          for (const w of writes) w.apply();
+        }),
+      );
     } catch (error) {
       // One failing write must not fail its neighbours: retry each in its own transaction.
       if (writes.length === 1) {
@@ -265,7 +272,9 @@ export class SqliteStore implements Store {
       }
       return;
     }
-    for (const w of writes) w.done();
+    this.commits.whenDurable((error) => {
+      for (const w of writes) error ? w.fail(error) : w.done();
+    });
   }
 
   private assertOpen(): void {

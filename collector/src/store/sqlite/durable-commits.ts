@@ -1,0 +1,117 @@
+import { closeSync, fdatasync, fsyncSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Database, Statement } from 'better-sqlite3';
+
+/** How often the WAL is checkpointed into the database file (SQLite's own automatic checkpoint is off). */
+const CHECKPOINT_MS = 500;
+
+/**
+ * Group commits whose fsync runs off the event loop, with `synchronous=FULL` semantics kept.
+ *
+ * Why: with `synchronous=FULL` every commit fsyncs the WAL on the calling thread, and that fsync was the
+ * largest single cost of ingest, blocking the event loop for milliseconds per group. Here a group's
+ * transaction commits with `synchronous=OFF` (its frames are written to the WAL, not synced), and the WAL is
+ * then fdatasync'ed on libuv's thread pool; `whenDurable` callbacks run only after the sync that started after
+ * their commit has returned, so an acknowledged result is on stable storage exactly as with FULL. Commits that
+ * arrive while a sync runs share the next one.
+ *
+ * Checkpoints: an automatic checkpoint inside an OFF commit would copy frames into the database file without
+ * syncing it, and the WAL could then be overwritten before those pages reach the disk. So the automatic
+ * checkpoint is off and `checkpoint()` runs every CHECKPOINT_MS with `synchronous=FULL` (SQLite syncs the WAL
+ * before copying and the database after), which is also what lets the WAL restart and stay small.
+ *
+ * Every other write on the connection keeps `synchronous=FULL` and its own fsync.
+ */
+export class DurableCommits {
+  private readonly syncOff: Statement;
+  private readonly syncFull: Statement;
+  private readonly walPath: string | undefined;
+  private wal: number | undefined;
+  /** Callbacks of commits written since the running sync started. */
+  private waiting: ((error?: Error) => void)[] = [];
+  private syncing: Promise<void> | undefined;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly db: Database) {
+    this.syncOff = db.prepare('PRAGMA synchronous = OFF');
+    this.syncFull = db.prepare('PRAGMA synchronous = FULL');
+    // An in-memory or temporary database has no WAL file to sync: its commits are as durable as they get.
+    const file = db.memory || db.name === '' ? undefined : db.name;
+    this.walPath = file === undefined ? undefined : `${file}-wal`;
+    db.pragma('wal_autocheckpoint = 0');
+    this.timer = setInterval(() => this.checkpoint(), CHECKPOINT_MS);
+    this.timer.unref();
+  }
+
+  /** Runs one write transaction without SQLite's own fsync; throws what the transaction throws. */
+  write(transaction: () => void): void {
+    this.syncOff.run();
+    try {
+      transaction();
+    } finally {
+      this.syncFull.run();
+    }
+  }
+
+  /** Calls `done` once everything written so far is on stable storage (or with the error that prevented it). */
+  whenDurable(done: (error?: Error) => void): void {
+    if (this.walPath === undefined) {
+      done();
+      return;
+    }
+    this.waiting.push(done);
+    if (!this.syncing) this.syncing = this.syncLoop();
+  }
+
+  /** Copies the WAL into the database file, syncing both (FULL), so the WAL can restart from its beginning. */
+  checkpoint(): void {
+    if (this.db.open) this.db.pragma('wal_checkpoint(PASSIVE)');
+  }
+
+  /** Waits for the syncs in flight, then checkpoints once more; the connection stays open. */
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.syncing;
+    if (this.wal !== undefined) closeSync(this.wal);
+    this.wal = undefined;
+    this.checkpoint();
+  }
+
+  private async syncLoop(): Promise<void> {
+    while (this.waiting.length > 0) {
+      const batch = this.waiting;
+      this.waiting = [];
+      const error = await this.syncWal();
+      for (const done of batch) done(error);
+    }
+    this.syncing = undefined;
+  }
+
+  private syncWal(): Promise<Error | undefined> {
+    return new Promise((resolve) => {
+      let fd: number;
+      try {
+        fd = this.openWal();
+      } catch (error) {
+        resolve(error as Error);
+        return;
+      }
+      fdatasync(fd, (error) => resolve(error ?? undefined));
+    });
+  }
+
+  /** The WAL, opened once (after the first commit created it); its directory entry is synced once too. */
+  private openWal(): number {
+    if (this.wal === undefined) {
+      const path = this.walPath as string;
+      this.wal = openSync(path, 'r');
+      const dir = openSync(dirname(path), 'r');
+      try {
+        fsyncSync(dir);
+      } finally {
+        closeSync(dir);
+      }
+    }
+    return this.wal;
+  }
+}
