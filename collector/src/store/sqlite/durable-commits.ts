@@ -1,5 +1,7 @@
 import { closeSync, fdatasync, fsyncSync, openSync } from 'node:fs';
+import { once } from 'node:events';
 import { dirname } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { Database, Statement } from 'better-sqlite3';
 
 /** How often the WAL is checkpointed into the database file (SQLite's own automatic checkpoint is off). */
@@ -17,8 +19,10 @@ const CHECKPOINT_MS = 500;
  *
  * Checkpoints: an automatic checkpoint inside an OFF commit would copy frames into the database file without
  * syncing it, and the WAL could then be overwritten before those pages reach the disk. So the automatic
- * checkpoint is off and `checkpoint()` runs every CHECKPOINT_MS with `synchronous=FULL` (SQLite syncs the WAL
- * before copying and the database after), which is also what lets the WAL restart and stay small.
+ * checkpoint is off, and every CHECKPOINT_MS a worker thread (checkpointer.ts, its own connection) runs a
+ * PASSIVE checkpoint with `synchronous=FULL` (SQLite syncs the WAL before copying and the database after),
+ * which is also what lets the WAL restart and stay small. Copying pages and two fsyncs were the next largest
+ * cost on the event loop once the commit's fsync had moved off it.
  *
  * Every other write on the connection keeps `synchronous=FULL` and its own fsync.
  */
@@ -31,6 +35,9 @@ export class DurableCommits {
   private waiting: ((error?: Error) => void)[] = [];
   private syncing: Promise<void> | undefined;
   private readonly timer: NodeJS.Timeout;
+  /** Off-thread checkpoints; undefined without a file, or after the worker failed (then on this thread). */
+  private checkpointer: Worker | undefined;
+  private checkpointing = false;
 
   constructor(private readonly db: Database) {
     this.syncOff = db.prepare('PRAGMA synchronous = OFF');
@@ -39,6 +46,8 @@ export class DurableCommits {
     const file = db.memory || db.name === '' ? undefined : db.name;
     this.walPath = file === undefined ? undefined : `${file}-wal`;
     db.pragma('wal_autocheckpoint = 0');
+    if (file !== undefined)
+      this.checkpointer = startCheckpointer(file, (failed) => this.checkpointDone(failed));
     this.timer = setInterval(() => this.checkpoint(), CHECKPOINT_MS);
     this.timer.unref();
   }
@@ -65,16 +74,35 @@ export class DurableCommits {
 
   /** Copies the WAL into the database file, syncing both (FULL), so the WAL can restart from its beginning. */
   checkpoint(): void {
-    if (this.db.open) this.db.pragma('wal_checkpoint(PASSIVE)');
+    if (this.checkpointing) return;
+    if (this.checkpointer) {
+      this.checkpointing = true;
+      this.checkpointer.postMessage('checkpoint');
+    } else if (this.db.open) this.db.pragma('wal_checkpoint(PASSIVE)');
   }
 
-  /** Waits for the syncs in flight, then checkpoints once more; the connection stays open. */
+  /** Waits for the syncs in flight and stops the checkpointer; the connection stays open (its close checkpoints). */
   async close(): Promise<void> {
     clearInterval(this.timer);
     await this.syncing;
     if (this.wal !== undefined) closeSync(this.wal);
     this.wal = undefined;
-    this.checkpoint();
+    const worker = this.checkpointer;
+    this.checkpointer = undefined;
+    if (worker) {
+      const exited = once(worker, 'exit');
+      worker.postMessage('close');
+      await exited;
+    }
+  }
+
+  private checkpointDone(failed: string | null): void {
+    this.checkpointing = false;
+    // A worker that cannot checkpoint hands the job back to this thread rather than letting the WAL grow.
+    if (failed !== null) {
+      void this.checkpointer?.terminate();
+      this.checkpointer = undefined;
+    }
   }
 
   private async syncLoop(): Promise<void> {
@@ -114,4 +142,16 @@ export class DurableCommits {
     }
     return this.wal;
   }
+}
+
+function startCheckpointer(path: string, done: (failed: string | null) => void): Worker {
+  // No loader for the worker: checkpointer.ts uses only syntax Node's own type stripping runs.
+  const worker = new Worker(new URL('./checkpointer.ts', import.meta.url), {
+    workerData: { path },
+    execArgv: [],
+  });
+  worker.on('message', done);
+  worker.on('error', (error) => done(String(error)));
+  worker.unref();
+  return worker;
 }

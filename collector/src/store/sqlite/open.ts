@@ -22,7 +22,7 @@ export function openDatabase(path: string, options: { busyTimeoutMs?: number } =
     db.pragma('foreign_keys = ON');
     // Keeps the WAL from growing without bound between automatic checkpoints under heavy ingest.
     db.pragma('journal_size_limit = 67108864');
-    db.pragma('cache_size = -32768');
+    db.pragma('cache_size = -8192');
     db.pragma('temp_store = MEMORY');
   } catch (error) {
     db.close();
