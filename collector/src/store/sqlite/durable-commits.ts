@@ -91,6 +91,8 @@ export class DurableCommits {
     this.checkpointer = undefined;
     if (worker) {
       const exited = once(worker, 'exit');
+      // Unref'd so an idle store never holds the process open; waiting for its exit must, though.
+      worker.ref();
       worker.postMessage('close');
       await exited;
     }
