@@ -10,6 +10,7 @@ export type { Database } from 'better-sqlite3';
  *   on power loss. The collector acknowledges a batch only after its commit, and a probe then drops its
  *   copy, so the commit must be on stable storage before the answer leaves (fsync of the WAL per commit).
  *   SIGKILL alone would be survived by NORMAL too (the WAL is in the page cache); FULL is for power loss.
+ *   The store's group commits keep these semantics with the fsync off the event loop (durable-commits.ts).
  * - busy_timeout: another connection (a CLI reading the file, a checkpoint) waits instead of failing.
  * - foreign_keys: enforced for every component's tables.
  */
@@ -22,6 +23,7 @@ export function openDatabase(path: string, options: { busyTimeoutMs?: number } =
     db.pragma('foreign_keys = ON');
     // Keeps the WAL from growing without bound between automatic checkpoints under heavy ingest.
     db.pragma('journal_size_limit = 67108864');
+    // 8 MiB of page cache: ingest touches the tail of each index, reads are rollup blocks; 32 MiB cost RSS only.
     db.pragma('cache_size = -8192');
     db.pragma('temp_store = MEMORY');
   } catch (error) {
