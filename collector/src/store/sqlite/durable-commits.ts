@@ -1,5 +1,5 @@
-import { closeSync, fdatasync, fsyncSync, openSync } from 'node:fs';
 import { once } from 'node:events';
+import { closeSync, fdatasync, fsyncSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Database, Statement } from 'better-sqlite3';
