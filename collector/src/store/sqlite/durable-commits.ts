@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { closeSync, fdatasync, fsyncSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { Database, Statement } from 'better-sqlite3';
+import type { Database } from 'better-sqlite3';
 
 /** How often the WAL is checkpointed into the database file (SQLite's own automatic checkpoint is off). */
 const CHECKPOINT_MS = 500;
@@ -27,8 +27,6 @@ const CHECKPOINT_MS = 500;
  * Every other write on the connection keeps `synchronous=FULL` and its own fsync.
  */
 export class DurableCommits {
-  private readonly syncOff: Statement;
-  private readonly syncFull: Statement;
   private readonly walPath: string | undefined;
   private wal: number | undefined;
   /** Callbacks of commits written since the running sync started. */
@@ -37,28 +35,28 @@ export class DurableCommits {
   private readonly timer: NodeJS.Timeout;
   /** Off-thread checkpoints; undefined without a file, or after the worker failed (then on this thread). */
   private checkpointer: Worker | undefined;
-  private checkpointing = false;
+  private checkpointing: Promise<void> | undefined;
+  private checkpointed: (() => void) | undefined;
 
   constructor(private readonly db: Database) {
-    this.syncOff = db.prepare('PRAGMA synchronous = OFF');
-    this.syncFull = db.prepare('PRAGMA synchronous = FULL');
     // An in-memory or temporary database has no WAL file to sync: its commits are as durable as they get.
     const file = db.memory || db.name === '' ? undefined : db.name;
     this.walPath = file === undefined ? undefined : `${file}-wal`;
     db.pragma('wal_autocheckpoint = 0');
     if (file !== undefined)
       this.checkpointer = startCheckpointer(file, (failed) => this.checkpointDone(failed));
-    this.timer = setInterval(() => this.checkpoint(), CHECKPOINT_MS);
+    this.timer = setInterval(() => void this.checkpoint(), CHECKPOINT_MS);
     this.timer.unref();
   }
 
   /** Runs one write transaction without SQLite's own fsync; throws what the transaction throws. */
   write(transaction: () => void): void {
-    this.syncOff.run();
+    // exec, not a prepared statement: SQLite applies this pragma when it compiles it, not when it runs.
+    this.db.exec('PRAGMA synchronous = OFF');
     try {
       transaction();
     } finally {
-      this.syncFull.run();
+      this.db.exec('PRAGMA synchronous = FULL');
     }
   }
 
@@ -72,13 +70,22 @@ export class DurableCommits {
     if (!this.syncing) this.syncing = this.syncLoop();
   }
 
-  /** Copies the WAL into the database file, syncing both (FULL), so the WAL can restart from its beginning. */
-  checkpoint(): void {
-    if (this.checkpointing) return;
-    if (this.checkpointer) {
-      this.checkpointing = true;
-      this.checkpointer.postMessage('checkpoint');
-    } else if (this.db.open) this.db.pragma('wal_checkpoint(PASSIVE)');
+  /**
+   * Copies the WAL into the database file, syncing both (FULL), so the WAL can restart from its beginning.
+   * Resolves when done; a call while one runs shares it.
+   */
+  checkpoint(): Promise<void> {
+    if (this.checkpointing) return this.checkpointing;
+    const worker = this.checkpointer;
+    if (!worker) {
+      if (this.db.open) this.db.pragma('wal_checkpoint(PASSIVE)');
+      return Promise.resolve();
+    }
+    this.checkpointing = new Promise((resolve) => {
+      this.checkpointed = resolve;
+      worker.postMessage('checkpoint');
+    });
+    return this.checkpointing;
   }
 
   /** Waits for the syncs in flight and stops the checkpointer; the connection stays open (its close checkpoints). */
@@ -87,6 +94,7 @@ export class DurableCommits {
     await this.syncing;
     if (this.wal !== undefined) closeSync(this.wal);
     this.wal = undefined;
+    await this.checkpointing;
     const worker = this.checkpointer;
     this.checkpointer = undefined;
     if (worker) {
@@ -99,12 +107,15 @@ export class DurableCommits {
   }
 
   private checkpointDone(failed: string | null): void {
-    this.checkpointing = false;
     // A worker that cannot checkpoint hands the job back to this thread rather than letting the WAL grow.
     if (failed !== null) {
       void this.checkpointer?.terminate();
       this.checkpointer = undefined;
     }
+    const resolve = this.checkpointed;
+    this.checkpointing = undefined;
+    this.checkpointed = undefined;
+    resolve?.();
   }
 
   private async syncLoop(): Promise<void> {
