@@ -80,3 +80,24 @@ describe('DurableCommits', () => {
     db.close();
   });
 });
+
+describe('DurableCommits without a WAL', () => {
+  it('keeps SQLite syncing and acknowledges at once on a rollback journal', async () => {
+    const db = openDatabase(tmp.db('journal'));
+    db.pragma('journal_mode = DELETE');
+    db.exec('CREATE TABLE t (v TEXT)');
+    const commits = new DurableCommits(db);
+    let inside: unknown;
+    commits.write(() => {
+      inside = db.pragma('synchronous', { simple: true });
+      db.prepare('INSERT INTO t VALUES (?)').run('a');
+    });
+    let acknowledged = false;
+    commits.whenDurable(() => {
+      acknowledged = true;
+    });
+    expect([inside, acknowledged]).toEqual([2, true]);
+    await commits.close();
+    db.close();
+  });
+});

@@ -27,6 +27,7 @@ const CHECKPOINT_MS = 500;
  * Every other write on the connection keeps `synchronous=FULL` and its own fsync.
  */
 export class DurableCommits {
+  /** The WAL this class syncs itself; undefined when commits keep SQLite's own syncing. */
   private readonly walPath: string | undefined;
   private wal: number | undefined;
   /** Callbacks of commits written since the running sync started. */
@@ -39,18 +40,24 @@ export class DurableCommits {
   private checkpointed: (() => void) | undefined;
 
   constructor(private readonly db: Database) {
-    // An in-memory or temporary database has no WAL file to sync: its commits are as durable as they get.
-    const file = db.memory || db.name === '' ? undefined : db.name;
-    this.walPath = file === undefined ? undefined : `${file}-wal`;
-    db.pragma('wal_autocheckpoint = 0');
-    if (file !== undefined)
-      this.checkpointer = startCheckpointer(file, (failed) => this.checkpointDone(failed));
+    // Without a WAL file to sync (in-memory, temporary, or a file system that refused WAL mode) commits keep
+    // SQLite's own syncing and `whenDurable` calls back at once.
+    const wal = !db.memory && db.name !== '' && db.pragma('journal_mode', { simple: true }) === 'wal';
+    this.walPath = wal ? `${db.name}-wal` : undefined;
+    if (wal) {
+      db.pragma('wal_autocheckpoint = 0');
+      this.checkpointer = startCheckpointer(db.name, (failed) => this.checkpointDone(failed));
+    }
     this.timer = setInterval(() => void this.checkpoint(), CHECKPOINT_MS);
     this.timer.unref();
   }
 
   /** Runs one write transaction without SQLite's own fsync; throws what the transaction throws. */
   write(transaction: () => void): void {
+    if (this.walPath === undefined) {
+      transaction();
+      return;
+    }
     // exec, not a prepared statement: SQLite applies this pragma when it compiles it, not when it runs.
     this.db.exec('PRAGMA synchronous = OFF');
     try {
@@ -78,7 +85,7 @@ export class DurableCommits {
     if (this.checkpointing) return this.checkpointing;
     const worker = this.checkpointer;
     if (!worker) {
-      if (this.db.open) this.db.pragma('wal_checkpoint(PASSIVE)');
+      if (this.walPath !== undefined && this.db.open) this.db.pragma('wal_checkpoint(PASSIVE)');
       return Promise.resolve();
     }
     this.checkpointing = new Promise((resolve) => {
