@@ -3,7 +3,11 @@ import {
   type FieldError,
   formatFieldErrors,
   type Heartbeat,
+  type IngestEnvelope,
+  ingestEnvelope,
+  type Parsed,
   type ProbeResult,
+  parseWith,
   probeResult,
   toFieldErrors,
 } from '@flyprobe/shared';
@@ -19,6 +23,12 @@ import { formatDuration } from './validation.ts';
  * exactly as zod does. result-check.test.ts holds both to the same verdict.
  */
 export const isValidResult = compileAcceptor(probeResult);
+const isValidEnvelope = compileAcceptor(ingestEnvelope);
+
+/** The batch around its results (identity, heartbeat, at most MAX_BATCH_RESULTS entries), the same way. */
+export function parseEnvelope(body: unknown): Parsed<IngestEnvelope> {
+  return isValidEnvelope(body) ? { ok: true, value: body } : parseWith(ingestEnvelope, body);
+}
 
 /** Longest rejection reason per result (a result with a thousand unknown keys names only some). */
 const MAX_REASON = 300;

@@ -2,7 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { compileAcceptor } from './acceptor.ts';
+import { ingestEnvelope } from './batch.ts';
 import { echoInfo } from './echo.ts';
+import { heartbeat } from './heartbeat.ts';
 import { probeIdentity } from './identity.ts';
 import { probeResult } from './result.ts';
 
@@ -32,6 +34,8 @@ describe('compileAcceptor', () => {
         .number()
         .refine((x) => x % 2 === 0)
         .optional(),
+      counts: z.partialRecord(z.enum(['x', 'y']), z.int().min(0)).optional(),
+      either: z.union([z.string().max(1), z.number()]).optional(),
     });
     const accept = compileAcceptor(schema);
     const ok = { id: 'ab', n: 10, kind: 'a', v: 1, on: null, tags: ['xy'] };
@@ -54,6 +58,10 @@ describe('compileAcceptor', () => {
       { tags: ['xy', 'xy', 'xy'] },
       { even: 3 },
       { extra: 1 },
+      { counts: { z: 1 } },
+      { counts: { x: -1 } },
+      { either: 'ab' },
+      { either: true },
     ];
     for (const change of bad) {
       const value = { ...ok, ...change };
@@ -62,7 +70,7 @@ describe('compileAcceptor', () => {
     }
     const { id: _, ...missing } = ok;
     expect(accept(missing)).toBe(false);
-    expect(accept({ ...ok, f: -1, even: 4 })).toBe(true);
+    expect(accept({ ...ok, f: -1, even: 4, counts: { y: 2 }, either: 3 })).toBe(true);
   });
 
   it('leaves values that are not plain JSON to zod', () => {
@@ -77,7 +85,7 @@ describe('compileAcceptor', () => {
     const cases: [z.ZodType, RegExp][] = [
       [z.strictObject({ at: z.string().transform(Number) }), /at: type "pipe"/],
       [z.strictObject({ n: z.number().default(1) }), /n: type "default"/],
-      [z.strictObject({ u: z.union([z.string(), z.number()]) }), /u: type "union"/],
+      [z.strictObject({ r: z.record(z.enum(['a', 'b']), z.number()) }), /r: an exhaustive record/],
       [z.strictObject({ mail: z.email() }), /mail: string format "email"/],
       [z.number().multipleOf(2), /check "multiple_of"/],
     ];
@@ -86,7 +94,7 @@ describe('compileAcceptor', () => {
 
   it('agrees with zod on the wire schemas for valid and mutated documents', () => {
     const json = fc.jsonValue({ maxDepth: 2 });
-    const schemas = { probeResult, probeIdentity, echoInfo } as const;
+    const schemas = { probeResult, probeIdentity, echoInfo, heartbeat, ingestEnvelope } as const;
     const accepts = Object.fromEntries(
       Object.entries(schemas).map(([name, schema]) => [name, compileAcceptor(schema)]),
     );
@@ -118,8 +126,26 @@ describe('compileAcceptor', () => {
         receivedAt: 1_700_000_000_001,
         requestId: 'r1',
       },
+      heartbeat: {
+        at: 1_700_000_000_000,
+        uptimeS: 10,
+        rssBytes: 1,
+        heapUsedBytes: 1,
+        eventLoopDelayMs: { p50: 1, p99: 2, max: 3 },
+        bufferDepth: 0,
+        bufferBytes: 0,
+        dropped: { buffer_full: 2 },
+        missedRuns: 0,
+        degraded: false,
+      },
+      ingestEnvelope: {
+        schemaVersion: 1,
+        probe: { probeId: 'p-1', region: 'iad', machineId: 'm1', bootId: 'b1', version: '0.1.0' },
+        results: [{}, 'anything'],
+      },
     };
-    expect(accepts.probeResult?.(samples.probeResult)).toBe(true);
+    for (const name of Object.keys(schemas) as (keyof typeof schemas)[])
+      expect(accepts[name]?.(samples[name]), name).toBe(true);
     fc.assert(
       fc.property(
         fc.constantFrom(...(Object.keys(schemas) as (keyof typeof schemas)[])),

@@ -7,9 +7,9 @@ import type { z } from 'zod';
  * startup), so the hot path (ingest checks every result) runs straight-line code that follows the one schema,
  * as fast as a hand-written mirror and without one to keep in step.
  *
- * Only what keeps output equal to input compiles (objects, arrays, strings, numbers, booleans, enums,
- * literals, optional, nullable, regex/length/range/integer/custom checks); anything else (transforms,
- * defaults, unions, unknown string formats) throws at compile time, so a schema change the compiler does not
+ * Only what keeps output equal to input compiles (objects, partial records, arrays, unions, strings, numbers,
+ * booleans, enums, literals, optional, nullable, regex/length/range/integer/custom checks); anything else
+ * (transforms, defaults, exhaustive records, unknown string formats) throws at compile time, so a schema change the compiler does not
  * understand fails at startup and in its test rather than accepting something zod would refuse. Values that
  * are not plain JSON (class instances, null-prototype objects) are left to zod.
  */
@@ -35,6 +35,11 @@ interface Def {
   catchall?: Node;
   innerType?: Node;
   element?: Node;
+  keyType?: Node;
+  valueType?: Node;
+  /** `z.partialRecord`: keys of an enumerable key type may be missing. */
+  partial?: boolean;
+  options?: readonly Node[];
   entries?: Record<string, unknown>;
   values?: readonly unknown[];
 }
@@ -92,6 +97,13 @@ class Emitter {
       case 'unknown':
       case 'any':
         return 'true';
+      case 'never':
+        return 'false';
+      case 'union':
+        // Each option keeps its input, so whichever one zod picks returns a copy equal to the input.
+        return `(${(def.options ?? []).map((o) => this.expression(o, x, where)).join(' || ')})`;
+      case 'record':
+        return `${this.recordFunction(def, where)}(${x})`;
       case 'enum':
         return this.oneOf(Object.values(def.entries ?? {}), x);
       case 'literal':
@@ -125,6 +137,23 @@ class Emitter {
     this.functions[Number(name.slice(1))] = `function ${name}(a) {
   if (!Array.isArray(a) || Object.getPrototypeOf(a) !== Array.prototype) return false;
   for (let i = 0; i < a.length; i++) { const x = a[i]; if (!(${element})) return false; }
+  return true;
+}`;
+    return name;
+  }
+
+  private recordFunction(def: Def, where: string): string {
+    const keyType = def.keyType as Node;
+    // An exhaustive record (enum keys, not partial) requires every key: not worth compiling until needed.
+    if ((keyType._zod as { values?: unknown }).values !== undefined && !def.partial)
+      throw unsupported(where, 'an exhaustive record');
+    const name = `f${this.functions.length}`;
+    this.functions.push('');
+    const key = this.expression(keyType, 'key', `${where}{key}`);
+    const value = this.expression(def.valueType as Node, 'x', `${where}{}`);
+    this.functions[Number(name.slice(1))] = `function ${name}(o) {
+  if (typeof o !== 'object' || o === null || Object.getPrototypeOf(o) !== Object.prototype) return false;
+  for (const key in o) { const x = o[key]; if (!(${key}) || !(${value})) return false; }
   return true;
 }`;
     return name;

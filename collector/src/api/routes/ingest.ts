@@ -1,4 +1,4 @@
-import { type IngestResponse, ingestEnvelope, type ProbeResult, parseWith } from '@flyprobe/shared';
+import type { IngestResponse, ProbeResult } from '@flyprobe/shared';
 import { Hono } from 'hono';
 import { AddressRanges, meshAddressProblem } from '../address-range.ts';
 import type { ApiDeps } from '../deps.ts';
@@ -10,7 +10,7 @@ import { requireRole } from '../middleware/auth.ts';
 import { readJsonBody } from '../middleware/body.ts';
 import { rateLimit, TokenBuckets } from '../middleware/rate-limit.ts';
 import { bindingProblem } from '../probe-binding.ts';
-import { IngestWindowRules, type ResultRejectReason } from '../result-check.ts';
+import { IngestWindowRules, parseEnvelope, type ResultRejectReason } from '../result-check.ts';
 
 /** `POST /v1/ingest`: validates each result on its own, stores the valid ones once, reports the rest. */
 export function ingestRoutes(deps: ApiDeps): Hono<ApiEnv> {
@@ -20,7 +20,7 @@ export function ingestRoutes(deps: ApiDeps): Hono<ApiEnv> {
   const windowRules = new IngestWindowRules(deps.settings.maxFutureSkewMs, deps.settings.rawRetentionMs);
   app.post('/v1/ingest', requireRole('probe'), rateLimit(buckets, deps.now), async (c) => {
     const body = await readJsonBody(c, deps.settings.ingestMaxBytes);
-    const envelope = parseWith(ingestEnvelope, body);
+    const envelope = parseEnvelope(body);
     if (!envelope.ok) throw validationError(envelope.errors, 'batch');
     const batch = envelope.value;
     const mismatch = bindingProblem(c.get('caller'), batch.probe, deps.settings.allowUnboundProbes);
