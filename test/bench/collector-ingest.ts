@@ -414,6 +414,8 @@ async function main(): Promise<void> {
     // change of machine load during the run (other work on a shared machine) moves both sides alike.
     const rawOnce = async (name: string, rows: Batch[]) =>
       server ? rawPostgres(await server.createDatabase(name), rows, clients) : rawSqlite(dir, name, rows);
+    // Warmed up like the collector is, so neither side pays for cold JIT in its measured run.
+    await rawOnce('raw_warmup', makeBatches(Math.min(20_000, total), size, clients, 'warmup'));
     const rawBefore = await rawOnce('raw_before', makeBatches(total, size, clients, 'measured'));
     const one = await startChild(await location('collector'), profile);
     children.push(one.child);
