@@ -58,6 +58,25 @@ describe('DurableCommits', () => {
     db.close();
   });
 
+  it('holds group commits asked for during a sync until it returns, then runs them as one round', async () => {
+    const { db, commits, insert } = open('defer');
+    const events: string[] = [];
+    commits.write(() => insert.run('a'));
+    commits.whenDurable(() => events.push('a durable'));
+    const later = new Promise<void>((resolve) => {
+      commits.nextCommit(() => events.push('commit b'));
+      commits.nextCommit(() => {
+        events.push('commit c');
+        commits.write(() => insert.run('c'));
+        commits.whenDurable(() => resolve());
+      });
+    });
+    await later;
+    expect(events).toEqual(['a durable', 'commit b', 'commit c']);
+    await commits.close();
+    db.close();
+  });
+
   it('checkpoints off the event loop so the WAL restarts instead of growing', async () => {
     const { db, commits, insert } = open('checkpoint');
     const wal = `${tmp.db('checkpoint')}-wal`;

@@ -14,8 +14,8 @@ const CHECKPOINT_MS = 500;
  * largest single cost of ingest, blocking the event loop for milliseconds per group. Here a group's
  * transaction commits with `synchronous=OFF` (its frames are written to the WAL, not synced), and the WAL is
  * then fdatasync'ed on libuv's thread pool; `whenDurable` callbacks run only after the sync that started after
- * their commit has returned, so an acknowledged result is on stable storage exactly as with FULL. Commits that
- * arrive while a sync runs share the next one.
+ * their commit has returned, so an acknowledged result is on stable storage exactly as with FULL. Writes that
+ * arrive while a sync runs are committed together when it returns, and share the next sync.
  *
  * Checkpoints: an automatic checkpoint inside an OFF commit would copy frames into the database file without
  * syncing it, and the WAL could then be overwritten before those pages reach the disk. So the automatic
@@ -32,6 +32,8 @@ export class DurableCommits {
   private wal: number | undefined;
   /** Callbacks of commits written since the running sync started. */
   private waiting: ((error?: Error) => void)[] = [];
+  /** Group commits asked for while a sync runs: they run, as one, when it returns. */
+  private deferred: (() => void)[] = [];
   private syncing: Promise<void> | undefined;
   private readonly timer: NodeJS.Timeout;
   /** Off-thread checkpoints; undefined without a file, or after the worker failed (then on this thread). */
@@ -65,6 +67,16 @@ export class DurableCommits {
     } finally {
       this.db.exec('PRAGMA synchronous = FULL');
     }
+  }
+
+  /**
+   * Schedules the next group commit: in the next turn when no sync runs, else as soon as the running sync
+   * returns. Writes keep arriving meanwhile, so a group grows while the disk is busy: fewer, larger
+   * transactions (each rewrites the tail pages of every index into the WAL) and fewer fsyncs.
+   */
+  nextCommit(commit: () => void): void {
+    if (this.syncing) this.deferred.push(commit);
+    else setImmediate(commit);
   }
 
   /** Calls `done` once everything written so far is on stable storage (or with the error that prevented it). */
@@ -131,6 +143,10 @@ export class DurableCommits {
       this.waiting = [];
       const error = await this.syncWal();
       for (const done of batch) done(error);
+      // Their commits call whenDurable, which queues them for the next round of this loop.
+      const commits = this.deferred;
+      this.deferred = [];
+      for (const commit of commits) commit();
     }
     this.syncing = undefined;
   }

@@ -247,7 +247,7 @@ export class SqliteStore implements Store {
 
   private enqueue(write: PendingWrite): void {
     this.pending.push(write);
-    if (this.pending.length === 1) setImmediate(() => this.commitPending());
+    if (this.pending.length === 1) this.commits.nextCommit(() => this.commitPending());
   }
 
   private commitPending(): void {
