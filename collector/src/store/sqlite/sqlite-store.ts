@@ -101,8 +101,9 @@ export class SqliteStore implements Store {
 
   /**
    * Group commit: batches that arrive in the same event-loop turn (concurrent ingest requests) share one
-   * transaction, and transactions committed while an fsync runs share the next one (durable-commits.ts); each
-   * promise resolves only after its commit is on stable storage, so an answer still means durable.
+   * transaction, and those arriving while the WAL is being synced are committed together when the sync returns
+   * (durable-commits.ts); each promise resolves only after its commit is on stable storage, so an answer still
+   * means durable.
    */
   insertResults(probe: ProbeIdentity, results: ProbeResult[], receivedAt: number): Promise<InsertOutcome> {
     this.assertOpen();
