@@ -1,6 +1,12 @@
 import type { Outcome } from '@flyprobe/shared';
-import { status } from '@grpc/grpc-js';
 import { classifyError } from './failure.ts';
+
+/**
+ * The gRPC status codes the checks test for (grpc/doc/statuscodes.md). Not imported from grpc-js: the
+ * checks speak gRPC over node:http2, and importing grpc-js for four numbers loaded all of it (~600 KB of
+ * source and its module set-up) into every probe.
+ */
+export const GRPC_STATUS = { OK: 0, DEADLINE_EXCEEDED: 4, INTERNAL: 13, UNAVAILABLE: 14 } as const;
 
 export interface GrpcErrorLike {
   code?: number;
@@ -21,8 +27,8 @@ const SYSTEM_CODE = /\b(E[A-Z]{4,}|EAI_[A-Z]+)\b/;
  */
 export function grpcOutcome(err: GrpcErrorLike & { code: number }): Outcome {
   const details = err.details ?? err.message ?? '';
-  if (err.code === status.DEADLINE_EXCEEDED) return 'timeout';
-  if (err.code === status.UNAVAILABLE || err.code === status.INTERNAL) {
+  if (err.code === GRPC_STATUS.DEADLINE_EXCEEDED) return 'timeout';
+  if (err.code === GRPC_STATUS.UNAVAILABLE || err.code === GRPC_STATUS.INTERNAL) {
     const sys = SYSTEM_CODE.exec(details)?.[1];
     if (sys) {
       const outcome = classifyError({ code: sys });

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type ClientHttp2Session, constants } from 'node:http2';
 import { ECHO_SERVICE, edgeFromRequestId, FLY_HEADERS } from '@flyprobe/shared';
-import { status } from '@grpc/grpc-js';
 import type { Check } from './check.ts';
 import { within } from './connect.ts';
 import { type EchoReplyMessage, echoFromReply, servedBy } from './echo-info.ts';
@@ -9,7 +8,7 @@ import { CheckFailure } from './failure.ts';
 import { echoPackageDefinition } from './grpc-client.ts';
 import { frameMessage, GrpcFrameReader } from './grpc-frames.ts';
 import { grpcRequestHeaders, openGrpcSession, pingSession } from './grpc-session.ts';
-import { grpcOutcome, isGrpcError } from './grpc-status.ts';
+import { GRPC_STATUS, grpcOutcome, isGrpcError } from './grpc-status.ts';
 import { failedOutput, resultBase } from './result.ts';
 import { now, Timeline } from './timeline.ts';
 import { newTraceContext } from './trace.ts';
@@ -91,13 +90,13 @@ function unaryPing(
           else
             reject(
               new CallError(
-                status.UNAVAILABLE,
+                GRPC_STATUS.UNAVAILABLE,
                 goaway
                   ? 'GOAWAY before the call completed'
                   : `RST_STREAM ${stream.rstCode ?? 0} before the call completed`,
               ),
             );
-        } else if (grpcStatus !== status.OK)
+        } else if (grpcStatus !== GRPC_STATUS.OK)
           reject(new CallError(grpcStatus, grpcMessage || `status ${grpcStatus}`));
         else if (messages.length !== 1)
           reject(new CheckFailure('protocol', `Ping answered with ${messages.length} messages`, 'echo'));
