@@ -4,7 +4,7 @@ import type { CheckOutput } from './checks/check.ts';
 import { discoverRegions, grpcStreamCheck, grpcUnaryCheck, httpCheck, tcpCheck } from './checks/index.ts';
 import { effectiveConfig, type PollResult, RemoteConfig } from './config/remote.ts';
 import type { ProbeSettings } from './config/settings.ts';
-import { type RunningEcho, startEchoServer } from './echo/index.ts';
+import { type RunningEcho, startEchoServer } from './echo/server.ts';
 import { ProbeMetrics } from './health/metrics.ts';
 import { SelfHealth } from './health/self-health.ts';
 import { type HealthServer, startHealthServer } from './health/server.ts';

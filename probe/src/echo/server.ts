@@ -1,10 +1,6 @@
 import type { AddressInfo, Server as NetServer } from 'node:net';
-import { hostPort } from '@flyprobe/shared';
-import { Server as GrpcServer, ServerCredentials } from '@grpc/grpc-js';
-import { getRequestListener } from '@hono/node-server';
-import { addEchoService } from './grpc-service.ts';
+import type { RunningGrpcEcho } from './grpc-server.ts';
 import { createH1H2cServer, type DualRequestListener } from './h1-h2c.ts';
-import { echoApp } from './http-app.ts';
 import type { EchoIdentity } from './identity.ts';
 import { createTcpEchoServer } from './tcp-echo.ts';
 
@@ -38,41 +34,29 @@ function listen(server: NetServer, host: string, port: number): Promise<number> 
   });
 }
 
-function bindGrpc(server: GrpcServer, host: string, port: number): Promise<number> {
-  const address = hostPort(host, port);
-  return new Promise((resolve, reject) => {
-    server.bindAsync(address, ServerCredentials.createInsecure(), (err, bound) =>
-      err ? reject(err) : resolve(bound),
-    );
-  });
-}
-
-/** Graceful gRPC shutdown (GOAWAY, in-flight calls finish); open tick streams are cut after a grace period. */
-function shutdownGrpc(server: GrpcServer, graceMs = 1000): Promise<void> {
-  return new Promise((resolve) => {
-    const force = setTimeout(() => server.forceShutdown(), graceMs);
-    server.tryShutdown(() => {
-      clearTimeout(force);
-      resolve();
-    });
-  });
-}
-
-/** Starts the standalone echo server: HTTP (h1 + h2c) with /healthz, the TCP echo and the gRPC echo service. */
+/**
+ * Starts the standalone echo server: HTTP (h1 + h2c) with /healthz, the TCP echo and the gRPC echo service.
+ * Hono and grpc-js are imported here, not at module load, so a probe with its echo server off never loads
+ * them (the probe's own gRPC checks speak node:http2).
+ */
 export async function startEchoServer(options: EchoServerOptions): Promise<RunningEcho> {
   const host = options.host ?? '::';
+  const [{ getRequestListener }, { echoApp }, { startGrpcEcho }] = await Promise.all([
+    import('@hono/node-server'),
+    import('./http-app.ts'),
+    import('./grpc-server.ts'),
+  ]);
   const http = createH1H2cServer(getRequestListener(echoApp(options.identity).fetch) as DualRequestListener);
   const tcp = createTcpEchoServer(options.identity);
-  const grpc = new GrpcServer();
-  addEchoService(grpc, options.identity);
+  let grpc: RunningGrpcEcho | undefined;
   const close = async (): Promise<void> => {
-    await Promise.allSettled([http.close(), tcp.close(), shutdownGrpc(grpc)]);
+    await Promise.allSettled([http.close(), tcp.close(), grpc?.close()]);
   };
   try {
     const httpPort = await listen(http.server, host, options.httpPort ?? 8080);
     const tcpPort = await listen(tcp.server, host, options.tcpPort ?? 7070);
-    const grpcPort = await bindGrpc(grpc, host, options.grpcPort ?? 50051);
-    return { host, httpPort, tcpPort, grpcPort, close };
+    grpc = await startGrpcEcho(options.identity, host, options.grpcPort ?? 50051);
+    return { host, httpPort, tcpPort, grpcPort: grpc.port, close };
   } catch (err) {
     await close();
     throw err;
