@@ -1,13 +1,16 @@
 /**
  * Production bundle of the probe agent: the `flyprobe` CLI (cli/src/main.ts) with the probe and every
- * dependency in one ESM file, `probe/dist/bin/flyprobe.mjs`, run by plain node in the probe image.
+ * dependency as ESM, entry `probe/dist/bin/flyprobe.mjs` and chunks under `probe/dist/chunks/`, run by
+ * plain node in the probe image. Code splitting follows the CLI's per-command dynamic imports, so
+ * `flyprobe probe` loads only the chunks the probe role reaches: V8 keeps every loaded script's source
+ * in memory, and the whole CLI in one file held ~6.5 MB of it (test/bench/probe-footprint.ts).
  * Running from TypeScript through tsx costs ~35-40 MB of RSS (its off-thread module loader) that a
  * 256 MB Machine cannot spare. The collector is left out (its native SQLite binding cannot be bundled
  * and the probe image never runs it). The echo .proto is copied to where the bundled code looks for it.
  *
  *   node --import tsx probe/build.ts [--outdir DIR]
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,22 +27,26 @@ function loadEsbuild(): Esbuild {
   return fromTsx('esbuild') as Esbuild;
 }
 
-/** Bundles the CLI into `<outdir>/bin/flyprobe.mjs` and returns that path. */
+/** Bundles the CLI into `<outdir>/bin/flyprobe.mjs` (plus `<outdir>/chunks/`) and returns that path. */
 export async function buildProbeBundle(outdir: string = join(root, 'probe', 'dist')): Promise<string> {
-  const outfile = join(outdir, 'bin', 'flyprobe.mjs');
+  rmSync(join(outdir, 'chunks'), { recursive: true, force: true });
   await loadEsbuild().build({
-    entryPoints: [join(root, 'cli', 'src', 'main.ts')],
+    entryPoints: { 'bin/flyprobe': join(root, 'cli', 'src', 'main.ts') },
     bundle: true,
+    splitting: true,
     platform: 'node',
     format: 'esm',
     target: 'node24',
-    outfile,
+    outdir,
+    outExtension: { '.js': '.mjs' },
+    // One level below outdir like bin/, so shared/src/proto.ts finds ../proto/echo.proto from either.
+    chunkNames: 'chunks/[name]-[hash]',
     external: ['@flyprobe/collector', 'better-sqlite3'],
-    // Bundled CommonJS dependencies call require().
+    // Bundled CommonJS dependencies call require() (the banner heads every chunk).
     banner: {
       js: "import { createRequire as __flyprobeRequire } from 'node:module'; const require = __flyprobeRequire(import.meta.url);",
     },
-    // V8 keeps the whole source in memory (~7 MB unminified); identifiers stay for readable stack traces.
+    // V8 keeps the loaded source in memory; identifiers stay for readable stack traces.
     minifyWhitespace: true,
     minifySyntax: true,
     legalComments: 'none',
@@ -48,7 +55,7 @@ export async function buildProbeBundle(outdir: string = join(root, 'probe', 'dis
   // shared/src/proto.ts resolves the .proto as ../proto/echo.proto from the running module.
   mkdirSync(join(outdir, 'proto'), { recursive: true });
   copyFileSync(join(root, 'shared', 'proto', 'echo.proto'), join(outdir, 'proto', 'echo.proto'));
-  return outfile;
+  return join(outdir, 'bin', 'flyprobe.mjs');
 }
 
 function outdirArg(): string | undefined {
