@@ -17,15 +17,19 @@ export function within<T>(timeline: Timeline, promise: Promise<T>): Promise<T> {
 
 const ignore = (): void => {};
 
-/** Resolves on `ok`, rejects on `error` or an early `close`. */
-function once(socket: Socket, ok: 'connect' | 'secureConnect'): Promise<void> {
+/**
+ * Resolves on `ok` with the time it was emitted (taken in the listener, not after the promise hops that
+ * follow), rejects on `error` or an early `close`.
+ */
+function once(socket: Socket, ok: 'connect' | 'secureConnect'): Promise<number> {
   return new Promise((resolve, reject) => {
     const cleanup = (): void => {
       socket.off(ok, onOk).off('error', onError).off('close', onClose);
     };
     const onOk = (): void => {
+      const at = now();
       cleanup();
-      resolve();
+      resolve(at);
     };
     const onError = (err: Error): void => {
       cleanup();
@@ -57,15 +61,19 @@ export async function openConnection(target: ConnectTarget, timeline: Timeline):
   }
   timeline.enter('connect');
   const socket = tcpConnect({ host: address, port: target.port, noDelay: true });
-  // For an IP address Node sends the SYN on the next tick, so the clock starts after the socket's set-up cost.
-  const t1 = now();
+  // Node calls connect(2) for an IP address on the next tick and emits 'connectionAttempt' just before it:
+  // the clock starts there (SYN sent), not here, so this tick's remaining work is not in the phase.
+  let t1 = now();
+  socket.once('connectionAttempt', () => {
+    t1 = now();
+  });
   // Errors are observed by whoever reads the socket; a stray late one must not crash the process.
   socket.on('error', ignore);
   // A failed or timed-out measurement never leaves its connection open.
   timeline.onAbort(() => socket.destroy());
   try {
-    await within(timeline, once(socket, 'connect'));
-    timeline.record('connect', t1);
+    const connectedAt = await within(timeline, once(socket, 'connect'));
+    timeline.record('connect', t1, connectedAt);
     if (!target.tls) return socket;
     timeline.enter('tls');
     const t2 = now();
@@ -77,8 +85,8 @@ export async function openConnection(target: ConnectTarget, timeline: Timeline):
     });
     secure.on('error', ignore);
     timeline.onAbort(() => secure.destroy());
-    await within(timeline, once(secure, 'secureConnect'));
-    timeline.record('tls', t2);
+    const secureAt = await within(timeline, once(secure, 'secureConnect'));
+    timeline.record('tls', t2, secureAt);
     return secure;
   } catch (err) {
     socket.destroy();
