@@ -21,6 +21,11 @@ interface ClientSlot {
   httpVersion: '1.1' | '2';
   /** The connection opened for the current measurement. */
   socket: Socket | undefined;
+  /**
+   * HTTP/1.1: when the connection first became readable after the request was written, the first
+   * response byte's arrival as the socket saw it, before undici's parser ran (h2 frames are read natively).
+   */
+  firstReadAt: number | undefined;
 }
 
 /**
@@ -44,7 +49,15 @@ function originOf(spec: CheckSpec): string {
 
 /** An undici client whose connections are opened (and timed) by `openConnection`. */
 function newSlot(spec: CheckSpec): ClientSlot {
-  const state: Omit<ClientSlot, 'client'> = { timeline: undefined, httpVersion: '1.1', socket: undefined };
+  const state: Omit<ClientSlot, 'client'> = {
+    timeline: undefined,
+    httpVersion: '1.1',
+    socket: undefined,
+    firstReadAt: undefined,
+  };
+  const onReadable = (): void => {
+    state.firstReadAt ??= now();
+  };
   const connect = (_opts: unknown, cb: (...args: [null, Socket] | [Error, null]) => void): void => {
     const timeline = state.timeline;
     if (!timeline) {
@@ -60,6 +73,8 @@ function newSlot(spec: CheckSpec): ClientSlot {
         if (spec.http2 && !spec.tls) Object.assign(socket, { alpnProtocol: 'h2' });
         state.httpVersion = (socket as { alpnProtocol?: string | false }).alpnProtocol === 'h2' ? '2' : '1.1';
         state.socket = socket;
+        // Ahead of undici's own 'readable' listener; it only notes the time and reads nothing.
+        if (state.httpVersion === '1.1') socket.prependListener('readable', onReadable);
         cb(null, socket);
       },
       (err: unknown) => cb(err instanceof Error ? err : new Error(String(err)), null),
@@ -87,7 +102,7 @@ interface Exchange {
 
 /** One request on `client`: ttfb = request fully written -> first response byte; transfer = first -> last byte read. */
 function exchange(
-  client: Client,
+  slot: ClientSlot,
   spec: CheckSpec,
   headers: Record<string, string>,
   timeline: Timeline,
@@ -118,17 +133,18 @@ function exchange(
         timeline.enter('request');
       },
       onRequestSent() {
+        slot.firstReadAt = undefined;
         sentAt = now();
         timeline.enter('ttfb');
       },
       onResponseStarted() {
-        firstByteAt = now();
+        firstByteAt = slot.firstReadAt ?? now();
         timeline.record('ttfb', sentAt, firstByteAt);
       },
       onResponseStart(_controller, statusCode, headers) {
         if (statusCode < 200) return;
         if (firstByteAt === undefined) {
-          firstByteAt = now();
+          firstByteAt = slot.firstReadAt ?? now();
           timeline.record('ttfb', sentAt, firstByteAt);
         }
         status = statusCode;
@@ -159,7 +175,7 @@ function exchange(
         }
       },
     };
-    client.dispatch({ method: 'GET', path: spec.httpPath ?? '/', headers }, handler);
+    slot.client.dispatch({ method: 'GET', path: spec.httpPath ?? '/', headers }, handler);
   });
 }
 
@@ -253,10 +269,7 @@ export const httpCheck: Check = {
     let result: Exchange | undefined;
     let error: unknown;
     try {
-      result = await within(
-        timeline,
-        exchange(slot.client, spec, requestHeaders(spec, traceparent), timeline),
-      );
+      result = await within(timeline, exchange(slot, spec, requestHeaders(spec, traceparent), timeline));
     } catch (err) {
       error = err;
     }
