@@ -1,14 +1,13 @@
 /**
- * Footprint, side by side in one run: the probe and prometheus-blackbox-exporter probe the same loopback
- * HTTP target at the same rate; CPU seconds (utime+stime from /proc/<pid>/stat) and RSS (/proc/<pid>/status)
- * per 1,000 HTTP probes for each. Then the probe's RSS with 100 targets x 3 protocols at a 5 s interval.
- * The probe runs twice: through tsx (as the Docker image runs it today) and as an esbuild bundle on plain
- * node (tsx's off-thread module loader alone costs ~35-40 MB of RSS on Node 20), and bundled with a
- * smaller V8 young generation, old-space cap and one V8 worker thread (TUNED_FLAGS), as the probe image
- * runs it (probe/build.ts bundle, Dockerfile flags). The bench's own event-loop monitors are off.
- * Figures only: never fails on a threshold.
+ * Footprint, side by side in one run: the shipped probe (probe/build.ts bundle on plain node with the
+ * Dockerfile's probe ENTRYPOINT flags, as `flyprobe probe`; the same bundle without the flags beside it)
+ * and prometheus-blackbox-exporter probe the same loopback HTTP target at the same rate; CPU seconds
+ * (utime+stime from /proc/<pid>/stat) and RSS (/proc/<pid>/status) per 1,000 HTTP probes for each. The
+ * machine is shared, so the figure that counts is the ratio to blackbox_exporter measured in the same
+ * window. Then the shipped probe's RSS with 100 targets x 3 protocols (http, tcp, grpc unary plus
+ * `--streams` gRPC streams per target) at a 5 s interval. Figures only: never fails on a threshold.
  *
- *   node --import tsx test/bench/probe-footprint.ts [--rate 20] [--seconds 60] [--big-seconds 60]
+ *   node --import tsx test/bench/probe-footprint.ts [--rate 20] [--seconds 60] [--big-seconds 60] [--streams 1]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,31 +15,27 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEchoServer } from '@flyprobe/probe/echo';
 import { Agent, request } from 'undici';
+import { buildProbeBundle } from '../../probe/build.ts';
 import { IngestReceiver } from '../../probe/src/reporter/testing/ingest-receiver.ts';
-import {
-  bundleProbe,
-  cpuSeconds,
-  freePort,
-  mb,
-  memory,
-  type ProbeChild,
-  sleep,
-  spawnProbe,
-} from './probe-process.ts';
+import { cpuSeconds, freePort, mb, memory, sleep } from './probe-process.ts';
+import { imageNodeFlags, type ShippedProbe, spawnShipped } from './probe-shipped.ts';
 
-function arg(name: string, fallback: number): number {
+function arg(name: string, fallback: number, min = 1): number {
   const i = process.argv.indexOf(`--${name}`);
   const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name}: must be a positive number`);
+  if (!Number.isInteger(v) || v < min) throw new Error(`--${name}: must be an integer >= ${min}`);
   return v;
 }
 
 const RATE = arg('rate', 20);
 const SECONDS = arg('seconds', 60);
 const BIG_SECONDS = arg('big-seconds', 60);
+const STREAMS = arg('streams', 1, 0);
 const WARMUP_S = 5;
-/** The probe image's node flags (Dockerfile, probe stage). */
-const TUNED_FLAGS = ['--max-semi-space-size=1', '--max-old-space-size=96', '--v8-pool-size=1'];
+const GOAL_CPU_RATIO = 0.75;
+const GOAL_RSS_MB = 64;
+const GOAL_PEAK_MB = 96;
+const IMAGE_FLAGS = imageNodeFlags();
 
 const dir = mkdtempSync(join(tmpdir(), 'flyprobe-footprint-'));
 const echo = await startEchoServer({
@@ -67,7 +62,7 @@ function probeToml(name: string, targets: number, intervalMs: number, protocols:
   ];
   for (let i = 0; i < targets; i++) {
     lines.push(
-      `[[targets]]\nname = "t${i}"\nhost = "127.0.0.1"\npaths = ["anycast"]\nprotocols = ${JSON.stringify(protocols)}\nintervalMs = ${intervalMs}\nhttp = { port = ${echo.httpPort} }\ntcp = { port = ${echo.tcpPort} }\ngrpc = { port = ${echo.grpcPort}, streams = 0 }`,
+      `[[targets]]\nname = "t${i}"\nhost = "127.0.0.1"\npaths = ["anycast"]\nprotocols = ${JSON.stringify(protocols)}\nintervalMs = ${intervalMs}\nhttp = { port = ${echo.httpPort} }\ntcp = { port = ${echo.tcpPort} }\ngrpc = { port = ${echo.grpcPort}, streams = ${STREAMS} }`,
     );
   }
   writeFileSync(path, `${lines.join('\n')}\n`);
@@ -75,13 +70,7 @@ function probeToml(name: string, targets: number, intervalMs: number, protocols:
 }
 
 function probeEnv(file: string): NodeJS.ProcessEnv {
-  return {
-    FLYPROBE_REGION: 'iad',
-    FLYPROBE_MACHINE_ID: 'bench',
-    FLYPROBE_CONFIG: file,
-    FLYPROBE_COLLECTOR_URL: rx.url,
-    FLYPROBE_TOKEN: 'bench',
-  };
+  return { FLYPROBE_REGION: 'iad', FLYPROBE_MACHINE_ID: 'bench', FLYPROBE_CONFIG: file };
 }
 
 async function startBlackbox(): Promise<{ proc: ChildProcess; port: number }> {
@@ -149,7 +138,10 @@ function row(m: Measured): void {
   );
 }
 
-/** Measures several processes over the same window; `count` reads each one's completed probes. */
+/**
+ * Measures several processes over the same window; `count` reads each one's completed probes. The probes
+ * deliver a batch every 2 s, so their counts lag by up to one batch at both ends of the window alike.
+ */
 async function measure(
   procs: { name: string; pid: number; count: () => number }[],
   seconds: number,
@@ -164,35 +156,40 @@ async function measure(
   }));
 }
 
-const lastResults = (c: ProbeChild) => c.samples.at(-1)?.results ?? 0;
+const loadAverage = () =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
 
 try {
-  const bundle = await bundleProbe(dir);
+  const bundle = await buildProbeBundle(join(dir, 'dist'));
   console.log(
-    `footprint: ${RATE} HTTP probes/s each for ${SECONDS} s (after ${WARMUP_S} s warm-up), loopback target`,
+    `footprint: ${RATE} HTTP probes/s each for ${SECONDS} s (after ${WARMUP_S} s warm-up), loopback target, load average ${loadAverage()}`,
   );
+  console.log(`image flags (Dockerfile probe ENTRYPOINT): ${IMAGE_FLAGS.join(' ') || '(none)'}`);
   const bb = await startBlackbox();
   stops.push(() => {
     bb.proc.kill('SIGTERM');
   });
   const side = probeToml('side', RATE, 1000, ['http']);
-  const variants = [
-    ['flyprobe probe (node + tsx)', {}],
-    ['flyprobe probe (bundled)', { bundle }],
-    ['flyprobe probe (bundled, tuned V8)', { bundle, nodeFlags: TUNED_FLAGS }],
-  ] as const;
-  const probes = variants.map(([name, opts]) => ({
-    name,
-    child: spawnProbe(probeEnv(side), { ...opts, loopMonitor: false }),
-  }));
+  const probes: { name: string; child: ShippedProbe }[] = [
+    {
+      name: 'flyprobe probe (bundle, no flags)',
+      child: spawnShipped(bundle, [], rx, 'iad-plain', probeEnv(side)),
+    },
+    {
+      name: 'flyprobe probe (shipped)',
+      child: spawnShipped(bundle, IMAGE_FLAGS, rx, 'iad-shipped', probeEnv(side)),
+    },
+  ];
   for (const p of probes) stops.push(() => p.child.stop());
   const driver = driveBlackbox(bb.port, RATE);
   stops.push(() => driver.stop());
-  await Promise.all(probes.map((p) => p.child.until(() => true, 120_000)));
+  await Promise.all(probes.map((p) => p.child.started(120_000)));
   await sleep(WARMUP_S * 1000);
   const results = await measure(
     [
-      ...probes.map((p) => ({ name: p.name, pid: p.child.proc.pid!, count: () => lastResults(p.child) })),
+      ...probes.map((p) => ({ name: p.name, pid: p.child.proc.pid!, count: p.child.results })),
       { name: 'prometheus-blackbox-exporter', pid: bb.proc.pid!, count: () => driver.counts.done },
     ],
     SECONDS,
@@ -204,42 +201,40 @@ try {
   for (const r of results) row(r);
   const perProbe = (m: Measured) => m.cpu / m.probes;
   const blackbox = results.at(-1)!;
-  console.log(`blackbox probe_success: ${driver.counts.ok}/${driver.counts.done}`);
   console.log(
-    `cpu per probe relative to blackbox: ${results
-      .slice(0, -1)
-      .map(
-        (r) => `${r.name.replace('flyprobe probe ', '')} ${(perProbe(r) / perProbe(blackbox)).toFixed(2)}x`,
-      )
-      .join(', ')}`,
+    `ok results: ${probes.map((p) => `${p.child.probeId} ${p.child.okResults()}/${p.child.results()}`).join(', ')}, blackbox probe_success ${driver.counts.ok}/${driver.counts.done}`,
+  );
+  const ratios = results.slice(0, -1).map((r) => ({ name: r.name, ratio: perProbe(r) / perProbe(blackbox) }));
+  console.log(
+    `cpu per probe relative to blackbox: ${ratios.map((r) => `${r.name.replace('flyprobe probe ', '')} ${r.ratio.toFixed(2)}x`).join(', ')}`,
+  );
+  const shippedRatio = ratios.at(-1)!.ratio;
+  console.log(
+    `goal: shipped cpu per probe <= ${GOAL_CPU_RATIO}x blackbox_exporter's: ${shippedRatio.toFixed(2)}x, ${shippedRatio <= GOAL_CPU_RATIO ? 'met' : 'NOT met'}`,
   );
 
-  console.log(
-    `\ntuned V8 = ${TUNED_FLAGS.join(' ')}\nprobe with 100 targets x 3 protocols (http, tcp, grpc unary; no streams) every 5 s, ${BIG_SECONDS} s:`,
-  );
+  const protocols = `http, tcp, grpc unary${STREAMS > 0 ? ` + ${STREAMS} stream${STREAMS > 1 ? 's' : ''}` : ''}`;
+  console.log(`\nshipped probe with 100 targets x 3 protocols (${protocols}) every 5 s, ${BIG_SECONDS} s:`);
   const bigFile = probeToml('big', 100, 5000, ['http', 'tcp', 'grpc']);
-  for (const [name, opts] of [
-    ['node + tsx', {}],
-    ['bundled', { bundle }],
-    ['bundled, tuned', { bundle, nodeFlags: TUNED_FLAGS }],
-  ] as const) {
-    const big = spawnProbe(probeEnv(bigFile), { ...opts, loopMonitor: false });
-    stops.push(() => big.stop());
-    await big.until(() => true, 120_000);
-    const [m] = await measure([{ name, pid: big.proc.pid!, count: () => lastResults(big) }], BIG_SECONDS);
-    const last = big.samples.at(-1)!;
-    const maxSampled = Math.max(...big.samples.map((s) => s.rssBytes));
-    console.log(
-      `${name.padEnd(14)} results ${m!.probes} (${(m!.probes / BIG_SECONDS).toFixed(1)}/s), missed runs ${last.missed}, RSS ${mb(m!.mem.rss)} MB, max sampled ${mb(maxSampled)} MB, peak ${mb(m!.mem.peak)} MB, cpu ${((m!.cpu / m!.probes) * 1000).toFixed(3)} s/1000`,
-    );
-    await big.stop();
-  }
-  console.log(`results stored by the loopback collector: ${rx.stored.size}`);
+  const big = spawnShipped(bundle, IMAGE_FLAGS, rx, 'iad-big', probeEnv(bigFile));
+  stops.push(() => big.stop());
+  await big.started(120_000);
+  const rssSamples: number[] = [];
+  const sampler = setInterval(() => rssSamples.push(memory(big.proc.pid!).rss), 1000);
+  stops.push(() => clearInterval(sampler));
+  const [m] = await measure([{ name: 'big', pid: big.proc.pid!, count: big.results }], BIG_SECONDS);
+  clearInterval(sampler);
+  const missed = big.missedRuns();
+  await big.stop();
+  const median = [...rssSamples].sort((x, y) => x - y)[Math.floor(rssSamples.length / 2)] ?? 0;
   console.log(
-    `(load average at the end: ${loadavg()
-      .map((l) => l.toFixed(1))
-      .join(' ')})`,
+    `results ${m!.probes} (${(m!.probes / BIG_SECONDS).toFixed(1)}/s; ok ${big.okResults()}/${big.results()} since start), missed runs ${missed}, RSS median ${mb(median)} MB, at the end ${mb(m!.mem.rss)} MB, peak (VmHWM) ${mb(m!.mem.peak)} MB, cpu ${((m!.cpu / m!.probes) * 1000).toFixed(3)} s/1000`,
   );
+  const memMet = median <= GOAL_RSS_MB * 2 ** 20 && m!.mem.peak <= GOAL_PEAK_MB * 2 ** 20 && missed === 0;
+  console.log(
+    `goal: RSS <= ${GOAL_RSS_MB} MB, peak <= ${GOAL_PEAK_MB} MB, no missed runs: ${memMet ? 'met' : 'NOT met'}`,
+  );
+  console.log(`(load average at the end: ${loadAverage()})`);
 } finally {
   for (const stop of stops.reverse()) await Promise.resolve(stop()).catch(() => undefined);
 }
