@@ -27,11 +27,17 @@ function loadEsbuild(): Esbuild {
   return fromTsx('esbuild') as Esbuild;
 }
 
-/** Bundles the CLI into `<outdir>/bin/flyprobe.mjs` (plus `<outdir>/chunks/`) and returns that path. */
-export async function buildProbeBundle(outdir: string = join(root, 'probe', 'dist')): Promise<string> {
+/**
+ * Bundles the CLI into `<outdir>/bin/flyprobe.mjs` (plus `<outdir>/chunks/`) and returns that path;
+ * `entry` replaces the CLI for benchmarks that bundle a probe child of their own the same way.
+ */
+export async function buildProbeBundle(
+  outdir: string = join(root, 'probe', 'dist'),
+  entry: string = join(root, 'cli', 'src', 'main.ts'),
+): Promise<string> {
   rmSync(join(outdir, 'chunks'), { recursive: true, force: true });
   await loadEsbuild().build({
-    entryPoints: { 'bin/flyprobe': join(root, 'cli', 'src', 'main.ts') },
+    entryPoints: { 'bin/flyprobe': entry },
     bundle: true,
     splitting: true,
     platform: 'node',

@@ -1,15 +1,14 @@
 /**
  * Shared by the probe benchmarks: a probe child process (this file run with `child`), /proc readings
  * (CPU seconds, RSS) and small helpers. The child prints one JSON line per second (ChildSample);
- * SIGUSR2 starts a new event-loop measurement window. The child's own event-loop monitors wake the loop
- * 200 times a second; footprint runs turn them off (`loopMonitor: false`) so only the probe is measured.
+ * SIGUSR2 starts a new event-loop measurement window (probe-capacity.ts; probe-footprint.ts runs the
+ * shipped bundle itself, probe-shipped.ts).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 export interface ChildSample {
   results: number;
   missed: number;
-  /** Event-loop delay p99 of the last second (0 without the loop monitor). */
+  /** Event-loop delay p99 of the last second. */
   p99Ms: number;
   /** Event-loop delay p99 since the last SIGUSR2 (a measurement window). */
   windowP99Ms: number;
@@ -25,7 +24,6 @@ export interface ChildSample {
 }
 
 const CLK_TCK = 100;
-const LOOP_MONITOR_ENV = 'FLYPROBE_BENCH_LOOP_MONITOR';
 
 /** utime + stime of a process in seconds, from /proc/<pid>/stat. */
 export function cpuSeconds(pid: number): number {
@@ -63,42 +61,16 @@ export interface ProbeChild {
 export interface SpawnOptions {
   /** `taskset -c` CPU list. */
   cpus?: string;
-  /** A bundle from bundleProbe() run by plain node; default: this file through tsx (as the image runs it). */
+  /** A bundle from bundleProbe() run by plain node (as the image runs the probe); default: this file through tsx. */
   bundle?: string;
   nodeFlags?: string[];
-  /** Event-loop delay histograms in the child (p99Ms, windowP99Ms); default on. */
-  loopMonitor?: boolean;
 }
 
-/**
- * Bundles this file (probe included) with esbuild (tsx's own dependency) into `<dir>/dist/probe.mjs`,
- * with the echo .proto where the bundled code looks for it.
- */
+/** Bundles this file (probe included) the way probe/build.ts bundles the CLI; returns the entry's path. */
 export async function bundleProbe(dir: string): Promise<string> {
-  const esbuild = createRequire(createRequire(import.meta.url).resolve('tsx'))('esbuild') as {
-    build(options: Record<string, unknown>): Promise<unknown>;
-  };
-  const outfile = join(dir, 'dist', 'probe.mjs');
-  await esbuild.build({
-    entryPoints: [fileURLToPath(import.meta.url)],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node24',
-    outfile,
-    banner: {
-      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-    },
-    // As probe/build.ts: V8 keeps the whole source in memory; names are kept for readable stacks.
-    minifyWhitespace: true,
-    minifySyntax: true,
-    legalComments: 'none',
-    logLevel: 'warning',
-  });
-  mkdirSync(join(dir, 'proto'), { recursive: true });
-  const proto = fileURLToPath(new URL('../../shared/proto/echo.proto', import.meta.url));
-  copyFileSync(proto, join(dirname(outfile), '..', 'proto', 'echo.proto'));
-  return outfile;
+  // Imported here: build.ts runs a build when it is the entry module, which in the bundle it would be.
+  const { buildProbeBundle } = await import('../../probe/build.ts');
+  return buildProbeBundle(join(dir, 'dist'), fileURLToPath(import.meta.url));
 }
 
 /** Spawns a probe (loadProbeSettings(env) + startProbe) in its own process, optionally pinned to CPUs. */
@@ -107,7 +79,7 @@ export function spawnProbe(env: NodeJS.ProcessEnv, opts: SpawnOptions = {}): Pro
   const flags = opts.nodeFlags ?? [];
   const args = opts.bundle ? [...flags, opts.bundle, 'child'] : [...flags, '--import', 'tsx', self, 'child'];
   const cpus = opts.cpus;
-  const childEnv = { ...process.env, ...env, [LOOP_MONITOR_ENV]: opts.loopMonitor === false ? '0' : '1' };
+  const childEnv = { ...process.env, ...env };
   const proc = cpus
     ? spawn('taskset', ['-c', cpus, process.execPath, ...args], {
         env: childEnv,
@@ -160,23 +132,20 @@ async function child(): Promise<void> {
   // The histograms record whole 10 ms timer intervals; the delay is what exceeds the resolution.
   const p99 = (h: ReturnType<typeof monitorEventLoopDelay>) =>
     h.count > 0 ? Math.max(0, h.percentile(99) / 1e6 - 10) : 0;
-  const monitored = process.env[LOOP_MONITOR_ENV] !== '0';
   const second = monitorEventLoopDelay({ resolution: 10 });
   const windowed = monitorEventLoopDelay({ resolution: 10 });
-  if (monitored) {
-    second.enable();
-    windowed.enable();
-  }
+  second.enable();
+  windowed.enable();
   process.on('SIGUSR2', () => windowed.reset());
   const timer = setInterval(() => {
     const s = probe.stats();
-    const p99Ms = monitored ? p99(second) : 0;
+    const p99Ms = p99(second);
     second.reset();
     const sample: ChildSample = {
       results: s.results,
       missed: s.missedRuns,
       p99Ms,
-      windowP99Ms: monitored ? p99(windowed) : 0,
+      windowP99Ms: p99(windowed),
       rssBytes: process.memoryUsage.rss(),
     };
     process.stdout.write(`${JSON.stringify(sample)}\n`);
