@@ -47,6 +47,16 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/** SIGTERM (the probe flushes and exits), SIGKILL after 10 s; resolves once the process has exited. */
+export async function stopChild(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  const exited = new Promise((r) => proc.once('exit', r));
+  proc.kill('SIGTERM');
+  const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
 
@@ -115,14 +125,7 @@ export function spawnProbe(env: NodeJS.ProcessEnv, opts: SpawnOptions = {}): Pro
           },
         });
       }),
-    stop: async () => {
-      if (proc.exitCode !== null) return;
-      const exited = new Promise((r) => proc.once('exit', r));
-      proc.kill('SIGTERM');
-      const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    },
+    stop: () => stopChild(proc),
   };
 }
 

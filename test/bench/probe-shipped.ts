@@ -8,6 +8,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { IngestReceiver } from '../../probe/src/reporter/testing/ingest-receiver.ts';
+import { stopChild } from './probe-process.ts';
 
 /** Node flags of the probe image's ENTRYPOINT (the `FROM ... AS probe` stage of the Dockerfile). */
 export function imageNodeFlags(): string[] {
@@ -61,13 +62,6 @@ export function spawnShipped(
     missedRuns: () => mine().reduce((n, b) => b.heartbeat?.missedRuns ?? n, 0),
     started: (timeoutMs) =>
       rx.waitFor(() => mine().some((b) => b.results.length > 0), timeoutMs, `${probeId}'s first results`),
-    stop: async () => {
-      if (proc.exitCode !== null) return;
-      const exited = new Promise((r) => proc.once('exit', r));
-      proc.kill('SIGTERM');
-      const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    },
+    stop: () => stopChild(proc),
   };
 }
