@@ -32,7 +32,7 @@ import {
   type Protocol,
   regionRttFloorMs,
 } from '@flyprobe/shared';
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import pg from 'pg';
 import type { RollupRecord, RollupState, Store } from '../../collector/src/store/index.ts';
 import * as ours from '../../collector/src/store/index.ts';
@@ -119,7 +119,7 @@ async function openSubject(name: string, module: StoreModule, index: number): Pr
   const store = (await module.openSqliteStore({ path: join(dir, `bench-${index}.db`) })) as Store & {
     db: Database;
   };
-  const statements = new Map<string, ReturnType<Database['prepare']>>();
+  const statements = new Map<string, Statement<unknown[]>>();
   return {
     name,
     store,

@@ -39,6 +39,26 @@ export class BinCounts implements Iterable<[key: number, count: number]> {
     }
   }
 
+  /**
+   * The smallest key whose running count (ascending keys) exceeds `rank`, as the library's
+   * `DenseStore.keyAtRank(rank)`; the largest key when none does.
+   */
+  keyAtRank(rank: number): number {
+    let running = 0;
+    for (let key = this.minKey; key <= this.maxKey; key++) {
+      running += this.bins[key - this.offset]!;
+      if (running > rank) return key;
+    }
+    return this.maxKey;
+  }
+
+  /** Sum of the counts. */
+  total(): number {
+    let sum = 0;
+    for (let key = this.minKey; key <= this.maxKey; key++) sum += this.bins[key - this.offset]!;
+    return sum;
+  }
+
   private widen(key: number): void {
     const lo = this.nonEmpty === 0 ? key : Math.min(this.minKey, key);
     const hi = this.nonEmpty === 0 ? key : Math.max(this.maxKey, key);

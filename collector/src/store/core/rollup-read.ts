@@ -9,7 +9,7 @@ import type { CellQuery } from '../store.ts';
 import { BinCounts } from './bin-counts.ts';
 import { addBlockCells, type CellTotals } from './rollup-block.ts';
 import { ROLLUP_TIERS, type RollupTier } from './rollup-sample.ts';
-import { acceptBin, newSketch } from './sketch.ts';
+import { binQuantile } from './sketch.ts';
 import { rollupWindow } from './window.ts';
 
 const QUANTILES: Partial<Record<MatrixMetric, number>> = { p50: 0.5, p95: 0.95, p99: 0.99 };
@@ -46,7 +46,20 @@ export function matrixFromBlocks(metric: MatrixMetric, rows: BlockRows): MatrixC
   const withSketch = QUANTILES[metric] !== undefined;
   // probe region -> column -> totals: looked up by the decoded (interned) strings, no key built per cell.
   const cells = new Map<string, Map<string, CellTotals>>();
-  const pick = (probeRegion: string, column: string) => {
+  // The blocks of one (target, path, protocol) mostly list the same cells in the same order, so the cell at
+  // each position is first compared with the one there in the previous block (interned strings: a pointer).
+  const atProbe: string[] = [];
+  const atColumn: string[] = [];
+  const atTotals: CellTotals[] = [];
+  const pick = (probeRegion: string, column: string, _edge: string, index: number) => {
+    if (atProbe[index] === probeRegion && atColumn[index] === column) return atTotals[index];
+    const totals = lookup(probeRegion, column);
+    atProbe[index] = probeRegion;
+    atColumn[index] = column;
+    atTotals[index] = totals;
+    return totals;
+  };
+  const lookup = (probeRegion: string, column: string) => {
     let row = cells.get(probeRegion);
     if (!row) {
       row = new Map();
@@ -124,18 +137,9 @@ function emptyTotals(withSketch: boolean): CellTotals {
   };
 }
 
-function quantile(totals: CellTotals, q: number): number {
-  const sketch = newSketch();
-  if (totals.zeros > 0) sketch.accept(0, totals.zeros);
-  totals.bins?.forEach((key, count) => {
-    acceptBin(sketch, key, count);
-  });
-  return sketch.getValueAtQuantile(q);
-}
-
 function metricValue(metric: MatrixMetric, agg: CellTotals): number | null {
   const q = QUANTILES[metric];
-  if (q !== undefined) return agg.latCount > 0 ? quantile(agg, q) : null;
+  if (q !== undefined) return agg.latCount > 0 ? binQuantile(agg.zeros, agg.bins, q) : null;
   if (metric === 'mean') return agg.latCount > 0 ? agg.latSum / agg.latCount : null;
   if (agg.samples === 0) return null;
   return metric === 'loss' ? (agg.samples - agg.ok) / agg.samples : agg.reset / agg.samples;
