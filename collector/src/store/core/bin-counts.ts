@@ -52,6 +52,21 @@ export class BinCounts implements Iterable<[key: number, count: number]> {
     return this.maxKey;
   }
 
+  /** Bin slots allocated (memory accounting). */
+  get capacity(): number {
+    return this.bins.length;
+  }
+
+  copy(): BinCounts {
+    const c = new BinCounts();
+    c.bins = this.bins.slice();
+    c.offset = this.offset;
+    c.minKey = this.minKey;
+    c.maxKey = this.maxKey;
+    c.nonEmpty = this.nonEmpty;
+    return c;
+  }
+
   /** Sum of the counts. */
   total(): number {
     let sum = 0;

@@ -11,6 +11,7 @@ import type {
 import { jsonLogger, type Logger } from '../../api/log.ts';
 import { RollupDelta, type RollupRecord } from '../core/rollup-delta.ts';
 import type { SeriesQuery } from '../core/rollup-read.ts';
+import { RollupReads, selectBlocksSql } from '../core/rollup-reads.ts';
 import {
   type RouteQuery,
   routeStatements,
@@ -82,6 +83,7 @@ export class PostgresStore implements Store {
   readonly alerts: PgAlertStore;
   private readonly results: PgResults;
   private readonly rollups: PgRollups;
+  private readonly reader: RollupReads;
   private readonly tokens: PgTokens;
   private readonly now: () => number;
   private readonly log: Logger;
@@ -103,6 +105,14 @@ export class PostgresStore implements Store {
     this.alerts = new PgAlertStore(pool);
     this.results = new PgResults(pool);
     this.rollups = new PgRollups(pool);
+    this.reader = new RollupReads(async (s) => {
+      const { rows } = await pool.query<[number, Buffer]>({
+        text: selectBlocksSql(s.table, (n) => `$${n}`),
+        values: [s.target, s.path, s.protocol, s.from, s.to],
+        rowMode: 'array',
+      });
+      return rows;
+    });
     this.tokens = new PgTokens(pool);
     const compactMs = options.compactMs ?? 5000;
     if (compactMs > 0) {
@@ -144,12 +154,12 @@ export class PostgresStore implements Store {
 
   async matrix(query: CellQuery): Promise<MatrixCell[]> {
     this.assertOpen();
-    return this.rollups.matrix(query);
+    return this.reader.matrix(query);
   }
 
   async series(query: SeriesQuery): Promise<SeriesPoint[]> {
     this.assertOpen();
-    return this.rollups.series(query);
+    return this.reader.series(query);
   }
 
   async routes(q: RouteQuery): Promise<RouteSummary[]> {

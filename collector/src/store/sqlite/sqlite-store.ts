@@ -8,9 +8,10 @@ import type {
   SeriesPoint,
   TargetConfig,
 } from '@flyprobe/shared';
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import type { RollupRecord } from '../core/rollup-delta.ts';
 import type { SeriesQuery } from '../core/rollup-read.ts';
+import { type BlockSelect, RollupReads, selectBlocksSql } from '../core/rollup-reads.ts';
 import type { RouteQuery } from '../core/routes.ts';
 import type {
   CellQuery,
@@ -31,7 +32,6 @@ import { openDatabase } from './open.ts';
 import { ProbeTable } from './probes.ts';
 import { ResultTable } from './results.ts';
 import { Retention } from './retention.ts';
-import { RollupReader } from './rollup-reader.ts';
 import { RollupWriter } from './rollup-writer.ts';
 import { RouteReader } from './routes.ts';
 import { STORE_COMPONENT, STORE_MIGRATIONS } from './schema.ts';
@@ -66,7 +66,7 @@ export class SqliteStore implements Store {
   readonly alerts: SqliteAlertStore;
   private readonly results: ResultTable;
   private readonly rollups: RollupWriter;
-  private readonly reader: RollupReader;
+  private readonly reader: RollupReads;
   private readonly routeReader: RouteReader;
   private readonly probes: ProbeTable;
   private readonly tokens: TokenTable;
@@ -88,7 +88,15 @@ export class SqliteStore implements Store {
     this.results = new ResultTable(db);
     this.rollups = new RollupWriter(db, options.maxCachedRollups);
     this.rollups.recover();
-    this.reader = new RollupReader(db);
+    const selects = new Map<string, Statement>();
+    this.reader = new RollupReads((s: BlockSelect) => {
+      let stmt = selects.get(s.table);
+      if (!stmt) {
+        stmt = db.prepare(selectBlocksSql(s.table, () => '?')).raw(true);
+        selects.set(s.table, stmt);
+      }
+      return stmt.all(s.target, s.path, s.protocol, s.from, s.to) as Array<[number, Buffer]>;
+    });
     this.routeReader = new RouteReader(db);
     this.probes = new ProbeTable(db);
     this.tokens = new TokenTable(db);
