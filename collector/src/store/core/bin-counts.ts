@@ -40,16 +40,38 @@ export class BinCounts implements Iterable<[key: number, count: number]> {
   }
 
   /**
-   * The smallest key whose running count (ascending keys) exceeds `rank`, as the library's
-   * `DenseStore.keyAtRank(rank)`; the largest key when none does.
+   * The smallest key whose running count (ascending keys) over these bins plus `plus`'s exceeds `rank`, as the
+   * library's `DenseStore.keyAtRank(rank)` over a store of both; the largest key when none does.
    */
-  keyAtRank(rank: number): number {
+  keyAtRank(rank: number, plus?: BinCounts): number {
+    const other = plus && plus.nonEmpty > 0 ? plus : undefined;
+    let lo = this.minKey;
+    let hi = this.maxKey;
+    if (other) {
+      lo = this.nonEmpty > 0 ? Math.min(lo, other.minKey) : other.minKey;
+      hi = this.nonEmpty > 0 ? Math.max(hi, other.maxKey) : other.maxKey;
+    }
     let running = 0;
-    for (let key = this.minKey; key <= this.maxKey; key++) {
-      running += this.bins[key - this.offset]!;
+    for (let key = lo; key <= hi; key++) {
+      running += this.at(key);
+      if (other) running += other.at(key);
       if (running > rank) return key;
     }
-    return this.maxKey;
+    return hi;
+  }
+
+  /** Sum of the counts. */
+  total(): number {
+    let sum = 0;
+    for (let key = this.minKey; key <= this.maxKey; key++) sum += this.bins[key - this.offset]!;
+    return sum;
+  }
+
+  /** Adds every bin of `other`. */
+  addAll(other: BinCounts): void {
+    other.forEach((key, count) => {
+      this.add(key, count);
+    });
   }
 
   /** Bin slots allocated (memory accounting). */
@@ -67,11 +89,9 @@ export class BinCounts implements Iterable<[key: number, count: number]> {
     return c;
   }
 
-  /** Sum of the counts. */
-  total(): number {
-    let sum = 0;
-    for (let key = this.minKey; key <= this.maxKey; key++) sum += this.bins[key - this.offset]!;
-    return sum;
+  private at(key: number): number {
+    const i = key - this.offset;
+    return i >= 0 && i < this.bins.length ? this.bins[i]! : 0;
   }
 
   private widen(key: number): void {

@@ -1,3 +1,4 @@
+import { BinCounts } from './bin-counts.ts';
 import type { CellTotals } from './rollup-block.ts';
 
 /** Output cells of a matrix being summed: probe region -> column -> totals. */
@@ -84,12 +85,30 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && Buffer.compare(a, b) === 0;
 }
 
-/** A deep copy: the fold kept must not see what is added to the totals after it. */
+/** A deep copy, `base` merged into `bins`: the fold kept must not see what is added to the totals after it. */
 export function copyTotals(totals: MatrixTotals): MatrixTotals {
   const out: MatrixTotals = new Map();
   for (const [from, row] of totals) {
     const copy = new Map<string, CellTotals>();
-    for (const [to, t] of row) copy.set(to, { ...t, bins: t.bins?.copy() });
+    for (const [to, t] of row) {
+      const bins = t.base?.copy() ?? t.bins?.copy();
+      if (t.base && t.bins) bins?.addAll(t.bins);
+      copy.set(to, { ...t, bins, base: undefined });
+    }
+    out.set(from, copy);
+  }
+  return out;
+}
+
+/**
+ * Totals to go on summing from a kept fold without copying its bins: counters copied, the fold's bins
+ * shared as `base` (read, never written), new bins added to an empty `BinCounts` beside them.
+ */
+export function overlayTotals(fold: MatrixTotals): MatrixTotals {
+  const out: MatrixTotals = new Map();
+  for (const [from, row] of fold) {
+    const copy = new Map<string, CellTotals>();
+    for (const [to, t] of row) copy.set(to, { ...t, bins: t.bins && new BinCounts(), base: t.bins });
     out.set(from, copy);
   }
   return out;

@@ -38,6 +38,8 @@ export interface CellTotals {
   latSum: number;
   zeros: number;
   bins: BinCounts | undefined;
+  /** Bins summed earlier and shared read-only (a kept fold's), counted as if added to `bins`. */
+  base?: BinCounts | undefined;
 }
 
 /**

@@ -7,7 +7,7 @@ import {
 } from '@flyprobe/shared';
 import type { CellQuery } from '../store.ts';
 import { BinCounts } from './bin-counts.ts';
-import { copyTotals, type MatrixFolds, type MatrixTotals } from './matrix-folds.ts';
+import { copyTotals, type MatrixFolds, type MatrixTotals, overlayTotals } from './matrix-folds.ts';
 import { addBlockCells, type CellTotals } from './rollup-block.ts';
 import { ROLLUP_TIERS, type RollupTier } from './rollup-sample.ts';
 import { binQuantile } from './sketch.ts';
@@ -63,7 +63,7 @@ export function matrixFromBlocks(metric: MatrixMetric, rows: BlockRows, slot?: F
   const withSketch = needsSketch(metric);
   const list = Array.isArray(rows) ? (rows as ReadonlyArray<readonly [number, Uint8Array]>) : [...rows];
   const fold = slot?.folds.match(slot.key, slot.from, list);
-  const totals: MatrixTotals = fold ? copyTotals(fold.totals) : new Map();
+  const totals: MatrixTotals = fold ? overlayTotals(fold.totals) : new Map();
   const add = cellPicker(totals, withSketch);
   const start = fold?.blocks.length ?? 0;
   const kept = Math.max(list.length - 1, 0);
@@ -172,7 +172,7 @@ function emptyTotals(withSketch: boolean): CellTotals {
 
 function metricValue(metric: MatrixMetric, agg: CellTotals): number | null {
   const q = QUANTILES[metric];
-  if (q !== undefined) return agg.latCount > 0 ? binQuantile(agg.zeros, agg.bins, q) : null;
+  if (q !== undefined) return agg.latCount > 0 ? binQuantile(agg.zeros, agg.bins, q, agg.base) : null;
   if (metric === 'mean') return agg.latCount > 0 ? agg.latSum / agg.latCount : null;
   if (agg.samples === 0) return null;
   return metric === 'loss' ? (agg.samples - agg.ok) / agg.samples : agg.reset / agg.samples;

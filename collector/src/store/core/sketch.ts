@@ -57,17 +57,24 @@ export function acceptBin(into: DDSketch, key: number, count: number): void {
 const MAPPING = newSketch().mapping;
 
 /**
- * `getValueAtQuantile(q)` of the library sketch that `acceptBin` would build from these bins and zero count,
+ * `getValueAtQuantile(q)` of the library sketch that `acceptBin` would build from these bins (plus `base`) and
+ * zero count,
  * without building it: reading showed the per-cell sketch (its dense store growing and shifting plain
  * arrays) costing more than summing the bins. Same arithmetic: rank q * (count - 1) over zeros then bins in
  * ascending key order, the answer being the value of the bin's key as `accept` would re-key it. NaN when empty.
  */
-export function binQuantile(zeros: number, bins: BinCounts | undefined, q: number): number {
-  const count = zeros + (bins?.total() ?? 0);
+export function binQuantile(
+  zeros: number,
+  bins: BinCounts | undefined,
+  q: number,
+  base?: BinCounts | undefined,
+): number {
+  const count = zeros + (bins?.total() ?? 0) + (base?.total() ?? 0);
   if (q < 0 || q > 1 || count === 0) return Number.NaN;
   const rank = q * (count - 1);
-  if (rank < zeros || !bins) return 0;
-  const key = bins.keyAtRank(rank - zeros);
+  const first = bins ?? base;
+  if (rank < zeros || !first) return 0;
+  const key = first.keyAtRank(rank - zeros, first === bins ? base : undefined);
   // accept() stores a bin's value under mapping.key(value), a monotonic re-keying, so the rank lands on the
   // re-keyed bin of this one. Bins come from latencies clamped to >= SKETCH_MIN_MS, far above the mapping's
   // minPossible, so accept() never moves one into the zero bucket.
