@@ -74,6 +74,16 @@ export class BinCounts implements Iterable<[key: number, count: number]> {
     });
   }
 
+  /** Empty counts with room for `other`'s key range (one allocation when similar bins follow). */
+  static roomFor(other: BinCounts): BinCounts {
+    const c = new BinCounts();
+    if (other.nonEmpty > 0) {
+      c.bins = new Float64Array(other.bins.length);
+      c.offset = other.offset;
+    }
+    return c;
+  }
+
   /** Bin slots allocated (memory accounting). */
   get capacity(): number {
     return this.bins.length;

@@ -108,7 +108,8 @@ export function overlayTotals(fold: MatrixTotals): MatrixTotals {
   const out: MatrixTotals = new Map();
   for (const [from, row] of fold) {
     const copy = new Map<string, CellTotals>();
-    for (const [to, t] of row) copy.set(to, { ...t, bins: t.bins && new BinCounts(), base: t.bins });
+    for (const [to, t] of row)
+      copy.set(to, { ...t, bins: t.bins && BinCounts.roomFor(t.bins), base: t.bins });
     out.set(from, copy);
   }
   return out;
