@@ -1,3 +1,4 @@
+import type { TokenTable } from '../core/store-base.ts';
 import {
   checkEnsureInput,
   hashSecret,
@@ -16,7 +17,7 @@ import { type Pool, transaction } from './pool.ts';
 const INSERT = `INSERT INTO tokens (${INSERT_TOKEN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`;
 
 /** Bearer tokens on PostgreSQL (secret format, bindings and checks in core/tokens.ts). */
-export class PgTokens {
+export class PgTokens implements TokenTable {
   constructor(private readonly pool: Pool) {}
 
   async create(input: NewToken, now: number): Promise<{ secret: string; record: TokenRecord }> {

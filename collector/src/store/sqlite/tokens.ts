@@ -1,4 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
+import type { TokenTable as Tokens } from '../core/store-base.ts';
 import {
   checkEnsureInput,
   hashSecret,
@@ -14,12 +15,12 @@ import {
 import type { NewToken, TokenRecord, TokenRole } from '../store.ts';
 
 /** Bearer tokens in SQLite (secret format, bindings and checks in core/tokens.ts). */
-export class TokenTable {
+export class TokenTable implements Tokens {
   private readonly insert: Statement;
   private readonly byHash: Statement;
   private readonly byName: Statement;
   private readonly all: Statement;
-  private readonly revoke: Statement;
+  private readonly revokeStmt: Statement;
   private readonly replaceSecret: Statement;
 
   constructor(private readonly db: Database) {
@@ -29,7 +30,7 @@ export class TokenTable {
     this.byHash = db.prepare('SELECT * FROM tokens WHERE secret_hash = ? AND revoked_at IS NULL');
     this.byName = db.prepare('SELECT * FROM tokens WHERE name = ? AND revoked_at IS NULL');
     this.all = db.prepare('SELECT * FROM tokens WHERE revoked_at IS NULL ORDER BY created_at, id');
-    this.revoke = db.prepare('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL');
+    this.revokeStmt = db.prepare('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL');
     this.replaceSecret = db.prepare('UPDATE tokens SET secret_hash = ?, role = ? WHERE id = ?');
   }
 
@@ -51,8 +52,8 @@ export class TokenTable {
     return (this.all.all() as TokenRow[]).map(tokenRecord);
   }
 
-  revokeById(id: string, now: number): boolean {
-    return this.revoke.run(now, id).changes > 0;
+  revoke(id: string, now: number): boolean {
+    return this.revokeStmt.run(now, id).changes > 0;
   }
 
   ensure(input: { secret: string; role: TokenRole; name: string }, now: number): TokenRecord {
