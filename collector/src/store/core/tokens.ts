@@ -22,10 +22,7 @@ function newTokenId(): string {
  * Checks a `createToken` input and mints it: the secret is `fp_<role>_<base64url of 32 random bytes>`; only
  * its SHA-256 is stored. A probe binding names all of probeId, app and region, or none of them.
  */
-function mintToken(
-  input: NewToken,
-  now: number,
-): { secret: string; record: TokenRecord; hash: Buffer } {
+function mintToken(input: NewToken, now: number): { secret: string; record: TokenRecord; hash: Buffer } {
   checkRole(input.role);
   const bound = [input.probeId, input.app, input.region].filter((v) => v !== undefined).length;
   if (bound > 0 && input.role !== 'probe')
@@ -50,8 +47,7 @@ function tokenInsertValues(r: TokenRecord, hash: Buffer): unknown[] {
   return [r.id, r.role, r.probeId, r.app, r.region, r.name, r.expiresAt, hash, r.createdAt];
 }
 
-const INSERT_TOKEN_COLUMNS =
-  'id, role, probe_id, app, region, name, expires_at, secret_hash, created_at';
+const INSERT_TOKEN_COLUMNS = 'id, role, probe_id, app, region, name, expires_at, secret_hash, created_at';
 
 /** Checks an `ensureToken` input; returns the secret's hash. */
 export function checkEnsureInput(input: { secret: string; role: TokenRole; name: string }): Buffer {
