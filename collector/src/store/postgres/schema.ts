@@ -1,10 +1,9 @@
 import type { Migration } from '../core/migrations.ts';
-import { ROLLUP_TIERS } from '../core/rollup-sample.ts';
+import { perRollupTable } from '../core/rollup-sample.ts';
 
 /** One table per rollup tier, alike: partial block rows (no unique key), see below. */
-const ROLLUP_TABLES = Object.values(ROLLUP_TIERS)
-  .map(
-    ({ table }) => `CREATE TABLE ${table} (
+const ROLLUP_TABLES = perRollupTable(
+  (table) => `CREATE TABLE ${table} (
   id BIGSERIAL PRIMARY KEY,
   target TEXT NOT NULL,
   path TEXT NOT NULL,
@@ -15,8 +14,7 @@ const ROLLUP_TABLES = Object.values(ROLLUP_TIERS)
 );
 CREATE INDEX ${table}_key ON ${table} (target, path, protocol, bucket);
 CREATE INDEX ${table}_bucket ON ${table} (bucket);`,
-  )
-  .join('\n\n');
+);
 
 /**
  * The store's tables on PostgreSQL: the SQLite layout (sqlite/schema.ts) with three differences that let

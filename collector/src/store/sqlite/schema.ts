@@ -1,13 +1,12 @@
-import { ROLLUP_TIERS } from '../core/rollup-sample.ts';
+import { perRollupTable } from '../core/rollup-sample.ts';
 import type { Migration } from './migrations.ts';
 
 /**
  * One table per rollup tier, alike: one row per (target, path, protocol, bucket) holding every (probe region,
  * column, edge) cell, see rollup-block.ts.
  */
-const ROLLUP_TABLES = Object.values(ROLLUP_TIERS)
-  .map(
-    ({ table }) => `CREATE TABLE ${table} (
+const ROLLUP_TABLES = perRollupTable(
+  (table) => `CREATE TABLE ${table} (
   id INTEGER PRIMARY KEY,
   target TEXT NOT NULL,
   path TEXT NOT NULL,
@@ -18,8 +17,7 @@ const ROLLUP_TABLES = Object.values(ROLLUP_TIERS)
   UNIQUE (target, path, protocol, bucket)
 );
 CREATE INDEX ${table}_bucket ON ${table} (bucket);`,
-  )
-  .join('\n\n');
+);
 
 /** Component name of the store's own migrations in `schema_migrations`. */
 export const STORE_COMPONENT = 'store';
