@@ -1,36 +1,41 @@
 /**
- * Matrix query latency over rollups (issue #4, benchmark 2).
+ * Matrix query latency over rollups (issue #4, benchmark 2; issue #17: the full current catalog, p99 <= 10 ms).
  *
- * Loads 30 days of hourly rollups for 18 probe regions x 18 columns x 3 protocols (plus the last hours of minute
- * rollups for the 1 h window; a 24 h matrix reads hourly rollups only) through the store's bulk path, then times 24 h matrix queries (p99: sketch merge; loss: counters),
- * then ingests raw results, grows raw volume 10x and times again: the matrix reads rollups only.
+ * Loads 30 days of hourly rollups for every current region of the catalog as probe regions x columns x 3
+ * protocols (plus the last hours of minute rollups for the 1 h window; a 24 h matrix reads hourly rollups
+ * only) through the store's bulk path, then times matrix queries (p99: sketch merge; loss: counters), then
+ * ingests raw results, grows raw volume 10x and times again: the matrix reads rollups only. A last row
+ * ingests one result before every query, so each query finds the current hour's block changed.
  *
- *   node --import tsx test/bench/collector-query.ts [--raw 20000] [--queries 200] [--minute-hours 3] [--store sqlite|postgres]
+ *   node --import tsx test/bench/collector-query.ts [--raw 20000] [--queries 200] [--minute-hours 3]
+ *     [--store sqlite|postgres] [--compare /work/main]
+ *
+ * Beside each figure: the time of the rollup SELECT alone (the same rows, no decoding), so the share of SQL in
+ * a query is printed too; it moves less with the machine's load than wall time does. `--compare DIR` loads
+ * the same data into the store of another checkout (read-only, e.g. main's worktree) and alternates its
+ * queries with ours, so both see the same load; it also checks that both answer the same cells.
  *
  * `--store postgres` runs the same against a throwaway PostgreSQL server (durable settings), the reader
  * summing each bucket's rows after the ingest's partial rows were compacted (as the store's timer does).
  */
+
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { join, resolve } from 'node:path';
+import { isDeepStrictEqual, parseArgs } from 'node:util';
 import {
   currentRegions,
+  type MatrixCell,
   type MatrixMetric,
   PROTOCOLS,
   type ProbeResult,
+  type Protocol,
   regionRttFloorMs,
 } from '@flyprobe/shared';
+import type { Database, Statement } from 'better-sqlite3';
 import pg from 'pg';
-import {
-  emptyRollupState,
-  openPostgresStore,
-  openSqliteStore,
-  type RollupRecord,
-  type RollupState,
-  SqliteStore,
-  type Store,
-} from '../../collector/src/store/index.ts';
+import type { RollupRecord, RollupState, Store } from '../../collector/src/store/index.ts';
+import * as ours from '../../collector/src/store/index.ts';
 import {
   postgresUnavailable,
   startTestPostgres,
@@ -43,6 +48,7 @@ const { values: args } = parseArgs({
     queries: { type: 'string', default: '200' },
     'minute-hours': { type: 'string', default: '3' },
     store: { type: 'string', default: 'sqlite' },
+    compare: { type: 'string' },
   },
 });
 if (args.store !== 'sqlite' && args.store !== 'postgres')
@@ -52,47 +58,108 @@ const QUERIES = Number(args.queries);
 const MINUTE_HOURS = Number(args['minute-hours']);
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
+const GOAL_P99_MS = 10;
 
+/** The store module's entry points this benchmark uses, ours or another checkout's. */
+type StoreModule = Pick<typeof ours, 'openSqliteStore' | 'openPostgresStore' | 'emptyRollupState'>;
+
+/** Every current region (not deprecated, not edge-only): rows and columns of the matrix. */
 const regions = currentRegions()
   .map((r) => r.code)
-  .sort()
-  .slice(0, 18);
+  .sort();
 const NOW = Math.floor(Date.now() / HOUR) * HOUR + 17 * 60_000;
 const dir = mkdtempSync(join(tmpdir(), 'flyprobe-bench-query-'));
 let pgServer: TestPostgres | undefined;
-let pgClient: pg.Client | undefined;
-let store: Store;
-if (args.store === 'postgres') {
-  const why = postgresUnavailable({ durable: true });
-  if (why) throw new Error(`--store postgres: ${why}`);
-  pgServer = await startTestPostgres({ durable: true });
-  const url = await pgServer.createDatabase('bench_query');
-  store = await openPostgresStore({ url });
-  pgClient = new pg.Client({ connectionString: url });
-  await pgClient.connect();
-} else {
-  store = await openSqliteStore({ path: join(dir, 'bench.db') });
-}
-const sqlite = store instanceof SqliteStore ? store : undefined;
-/** One number from the database, whichever dialect. */
-async function scalar(sql: string): Promise<number> {
-  if (sqlite) return Number(sqlite.db.prepare(sql).pluck().get());
-  return Number((await (pgClient as pg.Client).query({ text: sql, rowMode: 'array' })).rows[0]?.[0]);
+
+/** One store under test with what the benchmark needs beside it. */
+interface Subject {
+  name: string;
+  store: Store;
+  module: StoreModule;
+  /** The rows a matrix reads, fetched alone (SQL time). */
+  selectRows(table: string, protocol: Protocol, from: number, to: number): Promise<number>;
+  scalar(sql: string): Promise<number>;
+  close(): Promise<void>;
 }
 
-/** A deterministic pseudo-random source so runs are comparable. */
-let seed = 42;
-const rand = () => {
-  seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
-  return seed / 2_147_483_648;
-};
+async function openSubject(name: string, module: StoreModule, index: number): Promise<Subject> {
+  const sql = (table: string) =>
+    `SELECT bucket, data FROM ${table} WHERE target = $1 AND path = $2 AND protocol = $3 AND bucket >= $4 AND bucket < $5`;
+  if (args.store === 'postgres') {
+    if (!pgServer) {
+      const why = postgresUnavailable({ durable: true });
+      if (why) throw new Error(`--store postgres: ${why}`);
+      pgServer = await startTestPostgres({ durable: true });
+    }
+    const url = await pgServer.createDatabase(`bench_query_${index}`);
+    const store = (await module.openPostgresStore({ url })) as Store;
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    return {
+      name,
+      store,
+      module,
+      async selectRows(table, protocol, from, to) {
+        const r = await client.query({
+          text: sql(table),
+          values: ['web', 'pinned', protocol, from, to],
+          rowMode: 'array',
+        });
+        return r.rows.length;
+      },
+      async scalar(text) {
+        return Number((await client.query({ text, rowMode: 'array' })).rows[0]?.[0]);
+      },
+      async close() {
+        await store.close();
+        await client.end();
+      },
+    };
+  }
+  const store = (await module.openSqliteStore({ path: join(dir, `bench-${index}.db`) })) as Store & {
+    db: Database;
+  };
+  const statements = new Map<string, Statement<unknown[]>>();
+  return {
+    name,
+    store,
+    module,
+    async selectRows(table, protocol, from, to) {
+      let stmt = statements.get(table);
+      if (!stmt) {
+        stmt = store.db.prepare(sql(table).replace(/\$\d/g, '?')).raw(true);
+        statements.set(table, stmt);
+      }
+      return stmt.all('web', 'pinned', protocol, from, to).length;
+    },
+    async scalar(text) {
+      return Number(store.db.prepare(text).pluck().get());
+    },
+    close: () => store.close(),
+  };
+}
+
+/** A deterministic pseudo-random source so runs (and the stores compared) get the same data. */
+function random(seed: number): () => number {
+  let s = seed;
+  return () => {
+    s = (s * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return s / 2_147_483_648;
+  };
+}
 
 const baseMs = (from: string, to: string) => 2 + 1.4 * (regionRttFloorMs(from, to) ?? 50);
 
 /** A few pre-built states per cell and granularity, reused across buckets (building 700k sketches is not the point). */
-function states(from: string, to: string, samplesPerBucket: number): RollupState[] {
+function states(
+  module: StoreModule,
+  rand: () => number,
+  from: string,
+  to: string,
+  samplesPerBucket: number,
+): RollupState[] {
   return Array.from({ length: 4 }, () => {
-    const s = emptyRollupState();
+    const s = module.emptyRollupState();
     for (let i = 0; i < samplesPerBucket; i++) {
       s.samples++;
       if (rand() < 0.002) {
@@ -110,14 +177,20 @@ function states(from: string, to: string, samplesPerBucket: number): RollupState
 }
 
 /** Writes whole blocks at a time (a day of hours or an hour of minutes, all cells of a protocol): the bulk path. */
-async function load(tier: 'hour' | 'minute', spanMs: number, perBucket: number): Promise<number> {
+async function load(
+  s: Subject,
+  rand: () => number,
+  tier: 'hour' | 'minute',
+  spanMs: number,
+  perBucket: number,
+): Promise<number> {
   const step = tier === 'hour' ? HOUR : 60_000;
   const chunk = tier === 'hour' ? 24 : 60;
   const buckets = Math.ceil(spanMs / step);
   const first = Math.floor((NOW - spanMs) / step) * step;
   const pools = new Map<string, RollupState[]>();
   for (const from of regions)
-    for (const to of regions) pools.set(`${from}>${to}`, states(from, to, perBucket));
+    for (const to of regions) pools.set(`${from}>${to}`, states(s.module, rand, from, to, perBucket));
   let rows = 0;
   for (const protocol of PROTOCOLS) {
     for (let c = 0; c * chunk <= buckets; c++) {
@@ -137,7 +210,7 @@ async function load(tier: 'hour' | 'minute', spanMs: number, perBucket: number):
             records.push({ tier, dims, bucket: first + b * step, state: pool[b % 4]! });
         }
       }
-      await store.writeRollups(records);
+      await s.store.writeRollups(records);
       rows += records.length;
     }
   }
@@ -148,131 +221,222 @@ function percentile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
-interface Timing {
-  p50: number;
-  p99: number;
-  cpuP50: number;
-  cpuP99: number;
-  cells: number;
-}
-
-/** Wall time and this process's CPU time per query: the machine is shared, so both are reported. */
-async function timeMatrix(metric: MatrixMetric, windowMs: number): Promise<Timing> {
-  const wall: number[] = [];
-  const cpu: number[] = [];
-  let cells = 0;
-  for (let i = 0; i < QUERIES; i++) {
-    const protocol = PROTOCOLS[i % PROTOCOLS.length]!;
-    const c = process.cpuUsage();
-    const t = performance.now();
-    const out = await store.matrix({
-      target: 'web',
-      path: 'pinned',
-      protocol,
-      metric,
-      from: NOW - windowMs,
-      to: NOW,
-    });
-    wall.push(performance.now() - t);
-    const used = process.cpuUsage(c);
-    cpu.push((used.user + used.system) / 1000);
-    cells = out.length;
+/** Per-query samples of one subject: wall, this process's CPU, and the rollup SELECT alone. */
+class Samples {
+  wall: number[] = [];
+  cpu: number[] = [];
+  sql: number[] = [];
+  cells = 0;
+  last: MatrixCell[] = [];
+  stat(which: 'wall' | 'cpu' | 'sql', q: number): number {
+    return percentile(
+      [...this[which]].sort((a, b) => a - b),
+      q,
+    );
   }
-  wall.sort((a, b) => a - b);
-  cpu.sort((a, b) => a - b);
-  return {
-    p50: percentile(wall, 0.5),
-    p99: percentile(wall, 0.99),
-    cpuP50: percentile(cpu, 0.5),
-    cpuP99: percentile(cpu, 0.99),
-    cells,
-  };
 }
 
 let rawSeq = 0;
-async function ingestRaw(count: number): Promise<number> {
-  const t = performance.now();
+/** Results spread over the last 24 h, every probe region to every column, like a day of traffic. */
+function rawBatches(count: number): Array<{ probe: string; region: string; batch: ProbeResult[] }> {
+  const rand = random(rawSeq + 7);
+  const out: Array<{ probe: string; region: string; batch: ProbeResult[] }> = [];
   const perProbe = Math.ceil(count / regions.length);
   for (const from of regions) {
-    const probe = {
-      probeId: `${from}-1`,
-      region: from,
-      machineId: `m${from}`,
-      bootId: 'bench',
-      version: 'bench',
-    };
     for (let done = 0; done < perProbe; ) {
       const batch: ProbeResult[] = [];
       for (let i = 0; i < 500 && done < perProbe; i++, done++) {
         const to = regions[rawSeq % regions.length]!;
-        batch.push({
-          seq: rawSeq++,
-          target: 'web',
-          path: 'pinned',
-          protocol: PROTOCOLS[rawSeq % 3]!,
-          targetRegion: to,
-          // Probes report in time order; spread over the last 24 h like a day of traffic.
-          startedAt: NOW - DAY + Math.floor((done / perProbe) * DAY),
-          latencyMs: baseMs(from, to) * (1 + 0.25 * rand()),
-          phases: { connect: 1, ttfb: 10, total: 12 },
-          outcome: 'ok',
-          httpStatus: 200,
-          httpVersion: '1.1',
-          edgeRegion: from,
-          servedRegion: to,
-        });
+        batch.push(rawResult(from, to, rawSeq++, NOW - DAY + Math.floor((done / perProbe) * DAY), rand));
       }
-      await store.insertResults(probe, batch, NOW);
+      out.push({ probe: `${from}-1`, region: from, batch });
     }
   }
-  await store.compactRollups();
-  return (perProbe * regions.length) / ((performance.now() - t) / 1000);
+  return out;
 }
 
-const count = (table: string) => scalar(`SELECT count(*) FROM ${table}`);
-const fmt = (n: number) => n.toFixed(2).padStart(7);
+function rawResult(
+  from: string,
+  to: string,
+  seq: number,
+  startedAt: number,
+  rand: () => number,
+): ProbeResult {
+  return {
+    seq,
+    target: 'web',
+    path: 'pinned',
+    protocol: PROTOCOLS[seq % 3]!,
+    targetRegion: to,
+    startedAt,
+    latencyMs: baseMs(from, to) * (1 + 0.25 * rand()),
+    phases: { connect: 1, ttfb: 10, total: 12 },
+    outcome: 'ok',
+    httpStatus: 200,
+    httpVersion: '1.1',
+    edgeRegion: from,
+    servedRegion: to,
+  };
+}
 
-try {
-  let t = performance.now();
-  const hourRows = await load('hour', 30 * DAY, 240);
-  const minuteRows = await load('minute', MINUTE_HOURS * HOUR, 4);
+const identity = (probeId: string, region: string) => ({
+  probeId,
+  region,
+  machineId: `m${region}`,
+  bootId: 'bench',
+  version: 'bench',
+});
+
+async function ingestRaw(subjects: Subject[], count: number): Promise<number> {
+  const batches = rawBatches(count);
+  const t = performance.now();
+  for (const s of subjects) {
+    for (const { probe, region, batch } of batches)
+      await s.store.insertResults(identity(probe, region), batch, NOW);
+    await s.store.compactRollups();
+  }
+  return (subjects.length * count) / ((performance.now() - t) / 1000);
+}
+
+const fmt = (n: number) => n.toFixed(2).padStart(6);
+const pct = (n: number) => `${(100 * n).toFixed(0).padStart(3)}%`;
+
+interface Case {
+  name: string;
+  metric: MatrixMetric;
+  windowMs: number;
+  /** Ingest one result (in the current hour and minute) before each query. */
+  ingesting?: boolean;
+  /** Move the window by whole hours from query to query, so no read finds the previous one's blocks. */
+  moving?: boolean;
+}
+
+/** Times `QUERIES` queries per subject, alternating subjects query by query so they share the load. */
+async function timeCase(subjects: Subject[], c: Case): Promise<Samples[]> {
+  const samples = subjects.map(() => new Samples());
+  const w = ours.rollupWindow(NOW - c.windowMs, NOW);
+  const table = w.stepMs === HOUR ? 'rollup_hour' : 'rollup_minute';
+  for (let i = 0; i < QUERIES; i++) {
+    const protocol = PROTOCOLS[i % PROTOCOLS.length]!;
+    for (const [k, s] of subjects.entries()) {
+      const out = samples[k]!;
+      if (c.ingesting) {
+        const from = regions[i % regions.length]!;
+        const result = rawResult(from, regions[(i * 7) % regions.length]!, rawSeq++, NOW - 1000, random(i));
+        await s.store.insertResults(identity(`${from}-1`, from), [{ ...result, protocol }], NOW);
+      }
+      const shift = c.moving ? (i % 5) * HOUR : 0;
+      const cpu = process.cpuUsage();
+      const t = performance.now();
+      const cells = await s.store.matrix({
+        target: 'web',
+        path: 'pinned',
+        protocol,
+        metric: c.metric,
+        from: NOW - c.windowMs - shift,
+        to: NOW - shift,
+      });
+      out.wall.push(performance.now() - t);
+      const used = process.cpuUsage(cpu);
+      out.cpu.push((used.user + used.system) / 1000);
+      out.cells = cells.length;
+      if (i === QUERIES - 1) out.last = cells;
+      const q = performance.now();
+      await s.selectRows(table, protocol, w.from - shift, w.to - shift);
+      out.sql.push(performance.now() - q);
+    }
+  }
+  return samples;
+}
+
+const CASES: Case[] = [
+  { name: '24 h p99', metric: 'p99', windowMs: DAY },
+  { name: '24 h loss', metric: 'loss', windowMs: DAY },
+  { name: '1 h p99', metric: 'p99', windowMs: HOUR },
+  { name: '24 h p99, moving', metric: 'p99', windowMs: DAY, moving: true },
+];
+const INGESTING: Case = { name: '24 h p99, ingesting', metric: 'p99', windowMs: DAY, ingesting: true };
+
+/** The 24 h p99 wall p99 of each report, ours first: the goal is judged on these. */
+const goalFigures: Array<{ label: string; p99: number }> = [];
+
+async function report(subjects: Subject[], label: string, cases: Case[]): Promise<void> {
+  const load = loadavg().map((l) => l.toFixed(2));
+  const raw = await subjects[0]!.scalar('SELECT count(*) FROM results');
   console.log(
-    `loaded ${hourRows.toLocaleString()} hourly rollup rows (30 days) + ${minuteRows.toLocaleString()} minute rows (${MINUTE_HOURS} h) for ${regions.length}x${regions.length}x${PROTOCOLS.length} in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+    `\n${label} (${subjects[0]!.store.dialect}): raw results ${raw.toLocaleString()}, ${QUERIES} queries per case and store, load average ${load.join(' ')}`,
   );
-  const report = async (label: string) => {
-    const load = loadavg()[0]!.toFixed(1);
-    console.log(
-      `\n${label} (${store.dialect}): raw results ${(await count('results')).toLocaleString()}, ${QUERIES} queries each, load average ${load}`,
-    );
-    for (const [metric, windowMs, name] of [
-      ['p99', DAY, '24 h p99 '],
-      ['loss', DAY, '24 h loss'],
-      ['p99', HOUR, ' 1 h p99 '],
-    ] as const) {
-      const r = await timeMatrix(metric, windowMs);
+  console.log(
+    '  case                 store  cells  wall p50    p99  cpu p50    p99  sql p50  sql share (p50)',
+  );
+  for (const c of cases) {
+    const all = await timeCase(subjects, c);
+    for (const [k, s] of subjects.entries()) {
+      const r = all[k]!;
+      const p50 = r.stat('wall', 0.5);
       console.log(
-        `  matrix ${name} cells ${r.cells}  wall p50 ${fmt(r.p50)} ms  p99 ${fmt(r.p99)} ms   cpu p50 ${fmt(r.cpuP50)} ms  p99 ${fmt(r.cpuP99)} ms`,
+        `  ${c.name.padEnd(20)} ${s.name.padStart(5)} ${String(r.cells).padStart(6)}  ${fmt(p50)} ${fmt(r.stat('wall', 0.99))}  ${fmt(r.stat('cpu', 0.5))} ${fmt(r.stat('cpu', 0.99))}   ${fmt(r.stat('sql', 0.5))}  ${pct(Math.min(1, r.stat('sql', 0.5) / p50))}`,
       );
     }
-  };
-  await report('before raw ingest');
-  t = performance.now();
+    if (subjects.length > 1) {
+      const [a, b] = all as [Samples, Samples];
+      const same = isDeepStrictEqual(a.last, b.last);
+      console.log(
+        `  ${''.padEnd(20)} ratio ours/${subjects[1]!.name}: wall p50 ${(a.stat('wall', 0.5) / b.stat('wall', 0.5)).toFixed(2)}x, p99 ${(a.stat('wall', 0.99) / b.stat('wall', 0.99)).toFixed(2)}x, cpu p50 ${(a.stat('cpu', 0.5) / b.stat('cpu', 0.5)).toFixed(2)}x; same cells: ${same ? 'yes' : 'NO'}`,
+      );
+      if (!same && !c.ingesting) process.exitCode = 1;
+    }
+    if (c === CASES[0]) goalFigures.push({ label, p99: all[0]!.stat('wall', 0.99) });
+  }
   console.log(
-    `\ningest ${RAW_BASE.toLocaleString()} raw: ${(await ingestRaw(RAW_BASE)).toFixed(0)} results/s`,
+    `  goal: 24 h matrix p99 <= ${GOAL_P99_MS} ms (wall): ${fmt(goalFigures.at(-1)!.p99)} ms ${goalFigures.at(-1)!.p99 <= GOAL_P99_MS ? 'met' : 'NOT met'}`,
   );
-  await report('raw volume x1');
+}
+
+const subjects: Subject[] = [];
+try {
+  subjects.push(await openSubject('ours', ours, 0));
+  if (args.compare) {
+    const root = resolve(args.compare);
+    const module = (await import(join(root, 'collector/src/store/index.ts'))) as StoreModule;
+    subjects.push(await openSubject('base', module, 1));
+    console.log(`compared with ${root}'s store ("base"), queries alternating`);
+  }
+  const t = performance.now();
+  let hourRows = 0;
+  let minuteRows = 0;
+  for (const s of subjects) {
+    const rand = random(42);
+    hourRows = await load(s, rand, 'hour', 30 * DAY, 240);
+    minuteRows = await load(s, rand, 'minute', MINUTE_HOURS * HOUR, 4);
+  }
   console.log(
-    `\ningest ${(9 * RAW_BASE).toLocaleString()} raw: ${(await ingestRaw(9 * RAW_BASE)).toFixed(0)} results/s`,
+    `full current catalog: ${regions.length} regions (${regions.join(' ')}) as rows and columns x ${PROTOCOLS.length} protocols`,
   );
-  await report('raw volume x10');
-  const cells = (table: string) => scalar(`SELECT sum(cells) FROM ${table}`);
+  console.log(
+    `loaded ${hourRows.toLocaleString()} hourly rollup cells (30 days) + ${minuteRows.toLocaleString()} minute cells (${MINUTE_HOURS} h) per store in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+  );
+  await report(subjects, 'before raw ingest', CASES);
+  console.log(
+    `\ningest ${RAW_BASE.toLocaleString()} raw: ${(await ingestRaw(subjects, RAW_BASE)).toFixed(0)} results/s`,
+  );
+  await report(subjects, 'raw volume x1', CASES);
+  console.log(
+    `\ningest ${(9 * RAW_BASE).toLocaleString()} raw: ${(await ingestRaw(subjects, 9 * RAW_BASE)).toFixed(0)} results/s`,
+  );
+  await report(subjects, 'raw volume x10', [...CASES, INGESTING]);
+  const s = subjects[0]!;
+  const cells = (table: string) => s.scalar(`SELECT sum(cells) FROM ${table}`);
+  const count = (table: string) => s.scalar(`SELECT count(*) FROM ${table}`);
   console.log(
     `\nrollups now: hour ${(await cells('rollup_hour')).toLocaleString()} cells in ${(await count('rollup_hour')).toLocaleString()} blocks, minute ${(await cells('rollup_minute')).toLocaleString()} cells in ${(await count('rollup_minute')).toLocaleString()} blocks`,
   );
-  console.log('goal: 24 h matrix p99 <= 50 ms (wall)');
+  const [x1, x10] = [goalFigures[1]!, goalFigures[2]!];
+  console.log(
+    `goal: 24 h matrix p99 <= ${GOAL_P99_MS} ms (wall), flat from raw x1 to x10: x1 ${fmt(x1.p99)} ms, x10 ${fmt(x10.p99)} ms (${(x10.p99 / x1.p99).toFixed(2)}x)`,
+  );
 } finally {
-  await store.close();
-  await pgClient?.end();
+  for (const s of subjects) await s.close();
   await pgServer?.stop();
   rmSync(dir, { recursive: true, force: true });
 }

@@ -1,32 +1,32 @@
-import { openPostgresStore } from './postgres/postgres-store.ts';
-import { openSqliteStore } from './sqlite/sqlite-store.ts';
+import type { StoreDialect } from './core/dialect.ts';
+import { postgresDialect } from './postgres/dialect.ts';
+import { sqliteDialect } from './sqlite/dialect.ts';
 import type { Store } from './store.ts';
 
+/** The storage dialects: one folder each, asked in this order which one a FLYPROBE_DATABASE_URL names. */
+const DIALECTS = [postgresDialect, sqliteDialect] as const;
+
 /** Where the store lives, as FLYPROBE_DATABASE_URL (or FLYPROBE_DB) says. */
-export type StoreLocation = { dialect: 'sqlite'; path: string } | { dialect: 'postgres'; url: string };
+export type StoreLocation = NonNullable<ReturnType<(typeof DIALECTS)[number]['locate']>>;
 
 /**
- * `postgres://` or `postgresql://` selects PostgreSQL; `file:<path>` or a plain path selects SQLite. Throws
- * an Error naming the variable for any other scheme (a typo must not silently create a SQLite file).
+ * The dialect whose URL this is (`postgres://` or `postgresql://` selects PostgreSQL; `file:<path>` or a plain
+ * path selects SQLite). Throws an Error naming the variable for any other scheme (a typo must not silently
+ * create a SQLite file).
  */
 export function storeLocation(databaseUrl: string): StoreLocation {
-  if (/^postgres(ql)?:\/\//i.test(databaseUrl)) return { dialect: 'postgres', url: databaseUrl };
-  if (databaseUrl.startsWith('file:')) {
-    const path = databaseUrl.slice('file:'.length).replace(/^\/\/(?=\/)/, '');
-    if (!path) throw new Error('FLYPROBE_DATABASE_URL: file: needs a path, e.g. file:/data/flyprobe.db');
-    return { dialect: 'sqlite', path };
+  for (const d of DIALECTS) {
+    const where = d.locate(databaseUrl);
+    if (where) return where;
   }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(databaseUrl))
-    throw new Error(
-      `FLYPROBE_DATABASE_URL: unsupported scheme in "${databaseUrl.replace(/\/\/[^@/]*@/, '//***@')}" (use postgres://, file: or a path)`,
-    );
-  return { dialect: 'sqlite', path: databaseUrl };
+  throw new Error(
+    `FLYPROBE_DATABASE_URL: unsupported scheme in "${databaseUrl.replace(/\/\/[^@/]*@/, '//***@')}" (use ${DIALECTS.map((d) => d.accepts).join(', ')})`,
+  );
 }
 
-/** Opens the collector's store: SQLite (embedded default) or PostgreSQL (several collectors). */
+/** Opens the collector's store in the dialect its URL names. */
 export async function openStore(settings: { databaseUrl: string }): Promise<Store> {
   const where = storeLocation(settings.databaseUrl);
-  return where.dialect === 'postgres'
-    ? openPostgresStore({ url: where.url })
-    : openSqliteStore({ path: where.path });
+  const dialect = DIALECTS.find((d) => d.name === where.dialect) as StoreDialect<StoreLocation>;
+  return dialect.open(where);
 }

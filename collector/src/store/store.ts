@@ -15,6 +15,7 @@ import type {
 } from '@flyprobe/shared';
 import type { AlertStore } from '../alerts/types.ts';
 import type { RollupRecord } from './core/rollup-delta.ts';
+import type { StoreLocation } from './open-store.ts';
 
 /** A result as stored: the wire result plus who sent it and when it arrived. */
 export interface StoredResult extends ProbeResult {
@@ -166,7 +167,8 @@ export interface ResultFeed {
   ): Promise<{ results: StoredResult[]; cursor: FeedCursor }>;
 }
 
-export type Dialect = 'sqlite' | 'postgres';
+/** A storage dialect's name (open-store.ts lists them). */
+export type Dialect = StoreLocation['dialect'];
 
 /**
  * The collector's storage: results, rollups, probes, tokens, targets, alerts (with silences, receivers and

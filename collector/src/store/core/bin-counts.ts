@@ -39,6 +39,71 @@ export class BinCounts implements Iterable<[key: number, count: number]> {
     }
   }
 
+  /**
+   * The smallest key whose running count (ascending keys) over these bins plus `plus`'s exceeds `rank`, as the
+   * library's `DenseStore.keyAtRank(rank)` over a store of both; the largest key when none does.
+   */
+  keyAtRank(rank: number, plus?: BinCounts): number {
+    const other = plus && plus.nonEmpty > 0 ? plus : undefined;
+    let lo = this.minKey;
+    let hi = this.maxKey;
+    if (other) {
+      lo = this.nonEmpty > 0 ? Math.min(lo, other.minKey) : other.minKey;
+      hi = this.nonEmpty > 0 ? Math.max(hi, other.maxKey) : other.maxKey;
+    }
+    let running = 0;
+    for (let key = lo; key <= hi; key++) {
+      running += this.at(key);
+      if (other) running += other.at(key);
+      if (running > rank) return key;
+    }
+    return hi;
+  }
+
+  /** Sum of the counts. */
+  total(): number {
+    let sum = 0;
+    for (let key = this.minKey; key <= this.maxKey; key++) sum += this.bins[key - this.offset]!;
+    return sum;
+  }
+
+  /** Adds every bin of `other`. */
+  addAll(other: BinCounts): void {
+    other.forEach((key, count) => {
+      this.add(key, count);
+    });
+  }
+
+  /** Empty counts with room for `other`'s key range (one allocation when similar bins follow). */
+  static roomFor(other: BinCounts): BinCounts {
+    const c = new BinCounts();
+    if (other.nonEmpty > 0) {
+      c.bins = new Float64Array(other.bins.length);
+      c.offset = other.offset;
+    }
+    return c;
+  }
+
+  /** Bin slots allocated (memory accounting). */
+  get capacity(): number {
+    return this.bins.length;
+  }
+
+  copy(): BinCounts {
+    const c = new BinCounts();
+    c.bins = this.bins.slice();
+    c.offset = this.offset;
+    c.minKey = this.minKey;
+    c.maxKey = this.maxKey;
+    c.nonEmpty = this.nonEmpty;
+    return c;
+  }
+
+  private at(key: number): number {
+    const i = key - this.offset;
+    return i >= 0 && i < this.bins.length ? this.bins[i]! : 0;
+  }
+
   private widen(key: number): void {
     const lo = this.nonEmpty === 0 ? key : Math.min(this.minKey, key);
     const hi = this.nonEmpty === 0 ? key : Math.max(this.maxKey, key);

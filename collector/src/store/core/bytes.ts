@@ -90,6 +90,8 @@ export class ByteWriter {
 
 const SHORT_STRINGS = new Map<number, string>();
 const MAX_SHORT_STRINGS = 100_000;
+/** Interned three-lowercase-letter strings by (a, b, c) as a base-26 number. */
+const LOWER3: Array<string | undefined> = new Array(26 * 26 * 26).fill(undefined);
 
 export class ByteReader {
   pos = 0;
@@ -144,6 +146,22 @@ export class ByteReader {
 
   /** Region codes: the same few strings in every cell of every block, so they are interned, not rebuilt. */
   private shortStr(n: number): string {
+    if (n === 3) {
+      // Three lowercase letters (every catalog code): an array index, not a Map lookup.
+      const a = this.buf[this.pos]! - 97;
+      const b = this.buf[this.pos + 1]! - 97;
+      const c = this.buf[this.pos + 2]! - 97;
+      if (a >= 0 && a < 26 && b >= 0 && b < 26 && c >= 0 && c < 26) {
+        const i = a * 676 + b * 26 + c;
+        let s = LOWER3[i];
+        if (s === undefined) {
+          s = String.fromCharCode(a + 97, b + 97, c + 97);
+          LOWER3[i] = s;
+        }
+        this.pos += 3;
+        return s;
+      }
+    }
     let key = n;
     for (let i = 0; i < n; i++) key = key * 256 + this.buf[this.pos + i]!;
     let s = SHORT_STRINGS.get(key);

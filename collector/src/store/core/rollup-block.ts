@@ -38,6 +38,8 @@ export interface CellTotals {
   latSum: number;
   zeros: number;
   bins: BinCounts | undefined;
+  /** Bins summed earlier and shared read-only (a kept fold's), counted as if added to `bins`. */
+  base?: BinCounts | undefined;
 }
 
 /**
@@ -158,16 +160,17 @@ export function decodeBlock(buf: Uint8Array): RollupCell[] {
 }
 
 /**
- * Adds each cell into the totals `pick` returns for it (cells it returns undefined for are skipped unread).
- * Sketch bins are summed into `BinCounts`; the reader builds one library sketch per output cell from them.
+ * Adds each cell into the totals `pick` returns for it (cells it returns undefined for are skipped unread);
+ * `index` is the cell's position in its block. Sketch bins are summed into `BinCounts`, from which the
+ * reader computes quantiles as a library sketch of them would (see `binQuantile`).
  */
 export function addBlockCells(
   buf: Uint8Array,
-  pick: (probeRegion: string, column: string, edge: string) => CellTotals | undefined,
+  pick: (probeRegion: string, column: string, edge: string, index: number) => CellTotals | undefined,
 ): void {
   const r = open(buf);
   for (let n = r.varint(), i = 0; i < n; i++) {
-    const totals = pick(r.str(), r.str(), r.str());
+    const totals = pick(r.str(), r.str(), r.str(), i);
     const length = r.varint();
     const end = r.pos + length;
     if (!totals) {
@@ -185,13 +188,13 @@ export function addBlockCells(
       r.skip(end - r.pos);
       continue;
     }
-    readSketchBins(
-      r,
-      (zeros) => {
-        totals.zeros += zeros;
-      },
-      (key, count) => bins.add(key, count),
-    );
+    // The sketch encoding (`writeSketch`) read inline: no callback per bin.
+    totals.zeros += r.varint();
+    let key = 0;
+    for (let b = r.varint(); b > 0; b--) {
+      key += r.zigzag();
+      bins.add(key, r.varint());
+    }
   }
 }
 

@@ -7,12 +7,18 @@ import {
 } from '@flyprobe/shared';
 import type { CellQuery } from '../store.ts';
 import { BinCounts } from './bin-counts.ts';
+import { copyTotals, type MatrixFolds, type MatrixTotals, overlayTotals } from './matrix-folds.ts';
 import { addBlockCells, type CellTotals } from './rollup-block.ts';
 import { ROLLUP_TIERS, type RollupTier } from './rollup-sample.ts';
-import { acceptBin, newSketch } from './sketch.ts';
+import { binQuantile } from './sketch.ts';
 import { rollupWindow } from './window.ts';
 
 const QUANTILES: Partial<Record<MatrixMetric, number>> = { p50: 0.5, p95: 0.95, p99: 0.99 };
+
+/** Whether a metric needs the cells' sketch bins (the others read counters only). */
+export function needsSketch(metric: MatrixMetric): boolean {
+  return QUANTILES[metric] !== undefined;
+}
 const MAX_SERIES_POINTS = 10_000;
 
 export interface SeriesQuery extends CellQuery {
@@ -37,40 +43,80 @@ export function matrixRange(q: CellQuery): BlockRange {
   return { tier: w.stepMs === ROLLUP_TIERS.hour.ms ? 'hour' : 'minute', from: w.from, to: w.to };
 }
 
+/** Where a matrix read may keep and find its fold (see `MatrixFolds`). */
+export interface FoldSlot {
+  folds: MatrixFolds;
+  key: string;
+  /** Window start: a fold of another window is not reused. */
+  from: number;
+}
+
 /**
  * Region x region cells from rollup blocks only, so the cost depends on buckets x cells, never on raw volume.
- * Latency quantiles come from merging the cells' sketch bins into one library DDSketch per output cell; loss
- * and reset_rate from exact counters; the fibre floor and inflation from the region catalog.
+ * Latency quantiles come from the cells' summed sketch bins as the library sketch of them would answer
+ * (`binQuantile`); loss and reset_rate from exact counters; the fibre floor and inflation from the region
+ * catalog. With a `slot`, the totals of all blocks but the last are kept, and a later read whose first blocks
+ * are byte-identical starts from them: blocks are summed in the order read either way, so the answer is the
+ * same to the last bit.
  */
-export function matrixFromBlocks(metric: MatrixMetric, rows: BlockRows): MatrixCell[] {
-  const withSketch = QUANTILES[metric] !== undefined;
-  // probe region -> column -> totals: looked up by the decoded (interned) strings, no key built per cell.
-  const cells = new Map<string, Map<string, CellTotals>>();
-  const pick = (probeRegion: string, column: string) => {
-    let row = cells.get(probeRegion);
-    if (!row) {
-      row = new Map();
-      cells.set(probeRegion, row);
-    }
-    let totals = row.get(column);
-    if (!totals) {
-      totals = emptyTotals(withSketch);
-      row.set(column, totals);
-    }
-    return totals;
-  };
-  for (const [, data] of rows) addBlockCells(data, pick);
+export function matrixFromBlocks(metric: MatrixMetric, rows: BlockRows, slot?: FoldSlot): MatrixCell[] {
+  const withSketch = needsSketch(metric);
+  const list = Array.isArray(rows) ? (rows as ReadonlyArray<readonly [number, Uint8Array]>) : [...rows];
+  const fold = slot?.folds.match(slot.key, slot.from, list);
+  const totals: MatrixTotals = fold ? overlayTotals(fold.totals) : new Map();
+  const add = cellPicker(totals, withSketch);
+  const start = fold?.blocks.length ?? 0;
+  const kept = Math.max(list.length - 1, 0);
+  for (let i = start; i < kept; i++) addBlockCells(list[i]![1], add);
+  if (slot && start < kept)
+    slot.folds.keep(slot.key, {
+      from: slot.from,
+      buckets: list.slice(0, kept).map((r) => r[0]),
+      blocks: list.slice(0, kept).map((r) => r[1]),
+      totals: copyTotals(totals),
+    });
+  for (let i = Math.max(start, kept); i < list.length; i++) addBlockCells(list[i]![1], add);
   const out: MatrixCell[] = [];
-  for (const [from, row] of cells) {
-    for (const [to, totals] of row) {
-      const value = metricValue(metric, totals);
+  for (const [from, row] of totals) {
+    for (const [to, cell] of row) {
+      const value = metricValue(metric, cell);
       const floorMs = to ? (regionRttFloorMs(from, to) ?? null) : null;
       const inflation =
         isLatency(metric) && value !== null && floorMs !== null && floorMs > 1 ? value / floorMs : null;
-      out.push({ from, to, value, samples: totals.samples, floorMs, inflation });
+      out.push({ from, to, value, samples: cell.samples, floorMs, inflation });
     }
   }
   return out.sort((a, b) => (a.from === b.from ? cmp(a.to, b.to) : cmp(a.from, b.from)));
+}
+
+/** The `pick` of `addBlockCells` for a matrix: a block's cells summed into `totals` by (probe region, column). */
+function cellPicker(totals: MatrixTotals, withSketch: boolean) {
+  // The blocks of one (target, path, protocol) mostly list the same cells in the same order, so the cell at
+  // each position is first compared with the one there in the previous block (interned strings: a pointer).
+  const atProbe: string[] = [];
+  const atColumn: string[] = [];
+  const atTotals: CellTotals[] = [];
+  const lookup = (probeRegion: string, column: string) => {
+    let row = totals.get(probeRegion);
+    if (!row) {
+      row = new Map();
+      totals.set(probeRegion, row);
+    }
+    let cell = row.get(column);
+    if (!cell) {
+      cell = emptyTotals(withSketch);
+      row.set(column, cell);
+    }
+    return cell;
+  };
+  return (probeRegion: string, column: string, _edge: string, index: number) => {
+    if (atProbe[index] === probeRegion && atColumn[index] === column) return atTotals[index];
+    const cell = lookup(probeRegion, column);
+    atProbe[index] = probeRegion;
+    atColumn[index] = column;
+    atTotals[index] = cell;
+    return cell;
+  };
 }
 
 /** The rows a series reads; throws a RangeError naming the bad field. */
@@ -90,7 +136,7 @@ export function seriesRange(q: SeriesQuery): BlockRange {
 /** One cell over time, bucketed by `stepMs`, with empty buckets; `range` is `seriesRange(q)`. */
 export function seriesFromBlocks(q: SeriesQuery, range: BlockRange, rows: BlockRows): SeriesPoint[] {
   const step = q.stepMs;
-  const withSketch = QUANTILES[q.metric] !== undefined;
+  const withSketch = needsSketch(q.metric);
   const buckets = new Map<number, CellTotals>();
   for (const [bucket, data] of rows) {
     const t = Math.floor(bucket / step) * step;
@@ -124,18 +170,9 @@ function emptyTotals(withSketch: boolean): CellTotals {
   };
 }
 
-function quantile(totals: CellTotals, q: number): number {
-  const sketch = newSketch();
-  if (totals.zeros > 0) sketch.accept(0, totals.zeros);
-  totals.bins?.forEach((key, count) => {
-    acceptBin(sketch, key, count);
-  });
-  return sketch.getValueAtQuantile(q);
-}
-
 function metricValue(metric: MatrixMetric, agg: CellTotals): number | null {
   const q = QUANTILES[metric];
-  if (q !== undefined) return agg.latCount > 0 ? quantile(agg, q) : null;
+  if (q !== undefined) return agg.latCount > 0 ? binQuantile(agg.zeros, agg.bins, q, agg.base) : null;
   if (metric === 'mean') return agg.latCount > 0 ? agg.latSum / agg.latCount : null;
   if (agg.samples === 0) return null;
   return metric === 'loss' ? (agg.samples - agg.ok) / agg.samples : agg.reset / agg.samples;

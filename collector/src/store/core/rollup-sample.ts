@@ -16,6 +16,13 @@ export const ROLLUP_TIERS = {
 } as const;
 export type RollupTier = keyof typeof ROLLUP_TIERS;
 
+/** A dialect's DDL repeated for every rollup tier's table (the tables are alike), for its schema. */
+export function perRollupTable(ddl: (table: string) => string): string {
+  return Object.values(ROLLUP_TIERS)
+    .map(({ table }) => ddl(table))
+    .join('\n\n');
+}
+
 /** What a rollup cell is keyed by, besides its time bucket. Absent regions are stored as ''. */
 export interface RollupDims {
   target: string;

@@ -1,4 +1,5 @@
 import { type Protocol, ROUTED_PATHS, type RoutedPath, type RouteSummary } from '@flyprobe/shared';
+import type { Awaitable } from './store-base.ts';
 
 export interface RouteQuery {
   target?: string;
@@ -110,4 +111,30 @@ export function routeSummaries(states: readonly StateRow[], shares: readonly Sha
       a.path.localeCompare(b.path) ||
       a.protocol.localeCompare(b.protocol),
   );
+}
+
+/**
+ * A dialect's part of route summaries: the rows of `routeStatements` (written with its placeholders) for
+ * these parameters, `target` and `path` null to match all.
+ */
+export type SelectRoutes = (
+  statement: 'states' | 'shares',
+  params: { from: number; to: number; target: string | null; path: string | null },
+) => Awaitable<unknown[][]>;
+
+/** Route summaries, whichever dialect stores the results. */
+export class RouteReads {
+  constructor(private readonly select: SelectRoutes) {}
+
+  async routes(q: RouteQuery): Promise<RouteSummary[]> {
+    const params = { from: q.from, to: q.to, target: q.target ?? null, path: q.path ?? null };
+    const [states, shares] = await Promise.all([
+      this.select('states', params),
+      this.select('shares', params),
+    ]);
+    return routeSummaries(
+      states as StateRow[],
+      (shares as ShareRow[]).map((r) => [r[0], r[1], r[2], r[3], r[4], r[5], Number(r[6])] as ShareRow),
+    );
+  }
 }

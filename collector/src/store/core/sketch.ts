@@ -1,4 +1,5 @@
 import { DDSketch } from '@datadog/sketches-js';
+import type { BinCounts } from './bin-counts.ts';
 import type { ByteReader, ByteWriter } from './bytes.ts';
 
 /** Every latency sketch uses this accuracy: a quantile is within 1% of the true value (relative). */
@@ -50,4 +51,32 @@ export function readSketchBins(
 /** Adds bins (as read from an encoding) into a library sketch: each bin's representative value maps back to its key. */
 export function acceptBin(into: DDSketch, key: number, count: number): void {
   into.accept(into.mapping.value(key), count);
+}
+
+/** The library's key mapping at the store's accuracy. */
+const MAPPING = newSketch().mapping;
+
+/**
+ * `getValueAtQuantile(q)` of the library sketch that `acceptBin` would build from these bins (plus `base`) and
+ * zero count,
+ * without building it: reading showed the per-cell sketch (its dense store growing and shifting plain
+ * arrays) costing more than summing the bins. Same arithmetic: rank q * (count - 1) over zeros then bins in
+ * ascending key order, the answer being the value of the bin's key as `accept` would re-key it. NaN when empty.
+ */
+export function binQuantile(
+  zeros: number,
+  bins: BinCounts | undefined,
+  q: number,
+  base?: BinCounts | undefined,
+): number {
+  const count = zeros + (bins?.total() ?? 0) + (base?.total() ?? 0);
+  if (q < 0 || q > 1 || count === 0) return Number.NaN;
+  const rank = q * (count - 1);
+  const first = bins ?? base;
+  if (rank < zeros || !first) return 0;
+  const key = first.keyAtRank(rank - zeros, first === bins ? base : undefined);
+  // accept() stores a bin's value under mapping.key(value), a monotonic re-keying, so the rank lands on the
+  // re-keyed bin of this one. Bins come from latencies clamped to >= SKETCH_MIN_MS, far above the mapping's
+  // minPossible, so accept() never moves one into the zero bucket.
+  return MAPPING.value(MAPPING.key(MAPPING.value(key)));
 }

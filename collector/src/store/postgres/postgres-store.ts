@@ -1,35 +1,10 @@
-import type {
-  Heartbeat,
-  MatrixCell,
-  ProbeIdentity,
-  ProbeResult,
-  ProbeSummary,
-  RouteSummary,
-  SeriesPoint,
-  TargetConfig,
-} from '@flyprobe/shared';
+import type { Heartbeat, ProbeIdentity, ProbeResult } from '@flyprobe/shared';
 import { jsonLogger, type Logger } from '../../api/log.ts';
 import { RollupDelta, type RollupRecord } from '../core/rollup-delta.ts';
-import type { SeriesQuery } from '../core/rollup-read.ts';
-import {
-  type RouteQuery,
-  routeStatements,
-  routeSummaries,
-  type ShareRow,
-  type StateRow,
-} from '../core/routes.ts';
-import type {
-  CellQuery,
-  FeedCursor,
-  InsertOutcome,
-  NewToken,
-  ResultFilter,
-  RetentionPolicy,
-  Store,
-  StoredResult,
-  TokenRecord,
-  TokenRole,
-} from '../store.ts';
+import { RollupReads, selectBlocksSql } from '../core/rollup-reads.ts';
+import { RouteReads, routeStatements } from '../core/routes.ts';
+import { StoreBase, type StoreParts } from '../core/store-base.ts';
+import type { FeedCursor, InsertOutcome, RetentionPolicy, Store } from '../store.ts';
 import { PgAlertStore } from './alerts.ts';
 import { acquireLease, releaseLease } from './leases.ts';
 import { runPgMigrations } from './migrations.ts';
@@ -39,7 +14,7 @@ import { PgResults } from './results.ts';
 import { prunePg } from './retention.ts';
 import { PgRollups } from './rollups.ts';
 import { PG_ALERT_MIGRATIONS, PG_STORE_MIGRATIONS } from './schema.ts';
-import { getTargets, putTargets } from './targets.ts';
+import { PgTargets } from './targets.ts';
 import { PgTokens } from './tokens.ts';
 
 export interface PostgresStoreOptions {
@@ -76,14 +51,14 @@ const ROUTES = routeStatements({ from: '$1', to: '$2', target: '$3::text', path:
  * arrive together share one transaction (results, their rollup partial rows, probe rows), and a promise
  * resolves only after COMMIT, so an answer still means durable. A few commits run in parallel on the pool.
  */
-export class PostgresStore implements Store {
+export class PostgresStore extends StoreBase implements Store {
   readonly dialect = 'postgres';
   readonly shared = true;
   readonly alerts: PgAlertStore;
+  protected readonly parts: StoreParts;
+  protected readonly now: () => number;
   private readonly results: PgResults;
   private readonly rollups: PgRollups;
-  private readonly tokens: PgTokens;
-  private readonly now: () => number;
   private readonly log: Logger;
   private readonly maxCommits: number;
   private readonly compactTimer: NodeJS.Timeout | undefined;
@@ -91,19 +66,36 @@ export class PostgresStore implements Store {
   private pending: PendingWrite[] = [];
   private commitsInFlight = 0;
   private readonly idle = new Set<() => void>();
-  private open = true;
 
   constructor(
     private readonly pool: Pool,
     options: Omit<PostgresStoreOptions, 'url'> = {},
   ) {
+    super();
     this.now = options.now ?? Date.now;
     this.log = options.log ?? jsonLogger;
     this.maxCommits = Math.max(1, options.maxConcurrentCommits ?? 4);
     this.alerts = new PgAlertStore(pool);
     this.results = new PgResults(pool);
     this.rollups = new PgRollups(pool);
-    this.tokens = new PgTokens(pool);
+    this.parts = {
+      results: this.results,
+      probes: { list: () => listProbes(pool) },
+      tokens: new PgTokens(pool),
+      targets: new PgTargets(pool),
+      rollups: new RollupReads(async (s) => {
+        const { rows } = await pool.query<[number, Buffer]>({
+          text: selectBlocksSql(s.table, (n) => `$${n}`),
+          values: [s.target, s.path, s.protocol, s.from, s.to],
+          rowMode: 'array',
+        });
+        return rows;
+      }),
+      routes: new RouteReads(async (statement, p) => {
+        const values = [p.from, p.to, p.target, p.path];
+        return (await pool.query<unknown[]>({ text: ROUTES[statement], values, rowMode: 'array' })).rows;
+      }),
+    };
     const compactMs = options.compactMs ?? 5000;
     if (compactMs > 0) {
       this.compactTimer = setInterval(() => void this.compactRollups(), compactMs);
@@ -132,37 +124,9 @@ export class PostgresStore implements Store {
     });
   }
 
-  async listResults(filter: ResultFilter): Promise<StoredResult[]> {
-    this.assertOpen();
-    return this.results.list(filter);
-  }
-
   async resultsAfter(cursor: FeedCursor | null, limit: number) {
     this.assertOpen();
     return this.results.after(cursor, limit);
-  }
-
-  async matrix(query: CellQuery): Promise<MatrixCell[]> {
-    this.assertOpen();
-    return this.rollups.matrix(query);
-  }
-
-  async series(query: SeriesQuery): Promise<SeriesPoint[]> {
-    this.assertOpen();
-    return this.rollups.series(query);
-  }
-
-  async routes(q: RouteQuery): Promise<RouteSummary[]> {
-    this.assertOpen();
-    const values = [q.from, q.to, q.target ?? null, q.path ?? null];
-    const [states, shares] = await Promise.all([
-      this.pool.query<StateRow>({ text: ROUTES.states, values, rowMode: 'array' }),
-      this.pool.query<ShareRow>({ text: ROUTES.shares, values, rowMode: 'array' }),
-    ]);
-    return routeSummaries(
-      states.rows,
-      shares.rows.map((r) => [r[0], r[1], r[2], r[3], r[4], r[5], Number(r[6])] as ShareRow),
-    );
   }
 
   /** Joins the next group commit, like an ingest batch. */
@@ -176,46 +140,6 @@ export class PostgresStore implements Store {
         fail: reject,
       });
     });
-  }
-
-  async listProbes(): Promise<ProbeSummary[]> {
-    this.assertOpen();
-    return listProbes(this.pool);
-  }
-
-  async createToken(input: NewToken) {
-    this.assertOpen();
-    return this.tokens.create(input, this.now());
-  }
-
-  async findTokenBySecret(secret: string): Promise<TokenRecord | undefined> {
-    this.assertOpen();
-    return this.tokens.find(secret);
-  }
-
-  async listTokens(): Promise<TokenRecord[]> {
-    this.assertOpen();
-    return this.tokens.list();
-  }
-
-  async revokeToken(id: string): Promise<boolean> {
-    this.assertOpen();
-    return this.tokens.revoke(id, this.now());
-  }
-
-  async ensureToken(input: { secret: string; role: TokenRole; name: string }): Promise<TokenRecord> {
-    this.assertOpen();
-    return this.tokens.ensure(input, this.now());
-  }
-
-  async getTargets(): Promise<{ revision: string; targets: TargetConfig[] }> {
-    this.assertOpen();
-    return getTargets(this.pool);
-  }
-
-  async putTargets(targets: TargetConfig[]): Promise<{ revision: string }> {
-    this.assertOpen();
-    return putTargets(this.pool, targets, this.now());
   }
 
   async acquireLease(name: string, holder: string, ttlMs: number): Promise<boolean> {
@@ -340,10 +264,6 @@ export class PostgresStore implements Store {
     } finally {
       client.release();
     }
-  }
-
-  private assertOpen(): void {
-    if (!this.open) throw new Error('store is closed');
   }
 }
 

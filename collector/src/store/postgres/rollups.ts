@@ -1,15 +1,5 @@
-import type { MatrixCell, SeriesPoint } from '@flyprobe/shared';
 import { type EncodedBlock, mergeBlocks, type RollupDelta, replaceCells } from '../core/rollup-delta.ts';
-import {
-  type BlockRange,
-  matrixFromBlocks,
-  matrixRange,
-  type SeriesQuery,
-  seriesFromBlocks,
-  seriesRange,
-} from '../core/rollup-read.ts';
 import { ROLLUP_TIERS, type RollupTier } from '../core/rollup-sample.ts';
-import type { CellQuery } from '../store.ts';
 import { type Pool, type Queryable, transaction } from './pool.ts';
 
 const TIERS: readonly RollupTier[] = ['minute', 'hour'];
@@ -55,15 +45,6 @@ export class PgRollups {
         await this.insertOne(c, b.tier, b, merged);
       }
     });
-  }
-
-  async matrix(q: CellQuery): Promise<MatrixCell[]> {
-    return matrixFromBlocks(q.metric, await this.rows(q, matrixRange(q)));
-  }
-
-  async series(q: SeriesQuery): Promise<SeriesPoint[]> {
-    const range = seriesRange(q);
-    return seriesFromBlocks(q, range, await this.rows(q, range));
   }
 
   /**
@@ -120,15 +101,5 @@ export class PgRollups {
       `INSERT INTO ${ROLLUP_TIERS[tier].table} (target, path, protocol, bucket, cells, data) VALUES ($1, $2, $3, $4, $5, $6)`,
       [key.target, key.path, key.protocol, key.bucket, block.cells, block.data],
     );
-  }
-
-  private async rows(q: CellQuery, range: BlockRange): Promise<Array<[number, Buffer]>> {
-    const { rows } = await this.pool.query<[number, Buffer]>({
-      text: `SELECT bucket, data FROM ${ROLLUP_TIERS[range.tier].table}
-        WHERE target = $1 AND path = $2 AND protocol = $3 AND bucket >= $4 AND bucket < $5`,
-      values: [q.target, q.path, q.protocol, range.from, range.to],
-      rowMode: 'array',
-    });
-    return rows;
   }
 }

@@ -1,4 +1,20 @@
 import type { Migration } from '../core/migrations.ts';
+import { perRollupTable } from '../core/rollup-sample.ts';
+
+/** One table per rollup tier, alike: partial block rows (no unique key), see below. */
+const ROLLUP_TABLES = perRollupTable(
+  (table) => `CREATE TABLE ${table} (
+  id BIGSERIAL PRIMARY KEY,
+  target TEXT NOT NULL,
+  path TEXT NOT NULL,
+  protocol TEXT NOT NULL,
+  bucket BIGINT NOT NULL,
+  cells INTEGER NOT NULL,
+  data BYTEA NOT NULL
+);
+CREATE INDEX ${table}_key ON ${table} (target, path, protocol, bucket);
+CREATE INDEX ${table}_bucket ON ${table} (bucket);`,
+);
 
 /**
  * The store's tables on PostgreSQL: the SQLite layout (sqlite/schema.ts) with three differences that let
@@ -43,29 +59,7 @@ CREATE TABLE results (
 CREATE INDEX results_started_at ON results (started_at);
 CREATE INDEX results_txid ON results (txid, id);
 
-CREATE TABLE rollup_minute (
-  id BIGSERIAL PRIMARY KEY,
-  target TEXT NOT NULL,
-  path TEXT NOT NULL,
-  protocol TEXT NOT NULL,
-  bucket BIGINT NOT NULL,
-  cells INTEGER NOT NULL,
-  data BYTEA NOT NULL
-);
-CREATE INDEX rollup_minute_key ON rollup_minute (target, path, protocol, bucket);
-CREATE INDEX rollup_minute_bucket ON rollup_minute (bucket);
-
-CREATE TABLE rollup_hour (
-  id BIGSERIAL PRIMARY KEY,
-  target TEXT NOT NULL,
-  path TEXT NOT NULL,
-  protocol TEXT NOT NULL,
-  bucket BIGINT NOT NULL,
-  cells INTEGER NOT NULL,
-  data BYTEA NOT NULL
-);
-CREATE INDEX rollup_hour_key ON rollup_hour (target, path, protocol, bucket);
-CREATE INDEX rollup_hour_bucket ON rollup_hour (bucket);
+${ROLLUP_TABLES}
 
 CREATE TABLE probes (
   probe_id TEXT PRIMARY KEY,

@@ -1,28 +1,24 @@
 import type { TargetConfig } from '@flyprobe/shared';
-import { targetsRevision } from '../core/targets.ts';
+import type { TargetDocument } from '../core/store-base.ts';
+import { type TargetsRow, targetsFromRow, targetsRow } from '../core/targets.ts';
 import type { Queryable } from './pool.ts';
 
-/** The targets document on PostgreSQL: one row, replaced as a whole; an absent row reads as an empty list. */
-export async function getTargets(c: Queryable): Promise<{ revision: string; targets: TargetConfig[] }> {
-  const { rows } = await c.query<{ revision: string; document: string }>(
-    'SELECT revision, document FROM targets WHERE id = 1',
-  );
-  const row = rows[0];
-  if (!row) return { revision: targetsRevision('[]'), targets: [] };
-  return { revision: row.revision, targets: JSON.parse(row.document) as TargetConfig[] };
-}
+/** The targets document on PostgreSQL: one row, replaced as a whole (document and revision in core/targets.ts). */
+export class PgTargets implements TargetDocument {
+  constructor(private readonly c: Queryable) {}
 
-export async function putTargets(
-  c: Queryable,
-  targets: readonly TargetConfig[],
-  now: number,
-): Promise<{ revision: string }> {
-  const json = JSON.stringify(targets);
-  const revision = targetsRevision(json);
-  await c.query(
-    `INSERT INTO targets (id, revision, document, updated_at) VALUES (1, $1, $2, $3)
-     ON CONFLICT (id) DO UPDATE SET revision = excluded.revision, document = excluded.document, updated_at = excluded.updated_at`,
-    [revision, json, now],
-  );
-  return { revision };
+  async get(): Promise<{ revision: string; targets: TargetConfig[] }> {
+    const { rows } = await this.c.query<TargetsRow>('SELECT revision, document FROM targets WHERE id = 1');
+    return targetsFromRow(rows[0]);
+  }
+
+  async put(targets: readonly TargetConfig[], now: number): Promise<{ revision: string }> {
+    const row = targetsRow(targets);
+    await this.c.query(
+      `INSERT INTO targets (id, revision, document, updated_at) VALUES (1, $1, $2, $3)
+       ON CONFLICT (id) DO UPDATE SET revision = excluded.revision, document = excluded.document, updated_at = excluded.updated_at`,
+      [row.revision, row.document, now],
+    );
+    return { revision: row.revision };
+  }
 }

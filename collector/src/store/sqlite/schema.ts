@@ -1,4 +1,23 @@
+import { perRollupTable } from '../core/rollup-sample.ts';
 import type { Migration } from './migrations.ts';
+
+/**
+ * One table per rollup tier, alike: one row per (target, path, protocol, bucket) holding every (probe region,
+ * column, edge) cell, see rollup-block.ts.
+ */
+const ROLLUP_TABLES = perRollupTable(
+  (table) => `CREATE TABLE ${table} (
+  id INTEGER PRIMARY KEY,
+  target TEXT NOT NULL,
+  path TEXT NOT NULL,
+  protocol TEXT NOT NULL,
+  bucket INTEGER NOT NULL,
+  cells INTEGER NOT NULL,
+  data BLOB NOT NULL,
+  UNIQUE (target, path, protocol, bucket)
+);
+CREATE INDEX ${table}_bucket ON ${table} (bucket);`,
+);
 
 /** Component name of the store's own migrations in `schema_migrations`. */
 export const STORE_COMPONENT = 'store';
@@ -41,30 +60,7 @@ CREATE TABLE results (
 );
 CREATE INDEX results_started_at ON results (started_at);
 
--- One row per (target, path, protocol, bucket) holding every (probe region, column, edge) cell: see rollup-block.ts.
-CREATE TABLE rollup_minute (
-  id INTEGER PRIMARY KEY,
-  target TEXT NOT NULL,
-  path TEXT NOT NULL,
-  protocol TEXT NOT NULL,
-  bucket INTEGER NOT NULL,
-  cells INTEGER NOT NULL,
-  data BLOB NOT NULL,
-  UNIQUE (target, path, protocol, bucket)
-);
-CREATE INDEX rollup_minute_bucket ON rollup_minute (bucket);
-
-CREATE TABLE rollup_hour (
-  id INTEGER PRIMARY KEY,
-  target TEXT NOT NULL,
-  path TEXT NOT NULL,
-  protocol TEXT NOT NULL,
-  bucket INTEGER NOT NULL,
-  cells INTEGER NOT NULL,
-  data BLOB NOT NULL,
-  UNIQUE (target, path, protocol, bucket)
-);
-CREATE INDEX rollup_hour_bucket ON rollup_hour (bucket);
+${ROLLUP_TABLES}
 
 CREATE TABLE store_meta (
   key TEXT PRIMARY KEY,

@@ -1,29 +1,10 @@
-import type {
-  Heartbeat,
-  MatrixCell,
-  ProbeIdentity,
-  ProbeResult,
-  ProbeSummary,
-  RouteSummary,
-  SeriesPoint,
-  TargetConfig,
-} from '@flyprobe/shared';
-import type { Database } from 'better-sqlite3';
+import type { Heartbeat, ProbeIdentity, ProbeResult } from '@flyprobe/shared';
+import type { Database, Statement } from 'better-sqlite3';
 import type { RollupRecord } from '../core/rollup-delta.ts';
-import type { SeriesQuery } from '../core/rollup-read.ts';
-import type { RouteQuery } from '../core/routes.ts';
-import type {
-  CellQuery,
-  FeedCursor,
-  InsertOutcome,
-  NewToken,
-  ResultFilter,
-  RetentionPolicy,
-  Store,
-  StoredResult,
-  TokenRecord,
-  TokenRole,
-} from '../store.ts';
+import { type BlockSelect, RollupReads, selectBlocksSql } from '../core/rollup-reads.ts';
+import { RouteReads, routeStatements } from '../core/routes.ts';
+import { StoreBase, type StoreParts } from '../core/store-base.ts';
+import type { FeedCursor, InsertOutcome, RetentionPolicy, Store } from '../store.ts';
 import { SqliteAlertStore } from './alerts.ts';
 import { DurableCommits } from './durable-commits.ts';
 import { runMigrations } from './migrations.ts';
@@ -31,9 +12,7 @@ import { openDatabase } from './open.ts';
 import { ProbeTable } from './probes.ts';
 import { ResultTable } from './results.ts';
 import { Retention } from './retention.ts';
-import { RollupReader } from './rollup-reader.ts';
 import { RollupWriter } from './rollup-writer.ts';
-import { RouteReader } from './routes.ts';
 import { STORE_COMPONENT, STORE_MIGRATIONS } from './schema.ts';
 import { TargetTable } from './targets.ts';
 import { TokenTable } from './tokens.ts';
@@ -60,39 +39,53 @@ interface PendingWrite {
 }
 
 /** Store on one SQLite file: one collector, the embedded default. */
-export class SqliteStore implements Store {
+export class SqliteStore extends StoreBase implements Store {
   readonly dialect = 'sqlite';
   readonly shared = false;
   readonly alerts: SqliteAlertStore;
+  protected readonly parts: StoreParts;
+  protected readonly now: () => number;
   private readonly results: ResultTable;
   private readonly rollups: RollupWriter;
-  private readonly reader: RollupReader;
-  private readonly routeReader: RouteReader;
   private readonly probes: ProbeTable;
-  private readonly tokens: TokenTable;
-  private readonly targets: TargetTable;
   private readonly retention: Retention;
   private readonly flushTimer: NodeJS.Timeout;
   private readonly commits: DurableCommits;
-  private readonly now: () => number;
-  private open = true;
   private pending: PendingWrite[] = [];
 
   constructor(
     readonly db: Database,
     options: Omit<SqliteStoreOptions, 'path'> = {},
   ) {
+    super();
     this.now = options.now ?? Date.now;
     runMigrations(db, STORE_COMPONENT, STORE_MIGRATIONS);
     this.commits = new DurableCommits(db);
     this.results = new ResultTable(db);
     this.rollups = new RollupWriter(db, options.maxCachedRollups);
     this.rollups.recover();
-    this.reader = new RollupReader(db);
-    this.routeReader = new RouteReader(db);
     this.probes = new ProbeTable(db);
-    this.tokens = new TokenTable(db);
-    this.targets = new TargetTable(db);
+    const blocks = new Map<string, Statement>();
+    const routes = routeStatements({ from: '@from', to: '@to', target: '@target', path: '@path' });
+    const routeStmts = {
+      states: db.prepare(routes.states).raw(true),
+      shares: db.prepare(routes.shares).raw(true),
+    };
+    this.parts = {
+      results: this.results,
+      probes: this.probes,
+      tokens: new TokenTable(db),
+      targets: new TargetTable(db),
+      rollups: new RollupReads((s: BlockSelect) => {
+        let stmt = blocks.get(s.table);
+        if (!stmt) {
+          stmt = db.prepare(selectBlocksSql(s.table, () => '?')).raw(true);
+          blocks.set(s.table, stmt);
+        }
+        return stmt.all(s.target, s.path, s.protocol, s.from, s.to) as Array<[number, Buffer]>;
+      }),
+      routes: new RouteReads((statement, params) => routeStmts[statement].all(params) as unknown[][]),
+    };
     this.alerts = new SqliteAlertStore(db);
     this.retention = new Retention(db, this.rollups, () => this.open);
     this.flushTimer = setInterval(() => this.flushRollups(), options.rollupFlushMs ?? 1000);
@@ -123,28 +116,6 @@ export class SqliteStore implements Store {
     });
   }
 
-  async listResults(filter: ResultFilter): Promise<StoredResult[]> {
-    this.assertOpen();
-    return this.results.list(filter);
-  }
-
-  async matrix(query: CellQuery): Promise<MatrixCell[]> {
-    this.assertOpen();
-    this.rollups.flush();
-    return this.reader.matrix(query);
-  }
-
-  async series(query: SeriesQuery): Promise<SeriesPoint[]> {
-    this.assertOpen();
-    this.rollups.flush();
-    return this.reader.series(query);
-  }
-
-  async routes(query: RouteQuery): Promise<RouteSummary[]> {
-    this.assertOpen();
-    return this.routeReader.routes(query);
-  }
-
   /** Joins the next group commit, so a heartbeat costs no fsync of its own when batches are arriving. */
   recordProbe(identity: ProbeIdentity, heartbeat: Heartbeat | undefined, at: number): Promise<void> {
     this.assertOpen();
@@ -155,46 +126,6 @@ export class SqliteStore implements Store {
         fail: reject,
       });
     });
-  }
-
-  async listProbes(): Promise<ProbeSummary[]> {
-    this.assertOpen();
-    return this.probes.list();
-  }
-
-  async createToken(input: NewToken) {
-    this.assertOpen();
-    return this.tokens.create(input, this.now());
-  }
-
-  async findTokenBySecret(secret: string): Promise<TokenRecord | undefined> {
-    this.assertOpen();
-    return this.tokens.find(secret);
-  }
-
-  async listTokens(): Promise<TokenRecord[]> {
-    this.assertOpen();
-    return this.tokens.list();
-  }
-
-  async revokeToken(id: string): Promise<boolean> {
-    this.assertOpen();
-    return this.tokens.revokeById(id, this.now());
-  }
-
-  async ensureToken(input: { secret: string; role: TokenRole; name: string }): Promise<TokenRecord> {
-    this.assertOpen();
-    return this.tokens.ensure(input, this.now());
-  }
-
-  async getTargets(): Promise<{ revision: string; targets: TargetConfig[] }> {
-    this.assertOpen();
-    return this.targets.get();
-  }
-
-  async putTargets(targets: TargetConfig[]): Promise<{ revision: string }> {
-    this.assertOpen();
-    return this.targets.put(targets, this.now());
   }
 
   async prune(now: number, policy: RetentionPolicy): Promise<{ raw: number; rollups: number }> {
@@ -278,8 +209,9 @@ export class SqliteStore implements Store {
     });
   }
 
-  private assertOpen(): void {
-    if (!this.open) throw new Error('store is closed');
+  /** Reads see every acknowledged result: the write-behind cache is written back first. */
+  protected override beforeRollupRead(): void {
+    this.rollups.flush();
   }
 }
 

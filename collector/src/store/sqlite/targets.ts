@@ -1,9 +1,10 @@
 import type { TargetConfig } from '@flyprobe/shared';
 import type { Database, Statement } from 'better-sqlite3';
-import { targetsRevision } from '../core/targets.ts';
+import type { TargetDocument } from '../core/store-base.ts';
+import { type TargetsRow, targetsFromRow, targetsRow } from '../core/targets.ts';
 
-/** The targets document: one row, replaced as a whole; an absent row reads as an empty list. */
-export class TargetTable {
+/** The targets document: one row, replaced as a whole (document and revision in core/targets.ts). */
+export class TargetTable implements TargetDocument {
   private readonly select: Statement;
   private readonly upsert: Statement;
 
@@ -16,15 +17,12 @@ export class TargetTable {
   }
 
   get(): { revision: string; targets: TargetConfig[] } {
-    const row = this.select.get() as { revision: string; document: string } | undefined;
-    if (!row) return { revision: targetsRevision('[]'), targets: [] };
-    return { revision: row.revision, targets: JSON.parse(row.document) as TargetConfig[] };
+    return targetsFromRow(this.select.get() as TargetsRow | undefined);
   }
 
   put(targets: readonly TargetConfig[], now: number): { revision: string } {
-    const json = JSON.stringify(targets);
-    const revision = targetsRevision(json);
-    this.upsert.run(revision, json, now);
-    return { revision };
+    const row = targetsRow(targets);
+    this.upsert.run(row.revision, row.document, now);
+    return { revision: row.revision };
   }
 }

@@ -1,72 +1,29 @@
-import type { Database, Statement } from 'better-sqlite3';
+import type { Database } from 'better-sqlite3';
 import {
   checkEnsureInput,
-  hashSecret,
-  INSERT_TOKEN_COLUMNS,
-  mintToken,
-  namedTokenRecord,
-  newTokenId,
-  secretMatches,
+  ensureWrite,
+  SqlTokens,
+  TOKEN_BY_HASH,
+  TOKEN_BY_NAME,
   type TokenRow,
-  tokenInsertValues,
-  tokenRecord,
 } from '../core/tokens.ts';
-import type { NewToken, TokenRecord, TokenRole } from '../store.ts';
+import type { TokenRecord, TokenRole } from '../store.ts';
+import { sqliteSql } from './sql.ts';
 
-/** Bearer tokens in SQLite (secret format, bindings and checks in core/tokens.ts). */
-export class TokenTable {
-  private readonly insert: Statement;
-  private readonly byHash: Statement;
-  private readonly byName: Statement;
-  private readonly all: Statement;
-  private readonly revoke: Statement;
-  private readonly replaceSecret: Statement;
-
+/** Bearer tokens in SQLite (statements, secret format, bindings and checks in core/tokens.ts). */
+export class TokenTable extends SqlTokens {
   constructor(private readonly db: Database) {
-    this.insert = db.prepare(
-      `INSERT INTO tokens (${INSERT_TOKEN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.byHash = db.prepare('SELECT * FROM tokens WHERE secret_hash = ? AND revoked_at IS NULL');
-    this.byName = db.prepare('SELECT * FROM tokens WHERE name = ? AND revoked_at IS NULL');
-    this.all = db.prepare('SELECT * FROM tokens WHERE revoked_at IS NULL ORDER BY created_at, id');
-    this.revoke = db.prepare('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL');
-    this.replaceSecret = db.prepare('UPDATE tokens SET secret_hash = ?, role = ? WHERE id = ?');
+    super(sqliteSql(db), 'id');
   }
 
-  create(input: NewToken, now: number): { secret: string; record: TokenRecord } {
-    const { secret, record, hash } = mintToken(input, now);
-    this.insert.run(...tokenInsertValues(record, hash));
-    return { secret, record };
-  }
-
-  find(secret: string): TokenRecord | undefined {
-    const hash = hashSecret(secret);
-    const row = this.byHash.get(hash) as TokenRow | undefined;
-    // The lookup is by hash already; the explicit constant-time compare keeps that property if the lookup changes.
-    if (!row || !secretMatches(row.secret_hash, hash)) return undefined;
-    return tokenRecord(row);
-  }
-
-  list(): TokenRecord[] {
-    return (this.all.all() as TokenRow[]).map(tokenRecord);
-  }
-
-  revokeById(id: string, now: number): boolean {
-    return this.revoke.run(now, id).changes > 0;
-  }
-
-  ensure(input: { secret: string; role: TokenRole; name: string }, now: number): TokenRecord {
+  /** One synchronous transaction: one collector per file, nothing interleaves. */
+  async ensure(input: { secret: string; role: TokenRole; name: string }, now: number): Promise<TokenRecord> {
     const hash = checkEnsureInput(input);
-    const owner = this.byHash.get(hash) as TokenRow | undefined;
-    if (owner && owner.name !== input.name) throw new RangeError('secret: already used by another token');
     return this.db.transaction(() => {
-      const existing = this.byName.get(input.name) as TokenRow | undefined;
-      if (existing) {
-        this.replaceSecret.run(hash, input.role, existing.id);
-        return tokenRecord({ ...existing, role: input.role });
-      }
-      const record = namedTokenRecord(newTokenId(), input.role, input.name, now);
-      this.insert.run(...tokenInsertValues(record, hash));
+      const owner = this.db.prepare(TOKEN_BY_HASH).get(hash) as TokenRow | undefined;
+      const existing = this.db.prepare(TOKEN_BY_NAME).get(input.name) as TokenRow | undefined;
+      const { record, write } = ensureWrite(input, hash, owner, existing, now);
+      this.db.prepare(write[0]).run(...write[1]);
       return record;
     })();
   }
