@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ProbeConfig, ProbeIdentity, ProbeResult } from '@flyprobe/shared';
-import type { CheckOutput } from './checks/check.ts';
+import type { CheckOutput } from './checks/core/check.ts';
 import { discoverRegions, grpcStreamCheck, grpcUnaryCheck, httpCheck, tcpCheck } from './checks/index.ts';
 import { effectiveConfig, type PollResult, RemoteConfig } from './config/remote.ts';
 import type { ProbeSettings } from './config/settings.ts';

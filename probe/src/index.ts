@@ -11,7 +11,7 @@
  */
 export type { ProbeStats, RunningProbe, StartProbeOptions } from './agent.ts';
 export { startProbe } from './agent.ts';
-export type { Check, CheckOutput, CheckSpec, StreamCheck } from './checks/check.ts';
+export type { Check, CheckOutput, CheckSpec, StreamCheck } from './checks/core/check.ts';
 export { SettingsError } from './config/errors.ts';
 export { type LoadOptions, loadProbeSettings } from './config/load.ts';
 export { effectiveConfig, type PollResult } from './config/remote.ts';

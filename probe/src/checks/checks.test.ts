@@ -12,11 +12,11 @@ import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { echoApp, echoServiceDefinition, echoServiceImplementation } from '../echo/index.ts';
 import { createTcpEchoServer } from '../echo/tcp-echo.ts';
-import type { Check, CheckSpec } from './check.ts';
-import { grpcUnaryCheck } from './grpc-unary.ts';
-import { httpCheck } from './http.ts';
-import { tcpCheck } from './tcp.ts';
-import { startTestDnsServer, type TestDnsServer } from './test-dns-server.ts';
+import type { Check, CheckSpec } from './core/check.ts';
+import { grpcUnaryCheck } from './grpc/unary.ts';
+import { httpCheck } from './http/run.ts';
+import { tcpCheck } from './tcp/run.ts';
+import { startTestDnsServer, type TestDnsServer } from './testing/dns-server.ts';
 
 /*
  * The three protocols over the four path kinds against echo pieces mounted the way a user would mount

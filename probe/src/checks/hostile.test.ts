@@ -2,12 +2,12 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { probeResult } from '@flyprobe/shared';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CheckOutput, CheckSpec } from './check.ts';
-import { grpcStreamCheck } from './grpc-stream.ts';
-import { grpcUnaryCheck } from './grpc-unary.ts';
-import { type HostileServer, rawGrpcServer, rawServer, tickFrame } from './hostile-servers.ts';
-import { DEFAULT_MAX_BODY_BYTES, httpCheck } from './http.ts';
-import { tcpCheck } from './tcp.ts';
+import type { CheckOutput, CheckSpec } from './core/check.ts';
+import { grpcStreamCheck } from './grpc/stream.ts';
+import { grpcUnaryCheck } from './grpc/unary.ts';
+import { DEFAULT_MAX_BODY_BYTES, httpCheck } from './http/run.ts';
+import { tcpCheck } from './tcp/run.ts';
+import { type HostileServer, rawGrpcServer, rawServer, tickFrame } from './testing/hostile-servers.ts';
 
 /*
  * Hostile and broken targets, each a real server on loopback: every one is classified with the right

@@ -9,8 +9,8 @@ import {
   type sendUnaryData,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
-import type { EchoReplyMessage } from '../checks/echo-info.ts';
-import { echoPackageDefinition } from '../checks/grpc-client.ts';
+import type { EchoReplyMessage } from '../checks/core/echo-info.ts';
+import { echoPackageDefinition } from '../checks/grpc/proto.ts';
 import type { EchoIdentity } from './identity.ts';
 import { echoReply } from './reply.ts';
 

@@ -1,6 +1,6 @@
 import type { Heartbeat } from '@flyprobe/shared';
 import { describe, expect, it } from 'vitest';
-import type { CheckOutput } from '../checks/check.ts';
+import type { CheckOutput } from '../checks/core/check.ts';
 import { ProbeMetrics } from './metrics.ts';
 
 const heartbeat: Heartbeat = {

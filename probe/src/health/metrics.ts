@@ -1,6 +1,6 @@
 import type { Heartbeat } from '@flyprobe/shared';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { CheckOutput } from '../checks/check.ts';
+import type { CheckOutput } from '../checks/core/check.ts';
 import { type LastResult, LastResults, TARGET_PHASES, type TargetLabel } from './target-series.ts';
 
 const P = 'flyprobe_probe_';

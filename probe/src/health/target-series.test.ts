@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CheckOutput } from '../checks/check.ts';
+import type { CheckOutput } from '../checks/core/check.ts';
 import { LastResults } from './target-series.ts';
 
 const output = (target: string): CheckOutput => ({

@@ -1,4 +1,4 @@
-import type { CheckOutput } from '../checks/check.ts';
+import type { CheckOutput } from '../checks/core/check.ts';
 
 /** Phases exported per check, in the order of a measurement. */
 export const TARGET_PHASES = ['dns', 'connect', 'tls', 'ttfb', 'transfer', 'echo'] as const;

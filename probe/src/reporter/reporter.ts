@@ -1,6 +1,6 @@
 import type { DROP_REASONS, Heartbeat, ProbeIdentity, ProbeResult } from '@flyprobe/shared';
 import { MAX_TEXT, SCHEMA_VERSION, withoutControlCharacters } from '@flyprobe/shared';
-import type { CheckOutput } from '../checks/check.ts';
+import type { CheckOutput } from '../checks/core/check.ts';
 import type { CollectorSettings, ReporterSettings } from '../config/settings.ts';
 import type { ProbeMetrics } from '../health/metrics.ts';
 import { fullJitterDelay } from './backoff.ts';

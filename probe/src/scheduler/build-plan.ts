@@ -7,7 +7,7 @@ import type {
   TargetConfig,
 } from '@flyprobe/shared';
 import { FLY_HEADERS, isRoutedPath } from '@flyprobe/shared';
-import type { CheckSpec } from '../checks/check.ts';
+import type { CheckSpec } from '../checks/core/check.ts';
 import type { CheckPlan, PlannedCheck, PlannedStream } from './plan.ts';
 
 export interface PlanContext {

@@ -1,4 +1,4 @@
-import type { Check, StreamCheck } from '../checks/check.ts';
+import type { Check, StreamCheck } from '../checks/core/check.ts';
 
 /** The check implementations the scheduler runs, by protocol; a missing one skips its checks. */
 export interface CheckSet {

@@ -1,5 +1,5 @@
 import type { Outcome, Protocol } from '@flyprobe/shared';
-import type { CheckOutput, CheckSpec } from '../checks/check.ts';
+import type { CheckOutput, CheckSpec } from '../checks/core/check.ts';
 
 /** A result the scheduler itself produces when a check failed to produce one (hung or threw). */
 export function runtimeOutput(

@@ -1,5 +1,5 @@
 import type { LimitFunction } from 'p-limit';
-import type { Check, CheckOutput } from '../checks/check.ts';
+import type { Check, CheckOutput } from '../checks/core/check.ts';
 import { runtimeOutput } from './outputs.ts';
 import type { PlannedCheck } from './plan.ts';
 

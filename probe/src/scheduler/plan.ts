@@ -1,5 +1,5 @@
 import type { Protocol } from '@flyprobe/shared';
-import type { CheckSpec } from '../checks/check.ts';
+import type { CheckSpec } from '../checks/core/check.ts';
 
 /** One periodic measurement: a spec run every `intervalMs` (jittered). */
 export interface PlannedCheck {

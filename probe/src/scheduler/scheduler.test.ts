@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CheckOutput } from '../checks/check.ts';
+import type { CheckOutput } from '../checks/core/check.ts';
 import { until } from '../reporter/testing/fixtures.ts';
 import { PeriodicCheck } from './periodic-check.ts';
 import type { CheckPlan, PlannedCheck } from './plan.ts';

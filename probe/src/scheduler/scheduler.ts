@@ -1,5 +1,5 @@
 import pLimit, { type LimitFunction } from 'p-limit';
-import type { CheckOutput } from '../checks/check.ts';
+import type { CheckOutput } from '../checks/core/check.ts';
 import type { CheckSet } from './check-set.ts';
 import { PeriodicCheck } from './periodic-check.ts';
 import type { CheckPlan, PlannedCheck } from './plan.ts';

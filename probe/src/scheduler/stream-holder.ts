@@ -1,4 +1,4 @@
-import type { CheckOutput, StreamCheck } from '../checks/check.ts';
+import type { CheckOutput, StreamCheck } from '../checks/core/check.ts';
 import { fullJitterDelay } from '../reporter/backoff.ts';
 import { runtimeOutput } from './outputs.ts';
 import type { PlannedStream } from './plan.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestDnsServer, type TestDnsServer } from '../testing/dns-server.ts';
 import { discoverRegions, parseResolverAddress, resolveHost, resolvePrivateAddress } from './dns.ts';
-import { startTestDnsServer, type TestDnsServer } from './test-dns-server.ts';
 
 let dns: TestDnsServer;
 let dns6: TestDnsServer;

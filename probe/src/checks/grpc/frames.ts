@@ -1,4 +1,4 @@
-import { CheckFailure } from './failure.ts';
+import { CheckFailure } from '../core/failure.ts';
 
 /** Largest gRPC message accepted from a target. */
 export const MAX_GRPC_MESSAGE_BYTES = 64 * 1024;

@@ -1,9 +1,9 @@
 import { type ClientHttp2Session, connect as h2connect } from 'node:http2';
 import type { Socket } from 'node:net';
 import { ECHO_SERVICE, FLY_HEADERS, hostPort } from '@flyprobe/shared';
-import type { CheckSpec } from './check.ts';
-import { openConnection } from './connect.ts';
-import type { Timeline } from './timeline.ts';
+import type { CheckSpec } from '../core/check.ts';
+import { openConnection } from '../core/connect.ts';
+import type { Timeline } from '../core/timeline.ts';
 
 /**
  * A fresh HTTP/2 connection for one gRPC measurement, timed on the timeline: dns, connect (the TCP

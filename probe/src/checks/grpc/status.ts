@@ -1,5 +1,5 @@
 import type { Outcome } from '@flyprobe/shared';
-import { classifyError } from './failure.ts';
+import { classifyError } from '../core/failure.ts';
 
 /**
  * The gRPC status codes the checks test for (grpc/doc/statuscodes.md). Not imported from grpc-js: the

@@ -2,10 +2,10 @@ import { constants } from 'node:http2';
 import { probeResult } from '@flyprobe/shared';
 import { Server as GrpcServer, type Metadata, ServerCredentials, status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { echoServiceDefinition, type RunningEcho, startEchoServer } from '../echo/index.ts';
-import type { CheckOutput, CheckSpec } from './check.ts';
-import { grpcStreamCheck } from './grpc-stream.ts';
-import { type HostileServer, rawGrpcServer, tickFrame } from './hostile-servers.ts';
+import { echoServiceDefinition, type RunningEcho, startEchoServer } from '../../echo/index.ts';
+import type { CheckOutput, CheckSpec } from '../core/check.ts';
+import { type HostileServer, rawGrpcServer, tickFrame } from '../testing/hostile-servers.ts';
+import { grpcStreamCheck } from './stream.ts';
 
 const identity = { region: 'sin', machineId: 'm-stream', startedAt: Date.now() - 1000 };
 let echo: RunningEcho;

@@ -9,16 +9,16 @@ import {
   type STREAM_END_REASONS,
   type StreamInfo,
 } from '@flyprobe/shared';
-import type { CheckOutput, CheckSpec, StreamCheck } from './check.ts';
-import { within } from './connect.ts';
-import { type EchoReplyMessage, echoFromReply, servedBy } from './echo-info.ts';
-import { CheckFailure, classifyError, describeError } from './failure.ts';
-import { echoPackageDefinition } from './grpc-client.ts';
-import { frameMessage, GrpcFrameReader } from './grpc-frames.ts';
-import { grpcRequestHeaders, openGrpcSession } from './grpc-session.ts';
-import { failedOutput, resultBase } from './result.ts';
-import { elapsed, now, Timeline } from './timeline.ts';
-import { newTraceContext } from './trace.ts';
+import type { CheckOutput, CheckSpec, StreamCheck } from '../core/check.ts';
+import { within } from '../core/connect.ts';
+import { type EchoReplyMessage, echoFromReply, servedBy } from '../core/echo-info.ts';
+import { CheckFailure, classifyError, describeError } from '../core/failure.ts';
+import { failedOutput, resultBase } from '../core/result.ts';
+import { elapsed, now, Timeline } from '../core/timeline.ts';
+import { newTraceContext } from '../core/trace.ts';
+import { frameMessage, GrpcFrameReader } from './frames.ts';
+import { echoPackageDefinition } from './proto.ts';
+import { grpcRequestHeaders, openGrpcSession } from './session.ts';
 
 type EndReason = (typeof STREAM_END_REASONS)[number];
 

@@ -1,10 +1,10 @@
 import { Server as GrpcServer, ServerCredentials } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addEchoService } from '../echo/index.ts';
-import type { CheckOutput, CheckSpec } from './check.ts';
-import { grpcStreamCheck } from './grpc-stream.ts';
-import { grpcUnaryCheck } from './grpc-unary.ts';
-import { selfSignedCert } from './test-cert.ts';
+import { addEchoService } from '../../echo/index.ts';
+import type { CheckOutput, CheckSpec } from '../core/check.ts';
+import { selfSignedCert } from '../testing/cert.ts';
+import { grpcStreamCheck } from './stream.ts';
+import { grpcUnaryCheck } from './unary.ts';
 
 /* gRPC over TLS (as through fly-proxy on 443) against the echo service mounted in a grpc-js TLS server. */
 const identity = { region: 'jnb', machineId: 'm-tls', startedAt: Date.now() - 1000 };

@@ -1,17 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { type ClientHttp2Session, constants } from 'node:http2';
 import { ECHO_SERVICE, edgeFromRequestId, FLY_HEADERS } from '@flyprobe/shared';
-import type { Check } from './check.ts';
-import { within } from './connect.ts';
-import { type EchoReplyMessage, echoFromReply, servedBy } from './echo-info.ts';
-import { CheckFailure } from './failure.ts';
-import { echoPackageDefinition } from './grpc-client.ts';
-import { frameMessage, GrpcFrameReader } from './grpc-frames.ts';
-import { grpcRequestHeaders, openGrpcSession, pingSession } from './grpc-session.ts';
-import { GRPC_STATUS, grpcOutcome, isGrpcError } from './grpc-status.ts';
-import { failedOutput, resultBase } from './result.ts';
-import { now, Timeline } from './timeline.ts';
-import { newTraceContext } from './trace.ts';
+import type { Check } from '../core/check.ts';
+import { within } from '../core/connect.ts';
+import { type EchoReplyMessage, echoFromReply, servedBy } from '../core/echo-info.ts';
+import { CheckFailure } from '../core/failure.ts';
+import { failedOutput, resultBase } from '../core/result.ts';
+import { now, Timeline } from '../core/timeline.ts';
+import { newTraceContext } from '../core/trace.ts';
+import { frameMessage, GrpcFrameReader } from './frames.ts';
+import { echoPackageDefinition } from './proto.ts';
+import { grpcRequestHeaders, openGrpcSession, pingSession } from './session.ts';
+import { GRPC_STATUS, grpcOutcome, isGrpcError } from './status.ts';
 
 interface PingMethod {
   requestSerialize(value: { nonce: string }): Buffer;

@@ -2,10 +2,10 @@ import { createSecureServer, type Http2SecureServer } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { echoApp, type RunningEcho, startEchoServer } from '../echo/index.ts';
-import type { CheckSpec } from './check.ts';
-import { httpCheck } from './http.ts';
-import { selfSignedCert } from './test-cert.ts';
+import { echoApp, type RunningEcho, startEchoServer } from '../../echo/index.ts';
+import type { CheckSpec } from '../core/check.ts';
+import { selfSignedCert } from '../testing/cert.ts';
+import { httpCheck } from './run.ts';
 
 /* HTTP/1.1 and h2c against the standalone echo server; TLS with ALPN h2 / http/1.1 against a self-signed echo. */
 const identity = { region: 'yyz', machineId: 'm-versions', startedAt: Date.now() - 1000 };

@@ -2,13 +2,13 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import { edgeFromRequestId, FLY_HEADERS, hostPort } from '@flyprobe/shared';
 import { Client, type Dispatcher } from 'undici';
-import type { Check, CheckOutput, CheckSpec } from './check.ts';
-import { openConnection, within } from './connect.ts';
-import { echoFromJson, servedBy } from './echo-info.ts';
-import { CheckFailure } from './failure.ts';
-import { failedOutput, resultBase } from './result.ts';
-import { now, Timeline } from './timeline.ts';
-import { newTraceContext } from './trace.ts';
+import type { Check, CheckOutput, CheckSpec } from '../core/check.ts';
+import { openConnection, within } from '../core/connect.ts';
+import { echoFromJson, servedBy } from '../core/echo-info.ts';
+import { CheckFailure } from '../core/failure.ts';
+import { failedOutput, resultBase } from '../core/result.ts';
+import { now, Timeline } from '../core/timeline.ts';
+import { newTraceContext } from '../core/trace.ts';
 
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 /** Larger response heads are refused (hostile targets). */

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
-import type { Check } from './check.ts';
-import { openConnection, within } from './connect.ts';
-import { echoFromJson, servedBy } from './echo-info.ts';
-import { CheckFailure } from './failure.ts';
-import { failedOutput, resultBase } from './result.ts';
-import { now, Timeline } from './timeline.ts';
+import type { Check } from '../core/check.ts';
+import { openConnection, within } from '../core/connect.ts';
+import { echoFromJson, servedBy } from '../core/echo-info.ts';
+import { CheckFailure } from '../core/failure.ts';
+import { failedOutput, resultBase } from '../core/result.ts';
+import { now, Timeline } from '../core/timeline.ts';
 
 /** Longest echo answer line accepted (nonce + echo JSON); more is a protocol violation. */
 const MAX_LINE_BYTES = 4096;

@@ -1,6 +1,6 @@
 import { ECHO_SERVICE } from '@flyprobe/shared';
 import { loadPackageDefinition, type ServiceClientConstructor } from '@grpc/grpc-js';
-import { echoPackageDefinition } from '../grpc-client.ts';
+import { echoPackageDefinition } from '../grpc/proto.ts';
 
 /** The grpc-js client constructor for flyprobe.echo.v1.Echo: tests talk to the echo server with the reference client. */
 export function echoClientConstructor(): ServiceClientConstructor {

@@ -1,8 +1,8 @@
 import { createServer as createHttp2Server, type Http2Session, type ServerHttp2Stream } from 'node:http2';
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
 import { ECHO_SERVICE } from '@flyprobe/shared';
-import { echoPackageDefinition } from './grpc-client.ts';
-import { frameMessage } from './grpc-frames.ts';
+import { frameMessage } from '../grpc/frames.ts';
+import { echoPackageDefinition } from '../grpc/proto.ts';
 
 /** A loopback server for hostile-target tests; `close()` also drops its connections and timers. */
 export interface HostileServer {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Heartbeat, ProbeIdentity } from '@flyprobe/shared';
-import type { CheckOutput } from '../../checks/check.ts';
+import type { CheckOutput } from '../../checks/core/check.ts';
 import type { ReporterSettings } from '../../config/settings.ts';
 
 export function testIdentity(probeId = 'iad-test'): ProbeIdentity {

@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
-import { GRPC_STATUS } from './grpc-status.ts';
+import { GRPC_STATUS } from './status.ts';
 
 describe('GRPC_STATUS', () => {
   it('carries the same codes as grpc-js', () => {
