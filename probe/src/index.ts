@@ -11,7 +11,8 @@
  */
 export type { ProbeStats, RunningProbe, StartProbeOptions } from './agent.ts';
 export { startProbe } from './agent.ts';
-export type { Check, CheckOutput, CheckSpec, StreamCheck } from './checks/core/check.ts';
+export type { Check, CheckModule, CheckOutput, SpecBase, StreamCheck } from './checks/core/check.ts';
+export { CHECKS, type CheckSpec } from './checks/index.ts';
 export { SettingsError } from './config/errors.ts';
 export { type LoadOptions, loadProbeSettings } from './config/load.ts';
 export { effectiveConfig, type PollResult } from './config/remote.ts';
@@ -25,4 +26,4 @@ export type {
 export { PROBE_VERSION } from './config/version.ts';
 export type { HealthWindow } from './health/self-health.ts';
 export type { DropReason } from './reporter/reporter.ts';
-export type { CheckSet } from './scheduler/check-set.ts';
+export type { CheckRunner } from './scheduler/runner.ts';

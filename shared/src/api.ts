@@ -1,6 +1,7 @@
 import type { RoutedPath } from './paths.ts';
 import type { RegionCode } from './regions.ts';
-import type { NetworkPath, Protocol } from './schema/common.ts';
+import type { Protocol } from './schema/checks/index.ts';
+import type { NetworkPath } from './schema/common.ts';
 
 /** Response shapes of the collector's read API, shared with the CLI. The OpenAPI document describes the same. */
 

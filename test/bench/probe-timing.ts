@@ -61,6 +61,7 @@ async function main(): Promise<void> {
   let failures = 0;
   for (let i = -WARMUP; i < RUNS; i++) {
     const out = await httpCheck.run({
+      protocol: 'http',
       target: 'bench',
       path: 'anycast',
       host: '127.0.0.1',

@@ -1,6 +1,4 @@
-import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { probeResult } from '@flyprobe/shared';
 import {
   Server as GrpcServer,
   type Metadata,
@@ -12,11 +10,13 @@ import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { echoApp, echoServiceDefinition, echoServiceImplementation } from '../echo/index.ts';
 import { createTcpEchoServer } from '../echo/tcp-echo.ts';
-import type { Check, CheckSpec } from './core/check.ts';
+import type { Check } from './core/check.ts';
 import { grpcUnaryCheck } from './grpc/unary.ts';
 import { httpCheck } from './http/run.ts';
+import type { CheckSpec } from './index.ts';
 import { tcpCheck } from './tcp/run.ts';
 import { startTestDnsServer, type TestDnsServer } from './testing/dns-server.ts';
+import { expectValidOnWire } from './testing/wire.ts';
 
 /*
  * The three protocols over the four path kinds against echo pieces mounted the way a user would mount
@@ -90,7 +90,8 @@ const protocols: { name: string; check: Check; spec: () => Partial<CheckSpec> }[
 
 describe.each(protocols)('$name check', ({ check, spec: protocolSpec }) => {
   it.each(paths)('works over the $name path', async ({ name, spec: pathSpec }) => {
-    const spec: CheckSpec = {
+    const spec = {
+      protocol: check.protocol,
       target: 'target',
       path: name,
       port: 0,
@@ -103,7 +104,7 @@ describe.each(protocols)('$name check', ({ check, spec: protocolSpec }) => {
     const out = await check.run(spec);
     expect(out.outcome, out.errorMessage).toBe('ok');
     // Every result is valid on the wire as the reporter will send it.
-    expect(probeResult.safeParse({ ...out, seq: 1 }).error).toBeUndefined();
+    expectValidOnWire(out);
     expect(out.protocol).toBe(check.protocol);
     expect(out.servedRegion).toBe('ams');
     expect(out.servedMachine).toBe('machine-1');
@@ -137,111 +138,5 @@ describe.each(protocols)('$name check', ({ check, spec: protocolSpec }) => {
       expect(out.phases.ping).toBeGreaterThan(0);
     }
     if (check.protocol === 'tcp') expect(out.latencyMs).toBe(out.phases.echo);
-  });
-});
-
-describe('http check details', () => {
-  it('takes the edge region from Fly-Request-Id and reports bytes and status', async () => {
-    const server = createHttpServer((_req, res) => {
-      res.setHeader('fly-request-id', '01HZY3Z1Q2W3E4R5T6Y7V8X9QP-syd');
-      res.end('hello, not an echo');
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    try {
-      const port = (server.address() as AddressInfo).port;
-      const out = await httpCheck.run({
-        target: 't',
-        path: 'anycast',
-        host: '127.0.0.1',
-        port,
-        timeoutMs: 5000,
-      });
-      expect(out.outcome).toBe('ok');
-      expect(out.edgeRegion).toBe('syd');
-      expect(out.httpStatus).toBe(200);
-      expect(out.httpVersion).toBe('1.1');
-      expect(out.bytes).toBe('hello, not an echo'.length);
-      expect(out.echo).toBeUndefined();
-      expect(out.servedRegion).toBeUndefined();
-    } finally {
-      server.close();
-    }
-  });
-
-  it('classifies an unexpected status and still reports the phases', async () => {
-    const out = await httpCheck.run({
-      target: 't',
-      path: 'anycast',
-      host: '::1',
-      port: ports.http,
-      httpPath: '/missing',
-      timeoutMs: 5000,
-    });
-    expect(out.outcome).toBe('http_status');
-    expect(out.httpStatus).toBe(404);
-    expect(out.latencyMs).toBeUndefined();
-    expect(out.phases.ttfb).toBeGreaterThan(0);
-    const accepted = await httpCheck.run({
-      target: 't',
-      path: 'anycast',
-      host: '::1',
-      port: ports.http,
-      httpPath: '/missing',
-      timeoutMs: 5000,
-      expectStatus: [404],
-    });
-    expect(accepted.outcome).toBe('ok');
-  });
-
-  it('reuses the connection with keepAlive: no connect phase on the second run', async () => {
-    const spec: CheckSpec = {
-      target: 'keep',
-      path: 'anycast',
-      host: '::1',
-      port: ports.http,
-      httpPath: '/flyprobe/echo',
-      timeoutMs: 5000,
-      keepAlive: true,
-    };
-    const first = await httpCheck.run(spec);
-    const second = await httpCheck.run(spec);
-    expect(first.phases.connect).toBeGreaterThan(0);
-    expect(second.outcome).toBe('ok');
-    expect(second.phases.connect).toBeUndefined();
-    const fresh = await httpCheck.run({ ...spec, keepAlive: false });
-    expect(fresh.phases.connect).toBeGreaterThan(0);
-  });
-
-  it('opens and closes a fresh connection on every run of the same check without keepAlive', async () => {
-    const server = createHttpServer((_req, res) => res.end('ok'));
-    const open = new Set<unknown>();
-    let connections = 0;
-    server.on('connection', (socket) => {
-      connections++;
-      open.add(socket);
-      socket.on('close', () => open.delete(socket));
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    try {
-      const spec: CheckSpec = {
-        target: 'fresh',
-        path: 'anycast',
-        host: '127.0.0.1',
-        port: (server.address() as AddressInfo).port,
-        timeoutMs: 5000,
-      };
-      for (let i = 1; i <= 3; i++) {
-        const out = await httpCheck.run(spec);
-        expect(out.outcome).toBe('ok');
-        expect(out.phases.connect).toBeGreaterThan(0);
-        expect(connections).toBe(i);
-      }
-      // Every measurement's connection is closed by the probe (the server sees the close soon after).
-      for (let i = 0; i < 100 && open.size > 0; i++) await new Promise((r) => setTimeout(r, 20));
-      expect(open.size).toBe(0);
-    } finally {
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
-    }
   });
 });

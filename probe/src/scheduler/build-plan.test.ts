@@ -1,32 +1,33 @@
 import { type ProbeConfigInput, probeConfig } from '@flyprobe/shared';
 import { describe, expect, it } from 'vitest';
-import { buildPlan, type PlanContext, parseHostPort } from './build-plan.ts';
+import { buildPlan, type PlanContext } from './build-plan.ts';
 
 const ctx = (over: Partial<PlanContext> = {}): PlanContext => ({
   self: { probeId: 'iad-1', region: 'iad' },
   resolver: 'fdaa::3',
   discoveredRegions: new Map(),
-  echoPorts: { tcp: 7070, grpc: 50051 },
+  echoPorts: { http: 8080, tcp: 7070, grpc: 50051 },
   ...over,
 });
 
 const config = (input: Partial<ProbeConfigInput>) =>
   probeConfig.parse({ schemaVersion: 1, revision: 'r', targets: [], ...input });
 
+/** A target with an app, a public host in two regions, HTTPS publicly and a private HTTP port. */
+const web = {
+  name: 'web',
+  app: 'web-app',
+  host: 'web.fly.dev',
+  regions: ['fra', 'syd'],
+  http: { port: 443, tls: true },
+  privatePorts: { http: 8080 },
+};
+
 describe('buildPlan', () => {
   it('expands targets x paths x protocols x regions', () => {
     const plan = buildPlan(
       config({
-        targets: [
-          {
-            name: 'web',
-            app: 'web-app',
-            host: 'web.fly.dev',
-            regions: ['fra', 'syd'],
-            http: { port: 443, tls: true },
-            privatePorts: { http: 8080 },
-          },
-        ],
+        targets: [web],
       }),
       ctx(),
     );
@@ -70,16 +71,7 @@ describe('buildPlan', () => {
     const plan = buildPlan(
       config({
         targets: [
-          {
-            name: 'web',
-            app: 'web-app',
-            host: 'web.fly.dev',
-            regions: ['fra', 'syd'],
-            paths: ['flycast'],
-            http: { port: 443, tls: true },
-            grpc: { port: 50051, tls: true },
-            privatePorts: { http: 8080 },
-          },
+          { ...web, paths: ['flycast'], grpc: { port: 50051, tls: true } },
           { name: 'db', flycastHost: 'fdaa:0:1:0:1::2', paths: ['flycast'], protocols: ['tcp'] },
         ],
       }),
@@ -96,9 +88,9 @@ describe('buildPlan', () => {
     const http = plan.checks.find((c) => c.key === 'http|web|flycast||');
     expect(http?.spec).toMatchObject({ host: 'web-app.flycast', port: 443, tls: false, resolver: 'fdaa::3' });
     expect(http?.spec.targetRegion).toBeUndefined();
-    const grpc = plan.checks.find((c) => c.key === 'grpc|web|flycast||');
-    expect(grpc?.spec).toMatchObject({ host: 'web-app.flycast', tls: false });
-    expect(grpc?.spec.headers).toBeUndefined();
+    const grpc = plan.checks.find((c) => c.key === 'grpc|web|flycast||')?.spec;
+    expect(grpc).toMatchObject({ host: 'web-app.flycast', tls: false });
+    expect(grpc && 'headers' in grpc ? grpc.headers : undefined).toBeUndefined();
     expect(plan.checks.find((c) => c.key === 'tcp|db|flycast||')?.spec.host).toBe('fdaa:0:1:0:1::2');
     expect(plan.streams.map((s) => s.key)).toEqual(['stream|web|flycast||0']);
   });
@@ -152,14 +144,5 @@ describe('buildPlan', () => {
     );
     expect(plan.checks.map((c) => c.spec.host)).toEqual(['x']);
     expect(plan.warnings[0]).toMatch(/duplicate check tcp\|a/);
-  });
-});
-
-describe('parseHostPort', () => {
-  it('parses names, IPv4 and bracketed IPv6', () => {
-    expect(parseHostPort('a.b:80')).toEqual({ host: 'a.b', port: 80 });
-    expect(parseHostPort('[fdaa::3]:8080')).toEqual({ host: 'fdaa::3', port: 8080 });
-    expect(parseHostPort('fdaa::3:8080')).toBeUndefined();
-    expect(parseHostPort('a.b:99999')).toBeUndefined();
   });
 });

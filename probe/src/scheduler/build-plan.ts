@@ -1,13 +1,7 @@
-import type {
-  MeshPeer,
-  NetworkPath,
-  ProbeConfig,
-  Protocol,
-  RegionCode,
-  TargetConfig,
-} from '@flyprobe/shared';
-import { FLY_HEADERS, isRoutedPath } from '@flyprobe/shared';
-import type { CheckSpec } from '../checks/core/check.ts';
+import type { NetworkPath, ProbeConfig, Protocol, RegionCode, TargetConfig } from '@flyprobe/shared';
+import { isRoutedPath } from '@flyprobe/shared';
+import { parseHostPort } from '../checks/core/host-port.ts';
+import { type CheckSpec, checkType } from '../checks/index.ts';
 import type { CheckPlan, PlannedCheck, PlannedStream } from './plan.ts';
 
 export interface PlanContext {
@@ -16,8 +10,8 @@ export interface PlanContext {
   resolver?: string;
   /** Regions found in TXT `regions.<app>.internal`, for targets that list none. */
   discoveredRegions: ReadonlyMap<string, readonly RegionCode[]>;
-  /** Ports of this probe's echo server: peers of one deployment listen on the same ones. */
-  echoPorts: { tcp: number; grpc: number };
+  /** Ports of this probe's echo server, by protocol: peers of one deployment listen on the same ones. */
+  echoPorts: Record<Protocol, number>;
 }
 
 /**
@@ -68,7 +62,6 @@ function planTarget(t: TargetConfig, ctx: PlanContext, plan: CheckPlan): void {
     }
     const perRegion: readonly (RegionCode | undefined)[] = isRoutedPath(path) ? [undefined] : regions;
     for (const protocol of t.protocols) {
-      if (path === 'pinned' && protocol === 'tcp') continue; // raw TCP cannot carry fly-force-region
       for (const region of perRegion) addTargetChecks(t, path, protocol, region, ctx, plan);
     }
   }
@@ -85,36 +78,24 @@ function addTargetChecks(
   const isPrivate = path === 'private';
   // Both private paths resolve over 6PN DNS and speak plaintext.
   const over6pn = isPrivate || path === 'flycast';
-  const base: CheckSpec = {
-    target: t.name,
-    path,
-    targetRegion: region,
-    host: hostFor(t, path, region),
-    port: portFor(t, protocol, isPrivate),
-    timeoutMs: t.timeoutMs,
-    resolver: over6pn ? ctx.resolver : undefined,
-  };
-  if (protocol === 'http') {
-    base.httpPath = t.http.path;
-    base.tls = over6pn ? false : t.http.tls;
-    base.expectStatus = t.http.expectStatus;
-    base.keepAlive = t.http.keepAlive;
-  } else if (protocol === 'grpc') {
-    base.tls = over6pn ? false : t.grpc.tls;
-    if (path === 'pinned' && region) base.headers = { [FLY_HEADERS.forceRegion]: region };
-  }
-  plan.checks.push(planned(protocol, base, t.intervalMs));
-  if (protocol === 'grpc') {
-    for (let i = 0; i < t.grpc.streams; i++) {
-      // An open stream reports a sample at the target's cadence, like its periodic checks.
-      const spec: CheckSpec = {
-        ...base,
-        tickIntervalMs: t.grpc.tickIntervalMs,
-        sampleIntervalMs: t.intervalMs,
-      };
-      plan.streams.push(plannedStream(spec, i, t.grpc.maxStreamLifetimeMs));
-    }
-  }
+  const planned = checkType(protocol).plan({
+    target: t,
+    over6pn,
+    base: {
+      target: t.name,
+      path,
+      targetRegion: region,
+      host: hostFor(t, path, region),
+      port: portFor(t, protocol, isPrivate),
+      timeoutMs: t.timeoutMs,
+      resolver: over6pn ? ctx.resolver : undefined,
+    },
+  });
+  if (!planned) return;
+  plan.checks.push(plannedCheck(planned.check, t.intervalMs));
+  const streams = planned.streams;
+  for (let i = 0; streams && i < streams.count; i++)
+    plan.streams.push(plannedStream(streams.spec, i, streams.maxLifetimeMs));
 }
 
 function hostFor(t: TargetConfig, path: NetworkPath, region: RegionCode | undefined): string {
@@ -125,67 +106,44 @@ function hostFor(t: TargetConfig, path: NetworkPath, region: RegionCode | undefi
 }
 
 function portFor(t: TargetConfig, protocol: Protocol, isPrivate: boolean): number {
-  const publicPort = protocol === 'http' ? t.http.port : protocol === 'tcp' ? t.tcp.port : t.grpc.port;
+  const publicPort = t[protocol].port;
   return isPrivate ? (t.privatePorts[protocol] ?? publicPort) : publicPort;
 }
 
 function planMesh(mesh: ProbeConfig['mesh'], ctx: PlanContext, plan: CheckPlan): void {
   for (const peer of mesh.peers) {
     if (peer.probeId === ctx.self.probeId) continue;
-    const http = parseHostPort(peer.address);
-    if (!http) {
+    const address = parseHostPort(peer.address);
+    if (!address) {
       plan.warnings.push(`mesh.peers.${peer.probeId}: address ${peer.address} is not host:port`);
       continue;
     }
     for (const protocol of mesh.protocols) {
-      const endpoint = meshEndpoint(peer, protocol, http, ctx);
-      if (!endpoint) {
-        plan.warnings.push(`mesh.peers.${peer.probeId}: tcpAddress ${peer.tcpAddress} is not host:port`);
-        continue;
-      }
-      const spec: CheckSpec = {
-        target: 'mesh',
-        path: 'mesh',
-        targetRegion: peer.region,
-        peer: peer.probeId,
-        host: endpoint.host,
-        port: endpoint.port,
-        timeoutMs: mesh.timeoutMs,
-        resolver: ctx.resolver,
-      };
-      if (protocol === 'http') spec.httpPath = '/echo';
-      plan.checks.push(planned(protocol, spec, mesh.intervalMs));
+      const spec = checkType(protocol).planMesh({
+        peer,
+        address,
+        echoPorts: ctx.echoPorts,
+        base: {
+          target: 'mesh',
+          path: 'mesh',
+          targetRegion: peer.region,
+          peer: peer.probeId,
+          timeoutMs: mesh.timeoutMs,
+          resolver: ctx.resolver,
+        },
+      });
+      if ('warning' in spec) plan.warnings.push(`mesh.peers.${peer.probeId}: ${spec.warning}`);
+      else plan.checks.push(plannedCheck(spec, mesh.intervalMs));
     }
   }
 }
 
-function meshEndpoint(
-  peer: MeshPeer,
-  protocol: Protocol,
-  http: { host: string; port: number },
-  ctx: PlanContext,
-): { host: string; port: number } | undefined {
-  if (protocol === 'http') return http;
-  if (protocol === 'tcp')
-    return peer.tcpAddress ? parseHostPort(peer.tcpAddress) : { host: http.host, port: ctx.echoPorts.tcp };
-  return { host: http.host, port: ctx.echoPorts.grpc };
-}
-
-/** `host:port` or `[v6]:port`; the host comes back without brackets. */
-export function parseHostPort(address: string): { host: string; port: number } | undefined {
-  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(address.trim());
-  const port = Number(m?.[3]);
-  const host = m?.[1] ?? m?.[2];
-  if (!host || !Number.isInteger(port) || port < 1 || port > 65535) return undefined;
-  return { host, port };
-}
-
-function planned(protocol: Protocol, spec: CheckSpec, intervalMs: number): PlannedCheck {
-  const key = [protocol, spec.target, spec.path, spec.targetRegion ?? '', spec.peer ?? ''].join('|');
-  return { key, fingerprint: JSON.stringify([spec, intervalMs]), protocol, spec, intervalMs };
+function plannedCheck(spec: CheckSpec, intervalMs: number): PlannedCheck {
+  const key = [spec.protocol, spec.target, spec.path, spec.targetRegion ?? '', spec.peer ?? ''].join('|');
+  return { key, fingerprint: JSON.stringify([spec, intervalMs]), spec, intervalMs };
 }
 
 function plannedStream(spec: CheckSpec, index: number, maxLifetimeMs: number): PlannedStream {
   const key = ['stream', spec.target, spec.path, spec.targetRegion ?? '', String(index)].join('|');
-  return { key, fingerprint: JSON.stringify([spec, maxLifetimeMs]), protocol: 'grpc', spec, maxLifetimeMs };
+  return { key, fingerprint: JSON.stringify([spec, maxLifetimeMs]), spec, maxLifetimeMs };
 }

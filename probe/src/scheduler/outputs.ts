@@ -1,10 +1,9 @@
-import type { Outcome, Protocol } from '@flyprobe/shared';
-import type { CheckOutput, CheckSpec } from '../checks/core/check.ts';
+import type { Outcome } from '@flyprobe/shared';
+import type { CheckOutput, SpecBase } from '../checks/core/check.ts';
 
 /** A result the scheduler itself produces when a check failed to produce one (hung or threw). */
 export function runtimeOutput(
-  spec: CheckSpec,
-  protocol: Protocol,
+  spec: SpecBase,
   startedAt: number,
   outcome: Outcome,
   message: string,
@@ -13,7 +12,7 @@ export function runtimeOutput(
   return {
     target: spec.target,
     path: spec.path,
-    protocol,
+    protocol: spec.protocol,
     targetRegion: spec.targetRegion,
     peer: spec.peer,
     startedAt,

@@ -1,11 +1,12 @@
 import type { LimitFunction } from 'p-limit';
-import type { Check, CheckOutput } from '../checks/core/check.ts';
+import type { CheckOutput } from '../checks/core/check.ts';
 import { runtimeOutput } from './outputs.ts';
 import type { PlannedCheck } from './plan.ts';
+import type { CheckRunner } from './runner.ts';
 
 export interface PeriodicDeps {
   limit: LimitFunction;
-  check: Check;
+  run: NonNullable<CheckRunner['run']>;
   emit(output: CheckOutput): void;
   missed(planned: PlannedCheck): void;
   random: () => number;
@@ -94,7 +95,7 @@ export class PeriodicCheck {
 
   private async runOnce(): Promise<void> {
     if (this.stopped) return;
-    const { spec, protocol } = this.planned;
+    const { spec } = this.planned;
     const startedAt = Date.now();
     const t0 = performance.now();
     // One controller and plain timers per run (cheaper than AbortSignal.any + AbortSignal.timeout).
@@ -108,17 +109,10 @@ export class PeriodicCheck {
     const hardTimeout = new Promise<'hung'>((resolve) => {
       hardTimer = setTimeout(() => resolve('hung'), spec.timeoutMs + HARD_TIMEOUT_GRACE_MS);
     });
-    const run = this.deps.check
+    const run = this.deps
       .run(spec, controller.signal)
       .catch((err: unknown) =>
-        runtimeOutput(
-          spec,
-          protocol,
-          startedAt,
-          'error',
-          `check threw: ${describe(err)}`,
-          performance.now() - t0,
-        ),
+        runtimeOutput(spec, startedAt, 'error', `check threw: ${describe(err)}`, performance.now() - t0),
       );
     const first = await Promise.race([run, hardTimeout]);
     clearTimeout(abortTimer);
@@ -126,14 +120,7 @@ export class PeriodicCheck {
     if (first === 'hung') {
       // Free the concurrency slot; the check stays "running" (no overlap) until it really settles.
       this.emit(
-        runtimeOutput(
-          spec,
-          protocol,
-          startedAt,
-          'timeout',
-          'check ignored its time limit',
-          performance.now() - t0,
-        ),
+        runtimeOutput(spec, startedAt, 'timeout', 'check ignored its time limit', performance.now() - t0),
       );
       this.inflight = run
         .then(() => undefined)

@@ -1,12 +1,10 @@
-import type { Protocol } from '@flyprobe/shared';
-import type { CheckSpec } from '../checks/core/check.ts';
+import type { CheckSpec } from '../checks/index.ts';
 
 /** One periodic measurement: a spec run every `intervalMs` (jittered). */
 export interface PlannedCheck {
   /** Identity of the check across reconfigurations: same key and fingerprint = keep its schedule. */
   key: string;
   fingerprint: string;
-  protocol: Protocol;
   spec: CheckSpec;
   intervalMs: number;
 }
@@ -15,7 +13,6 @@ export interface PlannedCheck {
 export interface PlannedStream {
   key: string;
   fingerprint: string;
-  protocol: Protocol;
   spec: CheckSpec;
   /** Closed and reopened after this long so stream lifetimes stay bounded. */
   maxLifetimeMs: number;

@@ -19,14 +19,28 @@ async function delayServer(): Promise<DelayServer> {
 }
 
 function planned(target: string, intervalMs: number, timeoutMs: number, port = 1): PlannedCheck {
-  const spec = { target, path: 'anycast' as const, host: '127.0.0.1', port, timeoutMs };
-  return {
-    key: `tcp|${target}`,
-    fingerprint: JSON.stringify([spec, intervalMs]),
-    protocol: 'tcp',
-    spec,
-    intervalMs,
+  const spec = {
+    protocol: 'tcp' as const,
+    target,
+    path: 'anycast' as const,
+    host: '127.0.0.1',
+    port,
+    timeoutMs,
   };
+  return { key: `tcp|${target}`, fingerprint: JSON.stringify([spec, intervalMs]), spec, intervalMs };
+}
+
+/** A plan of one stream to the delay server, rotated after `maxLifetimeMs`. */
+function streamPlan(key: string, port: number, maxLifetimeMs: number): CheckPlan {
+  const spec = {
+    protocol: 'grpc' as const,
+    target: 'web',
+    path: 'anycast' as const,
+    host: '127.0.0.1',
+    port,
+    timeoutMs: 1_000,
+  };
+  return { checks: [], streams: [{ key, fingerprint: key, spec, maxLifetimeMs }], warnings: [] };
 }
 
 function plan(...checks: PlannedCheck[]): CheckPlan {
@@ -40,7 +54,7 @@ function scheduler(
   stream?: LoopbackStreamCheck,
 ) {
   const s = new Scheduler({
-    checks: { tcp: check, grpcStream: stream },
+    checks: [check, stream].filter((c) => c !== undefined),
     concurrency,
     emit: (o) => outputs.push(o),
   });
@@ -138,7 +152,7 @@ describe('scheduler', () => {
       (_, i) =>
         new PeriodicCheck(planned(`j${i}`, 10_000, 1_000), {
           limit,
-          check: { protocol: 'tcp', run: async () => ({}) as CheckOutput },
+          run: async () => ({}) as CheckOutput,
           emit: () => undefined,
           missed: () => undefined,
           random: Math.random,
@@ -155,26 +169,11 @@ describe('scheduler', () => {
     const stream = new LoopbackStreamCheck(server.port, 50);
     const outputs: CheckOutput[] = [];
     const s = scheduler(undefined, 4, outputs, stream);
-    const spec = {
-      target: 'web',
-      path: 'anycast' as const,
-      host: '127.0.0.1',
-      port: server.port,
-      timeoutMs: 1_000,
-    };
-    s.apply({
-      checks: [],
-      streams: [{ key: 'stream|web', fingerprint: 'x', protocol: 'grpc', spec, maxLifetimeMs: 60_000 }],
-      warnings: [],
-    });
+    s.apply(streamPlan('stream|web', server.port, 60_000));
     await until(() => stream.opens >= 3, 30_000, 'three opens');
     const stopped = new LoopbackStreamCheck(server.port, 60_000);
     const s2 = scheduler(undefined, 4, outputs, stopped);
-    s2.apply({
-      checks: [],
-      streams: [{ key: 'stream|web2', fingerprint: 'y', protocol: 'grpc', spec, maxLifetimeMs: 60_000 }],
-      warnings: [],
-    });
+    s2.apply(streamPlan('stream|web2', server.port, 60_000));
     await until(() => s2.openStreams === 1, 20_000, 'stream open');
     await s2.stop(5_000);
     expect(outputs.at(-1)?.stream?.endReason).toBe('cancelled');
@@ -186,18 +185,7 @@ describe('scheduler', () => {
     const stream = new LoopbackStreamCheck(server.port, 60_000);
     const outputs: CheckOutput[] = [];
     const s = scheduler(undefined, 4, outputs, stream);
-    const spec = {
-      target: 'web',
-      path: 'anycast' as const,
-      host: '127.0.0.1',
-      port: server.port,
-      timeoutMs: 1_000,
-    };
-    s.apply({
-      checks: [],
-      streams: [{ key: 'stream|web', fingerprint: 'x', protocol: 'grpc', spec, maxLifetimeMs: 100 }],
-      warnings: [],
-    });
+    s.apply(streamPlan('stream|web', server.port, 100));
     await until(() => stream.opens >= 3, 30_000, 'rotations');
     expect(outputs.filter((o) => o.stream?.event === 'end').length).toBeGreaterThanOrEqual(2);
   });

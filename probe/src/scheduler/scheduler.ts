@@ -1,12 +1,14 @@
+import type { Protocol } from '@flyprobe/shared';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { CheckOutput } from '../checks/core/check.ts';
-import type { CheckSet } from './check-set.ts';
 import { PeriodicCheck } from './periodic-check.ts';
 import type { CheckPlan, PlannedCheck } from './plan.ts';
+import type { CheckRunner } from './runner.ts';
 import { StreamHolder } from './stream-holder.ts';
 
 export interface SchedulerOptions {
-  checks: CheckSet;
+  /** One runner per protocol (the agent passes checks/index.ts CHECKS). */
+  checks: readonly CheckRunner[];
   /** Global cap on checks running at once (streams are not counted: they are mostly idle). */
   concurrency: number;
   emit(output: CheckOutput): void;
@@ -35,10 +37,12 @@ export class Scheduler {
   private missed = 0;
   private stopped = false;
   private readonly warnedMissing = new Set<string>();
+  private readonly runners: ReadonlyMap<Protocol, CheckRunner>;
 
   constructor(private readonly opts: SchedulerOptions) {
     this.limit = pLimit(opts.concurrency);
     this.random = opts.random ?? Math.random;
+    this.runners = new Map(opts.checks.map((c) => [c.protocol, c]));
   }
 
   get missedRuns(): number {
@@ -75,14 +79,14 @@ export class Scheduler {
         result.kept++;
         continue;
       }
-      const check = this.opts.checks[planned.protocol];
-      if (!check) {
-        this.warnMissing(planned.protocol);
+      const check = this.runners.get(planned.spec.protocol);
+      if (!check?.run) {
+        this.warnMissing(planned.spec.protocol);
         continue;
       }
       const runner = new PeriodicCheck(planned, {
         limit: this.limit,
-        check,
+        run: check.run.bind(check),
         emit: (o) => this.opts.emit(o),
         missed: (p) => {
           this.missed++;
@@ -106,13 +110,13 @@ export class Scheduler {
         result.kept++;
         continue;
       }
-      const check = this.opts.checks.grpcStream;
-      if (!check) {
-        this.warnMissing('grpc stream');
+      const check = this.runners.get(planned.spec.protocol);
+      if (!check?.hold) {
+        this.warnMissing(`${planned.spec.protocol} stream`);
         continue;
       }
       const holder = new StreamHolder(planned, {
-        check,
+        hold: check.hold.bind(check),
         emit: (o) => this.opts.emit(o),
         reopened: () => this.opts.onStreamReopen?.(),
         log: (m) => this.opts.log?.(m),

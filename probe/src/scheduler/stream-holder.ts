@@ -1,10 +1,11 @@
-import type { CheckOutput, StreamCheck } from '../checks/core/check.ts';
+import type { CheckOutput } from '../checks/core/check.ts';
 import { fullJitterDelay } from '../reporter/backoff.ts';
 import { runtimeOutput } from './outputs.ts';
 import type { PlannedStream } from './plan.ts';
+import type { CheckRunner } from './runner.ts';
 
 export interface StreamDeps {
-  check: StreamCheck;
+  hold: NonNullable<CheckRunner['hold']>;
   emit(output: CheckOutput): void;
   reopened(planned: PlannedStream): void;
   log(message: string): void;
@@ -57,7 +58,7 @@ export class StreamHolder {
       const startedAt = Date.now();
       this.open = true;
       try {
-        await this.deps.check.hold(
+        await this.deps.hold(
           this.planned.spec,
           this.deps.emit,
           AbortSignal.any([this.stopping.signal, rotate.signal]),
@@ -65,16 +66,7 @@ export class StreamHolder {
       } catch (err) {
         // StreamCheck.hold should not throw; record it as a failed stream rather than losing it.
         const message = `stream check threw: ${err instanceof Error ? err.message : String(err)}`;
-        this.deps.emit(
-          runtimeOutput(
-            this.planned.spec,
-            this.planned.protocol,
-            startedAt,
-            'error',
-            message,
-            performance.now() - t0,
-          ),
-        );
+        this.deps.emit(runtimeOutput(this.planned.spec, startedAt, 'error', message, performance.now() - t0));
         this.deps.log(message);
       } finally {
         this.open = false;

@@ -78,8 +78,5 @@ export const count = z
   .max(MAX_COUNT, { message: `must be at most ${MAX_COUNT}` });
 
 export const PATHS = ['anycast', 'pinned', 'private', 'flycast', 'mesh'] as const;
-export const PROTOCOLS = ['http', 'tcp', 'grpc'] as const;
 export const networkPath = z.enum(PATHS);
-export const protocol = z.enum(PROTOCOLS);
 export type NetworkPath = z.infer<typeof networkPath>;
-export type Protocol = z.infer<typeof protocol>;

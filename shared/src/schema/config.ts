@@ -1,15 +1,6 @@
 import { z } from 'zod';
-import {
-  durationMs,
-  identifier,
-  type NetworkPath,
-  networkPath,
-  PROTOCOLS,
-  protocol,
-  regionCode,
-} from './common.ts';
-
-const port = z.number().int().min(1).max(65535);
+import { CHECK_TARGET_OPTIONS, PROTOCOLS, protocol, targetPrivatePorts } from './checks/index.ts';
+import { durationMs, identifier, type NetworkPath, networkPath, regionCode } from './common.ts';
 
 /**
  * Paths a target gets when it lists none. Flycast is opt-in: it needs a private IPv6 allocated with
@@ -35,31 +26,10 @@ const targetFields = z.strictObject({
     .array(protocol)
     .min(1)
     .default([...PROTOCOLS]),
-  http: z
-    .strictObject({
-      port: port.default(80),
-      path: z.string().startsWith('/').max(1024).default('/echo'),
-      tls: z.boolean().default(false),
-      expectStatus: z.array(z.number().int().min(100).max(599)).default([200]),
-      keepAlive: z.boolean().default(false),
-    })
-    .prefault({}),
-  tcp: z.strictObject({ port: port.default(7070) }).prefault({}),
-  grpc: z
-    .strictObject({
-      port: port.default(50051),
-      tls: z.boolean().default(false),
-      /** Long-lived tick streams held open per (path, region); 0 disables. */
-      streams: z.number().int().min(0).max(8).default(1),
-      tickIntervalMs: durationMs.min(50).default(1000),
-      /** A stream is closed and reopened after this long, so stream lifetimes stay bounded. */
-      maxStreamLifetimeMs: durationMs.min(1000).default(600_000),
-    })
-    .prefault({}),
+  /** One section per check type (`http`, `tcp`, `grpc`): its options, defaults filled in. */
+  ...CHECK_TARGET_OPTIONS,
   /** Private path: port the target listens on over 6PN, when it differs from the public one. */
-  privatePorts: z
-    .strictObject({ http: port.optional(), tcp: port.optional(), grpc: port.optional() })
-    .prefault({}),
+  privatePorts: targetPrivatePorts,
   intervalMs: durationMs.min(100).default(15_000),
   timeoutMs: durationMs.min(50).default(5_000),
 });

@@ -1,5 +1,6 @@
 export * from './acceptor.ts';
 export * from './batch.ts';
+export * from './checks/index.ts';
 export * from './common.ts';
 export * from './config.ts';
 export * from './echo.ts';

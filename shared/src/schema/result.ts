@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { protocol } from './checks/index.ts';
 import {
   count,
   durationMs,
@@ -6,7 +7,6 @@ import {
   identifier,
   machineRegion,
   networkPath,
-  protocol,
   regionCode,
   text,
 } from './common.ts';

@@ -1,11 +1,11 @@
 import { isRoutedPath, type Protocol } from '@flyprobe/shared';
-import type { CheckOutput, CheckSpec } from './check.ts';
+import type { CheckOutput, SpecBase } from './check.ts';
 import { classifyError, describeError, type FailedPhase } from './failure.ts';
 import type { Timeline } from './timeline.ts';
 
 /** The identifying fields every result of `spec` carries. */
 export function resultBase(
-  spec: CheckSpec,
+  spec: SpecBase,
   protocol: Protocol,
   startedAt: number,
 ): Pick<CheckOutput, 'target' | 'path' | 'protocol' | 'targetRegion' | 'peer' | 'startedAt'> {
@@ -21,7 +21,7 @@ export function resultBase(
 
 /** A failed measurement: outcome from the error, the phase it happened in, only the phases that completed. */
 export function failedOutput(
-  spec: CheckSpec,
+  spec: SpecBase,
   protocol: Protocol,
   timeline: Timeline,
   err: unknown,

@@ -1,9 +1,9 @@
 import { type ClientHttp2Session, connect as h2connect } from 'node:http2';
 import type { Socket } from 'node:net';
 import { ECHO_SERVICE, FLY_HEADERS, hostPort } from '@flyprobe/shared';
-import type { CheckSpec } from '../core/check.ts';
 import { openConnection } from '../core/connect.ts';
 import type { Timeline } from '../core/timeline.ts';
+import type { GrpcSpec } from './spec.ts';
 
 /**
  * A fresh HTTP/2 connection for one gRPC measurement, timed on the timeline: dns, connect (the TCP
@@ -12,7 +12,7 @@ import type { Timeline } from '../core/timeline.ts';
  * an HTTP/2 PING on the very connection they measure.
  */
 export async function openGrpcSession(
-  spec: CheckSpec,
+  spec: GrpcSpec,
   timeline: Timeline,
 ): Promise<{ socket: Socket; session: ClientHttp2Session }> {
   const socket = await openConnection(
@@ -32,7 +32,7 @@ export async function openGrpcSession(
 
 /** Request headers of a call to the echo service: trace context, the pinned region, the spec's extras. */
 export function grpcRequestHeaders(
-  spec: CheckSpec,
+  spec: GrpcSpec,
   method: 'Ping' | 'Ticks',
   traceparent: string,
 ): Record<string, string> {

@@ -1,10 +1,12 @@
 import { constants } from 'node:http2';
-import { probeResult } from '@flyprobe/shared';
 import { Server as GrpcServer, type Metadata, ServerCredentials, status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { echoServiceDefinition, type RunningEcho, startEchoServer } from '../../echo/index.ts';
-import type { CheckOutput, CheckSpec } from '../core/check.ts';
+import type { CheckOutput } from '../core/check.ts';
 import { type HostileServer, rawGrpcServer, tickFrame } from '../testing/hostile-servers.ts';
+import { specFor } from '../testing/spec.ts';
+import { expectValidOnWire } from '../testing/wire.ts';
+import type { GrpcSpec } from './spec.ts';
 import { grpcStreamCheck } from './stream.ts';
 
 const identity = { region: 'sin', machineId: 'm-stream', startedAt: Date.now() - 1000 };
@@ -17,20 +19,12 @@ afterAll(async () => {
   await echo.close();
 });
 
-const spec = (port: number, extra: Partial<CheckSpec> = {}): CheckSpec => ({
-  target: 'streams',
-  path: 'anycast',
-  host: '127.0.0.1',
-  port,
-  timeoutMs: 5000,
-  tickIntervalMs: 50,
-  sampleIntervalMs: 100,
-  ...extra,
-});
+const spec = (port: number, extra: Partial<GrpcSpec> = {}) =>
+  specFor(grpcStreamCheck, port, { target: 'streams', tickIntervalMs: 50, sampleIntervalMs: 100, ...extra });
 
 /** Holds a stream until `until` says stop (or it ends by itself); returns everything emitted. */
 async function hold(
-  s: CheckSpec,
+  s: GrpcSpec,
   until: (outs: CheckOutput[]) => boolean = () => false,
 ): Promise<CheckOutput[]> {
   const outs: CheckOutput[] = [];
@@ -38,7 +32,7 @@ async function hold(
   await grpcStreamCheck.hold(
     s,
     (o) => {
-      expect(probeResult.safeParse({ ...o, seq: 1 }).error).toBeUndefined();
+      expectValidOnWire(o);
       outs.push(o);
       if (until(outs)) ac.abort();
     },

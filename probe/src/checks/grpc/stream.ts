@@ -9,7 +9,7 @@ import {
   type STREAM_END_REASONS,
   type StreamInfo,
 } from '@flyprobe/shared';
-import type { CheckOutput, CheckSpec, StreamCheck } from '../core/check.ts';
+import type { CheckOutput, StreamCheck } from '../core/check.ts';
 import { within } from '../core/connect.ts';
 import { type EchoReplyMessage, echoFromReply, servedBy } from '../core/echo-info.ts';
 import { CheckFailure, classifyError, describeError } from '../core/failure.ts';
@@ -19,6 +19,7 @@ import { newTraceContext } from '../core/trace.ts';
 import { frameMessage, GrpcFrameReader } from './frames.ts';
 import { echoPackageDefinition } from './proto.ts';
 import { grpcRequestHeaders, openGrpcSession } from './session.ts';
+import type { GrpcSpec } from './spec.ts';
 
 type EndReason = (typeof STREAM_END_REASONS)[number];
 
@@ -61,7 +62,7 @@ function reasonForFailure(outcome: Outcome): EndReason | undefined {
  * "UNAVAILABLE: Connection dropped"; here each one is an end reason of its own.
  */
 class TickStream {
-  readonly #spec: CheckSpec;
+  readonly #spec: GrpcSpec;
   readonly #emit: (output: CheckOutput) => void;
   readonly #timeline: Timeline;
   readonly #streamId = randomBytes(8).toString('hex');
@@ -87,7 +88,7 @@ class TickStream {
   readonly #stallAfterMs: number;
   readonly #tickIntervalMs: number;
 
-  constructor(spec: CheckSpec, emit: (output: CheckOutput) => void, signal: AbortSignal) {
+  constructor(spec: GrpcSpec, emit: (output: CheckOutput) => void, signal: AbortSignal) {
     this.#spec = spec;
     this.#emit = emit;
     this.#timeline = new Timeline({ totalMs: spec.timeoutMs, limits: spec.phaseTimeoutMs, signal });
@@ -327,7 +328,7 @@ class TickStream {
 }
 
 /** Holds a gRPC Ticks stream: a `sample` every `sampleIntervalMs` while open, an `end` when it ends. */
-export const grpcStreamCheck: StreamCheck = {
+export const grpcStreamCheck: StreamCheck<GrpcSpec> = {
   protocol: 'grpc',
   hold(spec, emit, signal) {
     return new TickStream(spec, emit, signal).hold(signal);

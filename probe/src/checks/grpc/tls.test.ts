@@ -1,8 +1,9 @@
 import { Server as GrpcServer, ServerCredentials } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addEchoService } from '../../echo/index.ts';
-import type { CheckOutput, CheckSpec } from '../core/check.ts';
+import type { CheckOutput } from '../core/check.ts';
 import { selfSignedCert } from '../testing/cert.ts';
+import type { GrpcSpec } from './spec.ts';
 import { grpcStreamCheck } from './stream.ts';
 import { grpcUnaryCheck } from './unary.ts';
 
@@ -27,7 +28,8 @@ afterAll(() => {
   server.forceShutdown();
 });
 
-const spec = (extra: Partial<CheckSpec>): CheckSpec => ({
+const spec = (extra: Partial<GrpcSpec>): GrpcSpec => ({
+  protocol: 'grpc',
   target: 'tls',
   path: 'anycast',
   host: '127.0.0.1',

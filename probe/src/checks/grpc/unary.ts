@@ -11,6 +11,7 @@ import { newTraceContext } from '../core/trace.ts';
 import { frameMessage, GrpcFrameReader } from './frames.ts';
 import { echoPackageDefinition } from './proto.ts';
 import { grpcRequestHeaders, openGrpcSession, pingSession } from './session.ts';
+import type { GrpcSpec } from './spec.ts';
 import { GRPC_STATUS, grpcOutcome, isGrpcError } from './status.ts';
 
 interface PingMethod {
@@ -119,7 +120,7 @@ function unaryPing(
  * application in it), echo = the Ping call's round trip (= latencyMs, one application round trip like the
  * other protocols'). On the anycast and pinned paths the PING is answered by the edge, the first HTTP/2 hop.
  */
-export const grpcUnaryCheck: Check = {
+export const grpcUnaryCheck: Check<GrpcSpec> = {
   protocol: 'grpc',
   async run(spec, signal) {
     const timeline = new Timeline({ totalMs: spec.timeoutMs, limits: spec.phaseTimeoutMs, signal });

@@ -3,9 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { echoApp, type RunningEcho, startEchoServer } from '../../echo/index.ts';
-import type { CheckSpec } from '../core/check.ts';
 import { selfSignedCert } from '../testing/cert.ts';
 import { httpCheck } from './run.ts';
+import type { HttpSpec } from './spec.ts';
 
 /* HTTP/1.1 and h2c against the standalone echo server; TLS with ALPN h2 / http/1.1 against a self-signed echo. */
 const identity = { region: 'yyz', machineId: 'm-versions', startedAt: Date.now() - 1000 };
@@ -28,7 +28,8 @@ afterAll(async () => {
   await new Promise((r) => tlsServer.close(r));
 });
 
-const base = (port: number, extra: Partial<CheckSpec>): CheckSpec => ({
+const base = (port: number, extra: Partial<HttpSpec>): HttpSpec => ({
+  protocol: 'http',
   target: 'versions',
   path: 'anycast',
   host: '127.0.0.1',

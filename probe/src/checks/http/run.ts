@@ -2,13 +2,14 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import { edgeFromRequestId, FLY_HEADERS, hostPort } from '@flyprobe/shared';
 import { Client, type Dispatcher } from 'undici';
-import type { Check, CheckOutput, CheckSpec } from '../core/check.ts';
+import type { Check, CheckOutput } from '../core/check.ts';
 import { openConnection, within } from '../core/connect.ts';
 import { echoFromJson, servedBy } from '../core/echo-info.ts';
 import { CheckFailure } from '../core/failure.ts';
 import { failedOutput, resultBase } from '../core/result.ts';
 import { now, Timeline } from '../core/timeline.ts';
 import { newTraceContext } from '../core/trace.ts';
+import type { HttpSpec } from './spec.ts';
 
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 /** Larger response heads are refused (hostile targets). */
@@ -41,14 +42,14 @@ const keptClients = new Map<string, ClientSlot>();
  * HTTP/1.1 clients of fresh-connection checks, one per check (its spec): each measurement still opens
  * its own connection and closes it after, but the client (parsed origin, options) is built once.
  */
-const freshClients = new WeakMap<CheckSpec, ClientSlot>();
+const freshClients = new WeakMap<HttpSpec, ClientSlot>();
 
-function originOf(spec: CheckSpec): string {
+function originOf(spec: HttpSpec): string {
   return `${spec.tls ? 'https' : 'http'}://${hostPort(spec.host, spec.port)}`;
 }
 
 /** An undici client whose connections are opened (and timed) by `openConnection`. */
-function newSlot(spec: CheckSpec): ClientSlot {
+function newSlot(spec: HttpSpec): ClientSlot {
   const state: Omit<ClientSlot, 'client'> = {
     timeline: undefined,
     httpVersion: '1.1',
@@ -103,7 +104,7 @@ interface Exchange {
 /** One request on `client`: ttfb = request fully written -> first response byte; transfer = first -> last byte read. */
 function exchange(
   slot: ClientSlot,
-  spec: CheckSpec,
+  spec: HttpSpec,
   headers: Record<string, string>,
   timeline: Timeline,
 ): Promise<Exchange> {
@@ -179,7 +180,7 @@ function exchange(
   });
 }
 
-function requestHeaders(spec: CheckSpec, traceparent: string): Record<string, string> {
+function requestHeaders(spec: HttpSpec, traceparent: string): Record<string, string> {
   const headers: Record<string, string> = {
     'user-agent': 'flyprobe',
     accept: 'application/json, */*;q=0.5',
@@ -190,7 +191,7 @@ function requestHeaders(spec: CheckSpec, traceparent: string): Record<string, st
   return headers;
 }
 
-function statusAccepted(spec: CheckSpec, status: number): boolean {
+function statusAccepted(spec: HttpSpec, status: number): boolean {
   return spec.expectStatus?.length ? spec.expectStatus.includes(status) : status >= 200 && status < 400;
 }
 
@@ -200,7 +201,7 @@ function headerValue(headers: IncomingHttpHeaders, name: string): string | undef
 }
 
 function successOutput(
-  spec: CheckSpec,
+  spec: HttpSpec,
   timeline: Timeline,
   x: Exchange,
   httpVersion: '1.1' | '2',
@@ -225,7 +226,7 @@ function successOutput(
   };
 }
 
-function keepAliveKey(spec: CheckSpec): string {
+function keepAliveKey(spec: HttpSpec): string {
   return [
     spec.target,
     spec.path,
@@ -250,7 +251,7 @@ function closeConnection(socket: Socket): Promise<void> {
 }
 
 /** HTTP(S) GET with a fresh connection per measurement unless `keepAlive`; h1, h2 (ALPN) and h2c. */
-export const httpCheck: Check = {
+export const httpCheck: Check<HttpSpec> = {
   protocol: 'http',
   async run(spec, signal) {
     const timeline = new Timeline({ totalMs: spec.timeoutMs, limits: spec.phaseTimeoutMs, signal });

@@ -6,6 +6,7 @@ import { echoFromJson, servedBy } from '../core/echo-info.ts';
 import { CheckFailure } from '../core/failure.ts';
 import { failedOutput, resultBase } from '../core/result.ts';
 import { now, Timeline } from '../core/timeline.ts';
+import type { TcpSpec } from './spec.ts';
 
 /** Longest echo answer line accepted (nonce + echo JSON); more is a protocol violation. */
 const MAX_LINE_BYTES = 4096;
@@ -52,7 +53,7 @@ function readLine(socket: Socket): Promise<string> {
  * the probe writes `<nonce>\n`; the answer is `<nonce>\n` from a plain echo server, or
  * `<nonce> <echo JSON>\n` from a flyprobe echo server. latencyMs = write -> answer line read.
  */
-export const tcpCheck: Check = {
+export const tcpCheck: Check<TcpSpec> = {
   protocol: 'tcp',
   async run(spec, signal) {
     const timeline = new Timeline({ totalMs: spec.timeoutMs, limits: spec.phaseTimeoutMs, signal });

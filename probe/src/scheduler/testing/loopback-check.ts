@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import type { Check, CheckOutput, CheckSpec, StreamCheck } from '../../checks/core/check.ts';
+import type { Check, CheckOutput, StreamCheck } from '../../checks/core/check.ts';
+import type { CheckSpec } from '../../checks/index.ts';
 
 /** A loopback TCP server that answers `ok` after the delay the client asks for (`<ms>\n`). */
 export class DelayServer {

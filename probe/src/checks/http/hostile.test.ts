@@ -1,24 +1,18 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { probeResult } from '@flyprobe/shared';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CheckOutput, CheckSpec } from './core/check.ts';
-import { grpcStreamCheck } from './grpc/stream.ts';
-import { grpcUnaryCheck } from './grpc/unary.ts';
-import { DEFAULT_MAX_BODY_BYTES, httpCheck } from './http/run.ts';
-import { tcpCheck } from './tcp/run.ts';
-import { type HostileServer, rawGrpcServer, rawServer, tickFrame } from './testing/hostile-servers.ts';
+import type { CheckOutput } from '../core/check.ts';
+import { type HostileServer, rawServer } from '../testing/hostile-servers.ts';
+import { specFor } from '../testing/spec.ts';
+import { expectValidOnWire } from '../testing/wire.ts';
+import { DEFAULT_MAX_BODY_BYTES, httpCheck } from './run.ts';
+import type { HttpSpec } from './spec.ts';
 
 /*
  * Hostile and broken targets, each a real server on loopback: every one is classified with the right
  * outcome and failed phase, within short limits, without unbounded memory.
  */
 const cleanups: (() => Promise<void> | void)[] = [];
-/** Every classified failure must still be a valid wire result. */
-function valid(out: CheckOutput | undefined): void {
-  expect(probeResult.safeParse({ ...out, seq: 1 }).error).toBeUndefined();
-}
-
 afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
 });
@@ -28,14 +22,8 @@ async function track(server: HostileServer): Promise<number> {
   return server.port;
 }
 
-const spec = (port: number, extra: Partial<CheckSpec> = {}): CheckSpec => ({
-  target: 'hostile',
-  path: 'anycast',
-  host: '127.0.0.1',
-  port,
-  timeoutMs: 10_000,
-  ...extra,
-});
+const spec = (port: number, extra: Partial<HttpSpec> = {}) =>
+  specFor(httpCheck, port, { target: 'hostile', timeoutMs: 10_000, ...extra });
 
 describe('hostile targets', () => {
   it('a 1 GB body is capped: read stops at the cap, the rest is never sent, memory stays bounded', async () => {
@@ -67,7 +55,7 @@ describe('hostile targets', () => {
     for (let i = 0; i < 5; i++) outs.push(await httpCheck.run(spec(port)));
     const growthMb = (process.memoryUsage().rss - rssBefore) / 1024 / 1024;
     for (const out of outs) {
-      valid(out);
+      expectValidOnWire(out);
       expect(out.outcome).toBe('ok');
       expect(out.bytes).toBeGreaterThan(DEFAULT_MAX_BODY_BYTES);
       // At most a few socket reads beyond the cap.
@@ -95,7 +83,7 @@ describe('hostile targets', () => {
       }),
     );
     const out = await httpCheck.run(spec(port, { phaseTimeoutMs: { ttfb: 300 } }));
-    valid(out);
+    expectValidOnWire(out);
     expect(out.outcome).toBe('timeout');
     expect(out.failedPhase).toBe('ttfb');
     expect(out.phases.connect).toBeGreaterThan(0);
@@ -113,7 +101,7 @@ describe('hostile targets', () => {
       }),
     );
     const out = await httpCheck.run(spec(port, { phaseTimeoutMs: { transfer: 300 } }));
-    valid(out);
+    expectValidOnWire(out);
     expect(out.outcome).toBe('timeout');
     expect(out.failedPhase).toBe('transfer');
     expect(out.phases.ttfb).toBeGreaterThan(0);
@@ -131,7 +119,7 @@ describe('hostile targets', () => {
       }),
     );
     const out = await httpCheck.run(spec(port));
-    valid(out);
+    expectValidOnWire(out);
     expect(out.outcome, out.errorMessage).toBe('reset');
     expect(out.failedPhase).toBe('transfer');
     expect(out.phases.ttfb).toBeGreaterThan(0);
@@ -144,7 +132,7 @@ describe('hostile targets', () => {
       }),
     );
     const out = await httpCheck.run(spec(port));
-    valid(out);
+    expectValidOnWire(out);
     expect(out.outcome, out.errorMessage).toBe('eof');
     expect(out.failedPhase).toBe('transfer');
   });
@@ -152,7 +140,7 @@ describe('hostile targets', () => {
   it('a TLS handshake that hangs: the tls limit fires after connect', async () => {
     const port = await track(await rawServer(() => {}));
     const out = await httpCheck.run(spec(port, { tls: true, phaseTimeoutMs: { tls: 300 } }));
-    valid(out);
+    expectValidOnWire(out);
     expect(out.outcome).toBe('timeout');
     expect(out.failedPhase).toBe('tls');
     expect(out.phases.connect).toBeGreaterThan(0);
@@ -164,58 +152,8 @@ describe('hostile targets', () => {
       await rawServer((s) => s.once('data', () => s.write('HTTP/1.1 400 nope\r\n\r\n'))),
     );
     const out = await httpCheck.run(spec(port, { tls: true }));
-    valid(out);
+    expectValidOnWire(out);
     expect(out.outcome, out.errorMessage).toBe('tls');
     expect(out.failedPhase).toBe('tls');
-  });
-
-  it('a gRPC server that sends GOAWAY mid-stream: recognised as goaway', async () => {
-    const port = await track(
-      await rawGrpcServer((stream, session) => {
-        stream.respond({ ':status': 200, 'content-type': 'application/grpc' });
-        stream.write(tickFrame(1), () => {
-          session.goaway(0, 0);
-          setTimeout(() => session.destroy(), 20);
-        });
-      }),
-    );
-    const outs: CheckOutput[] = [];
-    await grpcStreamCheck.hold(
-      spec(port, { tickIntervalMs: 50 }),
-      (o) => outs.push(o),
-      new AbortController().signal,
-    );
-    const end = outs.at(-1);
-    for (const o of outs) valid(o);
-    expect(end?.stream?.endReason, end?.errorMessage).toBe('goaway');
-    expect(end?.outcome).toBe('reset');
-    expect(end?.failedPhase).toBe('stream');
-    expect(end?.stream?.ticks).toBe(1);
-  });
-
-  it('a gRPC server that sends GOAWAY before answering a Ping: the unary check fails as reset', async () => {
-    const port = await track(
-      await rawGrpcServer((_stream, session) => {
-        session.goaway(2, 0);
-        session.destroy();
-      }),
-    );
-    const out = await grpcUnaryCheck.run(spec(port));
-    valid(out);
-    expect(out.outcome, out.errorMessage).toBe('reset');
-    expect(out.grpcCode).toBeGreaterThan(0);
-  });
-
-  it.each([
-    ['http', httpCheck],
-    ['tcp', tcpCheck],
-    ['grpc', grpcUnaryCheck],
-  ])('a port that refuses: %s is refused in connect', async (_name, check) => {
-    const server = await rawServer(() => {});
-    await server.close();
-    const out = await check.run(spec(server.port));
-    valid(out);
-    expect(out.outcome).toBe('refused');
-    expect(out.failedPhase).toBe('connect');
   });
 });
