@@ -17,7 +17,7 @@ import { execFile, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { loadavg } from 'node:os';
 import { promisify } from 'node:util';
-import { httpCheck } from '../../probe/src/checks/index.ts';
+import { httpCheck } from '../../probe/src/checks/http/run.ts';
 
 const run = promisify(execFile);
 const RUNS = Number(process.env.BENCH_RUNS ?? 200);

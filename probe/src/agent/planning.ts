@@ -1,5 +1,5 @@
 import type { ProbeConfig, ProbeIdentity, Protocol } from '@flyprobe/shared';
-import { discoverRegions } from '../checks/index.ts';
+import { discoverRegions } from '../checks/core/dns.ts';
 import { buildPlan } from '../scheduler/build-plan.ts';
 import { type DiscoverRegions, RegionDiscovery } from '../scheduler/region-discovery.ts';
 import type { Scheduler } from '../scheduler/scheduler.ts';

@@ -23,9 +23,6 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 export type EveryProtocolListed = Assert<Same<Listed, Protocol>>;
 type Assert<T extends true> = T;
 
-export { discoverRegions } from './core/dns.ts';
-export { httpCheck } from './http/run.ts';
-
 const BY_PROTOCOL = new Map<Protocol, (typeof CHECKS)[number]>(CHECKS.map((c) => [c.protocol, c]));
 
 /** The check type of `protocol` (every protocol has one: see EveryProtocolListed). */

@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Check, CheckOutput, StreamCheck } from '../core/check.ts';
-import { type HostileServer, rawGrpcServer, tickFrame } from '../testing/hostile-servers.ts';
+import { closedAfterEach, rawGrpcServer, tickFrame } from '../testing/hostile-servers.ts';
 import { specFor } from '../testing/spec.ts';
 import { expectValidOnWire } from '../testing/wire.ts';
 import type { GrpcSpec } from './spec.ts';
@@ -11,22 +11,14 @@ import { grpcUnaryCheck } from './unary.ts';
  * Hostile and broken targets, each a real server on loopback: every one is classified with the right
  * outcome and failed phase, within short limits, without unbounded memory.
  */
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) await c();
-});
-
-async function track(server: HostileServer): Promise<number> {
-  cleanups.push(server.close);
-  return server.port;
-}
+const track = closedAfterEach();
 
 const spec = (check: Check<GrpcSpec> | StreamCheck<GrpcSpec>, port: number, extra: Partial<GrpcSpec> = {}) =>
   specFor(check, port, { target: 'hostile', timeoutMs: 10_000, ...extra });
 
 describe('hostile targets', () => {
   it('a gRPC server that sends GOAWAY mid-stream: recognised as goaway', async () => {
-    const port = await track(
+    const port = track(
       await rawGrpcServer((stream, session) => {
         stream.respond({ ':status': 200, 'content-type': 'application/grpc' });
         stream.write(tickFrame(1), () => {
@@ -50,7 +42,7 @@ describe('hostile targets', () => {
   });
 
   it('a gRPC server that sends GOAWAY before answering a Ping: the unary check fails as reset', async () => {
-    const port = await track(
+    const port = track(
       await rawGrpcServer((_stream, session) => {
         session.goaway(2, 0);
         session.destroy();

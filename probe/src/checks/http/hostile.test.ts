@@ -2,7 +2,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CheckOutput } from '../core/check.ts';
-import { type HostileServer, rawServer } from '../testing/hostile-servers.ts';
+import { closedAfterEach, rawServer } from '../testing/hostile-servers.ts';
 import { specFor } from '../testing/spec.ts';
 import { expectValidOnWire } from '../testing/wire.ts';
 import { DEFAULT_MAX_BODY_BYTES, httpCheck } from './run.ts';
@@ -12,15 +12,11 @@ import type { HttpSpec } from './spec.ts';
  * Hostile and broken targets, each a real server on loopback: every one is classified with the right
  * outcome and failed phase, within short limits, without unbounded memory.
  */
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) await c();
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0)) c();
 });
-
-async function track(server: HostileServer): Promise<number> {
-  cleanups.push(server.close);
-  return server.port;
-}
+const track = closedAfterEach();
 
 const spec = (port: number, extra: Partial<HttpSpec> = {}) =>
   specFor(httpCheck, port, { target: 'hostile', timeoutMs: 10_000, ...extra });
@@ -68,7 +64,7 @@ describe('hostile targets', () => {
   });
 
   it('headers trickled one byte a second: the ttfb limit fires', async () => {
-    const port = await track(
+    const port = track(
       await rawServer((socket, timers) => {
         socket.once('data', () => {
           const head = 'HTTP/1.1 200 OK\r\nx-slow: aaaaaaaaaaaaaaaaaaaaaaaa\r\n\r\n';
@@ -92,7 +88,7 @@ describe('hostile targets', () => {
   });
 
   it('a body that never ends: the transfer limit fires', async () => {
-    const port = await track(
+    const port = track(
       await rawServer((socket, timers) => {
         socket.once('data', () => {
           socket.write('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n');
@@ -109,7 +105,7 @@ describe('hostile targets', () => {
   });
 
   it('a TCP RST in the middle of a body is a reset in transfer', async () => {
-    const port = await track(
+    const port = track(
       await rawServer((socket) => {
         socket.once('data', () => {
           socket.write('HTTP/1.1 200 OK\r\ncontent-length: 100000\r\n\r\n');
@@ -126,7 +122,7 @@ describe('hostile targets', () => {
   });
 
   it('a peer that closes mid-body is eof in transfer', async () => {
-    const port = await track(
+    const port = track(
       await rawServer((socket) => {
         socket.once('data', () => socket.end('HTTP/1.1 200 OK\r\ncontent-length: 100000\r\n\r\npartial'));
       }),
@@ -138,7 +134,7 @@ describe('hostile targets', () => {
   });
 
   it('a TLS handshake that hangs: the tls limit fires after connect', async () => {
-    const port = await track(await rawServer(() => {}));
+    const port = track(await rawServer(() => {}));
     const out = await httpCheck.run(spec(port, { tls: true, phaseTimeoutMs: { tls: 300 } }));
     expectValidOnWire(out);
     expect(out.outcome).toBe('timeout');
@@ -148,9 +144,7 @@ describe('hostile targets', () => {
   });
 
   it('a server that answers TLS with garbage is a tls failure', async () => {
-    const port = await track(
-      await rawServer((s) => s.once('data', () => s.write('HTTP/1.1 400 nope\r\n\r\n'))),
-    );
+    const port = track(await rawServer((s) => s.once('data', () => s.write('HTTP/1.1 400 nope\r\n\r\n'))));
     const out = await httpCheck.run(spec(port, { tls: true }));
     expectValidOnWire(out);
     expect(out.outcome, out.errorMessage).toBe('tls');

@@ -289,10 +289,3 @@ export const httpCheck: Check<HttpSpec> = {
     return failedOutput(spec, 'http', timeline, error, { traceId });
   },
 };
-
-/** Closes keep-alive connections (probe shutdown). */
-export async function closeHttpConnections(): Promise<void> {
-  const slots = [...keptClients.values()];
-  keptClients.clear();
-  await Promise.allSettled(slots.map((s) => s.client.destroy()));
-}

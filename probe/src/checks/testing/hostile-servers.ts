@@ -1,6 +1,7 @@
 import { createServer as createHttp2Server, type Http2Session, type ServerHttp2Stream } from 'node:http2';
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
 import { ECHO_SERVICE } from '@flyprobe/shared';
+import { afterEach } from 'vitest';
 import { frameMessage } from '../grpc/frames.ts';
 import { echoPackageDefinition } from '../grpc/proto.ts';
 
@@ -8,6 +9,18 @@ import { echoPackageDefinition } from '../grpc/proto.ts';
 export interface HostileServer {
   port: number;
   close(): Promise<void>;
+}
+
+/** `track(server)` gives the server's port and closes it after the current test. */
+export function closedAfterEach(): (server: HostileServer) => number {
+  const started: HostileServer[] = [];
+  afterEach(async () => {
+    for (const server of started.splice(0)) await server.close();
+  });
+  return (server) => {
+    started.push(server);
+    return server.port;
+  };
 }
 
 /** A raw TCP server; `onSocket` may register timers with `track` so close() clears them. */
