@@ -65,66 +65,44 @@ export class Scheduler {
   }
 
   apply(plan: CheckPlan): ApplyResult {
-    if (this.stopped) return { added: 0, removed: 0, kept: 0 };
     const result: ApplyResult = { added: 0, removed: 0, kept: 0 };
-    const wanted = new Map(plan.checks.map((p) => [p.key, p]));
-    for (const [key, running] of this.periodic) {
-      if (wanted.get(key)?.fingerprint === running.planned.fingerprint) continue;
-      void running.stop(running.planned.spec.timeoutMs + 1_000);
-      this.periodic.delete(key);
-      result.removed++;
-    }
-    for (const planned of plan.checks) {
-      if (this.periodic.has(planned.key)) {
-        result.kept++;
-        continue;
-      }
-      const check = this.runners.get(planned.spec.protocol);
-      if (!check?.run) {
-        this.warnMissing(planned.spec.protocol);
-        continue;
-      }
-      const runner = new PeriodicCheck(planned, {
-        limit: this.limit,
-        run: check.run.bind(check),
-        emit: (o) => this.opts.emit(o),
-        missed: (p) => {
-          this.missed++;
-          this.opts.onMissedRun?.(p);
-        },
-        random: this.random,
-      });
-      this.periodic.set(planned.key, runner);
-      runner.start();
-      result.added++;
-    }
-    const wantedStreams = new Map(plan.streams.map((p) => [p.key, p]));
-    for (const [key, holder] of this.streams) {
-      if (wantedStreams.get(key)?.fingerprint === holder.planned.fingerprint) continue;
-      void holder.stop(holder.planned.spec.timeoutMs);
-      this.streams.delete(key);
-      result.removed++;
-    }
-    for (const planned of plan.streams) {
-      if (this.streams.has(planned.key)) {
-        result.kept++;
-        continue;
-      }
-      const check = this.runners.get(planned.spec.protocol);
-      if (!check?.hold) {
-        this.warnMissing(`${planned.spec.protocol} stream`);
-        continue;
-      }
-      const holder = new StreamHolder(planned, {
-        hold: check.hold.bind(check),
-        emit: (o) => this.opts.emit(o),
-        reopened: () => this.opts.onStreamReopen?.(),
-        log: (m) => this.opts.log?.(m),
-      });
-      this.streams.set(planned.key, holder);
-      holder.start();
-      result.added++;
-    }
+    if (this.stopped) return result;
+    reconcile(
+      this.periodic,
+      plan.checks,
+      result,
+      (p) => p.spec.timeoutMs + 1_000,
+      (planned) => {
+        const check = this.runners.get(planned.spec.protocol);
+        if (!check?.run) return this.warnMissing(planned.spec.protocol);
+        return new PeriodicCheck(planned, {
+          limit: this.limit,
+          run: check.run.bind(check),
+          emit: (o) => this.opts.emit(o),
+          missed: (p) => {
+            this.missed++;
+            this.opts.onMissedRun?.(p);
+          },
+          random: this.random,
+        });
+      },
+    );
+    reconcile(
+      this.streams,
+      plan.streams,
+      result,
+      (p) => p.spec.timeoutMs,
+      (planned) => {
+        const check = this.runners.get(planned.spec.protocol);
+        if (!check?.hold) return this.warnMissing(`${planned.spec.protocol} stream`);
+        return new StreamHolder(planned, {
+          hold: check.hold.bind(check),
+          emit: (o) => this.opts.emit(o),
+          reopened: () => this.opts.onStreamReopen?.(),
+          log: (m) => this.opts.log?.(m),
+        });
+      },
+    );
     return result;
   }
 
@@ -139,9 +117,47 @@ export class Scheduler {
     await Promise.all(all);
   }
 
-  private warnMissing(what: string): void {
+  private warnMissing(what: string): undefined {
     if (this.warnedMissing.has(what)) return;
     this.warnedMissing.add(what);
     this.opts.log?.(`no ${what} check implementation: its checks are skipped`);
   }
+}
+
+/**
+ * Brings `running` to `wanted`: an entry whose key and fingerprint are unchanged keeps running; a changed
+ * or removed one stops (with `stopGrace`), a new or changed one is created and started (unless `create`
+ * has no implementation for it).
+ */
+function reconcile<P extends { key: string; fingerprint: string }, R extends Runnable<P>>(
+  running: Map<string, R>,
+  wanted: readonly P[],
+  result: ApplyResult,
+  stopGrace: (planned: P) => number,
+  create: (planned: P) => R | undefined,
+): void {
+  const byKey = new Map(wanted.map((p) => [p.key, p]));
+  for (const [key, entry] of running) {
+    if (byKey.get(key)?.fingerprint === entry.planned.fingerprint) continue;
+    void entry.stop(stopGrace(entry.planned));
+    running.delete(key);
+    result.removed++;
+  }
+  for (const planned of wanted) {
+    if (running.has(planned.key)) {
+      result.kept++;
+      continue;
+    }
+    const entry = create(planned);
+    if (!entry) continue;
+    running.set(planned.key, entry);
+    entry.start();
+    result.added++;
+  }
+}
+
+interface Runnable<P> {
+  readonly planned: P;
+  start(): unknown;
+  stop(graceMs: number): Promise<void>;
 }
