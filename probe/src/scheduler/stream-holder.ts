@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { CheckOutput } from '../checks/core/check.ts';
 import { fullJitterDelay } from '../reporter/backoff.ts';
 import { runtimeOutput } from './outputs.ts';
@@ -75,21 +76,10 @@ export class StreamHolder {
       if (this.stopping.signal.aborted) return;
       const rotated = rotate.signal.aborted;
       failures = rotated || performance.now() - t0 >= HEALTHY_LIFETIME_MS ? 0 : failures + 1;
-      if (failures > 0)
-        await this.sleep(REOPEN_BASE_MS / 4 + fullJitterDelay(failures - 1, REOPEN_BASE_MS, REOPEN_MAX_MS));
+      if (failures === 0) continue;
+      // Stopping cuts the backoff short: its abort rejects the sleep.
+      const backoffMs = REOPEN_BASE_MS / 4 + fullJitterDelay(failures - 1, REOPEN_BASE_MS, REOPEN_MAX_MS);
+      await sleep(backoffMs, undefined, { signal: this.stopping.signal }).catch(() => undefined);
     }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    const signal = this.stopping.signal;
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      signal.addEventListener('abort', done, { once: true });
-      function done() {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        resolve();
-      }
-    });
   }
 }
