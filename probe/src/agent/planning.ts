@@ -1,4 +1,5 @@
-import type { ProbeConfig, ProbeIdentity, Protocol } from '@flyprobe/shared';
+import type { ProbeConfig, ProbeIdentity } from '@flyprobe/shared';
+import type { EchoPorts } from '../checks/core/check.ts';
 import { discoverRegions } from '../checks/core/dns.ts';
 import { buildPlan } from '../scheduler/build-plan.ts';
 import { type DiscoverRegions, RegionDiscovery } from '../scheduler/region-discovery.ts';
@@ -10,7 +11,7 @@ export interface PlannerDeps {
   identity: ProbeIdentity;
   resolver: string | undefined;
   scheduler: Scheduler;
-  echoPorts: Record<Protocol, number>;
+  echoPorts: EchoPorts;
   config: () => ProbeConfig;
   discover?: DiscoverRegions;
   log: (message: string) => void;

@@ -1,4 +1,5 @@
-import type { ProbeIdentity, Protocol } from '@flyprobe/shared';
+import type { ProbeIdentity } from '@flyprobe/shared';
+import type { EchoPorts } from '../checks/core/check.ts';
 import type { ProbeSettings } from '../config/settings.ts';
 import { type RunningEcho, startEchoServer } from '../echo/server.ts';
 import type { ProbeMetrics } from '../health/metrics.ts';
@@ -29,11 +30,8 @@ export async function startEcho(
   return echo;
 }
 
-/** The echo ports by protocol: bound ones when this probe runs the echo server, else the configured ones. */
-export function echoPorts(
-  echo: RunningEcho | undefined,
-  settings: ProbeSettings['echo'],
-): Record<Protocol, number> {
+/** The echo ports: bound ones when this probe runs the echo server, else the configured ones (peers use the same). */
+export function echoPorts(echo: RunningEcho | undefined, settings: ProbeSettings['echo']): EchoPorts {
   return {
     http: echo?.httpPort ?? settings.httpPort,
     tcp: echo?.tcpPort ?? settings.tcpPort,

@@ -1,5 +1,6 @@
 import type { NetworkPath, ProbeConfig, Protocol, RegionCode, TargetConfig } from '@flyprobe/shared';
 import { isRoutedPath } from '@flyprobe/shared';
+import type { EchoPorts } from '../checks/core/check.ts';
 import { parseHostPort } from '../checks/core/host-port.ts';
 import { type CheckSpec, checkType } from '../checks/index.ts';
 import type { CheckPlan, PlannedCheck, PlannedStream } from './plan.ts';
@@ -10,8 +11,8 @@ export interface PlanContext {
   resolver?: string;
   /** Regions found in TXT `regions.<app>.internal`, for targets that list none. */
   discoveredRegions: ReadonlyMap<string, readonly RegionCode[]>;
-  /** Ports of this probe's echo server, by protocol: peers of one deployment listen on the same ones. */
-  echoPorts: Record<Protocol, number>;
+  /** Ports of this probe's echo server: peers of one deployment listen on the same ones. */
+  echoPorts: EchoPorts;
 }
 
 /**

@@ -60,13 +60,20 @@ export interface TargetPlacement {
   over6pn: boolean;
 }
 
+/** The ports of the echo server (probe/src/echo), one per protocol it answers. */
+export interface EchoPorts {
+  http: number;
+  tcp: number;
+  grpc: number;
+}
+
 /** One mesh peer to measure with this protocol. */
 export interface MeshPlacement {
   peer: MeshPeer;
   /** The peer's echo HTTP address (`peer.address`, parsed). */
   address: { host: string; port: number };
   /** This probe's echo server ports: peers of one deployment listen on the same ones. */
-  echoPorts: Record<Protocol, number>;
+  echoPorts: EchoPorts;
   /** `target`, `path`, `targetRegion`, `peer`, `timeoutMs`, `resolver`. */
   base: Omit<SpecBase, 'protocol' | 'host' | 'port'>;
 }
