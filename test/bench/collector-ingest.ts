@@ -15,10 +15,14 @@
  * through two collector processes sharing the database and prints the speed-up over one.
  *
  * `--profile DIR` writes a V8 CPU profile of the collector process into DIR (open it in Chrome DevTools).
+ *
+ * The collector runs with the image's V8 flags (COLLECTOR_NODE_FLAGS, the Dockerfile's collector CMD). Beside
+ * the totals it prints where the collector's memory is (V8 heap, off-heap buffers, mapped files, the rest of
+ * the anonymous memory: malloc, SQLite's page cache, threads' stacks) and which of its threads used the CPU.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -45,6 +49,16 @@ const SQLITE_RATIO_GOAL = 80;
 const POSTGRES_RATIO_GOAL = 50;
 const RSS_GOAL_MIB = 128;
 
+/**
+ * V8 flags of the collector process, as the Dockerfile's collector CMD passes them. The default young
+ * generation on a large machine is 2 x 32 MiB semi-spaces, all of it resident under ingest; 8 MiB measured
+ * best of 1-16 here for both RSS and CPU (1-2 promote in-flight batches into old space, which then grows
+ * larger than the young generation saved and costs more CPU). One V8 helper thread: ~4 MiB less, same CPU.
+ */
+const COLLECTOR_NODE_FLAGS = ['--max-semi-space-size=8', '--v8-pool-size=1'];
+
+type MemoryFigures = Record<'rss' | 'heapTotal' | 'heapUsed' | 'external' | 'arrayBuffers', number>;
+
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
   const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
@@ -59,7 +73,16 @@ async function serve(): Promise<void> {
     plugins: [],
   });
   process.stdout.write(`READY ${running.url}\n`);
+  // process.memoryUsage() at the resident peak, reported when stopped: the breakdown /proc does not give.
+  let peak: MemoryFigures | undefined;
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    if (!peak || m.rss > peak.rss) peak = m;
+  }, 250);
+  sampler.unref();
   process.once('SIGTERM', () => {
+    clearInterval(sampler);
+    process.stdout.write(`MEMORY ${JSON.stringify(peak ?? process.memoryUsage())}\n`);
     void running.stop().then(() => process.exit(0));
   });
 }
@@ -167,12 +190,55 @@ function rssOf(pid: number | undefined): number {
   return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? Number.NaN) * 1024;
 }
 
+/** Resident memory backed by files (the node binary's code and data, shared libraries), from /proc. */
+function fileRssOf(pid: number | undefined): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/^RssFile:\s+(\d+) kB/m.exec(status)?.[1] ?? Number.NaN) * 1024;
+}
+
+/** What a thread does, by the name Node and V8 give it. */
+function threadKind(name: string): string {
+  if (name === 'MainThread' || name === 'node') return 'main thread';
+  if (name.startsWith('V8Worker')) return 'V8 helpers (GC, compiler)';
+  if (name.startsWith('libuv-worker')) return 'libuv pool (fdatasync)';
+  if (name.startsWith('WorkerThread')) return 'worker threads (checkpointer)';
+  return 'other';
+}
+
+/** CPU seconds of a process's threads so far, by kind. */
+function threadCpu(pid: number | undefined): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    } catch {
+      continue; // the thread ended meanwhile
+    }
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    // Fields after the name: state is field 3; utime and stime are fields 14 and 15, in clock ticks (100/s).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const seconds = (Number(fields[11]) + Number(fields[12])) / 100;
+    const kind = threadKind(name);
+    out.set(kind, (out.get(kind) ?? 0) + seconds);
+  }
+  return out;
+}
+
 async function httpRun(
   collectors: Collector[],
   batches: Batch[],
   clients: number,
   tokens: string[],
-): Promise<{ seconds: number; cpuSeconds: number; accepted: number; peakRss: number; endRss: number }> {
+): Promise<{
+  seconds: number;
+  cpuSeconds: number;
+  accepted: number;
+  peakRss: number;
+  endRss: number;
+  fileRss: number;
+  threads: Map<string, number>;
+}> {
   // Client i talks to collector i mod n; RSS is the first collector's, CPU the sum over all of them.
   const pools = collectors.map((c) => new Pool(c.url, { connections: clients + 1, pipelining: 1 }));
   const pid = collectors[0]?.child.pid;
@@ -183,6 +249,7 @@ async function httpRun(
     peakRss = Math.max(peakRss, rssOf(pid));
   }, 250);
   const cpuOf = async () => (await Promise.all(pools.map(cpuSeconds))).reduce((n, m) => n + m, 0);
+  const threadsBefore = threadCpu(pid);
   const cpuBefore = await cpuOf();
   const started = process.hrtime.bigint();
   await Promise.all(
@@ -207,9 +274,20 @@ async function httpRun(
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   clearInterval(sampler);
   const endRss = rssOf(pid);
+  const fileRss = fileRssOf(pid);
   const cpuAfter = await cpuOf();
+  const threads = threadCpu(pid);
+  for (const [kind, before] of threadsBefore) threads.set(kind, (threads.get(kind) ?? 0) - before);
   for (const p of pools) await p.close();
-  return { seconds, cpuSeconds: cpuAfter - cpuBefore, accepted, peakRss: Math.max(peakRss, endRss), endRss };
+  return {
+    seconds,
+    cpuSeconds: cpuAfter - cpuBefore,
+    accepted,
+    peakRss: Math.max(peakRss, endRss),
+    endRss,
+    fileRss,
+    threads,
+  };
 }
 
 /** The same rows into the same table (schema made by the store itself), same pragmas, one transaction per batch. */
@@ -270,13 +348,15 @@ async function rawSqlite(
 interface Collector {
   child: ChildProcess;
   url: string;
+  /** The child's process.memoryUsage() at its resident peak, which it prints when stopped. */
+  memory: Promise<MemoryFigures | undefined>;
 }
 
 /** Starts a collector child (this script with --serve) and resolves with its URL. */
 async function startChild(env: Record<string, string>, profile: string[]): Promise<Collector> {
   const child = spawn(
     process.execPath,
-    [...profile, '--import', 'tsx', fileURLToPath(import.meta.url), '--serve'],
+    [...COLLECTOR_NODE_FLAGS, ...profile, '--import', 'tsx', fileURLToPath(import.meta.url), '--serve'],
     {
       env: {
         ...process.env,
@@ -291,16 +371,27 @@ async function startChild(env: Record<string, string>, profile: string[]): Promi
     },
   );
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  // One line listener for the child's whole life: READY first, MEMORY when it stops.
+  let ready: (url: string) => void = () => undefined;
+  let reported: (memory: MemoryFigures | undefined) => void = () => undefined;
+  const readyLine = new Promise<string>((resolve) => {
+    ready = resolve;
+  });
+  const memory = new Promise<MemoryFigures | undefined>((resolve) => {
+    reported = resolve;
+  });
+  lines.on('line', (line) => {
+    if (line.startsWith('READY ')) ready(line.slice(6));
+    else if (line.startsWith('MEMORY ')) reported(JSON.parse(line.slice(7)) as MemoryFigures);
+  });
+  lines.once('close', () => reported(undefined));
   const url = await Promise.race([
-    (async () => {
-      for await (const line of lines) if (line.startsWith('READY ')) return line.slice(6);
-      throw new Error('collector exited before it was ready');
-    })(),
+    readyLine,
     once(child, 'exit').then(() => {
       throw new Error('collector exited before it was ready');
     }),
   ]);
-  return { child, url };
+  return { child, url, memory };
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
@@ -421,6 +512,7 @@ async function main(): Promise<void> {
     children.push(one.child);
     const { http, batches } = await measure([one], total, size, clients);
     await stopChild(one.child);
+    const memory = await one.memory;
 
     const rawAfter = await rawOnce('raw_after', batches);
     const raw = {
@@ -472,6 +564,22 @@ async function main(): Promise<void> {
     console.log(`  HTTP / raw by CPU time: ${cpuRatio.toFixed(1)}%   goal >= ${ratioGoal}%`);
     console.log(
       `  collector RSS: peak ${mib(http.peakRss)}, after run ${mib(http.endRss)}${sqlite ? `   goal peak <= ${RSS_GOAL_MIB} MiB` : ''}`,
+    );
+    if (memory) {
+      // Anonymous memory outside the V8 heap and its buffers: malloc (SQLite's page cache, statements, the
+      // HTTP parser), the checkpointer worker's own isolate, thread stacks.
+      const rest = memory.rss - http.fileRss - memory.heapTotal - memory.external;
+      console.log(
+        `  collector memory at its peak: V8 heap ${mib(memory.heapTotal)} (${mib(memory.heapUsed)} used), off-heap buffers ${mib(memory.external)} (${mib(memory.arrayBuffers)} ArrayBuffers), files mapped (node binary, libraries; at the end) ${mib(http.fileRss)}, other anonymous ${mib(rest)}`,
+      );
+    }
+    const threadTotal = [...http.threads.values()].reduce((n, m) => n + m, 0);
+    console.log(
+      `  collector CPU by thread: ${[...http.threads]
+        .filter(([, s]) => s > 0)
+        .sort((a, b) => b[1] - a[1])
+        .map(([kind, s]) => `${kind} ${s.toFixed(2)} s (${((100 * s) / threadTotal).toFixed(0)}%)`)
+        .join(', ')}`,
     );
     if (shared) {
       const sharedRate = total / shared.seconds;
