@@ -19,7 +19,7 @@ const CHECKPOINT_MS = 500;
  *
  * Checkpoints: an automatic checkpoint inside an OFF commit would copy frames into the database file without
  * syncing it, and the WAL could then be overwritten before those pages reach the disk. So the automatic
- * checkpoint is off, and every CHECKPOINT_MS a worker thread (checkpointer.ts, its own connection) runs a
+ * checkpoint is off, and every CHECKPOINT_MS a worker thread (checkpointer.mjs, its own connection) runs a
  * PASSIVE checkpoint with `synchronous=FULL` (SQLite syncs the WAL before copying and the database after),
  * which is also what lets the WAL restart and stay small. Copying pages and two fsyncs were the next largest
  * cost on the event loop once the commit's fsync had moved off it.
@@ -181,8 +181,8 @@ export class DurableCommits {
 }
 
 function startCheckpointer(path: string, done: (failed: string | null) => void): Worker {
-  // No loader for the worker: checkpointer.ts uses only syntax Node's own type stripping runs.
-  const worker = new Worker(new URL('./checkpointer.ts', import.meta.url), {
+  // Plain JavaScript and no loader: the worker needs neither tsx nor Node's type stripper (see checkpointer.mjs).
+  const worker = new Worker(new URL('./checkpointer.mjs', import.meta.url), {
     workerData: { path },
     execArgv: [],
   });
