@@ -2,7 +2,8 @@ const NO_BINS = new Float64Array(0);
 
 /**
  * Counts per sketch bin, keyed by the library's bin keys (its `LogarithmicMapping`), in a Float64Array that
- * grows by doubling with room on both sides. An add is one array increment: no Map entry, no boxed number,
+ * grows by doubling to the smallest power of two holding the key range, the spare room split between both
+ * sides (not twice the range: a writer caches thousands of cells, ~4 KiB each that way). An add is one array increment: no Map entry, no boxed number,
  * no reshuffled plain array as in the library's dense store. Used where bins are summed many times (the
  * writer's cells, the reader's merged cells) before one library sketch, or one encoding, is made of them.
  */
@@ -110,7 +111,7 @@ export class BinCounts implements Iterable<[key: number, count: number]> {
     if (lo < this.offset || hi >= this.offset + this.bins.length) {
       const span = hi - lo + 1;
       let length = Math.max(16, this.bins.length);
-      while (length < 2 * span) length *= 2;
+      while (length < span) length *= 2;
       const next = new Float64Array(length);
       const offset = lo - Math.floor((length - span) / 2);
       if (this.nonEmpty > 0)
