@@ -16,7 +16,7 @@
  *
  * `--profile DIR` writes a V8 CPU profile of the collector process into DIR (open it in Chrome DevTools).
  *
- * The collector runs with the image's V8 flags (COLLECTOR_NODE_FLAGS, the Dockerfile's collector CMD). Beside
+ * The collector runs with the image's V8 flags and malloc setting (COLLECTOR_NODE_FLAGS, COLLECTOR_IMAGE_ENV). Beside
  * the totals it prints where the collector's memory is (V8 heap, off-heap buffers, mapped files, the rest of
  * the anonymous memory: malloc, SQLite's page cache, threads' stacks) and which of its threads used the CPU.
  */
@@ -56,6 +56,8 @@ const RSS_GOAL_MIB = 128;
  * larger than the young generation saved and costs more CPU). One V8 helper thread: ~4 MiB less, same CPU.
  */
 const COLLECTOR_NODE_FLAGS = ['--max-semi-space-size=8', '--v8-pool-size=1'];
+/** The environment the image gives the collector beside its flags (the Dockerfile's collector stage). */
+const COLLECTOR_IMAGE_ENV = { MALLOC_ARENA_MAX: '2' };
 
 type MemoryFigures = Record<'rss' | 'heapTotal' | 'heapUsed' | 'external' | 'arrayBuffers', number>;
 
@@ -365,6 +367,7 @@ async function startChild(env: Record<string, string>, profile: string[]): Promi
         FLYPROBE_ADMIN_TOKEN: ADMIN,
         FLYPROBE_INGEST_RATE: '1000000',
         FLYPROBE_INGEST_BURST: '1000000',
+        ...COLLECTOR_IMAGE_ENV,
         ...env,
       },
       stdio: ['ignore', 'pipe', 'inherit'],
