@@ -1,6 +1,5 @@
-export * from './alerts-api.ts';
-export * from './api.ts';
 export * from './column-region.ts';
+export * from './contract/index.ts';
 export * from './fly-headers.ts';
 export * from './geo.ts';
 export * from './host-port.ts';

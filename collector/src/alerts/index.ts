@@ -1,5 +1,5 @@
 export { SqliteAlertStore } from '../store/sqlite/alerts.ts';
-export { alertsApi, alertsOpenApi } from './api.ts';
+export { alertsApi, alertsContract } from './api.ts';
 export { AlertEngine, alertView, type Transition } from './engine.ts';
 export { fingerprint } from './fingerprint.ts';
 export { DEFAULT_DELIVERY, type DeliveryOptions, DeliveryWorker } from './outbox/worker.ts';

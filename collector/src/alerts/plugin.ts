@@ -7,7 +7,7 @@ import type { CollectorPlugin, CollectorPluginFactory, PluginContext } from '../
 import { type CauseSettings, causeSettingsFromEnv, startCauses } from '../causes/index.ts';
 import { withCauses } from '../causes/notify.ts';
 import type { StoredResult } from '../store/store.ts';
-import { alertsApi, alertsOpenApi } from './api.ts';
+import { alertsApi, alertsContract } from './api.ts';
 import { type LeaderWork, startLeaderWork } from './detector-leader.ts';
 import { AlertEngine } from './engine.ts';
 import { Leadership } from './leadership.ts';
@@ -177,7 +177,7 @@ export function alertingPlugin(options: AlertingOptions = {}): CollectorPluginFa
             annotate: causes.registry.annotate,
             onChange: () => leader?.requestEvaluation(),
           }),
-          openapi: alertsOpenApi,
+          contract: Object.values(alertsContract),
         },
       ],
       onIngest(

@@ -1,4 +1,4 @@
-import type { AlertState, AlertView, SilenceMatcher, SilenceView } from '@flyprobe/shared';
+import type { AlertState, AlertView, ReceiverKind, SilenceMatcher, SilenceView } from '@flyprobe/shared';
 
 /** An alert as kept by the engine: the API view plus whether its firing was notified. */
 export interface AlertRecord extends AlertView {
@@ -6,8 +6,7 @@ export interface AlertRecord extends AlertView {
   notified: boolean;
 }
 
-export const RECEIVER_KINDS = ['webhook', 'slack', 'alertmanager'] as const;
-export type ReceiverKind = (typeof RECEIVER_KINDS)[number];
+export { RECEIVER_KINDS, type ReceiverKind } from '@flyprobe/shared';
 
 export interface Receiver {
   /** `env:<kind>` for receivers from environment variables; a random id for ones added through the API. */

@@ -1,25 +1,5 @@
-import type { FieldError } from '@flyprobe/shared';
+import type { ApiErrorBody, ApiErrorCode, FieldError } from '@flyprobe/shared';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-
-/** Error codes the API answers with; stable strings clients may branch on. */
-export type ApiErrorCode =
-  | 'bad_request'
-  | 'invalid_json'
-  | 'validation_failed'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'not_found'
-  | 'method_not_allowed'
-  | 'payload_too_large'
-  | 'unsupported_media_type'
-  | 'rate_limited'
-  | 'shutting_down'
-  | 'unavailable'
-  | 'internal';
-
-export interface ApiErrorBody {
-  error: { code: ApiErrorCode; message: string; fields?: FieldError[] };
-}
 
 /** Thrown by handlers and middleware; the error handler turns it into the JSON error body. */
 export class ApiError extends Error {

@@ -1,7 +1,6 @@
-import type { Heartbeat, ProbeIdentity } from '@flyprobe/shared';
+import type { Heartbeat, OpenApiPaths, ProbeIdentity, RouteContract } from '@flyprobe/shared';
 import type { Hono } from 'hono';
 import type { Registry } from 'prom-client';
-import type { OpenApiPaths } from '../openapi.ts';
 import type { CollectorSettings } from '../settings.ts';
 import type { Store, StoredResult } from '../store/store.ts';
 import type { ApiEnv } from './env.ts';
@@ -19,7 +18,9 @@ export type IngestListener = (
 export interface RouteMount {
   path: string;
   app: Hono<ApiEnv>;
-  /** OpenAPI path items keyed by full path (`/v1/alerts/{id}`), merged into `/openapi.json`. */
+  /** The contract entries the sub-app serves: their operations are generated into `/openapi.json`. */
+  contract?: readonly RouteContract[];
+  /** Hand-written OpenAPI path items (`/v1/example`), for a plugin without contract entries. */
   openapi?: OpenApiPaths;
 }
 

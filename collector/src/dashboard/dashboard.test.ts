@@ -1,5 +1,6 @@
 import { request } from 'node:http';
 import { gunzipSync } from 'node:zlib';
+import type { RouteTimelineResponse } from '@flyprobe/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   batch,
@@ -12,7 +13,7 @@ import {
   type TestCollector,
 } from '../api/testing.ts';
 import type { StoredResult } from '../store/store.ts';
-import { type RouteTimelineResponse, routeTimeline } from './route-timeline.ts';
+import { routeTimeline } from './route-timeline.ts';
 import { DASHBOARD_CSP } from './security-headers.ts';
 
 const stored = (i: number, extra: Partial<StoredResult>): StoredResult => ({

@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { roleAllows } from '@flyprobe/shared';
 import type { MiddlewareHandler } from 'hono';
 import type { TokenRecord, TokenRole } from '../../store/store.ts';
 import type { ApiDeps } from '../deps.ts';
@@ -72,18 +73,13 @@ export function authenticate(deps: Pick<ApiDeps, 'store' | 'settings' | 'now'>):
   };
 }
 
-/** Admin may do everything read may; probe tokens only what names them. */
-function allows(role: TokenRole, allowed: readonly TokenRole[]): boolean {
-  return allowed.includes(role) || (role === 'admin' && allowed.includes('read'));
-}
-
 /** "an admin token", "a read token". */
 const article = (word: string): string => (/^[aeiou]/.test(word) ? 'an' : 'a');
 
 export function requireRole(...allowed: TokenRole[]): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
     const caller = c.get('caller');
-    if (!allows(caller.role, allowed)) {
+    if (!roleAllows(caller.role, allowed)) {
       throw new ApiError(
         403,
         'forbidden',

@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
-import { MAX_MESH_PEERS, type MeshPeer, type ProbeConfig } from '@flyprobe/shared';
+import { collectorApi, MAX_MESH_PEERS, type MeshPeer, type ProbeConfig } from '@flyprobe/shared';
 import { Hono } from 'hono';
 import { AddressRanges, meshAddressProblem } from '../address-range.ts';
 import type { ApiDeps } from '../deps.ts';
 import type { ApiEnv } from '../env.ts';
 import { ApiError } from '../errors.ts';
-import { requireRole } from '../middleware/auth.ts';
 import { unboundProblem } from '../probe-binding.ts';
-import { QueryReader } from '../validation.ts';
+import { route } from '../route.ts';
 
 /** The ETag matches when any listed tag (weak or strong) equals ours, or for `*`. */
 function etagMatches(header: string | undefined, etag: string): boolean {
@@ -71,10 +70,7 @@ export function configRoutes(deps: ApiDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
   const ranges = new AddressRanges(deps.settings.meshAllowCidrs);
   let lastOmitted = 0;
-  app.get('/v1/config', requireRole('probe', 'admin'), async (c) => {
-    const q = new QueryReader(c, ['probeId']);
-    const asked = q.identifier('probeId');
-    q.done();
+  route(app, collectorApi.config, async ({ c, query: { probeId: asked } }) => {
     const caller = c.get('caller');
     const unbound = unboundProblem(caller, deps.settings.allowUnboundProbes);
     if (unbound) throw new ApiError(403, 'forbidden', unbound);

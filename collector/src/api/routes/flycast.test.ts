@@ -1,4 +1,4 @@
-import type { MatrixResponse, ProbeConfig } from '@flyprobe/shared';
+import type { MatrixResponse, ProbeConfig, RoutesResponse } from '@flyprobe/shared';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   ADMIN_SECRET,
@@ -11,7 +11,6 @@ import {
   startTestCollector,
   type TestCollector,
 } from '../testing.ts';
-import type { RoutesResponse } from './route-summaries.ts';
 
 /**
  * The flycast path through the real collector (HTTP API, SQLite, rollups): targets opt in, the matrix

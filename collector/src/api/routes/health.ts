@@ -1,20 +1,22 @@
+import { collectorApi } from '@flyprobe/shared';
 import { Hono } from 'hono';
 import type { ApiDeps } from '../deps.ts';
 import type { ApiEnv } from '../env.ts';
+import { route } from '../route.ts';
 
 /** `/healthz`: the process answers. `/readyz`: the store answers and we are not shutting down. */
 export function healthRoutes(deps: ApiDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
-  app.get('/healthz', (c) => c.json({ status: 'ok' }));
-  app.get('/readyz', async (c) => {
-    if (deps.lifecycle.shuttingDown) return c.json({ status: 'shutting_down' }, 503);
+  route(app, collectorApi.healthz, ({ reply }) => reply(200, { status: 'ok' }));
+  route(app, collectorApi.readyz, async ({ reply }) => {
+    if (deps.lifecycle.shuttingDown) return reply(503, { status: 'shutting_down' });
     try {
       await deps.store.getTargets();
     } catch (err) {
       deps.log('warn', 'readiness check: store unreachable', { error: String(err) });
-      return c.json({ status: 'store_unavailable' }, 503);
+      return reply(503, { status: 'store_unavailable' });
     }
-    return c.json({ status: 'ready' });
+    return reply(200, { status: 'ready' });
   });
   return app;
 }

@@ -1,12 +1,8 @@
-import type { MatrixCell, MatrixResponse } from '@flyprobe/shared';
+import { collectorApi, type MatrixCell, type MatrixResponse, type QueryValues } from '@flyprobe/shared';
 import { type Context, Hono } from 'hono';
 import type { ApiDeps } from '../deps.ts';
 import type { ApiEnv } from '../env.ts';
-import { requireRole } from '../middleware/auth.ts';
-import { QueryReader } from '../validation.ts';
-
-export const MINUTE_MS = 60_000;
-export const MAX_WINDOW_MS = 90 * 24 * 60 * MINUTE_MS;
+import { route } from '../route.ts';
 
 const CSV_HEADER = 'from,to,value,samples,floor_ms,inflation';
 
@@ -37,20 +33,15 @@ function wantsCsv(c: Context): boolean {
   return /\btext\/csv\b/i.test(accept) && !/\bapplication\/json\b/i.test(accept.split(',')[0] ?? '');
 }
 
-async function matrix(deps: ApiDeps, c: Context<ApiEnv>): Promise<MatrixResponse> {
-  const q = new QueryReader(c, ['target', 'path', 'protocol', 'metric', 'window']);
-  const target = q.required(q.identifier('target'), 'target');
-  const path = q.path('path', 'anycast') ?? 'anycast';
-  const protocol = q.protocol('protocol', 'http') ?? 'http';
-  const metric = q.metric('metric', 'p50');
-  const windowMs = q.duration('window', 15 * MINUTE_MS, MINUTE_MS, MAX_WINDOW_MS);
-  q.done();
+type MatrixQuery = QueryValues<NonNullable<typeof collectorApi.matrix.query>>;
+
+async function matrix(deps: ApiDeps, { window, ...cell }: MatrixQuery): Promise<MatrixResponse> {
   const to = deps.now();
-  const from = to - windowMs;
-  const cells = await deps.store.matrix({ target, path, protocol, metric, from, to });
+  const from = to - window;
+  const cells = await deps.store.matrix({ ...cell, from, to });
   const rows = [...new Set(cells.map((x) => x.from))].sort();
   const columns = [...new Set(cells.map((x) => x.to))].sort();
-  return { target, path, protocol, metric, from, to, rows, columns, cells };
+  return { ...cell, from, to, rows, columns, cells };
 }
 
 /** `GET /v1/matrix` (JSON, or CSV with `Accept: text/csv`) and `GET /v1/matrix.csv`. */
@@ -60,10 +51,10 @@ export function matrixRoutes(deps: ApiDeps): Hono<ApiEnv> {
     c.header('Content-Type', 'text/csv; charset=utf-8');
     return c.body(matrixCsv(m.cells), 200);
   };
-  app.get('/v1/matrix', requireRole('read'), async (c) => {
-    const m = await matrix(deps, c);
-    return wantsCsv(c) ? csv(c, m) : c.json(m);
+  route(app, collectorApi.matrix, async ({ c, query, reply }) => {
+    const m = await matrix(deps, query);
+    return wantsCsv(c) ? csv(c, m) : reply(200, m);
   });
-  app.get('/v1/matrix.csv', requireRole('read'), async (c) => csv(c, await matrix(deps, c)));
+  route(app, collectorApi.matrixCsv, async ({ c, query }) => csv(c, await matrix(deps, query)));
   return app;
 }

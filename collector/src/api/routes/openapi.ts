@@ -1,14 +1,20 @@
+import { buildOpenApiDocument, collectorApi, type OpenApiPaths, type RouteContract } from '@flyprobe/shared';
 import { Hono } from 'hono';
-import { buildOpenApiDocument, type OpenApiPaths } from '../../openapi.ts';
 import type { ApiDeps } from '../deps.ts';
 import type { ApiEnv } from '../env.ts';
+import { route } from '../route.ts';
 
-/** `/openapi.json`: the core document plus every plugin's paths. */
+/** `/openapi.json`: generated from the collector's contract and every plugin's. */
 export function openApiRoutes(deps: ApiDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
+  const contracts: RouteContract[] = [...collectorApi.COLLECTOR_ROUTES];
   const extra: OpenApiPaths = {};
-  for (const p of deps.plugins) for (const m of p.routes ?? []) Object.assign(extra, m.openapi ?? {});
-  const doc = buildOpenApiDocument(extra);
-  app.get('/openapi.json', (c) => c.json(doc));
+  for (const p of deps.plugins)
+    for (const m of p.routes ?? []) {
+      contracts.push(...(m.contract ?? []));
+      Object.assign(extra, m.openapi ?? {});
+    }
+  const doc = buildOpenApiDocument(contracts, extra);
+  route(app, collectorApi.openapi, ({ c }) => c.json(doc));
   return app;
 }

@@ -1,4 +1,12 @@
-import { type MatrixResponse, regionRttFloorMs } from '@flyprobe/shared';
+import {
+  type MatrixResponse,
+  type ProbesResponse,
+  type RegionsResponse,
+  type ResultsResponse,
+  type RoutesResponse,
+  regionRttFloorMs,
+  type SeriesResponse,
+} from '@flyprobe/shared';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SKETCH_RELATIVE_ACCURACY } from '../../store/index.ts';
 import {
@@ -12,11 +20,6 @@ import {
   startTestCollector,
   type TestCollector,
 } from '../testing.ts';
-import type { ProbesResponse } from './probes.ts';
-import type { RegionsResponse } from './regions.ts';
-import type { ResultsResponse } from './results.ts';
-import type { RoutesResponse } from './route-summaries.ts';
-import type { SeriesResponse } from './series.ts';
 
 // Real servers and SQLite files on a busy shared machine: generous bounds, never wall-clock assertions.
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });

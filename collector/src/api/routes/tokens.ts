@@ -1,35 +1,14 @@
-import { identifier, machineRegion, parseWith, plainText } from '@flyprobe/shared';
+import { collectorApi, parseTimestamp, TIMESTAMP_MESSAGE, type TokenRequest } from '@flyprobe/shared';
 import { Hono } from 'hono';
-import { z } from 'zod';
-import type { NewToken, TokenRecord } from '../../store/store.ts';
+import type { NewToken } from '../../store/store.ts';
 import type { ApiDeps } from '../deps.ts';
 import type { ApiEnv } from '../env.ts';
 import { ApiError, validationError } from '../errors.ts';
-import { requireRole } from '../middleware/auth.ts';
-import { readJsonBody } from '../middleware/body.ts';
-import { parseTimestamp } from '../timestamp.ts';
+import { route } from '../route.ts';
 
-const TIMESTAMP_MESSAGE = 'must be Unix epoch milliseconds or an RFC 3339 date-time';
-
-const tokenRequest = z.strictObject({
-  role: z.enum(['probe', 'read', 'admin'], { message: 'must be one of probe, read, admin' }),
-  probeId: identifier.optional(),
-  app: identifier.optional(),
-  region: machineRegion.optional(),
-  name: plainText(64).min(1, { message: 'must not be empty' }).optional(),
-  expiresAt: z
-    .union([z.number().int().nonnegative(), z.string().max(64)], { message: TIMESTAMP_MESSAGE })
-    .optional(),
-});
-
-/** The answer of `POST /v1/tokens`: the record and, this once, its secret. */
-export type CreatedToken = TokenRecord & { secret: string };
-
-/** Validates a token request; a probe token is bound to probeId + app + region unless unbound ones are allowed. */
-function parseTokenRequest(input: unknown, allowUnbound: boolean, now: number): NewToken {
-  const r = parseWith(tokenRequest, input);
-  if (!r.ok) throw validationError(r.errors, 'token request');
-  const { expiresAt: rawExpiry, ...body } = r.value;
+/** Checks a parsed token request; a probe token is bound to probeId + app + region unless unbound ones are allowed. */
+function checkTokenRequest(request: TokenRequest, allowUnbound: boolean, now: number): NewToken {
+  const { expiresAt: rawExpiry, ...body } = request;
   const errors: { field: string; message: string }[] = [];
   const binding = (['probeId', 'app', 'region'] as const).filter((k) => body[k] !== undefined);
   if (body.role !== 'probe') {
@@ -56,17 +35,15 @@ function parseTokenRequest(input: unknown, allowUnbound: boolean, now: number): 
 /** Token administration (admin only). The secret is returned once, at creation. */
 export function tokensRoutes(deps: ApiDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
-  app.post('/v1/tokens', requireRole('admin'), async (c) => {
-    const body = await readJsonBody(c, 64 * 1024);
-    const input = parseTokenRequest(body, deps.settings.allowUnboundProbes, deps.now());
+  route(app, collectorApi.createToken, async ({ body, reply }) => {
+    const input = checkTokenRequest(body, deps.settings.allowUnboundProbes, deps.now());
     const { secret, record } = await deps.store.createToken(input);
-    const created: CreatedToken = { ...record, secret };
-    return c.json(created, 201);
+    return reply(201, { ...record, secret });
   });
-  app.get('/v1/tokens', requireRole('admin'), async (c) => c.json({ tokens: await deps.store.listTokens() }));
-  app.delete('/v1/tokens/:id', requireRole('admin'), async (c) => {
-    const id = c.req.param('id');
-    if (id.length > 128) throw new ApiError(400, 'bad_request', 'id: must be at most 128 characters');
+  route(app, collectorApi.listTokens, async ({ reply }) =>
+    reply(200, { tokens: await deps.store.listTokens() }),
+  );
+  route(app, collectorApi.revokeToken, async ({ params: { id }, c }) => {
     if (!(await deps.store.revokeToken(id))) throw new ApiError(404, 'not_found', `id: no token "${id}"`);
     return c.body(null, 204);
   });
