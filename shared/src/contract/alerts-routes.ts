@@ -117,7 +117,7 @@ export function alertsRoutes(rules: readonly [string, ...string[]]) {
     auth: ['admin'],
     params: id,
     responses: { 204: empty('Removed.') },
-    errors: { 404: 'No receiver with this id.' },
+    errors: { 400: 'The receiver comes from the environment.', 404: 'No receiver with this id.' },
   });
   return {
     listAlerts,

@@ -97,7 +97,13 @@ export const openapi = defineRoute({
   auth: 'public',
   responses: {
     200: json(
-      z.looseObject({ openapi: z.literal('3.1.0'), paths: z.record(z.string(), z.unknown()) }),
+      z.strictObject({
+        openapi: z.literal('3.1.0'),
+        info: z.record(z.string(), z.unknown()),
+        components: z.record(z.string(), z.unknown()),
+        security: z.array(z.record(z.string(), z.array(z.string()))),
+        paths: z.record(z.string(), z.record(z.string(), z.unknown())),
+      }),
       'OpenAPI 3.1.',
     ),
   },
@@ -229,7 +235,7 @@ export const revokeToken = defineRoute({
   auth: ['admin'],
   params: { id: z.string().max(TOKEN_ID_MAX, { message: `must be at most ${TOKEN_ID_MAX} characters` }) },
   responses: { 204: empty('Revoked.') },
-  errors: { 404: 'No such token.' },
+  errors: { 400: `An id longer than ${TOKEN_ID_MAX} characters.`, 404: 'No such token.' },
 });
 
 export const matrix = defineRoute({

@@ -8,6 +8,8 @@ export type JsonObject = { [key: string]: unknown };
 export type OpenApiPaths = Record<string, Record<string, JsonObject>>;
 
 const ERROR_REF = { $ref: '#/components/schemas/Error' };
+/** Formats zod names that JSON Schema does not (zod writes the `pattern` beside them too). */
+const ZOD_ONLY_FORMATS = new Set(['starts_with', 'ends_with', 'includes', 'lowercase', 'uppercase']);
 
 /** JSON Schema 2020-12 (what OpenAPI 3.1 uses) of one zod schema, inline. */
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonObject {
@@ -15,6 +17,9 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonObject {
     target: 'draft-2020-12',
     io,
     unrepresentable: 'any',
+    override: ({ jsonSchema: s }) => {
+      if (typeof s.format === 'string' && ZOD_ONLY_FORMATS.has(s.format)) delete s.format;
+    },
   }) as JsonObject;
   return rest;
 }
@@ -49,7 +54,7 @@ function response(spec: ResponseSpec): JsonObject {
   };
 }
 
-/** The error answers a route implies (auth, input), then the ones it names. */
+/** The error answers a route implies (auth, query, body), then the ones it names (path parameters' 400 too). */
 function errorResponses(route: RouteContract): Record<string, JsonObject> {
   const why: Record<string, string> = {};
   if (route.auth === 'metrics') why[401] = 'FLYPROBE_METRICS_TOKEN is set and the bearer token is not it.';
@@ -57,7 +62,7 @@ function errorResponses(route: RouteContract): Record<string, JsonObject> {
     why[401] = 'Missing, invalid, revoked or expired bearer token.';
     why[403] = `The token's role may not call this; needs ${allowedRoles(route).join(' or ')}.`;
   }
-  if (route.query || route.params || route.body)
+  if (route.query || route.body)
     why[400] = 'Invalid JSON, parameters or body; `fields` names each failing field.';
   if (route.body) {
     why[413] = `Body larger than ${route.body.maxBytes ?? 'the limit'} bytes (after gzip decoding).`;
