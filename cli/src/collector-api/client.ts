@@ -1,3 +1,4 @@
+import type { RouteAnswer, RouteContract, RouteRequestBody } from '@flyprobe/shared';
 import { request } from 'undici';
 import { CliError, errorMessage } from '../errors.ts';
 import { apiErrorMessage } from '../http-error.ts';
@@ -8,6 +9,13 @@ export interface CollectorTarget {
 }
 
 const REQUEST_TIMEOUT_MS = 15_000;
+
+export interface CallInput<R> {
+  /** Path parameters (`{ id }` for `/v1/tokens/:id`), encoded into the path. */
+  params?: Record<string, string>;
+  query?: Record<string, string | undefined>;
+  body?: RouteRequestBody<R>;
+}
 
 /** The collector answered with an error status. */
 export class CollectorApiError extends CliError {
@@ -26,6 +34,15 @@ export class CollectorClient {
 
   constructor(private readonly target: CollectorTarget) {
     this.baseUrl = target.url.replace(/\/+$/, '');
+  }
+
+  /** Calls one route of the wire contract: method and path from the entry, the answer typed by it. */
+  call<R extends RouteContract>(route: R, input: CallInput<R> = {}): Promise<RouteAnswer<R>> {
+    const path = route.path.replace(/:(\w+)/g, (_, name: string) =>
+      encodeURIComponent(input.params?.[name] ?? ''),
+    );
+    const method = route.method.toUpperCase() as 'GET' | 'POST' | 'PUT' | 'DELETE';
+    return this.send<RouteAnswer<R>>(method, path, input.query ?? {}, input.body);
   }
 
   get<T>(path: string, query: Record<string, string | undefined> = {}): Promise<T> {

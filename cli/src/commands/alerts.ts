@@ -1,4 +1,4 @@
-import { ALERT_STATES, type AlertListResponse, type AlertState } from '@flyprobe/shared';
+import { ALERT_STATES, type AlertState, alertsRoutes } from '@flyprobe/shared';
 import { requireCollector } from '../collector-api/client.ts';
 import { COLLECTOR_HELP, COLLECTOR_OPTIONS, collectorFlags } from '../collector-api/options.ts';
 import { type Command, flagOption, stringOption } from '../command.ts';
@@ -39,10 +39,8 @@ ${COLLECTOR_HELP}
     if (state !== undefined && !(ALERT_STATES as readonly string[]).includes(state)) {
       throw new UsageError(`--state must be one of ${ALERT_STATES.join(', ')}`);
     }
-    const body = await requireCollector(collectorFlags(args), io.env).get<AlertListResponse>('/v1/alerts', {
-      state,
-      rule: stringOption(args, 'rule'),
-      region: stringOption(args, 'region'),
+    const body = await requireCollector(collectorFlags(args), io.env).call(alertsRoutes().listAlerts, {
+      query: { state, rule: stringOption(args, 'rule'), region: stringOption(args, 'region') },
     });
     if (flagOption(args, 'json')) {
       io.stdout.write(toJson(body));

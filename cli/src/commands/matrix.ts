@@ -1,4 +1,4 @@
-import { MATRIX_METRICS, type MatrixResponse, PATHS, PROTOCOLS } from '@flyprobe/shared';
+import { collectorApi, MATRIX_METRICS, PATHS, PROTOCOLS } from '@flyprobe/shared';
 import { requireCollector } from '../collector-api/client.ts';
 import { COLLECTOR_HELP, COLLECTOR_OPTIONS, collectorFlags } from '../collector-api/options.ts';
 import { type Command, flagOption, stringOption } from '../command.ts';
@@ -58,7 +58,7 @@ ${COLLECTOR_HELP}
       metric: oneOf(args, 'metric', MATRIX_METRICS),
       window: stringOption(args, 'window'),
     };
-    const m = await requireCollector(collectorFlags(args), io.env).get<MatrixResponse>('/v1/matrix', query);
+    const m = await requireCollector(collectorFlags(args), io.env).call(collectorApi.matrix, { query });
     if (flagOption(args, 'json')) io.stdout.write(toJson(m));
     else if (flagOption(args, 'csv')) {
       io.stdout.write(

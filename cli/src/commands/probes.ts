@@ -1,12 +1,10 @@
-import type { ProbeSummary } from '@flyprobe/shared';
+import type { ProbeListing } from '@flyprobe/shared';
 import { requireCollector, unwrapList } from '../collector-api/client.ts';
 import { COLLECTOR_HELP, COLLECTOR_OPTIONS, collectorFlags } from '../collector-api/options.ts';
 import { type Command, flagOption } from '../command.ts';
 import { paint } from '../output/ansi.ts';
 import { formatAge, toJson } from '../output/formats.ts';
 import { renderTable } from '../output/table.ts';
-
-type ProbeRow = ProbeSummary & { online?: boolean };
 
 export const probesCommand: Command = {
   summary: 'list probes known to the collector with their last heartbeat',
@@ -26,7 +24,7 @@ ${COLLECTOR_HELP}
       io.stdout.write(toJson(body));
       return 0;
     }
-    const probes = unwrapList<ProbeRow>(body, 'probes');
+    const probes = unwrapList<ProbeListing>(body, 'probes');
     if (probes.length === 0) {
       io.stdout.write('no probes have reported yet\n');
       return 0;

@@ -1,4 +1,4 @@
-import { allRegions, type RegionStatus } from '@flyprobe/shared';
+import { allRegions, collectorApi, type RegionListing, type RegionStatus } from '@flyprobe/shared';
 import { CollectorClient, collectorTarget } from '../collector-api/client.ts';
 import { COLLECTOR_HELP, COLLECTOR_OPTIONS, collectorFlags } from '../collector-api/options.ts';
 import { type Command, flagOption } from '../command.ts';
@@ -16,16 +16,6 @@ interface RegionRow {
   gateway: boolean;
   probes: string[] | null;
   targets: string[] | null;
-}
-
-interface CollectorRegion {
-  code: string;
-  name: string;
-  status: RegionStatus;
-  replacement?: string;
-  gateway: boolean;
-  probes: string[];
-  targets: string[];
 }
 
 const STATUS_STYLE: Record<RegionStatus, Style> = {
@@ -62,7 +52,7 @@ ${COLLECTOR_HELP}
     const target = collectorTarget(collectorFlags(args), io.env);
     if (target) {
       try {
-        const body = await new CollectorClient(target).get<{ regions: CollectorRegion[] }>('/v1/regions');
+        const body = await new CollectorClient(target).call(collectorApi.regions);
         mergeCollector(rows, body.regions ?? []);
         note = '';
       } catch (err) {
@@ -92,7 +82,7 @@ ${COLLECTOR_HELP}
   },
 };
 
-function mergeCollector(rows: RegionRow[], regions: CollectorRegion[]): void {
+function mergeCollector(rows: RegionRow[], regions: RegionListing[]): void {
   for (const row of rows) {
     row.probes = [];
     row.targets = [];

@@ -1,4 +1,4 @@
-import type { TargetConfig } from '@flyprobe/shared';
+import { collectorApi, type TargetsResponse } from '@flyprobe/shared';
 import { CollectorClient, requireCollector } from '../collector-api/client.ts';
 import { adminTarget, COLLECTOR_OPTIONS, collectorFlags } from '../collector-api/options.ts';
 import { type Command, flagOption } from '../command.ts';
@@ -6,11 +6,6 @@ import { CliError, UsageError } from '../errors.ts';
 import { toJson } from '../output/formats.ts';
 import { renderTable } from '../output/table.ts';
 import { readTargetsFile } from '../targets/targets-file.ts';
-
-interface TargetsAnswer {
-  revision: string;
-  targets: TargetConfig[];
-}
 
 const SUBCOMMANDS = ['list', 'validate', 'apply'];
 
@@ -48,7 +43,7 @@ Options:
       );
     if (sub === 'list') {
       if (file !== undefined) throw new UsageError('targets list takes no file');
-      const answer = await requireCollector(collectorFlags(args), io.env).get<TargetsAnswer>('/v1/targets');
+      const answer = await requireCollector(collectorFlags(args), io.env).call(collectorApi.getTargets);
       if (flagOption(args, 'json')) io.stdout.write(toJson(answer));
       else io.stdout.write(`${renderTargets(answer, io.color)}\n`);
       return 0;
@@ -67,7 +62,9 @@ Options:
     }
     const target = adminTarget(args, io.env);
     if (!target) throw new CliError('no collector: pass --collector URL or set FLYPROBE_COLLECTOR_URL', 2);
-    const applied = await new CollectorClient(target).put<TargetsAnswer>('/v1/targets', parsed.targets);
+    const applied = await new CollectorClient(target).call(collectorApi.putTargets, {
+      body: parsed.targets,
+    });
     io.stdout.write(
       `applied ${applied.targets.length} target(s) (${names || 'none'}); revision ${applied.revision}\n`,
     );
@@ -75,7 +72,7 @@ Options:
   },
 };
 
-function renderTargets(answer: TargetsAnswer, color: boolean): string {
+function renderTargets(answer: TargetsResponse, color: boolean): string {
   if (answer.targets.length === 0) return `no targets (revision ${answer.revision})`;
   const rows = answer.targets.map((t) => [
     t.name,

@@ -1,23 +1,10 @@
+import { collectorApi, ROLES, type Role, type TokenRequest } from '@flyprobe/shared';
 import { CollectorClient, collectorTarget } from '../collector-api/client.ts';
 import { COLLECTOR_OPTIONS, collectorFlags } from '../collector-api/options.ts';
 import { type Command, flagOption, stringOption } from '../command.ts';
 import { UsageError } from '../errors.ts';
 import { toJson } from '../output/formats.ts';
 import { sanitize } from '../output/sanitize.ts';
-
-const ROLES = ['probe', 'read', 'admin'];
-
-interface CreatedToken {
-  id: string;
-  secret: string;
-  role: string;
-  probeId: string | null;
-  app: string | null;
-  region: string | null;
-  name: string | null;
-  expiresAt: number | null;
-  createdAt: number;
-}
 
 const EXPIRY_UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -70,7 +57,8 @@ Options:
       );
     }
     const role = stringOption(args, 'role');
-    if (!role || !ROLES.includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
+    if (!role || !(ROLES as readonly string[]).includes(role))
+      throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
     const binding = {
       probeId: stringOption(args, 'probe-id'),
       app: stringOption(args, 'app'),
@@ -86,13 +74,12 @@ Options:
       io.env,
     );
     if (!target) throw new UsageError('no collector: pass --collector URL or set FLYPROBE_COLLECTOR_URL');
-    const body: Record<string, string | number> = { role };
-    for (const [k, v] of Object.entries(binding)) if (v !== undefined) body[k] = v;
+    const body: TokenRequest = { role: role as Role, ...binding };
     const name = stringOption(args, 'name');
     if (name) body.name = name;
     const expires = stringOption(args, 'expires');
     if (expires) body.expiresAt = expiresAt(expires, Date.now());
-    const created = await new CollectorClient(target).post<CreatedToken>('/v1/tokens', body);
+    const created = await new CollectorClient(target).call(collectorApi.createToken, { body });
     if (flagOption(args, 'json')) {
       io.stdout.write(toJson(created));
       return 0;

@@ -33,9 +33,10 @@ const alertLimit = z
 
 /**
  * The alert routes (`/v1/alerts`, `/v1/silences`, `/v1/receivers`), mounted by the alerting plugin.
- * `rules` are the detector rules the collector runs, which `?rule=` must name.
+ * `rules` are the detector rules the collector runs, which `?rule=` must name (any name for a client that
+ * does not know them).
  */
-export function alertsRoutes(rules: readonly [string, ...string[]]) {
+export function alertsRoutes(rules?: readonly [string, ...string[]]) {
   const listAlerts = defineRoute({
     method: 'get',
     path: '/v1/alerts',
@@ -43,7 +44,7 @@ export function alertsRoutes(rules: readonly [string, ...string[]]) {
     auth: ['read'],
     query: {
       state: enumParam(ALERT_STATES).optional(),
-      rule: enumParam(rules).optional(),
+      rule: (rules ? enumParam(rules) : z.string()).optional(),
       /** Matches the region or probe_region label. */
       region: regionParam.optional(),
       limit: alertLimit.prefault('100'),

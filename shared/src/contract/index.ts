@@ -15,7 +15,9 @@ export {
   type ResponseSpec,
   ROLES,
   type Role,
+  type RouteAnswer,
   type RouteContract,
+  type RouteRequestBody,
   roleAllows,
 } from './route.ts';
 export * from './timestamp.ts';

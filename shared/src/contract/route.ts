@@ -88,3 +88,21 @@ export const empty = (description: string, headers?: Record<string, string>): Re
   description,
   ...(headers ? { headers } : {}),
 });
+
+type SuccessBody<Rs> = {
+  [S in keyof Rs]: S extends 200 | 201
+    ? Rs[S] extends { json: infer J extends z.ZodType }
+      ? z.output<J>
+      : never
+    : never;
+}[keyof Rs];
+/** The JSON a route answers on success (200, 201), as its contract entry declares it. */
+export type RouteAnswer<R> =
+  R extends RouteContract<infer _Q, infer _R, infer _P, infer _B, infer Rs> ? SuccessBody<Rs> : never;
+/** What a client sends as a route's JSON body. */
+export type RouteRequestBody<R> =
+  R extends RouteContract<infer _Q, infer _R, infer _P, infer B>
+    ? B extends BodySpec<infer S>
+      ? z.input<S>
+      : never
+    : never;
