@@ -162,7 +162,6 @@ export const ingest = defineRoute({
     403: 'Not a probe token, or the batch identity (probe.probeId, probe.app, probe.region) differs from the token binding.',
     413: 'Body larger than FLYPROBE_INGEST_MAX_BYTES (after gzip decoding).',
     429: 'Per-token rate limit; see Retry-After.',
-    503: 'Shutting down.',
   },
 });
 
@@ -379,6 +378,9 @@ export const results = defineRoute({
   responses: { 200: json(resultsResponse, 'Results.') },
 });
 
+/** What a stopping collector still answers; everything else gets 503 `shutting_down`. */
+export const SERVED_WHILE_STOPPING: readonly string[] = [healthz.path, readyz.path];
+
 /** Every route of the collector itself, in the order the app mounts them. */
 export const COLLECTOR_ROUTES = [
   healthz,
@@ -401,7 +403,7 @@ export const COLLECTOR_ROUTES = [
   regions,
   results,
   dashboardRoot,
-  dashboardRedirect,
   dashboardPage,
+  dashboardRedirect,
   dashboardFile,
 ] as const;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SERVED_WHILE_STOPPING } from './collector-routes.ts';
 import { apiErrorBody } from './errors.ts';
 import { type ResponseSpec, ROLES, type RouteContract, roleAllows } from './route.ts';
 
@@ -19,6 +20,9 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonObject {
     unrepresentable: 'any',
     override: ({ jsonSchema: s }) => {
       if (typeof s.format === 'string' && ZOD_ONLY_FORMATS.has(s.format)) delete s.format;
+      // zod bounds every integer to the safe range; JSON says nothing more by repeating it.
+      if (s.minimum === Number.MIN_SAFE_INTEGER) delete s.minimum;
+      if (s.maximum === Number.MAX_SAFE_INTEGER) delete s.maximum;
     },
   }) as JsonObject;
   return rest;
@@ -68,6 +72,8 @@ function errorResponses(route: RouteContract): Record<string, JsonObject> {
     why[413] = `Body larger than ${route.body.maxBytes ?? 'the limit'} bytes (after gzip decoding).`;
     why[415] = 'Not JSON, or a content-encoding other than gzip.';
   }
+  if (!SERVED_WHILE_STOPPING.includes(route.path))
+    why[503] = 'The collector is shutting down; retry against another instance or later (Retry-After).';
   Object.assign(why, route.errors);
   return Object.fromEntries(
     Object.entries(why).map(([status, description]) => [

@@ -1,3 +1,4 @@
+import { collectorApi } from '@flyprobe/shared';
 import type { MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import type { ApiDeps } from '../deps.ts';
@@ -10,7 +11,7 @@ import { ApiError } from '../errors.ts';
  */
 export function trackRequests(deps: Pick<ApiDeps, 'lifecycle' | 'metrics'>): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
-    if (deps.lifecycle.shuttingDown && c.req.path !== '/healthz' && c.req.path !== '/readyz') {
+    if (deps.lifecycle.shuttingDown && !collectorApi.SERVED_WHILE_STOPPING.includes(c.req.path)) {
       throw new ApiError(
         503,
         'shutting_down',
