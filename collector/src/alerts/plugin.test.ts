@@ -11,11 +11,11 @@ import {
   probeIdentity,
   probeToken,
   READ_SECRET,
-  result,
   startTestCollector,
   type TestCollector,
 } from '../api/testing.ts';
 import { defaultDetectionConfig } from '../detect/config.ts';
+import { restartedMachineResults } from '../testing/restart-results.ts';
 import { alertingPlugin } from './plugin.ts';
 import { verifySignature, type WebhookPayload } from './providers/webhook/index.ts';
 import { alertingSettingsFromEnv } from './settings.ts';
@@ -71,29 +71,7 @@ describe('alerting plugin in a running collector', { timeout: 60_000 }, () => {
 
   it('raises an alert from ingested results, serves it, notifies, and resolves it', async () => {
     const probe = probeIdentity('ams-1', 'ams');
-    const now = Date.now();
-    const echo = (startedAt: number, at: number) => ({
-      region: 'fra',
-      machineId: 'm-fra',
-      startedAt,
-      imageRef: 'img:1',
-      receivedAt: at,
-      requestId: `r${at}`,
-    });
-    const results = [
-      result(1, {
-        path: 'pinned',
-        targetRegion: 'fra',
-        startedAt: now - 3000,
-        echo: echo(now - 600_000, now - 3000),
-      }),
-      result(2, {
-        path: 'pinned',
-        targetRegion: 'fra',
-        startedAt: now - 1000,
-        echo: echo(now - 1500, now - 1000),
-      }),
-    ];
+    const results = restartedMachineResults(Date.now());
     const ingest = await call(`${c.url}/v1/ingest`, {
       token: probeSecret,
       body: batch(probe, results, { heartbeat: heartbeat() }),

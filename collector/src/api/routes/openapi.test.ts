@@ -5,6 +5,8 @@ import { alertsContract } from '../../alerts/api.ts';
 import { alertingPlugin } from '../../alerts/plugin.ts';
 import { alertingSettingsFromEnv } from '../../alerts/settings.ts';
 import { defaultDetectionConfig } from '../../detect/config.ts';
+import { until } from '../../testing/prometheus-daemons.ts';
+import { restartedMachineResults } from '../../testing/restart-results.ts';
 import { silentLogger } from '../log.ts';
 import {
   ADMIN_SECRET,
@@ -144,16 +146,6 @@ async function expectStatus(status: number, op: string, path: string, init: Init
   return a;
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 beforeAll(async () => {
   const settings = alertingSettingsFromEnv({ FLYPROBE_ALERT_EVAL_MS: '200' });
   settings.detection = {
@@ -236,28 +228,9 @@ describe('the generated OpenAPI document', () => {
 
     // Ingest: results that fire a restart alert (the echo's Machine started anew), and every refusal.
     const now = Date.now();
-    const echo = (startedAt: number, at: number) => ({
-      region: 'fra',
-      machineId: 'm-fra',
-      startedAt,
-      imageRef: 'img:1',
-      receivedAt: at,
-      requestId: `r${at}`,
-    });
     const probe = probeIdentity('ams-1', 'ams', { echoAddress: '[fdaa::1]:8080' });
     const results = [
-      result(1, {
-        path: 'pinned',
-        targetRegion: 'fra',
-        startedAt: now - 3000,
-        echo: echo(now - 600_000, now - 3000),
-      }),
-      result(2, {
-        path: 'pinned',
-        targetRegion: 'fra',
-        startedAt: now - 1000,
-        echo: echo(now - 1500, now - 1000),
-      }),
+      ...restartedMachineResults(now),
       result(3, { startedAt: now - 2000, edgeRegion: 'ams', servedRegion: 'fra' }),
       result(4, { startedAt: now + 3_600_000 }),
     ];
