@@ -1,15 +1,17 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { collectorApi } from '@flyprobe/shared';
 import { Hono } from 'hono';
 import type { ApiDeps } from '../api/deps.ts';
 import type { ApiEnv } from '../api/env.ts';
 import { ApiError } from '../api/errors.ts';
+import { route } from '../api/route.ts';
 import { type Asset, asset, loadAssets } from './assets.ts';
 import { COLUMN_REGION_MODULE, columnRegionModule } from './column-region-module.ts';
 import { routeTimelineRoutes } from './route-timeline.ts';
 import { securityHeaders } from './security-headers.ts';
 
-export const DASHBOARD_PATH = '/dashboard/';
+export const DASHBOARD_PATH = collectorApi.dashboardPage.path;
 const PUBLIC_DIR = join(dirname(fileURLToPath(import.meta.url)), 'public');
 
 function serveAsset(c: { req: { header(name: string): string | undefined } }, asset: Asset): Response {
@@ -40,16 +42,16 @@ export function dashboardRoutes(deps: ApiDeps): Hono<ApiEnv> {
   );
   const app = new Hono<ApiEnv>();
   app.route('/', routeTimelineRoutes(deps));
-  app.get('/', (c) => c.redirect(DASHBOARD_PATH, 302));
+  route(app, collectorApi.dashboardRoot, ({ c }) => c.redirect(DASHBOARD_PATH, 302));
   app.use('/dashboard/*', securityHeaders);
   app.use('/dashboard', securityHeaders);
-  app.get('/dashboard', (c) => c.redirect(DASHBOARD_PATH, 301));
+  route(app, collectorApi.dashboardRedirect, ({ c }) => c.redirect(DASHBOARD_PATH, 301));
   const file = (name: string) => {
     const asset = assets.get(name);
     if (!asset) throw new ApiError(404, 'not_found', `no dashboard file "${name}"`);
     return asset;
   };
-  app.get(DASHBOARD_PATH, (c) => serveAsset(c, file('index.html')));
-  app.get('/dashboard/:file', (c) => serveAsset(c, file(c.req.param('file'))));
+  route(app, collectorApi.dashboardPage, ({ c }) => serveAsset(c, file('index.html')));
+  route(app, collectorApi.dashboardFile, ({ c, params }) => serveAsset(c, file(params.file)));
   return app;
 }

@@ -36,7 +36,6 @@ export const tokenRecord = z.strictObject({
   expiresAt: z.number().int().nullable(),
   createdAt: z.number().int(),
 });
-export type TokenRecordView = z.infer<typeof tokenRecord>;
 
 /** The answer of `POST /v1/tokens`: the record and, this once, its secret. */
 export const createdToken = tokenRecord.extend({ secret: z.string() });

@@ -31,14 +31,18 @@ export const matrixCell = z.strictObject({
 });
 export type MatrixCell = z.infer<typeof matrixCell>;
 
-export const matrixResponse = z.strictObject({
+/** What a cell read was asked for, and the window it covered (Unix epoch ms). */
+const cellRead = {
   target: z.string(),
   path: networkPath,
   protocol,
   metric,
-  /** Window start and end, Unix epoch ms. */
   from: int,
   to: int,
+};
+
+export const matrixResponse = z.strictObject({
+  ...cellRead,
   rows: z.array(region),
   columns: z.array(region),
   cells: z.array(matrixCell),
@@ -54,15 +58,9 @@ export const seriesPoint = z.strictObject({
 export type SeriesPoint = z.infer<typeof seriesPoint>;
 
 export const seriesResponse = z.strictObject({
-  target: z.string(),
-  path: networkPath,
-  protocol,
-  metric,
+  ...cellRead,
   fromRegion: region,
   toRegion: region,
-  /** Window start and end, Unix epoch ms. */
-  from: int,
-  to: int,
   stepMs: int,
   points: z.array(seriesPoint),
 });
