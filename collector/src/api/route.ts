@@ -2,8 +2,10 @@ import {
   type BodySpec,
   type FieldError,
   formatFieldErrors,
+  type JsonStatus,
   parseWith,
   type QueryShape,
+  type ResponseBody,
   type ResponseSpec,
   type RouteContract,
 } from '@flyprobe/shared';
@@ -18,10 +20,6 @@ import { readJsonBody } from './middleware/body.ts';
 type PathParams = Record<string, z.ZodType<unknown, string>>;
 type ParamValues<P> = P extends PathParams ? { [K in keyof P]: z.output<P[K]> } : Record<string, never>;
 type BodyValue<B> = B extends BodySpec<infer S> ? z.output<S> : undefined;
-type JsonStatus<Rs> = { [S in keyof Rs]: Rs[S] extends { json: z.ZodType } ? S : never }[keyof Rs] & number;
-type JsonBody<Rs, S extends keyof Rs> = Rs[S] extends { json: infer J extends z.ZodType }
-  ? z.output<J>
-  : never;
 
 /** What a handler gets: the request parsed by its contract entry, and a reply typed by it. */
 export interface RouteInput<R, P, B, Rs> {
@@ -30,7 +28,7 @@ export interface RouteInput<R, P, B, Rs> {
   params: ParamValues<P>;
   body: BodyValue<B>;
   /** A JSON answer whose body is checked against the contract's response type for `status`. */
-  reply<S extends JsonStatus<Rs>>(status: S, body: JsonBody<Rs, S>): Response;
+  reply<S extends JsonStatus<Rs>>(status: S, body: ResponseBody<Rs, S>): Response;
 }
 
 /**

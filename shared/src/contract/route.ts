@@ -89,13 +89,14 @@ export const empty = (description: string, headers?: Record<string, string>): Re
   ...(headers ? { headers } : {}),
 });
 
-type SuccessBody<Rs> = {
-  [S in keyof Rs]: S extends 200 | 201
-    ? Rs[S] extends { json: infer J extends z.ZodType }
-      ? z.output<J>
-      : never
-    : never;
-}[keyof Rs];
+/** The statuses of `Rs` that answer JSON. */
+export type JsonStatus<Rs> = { [S in keyof Rs]: Rs[S] extends { json: z.ZodType } ? S : never }[keyof Rs] &
+  number;
+/** The JSON body of the answer with `status` (`never` for a status without one). */
+export type ResponseBody<Rs, S extends keyof Rs> = Rs[S] extends { json: infer J extends z.ZodType }
+  ? z.output<J>
+  : never;
+type SuccessBody<Rs> = { [S in keyof Rs]: S extends 200 | 201 ? ResponseBody<Rs, S> : never }[keyof Rs];
 /** The JSON a route answers on success (200, 201), as its contract entry declares it. */
 export type RouteAnswer<R> =
   R extends RouteContract<infer _Q, infer _R, infer _P, infer _B, infer Rs> ? SuccessBody<Rs> : never;
