@@ -69,7 +69,7 @@ function errorResponses(route: RouteContract): Record<string, JsonObject> {
   if (route.query || route.body)
     why[400] = 'Invalid JSON, parameters or body; `fields` names each failing field.';
   if (route.body) {
-    why[413] = `Body larger than ${route.body.maxBytes ?? 'the limit'} bytes (after gzip decoding).`;
+    why[413] = `Body larger than ${route.body.maxBytes ? `${route.body.maxBytes} bytes` : 'its limit'} (after gzip decoding).`;
     why[415] = 'Not JSON, or a content-encoding other than gzip.';
   }
   if (!SERVED_WHILE_STOPPING.includes(route.path))
