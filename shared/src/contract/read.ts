@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ROUTED_PATHS } from '../paths.ts';
+import type { RegionStatus } from '../regions.ts';
 import { protocol } from '../schema/checks/index.ts';
 import { count, networkPath } from '../schema/common.ts';
 import { probeResult } from '../schema/result.ts';
@@ -155,7 +156,12 @@ export const regionListing = z.strictObject({
   /** Null for codes in use that the catalog does not know (status `unknown`). */
   lat: z.number().nullable(),
   lon: z.number().nullable(),
-  status: z.enum(['current', 'deprecated', 'edge_only', 'unknown']),
+  status: z.enum([
+    'current',
+    'deprecated',
+    'edge_only',
+    'unknown',
+  ] as const satisfies readonly RegionStatus[]),
   gateway: z.boolean(),
   /** For a deprecated region: the current region flyctl remaps it to. */
   replacement: region.optional(),
