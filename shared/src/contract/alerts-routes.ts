@@ -36,7 +36,7 @@ const alertLimit = z
  * `rules` are the detector rules the collector runs, which `?rule=` must name (any name for a client that
  * does not know them).
  */
-export function alertsRoutes(rules?: readonly [string, ...string[]]) {
+export function alertsRoutes(rules?: readonly string[]) {
   const listAlerts = defineRoute({
     method: 'get',
     path: '/v1/alerts',

@@ -44,8 +44,7 @@ export const routedPathParam = z.enum(ROUTED_PATHS, {
       ? oneOf(ROUTED_PATHS).message
       : oneOf(PATHS).message,
 });
-export const enumParam = <const T extends readonly [string, ...string[]]>(values: T) =>
-  z.enum(values, oneOf(values));
+export const enumParam = <const T extends readonly string[]>(values: T) => z.enum(values, oneOf(values));
 
 /** A duration like `15m` in ms, between `minMs` and `maxMs` (unchecked when both are absent). */
 export function durationParam(minMs?: number, maxMs?: number) {
