@@ -1,6 +1,9 @@
 import type { ApiErrorBody, ApiErrorCode, FieldError } from '@flyprobe/shared';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
+/** The error body and its codes are the contract's (shared/src/contract/errors.ts). */
+export type { ApiErrorBody, ApiErrorCode };
+
 /** Thrown by handlers and middleware; the error handler turns it into the JSON error body. */
 export class ApiError extends Error {
   constructor(
