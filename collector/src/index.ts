@@ -1,5 +1,5 @@
 export type { ApiEnv, Caller } from './api/env.ts';
-export type { Logger } from './api/log.ts';
+export type { Logger } from './process/log.ts';
 export { requireRole } from './api/middleware/auth.ts';
 export type {
   CollectorPlugin,
@@ -7,7 +7,7 @@ export type {
   IngestListener,
   PluginContext,
   RouteMount,
-} from './api/plugins.ts';
+} from './process/plugins.ts';
 export type { ProbesResponse } from './api/routes/probes.ts';
 export type { RegionsResponse } from './api/routes/regions.ts';
 export type { ResultsResponse } from './api/routes/results.ts';

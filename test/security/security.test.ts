@@ -4,7 +4,7 @@ import { rawControlCharacters } from '../../cli/src/output/testing/raw-controls.
 import { alertingPlugin } from '../../collector/src/alerts/plugin.ts';
 import { alertingSettingsFromEnv } from '../../collector/src/alerts/settings.ts';
 import { silencing } from '../../collector/src/alerts/silences.ts';
-import { silentLogger } from '../../collector/src/api/log.ts';
+import { silentLogger } from '../../collector/src/process/log.ts';
 import {
   ADMIN_SECRET,
   batch,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AlertListResponse } from '@flyprobe/shared';
 import { afterAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../api/log.ts';
+import { silentLogger } from '../process/log.ts';
 import {
   ADMIN_SECRET,
   batch,

@@ -9,9 +9,9 @@ import { loadCollectorSettings } from '../settings.ts';
 import { openSqliteStore } from '../store/index.ts';
 import { storeLocation } from '../store/open-store.ts';
 import type { ApiEnv } from './env.ts';
-import { silentLogger } from './log.ts';
+import { silentLogger } from '../process/log.ts';
 import { requireRole } from './middleware/auth.ts';
-import type { CollectorPlugin } from './plugins.ts';
+import type { CollectorPlugin } from '../process/plugins.ts';
 import {
   ADMIN_SECRET,
   batch,

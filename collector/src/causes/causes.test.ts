@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertingPlugin } from '../alerts/plugin.ts';
 import type { WebhookPayload } from '../alerts/providers/webhook/index.ts';
 import { alertingSettingsFromEnv } from '../alerts/settings.ts';
-import { silentLogger } from '../api/log.ts';
+import { silentLogger } from '../process/log.ts';
 import {
   batch,
   call,

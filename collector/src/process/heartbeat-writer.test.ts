@@ -6,7 +6,7 @@ import { openSqliteStore } from '../store/index.ts';
 import type { Store } from '../store/store.ts';
 import { HeartbeatWriter } from './heartbeat-writer.ts';
 import { silentLogger } from './log.ts';
-import { heartbeat, probeIdentity } from './testing.ts';
+import { heartbeat, probeIdentity } from '../api/testing.ts';
 
 // Real servers and SQLite files on a busy shared machine: generous bounds, never wall-clock assertions.
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });

@@ -4,7 +4,7 @@ import type { Registry } from 'prom-client';
 import type { OpenApiPaths } from '../openapi.ts';
 import type { CollectorSettings } from '../settings.ts';
 import type { Store, StoredResult } from '../store/store.ts';
-import type { ApiEnv } from './env.ts';
+import type { ApiEnv } from '../api/env.ts';
 
 /**
  * Called after the store has durably accepted a batch, with the newly stored results only (possibly none

@@ -1,5 +1,5 @@
 import type { Heartbeat, ProbeIdentity, ProbeResult } from '@flyprobe/shared';
-import { jsonLogger, type Logger } from '../../api/log.ts';
+import { jsonLogger, type Logger } from '../../process/log.ts';
 import { RollupDelta, type RollupRecord } from '../core/rollup-delta.ts';
 import { RollupReads, selectBlocksSql } from '../core/rollup-reads.ts';
 import { RouteReads, routeStatements } from '../core/routes.ts';
