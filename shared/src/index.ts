@@ -4,6 +4,7 @@ export * from './column-region.ts';
 export * from './fly-headers.ts';
 export * from './geo.ts';
 export * from './host-port.ts';
+export * from './log.ts';
 export * from './paths.ts';
 export * from './proto.ts';
 export * from './regions.ts';

@@ -1,10 +1,9 @@
-import { MAX_MESH_PEERS, parseWith, probeConfig } from '@flyprobe/shared';
+import { MAX_MESH_PEERS, parseWith, probeConfig, silentLogger } from '@flyprobe/shared';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { rawControlCharacters } from '../../cli/src/output/testing/raw-controls.ts';
 import { alertingPlugin } from '../../collector/src/alerts/plugin.ts';
 import { alertingSettingsFromEnv } from '../../collector/src/alerts/settings.ts';
 import { silencing } from '../../collector/src/alerts/silences.ts';
-import { silentLogger } from '../../collector/src/process/log.ts';
 import {
   ADMIN_SECRET,
   batch,
