@@ -267,7 +267,7 @@ describe('5. the reporter hears a refused token at once', () => {
       settings: fastReporterSettings(),
       batching: () => ({ maxBatch: 10, intervalMs: 20 }),
       heartbeat: staticHeartbeat,
-      log: (m) => logs.push(m),
+      log: (_level, m) => logs.push(m),
     });
     try {
       reporter.start();

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
+import type { Logger } from '@flyprobe/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProbeMetrics } from '../health/metrics.ts';
 import { Reporter } from './reporter.ts';
@@ -29,7 +30,7 @@ function reporter(
     maxBatch?: number;
     intervalMs?: number;
     settings?: Parameters<typeof fastReporterSettings>[0];
-    log?: (message: string) => void;
+    log?: Logger;
   } = {},
 ) {
   const metrics = new ProbeMetrics({
@@ -187,7 +188,7 @@ describe('reporter recovery', () => {
     const rx = await receiver();
     rx.behaviour = { kind: 'status', status: 401 };
     const logs: string[] = [];
-    const { r } = reporter(rx.url, { log: (m) => logs.push(m) });
+    const { r } = reporter(rx.url, { log: (_level, m) => logs.push(m) });
     r.start();
     r.add(testOutput());
     await until(() => logs.length > 0, 20_000, 'an auth log line');
