@@ -1,6 +1,8 @@
 export * from './alerts-api.ts';
 export * from './api.ts';
 export * from './column-region.ts';
+export * from './env.ts';
+export * as envParse from './env-parsers.ts';
 export * from './fly-headers.ts';
 export * from './geo.ts';
 export * from './host-port.ts';
