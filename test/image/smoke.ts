@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Protocol, TargetConfigInput } from '@flyprobe/shared';
-import { freePort, waitFor } from '../lab/wait.ts';
+import { freePort } from '@flyprobe/shared/testing';
+import { waitFor } from '../lab/wait.ts';
 import { imageTag } from './build-images.ts';
 import type { Podman } from './podman.ts';
 

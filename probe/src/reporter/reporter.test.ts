@@ -1,6 +1,5 @@
-import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:net';
 import type { Logger } from '@flyprobe/shared';
+import { freePort } from '@flyprobe/shared/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProbeMetrics } from '../health/metrics.ts';
 import { Reporter } from './reporter.ts';
@@ -57,14 +56,6 @@ function seqsOf(rx: IngestReceiver): number[] {
 }
 
 const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => from + i);
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 async function counterValue(
   metrics: ProbeMetrics,
