@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeMachines, startFakeMachines } from '../fake-machines/server.ts';
-import { runCli } from './run-cli.ts';
-import { runMain } from './run-main.ts';
 import {
   ADMIN_TOKEN,
   ingestBatch,
   postJson,
   startTestCollector,
   type TestCollector,
-} from './test-collector.ts';
+} from './testing/collector.ts';
+import { runCli } from './testing/run-cli.ts';
+import { runMain } from './testing/run-main.ts';
 
 const FLY_TOKEN = 'fly-test-token';
 const APPS = ['probes', 'replace', 'misplaced', 'failing', 'limited', 'gone', 'empty', 'unconfirmed'];

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { freePort } from '@flyprobe/shared/testing';
 import { request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type CliProcess, runCli, startCli } from './run-cli.ts';
+import { type CliProcess, runCli, startCli } from './testing/run-cli.ts';
 
 /** The role sub-commands start the real collector, probe agent and echo server from environment variables. */
 describe('flyprobe collector / probe / echo', { timeout: 120_000 }, () => {

@@ -24,7 +24,7 @@ import {
   testOutput,
   until,
 } from '../../probe/src/reporter/testing/fixtures.ts';
-import { runMain } from '../cli/run-main.ts';
+import { runMain } from '../cli/testing/run-main.ts';
 
 /**
  * Issue 11: each attack is made against a real collector on loopback (real HTTP, real SQLite) the way a
