@@ -40,6 +40,15 @@ describe.skipIf(skipReason !== undefined)(
         expect(run.smoke.okResults[p] ?? 0).toBeGreaterThan(0);
     });
 
+    it('ships no test code: no testing/ folder or test file in the collector image, only the bundle in the probe image', () => {
+      expect(run.smoke.collectorSourceFiles).toBeGreaterThan(0);
+      expect(run.smoke.collectorTestCode).toEqual([]);
+      expect(run.smoke.probeAppFiles).toEqual([
+        '/app/probe/dist/bin/flyprobe.mjs',
+        '/app/probe/dist/proto/echo.proto',
+      ]);
+    });
+
     it('both containers exit 0 on SIGTERM', () => {
       expect(run.smoke.probeExitCode).toBe(0);
       expect(run.smoke.collectorExitCode).toBe(0);
