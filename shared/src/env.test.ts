@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EnvError, type EnvSpec, envNames, readEnv } from './env.ts';
+import { EnvError, type EnvSpec, envNames, envTable, readEnv } from './env.ts';
 import { boolean, intRange, text } from './env-parsers.ts';
 
 const SPEC = {
@@ -53,5 +53,18 @@ describe('readEnv', () => {
 
   it('lists the names a spec reads, aliases included', () => {
     expect(envNames(SPEC)).toEqual(['X_PORT', 'X_REGION', 'FLY_REGION', 'X_VERBOSE', 'X_MESH']);
+  });
+
+  it('renders a spec as a Markdown table, aliases and defaults included', () => {
+    expect(envTable(SPEC)).toBe(
+      [
+        '| variable | default | meaning |',
+        '|---|---|---|',
+        '| `X_PORT` | `8080` | listen port |',
+        '| `X_REGION`, `FLY_REGION` |  | region |',
+        '| `X_VERBOSE` | `false` | chatty |',
+        '| `X_MESH` | `true` | mesh on |',
+      ].join('\n'),
+    );
   });
 });

@@ -66,3 +66,18 @@ function firstSet(env: NodeJS.ProcessEnv, names: string | readonly string[]) {
   }
   return undefined;
 }
+
+/** A Markdown table of a spec (variable, default, meaning), as docs/ENVIRONMENT.md carries it. */
+export function envTable(spec: EnvSpec): string {
+  const rows = Object.values(spec).map((v) => {
+    const [name, ...aliases] = typeof v.name === 'string' ? [v.name] : v.name;
+    const names = [`\`${name}\``, ...aliases.map((a) => `\`${a}\``)].join(', ');
+    return `| ${names} | ${showDefault(v.default)} | ${v.doc} |`;
+  });
+  return ['| variable | default | meaning |', '|---|---|---|', ...rows].join('\n');
+}
+
+function showDefault(value: unknown): string {
+  if (value === undefined || value === null || (Array.isArray(value) && value.length === 0)) return '';
+  return `\`${Array.isArray(value) ? value.join(',') : String(value)}\``;
+}

@@ -3,7 +3,7 @@ import { type Command, stringOption } from '../command.ts';
 import { portNumber, readRoleEnv } from '../roles/read-env.ts';
 import { envWithOverrides, runRole } from '../roles/run-until-signal.ts';
 
-const ECHO_ENV = {
+export const ECHO_ENV = {
   host: { name: 'FLYPROBE_BIND', parse: envParse.text, default: '::', doc: 'listen address' },
   httpPort: { name: 'FLYPROBE_ECHO_HTTP_PORT', parse: portNumber, default: 8080, doc: 'HTTP port' },
   tcpPort: { name: 'FLYPROBE_ECHO_TCP_PORT', parse: portNumber, default: 7070, doc: 'TCP echo port' },
