@@ -6,43 +6,42 @@
 /** Any non-empty string. */
 export const text = (raw: string): string => raw;
 
-/** An integer in [min, max] worded `must be an integer from 0 to 65535, got "x"` (the collector). */
-export function intFromTo(min: number, max: number): (raw: string) => number {
+/** A number read by `read`, accepted when `valid` and within [min, max]; else `reason(raw)`. */
+function ranged(
+  min: number,
+  max: number,
+  valid: (n: number) => boolean,
+  reason: (raw: string) => string,
+  read: (raw: string) => number = Number,
+): (raw: string) => number {
   return (raw) => {
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max)
-      throw new Error(`must be an integer from ${min} to ${max}, got "${raw}"`);
+    const n = read(raw);
+    if (!valid(n) || n < min || n > max) throw new Error(reason(raw));
     return n;
   };
 }
+
+/** An integer in [min, max] worded `must be an integer from 0 to 65535, got "x"` (the collector). */
+export const intFromTo = (min: number, max: number) =>
+  ranged(min, max, Number.isInteger, (raw) => `must be an integer from ${min} to ${max}, got "${raw}"`);
 
 /** A finite number in [min, max] worded `must be a number from 0.01 to 100, got "x"` (the collector). */
-export function numberFromTo(min: number, max: number): (raw: string) => number {
-  return (raw) => {
-    const n = Number(raw);
-    if (!Number.isFinite(n) || n < min || n > max)
-      throw new Error(`must be a number from ${min} to ${max}, got "${raw}"`);
-    return n;
-  };
-}
+export const numberFromTo = (min: number, max: number) =>
+  ranged(min, max, Number.isFinite, (raw) => `must be a number from ${min} to ${max}, got "${raw}"`);
 
-/** An integer in [min, max] worded `must be an integer 1-65535` (the probe). */
-export function intRange(min: number, max: number): (raw: string) => number {
-  return (raw) => {
-    const n = /^-?\d+$/.test(raw) ? Number(raw) : Number.NaN;
-    if (!Number.isSafeInteger(n) || n < min || n > max) throw new Error(`must be an integer ${min}-${max}`);
-    return n;
-  };
-}
+/** Digits only, in [min, max], worded `must be an integer 1-65535` (the probe). */
+export const intRange = (min: number, max: number) =>
+  ranged(
+    min,
+    max,
+    Number.isSafeInteger,
+    () => `must be an integer ${min}-${max}`,
+    (raw) => (/^-?\d+$/.test(raw) ? Number(raw) : Number.NaN),
+  );
 
 /** A finite number in [min, max] worded `must be a number 1-60000` (the probe). */
-export function numberRange(min: number, max: number): (raw: string) => number {
-  return (raw) => {
-    const n = Number(raw);
-    if (!Number.isFinite(n) || n < min || n > max) throw new Error(`must be a number ${min}-${max}`);
-    return n;
-  };
-}
+export const numberRange = (min: number, max: number) =>
+  ranged(min, max, Number.isFinite, () => `must be a number ${min}-${max}`);
 
 const TRUE = ['1', 'true', 'yes', 'on'];
 const FALSE = ['0', 'false', 'no', 'off'];
