@@ -1,4 +1,3 @@
-export type { Logger } from '@flyprobe/shared';
 export type { ApiEnv, Caller } from './api/env.ts';
 export { requireRole } from './api/middleware/auth.ts';
 export type { ProbesResponse } from './api/routes/probes.ts';
