@@ -4,7 +4,7 @@ import type { z } from 'zod';
 const { boolean, intRange, numberRange, text } = envParse;
 
 /** A zod schema as an env parser; the reason is the schema's first message. */
-function matching(schema: z.ZodType<string>): (raw: string) => string {
+export function matching(schema: z.ZodType<string>): (raw: string) => string {
   return (raw) => {
     const r = schema.safeParse(raw);
     if (!r.success) throw new Error(r.error.issues[0]?.message ?? 'invalid');

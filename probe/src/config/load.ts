@@ -11,7 +11,7 @@ import {
   regionCode,
 } from '@flyprobe/shared';
 import type { z } from 'zod';
-import { collectorUrls, echoAddress, PROBE_ENV } from './env.ts';
+import { collectorUrls, echoAddress, matching, PROBE_ENV } from './env.ts';
 import { SettingsError } from './errors.ts';
 import { type ProbeFile, readProbeFile } from './file.ts';
 import type { ProbeSettings } from './settings.ts';
@@ -37,8 +37,8 @@ export function loadProbeSettings(env: NodeJS.ProcessEnv, opts: LoadOptions = {}
   const file: ProbeFile = configFile ? readProbeFile(configFile) : {};
   const f = (field: string) => (configFile ? `${configFile}: ${field}` : field);
   // Values from the environment were validated by their parsers; file values are validated here.
-  const fromFile = (value: string | undefined, field: string, schema: z.ZodType) =>
-    value === undefined ? undefined : validate(schema, { field: f(field), value });
+  const fromFile = (value: string | undefined, field: string, schema: z.ZodType<string>) =>
+    sourced(f(field), value, matching(schema));
 
   const region = v.region ?? fromFile(file.probe?.region, 'probe.region', regionCode);
   if (!region)
@@ -46,11 +46,11 @@ export function loadProbeSettings(env: NodeJS.ProcessEnv, opts: LoadOptions = {}
   const machineId =
     v.machineId ??
     fromFile(file.probe?.machineId, 'probe.machineId', identifier) ??
-    validate(identifier, { field: 'hostname', value: sanitizeId(hostname()) });
+    sourced('hostname', sanitizeId(hostname()), matching(identifier));
   const probeId =
     v.probeId ??
     fromFile(file.probe?.id, 'probe.id', identifier) ??
-    validate(identifier, { field: 'FLYPROBE_PROBE_ID', value: `${region}-${machineId}`.slice(0, 64) });
+    sourced('FLYPROBE_PROBE_ID', `${region}-${machineId}`.slice(0, 64), matching(identifier));
   const app = v.app ?? fromFile(file.probe?.app, 'probe.app', identifier);
 
   const echoHttpPort = v.echoHttpPort ?? file.echo?.httpPort ?? 8080;
@@ -138,12 +138,9 @@ export function loadProbeSettings(env: NodeJS.ProcessEnv, opts: LoadOptions = {}
   };
 }
 
-interface Sourced {
-  field: string;
-  value: string;
-}
-
 /** Parses a value that did not come from its variable (file or derived), naming `field` on failure. */
+function sourced<T>(field: string, value: string, parse: (raw: string) => T): T;
+function sourced<T>(field: string, value: string | undefined, parse: (raw: string) => T): T | undefined;
 function sourced<T>(field: string, value: string | undefined, parse: (raw: string) => T): T | undefined {
   if (value === undefined) return undefined;
   try {
@@ -151,12 +148,6 @@ function sourced<T>(field: string, value: string | undefined, parse: (raw: strin
   } catch (err) {
     throw new SettingsError(field, (err as Error).message);
   }
-}
-
-function validate(schema: z.ZodType, v: Sourced): string {
-  const r = schema.safeParse(v.value);
-  if (!r.success) throw new SettingsError(v.field, r.error.issues[0]?.message ?? 'invalid');
-  return v.value;
 }
 
 function sanitizeId(name: string): string {
