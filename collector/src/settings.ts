@@ -124,15 +124,13 @@ function protocols(raw: string): Protocol[] {
   return items as Protocol[];
 }
 
-const optional = (raw: string): string | null => raw;
-
 /** Every variable the collector core reads (alerts and causes read their own beside their code). */
 export const COLLECTOR_ENV = {
   FLYPROBE_DB: { name: 'FLYPROBE_DB', parse: text, default: 'flyprobe.db', doc: 'SQLite database file' },
   FLYPROBE_DATABASE_URL: {
     name: 'FLYPROBE_DATABASE_URL',
-    parse: databaseUrl as (raw: string) => string | null,
-    default: null,
+    parse: databaseUrl,
+    default: null as string | null,
     doc: 'postgres://... (several collectors share it), file:PATH or a path; default: FLYPROBE_DB',
   },
   FLYPROBE_HOST: { name: 'FLYPROBE_HOST', parse: text, default: '::', doc: 'listen address' },
@@ -163,14 +161,14 @@ export const COLLECTOR_ENV = {
   },
   FLYPROBE_METRICS_TOKEN: {
     name: 'FLYPROBE_METRICS_TOKEN',
-    parse: secret as (raw: string) => string | null,
-    default: null,
+    parse: secret,
+    default: null as string | null,
     doc: '/metrics wants this bearer token when set',
   },
   FLYPROBE_TARGETS_FILE: {
     name: 'FLYPROBE_TARGETS_FILE',
-    parse: optional,
-    default: null,
+    parse: text,
+    default: null as string | null,
     doc: 'JSON array of targets loaded (and stored) at start',
   },
   FLYPROBE_RAW_RETENTION_HOURS: {

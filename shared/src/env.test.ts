@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { EnvError, type EnvSpec, envNames, envTable, readEnv } from './env.ts';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { EnvError, type EnvSpec, type EnvValues, envNames, envTable, readEnv } from './env.ts';
 import { boolean, intRange, text } from './env-parsers.ts';
 
 const SPEC = {
@@ -23,6 +23,15 @@ describe('readEnv', () => {
       mesh: true,
     });
     expect(readEnv({ X_REGION: 'iad', FLY_REGION: 'fra' }, SPEC).region).toBe('iad');
+  });
+
+  it('types each value from its parser and default (checked by pnpm typecheck)', () => {
+    expectTypeOf<EnvValues<typeof SPEC>>().toEqualTypeOf<{
+      port: number;
+      region: string | undefined;
+      verbose: boolean;
+      mesh: boolean;
+    }>();
   });
 
   it('reports every bad variable at once, each named with its reason, in declaration order', () => {

@@ -125,8 +125,8 @@ export const PROBE_ENV = {
   },
   collectorUrls: {
     name: 'FLYPROBE_COLLECTOR_URL',
-    parse: collectorUrls as (raw: string) => string[] | undefined,
-    default: undefined,
+    parse: collectorUrls,
+    default: undefined as string[] | undefined,
     doc: 'collector URL(s), comma-separated in failover order (file `collector.url`); unset: local-only mode',
   },
   token: {
@@ -149,8 +149,8 @@ export const PROBE_ENV = {
   },
   echoEnabled: {
     name: 'FLYPROBE_ECHO_ENABLED',
-    parse: boolean as (raw: string) => boolean | undefined,
-    default: undefined,
+    parse: boolean,
+    default: undefined as boolean | undefined,
     doc: 'run the echo server (file `echo.enabled`, default true)',
   },
   resolver: {
