@@ -27,7 +27,7 @@ export interface SmokeReport {
   collectorSourceFiles: number;
   /** testing/ folders, *.test.ts, testing.ts and test-*.ts under /app/<package>/src: must be none. */
   collectorTestCode: string[];
-  /** Every file under the probe image's /app: only the bundle and its .proto. */
+  /** Every file under the probe image's /app: only the bundle (entry, chunks) and its .proto. */
   probeAppFiles: string[];
 }
 
