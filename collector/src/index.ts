@@ -1,14 +1,13 @@
 export type { ApiEnv, Caller } from './api/env.ts';
-export type { Logger } from './api/log.ts';
 export { requireRole } from './api/middleware/auth.ts';
+export { CollectorMetrics } from './metrics.ts';
 export type {
   CollectorPlugin,
   CollectorPluginFactory,
   IngestListener,
   PluginContext,
   RouteMount,
-} from './api/plugins.ts';
-export { CollectorMetrics } from './metrics.ts';
+} from './process/plugins.ts';
 export { type CollectorOptions, defaultPlugins, type RunningCollector, startCollector } from './server.ts';
 export { type CollectorSettings, loadCollectorSettings } from './settings.ts';
 export { openPostgresStore, openSqliteStore, openStore } from './store/index.ts';

@@ -1,3 +1,4 @@
+import { lineLogger } from '@flyprobe/shared';
 import { bootIdentity } from './agent/identity.ts';
 import { createMonitoring } from './agent/monitoring.ts';
 import type { LateParts } from './agent/parts.ts';
@@ -24,7 +25,7 @@ export async function startProbe(
   settings: ProbeSettings,
   options: StartProbeOptions = {},
 ): Promise<RunningProbe> {
-  const log = options.log ?? ((m: string) => process.stderr.write(`flyprobe probe: ${m}\n`));
+  const log = options.log ?? lineLogger('flyprobe probe');
   const identity = bootIdentity(settings.identity);
   const config: ConfigHolder = { current: settings.localConfig };
   const parts: LateParts = {};

@@ -1,8 +1,11 @@
 export * from './column-region.ts';
 export * from './contract/index.ts';
+export * from './env.ts';
+export * as envParse from './env-parsers.ts';
 export * from './fly-headers.ts';
 export * from './geo.ts';
 export * from './host-port.ts';
+export * from './log.ts';
 export * from './paths.ts';
 export * from './proto.ts';
 export * from './regions.ts';

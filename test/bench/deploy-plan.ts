@@ -14,7 +14,7 @@ import { loadavg } from 'node:os';
 import { Writable } from 'node:stream';
 import { currentRegions } from '@flyprobe/shared';
 import { main } from '../../cli/src/main.ts';
-import { ADMIN_TOKEN, startTestCollector } from '../cli/test-collector.ts';
+import { ADMIN_TOKEN, startTestCollector } from '../cli/testing/collector.ts';
 import { startFakeMachines } from '../fake-machines/server.ts';
 
 const REGIONS = Number(process.env.BENCH_REGIONS ?? 10);

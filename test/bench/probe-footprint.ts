@@ -14,10 +14,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEchoServer } from '@flyprobe/probe/echo';
+import { freePort } from '@flyprobe/shared/testing';
 import { Agent, request } from 'undici';
 import { buildProbeBundle } from '../../probe/build.ts';
 import { IngestReceiver } from '../../probe/src/reporter/testing/ingest-receiver.ts';
-import { cpuSeconds, freePort, mb, memory, sleep } from './probe-process.ts';
+import { cpuSeconds, mb, memory, sleep } from './probe-process.ts';
 import { imageNodeFlags, type ShippedProbe, spawnShipped } from './probe-shipped.ts';
 
 function arg(name: string, fallback: number, min = 1): number {

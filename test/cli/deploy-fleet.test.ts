@@ -2,8 +2,8 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeMachine } from '../fake-machines/machine-shapes.ts';
 import { type FakeMachines, startFakeMachines } from '../fake-machines/server.ts';
-import { runMain } from './run-main.ts';
-import { ADMIN_TOKEN, startTestCollector, type TestCollector } from './test-collector.ts';
+import { ADMIN_TOKEN, startTestCollector, type TestCollector } from './testing/collector.ts';
+import { runMain } from './testing/run-main.ts';
 
 const FLY_TOKEN = 'fm2_lJPECAAAAAAAAMjA';
 const APPS = ['shared', 'unfiltered', 'leased', 'drift', 'health', 'tokens', 'public'];

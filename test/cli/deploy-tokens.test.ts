@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeMachine } from '../fake-machines/machine-shapes.ts';
 import { type FakeMachines, startFakeMachines } from '../fake-machines/server.ts';
-import { runMain } from './run-main.ts';
 import {
   ADMIN_TOKEN,
   heartbeat,
   postJson,
   startTestCollector,
   type TestCollector,
-} from './test-collector.ts';
+} from './testing/collector.ts';
+import { runMain } from './testing/run-main.ts';
 
 const FLY_TOKEN = 'fly-token';
 const APP = 'probes';

@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeMachines, startFakeMachines } from '../fake-machines/server.ts';
-import { runCli } from './run-cli.ts';
-import { runMain } from './run-main.ts';
 import {
   ADMIN_TOKEN,
   ingestBatch,
   postJson,
   startTestCollector,
   type TestCollector,
-} from './test-collector.ts';
+} from './testing/collector.ts';
+import { runCli } from './testing/run-cli.ts';
+import { runMain } from './testing/run-main.ts';
 
 const FLY_TOKEN = 'fly-test-token';
 const APPS = ['probes', 'replace', 'misplaced', 'failing', 'limited', 'gone', 'empty', 'unconfirmed'];
@@ -49,23 +49,21 @@ describe('flyprobe deploy / destroy against the fake Machines API', { timeout: 1
   });
   // Probes here share the test collector's probe token (the lab mode); per-Machine tokens: deploy-fleet.test.ts.
   const SHARED = '--shared-probe-token';
+  const deployArgs = (app: string, regions: string, ...flags: string[]) => [
+    'deploy',
+    '--app',
+    app,
+    '--regions',
+    regions,
+    ...flags,
+  ];
   const OURS = { flyprobe_role: 'probe' };
   const writes = () => fake.requests.filter((r) => r.method === 'POST' || r.method === 'DELETE').length;
 
   it('--dry-run prints the plan for an empty app and changes nothing', async () => {
     const before = fake.requests.length;
     const r = await runCli(
-      [
-        'deploy',
-        '--app',
-        'probes',
-        '--regions',
-        'iad,fra,syd',
-        '--image',
-        'reg/probe:1',
-        '--dry-run',
-        SHARED,
-      ],
+      deployArgs('probes', 'iad,fra,syd', '--image', 'reg/probe:1', '--dry-run', SHARED),
       env(),
     );
     expect(r.stderr).toBe('');
@@ -128,18 +126,7 @@ describe('flyprobe deploy / destroy against the fake Machines API', { timeout: 1
 
   it('fails a region whose probe never reports or reports another region', async () => {
     const r = await runCli(
-      [
-        'deploy',
-        '--app',
-        'unconfirmed',
-        '--regions',
-        'lhr,cdg',
-        '--image',
-        'reg/probe:1',
-        '--confirm-timeout',
-        '3',
-        SHARED,
-      ],
+      deployArgs('unconfirmed', 'lhr,cdg', '--image', 'reg/probe:1', '--confirm-timeout', '3', SHARED),
       env({ FLYPROBE_COLLECTOR_URL: collector.url, FLYPROBE_TOKEN: ADMIN_TOKEN }),
     );
     expect(r.code).toBe(1);
@@ -172,17 +159,7 @@ describe('flyprobe deploy / destroy against the fake Machines API', { timeout: 1
   it('reports a Machine placed in another region than asked as an error for that region', async () => {
     fake.knobs.misplace.set('nrt', 'sin');
     const r = await runCli(
-      [
-        'deploy',
-        '--app',
-        'misplaced',
-        '--regions',
-        'nrt,lhr',
-        '--image',
-        'reg/probe:1',
-        '--no-confirm',
-        SHARED,
-      ],
+      deployArgs('misplaced', 'nrt,lhr', '--image', 'reg/probe:1', '--no-confirm', SHARED),
       env(),
     );
     fake.knobs.misplace.delete('nrt');
@@ -202,19 +179,7 @@ describe('flyprobe deploy / destroy against the fake Machines API', { timeout: 1
     });
     fake.knobs.failStart.add('cdg');
     const r = await runCli(
-      [
-        'deploy',
-        '--app',
-        'failing',
-        '--regions',
-        'cdg',
-        '--image',
-        'reg/probe:2',
-        '--wait-timeout',
-        '1',
-        '--no-confirm',
-        SHARED,
-      ],
+      deployArgs('failing', 'cdg', '--image', 'reg/probe:2', '--wait-timeout', '1', '--no-confirm', SHARED),
       env(),
     );
     fake.knobs.failStart.delete('cdg');
@@ -227,17 +192,7 @@ describe('flyprobe deploy / destroy against the fake Machines API', { timeout: 1
     fake.setRateLimit({ perSecond: 1, burst: 1 });
     const before = fake.requests.length;
     const r = await runCli(
-      [
-        'deploy',
-        '--app',
-        'limited',
-        '--regions',
-        'iad,ord,lax',
-        '--image',
-        'reg/probe:1',
-        '--no-confirm',
-        SHARED,
-      ],
+      deployArgs('limited', 'iad,ord,lax', '--image', 'reg/probe:1', '--no-confirm', SHARED),
       env(),
     );
     fake.setRateLimit({ perSecond: 1, burst: 3 });

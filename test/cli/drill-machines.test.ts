@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeMachines, startFakeMachines } from '../fake-machines/server.ts';
-import { runMain } from './run-main.ts';
 import {
   ADMIN_TOKEN,
   ingestBatch,
   postJson,
   startTestCollector,
   type TestCollector,
-} from './test-collector.ts';
+} from './testing/collector.ts';
+import { runMain } from './testing/run-main.ts';
 
 const FLY_TOKEN = 'fly-test-token';
 

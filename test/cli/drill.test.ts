@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runMain } from './run-main.ts';
+import { runMain } from './testing/run-main.ts';
 
 describe('flyprobe drill arguments', () => {
   it('names the missing or bad flag before touching any API', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runCli } from './run-cli.ts';
+import { runCli } from './testing/run-cli.ts';
 
 describe('the flyprobe binary', { timeout: 60_000 }, () => {
   it('starts through its launcher and prints help', async () => {

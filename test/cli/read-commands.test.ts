@@ -3,15 +3,15 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stripAnsi } from '../../cli/src/output/ansi.ts';
 import { formatCellValue } from '../../cli/src/output/matrix-table.ts';
-import { runCli } from './run-cli.ts';
-import { runMain } from './run-main.ts';
 import {
   ADMIN_TOKEN,
   ingestBatch,
   postJson,
   startTestCollector,
   type TestCollector,
-} from './test-collector.ts';
+} from './testing/collector.ts';
+import { runCli } from './testing/run-cli.ts';
+import { runMain } from './testing/run-main.ts';
 
 let seq = 0;
 function anycast(servedRegion: string, latencyMs: number) {

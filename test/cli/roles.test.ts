@@ -1,22 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '@flyprobe/shared/testing';
 import { request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type CliProcess, runCli, startCli } from './run-cli.ts';
-
-/** A port free right now; the probe's settings loader does not take 0, so ask the kernel for one. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
+import { type CliProcess, runCli, startCli } from './testing/run-cli.ts';
 
 /** The role sub-commands start the real collector, probe agent and echo server from environment variables. */
 describe('flyprobe collector / probe / echo', { timeout: 120_000 }, () => {

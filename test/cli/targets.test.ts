@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runMain } from './run-main.ts';
-import { ADMIN_TOKEN, startTestCollector, type TestCollector } from './test-collector.ts';
+import { ADMIN_TOKEN, startTestCollector, type TestCollector } from './testing/collector.ts';
+import { runMain } from './testing/run-main.ts';
 
 const GOOD_TOML = `
 [[targets]]

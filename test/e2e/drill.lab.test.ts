@@ -66,7 +66,7 @@ describe.skipIf(!capability.ok)(
         minRun: 3,
         now: Date.now,
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-        log: (line) => lab.log(line),
+        log: (_level, line) => lab.log(line),
       });
       process.stdout.write(
         `drill of ${DRAINED} (edge health every ${EDGE_HEALTH_MS} ms, probes every 500 ms):\n${formatDrillReport(report, false)}`,

@@ -40,6 +40,16 @@ describe.skipIf(skipReason !== undefined)(
         expect(run.smoke.okResults[p] ?? 0).toBeGreaterThan(0);
     });
 
+    it('ships no test code: no testing/ folder or test file in the collector image, only the bundle in the probe image', () => {
+      expect(run.smoke.collectorSourceFiles).toBeGreaterThan(0);
+      expect(run.smoke.collectorTestCode).toEqual([]);
+      expect(run.smoke.probeAppFiles).toContain('/app/probe/dist/bin/flyprobe.mjs');
+      const outsideBundle = run.smoke.probeAppFiles.filter(
+        (f) => !/^\/app\/probe\/dist\/(bin\/flyprobe\.mjs|chunks\/[^/]+\.mjs|proto\/echo\.proto)$/.test(f),
+      );
+      expect(outsideBundle).toEqual([]);
+    });
+
     it('both containers exit 0 on SIGTERM', () => {
       expect(run.smoke.probeExitCode).toBe(0);
       expect(run.smoke.collectorExitCode).toBe(0);

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Protocol, TargetConfigInput } from '@flyprobe/shared';
-import { freePort, waitFor } from '../lab/wait.ts';
+import { freePort } from '@flyprobe/shared/testing';
+import { waitFor } from '../lab/wait.ts';
 import { imageTag } from './build-images.ts';
 import type { Podman } from './podman.ts';
 
@@ -22,6 +23,20 @@ export interface SmokeReport {
   okResults: Partial<Record<Protocol, number>>;
   probeExitCode: number;
   collectorExitCode: number;
+  /** Sources under the collector image's /app/<package>/src (to show the listing below saw them). */
+  collectorSourceFiles: number;
+  /** testing/ folders, *.test.ts, testing.ts and test-*.ts under /app/<package>/src: must be none. */
+  collectorTestCode: string[];
+  /** Every file under the probe image's /app: only the bundle (entry, chunks) and its .proto. */
+  probeAppFiles: string[];
+}
+
+/** Lists paths inside an image without starting its entrypoint. */
+async function listInImage(podman: Podman, image: string, script: string): Promise<string[]> {
+  const out = await podman.run(['run', '--rm', '--entrypoint', 'sh', image, '-c', script], {
+    timeoutMs: 60_000,
+  });
+  return out.split('\n').filter(Boolean).sort();
 }
 
 // The probe token is bound to this identity, as `flyprobe deploy` binds one per Machine.
@@ -73,6 +88,13 @@ export async function smokeImages(podman: Podman, workDir: string, logPath: stri
     const probeNodeVersion = (
       await run(['run', '--rm', '--entrypoint', 'node', imageTag('probe'), '--version'])
     ).trim();
+    const collectorSources = await listInImage(podman, imageTag('collector'), 'find /app/*/src -type f');
+    const collectorTestCode = await listInImage(
+      podman,
+      imageTag('collector'),
+      "find /app/*/src \\( -type d -name testing \\) -o \\( -type f \\( -name '*.test.ts' -o -name testing.ts -o -name 'test-*.ts' \\) \\)",
+    );
+    const probeAppFiles = await listInImage(podman, imageTag('probe'), 'find /app -type f');
 
     await run([
       'run',
@@ -168,6 +190,9 @@ export async function smokeImages(podman: Podman, workDir: string, logPath: stri
       okResults,
       probeExitCode,
       collectorExitCode,
+      collectorSourceFiles: collectorSources.length,
+      collectorTestCode,
+      probeAppFiles,
     };
   } finally {
     await run(['rm', '--force', names.probe, names.collector]).catch(() => '');

@@ -72,5 +72,5 @@ export { Lab, type LabOptions, type ResetInjection, startLab } from './lab.ts';
 export { type EndpointPlan, type LabPlan, MAX_LAB_REGIONS, MIN_LAB_REGIONS, planLab } from './plan.ts';
 export { COLLECTOR_PORT, EDGE_PORTS, PROBE_ECHO_PORTS, PROBE_METRICS_PORT, TARGET_PORTS } from './ports.ts';
 export { LabProcess } from './process.ts';
-export { freePort, tcpOpens, waitFor } from './wait.ts';
+export { tcpOpens, waitFor } from './wait.ts';
 export type { EmulatorStats } from './wan/control.ts';

@@ -4,12 +4,13 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AlertView, MatrixResponse } from '@flyprobe/shared';
+import { freePort } from '@flyprobe/shared/testing';
 import { renderMatrix } from '../../cli/src/output/matrix-table.ts';
 import { WanModel } from './delay-model.ts';
 import type { DemoOptions } from './demo.ts';
 import { EDGE_CONFIG_ENV, type EdgeConfig } from './edge/config.ts';
 import { LabProcess } from './process.ts';
-import { freePort, waitFor } from './wait.ts';
+import { waitFor } from './wait.ts';
 
 /**
  * The demo without root: every region is a set of local processes. Each region's edge listens on its own

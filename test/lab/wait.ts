@@ -39,15 +39,3 @@ export function tcpOpens(host: string, port: number, timeoutMs = 1000): Promise<
     s.once('error', () => done(false));
   });
 }
-
-/** A TCP port on 127.0.0.1 that was free a moment ago (for servers that cannot listen on port 0). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}

@@ -1,10 +1,9 @@
-import { MAX_MESH_PEERS, parseWith, probeConfig } from '@flyprobe/shared';
+import { MAX_MESH_PEERS, parseWith, probeConfig, silentLogger } from '@flyprobe/shared';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { rawControlCharacters } from '../../cli/src/output/testing/raw-controls.ts';
 import { alertingPlugin } from '../../collector/src/alerts/plugin.ts';
 import { alertingSettingsFromEnv } from '../../collector/src/alerts/settings.ts';
 import { silencing } from '../../collector/src/alerts/silences.ts';
-import { silentLogger } from '../../collector/src/api/log.ts';
 import {
   ADMIN_SECRET,
   batch,
@@ -25,7 +24,7 @@ import {
   testOutput,
   until,
 } from '../../probe/src/reporter/testing/fixtures.ts';
-import { runMain } from '../cli/run-main.ts';
+import { runMain } from '../cli/testing/run-main.ts';
 
 /**
  * Issue 11: each attack is made against a real collector on loopback (real HTTP, real SQLite) the way a
@@ -268,7 +267,7 @@ describe('5. the reporter hears a refused token at once', () => {
       settings: fastReporterSettings(),
       batching: () => ({ maxBatch: 10, intervalMs: 20 }),
       heartbeat: staticHeartbeat,
-      log: (m) => logs.push(m),
+      log: (_level, m) => logs.push(m),
     });
     try {
       reporter.start();

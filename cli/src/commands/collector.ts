@@ -8,7 +8,8 @@ export const collectorCommand: Command = {
 Starts the collector and keeps it running until SIGTERM or SIGINT, then stops it gracefully.
 Settings come from the environment (FLYPROBE_DATABASE_URL, FLYPROBE_DB, FLYPROBE_HOST, FLYPROBE_PORT,
 FLYPROBE_ADMIN_TOKEN, FLYPROBE_READ_TOKEN, FLYPROBE_RAW_RETENTION_HOURS, FLYPROBE_ROLLUP_RETENTION_DAYS,
-FLYPROBE_TARGETS_FILE, FLYPROBE_LEADER_LEASE_MS); flags override them. FLYPROBE_DATABASE_URL=postgres://...
+FLYPROBE_TARGETS_FILE, FLYPROBE_LEADER_LEASE_MS; every one in docs/ENVIRONMENT.md and docs/ALERTS.md);
+flags override them. FLYPROBE_DATABASE_URL=postgres://...
 stores in PostgreSQL, which several collectors can share (one of them runs detection and delivery at
 a time); otherwise the SQLite file FLYPROBE_DB (or FLYPROBE_DATABASE_URL=file:PATH) is used.
 FLYPROBE_ADMIN_TOKEN and FLYPROBE_READ_TOKEN take "current,next" during a rotation. For local and lab

@@ -1,17 +1,17 @@
 import { CollectorClient, type CollectorTarget } from '../collector-api/client.ts';
-import { adminTarget, COLLECTOR_OPTIONS } from '../collector-api/options.ts';
+import { adminTarget } from '../collector-api/options.ts';
 import { type Command, flagOption, intOption, stringOption } from '../command.ts';
 import { applyPlan, type StepResult } from '../deploy/apply.ts';
 import { confirmHeartbeats, type ExpectedProbe } from '../deploy/confirm.ts';
 import { listForPlan } from '../deploy/list.ts';
+import { MACHINE_OPTIONS, machineArgs } from '../deploy/machine-args.ts';
 import { computeDeployPlan, countActions, planChangesNothing, resolveImage } from '../deploy/plan.ts';
 import { collectorTokenIssuer, type ProbeTokenIssuer } from '../deploy/probe-tokens.ts';
 import { renderPlan, renderResults } from '../deploy/render.ts';
 import { CliError, UsageError } from '../errors.ts';
-import { type MachinesClient, machinesClientFromEnv } from '../fly/machines-client.ts';
+import type { MachinesClient } from '../fly/machines-client.ts';
 import { probeMachineConfig } from '../fly/probe-machine-config.ts';
 import { toJson } from '../output/formats.ts';
-import { parseRegionList } from '../regions-arg.ts';
 
 /** Kept Machines count as confirmed when their probe was seen this recently before the deploy. */
 const KEPT_HEARTBEAT_WINDOW_MS = 120_000;
@@ -59,36 +59,21 @@ Options:
   --token T                 admin token (FLYPROBE_TOKEN, else FLYPROBE_ADMIN_TOKEN)
   -h, --help                show this help`,
   options: {
-    app: { type: 'string' },
-    regions: { type: 'string' },
+    ...MACHINE_OPTIONS,
     'per-region': { type: 'string' },
     image: { type: 'string' },
-    'dry-run': { type: 'boolean' },
-    json: { type: 'boolean' },
-    'api-url': { type: 'string' },
     'probe-collector-url': { type: 'string' },
     'wait-timeout': { type: 'string' },
     'no-confirm': { type: 'boolean' },
     'confirm-timeout': { type: 'string' },
     public: { type: 'boolean' },
     'shared-probe-token': { type: 'boolean' },
-    ...COLLECTOR_OPTIONS,
   },
   async run(args, io) {
-    const app = stringOption(args, 'app');
-    if (!app) throw new UsageError('--app is required');
-    const regions = parseRegionList(stringOption(args, 'regions'));
+    const { app, regions, json, dryRun, log, client } = machineArgs(args, io);
     const perRegion = intOption(args, 'per-region', 1, 1, 10);
     const waitTimeout = intOption(args, 'wait-timeout', 120, 1, 3600);
     const confirmTimeout = intOption(args, 'confirm-timeout', 120, 1, 3600);
-    const json = flagOption(args, 'json');
-    const dryRun = flagOption(args, 'dry-run');
-    const log = (line: string): void => {
-      if (!json) io.stderr.write(`${line}\n`);
-    };
-    const client = machinesClientFromEnv(io.env, { apiUrl: stringOption(args, 'api-url') }, (n) =>
-      log(`retrying ${n.call} in ${(n.delayMs / 1000).toFixed(1)}s (${n.reason}, attempt ${n.attempt})`),
-    );
     const target = adminTarget(args, io.env);
     const tokens = probeTokens(target, flagOption(args, 'shared-probe-token'));
 

@@ -1,15 +1,14 @@
 import { CollectorClient } from '../collector-api/client.ts';
-import { adminTarget, COLLECTOR_OPTIONS } from '../collector-api/options.ts';
-import { type Command, flagOption, stringOption } from '../command.ts';
+import { adminTarget } from '../collector-api/options.ts';
+import { type Command, flagOption } from '../command.ts';
 import { applyPlan } from '../deploy/apply.ts';
 import { listForPlan } from '../deploy/list.ts';
+import { MACHINE_OPTIONS, machineArgs } from '../deploy/machine-args.ts';
 import { computeDestroyPlan } from '../deploy/plan.ts';
 import { collectorTokenIssuer } from '../deploy/probe-tokens.ts';
 import { renderPlan, renderResults } from '../deploy/render.ts';
 import { UsageError } from '../errors.ts';
-import { machinesClientFromEnv } from '../fly/machines-client.ts';
 import { toJson } from '../output/formats.ts';
-import { parseRegionList } from '../regions-arg.ts';
 
 export const destroyCommand: Command = {
   summary: 'destroy the probe Machines in chosen regions',
@@ -31,26 +30,11 @@ Options:
   --token T         admin token (FLYPROBE_TOKEN, else FLYPROBE_ADMIN_TOKEN)
   -h, --help        show this help`,
   options: {
-    app: { type: 'string' },
-    regions: { type: 'string' },
-    'dry-run': { type: 'boolean' },
-    json: { type: 'boolean' },
-    'api-url': { type: 'string' },
+    ...MACHINE_OPTIONS,
     'no-revoke': { type: 'boolean' },
-    ...COLLECTOR_OPTIONS,
   },
   async run(args, io) {
-    const app = stringOption(args, 'app');
-    if (!app) throw new UsageError('--app is required');
-    const regions = parseRegionList(stringOption(args, 'regions'));
-    const json = flagOption(args, 'json');
-    const dryRun = flagOption(args, 'dry-run');
-    const log = (line: string): void => {
-      if (!json) io.stderr.write(`${line}\n`);
-    };
-    const client = machinesClientFromEnv(io.env, { apiUrl: stringOption(args, 'api-url') }, (n) =>
-      log(`retrying ${n.call} in ${(n.delayMs / 1000).toFixed(1)}s (${n.reason}, attempt ${n.attempt})`),
-    );
+    const { app, regions, json, dryRun, log, client } = machineArgs(args, io);
     const plan = computeDestroyPlan({ app, ...(await listForPlan(client, app)), regions });
     if (!json) io.stdout.write(`${renderPlan(plan, io.color)}\n`);
     if (dryRun || plan.actions.length === 0) {

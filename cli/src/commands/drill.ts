@@ -93,7 +93,7 @@ ${COLLECTOR_HELP}
       minRun,
       now: Date.now,
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-      log: (line) => io.stderr.write(`${line}\n`),
+      log: (_level, line) => io.stderr.write(`${line}\n`),
     });
     io.stdout.write(flagOption(args, 'json') ? toJson(report) : formatDrillReport(report, io.color));
     return report.timedOut.length > 0 ? 1 : 0;

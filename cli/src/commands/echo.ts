@@ -1,6 +1,14 @@
+import { type EnvSpec, envParse } from '@flyprobe/shared';
 import { type Command, stringOption } from '../command.ts';
-import { envPort } from '../roles/env-port.ts';
+import { portNumber, readRoleEnv } from '../roles/read-env.ts';
 import { envWithOverrides, runRole } from '../roles/run-until-signal.ts';
+
+export const ECHO_ENV = {
+  host: { name: 'FLYPROBE_BIND', parse: envParse.text, default: '::', doc: 'listen address' },
+  httpPort: { name: 'FLYPROBE_ECHO_HTTP_PORT', parse: portNumber, default: 8080, doc: 'HTTP port' },
+  tcpPort: { name: 'FLYPROBE_ECHO_TCP_PORT', parse: portNumber, default: 7070, doc: 'TCP echo port' },
+  grpcPort: { name: 'FLYPROBE_ECHO_GRPC_PORT', parse: portNumber, default: 50051, doc: 'gRPC port' },
+} satisfies EnvSpec;
 
 export const echoCommand: Command = {
   summary: 'run only the echo server (HTTP h1/h2c, TCP, gRPC) that probes measure',
@@ -31,12 +39,7 @@ Options:
       FLYPROBE_ECHO_TCP_PORT: stringOption(args, 'tcp-port'),
       FLYPROBE_ECHO_GRPC_PORT: stringOption(args, 'grpc-port'),
     });
-    const options = {
-      host: env.FLYPROBE_BIND || '::',
-      httpPort: envPort(env, 'FLYPROBE_ECHO_HTTP_PORT', 8080),
-      tcpPort: envPort(env, 'FLYPROBE_ECHO_TCP_PORT', 7070),
-      grpcPort: envPort(env, 'FLYPROBE_ECHO_GRPC_PORT', 50051),
-    };
+    const options = readRoleEnv(env, ECHO_ENV);
     return runRole(
       'echo',
       io,

@@ -8,8 +8,8 @@ export const probeCommand: Command = {
 Starts the probe agent and keeps it running until SIGTERM or SIGINT, then flushes buffered results
 to the collector and exits. Settings come from Fly's environment (FLY_REGION, FLY_MACHINE_ID, ...)
 and FLYPROBE_* variables (FLYPROBE_COLLECTOR_URL, FLYPROBE_TOKEN, FLYPROBE_PROBE_ID, FLYPROBE_REGION,
-FLYPROBE_CONFIG, FLYPROBE_SPOOL_DIR, FLYPROBE_BIND, FLYPROBE_ECHO_*_PORT, FLYPROBE_METRICS_PORT, ...);
-flags override them.
+FLYPROBE_CONFIG, FLYPROBE_SPOOL_DIR, FLYPROBE_BIND, FLYPROBE_ECHO_*_PORT, FLYPROBE_METRICS_PORT, ...;
+every one in docs/ENVIRONMENT.md); flags override them. Bad values are all named at once.
 
 Options:
   --config FILE      TOML settings file (FLYPROBE_CONFIG)

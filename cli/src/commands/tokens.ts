@@ -1,6 +1,6 @@
 import { collectorApi, ROLES, type Role, type TokenRequest } from '@flyprobe/shared';
-import { CollectorClient, collectorTarget } from '../collector-api/client.ts';
-import { COLLECTOR_OPTIONS, collectorFlags } from '../collector-api/options.ts';
+import { CollectorClient } from '../collector-api/client.ts';
+import { adminTarget, COLLECTOR_OPTIONS } from '../collector-api/options.ts';
 import { type Command, flagOption, stringOption } from '../command.ts';
 import { UsageError } from '../errors.ts';
 import { toJson } from '../output/formats.ts';
@@ -68,11 +68,7 @@ Options:
     if (given > 0 && role !== 'probe')
       throw new UsageError('--probe-id, --app and --region only apply to --role probe');
     if (given > 0 && given < 3) throw new UsageError('--probe-id, --app and --region go together');
-    const flags = collectorFlags(args);
-    const target = collectorTarget(
-      { ...flags, token: flags.token ?? io.env.FLYPROBE_TOKEN ?? io.env.FLYPROBE_ADMIN_TOKEN },
-      io.env,
-    );
+    const target = adminTarget(args, io.env);
     if (!target) throw new UsageError('no collector: pass --collector URL or set FLYPROBE_COLLECTOR_URL');
     const body: TokenRequest = { role: role as Role, ...binding };
     const name = stringOption(args, 'name');

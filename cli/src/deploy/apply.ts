@@ -1,3 +1,4 @@
+import type { Logger } from '@flyprobe/shared';
 import { errorMessage } from '../errors.ts';
 import type { MachinesClient } from '../fly/machines-client.ts';
 import { type ProbeIdentity, withIdentity } from '../fly/probe-machine-config.ts';
@@ -28,7 +29,7 @@ export interface ApplyOptions {
   /** Mints a bound token per new Machine and revokes it on destroy; absent in shared-token mode. */
   tokens?: ProbeTokenIssuer;
   waitTimeoutSeconds: number;
-  log: (line: string) => void;
+  log: Logger;
 }
 
 /** A Machine this run created, updated or restarted that should now be running. */
@@ -90,7 +91,7 @@ export async function applyPlan(opts: ApplyOptions): Promise<StepResult[]> {
       const started = await waitStarted(opts, machine);
       step.ok = started.ok;
       step.message = started.message;
-      if (started.ok) opts.log(`${machine.id} started in ${machine.region}`);
+      if (started.ok) opts.log('info', `${machine.id} started in ${machine.region}`);
     }),
   ]);
 
@@ -143,7 +144,7 @@ async function launch(opts: ApplyOptions, step: StepResult): Promise<Machine | u
       config: withIdentity(opts.config, identity),
     });
     step.machineId = machine.id;
-    log(`created ${machine.id} (${name}) in ${machine.region}`);
+    log('info', `created ${machine.id} (${name}) in ${machine.region}`);
     if (machine.region !== step.region) {
       step.message = `Machine ${machine.id} was placed in ${machine.region}, not ${step.region} (no capacity there?)`;
       return undefined;
@@ -176,13 +177,13 @@ async function repair(
         { config: updatedConfig(opts.config, current.config) },
         nonce,
       );
-      log(`updated ${target.id} in ${target.region}`);
+      log('info', `updated ${target.id} in ${target.region}`);
     } else {
       if (current.state === 'stopped' || current.state === 'suspended')
         await client.start(plan.app, target.id, nonce);
       else await client.restart(plan.app, target.id, nonce);
       machine = current;
-      log(`restarted ${target.id} in ${target.region}`);
+      log('info', `restarted ${target.id} in ${target.region}`);
     }
     const started = await waitStarted(opts, machine);
     return {
@@ -201,7 +202,7 @@ async function retireMachine(
   try {
     const lease = { app: plan.app, machineId: m.id, waitSeconds: 0 };
     await withLease(client, lease, log, (nonce) => client.destroy(plan.app, m.id, true, nonce));
-    log(`destroyed ${m.id} in ${m.region}`);
+    log('info', `destroyed ${m.id} in ${m.region}`);
   } catch (err) {
     return { ok: false, message: `destroy ${m.id} failed: ${errorMessage(err)}` };
   }
@@ -218,7 +219,7 @@ async function revoke(opts: ApplyOptions, tokenId: string): Promise<boolean> {
     await opts.tokens?.revoke(tokenId);
     return true;
   } catch (err) {
-    opts.log(`revoking token ${tokenId} failed: ${errorMessage(err)}`);
+    opts.log('warn', `revoking token ${tokenId} failed: ${errorMessage(err)}`);
     return false;
   }
 }

@@ -1,3 +1,4 @@
+import type { Logger } from '@flyprobe/shared';
 import { errorMessage } from '../errors.ts';
 import type { MachinesClient } from '../fly/machines-client.ts';
 
@@ -12,7 +13,7 @@ const LEASE_MARGIN_SECONDS = 60;
 export async function withLease<T>(
   client: MachinesClient,
   lease: { app: string; machineId: string; waitSeconds: number },
-  log: (line: string) => void,
+  log: Logger,
   fn: (nonce: string) => Promise<T>,
 ): Promise<T> {
   const { app, machineId } = lease;
@@ -23,6 +24,8 @@ export async function withLease<T>(
   } finally {
     await client
       .releaseLease(app, machineId, nonce)
-      .catch((err: unknown) => log(`releasing the lease on ${machineId} failed: ${errorMessage(err)}`));
+      .catch((err: unknown) =>
+        log('warn', `releasing the lease on ${machineId} failed: ${errorMessage(err)}`),
+      );
   }
 }

@@ -1,4 +1,4 @@
-import type { RegionCode } from '@flyprobe/shared';
+import type { Logger, RegionCode } from '@flyprobe/shared';
 import { convergence } from './convergence.ts';
 import type { ConvergenceRow, DrillTimes, RegionStopper, RouteSample } from './types.ts';
 
@@ -14,7 +14,7 @@ export interface DrillOptions {
   minRun: number;
   now: () => number;
   sleep: (ms: number) => Promise<void>;
-  log: (line: string) => void;
+  log: Logger;
 }
 
 export interface DrillReport {
@@ -51,10 +51,10 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
   let startedAt = Number.POSITIVE_INFINITY;
   let started = false;
   try {
-    o.log(`stopping the target in ${o.region}: ${await o.stopper.describe()}`);
+    o.log('info', `stopping the target in ${o.region}: ${await o.stopper.describe()}`);
     stoppedAt = o.now();
     await o.stopper.stop();
-    o.log(`stopped; waiting for every probe region to be served elsewhere`);
+    o.log('info', `stopped; waiting for every probe region to be served elsewhere`);
     const away = await waitFor(
       o,
       () => ({ stoppedAt, startedAt: Number.POSITIVE_INFINITY, endedAt: o.now() }),
@@ -62,6 +62,7 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
     );
     if (!away) timedOut.push('away');
     o.log(
+      'info',
       away
         ? 'converged away; starting the target again'
         : 'timed out converging away; starting the target again',
@@ -75,10 +76,10 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
       (rows) => rows.every((r) => !r.affected || r.backMs !== null),
     );
     if (!back) timedOut.push('back');
-    o.log(back ? 'traffic is back' : 'timed out waiting for traffic to return');
+    o.log('info', back ? 'traffic is back' : 'timed out waiting for traffic to return');
   } finally {
     if (stoppedAt > 0 && !started)
-      await o.stopper.start().catch((e: unknown) => o.log(`restart failed: ${String(e)}`));
+      await o.stopper.start().catch((e: unknown) => o.log('error', `restart failed: ${String(e)}`));
     await o.stopper.release();
   }
   const times = { stoppedAt, startedAt, endedAt: o.now() };

@@ -42,7 +42,8 @@ const httpOptions = table({
   h2_backend: bool,
   response: table({ pristine: bool, headers: map(either(str(), bool, strings())) }),
 });
-const httpCheck = table({
+/** An HTTP health check's keys, shared by `[[http_service.checks]]` and the top-level `[checks.<name>]`. */
+const httpCheckKeys: Record<string, Spec> = {
   grace_period: duration,
   interval: duration,
   timeout: duration,
@@ -52,7 +53,8 @@ const httpCheck = table({
   tls_server_name: str(),
   tls_skip_verify: bool,
   headers: map(str()),
-});
+};
+const httpCheck = table(httpCheckKeys);
 const machineCheck = table({
   image: str(),
   entrypoint: strings(),
@@ -167,16 +169,8 @@ export const FLY_TOML: Spec = table(
         {
           type: str(['http', 'tcp']),
           port,
-          grace_period: duration,
-          interval: duration,
-          timeout: duration,
-          method: str(['get', 'GET', 'head', 'HEAD', 'post', 'POST']),
-          path: { kind: 'string', pattern: /^\// },
-          protocol: str(['http', 'https']),
-          tls_server_name: str(),
-          tls_skip_verify: bool,
+          ...httpCheckKeys,
           processes,
-          headers: map(str()),
         },
         ['type', 'port'],
       ),

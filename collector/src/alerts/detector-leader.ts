@@ -1,4 +1,11 @@
-import { type AlertView, type Heartbeat, heartbeat, type ProbeIdentity, parseWith } from '@flyprobe/shared';
+import {
+  type AlertView,
+  type Heartbeat,
+  heartbeat,
+  type Logger,
+  type ProbeIdentity,
+  parseWith,
+} from '@flyprobe/shared';
 import type { Counter, Gauge, Histogram } from 'prom-client';
 import { DetectorRegistry } from '../detect/registry.ts';
 import type { FeedCursor, Store, StoredResult } from '../store/store.ts';
@@ -13,8 +20,6 @@ import { warmUp } from './warmup.ts';
 const MIN_EVALUATION_GAP_MS = 50;
 /** Results read from the feed per poll; more are read at the next poll without waiting. */
 const FEED_PAGE = 5000;
-
-type Log = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 
 export interface LeaderMetrics {
   transitions: Counter<'rule' | 'to'>;
@@ -37,7 +42,7 @@ export interface LeaderDeps {
   annotate?: (a: AlertView) => AlertView;
   metrics: LeaderMetrics;
   now: () => number;
-  log: Log;
+  log: Logger;
 }
 
 /** What the detector leader runs; built when a collector is elected, stopped when it steps down. */

@@ -1,3 +1,4 @@
+import type { Logger } from '@flyprobe/shared';
 import type { LeaseStore } from '../store/store.ts';
 
 export interface LeadershipOptions {
@@ -11,7 +12,7 @@ export interface LeadershipOptions {
   renewMs: number;
   onElected(): Promise<void>;
   onDeposed(): Promise<void>;
-  log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+  log: Logger;
 }
 
 /**

@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AlertListResponse, AlertView, SilenceView } from '@flyprobe/shared';
+import { silentLogger } from '@flyprobe/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../api/log.ts';
 import {
   ADMIN_SECRET,
   batch,

@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Heartbeat, ProbeIdentity } from '@flyprobe/shared';
+import { type Heartbeat, jsonLogger, type Logger, type ProbeIdentity } from '@flyprobe/shared';
 import { Counter, Gauge, Histogram } from 'prom-client';
-import { jsonLogger } from '../api/log.ts';
-import type { CollectorPlugin, CollectorPluginFactory, PluginContext } from '../api/plugins.ts';
 import { type CauseSettings, causeSettingsFromEnv, startCauses } from '../causes/index.ts';
 import { withCauses } from '../causes/notify.ts';
+import type { CollectorPlugin, CollectorPluginFactory, PluginContext } from '../process/plugins.ts';
 import type { StoredResult } from '../store/store.ts';
 import { alertsApi, alertsContract } from './api.ts';
 import { type LeaderWork, startLeaderWork } from './detector-leader.ts';
@@ -21,8 +20,6 @@ import type { AlertStore } from './types.ts';
 /** Name of the detector leader's lease in the `leases` table. */
 export const DETECTOR_LEASE = 'detector';
 
-type Log = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
-
 export interface AlertingOptions {
   /** Defaults to `alertingSettingsFromEnv(process.env)`. */
   settings?: AlertingSettings;
@@ -33,7 +30,7 @@ export interface AlertingOptions {
   /** Cause sources (Machine events, status page, pressure); defaults to `causeSettingsFromEnv(process.env)`. */
   causes?: CauseSettings;
   now?: () => number;
-  log?: Log;
+  log?: Logger;
 }
 
 function defaultHolder(): string {
@@ -49,7 +46,7 @@ export function alertingPlugin(options: AlertingOptions = {}): CollectorPluginFa
   return async (ctx: PluginContext): Promise<CollectorPlugin> => {
     const settings = options.settings ?? alertingSettingsFromEnv(process.env);
     const now = options.now ?? Date.now;
-    const log: Log =
+    const log: Logger =
       options.log ??
       ((level, message, fields) => jsonLogger(level, message, { component: 'alerts', ...fields }));
     if (!settings.enabled) return { name: 'alerts' };

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AlertListResponse } from '@flyprobe/shared';
+import { silentLogger } from '@flyprobe/shared';
 import { afterAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../api/log.ts';
 import {
   ADMIN_SECRET,
   batch,

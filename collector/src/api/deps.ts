@@ -1,10 +1,10 @@
+import type { Logger } from '@flyprobe/shared';
 import type { CollectorMetrics } from '../metrics.ts';
+import type { HeartbeatWriter } from '../process/heartbeat-writer.ts';
+import type { Lifecycle } from '../process/lifecycle.ts';
+import type { CollectorPlugin } from '../process/plugins.ts';
 import type { CollectorSettings } from '../settings.ts';
 import type { Store } from '../store/store.ts';
-import type { HeartbeatWriter } from './heartbeat-writer.ts';
-import type { Lifecycle } from './lifecycle.ts';
-import type { Logger } from './log.ts';
-import type { CollectorPlugin } from './plugins.ts';
 
 /** What the HTTP API needs from the process around it. */
 export interface ApiDeps {

@@ -2,16 +2,16 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { silentLogger } from '@flyprobe/shared';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { CollectorPlugin } from '../process/plugins.ts';
 import { defaultPlugins, startCollector } from '../server.ts';
 import { loadCollectorSettings } from '../settings.ts';
 import { openSqliteStore } from '../store/index.ts';
 import { storeLocation } from '../store/open-store.ts';
 import type { ApiEnv } from './env.ts';
-import { silentLogger } from './log.ts';
 import { requireRole } from './middleware/auth.ts';
-import type { CollectorPlugin } from './plugins.ts';
 import {
   ADMIN_SECRET,
   batch,

@@ -2,9 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Heartbeat, IngestEnvelope, ProbeIdentity, ProbeResult } from '@flyprobe/shared';
+import { silentLogger } from '@flyprobe/shared';
 import { type CollectorOptions, type RunningCollector, startCollector } from '../server.ts';
 import { type CollectorSettings, loadCollectorSettings } from '../settings.ts';
-import { silentLogger } from './log.ts';
 
 /** Helpers for tests that run a real collector (real SQLite file, real HTTP on loopback). */
 

@@ -1,11 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AlertListResponse, AlertView } from '@flyprobe/shared';
+import { silentLogger } from '@flyprobe/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertingPlugin } from '../alerts/plugin.ts';
 import type { WebhookPayload } from '../alerts/providers/webhook/index.ts';
 import { alertingSettingsFromEnv } from '../alerts/settings.ts';
-import { silentLogger } from '../api/log.ts';
 import {
   batch,
   call,

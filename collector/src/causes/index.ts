@@ -1,5 +1,5 @@
+import type { Logger } from '@flyprobe/shared';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { Logger } from '../api/log.ts';
 import { MachineEventsSource } from './machine-events/index.ts';
 import { Poller } from './poller.ts';
 import { PressureSource } from './pressure/index.ts';

@@ -1,5 +1,5 @@
+import type { Logger } from '@flyprobe/shared';
 import type { Counter, Gauge } from 'prom-client';
-import type { Logger } from '../api/log.ts';
 
 export interface PollerDeps {
   source: string;

@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '@flyprobe/shared/testing';
 
 /**
  * Real Prometheus, promtool and Alertmanager (Debian packages `prometheus`, `prometheus-alertmanager`)
@@ -31,14 +32,6 @@ export interface ToolRun {
 export function promtool(args: string[], input?: string): ToolRun {
   const r = spawnSync(BIN.promtool, args, { input, encoding: 'utf8', timeout: 60_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-export async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
 }
 
 /** Polls `probe` every 100 ms until it returns a value; throws naming `what` after `timeoutMs`. */

@@ -1,4 +1,4 @@
-import type { ProbeConfig, ProbeIdentity } from '@flyprobe/shared';
+import type { Logger, ProbeConfig, ProbeIdentity } from '@flyprobe/shared';
 import type { EchoPorts } from '../checks/core/check.ts';
 import { discoverRegions } from '../checks/core/dns.ts';
 import { buildPlan } from '../scheduler/build-plan.ts';
@@ -14,7 +14,7 @@ export interface PlannerDeps {
   echoPorts: EchoPorts;
   config: () => ProbeConfig;
   discover?: DiscoverRegions;
-  log: (message: string) => void;
+  log: Logger;
 }
 
 /**
@@ -59,11 +59,13 @@ export class Planner {
       echoPorts: this.deps.echoPorts,
     });
     const warnings = plan.warnings.join('\n');
-    if (warnings && warnings !== this.lastWarnings) for (const w of plan.warnings) log(`config: ${w}`);
+    if (warnings && warnings !== this.lastWarnings)
+      for (const w of plan.warnings) log('warn', `config: ${w}`);
     this.lastWarnings = warnings;
     const applied = scheduler.apply(plan);
     if (applied.added + applied.removed > 0) {
       log(
+        'info',
         `config ${config.revision}: ${scheduler.scheduledChecks} checks (+${applied.added} -${applied.removed})`,
       );
     }

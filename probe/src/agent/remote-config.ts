@@ -1,4 +1,4 @@
-import type { ProbeConfig } from '@flyprobe/shared';
+import type { Logger, ProbeConfig } from '@flyprobe/shared';
 import { effectiveConfig, RemoteConfig } from '../config/remote.ts';
 import type { ProbeSettings } from '../config/settings.ts';
 import type { ProbeMetrics } from '../health/metrics.ts';
@@ -14,7 +14,7 @@ export interface RemoteConfigDeps {
   /** Called after `config.current` changed. */
   changed: () => void;
   metrics: ProbeMetrics;
-  log: (message: string) => void;
+  log: Logger;
 }
 
 /**

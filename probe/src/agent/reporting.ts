@@ -1,4 +1,4 @@
-import type { ProbeConfig, ProbeIdentity } from '@flyprobe/shared';
+import type { Logger, ProbeConfig, ProbeIdentity } from '@flyprobe/shared';
 import type { ProbeSettings } from '../config/settings.ts';
 import type { ProbeMetrics } from '../health/metrics.ts';
 import type { SelfHealth } from '../health/self-health.ts';
@@ -10,7 +10,7 @@ export interface ReportingDeps {
   health: SelfHealth;
   metrics: ProbeMetrics;
   batching: () => ProbeConfig['report'];
-  log: (message: string) => void;
+  log: Logger;
 }
 
 /** The reporter (with its spool when a spool dir is set), resending what a previous boot spooled; none without a collector. */
@@ -29,7 +29,7 @@ export async function startReporting(
       syncMs: settings.reporter.spoolSyncMs,
       onError: (err) => {
         metrics.spoolErrors.inc();
-        log(`spool write failed (results stay in memory): ${err.message}`);
+        log('warn', `spool write failed (results stay in memory): ${err.message}`);
       },
     }));
   }
@@ -47,7 +47,7 @@ export async function startReporting(
     reporter.addRecovered(recovered.results);
     reporter.countLost('spool_error', recovered.unreadable);
     if (recovered.results.length > 0)
-      log(`resending ${recovered.results.length} result(s) spooled by a previous boot`);
+      log('info', `resending ${recovered.results.length} result(s) spooled by a previous boot`);
   }
   reporter.start();
   undo.push(() => reporter.stop(performance.now() + 500));

@@ -1,3 +1,4 @@
+import type { Logger } from '@flyprobe/shared';
 import type { ProbeSettings } from '../config/settings.ts';
 import type { ProbeMetrics } from '../health/metrics.ts';
 import type { CheckRunner } from '../scheduler/runner.ts';
@@ -11,7 +12,7 @@ export function createScheduler(
   checks: readonly CheckRunner[],
   results: ResultStream,
   metrics: ProbeMetrics,
-  log: (message: string) => void,
+  log: Logger,
   undo: UndoStack,
 ): Scheduler {
   const scheduler = new Scheduler({

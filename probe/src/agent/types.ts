@@ -1,4 +1,4 @@
-import type { ProbeConfig, ProbeIdentity, ProbeResult } from '@flyprobe/shared';
+import type { Logger, ProbeConfig, ProbeIdentity, ProbeResult } from '@flyprobe/shared';
 import type { PollResult } from '../config/remote.ts';
 import type { ProbeMetrics } from '../health/metrics.ts';
 import type { DropReason } from '../reporter/reporter.ts';
@@ -11,7 +11,7 @@ export interface StartProbeOptions {
   /** TXT-based region discovery (default: ./checks discoverRegions). */
   discoverRegions?: DiscoverRegions;
   /** One line per event worth an operator's attention (default: stderr). */
-  log?: (message: string) => void;
+  log?: Logger;
 }
 
 export interface ProbeStats {

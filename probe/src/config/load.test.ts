@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SettingsError } from './errors.ts';
 import { loadProbeSettings } from './load.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'flyprobe-config-'));
@@ -67,6 +68,28 @@ describe('loadProbeSettings', () => {
     [{ FLYPROBE_ECHO_ENABLED: 'maybe' }, 'FLYPROBE_ECHO_ENABLED: must be true or false'],
   ])('names the bad variable: %o', (env, message) => {
     expect(() => loadProbeSettings({ ...base, ...env })).toThrow(message);
+  });
+
+  it('names every bad variable at once, the first as the error field', () => {
+    let error: unknown;
+    try {
+      loadProbeSettings({
+        ...base,
+        FLYPROBE_REGION: 'Frankfurt',
+        FLYPROBE_ECHO_TCP_PORT: '0',
+        FLYPROBE_ECHO_ENABLED: 'maybe',
+        FLYPROBE_BUFFER_MAX_BYTES: '12',
+      });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(SettingsError);
+    expect((error as SettingsError).field).toBe('FLYPROBE_REGION');
+    expect((error as Error).message).toBe(
+      'FLYPROBE_REGION: must be a three-letter lowercase region code; ' +
+        'FLYPROBE_ECHO_TCP_PORT: must be an integer 1-65535; FLYPROBE_ECHO_ENABLED: must be true or false; ' +
+        'FLYPROBE_BUFFER_MAX_BYTES: must be an integer 1024-1099511627776',
+    );
   });
 
   it('takes a comma-separated, ordered list of collector URLs and names a bad entry', () => {

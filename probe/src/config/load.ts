@@ -1,14 +1,17 @@
 import { hostname } from 'node:os';
 import {
+  EnvError,
+  type EnvValues,
   formatFieldErrors,
   hostPort,
   identifier,
   parseWith,
   probeConfig,
+  readEnv,
   regionCode,
 } from '@flyprobe/shared';
 import type { z } from 'zod';
-import { EnvReader } from './env-values.ts';
+import { collectorUrls, echoAddress, matching, PROBE_ENV } from './env.ts';
 import { SettingsError } from './errors.ts';
 import { type ProbeFile, readProbeFile } from './file.ts';
 import type { ProbeSettings } from './settings.ts';
@@ -24,70 +27,54 @@ export interface LoadOptions {
  * optional TOML file. Environment wins over the file. Throws a SettingsError naming the bad field.
  */
 export function loadProbeSettings(env: NodeJS.ProcessEnv, opts: LoadOptions = {}): ProbeSettings {
-  const e = new EnvReader(env);
-  const configFile = opts.configFile ?? e.string('FLYPROBE_CONFIG')?.value;
+  let v: EnvValues<typeof PROBE_ENV>;
+  try {
+    v = readEnv(env, PROBE_ENV);
+  } catch (err) {
+    throw err instanceof EnvError ? SettingsError.fromEnv(err) : err;
+  }
+  const configFile = opts.configFile ?? v.configFile;
   const file: ProbeFile = configFile ? readProbeFile(configFile) : {};
   const f = (field: string) => (configFile ? `${configFile}: ${field}` : field);
+  // Values from the environment were validated by their parsers; file values are validated here.
+  const fromFile = (value: string | undefined, field: string, schema: z.ZodType<string>) =>
+    sourced(f(field), value, matching(schema));
 
-  const region = pick(e.string('FLYPROBE_REGION', 'FLY_REGION'), file.probe?.region, f('probe.region'));
+  const region = v.region ?? fromFile(file.probe?.region, 'probe.region', regionCode);
   if (!region)
     throw new SettingsError('FLYPROBE_REGION', 'required (or FLY_REGION): the region this probe runs in');
-  validate(regionCode, region);
+  const machineId =
+    v.machineId ??
+    fromFile(file.probe?.machineId, 'probe.machineId', identifier) ??
+    sourced('hostname', sanitizeId(hostname()), matching(identifier));
+  const probeId =
+    v.probeId ??
+    fromFile(file.probe?.id, 'probe.id', identifier) ??
+    sourced('FLYPROBE_PROBE_ID', `${region}-${machineId}`.slice(0, 64), matching(identifier));
+  const app = v.app ?? fromFile(file.probe?.app, 'probe.app', identifier);
 
-  const machine = pick(
-    e.string('FLYPROBE_MACHINE_ID', 'FLY_MACHINE_ID', 'FLY_ALLOC_ID'),
-    file.probe?.machineId,
-    f('probe.machineId'),
-  );
-  const machineId = machine ?? { field: 'hostname', value: sanitizeId(hostname()) };
-  validate(identifier, machineId);
-  const probeId = pick(e.string('FLYPROBE_PROBE_ID'), file.probe?.id, f('probe.id')) ?? {
-    field: 'FLYPROBE_PROBE_ID',
-    value: `${region.value}-${machineId.value}`.slice(0, 64),
-  };
-  validate(identifier, probeId);
-  const app = pick(
-    e.string('FLYPROBE_APP', 'FLYPROBE_APP_NAME', 'FLY_APP_NAME'),
-    file.probe?.app,
-    f('probe.app'),
-  );
-  if (app) validate(identifier, app);
+  const echoHttpPort = v.echoHttpPort ?? file.echo?.httpPort ?? 8080;
+  const echoTcpPort = v.echoTcpPort ?? file.echo?.tcpPort ?? 7070;
+  const echoGrpcPort = v.echoGrpcPort ?? file.echo?.grpcPort ?? 50051;
+  const metricsPort = v.metricsPort ?? file.metrics?.port ?? 9091;
+  const privateIp = v.privateIp;
+  const echoAddr =
+    v.echoAddress ??
+    sourced(
+      'FLYPROBE_ECHO_ADDRESS',
+      file.echo?.address ?? (privateIp ? hostPort(privateIp, echoHttpPort) : undefined),
+      echoAddress,
+    );
 
-  const echoHttpPort = e.integer('FLYPROBE_ECHO_HTTP_PORT', 1, 65535) ?? file.echo?.httpPort ?? 8080;
-  const echoTcpPort = e.integer('FLYPROBE_ECHO_TCP_PORT', 1, 65535) ?? file.echo?.tcpPort ?? 7070;
-  const echoGrpcPort = e.integer('FLYPROBE_ECHO_GRPC_PORT', 1, 65535) ?? file.echo?.grpcPort ?? 50051;
-  const metricsPort = e.integer('FLYPROBE_METRICS_PORT', 1, 65535) ?? file.metrics?.port ?? 9091;
-  const privateIp = e.string('FLYPROBE_PRIVATE_IP', 'FLY_PRIVATE_IP')?.value;
-  const echoAddress =
-    e.string('FLYPROBE_ECHO_ADDRESS')?.value ??
-    file.echo?.address ??
-    (privateIp ? hostPort(privateIp, echoHttpPort) : undefined);
-  if (echoAddress && !/^(\[[0-9a-fA-F:.]+\]|[^:[\]]+):\d{1,5}$/.test(echoAddress)) {
-    throw new SettingsError('FLYPROBE_ECHO_ADDRESS', 'must be host:port (IPv6 as [addr]:port)');
-  }
-
-  const onFly = Boolean(env.FLY_APP_NAME && env.FLY_REGION);
-  const collectorUrl = pick(e.string('FLYPROBE_COLLECTOR_URL'), file.collector?.url, f('collector.url'));
-  const token = pick(e.string('FLYPROBE_TOKEN'), file.collector?.token, f('collector.token'));
+  const onFly = Boolean(v.flyApp && v.flyRegion);
+  const collectorUrl = v.collectorUrls ?? sourced(f('collector.url'), file.collector?.url, collectorUrls);
+  const token = v.token ?? file.collector?.token;
   let collector: ProbeSettings['collector'];
   if (collectorUrl) {
-    const items = collectorUrl.value.split(',').map((u) => u.trim());
-    const urls = items.map((item, i) => {
-      const where = items.length > 1 ? ` (entry ${i + 1} of the comma-separated list)` : '';
-      let url: URL;
-      try {
-        url = new URL(item);
-      } catch {
-        throw new SettingsError(collectorUrl.field, `must be an absolute http(s) URL${where}`);
-      }
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        throw new SettingsError(collectorUrl.field, `must be an absolute http(s) URL${where}`);
-      }
-      return url.href.replace(/\/+$/, '');
-    });
-    if (!token) throw new SettingsError('FLYPROBE_TOKEN', `required when ${collectorUrl.field} is set`);
-    const [url, ...fallbackUrls] = urls as [string, ...string[]];
-    collector = { url, ...(fallbackUrls.length > 0 && { fallbackUrls }), token: token.value };
+    const field = v.collectorUrls ? 'FLYPROBE_COLLECTOR_URL' : f('collector.url');
+    if (!token) throw new SettingsError('FLYPROBE_TOKEN', `required when ${field} is set`);
+    const [url, ...fallbackUrls] = collectorUrl as [string, ...string[]];
+    collector = { url, ...(fallbackUrls.length > 0 && { fallbackUrls }), token };
   }
 
   // The collector's /v1/config carries the mesh (peers included) and would replace a local one silently.
@@ -111,37 +98,34 @@ export function loadProbeSettings(env: NodeJS.ProcessEnv, opts: LoadOptions = {}
 
   return {
     identity: {
-      probeId: probeId.value,
-      region: region.value,
-      machineId: machineId.value,
-      app: app?.value,
-      imageRef: e.string('FLYPROBE_IMAGE_REF', 'FLY_IMAGE_REF')?.value,
+      probeId,
+      region,
+      machineId,
+      app,
+      imageRef: v.imageRef,
       privateIp,
-      echoAddress,
+      echoAddress: echoAddr,
       version: PROBE_VERSION,
     },
     collector,
-    bind: e.string('FLYPROBE_BIND')?.value ?? file.bind ?? '::',
+    bind: v.bind ?? file.bind ?? '::',
     echo: {
-      enabled: e.boolean('FLYPROBE_ECHO_ENABLED') ?? file.echo?.enabled ?? true,
+      enabled: v.echoEnabled ?? file.echo?.enabled ?? true,
       httpPort: echoHttpPort,
       tcpPort: echoTcpPort,
       grpcPort: echoGrpcPort,
     },
     metricsPort,
-    resolver: e.string('FLYPROBE_RESOLVER')?.value ?? file.resolver ?? (onFly ? 'fdaa::3' : undefined),
-    spoolDir: e.string('FLYPROBE_SPOOL_DIR')?.value ?? file.spoolDir,
-    shutdownTimeoutMs:
-      e.integer('FLYPROBE_SHUTDOWN_TIMEOUT_MS', 100, 600_000) ?? report.shutdownTimeoutMs ?? 4_500,
-    concurrency: e.integer('FLYPROBE_CONCURRENCY', 1, 10_000) ?? file.scheduler?.concurrency ?? 64,
-    degradedLagMs: e.number('FLYPROBE_DEGRADED_LAG_MS', 1, 60_000) ?? file.health?.degradedLagMs ?? 50,
+    resolver: v.resolver ?? file.resolver ?? (onFly ? 'fdaa::3' : undefined),
+    spoolDir: v.spoolDir ?? file.spoolDir,
+    shutdownTimeoutMs: v.shutdownTimeoutMs ?? report.shutdownTimeoutMs ?? 4_500,
+    concurrency: v.concurrency ?? file.scheduler?.concurrency ?? 64,
+    degradedLagMs: v.degradedLagMs ?? file.health?.degradedLagMs ?? 50,
     degradedThrottleRatio: 0.5,
     healthWindowMs: file.health?.windowMs ?? 5_000,
     reporter: {
-      maxBufferResults:
-        e.integer('FLYPROBE_BUFFER_MAX_RESULTS', 1, 10_000_000) ?? report.maxBufferResults ?? 50_000,
-      maxBufferBytes:
-        e.integer('FLYPROBE_BUFFER_MAX_BYTES', 1024, 2 ** 40) ?? report.maxBufferBytes ?? 16 * 1024 * 1024,
+      maxBufferResults: v.maxBufferResults ?? report.maxBufferResults ?? 50_000,
+      maxBufferBytes: v.maxBufferBytes ?? report.maxBufferBytes ?? 16 * 1024 * 1024,
       retryBaseMs: 500,
       retryMaxMs: 30_000,
       breakerThreshold: 5,
@@ -154,24 +138,16 @@ export function loadProbeSettings(env: NodeJS.ProcessEnv, opts: LoadOptions = {}
   };
 }
 
-interface Sourced {
-  field: string;
-  value: string;
-}
-
-function pick(
-  fromEnv: { name: string; value: string } | undefined,
-  fromFile: string | undefined,
-  fileField: string,
-): Sourced | undefined {
-  if (fromEnv) return { field: fromEnv.name, value: fromEnv.value };
-  if (fromFile !== undefined) return { field: fileField, value: fromFile };
-  return undefined;
-}
-
-function validate(schema: z.ZodType, v: Sourced): void {
-  const r = schema.safeParse(v.value);
-  if (!r.success) throw new SettingsError(v.field, r.error.issues[0]?.message ?? 'invalid');
+/** Parses a value that did not come from its variable (file or derived), naming `field` on failure. */
+function sourced<T>(field: string, value: string, parse: (raw: string) => T): T;
+function sourced<T>(field: string, value: string | undefined, parse: (raw: string) => T): T | undefined;
+function sourced<T>(field: string, value: string | undefined, parse: (raw: string) => T): T | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return parse(value);
+  } catch (err) {
+    throw new SettingsError(field, (err as Error).message);
+  }
 }
 
 function sanitizeId(name: string): string {

@@ -31,7 +31,7 @@ describe('remote config', () => {
       apply: (c) => applied.push(c),
       pollMs: () => 60_000,
       cacheDir: dir,
-      log: (m) => logs.push(m),
+      log: (_level, m) => logs.push(m),
     });
     rx.setConfig(doc('r1'), 'e1');
     expect(await rc.pollOnce()).toBe('applied');

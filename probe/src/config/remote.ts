@@ -1,6 +1,13 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { formatFieldErrors, type ProbeConfig, parseWith, probeConfig } from '@flyprobe/shared';
+import {
+  formatFieldErrors,
+  type Logger,
+  type LogLevel,
+  type ProbeConfig,
+  parseWith,
+  probeConfig,
+} from '@flyprobe/shared';
 import { request } from 'undici';
 import { CollectorUrls } from '../reporter/collector-urls.ts';
 import type { CollectorSettings } from './settings.ts';
@@ -17,7 +24,7 @@ export interface RemoteConfigOptions {
   cacheDir?: string;
   timeoutMs?: number;
   onPoll?(result: PollResult): void;
-  log?(message: string): void;
+  log?: Logger;
 }
 
 const CACHE_FILE = 'remote-config.json';
@@ -119,12 +126,12 @@ export class RemoteConfig {
       const h = res.headers.etag;
       etag = Array.isArray(h) ? h[0] : h;
     } catch (err) {
-      this.log(`config poll failed: ${(err as Error).message}`);
+      this.log('warn', `config poll failed: ${(err as Error).message}`);
       return 'error';
     }
     if (status === 304) return 'unchanged';
     if (status !== 200) {
-      this.log(`config poll: HTTP ${status}: ${body.slice(0, 200)}`);
+      this.log('warn', `config poll: HTTP ${status}: ${body.slice(0, 200)}`);
       return 'error';
     }
     let doc: unknown;
@@ -132,14 +139,17 @@ export class RemoteConfig {
       doc = JSON.parse(body);
     } catch {
       this.etag = etag;
-      this.log('remote config refused: body is not JSON');
+      this.log('warn', 'remote config refused: body is not JSON');
       return 'invalid';
     }
     const parsed = parseWith(probeConfig, doc);
     // Remember the ETag even for a refused document: the same document is not re-judged every poll.
     this.etag = etag;
     if (!parsed.ok) {
-      this.log(`remote config refused (keeping the last good one): ${formatFieldErrors(parsed.errors)}`);
+      this.log(
+        'warn',
+        `remote config refused (keeping the last good one): ${formatFieldErrors(parsed.errors)}`,
+      );
       return 'invalid';
     }
     this.current = parsed.value;
@@ -155,12 +165,12 @@ export class RemoteConfig {
       await writeFile(`${path}.tmp`, JSON.stringify(config));
       await rename(`${path}.tmp`, path);
     } catch (err) {
-      this.log(`cannot cache remote config: ${(err as Error).message}`);
+      this.log('warn', `cannot cache remote config: ${(err as Error).message}`);
     }
   }
 
-  private log(message: string): void {
-    this.opts.log?.(message);
+  private log(level: LogLevel, message: string): void {
+    this.opts.log?.(level, message);
   }
 }
 

@@ -1,3 +1,4 @@
+import type { Logger } from '@flyprobe/shared';
 import type { CollectorSettings } from '../config/settings.ts';
 
 /** After failing over, the first (preferred) collector is tried again this long after it last failed. */
@@ -16,7 +17,7 @@ export class CollectorUrls {
 
   constructor(
     private readonly urls: readonly string[],
-    private readonly options: { returnAfterMs?: number; now?: () => number; log?: (m: string) => void } = {},
+    private readonly options: { returnAfterMs?: number; now?: () => number; log?: Logger | undefined } = {},
   ) {
     if (urls.length === 0) throw new Error('CollectorUrls: at least one URL');
   }
@@ -27,7 +28,7 @@ export class CollectorUrls {
 
   static of(
     collector: CollectorSettings,
-    options: { returnAfterMs?: number; log?: (m: string) => void } = {},
+    options: { returnAfterMs?: number; log?: Logger | undefined } = {},
   ): CollectorUrls {
     return new CollectorUrls([collector.url, ...(collector.fallbackUrls ?? [])], options);
   }
@@ -50,7 +51,7 @@ export class CollectorUrls {
   succeeded(url: string): void {
     const i = this.urls.indexOf(url);
     if (i < 0 || i === this.active) return;
-    this.options.log?.(`collector ${i === 0 ? 'back to' : 'failed over to'} ${url}`);
+    this.options.log?.('warn', `collector ${i === 0 ? 'back to' : 'failed over to'} ${url}`);
     this.active = i;
   }
 

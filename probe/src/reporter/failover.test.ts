@@ -56,7 +56,7 @@ describe('reporter with several collectors', () => {
       batching: () => ({ maxBatch: 10, intervalMs: 20 }),
       heartbeat: staticHeartbeat,
       spool,
-      log: (m) => logs.push(m),
+      log: (_level, m) => logs.push(m),
     });
     let stopped = false;
     cleanups.push(() => (stopped ? undefined : r.stop(performance.now() + 500)));

@@ -1,5 +1,5 @@
-import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:net';
+import type { Logger } from '@flyprobe/shared';
+import { freePort } from '@flyprobe/shared/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProbeMetrics } from '../health/metrics.ts';
 import { Reporter } from './reporter.ts';
@@ -29,7 +29,7 @@ function reporter(
     maxBatch?: number;
     intervalMs?: number;
     settings?: Parameters<typeof fastReporterSettings>[0];
-    log?: (message: string) => void;
+    log?: Logger;
   } = {},
 ) {
   const metrics = new ProbeMetrics({
@@ -56,14 +56,6 @@ function seqsOf(rx: IngestReceiver): number[] {
 }
 
 const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => from + i);
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 async function counterValue(
   metrics: ProbeMetrics,
@@ -187,7 +179,7 @@ describe('reporter recovery', () => {
     const rx = await receiver();
     rx.behaviour = { kind: 'status', status: 401 };
     const logs: string[] = [];
-    const { r } = reporter(rx.url, { log: (m) => logs.push(m) });
+    const { r } = reporter(rx.url, { log: (_level, m) => logs.push(m) });
     r.start();
     r.add(testOutput());
     await until(() => logs.length > 0, 20_000, 'an auth log line');

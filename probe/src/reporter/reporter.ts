@@ -1,4 +1,4 @@
-import type { DROP_REASONS, Heartbeat, ProbeIdentity, ProbeResult } from '@flyprobe/shared';
+import type { DROP_REASONS, Heartbeat, Logger, LogLevel, ProbeIdentity, ProbeResult } from '@flyprobe/shared';
 import { MAX_TEXT, SCHEMA_VERSION, withoutControlCharacters } from '@flyprobe/shared';
 import type { CheckOutput } from '../checks/core/check.ts';
 import type { CollectorSettings, ReporterSettings } from '../config/settings.ts';
@@ -24,7 +24,7 @@ export interface ReporterOptions {
   heartbeat: () => Heartbeat;
   metrics?: ProbeMetrics;
   spool?: Spool;
-  log?: (message: string) => void;
+  log?: Logger;
 }
 
 /** Largest request body; a 413 halves the batch size from there. */
@@ -61,7 +61,7 @@ export class Reporter {
     this.buffer = new ResultBuffer({ maxResults: s.maxBufferResults, maxBytes: s.maxBufferBytes });
     this.breaker = new CircuitBreaker(s.breakerThreshold, s.breakerCooldownMs);
     this.sender = new IngestSender(
-      CollectorUrls.of(opts.collector, { returnAfterMs: s.failbackMs, log: (m) => this.log(m) }),
+      CollectorUrls.of(opts.collector, { returnAfterMs: s.failbackMs, log: this.opts.log }),
       opts.collector.token,
       s.requestTimeoutMs,
     );
@@ -124,7 +124,7 @@ export class Reporter {
 
   start(): void {
     this.loopDone ??= this.loop().catch((err: Error) =>
-      this.log(`reporter loop failed: ${err.stack ?? err.message}`),
+      this.log('error', `reporter loop failed: ${err.stack ?? err.message}`),
     );
   }
 
@@ -235,7 +235,7 @@ export class Reporter {
         this.breaker.success();
         this.growBatchCap();
         if (rejected.size > 0)
-          this.log(`collector rejected ${rejected.size} result(s): ${outcome.rejected[0]?.reason}`);
+          this.log('warn', `collector rejected ${rejected.size} result(s): ${outcome.rejected[0]?.reason}`);
         return 'sent';
       }
       case 'partial': {
@@ -250,6 +250,7 @@ export class Reporter {
         this.buffer.settleInflight();
         this.breaker.success();
         this.log(
+          'warn',
           `collector rejected a batch of ${batch.length} (HTTP ${outcome.status}): ${outcome.message}`,
         );
         return 'sent';
@@ -262,6 +263,7 @@ export class Reporter {
         }
         this.batchCap = Math.max(1, Math.floor(batch.length / 2));
         this.log(
+          'warn',
           `collector refused a batch of ${batch.length} as too large (HTTP 413); sending ${this.batchCap} at a time`,
         );
         this.buffer.returnInflight();
@@ -274,6 +276,7 @@ export class Reporter {
         if (this.lastAuthLog === undefined || now - this.lastAuthLog >= AUTH_LOG_INTERVAL_MS) {
           this.lastAuthLog = now;
           this.log(
+            'warn',
             `collector refused the probe token (HTTP ${outcome.status}); keeping results and backing off`,
           );
         }
@@ -294,7 +297,7 @@ export class Reporter {
     this.batchCap += Math.max(1, Math.ceil(maxBatch / BATCH_RECOVERY_STEPS));
     if (this.batchCap >= maxBatch) {
       this.batchCap = Number.POSITIVE_INFINITY;
-      this.log(`batch size back to ${maxBatch}`);
+      this.log('info', `batch size back to ${maxBatch}`);
     }
   }
 
@@ -317,7 +320,7 @@ export class Reporter {
     });
   }
 
-  private log(message: string): void {
-    this.opts.log?.(message);
+  private log(level: LogLevel, message: string): void {
+    this.opts.log?.(level, message);
   }
 }

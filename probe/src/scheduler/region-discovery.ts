@@ -1,4 +1,4 @@
-import type { ProbeConfig, RegionCode } from '@flyprobe/shared';
+import type { Logger, ProbeConfig, RegionCode } from '@flyprobe/shared';
 
 export type DiscoverRegions = (app: string, resolver: string) => Promise<RegionCode[]>;
 
@@ -16,7 +16,7 @@ export class RegionDiscovery {
     private readonly resolver: string | undefined,
     private readonly refreshMs: number,
     private readonly onChange: () => void,
-    private readonly log: (message: string) => void,
+    private readonly log: Logger,
   ) {}
 
   get known(): ReadonlyMap<string, readonly RegionCode[]> {
@@ -36,7 +36,10 @@ export class RegionDiscovery {
     ];
     for (const app of this.regions.keys()) if (!this.apps.includes(app)) this.regions.delete(app);
     if (this.apps.length > 0 && !this.resolver) {
-      this.log(`region discovery for ${this.apps.join(', ')} needs FLYPROBE_RESOLVER (the 6PN DNS server)`);
+      this.log(
+        'warn',
+        `region discovery for ${this.apps.join(', ')} needs FLYPROBE_RESOLVER (the 6PN DNS server)`,
+      );
       return;
     }
     await this.refresh();
@@ -62,7 +65,7 @@ export class RegionDiscovery {
           changed = true;
         }
       } catch (err) {
-        this.log(`region discovery for ${app} failed: ${(err as Error).message}`);
+        this.log('warn', `region discovery for ${app} failed: ${(err as Error).message}`);
       }
     }
     if (changed) this.onChange();

@@ -1,4 +1,4 @@
-import type { Protocol } from '@flyprobe/shared';
+import type { Logger, Protocol } from '@flyprobe/shared';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { CheckOutput } from '../checks/core/check.ts';
 import { PeriodicCheck } from './periodic-check.ts';
@@ -14,7 +14,7 @@ export interface SchedulerOptions {
   emit(output: CheckOutput): void;
   onMissedRun?(planned: PlannedCheck): void;
   onStreamReopen?(): void;
-  log?(message: string): void;
+  log?: Logger;
   random?: () => number;
 }
 
@@ -99,7 +99,7 @@ export class Scheduler {
           hold: check.hold.bind(check),
           emit: (o) => this.opts.emit(o),
           reopened: () => this.opts.onStreamReopen?.(),
-          log: (m) => this.opts.log?.(m),
+          log: (level, m) => this.opts.log?.(level, m),
         });
       },
     );
@@ -120,7 +120,7 @@ export class Scheduler {
   private warnMissing(what: string): undefined {
     if (this.warnedMissing.has(what)) return;
     this.warnedMissing.add(what);
-    this.opts.log?.(`no ${what} check implementation: its checks are skipped`);
+    this.opts.log?.('warn', `no ${what} check implementation: its checks are skipped`);
   }
 }
 

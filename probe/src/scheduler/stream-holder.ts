@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from '@flyprobe/shared';
 import type { CheckOutput } from '../checks/core/check.ts';
 import { fullJitterDelay } from '../reporter/backoff.ts';
 import { runtimeOutput } from './outputs.ts';
@@ -9,7 +10,7 @@ export interface StreamDeps {
   hold: NonNullable<CheckRunner['hold']>;
   emit(output: CheckOutput): void;
   reopened(planned: PlannedStream): void;
-  log(message: string): void;
+  log: Logger;
 }
 
 /** A stream that lived this long counts as healthy: the reopen backoff starts over. */
@@ -68,7 +69,7 @@ export class StreamHolder {
         // StreamCheck.hold should not throw; record it as a failed stream rather than losing it.
         const message = `stream check threw: ${err instanceof Error ? err.message : String(err)}`;
         this.deps.emit(runtimeOutput(this.planned.spec, startedAt, 'error', message, performance.now() - t0));
-        this.deps.log(message);
+        this.deps.log('warn', message);
       } finally {
         this.open = false;
         clearTimeout(rotateTimer);

@@ -1,4 +1,4 @@
-import type { AlertView } from '@flyprobe/shared';
+import type { AlertView, Logger } from '@flyprobe/shared';
 import type { AlertmanagerProvider } from '../providers/alertmanager/index.ts';
 import { DeliveryError, type Provider } from '../providers/provider.ts';
 import type { AlertStore, OutboxEntry, Receiver, ReceiverKind } from '../types.ts';
@@ -35,7 +35,7 @@ export interface DeliveryDeps {
   firingAlerts: () => AlertView[];
   now: () => number;
   onResult?: (kind: ReceiverKind | 'unknown', result: DeliveryResult) => void;
-  log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+  log: Logger;
 }
 
 /**

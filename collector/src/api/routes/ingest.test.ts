@@ -1,8 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import { type IngestResponse, ingestResponse } from '@flyprobe/shared';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { CollectorPlugin } from '../../process/plugins.ts';
 import type { StoredResult } from '../../store/store.ts';
-import type { CollectorPlugin } from '../plugins.ts';
 import {
   ADMIN_SECRET,
   batch,

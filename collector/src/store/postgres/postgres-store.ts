@@ -1,5 +1,10 @@
-import type { Heartbeat, ProbeIdentity, ProbeResult } from '@flyprobe/shared';
-import { jsonLogger, type Logger } from '../../api/log.ts';
+import {
+  type Heartbeat,
+  jsonLogger,
+  type Logger,
+  type ProbeIdentity,
+  type ProbeResult,
+} from '@flyprobe/shared';
 import { RollupDelta, type RollupRecord } from '../core/rollup-delta.ts';
 import { RollupReads, selectBlocksSql } from '../core/rollup-reads.ts';
 import { RouteReads, routeStatements } from '../core/routes.ts';

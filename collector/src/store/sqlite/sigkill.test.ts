@@ -15,7 +15,7 @@ describe('durability', { timeout: 60_000 }, () => {
     const path = tmp.db('sigkill');
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', join(import.meta.dirname, 'sigkill-child.ts'), path],
+      ['--import', 'tsx', join(import.meta.dirname, '..', 'testing', 'sigkill-child.ts'), path],
       {
         cwd: ROOT,
         stdio: ['ignore', 'pipe', 'pipe'],

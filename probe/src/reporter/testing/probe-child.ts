@@ -4,7 +4,7 @@ import { loadProbeSettings, startProbe } from '../../index.ts';
 
 const readyAfter = Number(process.env.TEST_READY_AFTER ?? '5');
 const settings = loadProbeSettings(process.env);
-const probe = await startProbe(settings, { log: (m) => process.stderr.write(`${m}\n`) });
+const probe = await startProbe(settings, { log: (_level, m) => process.stderr.write(`${m}\n`) });
 const say = (event: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(event)}\n`);
 say({ event: 'started', bootId: probe.identity.bootId });
 let announced = false;

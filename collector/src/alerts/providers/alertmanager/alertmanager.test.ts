@@ -1,12 +1,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '@flyprobe/shared/testing';
 import { type Dispatcher, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BLACKHOLE_ALERTMANAGER_CONFIG,
   type Daemon,
-  freePort,
   missing,
   startAlertmanager,
   until,

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeMachines, startFakeMachines } from '../../../test/fake-machines/server.ts';
 import {
   authorizationHeader,
   LeaseHeldError,
@@ -8,7 +7,8 @@ import {
   machinesClientFromEnv,
   type RetryNotice,
   retryAfterMs,
-} from './machines-client.ts';
+} from '../../cli/src/fly/machines-client.ts';
+import { type FakeMachines, startFakeMachines } from '../fake-machines/server.ts';
 
 describe('authorizationHeader (fly-go tokens.FlapsHeader)', () => {
   it('sends macaroons as FlyV1 and other tokens as Bearer, whatever scheme was pasted', () => {

@@ -3,8 +3,8 @@
  * `acked <first> <last>` after each insert resolved, i.e. the moment the collector would answer a probe.
  */
 
-import { probeIdentity, result } from '../testing/fixtures.ts';
-import { openSqliteStore } from './sqlite-store.ts';
+import { openSqliteStore } from '../sqlite/sqlite-store.ts';
+import { probeIdentity, result } from './fixtures.ts';
 
 const path = process.argv[2];
 if (!path) throw new Error('usage: sigkill-child.ts <db path>');

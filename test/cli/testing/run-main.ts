@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { main } from '../../cli/src/main.ts';
+import { main } from '../../../cli/src/main.ts';
 import type { CliRun } from './run-cli.ts';
 
 function collector(): { stream: Writable; text: () => string } {

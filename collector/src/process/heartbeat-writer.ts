@@ -1,6 +1,5 @@
-import type { Heartbeat, ProbeIdentity } from '@flyprobe/shared';
+import type { Heartbeat, Logger, ProbeIdentity } from '@flyprobe/shared';
 import type { ProbeRegistry } from '../store/store.ts';
-import type { Logger } from './log.ts';
 
 interface Pending {
   identity: ProbeIdentity;

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const BIN = join(REPO_ROOT, 'cli', 'bin', 'flyprobe.mjs');
 
 export interface CliRun {
@@ -20,30 +20,34 @@ export function runCli(
   env: Record<string, string> = {},
   timeoutMs = 90_000,
 ): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
+  const p = spawnCli(args, env);
+  const timer = setTimeout(() => p.child.kill('SIGKILL'), timeoutMs);
+  return p.exited.finally(() => clearTimeout(timer));
+}
+
+/** The binary with only `env` (plus PATH/HOME), its output collected; `onStdout` runs on every chunk. */
+function spawnCli(args: string[], env: Record<string, string>, onStdout = (): void => undefined) {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const out = { stdout: '', stderr: '' };
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    out.stdout += d;
+    onStdout();
+  });
+  child.stderr.setEncoding('utf8').on('data', (d: string) => {
+    out.stderr += d;
+  });
+  const exited = new Promise<CliRun>((resolve, reject) => {
+    child.on('error', reject);
     child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
+      onStdout();
+      resolve({ code, stdout: out.stdout, stderr: out.stderr });
     });
   });
+  return { child, out, exited };
 }
 
 export interface CliProcess {
@@ -57,39 +61,22 @@ export interface CliProcess {
 
 /** Starts a long-running `flyprobe` role (collector, probe, echo) with only the given environment. */
 export function startCli(args: string[], env: Record<string, string>): CliProcess {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
   const listeners = new Set<() => void>();
-  child.stdout.setEncoding('utf8').on('data', (d: string) => {
-    stdout += d;
+  const { child, out, exited } = spawnCli(args, env, () => {
     for (const l of [...listeners]) l();
-  });
-  child.stderr.setEncoding('utf8').on('data', (d: string) => {
-    stderr += d;
-  });
-  const exited = new Promise<CliRun>((resolve) => {
-    child.on('close', (code) => {
-      for (const l of [...listeners]) l();
-      resolve({ code, stdout, stderr });
-    });
   });
   return {
     waitForLine(pattern, timeoutMs = 60_000) {
       return new Promise((resolve, reject) => {
         const check = (): void => {
-          const line = stdout.split('\n').find((l) => pattern.test(l));
+          const line = out.stdout.split('\n').find((l) => pattern.test(l));
           if (line !== undefined) {
             finish();
             resolve(line.match(pattern) as RegExpMatchArray);
           } else if (child.exitCode !== null || child.signalCode !== null) {
             finish();
             reject(
-              new Error(`flyprobe ${args[0]} exited (${child.exitCode ?? child.signalCode}): ${stderr}`),
+              new Error(`flyprobe ${args[0]} exited (${child.exitCode ?? child.signalCode}): ${out.stderr}`),
             );
           }
         };
@@ -97,7 +84,7 @@ export function startCli(args: string[], env: Record<string, string>): CliProces
           finish();
           reject(
             new Error(
-              `no line matching ${pattern} within ${timeoutMs} ms; stdout: ${stdout} stderr: ${stderr}`,
+              `no line matching ${pattern} within ${timeoutMs} ms; stdout: ${out.stdout} stderr: ${out.stderr}`,
             ),
           );
         }, timeoutMs);

@@ -1,9 +1,9 @@
 import type { Heartbeat, OpenApiPaths, ProbeIdentity, RouteContract } from '@flyprobe/shared';
 import type { Hono } from 'hono';
 import type { Registry } from 'prom-client';
+import type { ApiEnv } from '../api/env.ts';
 import type { CollectorSettings } from '../settings.ts';
 import type { Store, StoredResult } from '../store/store.ts';
-import type { ApiEnv } from './env.ts';
 
 /**
  * Called after the store has durably accepted a batch, with the newly stored results only (possibly none

@@ -1,12 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { silentLogger } from '@flyprobe/shared';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { heartbeat, probeIdentity } from '../api/testing.ts';
 import { openSqliteStore } from '../store/index.ts';
 import type { Store } from '../store/store.ts';
 import { HeartbeatWriter } from './heartbeat-writer.ts';
-import { silentLogger } from './log.ts';
-import { heartbeat, probeIdentity } from './testing.ts';
 
 // Real servers and SQLite files on a busy shared machine: generous bounds, never wall-clock assertions.
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
