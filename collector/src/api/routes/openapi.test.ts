@@ -1,4 +1,4 @@
-import { type AlertListResponse, collectorApi, type RouteContract } from '@flyprobe/shared';
+import { type AlertListResponse, collectorApi, type RouteContract, silentLogger } from '@flyprobe/shared';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { alertsContract } from '../../alerts/api.ts';
@@ -7,7 +7,6 @@ import { alertingSettingsFromEnv } from '../../alerts/settings.ts';
 import { defaultDetectionConfig } from '../../detect/config.ts';
 import { until } from '../../testing/prometheus-daemons.ts';
 import { restartedMachineResults } from '../../testing/restart-results.ts';
-import { silentLogger } from '../log.ts';
 import {
   ADMIN_SECRET,
   batch,
