@@ -163,7 +163,13 @@ describe('compileAcceptor', () => {
             known.length > 0 && key.length % 2 === 0 ? (known[key.length % known.length] as string) : key;
           // An own property, as JSON.parse makes it: assigning `__proto__` would set the prototype instead.
           if (remove) delete doc[field];
-          else Object.defineProperty(doc, field, { value, enumerable: true, writable: true, configurable: true });
+          else
+            Object.defineProperty(doc, field, {
+              value,
+              enumerable: true,
+              writable: true,
+              configurable: true,
+            });
           const verdict = accepts[name]?.(doc);
           // The acceptor refuses an own `__proto__` key and leaves the verdict to zod; it never accepts what zod refuses.
           if (field === '__proto__') expect(!verdict || zodAccepts(schemas[name], doc)).toBe(true);
