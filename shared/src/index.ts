@@ -1,5 +1,6 @@
 export * from './column-region.ts';
 export * from './contract/index.ts';
+export * from './echo-messages.ts';
 export * from './fly-headers.ts';
 export * from './geo.ts';
 export * from './host-port.ts';
