@@ -65,7 +65,7 @@ async function both(): Promise<{ mine: string; theirs: string }> {
   const g: Gauge<'n' | 'probe'> = mine.register(
     new Gauge('w', 'Collected at scrape time', ['n', 'probe'], () => {
       g.reset();
-      values.forEach((v, n) => g.set({ n: String(n) }, v));
+      for (const [n, v] of values.entries()) g.set({ n: String(n) }, v);
       // A series label named like a default label wins over the default.
       g.set({ n: 'own', probe: 'other' }, 1);
     }),
@@ -77,7 +77,7 @@ async function both(): Promise<{ mine: string; theirs: string }> {
     registers,
     collect() {
       this.reset();
-      values.forEach((v, n) => this.set({ n: String(n) }, v));
+      for (const [n, v] of values.entries()) this.set({ n: String(n) }, v);
       this.set({ n: 'own', probe: 'other' }, 1);
     },
   });
