@@ -25,12 +25,12 @@ function formatValue(v: number): string {
   return `${v}`;
 }
 
-const escape = (s: string): string => s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+const escapeText = (s: string): string => s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
 
 function labelPairs(labels: Readonly<Record<string, string | number>>, out: string[], skip?: Labels): void {
   for (const [k, v] of Object.entries(labels)) {
     if (skip && Object.hasOwn(skip, k)) continue;
-    out.push(`${k}="${typeof v === 'string' ? escape(v).replace(/"/g, '\\"') : v}"`);
+    out.push(`${k}="${typeof v === 'string' ? escapeText(v).replace(/"/g, '\\"') : v}"`);
   }
 }
 
@@ -185,8 +185,8 @@ export class Registry {
   metrics(): string {
     const blocks: string[] = [];
     for (const m of this.#metrics.values()) {
-      const name = escape(m.name);
-      const rows = [`# HELP ${name} ${escape(m.help)}`, `# TYPE ${name} ${m.type}`];
+      const name = escapeText(m.name);
+      const rows = [`# HELP ${name} ${escapeText(m.help)}`, `# TYPE ${name} ${m.type}`];
       for (const line of m.read()) {
         const pairs: string[] = [];
         labelPairs({ ...line.labels, ...this.defaultLabels, ...line.labels }, pairs, line.series);
