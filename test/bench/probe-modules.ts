@@ -35,7 +35,8 @@ const ENTRIES: Record<string, string> = {
   '(empty)': '',
   'node built-ins (floor)': '',
   'floor + undici': "import * as m from 'undici';",
-  'floor + undici Client alone (lib/dispatcher/client.js)': "import * as m from 'undici/lib/dispatcher/client.js';",
+  'floor + undici Client alone (lib/dispatcher/client.js)':
+    "import * as m from 'undici/lib/dispatcher/client.js';",
   'floor + node:https': "import * as m from 'node:https';",
   'floor + prom-client': "import * as m from 'prom-client';",
   'floor + zod': "import * as m from 'zod';",
