@@ -98,13 +98,13 @@ try {
     rows.push({ name: b.name, rss: samples[Math.floor(samples.length / 2)]! });
   }
   const [empty, floor, ...rest] = rows as [Row, Row, ...Row[]];
-  console.log(`${empty.name.padEnd(44)} ${mb(empty.rss).padStart(6)} MB`);
+  console.log(`${empty.name.padEnd(56)} ${mb(empty.rss).padStart(6)} MB`);
   console.log(
-    `${floor.name.padEnd(44)} ${mb(floor.rss).padStart(6)} MB  +${mb(floor.rss - empty.rss)} MB over empty`,
+    `${floor.name.padEnd(56)} ${mb(floor.rss).padStart(6)} MB  +${mb(floor.rss - empty.rss)} MB over empty`,
   );
   for (const r of rest.sort((x, y) => y.rss - x.rss))
     console.log(
-      `${r.name.padEnd(44)} ${mb(r.rss).padStart(6)} MB  +${mb(r.rss - floor.rss)} MB over the floor`,
+      `${r.name.padEnd(56)} ${mb(r.rss).padStart(6)} MB  +${mb(r.rss - floor.rss)} MB over the floor`,
     );
 } finally {
   rmSync(dir, { recursive: true, force: true });
