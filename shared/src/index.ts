@@ -1,5 +1,6 @@
 export * from './column-region.ts';
 export * from './contract/index.ts';
+export * from './echo-messages.ts';
 export * from './env.ts';
 export * as envParse from './env-parsers.ts';
 export * from './fly-headers.ts';

@@ -1,6 +1,6 @@
 /**
  * Footprint, side by side in one run: the shipped probe (probe/build.ts bundle on plain node with the
- * Dockerfile's probe ENTRYPOINT flags, as `flyprobe probe`; the same bundle without the flags beside it)
+ * Dockerfile's probe ENTRYPOINT flags and ENV, as `flyprobe probe`; the same bundle without the flags beside it)
  * and prometheus-blackbox-exporter probe the same loopback HTTP target at the same rate; CPU seconds
  * (utime+stime from /proc/<pid>/stat) and RSS (/proc/<pid>/status) per 1,000 HTTP probes for each. The
  * machine is shared, so the figure that counts is the ratio to blackbox_exporter measured in the same
@@ -19,7 +19,7 @@ import { Agent, request } from 'undici';
 import { buildProbeBundle } from '../../probe/build.ts';
 import { IngestReceiver } from '../../probe/src/reporter/testing/ingest-receiver.ts';
 import { cpuSeconds, mb, memory, sleep } from './probe-process.ts';
-import { imageNodeFlags, type ShippedProbe, spawnShipped } from './probe-shipped.ts';
+import { imageEnv, imageNodeFlags, type ShippedProbe, spawnShipped } from './probe-shipped.ts';
 
 function arg(name: string, fallback: number, min = 1): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -37,6 +37,7 @@ const GOAL_CPU_RATIO = 0.75;
 const GOAL_RSS_MB = 64;
 const GOAL_PEAK_MB = 96;
 const IMAGE_FLAGS = imageNodeFlags();
+const IMAGE_ENV = imageEnv();
 
 const dir = mkdtempSync(join(tmpdir(), 'flyprobe-footprint-'));
 const echo = await startEchoServer({
@@ -168,6 +169,8 @@ try {
     `footprint: ${RATE} HTTP probes/s each for ${SECONDS} s (after ${WARMUP_S} s warm-up), loopback target, load average ${loadAverage()}`,
   );
   console.log(`image flags (Dockerfile probe ENTRYPOINT): ${IMAGE_FLAGS.join(' ') || '(none)'}`);
+  const env = Object.entries(IMAGE_ENV).map(([k, v]) => `${k}=${v}`);
+  console.log(`image environment (Dockerfile probe ENV): ${env.join(' ') || '(none)'}`);
   const bb = await startBlackbox();
   stops.push(() => {
     bb.proc.kill('SIGTERM');
@@ -180,7 +183,7 @@ try {
     },
     {
       name: 'flyprobe probe (shipped)',
-      child: spawnShipped(bundle, IMAGE_FLAGS, rx, 'iad-shipped', probeEnv(side)),
+      child: spawnShipped(bundle, IMAGE_FLAGS, rx, 'iad-shipped', { ...IMAGE_ENV, ...probeEnv(side) }),
     },
   ];
   for (const p of probes) stops.push(() => p.child.stop());
@@ -217,7 +220,7 @@ try {
   const protocols = `http, tcp, grpc unary${STREAMS > 0 ? ` + ${STREAMS} stream${STREAMS > 1 ? 's' : ''}` : ''}`;
   console.log(`\nshipped probe with 100 targets x 3 protocols (${protocols}) every 5 s, ${BIG_SECONDS} s:`);
   const bigFile = probeToml('big', 100, 5000, ['http', 'tcp', 'grpc']);
-  const big = spawnShipped(bundle, IMAGE_FLAGS, rx, 'iad-big', probeEnv(bigFile));
+  const big = spawnShipped(bundle, IMAGE_FLAGS, rx, 'iad-big', { ...IMAGE_ENV, ...probeEnv(bigFile) });
   stops.push(() => big.stop());
   await big.started(120_000);
   const rssSamples: number[] = [];

@@ -10,14 +10,27 @@ import { fileURLToPath } from 'node:url';
 import type { IngestReceiver } from '../../probe/src/reporter/testing/ingest-receiver.ts';
 import { stopChild } from './probe-process.ts';
 
-/** Node flags of the probe image's ENTRYPOINT (the `FROM ... AS probe` stage of the Dockerfile). */
-export function imageNodeFlags(): string[] {
+/** The `FROM ... AS probe` stage of the Dockerfile, up to the next stage. */
+function probeStage(): string {
   const dockerfile = readFileSync(fileURLToPath(new URL('../../Dockerfile', import.meta.url)), 'utf8');
   const stage = dockerfile.slice(dockerfile.search(/^FROM \S+ AS probe$/m));
-  const entry = /^ENTRYPOINT (\[.*\])$/m.exec(stage)?.[1];
+  const next = stage.slice(1).search(/^FROM /m);
+  return next < 0 ? stage : stage.slice(0, next + 1);
+}
+
+/** Node flags of the probe image's ENTRYPOINT. */
+export function imageNodeFlags(): string[] {
+  const entry = /^ENTRYPOINT (\[.*\])$/m.exec(probeStage())?.[1];
   if (!entry) throw new Error('Dockerfile: no ENTRYPOINT in the probe stage');
   const argv = JSON.parse(entry) as string[];
   return argv.filter((a) => a.startsWith('--'));
+}
+
+/** The probe stage's own `ENV NAME=value` lines (such as malloc tuning), as the image sets them. */
+export function imageEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const m of probeStage().matchAll(/^ENV (\w+)=(\S+)$/gm)) env[m[1] as string] = m[2] as string;
+  return env;
 }
 
 export interface ShippedProbe {

@@ -8,7 +8,7 @@ import {
   parseWith,
   probeConfig,
 } from '@flyprobe/shared';
-import { request } from 'undici';
+import { CollectorAgents, collectorRequest } from '../reporter/collector-http.ts';
 import { CollectorUrls } from '../reporter/collector-urls.ts';
 import type { CollectorSettings } from './settings.ts';
 
@@ -41,6 +41,7 @@ export class RemoteConfig {
   private polling: Promise<PollResult> | undefined;
 
   private readonly urls: CollectorUrls;
+  private readonly agents = new CollectorAgents();
 
   constructor(private readonly opts: RemoteConfigOptions) {
     this.urls = CollectorUrls.of(opts.collector, { log: opts.log });
@@ -84,6 +85,7 @@ export class RemoteConfig {
   stop(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    this.agents.close();
   }
 
   private async fetch(): Promise<PollResult> {
@@ -117,14 +119,14 @@ export class RemoteConfig {
         accept: 'application/json',
       };
       if (this.etag) headers['if-none-match'] = this.etag;
-      const res = await request(`${url}/v1/config`, {
+      const res = await collectorRequest(this.agents, `${url}/v1/config`, {
         headers,
         signal: AbortSignal.timeout(this.opts.timeoutMs ?? 5_000),
+        maxBody: Number.POSITIVE_INFINITY,
       });
-      status = res.statusCode;
-      body = await res.body.text();
-      const h = res.headers.etag;
-      etag = Array.isArray(h) ? h[0] : h;
+      status = res.status;
+      body = res.body;
+      etag = res.headers.etag;
     } catch (err) {
       this.log('warn', `config poll failed: ${(err as Error).message}`);
       return 'error';

@@ -1,4 +1,4 @@
-import { ECHO_SERVICE, FLY_HEADERS } from '@flyprobe/shared';
+import { ECHO_SERVICE, type EchoReplyMessage, FLY_HEADERS } from '@flyprobe/shared';
 import {
   loadPackageDefinition,
   Metadata,
@@ -9,7 +9,6 @@ import {
   type sendUnaryData,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
-import type { EchoReplyMessage } from '../checks/core/echo-info.ts';
 import { echoPackageDefinition } from '../checks/grpc/proto.ts';
 import type { EchoIdentity } from './identity.ts';
 import { echoReply } from './reply.ts';

@@ -1,5 +1,5 @@
 import { ingestResponse } from '@flyprobe/shared';
-import { Agent, request } from 'undici';
+import { CollectorAgents, collectorRequest } from './collector-http.ts';
 import type { CollectorUrls } from './collector-urls.ts';
 
 export type SendOutcome =
@@ -22,7 +22,7 @@ const MAX_ERROR_BODY = 2048;
  * last such answer is returned when every collector gave one.
  */
 export class IngestSender {
-  private readonly agent = new Agent({ keepAliveTimeout: 10_000, connections: 2 });
+  private readonly agents = new CollectorAgents(2);
 
   constructor(
     private readonly urls: CollectorUrls,
@@ -52,22 +52,21 @@ export class IngestSender {
   ): Promise<SendOutcome> {
     const timeout = AbortSignal.timeout(this.timeoutMs);
     try {
-      const res = await request(`${url}/v1/ingest`, {
+      const res = await collectorRequest(this.agents, `${url}/v1/ingest`, {
         method: 'POST',
-        dispatcher: this.agent,
         headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' },
         body,
         signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        maxBody: MAX_ERROR_BODY * 32,
       });
-      const text = await readCapped(res.body, MAX_ERROR_BODY * 32);
-      return classify(res.statusCode, text, res.headers['retry-after'], resultCount);
+      return classify(res.status, res.body, res.headers['retry-after'], resultCount);
     } catch (err) {
       return { kind: 'retry', message: describe(err) };
     }
   }
 
   async close(): Promise<void> {
-    await this.agent.close();
+    this.agents.close();
   }
 }
 
@@ -105,16 +104,6 @@ function retryAfterMs(value: string | string[] | undefined): number | undefined 
   const v = Array.isArray(value) ? value[0] : value;
   if (!v || !/^\d+$/.test(v)) return undefined;
   return Math.min(Number(v) * 1000, 300_000);
-}
-
-async function readCapped(body: AsyncIterable<Buffer>, cap: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    if (size < cap) chunks.push(chunk);
-    size += chunk.length;
-  }
-  return Buffer.concat(chunks).toString('utf8').slice(0, cap);
 }
 
 function describe(err: unknown): string {

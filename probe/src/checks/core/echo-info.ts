@@ -1,5 +1,6 @@
 import {
   type EchoInfo,
+  type EchoReplyMessage,
   echoInfo,
   isEchoPressure,
   isEpochMs,
@@ -58,19 +59,6 @@ export function echoFromJson(text: string): EchoInfo | undefined {
     requestId,
     ...(pressure !== undefined ? { pressure } : {}),
   };
-}
-
-/** The gRPC EchoReply as proto-loader decodes it (camelCase, empty strings for unset fields). */
-export interface EchoReplyMessage {
-  nonce: string;
-  region: string;
-  machineId: string;
-  app: string;
-  startedAt: number;
-  imageRef: string;
-  edgeRegion: string;
-  receivedAt: number;
-  requestId: string;
 }
 
 export function echoFromReply(reply: EchoReplyMessage): EchoInfo | undefined {

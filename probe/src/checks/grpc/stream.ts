@@ -2,41 +2,27 @@ import { randomBytes } from 'node:crypto';
 import { type ClientHttp2Session, type ClientHttp2Stream, constants } from 'node:http2';
 import type { Socket } from 'node:net';
 import {
-  ECHO_SERVICE,
+  decodeTick,
   edgeFromRequestId,
+  encodeTicksRequest,
   FLY_HEADERS,
   type Outcome,
   type STREAM_END_REASONS,
   type StreamInfo,
+  type TickMessage,
 } from '@flyprobe/shared';
 import type { CheckOutput, StreamCheck } from '../core/check.ts';
 import { within } from '../core/connect.ts';
-import { type EchoReplyMessage, echoFromReply, servedBy } from '../core/echo-info.ts';
+import { echoFromReply, servedBy } from '../core/echo-info.ts';
 import { CheckFailure, classifyError, describeError } from '../core/failure.ts';
 import { failedOutput, resultBase } from '../core/result.ts';
 import { elapsed, now, Timeline } from '../core/timeline.ts';
 import { newTraceContext } from '../core/trace.ts';
 import { frameMessage, GrpcFrameReader } from './frames.ts';
-import { echoPackageDefinition } from './proto.ts';
 import { grpcRequestHeaders, openGrpcSession } from './session.ts';
 import type { GrpcSpec } from './spec.ts';
 
 type EndReason = (typeof STREAM_END_REASONS)[number];
-
-interface TickMessage {
-  seq: number;
-  sentAt: number;
-  server: EchoReplyMessage | null;
-}
-
-interface TicksMethod {
-  requestSerialize(value: { intervalMs: number; maxTicks: number }): Buffer;
-  responseDeserialize(bytes: Buffer): TickMessage;
-}
-
-function ticksMethod(): TicksMethod {
-  return (echoPackageDefinition()[ECHO_SERVICE] as unknown as { Ticks: TicksMethod }).Ticks;
-}
 
 const OUTCOME_OF: Record<EndReason, Outcome> = {
   ok: 'ok',
@@ -58,7 +44,7 @@ function reasonForFailure(outcome: Outcome): EndReason | undefined {
 
 /**
  * A Ticks server stream held open until it ends. It speaks gRPC over node:http2 directly (messages
- * encoded with proto-loader) because grpc-js reports GOAWAY, RST_STREAM and transport resets all as
+ * encoded by shared/src/echo-messages.ts) because grpc-js reports GOAWAY, RST_STREAM and transport resets all as
  * "UNAVAILABLE: Connection dropped"; here each one is an end reason of its own.
  */
 class TickStream {
@@ -157,9 +143,7 @@ class TickStream {
     this.#stream = stream;
     this.#watch(stream);
     const sentAt = now();
-    stream.end(
-      frameMessage(ticksMethod().requestSerialize({ intervalMs: this.#tickIntervalMs, maxTicks: 0 })),
-    );
+    stream.end(frameMessage(encodeTicksRequest({ intervalMs: this.#tickIntervalMs, maxTicks: 0 })));
     timeline.enter('ttfb');
     await new Promise<void>((resolve, reject) => {
       const onClose = (): void => {
@@ -199,10 +183,9 @@ class TickStream {
 
   #watch(stream: ClientHttp2Stream): void {
     const reader = new GrpcFrameReader();
-    const method = ticksMethod();
     stream.on('data', (chunk: Buffer) => {
       try {
-        for (const msg of reader.push(chunk)) this.#onTick(method.responseDeserialize(msg));
+        for (const msg of reader.push(chunk)) this.#onTick(decodeTick(msg));
       } catch (err) {
         this.#cancel('reset', classifyError(err), describeError(err));
       }

@@ -1,27 +1,23 @@
 import { randomBytes } from 'node:crypto';
 import { type ClientHttp2Session, constants } from 'node:http2';
-import { ECHO_SERVICE, edgeFromRequestId, FLY_HEADERS } from '@flyprobe/shared';
+import {
+  decodeEchoReply,
+  type EchoReplyMessage,
+  edgeFromRequestId,
+  encodePingRequest,
+  FLY_HEADERS,
+} from '@flyprobe/shared';
 import type { Check } from '../core/check.ts';
 import { within } from '../core/connect.ts';
-import { type EchoReplyMessage, echoFromReply, servedBy } from '../core/echo-info.ts';
+import { echoFromReply, servedBy } from '../core/echo-info.ts';
 import { CheckFailure } from '../core/failure.ts';
 import { failedOutput, resultBase } from '../core/result.ts';
 import { now, Timeline } from '../core/timeline.ts';
 import { newTraceContext } from '../core/trace.ts';
 import { frameMessage, GrpcFrameReader } from './frames.ts';
-import { echoPackageDefinition } from './proto.ts';
 import { grpcRequestHeaders, openGrpcSession, pingSession } from './session.ts';
 import type { GrpcSpec } from './spec.ts';
 import { GRPC_STATUS, grpcOutcome, isGrpcError } from './status.ts';
-
-interface PingMethod {
-  requestSerialize(value: { nonce: string }): Buffer;
-  responseDeserialize(bytes: Buffer): EchoReplyMessage;
-}
-
-function pingMethod(): PingMethod {
-  return (echoPackageDefinition()[ECHO_SERVICE] as unknown as { Ping: PingMethod }).Ping;
-}
 
 /** A call that ended without an OK status, shaped like a gRPC error so `grpcOutcome` classifies it. */
 class CallError extends Error {
@@ -39,7 +35,6 @@ function unaryPing(
   headers: Record<string, string>,
   nonce: string,
 ): Promise<{ reply: EchoReplyMessage; requestId: string | undefined }> {
-  const method = pingMethod();
   return new Promise((resolve, reject) => {
     let goaway = false;
     let transportError: Error | undefined;
@@ -103,14 +98,14 @@ function unaryPing(
           reject(new CheckFailure('protocol', `Ping answered with ${messages.length} messages`, 'echo'));
         else {
           try {
-            resolve({ reply: method.responseDeserialize(messages[0] as Buffer), requestId });
+            resolve({ reply: decodeEchoReply(messages[0] as Buffer), requestId });
           } catch (err) {
             reject(new CheckFailure('protocol', `undecodable Ping reply: ${(err as Error).message}`, 'echo'));
           }
         }
       });
     });
-    stream.end(frameMessage(method.requestSerialize({ nonce })));
+    stream.end(frameMessage(encodePingRequest({ nonce })));
   });
 }
 

@@ -1,7 +1,10 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import { edgeFromRequestId, FLY_HEADERS, hostPort } from '@flyprobe/shared';
-import { Client, type Dispatcher } from 'undici';
+import type { Client, Dispatcher } from 'undici';
+// undici's Client alone: its index also loads fetch, websocket, cache and mock code the probe never
+// uses, ~1.7 MB of RSS (pnpm bench:probe-modules).
+import UndiciClient from 'undici/lib/dispatcher/client.js';
 import type { Check, CheckOutput } from '../core/check.ts';
 import { openConnection, within } from '../core/connect.ts';
 import { echoFromJson, servedBy } from '../core/echo-info.ts';
@@ -81,7 +84,7 @@ function newSlot(spec: HttpSpec): ClientSlot {
       (err: unknown) => cb(err instanceof Error ? err : new Error(String(err)), null),
     );
   };
-  const client = new Client(originOf(spec), {
+  const client = new UndiciClient(originOf(spec), {
     connect,
     // The measurement's own phase limits govern; undici's would race them with other error codes.
     headersTimeout: 0,
