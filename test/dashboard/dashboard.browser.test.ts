@@ -15,7 +15,7 @@ import {
   READ_SECRET,
   startTestCollector,
   type TestCollector,
-} from '../../collector/src/api/testing.ts';
+} from '../../collector/src/testing/collector.ts';
 import { causeSettingsFromEnv } from '../../collector/src/causes/settings.ts';
 import {
   type FakeStatusPage,

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AlertEngine } from './engine.ts';
-import { finding, tempAlertDb } from './test-support.ts';
+import { finding, tempAlertDb } from './testing/alert-db.ts';
 import type { Receiver } from './types.ts';
 
 const T = Date.parse('2026-11-26T01:00:00Z');

@@ -13,7 +13,7 @@ import {
   READ_SECRET,
   startTestCollector,
   type TestCollector,
-} from '../api/testing.ts';
+} from '../testing/collector.ts';
 import { defaultDetectionConfig } from '../detect/config.ts';
 import { restartedMachineResults } from '../testing/restart-results.ts';
 import { alertingPlugin } from './plugin.ts';

@@ -13,7 +13,7 @@ import {
   READ_SECRET,
   result,
   startTestCollector,
-} from '../api/testing.ts';
+} from '../testing/collector.ts';
 import { alertingPlugin } from './plugin.ts';
 import { alertingSettingsFromEnv } from './settings.ts';
 

@@ -16,7 +16,7 @@ import {
   result,
   startTestCollector,
   type TestCollector,
-} from '../api/testing.ts';
+} from '../testing/collector.ts';
 import { causeSettingsFromEnv } from './settings.ts';
 import { type FakeMachineEvents, startFakeMachineEvents } from './testing/fake-machine-events.ts';
 import { type FakeStatusPage, startFakeStatusPage } from './testing/fake-statuspage.ts';

@@ -11,7 +11,7 @@ import {
   result,
   startTestCollector,
   type TestCollector,
-} from '../api/testing.ts';
+} from '../testing/collector.ts';
 import type { StoredResult } from '../store/store.ts';
 import { routeTimeline } from './route-timeline.ts';
 import { DASHBOARD_CSP } from './security-headers.ts';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AlertEngine } from '../alerts/engine.ts';
-import { tempAlertDb } from '../alerts/test-support.ts';
+import { tempAlertDb } from '../alerts/testing/alert-db.ts';
 import type { StoredResult } from '../store/store.ts';
 import { defaultDetectionConfig } from './config.ts';
 import { DetectorRegistry } from './registry.ts';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '@flyprobe/shared';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { heartbeat, probeIdentity } from '../api/testing.ts';
+import { heartbeat, probeIdentity } from '../testing/collector.ts';
 import { openSqliteStore } from '../store/index.ts';
 import type { Store } from '../store/store.ts';
 import { HeartbeatWriter } from './heartbeat-writer.ts';

@@ -12,7 +12,7 @@ import {
   type WebhookPayload,
   WebhookProvider,
 } from '../providers/webhook/index.ts';
-import { finding, tempAlertDb } from '../test-support.ts';
+import { finding, tempAlertDb } from '../testing/alert-db.ts';
 import type { AlertStore, Receiver } from '../types.ts';
 import { DEFAULT_DELIVERY, DeliveryWorker } from './worker.ts';
 

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Finding } from '../detect/types.ts';
-import { SqliteAlertStore } from '../store/sqlite/alerts.ts';
-import { openDatabase } from '../store/sqlite/open.ts';
+import type { Finding } from '../../detect/types.ts';
+import { SqliteAlertStore } from '../../store/sqlite/alerts.ts';
+import { openDatabase } from '../../store/sqlite/open.ts';
 
 /** A real SQLite file in a temp dir with the alert tables; `reopen` simulates a collector restart. */
 export function tempAlertDb() {

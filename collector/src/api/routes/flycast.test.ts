@@ -10,7 +10,7 @@ import {
   result,
   startTestCollector,
   type TestCollector,
-} from '../testing.ts';
+} from '../../testing/collector.ts';
 
 /**
  * The flycast path through the real collector (HTTP API, SQLite, rollups): targets opt in, the matrix

@@ -17,7 +17,7 @@ import {
   result,
   startTestCollector,
   type TestCollector,
-} from '../testing.ts';
+} from '../../testing/collector.ts';
 
 /**
  * The OpenAPI document against the collector that serves it: its operations are exactly the app's routes,

@@ -13,7 +13,7 @@ import {
 } from '../../../testing/prometheus-daemons.ts';
 import { AlertEngine } from '../../engine.ts';
 import { DEFAULT_DELIVERY, DeliveryWorker } from '../../outbox/worker.ts';
-import { finding, tempAlertDb } from '../../test-support.ts';
+import { finding, tempAlertDb } from '../../testing/alert-db.ts';
 import type { Receiver } from '../../types.ts';
 import { DeliveryError, type Notification } from '../provider.ts';
 import { SlackProvider } from '../slack/index.ts';
