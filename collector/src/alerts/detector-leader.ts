@@ -1,17 +1,9 @@
-import {
-  type AlertView,
-  type Heartbeat,
-  heartbeat,
-  type Logger,
-  type ProbeIdentity,
-  parseWith,
-} from '@flyprobe/shared';
-import type { Counter, Gauge, Histogram } from 'prom-client';
+import { type Heartbeat, heartbeat, type Logger, type ProbeIdentity, parseWith } from '@flyprobe/shared';
 import { DetectorRegistry } from '../detect/registry.ts';
 import type { FeedCursor, Store, StoredResult } from '../store/store.ts';
 import { AlertEngine, alertView } from './engine.ts';
+import type { AlertingMetrics } from './metrics.ts';
 import { DeliveryWorker } from './outbox/worker.ts';
-import type { AlertmanagerProvider } from './providers/alertmanager/index.ts';
 import type { Provider } from './providers/provider.ts';
 import type { AlertingSettings } from './settings.ts';
 import type { AlertStore, Receiver, ReceiverKind } from './types.ts';
@@ -21,14 +13,6 @@ const MIN_EVALUATION_GAP_MS = 50;
 /** Results read from the feed per poll; more are read at the next poll without waiting. */
 const FEED_PAGE = 5000;
 
-export interface LeaderMetrics {
-  transitions: Counter<'rule' | 'to'>;
-  notifications: Counter<'receiver' | 'result'>;
-  open: Gauge<'rule' | 'state'>;
-  evaluation: Histogram;
-  errors: Counter;
-}
-
 export interface LeaderDeps {
   store: Store;
   alerts: AlertStore;
@@ -37,10 +21,7 @@ export interface LeaderDeps {
   meshIntervalMs: number;
   receivers: () => Promise<Receiver[]>;
   providers: Record<ReceiverKind, Provider>;
-  alertmanager: AlertmanagerProvider;
-  /** What Alertmanager's re-posts of firing alerts carry besides the stored alert (their causes). */
-  annotate?: (a: AlertView) => AlertView;
-  metrics: LeaderMetrics;
+  metrics: AlertingMetrics;
   now: () => number;
   log: Logger;
 }
@@ -83,12 +64,11 @@ export async function startLeaderWork(deps: LeaderDeps): Promise<LeaderWork> {
       store: deps.alerts,
       receivers: deps.receivers,
       providers: deps.providers,
-      alertmanager: deps.alertmanager,
       firingAlerts: () =>
         engine
           .openAlerts()
           .filter((a) => a.state === 'firing' && a.notified)
-          .map((a) => (deps.annotate ? deps.annotate(alertView(a)) : alertView(a))),
+          .map((a) => alertView(a)),
       now,
       onResult: (receiver, result) => m.notifications.inc({ receiver, result }),
       log,

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { AlertListResponse, AlertView, SilenceView } from '@flyprobe/shared';
 import { silentLogger } from '@flyprobe/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultDetectionConfig } from '../detect/config.ts';
 import {
   ADMIN_SECRET,
   batch,
@@ -14,7 +15,6 @@ import {
   startTestCollector,
   type TestCollector,
 } from '../testing/collector.ts';
-import { defaultDetectionConfig } from '../detect/config.ts';
 import { restartedMachineResults } from '../testing/restart-results.ts';
 import { alertingPlugin } from './plugin.ts';
 import { verifySignature, type WebhookPayload } from './providers/webhook/index.ts';

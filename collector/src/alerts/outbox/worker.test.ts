@@ -2,17 +2,15 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AlertEngine } from '../engine.ts';
-import { AlertmanagerProvider } from '../providers/alertmanager/index.ts';
-import { SlackProvider } from '../providers/slack/index.ts';
 import {
   EVENT_ID_HEADER,
   SIGNATURE_HEADER,
   TIMESTAMP_HEADER,
   verifySignature,
   type WebhookPayload,
-  WebhookProvider,
 } from '../providers/webhook/index.ts';
 import { finding, tempAlertDb } from '../testing/alert-db.ts';
+import { testProviders } from '../testing/providers.ts';
 import type { AlertStore, Receiver } from '../types.ts';
 import { DEFAULT_DELIVERY, DeliveryWorker } from './worker.ts';
 
@@ -46,22 +44,11 @@ afterEach(async () => {
 });
 
 function worker(store: AlertStore, receivers: Receiver[], now: () => number) {
-  const alertmanager = new AlertmanagerProvider({
-    timeoutMs: 5000,
-    now,
-    firingTtlMs: 60_000,
-    publicUrl: null,
-  });
   return new DeliveryWorker(
     {
       store,
       receivers: async () => receivers,
-      providers: {
-        webhook: new WebhookProvider({ timeoutMs: 5000, now }),
-        slack: new SlackProvider({ timeoutMs: 5000 }),
-        alertmanager,
-      },
-      alertmanager,
+      providers: testProviders(now),
       firingAlerts: () => [],
       now,
       log: () => undefined,

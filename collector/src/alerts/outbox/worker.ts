@@ -1,6 +1,6 @@
 import type { AlertView, Logger } from '@flyprobe/shared';
-import type { AlertmanagerProvider } from '../providers/alertmanager/index.ts';
-import { DeliveryError, type Provider } from '../providers/provider.ts';
+import { DeliveryError } from '../providers/post.ts';
+import type { Provider } from '../providers/provider.ts';
 import type { AlertStore, OutboxEntry, Receiver, ReceiverKind } from '../types.ts';
 import { retryDelayMs } from './backoff.ts';
 
@@ -11,7 +11,7 @@ export interface DeliveryOptions {
   /** How often due notifications are looked for (besides `kick`). */
   pollMs: number;
   batchSize: number;
-  /** How often firing alerts are re-posted to Alertmanager receivers. */
+  /** How often firing alerts are re-sent through providers that forget them (`Provider.refresh`: Alertmanager). */
   alertmanagerRefreshMs: number;
 }
 
@@ -29,9 +29,9 @@ export type DeliveryResult = 'delivered' | 'retry' | 'dead';
 export interface DeliveryDeps {
   store: AlertStore;
   receivers: () => Promise<Receiver[]>;
+  /** Looked up by receiver kind; only the `Provider` interface is used. */
   providers: Record<ReceiverKind, Provider>;
-  alertmanager: AlertmanagerProvider;
-  /** Firing, notified alerts to keep alive in Alertmanager. */
+  /** Firing, notified alerts to keep alive in receivers that forget them. */
   firingAlerts: () => AlertView[];
   now: () => number;
   onResult?: (kind: ReceiverKind | 'unknown', result: DeliveryResult) => void;
@@ -88,7 +88,7 @@ export class DeliveryWorker {
           this.again = false;
           await this.runOnce();
         } while (this.again && !this.stopped);
-        await this.refreshAlertmanager();
+        await this.refreshProviders();
       } catch (error) {
         this.deps.log('error', 'alert delivery pass failed', { error: String(error) });
       }
@@ -160,16 +160,17 @@ export class DeliveryWorker {
     }
   }
 
-  private async refreshAlertmanager(): Promise<void> {
+  private async refreshProviders(): Promise<void> {
     const now = this.deps.now();
     if (now - this.lastRefresh < this.options.alertmanagerRefreshMs) return;
     this.lastRefresh = now;
     const firing = this.deps.firingAlerts();
     if (firing.length === 0) return;
     for (const r of await this.deps.receivers()) {
-      if (r.kind !== 'alertmanager') continue;
-      await this.deps.alertmanager.refresh(r, firing).catch((error: unknown) => {
-        this.deps.log('warn', 'alertmanager refresh failed', { receiver: r.id, error: String(error) });
+      const provider = this.deps.providers[r.kind];
+      if (!provider?.refresh) continue;
+      await provider.refresh(r, firing).catch((error: unknown) => {
+        this.deps.log('warn', `${r.kind} refresh failed`, { receiver: r.id, error: String(error) });
       });
     }
   }

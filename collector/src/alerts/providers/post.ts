@@ -1,19 +1,4 @@
-import type { AlertView } from '@flyprobe/shared';
 import { type Dispatcher, request } from 'undici';
-import type { NotificationKind, Receiver } from '../types.ts';
-
-export interface Notification {
-  eventId: string;
-  kind: NotificationKind;
-  alert: AlertView;
-  /** 1 for the first attempt. */
-  attempt: number;
-}
-
-/** One way of telling people. Throws `DeliveryError` on failure. */
-export interface Provider {
-  deliver(receiver: Receiver, notification: Notification): Promise<void>;
-}
 
 /** A failed delivery; `retryable` false means retrying cannot help (e.g. 400, 404). */
 export class DeliveryError extends Error {

@@ -14,10 +14,10 @@ import {
 import { AlertEngine } from '../../engine.ts';
 import { DEFAULT_DELIVERY, DeliveryWorker } from '../../outbox/worker.ts';
 import { finding, tempAlertDb } from '../../testing/alert-db.ts';
+import { testProviders } from '../../testing/providers.ts';
 import type { Receiver } from '../../types.ts';
-import { DeliveryError, type Notification } from '../provider.ts';
-import { SlackProvider } from '../slack/index.ts';
-import { WebhookProvider } from '../webhook/index.ts';
+import { DeliveryError } from '../post.ts';
+import type { Notification } from '../provider.ts';
 import { type AlertmanagerOptions, AlertmanagerProvider } from './index.ts';
 import { startBearerProxy } from './testing/bearer-proxy.ts';
 import { makeCerts, type TestCerts } from './testing/certs.ts';
@@ -126,12 +126,7 @@ describe.skipIf(skip !== undefined)(
           {
             store: db.store,
             receivers: async () => [r],
-            providers: {
-              webhook: new WebhookProvider({ timeoutMs: 5000, now: Date.now }),
-              slack: new SlackProvider({ timeoutMs: 5000 }),
-              alertmanager,
-            },
-            alertmanager,
+            providers: testProviders(Date.now, { alertmanager }),
             firingAlerts: () => [],
             now: Date.now,
             log: () => undefined,

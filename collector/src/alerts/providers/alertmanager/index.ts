@@ -1,8 +1,11 @@
 import type { AlertView } from '@flyprobe/shared';
 import type { Dispatcher } from 'undici';
 import type { Receiver } from '../../types.ts';
-import { DeliveryError, type Notification, type Provider, post } from '../provider.ts';
-import { type AlertmanagerEndpoint, parseAlertmanagerUrls } from './endpoints.ts';
+import { receiverConfigSchema } from '../config.ts';
+import { DeliveryError, post } from '../post.ts';
+import { defineProvider, type Notification, type Provider } from '../provider.ts';
+import { redactOneUrl } from '../redact.ts';
+import { type AlertmanagerEndpoint, alertmanagerUrlList, parseAlertmanagerUrls } from './endpoints.ts';
 import { type AlertmanagerTls, tlsAgent } from './tls.ts';
 
 export { type AlertmanagerEndpoint, parseAlertmanagerUrls } from './endpoints.ts';
@@ -119,3 +122,30 @@ function authHeaders(e: AlertmanagerEndpoint, secret: string | null): Record<str
   }
   return secret ? { authorization: `Bearer ${secret}` } : {};
 }
+
+/**
+ * FLYPROBE_ALERTMANAGER_URL (every replica, comma-separated) with FLYPROBE_ALERTMANAGER_BEARER_TOKEN. A firing
+ * alert's endsAt lies four refresh periods ahead, so a missed re-post or two does not resolve it.
+ */
+export const alertmanager = defineProvider({
+  kind: 'alertmanager',
+  env: { url: 'FLYPROBE_ALERTMANAGER_URL', secret: 'FLYPROBE_ALERTMANAGER_BEARER_TOKEN' },
+  configSchema: receiverConfigSchema((url) => {
+    const parsed = parseAlertmanagerUrls(url);
+    return 'problem' in parsed ? parsed.problem : null;
+  }),
+  // Each replica's URL is redacted on its own.
+  redactUrl: (url) =>
+    alertmanagerUrlList(url)
+      .map((one) => redactOneUrl(one))
+      .join(','),
+  create: (ctx) =>
+    new AlertmanagerProvider({
+      timeoutMs: ctx.settings.deliveryTimeoutMs,
+      now: ctx.now,
+      firingTtlMs: 4 * ctx.settings.delivery.alertmanagerRefreshMs,
+      publicUrl: ctx.settings.publicUrl,
+      tls: ctx.settings.alertmanagerTls,
+      onEndpointError: ctx.onEndpointError,
+    }),
+});

@@ -1,5 +1,8 @@
 import type { Receiver } from '../../types.ts';
-import { type Notification, type Provider, post } from '../provider.ts';
+import { receiverConfigSchema, urlProblem } from '../config.ts';
+import { post } from '../post.ts';
+import { defineProvider, type Notification, type Provider } from '../provider.ts';
+import { redactOneUrl } from '../redact.ts';
 
 const ICON = { firing: ':rotating_light:', resolved: ':white_check_mark:' } as const;
 
@@ -36,3 +39,12 @@ export class SlackProvider implements Provider {
     await post(receiver.url, JSON.stringify(slackMessage(n)), {}, this.opts.timeoutMs);
   }
 }
+
+/** FLYPROBE_SLACK_WEBHOOK_URL; the incoming-webhook path is the secret, so it is hidden on read. */
+export const slack = defineProvider({
+  kind: 'slack',
+  env: { url: 'FLYPROBE_SLACK_WEBHOOK_URL' },
+  configSchema: receiverConfigSchema(urlProblem),
+  redactUrl: (url) => redactOneUrl(url, true),
+  create: (ctx) => new SlackProvider({ timeoutMs: ctx.settings.deliveryTimeoutMs }),
+});

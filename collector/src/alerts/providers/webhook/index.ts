@@ -1,6 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Receiver } from '../../types.ts';
-import { type Notification, type Provider, post } from '../provider.ts';
+import { receiverConfigSchema, urlProblem } from '../config.ts';
+import { post } from '../post.ts';
+import { defineProvider, type Notification, type Provider } from '../provider.ts';
+import { redactOneUrl } from '../redact.ts';
 
 export const SIGNATURE_HEADER = 'x-flyprobe-signature';
 export const TIMESTAMP_HEADER = 'x-flyprobe-timestamp';
@@ -53,3 +56,12 @@ export class WebhookProvider implements Provider {
     await post(receiver.url, body, headers, this.opts.timeoutMs);
   }
 }
+
+/** FLYPROBE_WEBHOOK_URL, signed with FLYPROBE_WEBHOOK_SECRET when set. */
+export const webhook = defineProvider({
+  kind: 'webhook',
+  env: { url: 'FLYPROBE_WEBHOOK_URL', secret: 'FLYPROBE_WEBHOOK_SECRET' },
+  configSchema: receiverConfigSchema(urlProblem),
+  redactUrl: (url) => redactOneUrl(url),
+  create: (ctx) => new WebhookProvider({ timeoutMs: ctx.settings.deliveryTimeoutMs, now: ctx.now }),
+});
