@@ -1,27 +1,9 @@
 import type { Logger } from '@flyprobe/shared';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { MachineEventsSource } from './machine-events/index.ts';
 import { Poller } from './poller.ts';
-import { PressureSource } from './pressure/index.ts';
 import { CauseRegistry } from './registry.ts';
 import type { CauseSettings } from './settings.ts';
-import { StatusPageSource } from './status-page/index.ts';
-import type { CauseSource } from './types.ts';
-
-type SourceFactory = (s: CauseSettings, now: () => number) => CauseSource | undefined;
-
-/** Every cause source; each returns undefined when it is not configured. */
-const SOURCES: readonly SourceFactory[] = [
-  (s, now) =>
-    s.machines
-      ? new MachineEventsSource({ ...s.machines, timeoutMs: s.timeoutMs, retentionMs: s.retentionMs, now })
-      : undefined,
-  (s, now) =>
-    s.statusPage
-      ? new StatusPageSource({ ...s.statusPage, timeoutMs: s.timeoutMs, retentionMs: s.retentionMs, now })
-      : undefined,
-  (s) => (s.pressure ? new PressureSource() : undefined),
-];
+import { createSources } from './sources.ts';
 
 /** A refresh before a notification polls at most this often. */
 const REFRESH_GAP_MS = 5000;
@@ -40,7 +22,11 @@ export function startCauses(
   settings: CauseSettings,
   deps: { metrics: Registry; log: Logger; now: () => number },
 ): Causes {
-  const sources = SOURCES.map((f) => f(settings, deps.now)).filter((s): s is CauseSource => s !== undefined);
+  const sources = createSources(settings, {
+    timeoutMs: settings.timeoutMs,
+    retentionMs: settings.retentionMs,
+    now: deps.now,
+  });
   const metrics = {
     failures: new Counter({
       name: 'flyprobe_cause_source_failures_total',

@@ -1,5 +1,8 @@
+import { positive } from '../../alerts/settings.ts';
 import { getJson } from '../fetch-json.ts';
+import { httpUrl } from '../http-url.ts';
 import { overlaps } from '../query.ts';
+import { defineCauseSource } from '../source-module.ts';
 import type { CauseItem, CauseQuery, CauseSource } from '../types.ts';
 import { classifyEvent, type Happening } from './classify.ts';
 import { type FlyMachine, machineList } from './shapes.ts';
@@ -117,3 +120,27 @@ export class MachineEventsSource implements CauseSource {
     return items;
   }
 }
+
+/**
+ * FLYPROBE_TARGET_FLY_TOKEN + FLYPROBE_TARGET_APP (both or neither), FLY_FLAPS_BASE_URL (default
+ * https://api.machines.dev), FLYPROBE_MACHINES_POLL_MS.
+ */
+export const machineEvents = defineCauseSource({
+  key: 'machines',
+  settingsFromEnv(env): { baseUrl: string; app: string; token: string; pollIntervalMs: number } | null {
+    const token = env.FLYPROBE_TARGET_FLY_TOKEN?.trim();
+    const app = env.FLYPROBE_TARGET_APP?.trim();
+    if (Boolean(token) !== Boolean(app))
+      throw new Error(
+        `${token ? 'FLYPROBE_TARGET_APP' : 'FLYPROBE_TARGET_FLY_TOKEN'}: required when ${token ? 'FLYPROBE_TARGET_FLY_TOKEN' : 'FLYPROBE_TARGET_APP'} is set`,
+      );
+    if (!token || !app) return null;
+    return {
+      baseUrl: httpUrl('FLY_FLAPS_BASE_URL', env.FLY_FLAPS_BASE_URL?.trim() || 'https://api.machines.dev'),
+      app,
+      token,
+      pollIntervalMs: positive(env, 'FLYPROBE_MACHINES_POLL_MS', 30_000, 3_600_000),
+    };
+  },
+  create: (settings, common) => (settings ? new MachineEventsSource({ ...settings, ...common }) : undefined),
+});

@@ -1,5 +1,6 @@
 import type { EchoPressure, Heartbeat, ProbeIdentity } from '@flyprobe/shared';
 import type { StoredResult } from '../../store/store.ts';
+import { defineCauseSource } from '../source-module.ts';
 import type { CauseItem, CauseQuery, CauseSource } from '../types.ts';
 import { pressureFindings, type Sample } from './judge.ts';
 
@@ -126,3 +127,15 @@ export class PressureSource implements CauseSource {
     return items;
   }
 }
+
+/** Pressure from echo answers and probe heartbeats: no network, on unless FLYPROBE_CAUSES_PRESSURE=off. */
+export const pressure = defineCauseSource({
+  key: 'pressure',
+  settingsFromEnv(env): boolean {
+    const flag = env.FLYPROBE_CAUSES_PRESSURE?.trim().toLowerCase();
+    if (flag && !['on', 'off', 'true', 'false', '1', '0'].includes(flag))
+      throw new Error(`FLYPROBE_CAUSES_PRESSURE: must be on or off, got "${flag}"`);
+    return !flag || ['on', 'true', '1'].includes(flag);
+  },
+  create: (on) => (on ? new PressureSource() : undefined),
+});

@@ -1,7 +1,10 @@
 import type { RegionCode } from '@flyprobe/shared';
+import { positive } from '../../alerts/settings.ts';
 import { RULES } from '../../detect/types.ts';
 import { getJson } from '../fetch-json.ts';
+import { httpUrl } from '../http-url.ts';
 import { overlaps } from '../query.ts';
+import { defineCauseSource } from '../source-module.ts';
 import type { CauseItem, CauseQuery, CauseSource } from '../types.ts';
 import { regionsOfComponent } from './regions.ts';
 import { activeMaintenances, componentList, type StatusComponent, unresolvedIncidents } from './shapes.ts';
@@ -68,54 +71,43 @@ export class StatusPageSource implements CauseSource {
     ]);
     const now = this.opts.now();
     const seen = new Set<string>();
-    const remember = (k: Omit<Known, 'regions'> & { componentList: readonly StatusComponent[] }) => {
-      const { componentList: list, ...rest } = k;
-      const regions = regionsOf(list);
+    /** Kept only when it names a region; `from` and `to` are this kind's own times. */
+    const remember = (
+      kind: Known['kind'],
+      e: { id: string; name: string; status: string; impact: string | null; shortlink?: string | null },
+      affected: readonly StatusComponent[],
+      from: number,
+      to?: number,
+    ) => {
+      const regions = regionsOf(affected);
       if (regions.length === 0) return;
-      seen.add(`${k.kind}:${k.id}`);
-      this.known.set(`${k.kind}:${k.id}`, { ...rest, regions });
+      const key = `${kind}:${e.id}`;
+      seen.add(key);
+      this.known.set(key, {
+        kind,
+        id: e.id,
+        name: e.name,
+        status: e.status,
+        impact: e.impact,
+        regions,
+        components: affected.map((c) => c.name),
+        from,
+        ...(to !== undefined ? { to } : {}),
+        ...(e.shortlink ? { url: e.shortlink } : {}),
+      });
     };
     for (const i of incidents.incidents)
-      remember({
-        kind: 'incident',
-        id: i.id,
-        name: i.name,
-        status: i.status,
-        impact: i.impact,
-        components: i.components.map((c) => c.name),
-        componentList: i.components,
-        from: parseTime(i.started_at) ?? parseTime(i.created_at) ?? now,
-        ...(i.shortlink ? { url: i.shortlink } : {}),
-      });
+      remember('incident', i, i.components, parseTime(i.started_at) ?? parseTime(i.created_at) ?? now);
     for (const m of maintenances.scheduled_maintenances) {
       const until = parseTime(m.scheduled_until);
-      remember({
-        kind: 'maintenance',
-        id: m.id,
-        name: m.name,
-        status: m.status,
-        impact: m.impact,
-        components: m.components.map((c) => c.name),
-        componentList: m.components,
-        from: parseTime(m.started_at) ?? parseTime(m.scheduled_for) ?? now,
-        ...(until !== undefined && until < now ? { to: until } : {}),
-        ...(m.shortlink ? { url: m.shortlink } : {}),
-      });
+      const from = parseTime(m.started_at) ?? parseTime(m.scheduled_for) ?? now;
+      remember('maintenance', m, m.components, from, until !== undefined && until < now ? until : undefined);
     }
     for (const c of components.components) {
       if (c.group || c.status === 'operational') continue;
-      const key = `component_status:${c.id}`;
-      remember({
-        kind: 'component_status',
-        id: c.id,
-        name: c.name,
-        status: c.status,
-        impact: null,
-        components: [c.name],
-        componentList: [c],
-        // A component keeps the time it was first seen degraded.
-        from: this.known.get(key)?.from ?? now,
-      });
+      // A component keeps the time it was first seen degraded.
+      const from = this.known.get(`component_status:${c.id}`)?.from ?? now;
+      remember('component_status', { ...c, impact: null }, [c], from);
     }
     for (const [key, k] of this.known) {
       if (!seen.has(key) && k.to === undefined) k.to = now;
@@ -151,3 +143,22 @@ export class StatusPageSource implements CauseSource {
     return items;
   }
 }
+
+const DEFAULT_STATUS_PAGE = 'https://status.flyio.net';
+
+/**
+ * FLYPROBE_STATUS_PAGE_URL (Statuspage v2 base; `off` disables; default https://status.flyio.net on Fly, off
+ * elsewhere so a local or test collector makes no internet calls), FLYPROBE_STATUS_PAGE_POLL_MS.
+ */
+export const statusPage = defineCauseSource({
+  key: 'statusPage',
+  settingsFromEnv(env): { baseUrl: string; pollIntervalMs: number } | null {
+    const page = env.FLYPROBE_STATUS_PAGE_URL?.trim() || (env.FLY_APP_NAME ? DEFAULT_STATUS_PAGE : 'off');
+    if (page === 'off') return null;
+    return {
+      baseUrl: httpUrl('FLYPROBE_STATUS_PAGE_URL', page),
+      pollIntervalMs: positive(env, 'FLYPROBE_STATUS_PAGE_POLL_MS', 120_000, 3_600_000),
+    };
+  },
+  create: (settings, common) => (settings ? new StatusPageSource({ ...settings, ...common }) : undefined),
+});

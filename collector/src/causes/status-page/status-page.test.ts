@@ -49,16 +49,18 @@ describe('status page source against a fake Statuspage v2 page', () => {
     page = await startFakeStatusPage();
   });
   afterAll(() => page.close());
-
-  it('attaches an unresolved incident to alerts in its region only, and keeps it after it resolves', async () => {
-    let now = Date.now();
-    const source = new StatusPageSource({
+  const sourceAt = (now: () => number) =>
+    new StatusPageSource({
       baseUrl: page.url,
       timeoutMs: 2000,
       retentionMs: HOUR,
       pollIntervalMs: 60_000,
-      now: () => now,
+      now,
     });
+
+  it('attaches an unresolved incident to alerts in its region only, and keeps it after it resolves', async () => {
+    let now = Date.now();
+    const source = sourceAt(() => now);
     const nrt = page.addComponent('Tokyo, Japan (NRT)');
     page.addComponent('Amsterdam, Netherlands (AMS)');
     const api = page.addComponent('Machines API');
@@ -99,13 +101,7 @@ describe('status page source against a fake Statuspage v2 page', () => {
 
   it('attaches an active maintenance', async () => {
     const now = Date.now();
-    const source = new StatusPageSource({
-      baseUrl: page.url,
-      timeoutMs: 2000,
-      retentionMs: HOUR,
-      pollIntervalMs: 60_000,
-      now: () => now,
-    });
+    const source = sourceAt(() => now);
     const syd = page.addComponent('Sydney, Australia (SYD)');
     page.addMaintenance('Host upgrades in SYD', [syd], now - 60_000, now + HOUR);
     await source.poll();

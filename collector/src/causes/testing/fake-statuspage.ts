@@ -159,6 +159,23 @@ export async function startFakeStatusPage(): Promise<FakeStatusPage> {
     custom_tweet: null,
     tweet_id: null,
   });
+  /** The fields incidents and maintenances share, opened at `at` with one update saying `body`. */
+  const opened = (name: string, status: string, at: number, affected: V2Component[], body: string) => {
+    const eventId = id();
+    return {
+      id: eventId,
+      name,
+      created_at: iso(at),
+      updated_at: iso(at),
+      monitoring_at: null,
+      resolved_at: null,
+      shortlink: `https://stspg.io/${eventId}`,
+      started_at: iso(at),
+      page_id: PAGE_ID,
+      incident_updates: [update(eventId, status, body, at, affected)],
+      components: affected,
+    };
+  };
   fake = {
     ...http,
     down: false,
@@ -184,23 +201,10 @@ export async function startFakeStatusPage(): Promise<FakeStatusPage> {
     },
     openIncident(name, affected, startedAt, impact = 'major') {
       for (const c of affected) c.status = 'partial_outage';
-      const incidentId = id();
       const i: V2Incident = {
-        id: incidentId,
-        name,
+        ...opened(name, 'investigating', startedAt, affected, `We are investigating ${name}.`),
         status: 'investigating',
-        created_at: iso(startedAt),
-        updated_at: iso(startedAt),
-        monitoring_at: null,
-        resolved_at: null,
         impact,
-        shortlink: `https://stspg.io/${incidentId}`,
-        started_at: iso(startedAt),
-        page_id: PAGE_ID,
-        incident_updates: [
-          update(incidentId, 'investigating', `We are investigating ${name}.`, startedAt, affected),
-        ],
-        components: affected,
       };
       incidents.push(i);
       return i;
@@ -218,21 +222,10 @@ export async function startFakeStatusPage(): Promise<FakeStatusPage> {
     },
     addMaintenance(name, affected, from, until) {
       for (const c of affected) c.status = 'under_maintenance';
-      const mId = id();
       const m: V2Maintenance = {
-        id: mId,
-        name,
+        ...opened(name, 'in_progress', from, affected, `${name} is in progress.`),
         status: 'in_progress',
-        created_at: iso(from),
-        updated_at: iso(from),
-        monitoring_at: null,
-        resolved_at: null,
         impact: 'maintenance',
-        shortlink: `https://stspg.io/${mId}`,
-        started_at: iso(from),
-        page_id: PAGE_ID,
-        incident_updates: [update(mId, 'in_progress', `${name} is in progress.`, from, affected)],
-        components: affected,
         scheduled_for: iso(from),
         scheduled_until: iso(until),
       };
