@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { AlertListResponse, AlertView } from '@flyprobe/shared';
 import { silentLogger } from '@flyprobe/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordExit } from '../../../test/fake-machines/machine-history.ts';
 import { alertingPlugin } from '../alerts/plugin.ts';
 import type { WebhookPayload } from '../alerts/providers/webhook/index.ts';
 import { alertingSettingsFromEnv } from '../alerts/settings.ts';
@@ -18,8 +19,8 @@ import {
   type TestCollector,
 } from '../testing/collector.ts';
 import { causeSettingsFromEnv } from './settings.ts';
-import { type FakeMachineEvents, startFakeMachineEvents } from './testing/fake-machine-events.ts';
 import { type FakeStatusPage, startFakeStatusPage } from './testing/fake-statuspage.ts';
+import { startTargetMachines, type TargetMachines } from './testing/target-machines.ts';
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -33,13 +34,13 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 
 describe('causes on alerts in a running collector', { timeout: 60_000 }, () => {
   let c: TestCollector;
-  let fly: FakeMachineEvents;
+  let fly: TargetMachines;
   let page: FakeStatusPage;
   let hook: Server;
   const received: WebhookPayload[] = [];
 
   beforeAll(async () => {
-    fly = await startFakeMachineEvents('web-target');
+    fly = await startTargetMachines('web-target');
     page = await startFakeStatusPage();
     hook = createServer((req, res) => {
       const chunks: Buffer[] = [];
@@ -76,10 +77,10 @@ describe('causes on alerts in a running collector', { timeout: 60_000 }, () => {
   }, 60_000);
 
   it('names the OOM kill and the regional incident on a restart alert, in the API and the notification', async () => {
-    const m = fly.addMachine('fra', { memoryMb: 256 });
+    const m = fly.addMachine('fra', 256);
     const now = Date.now();
     // The target is OOM-killed after the collector's first poll: the refresh before the notification finds it.
-    fly.exit(m.id, now - 2000, { exit_code: 137, oom_killed: true, signal: 9, restarting: true });
+    recordExit(m, now - 2000, { exit_code: 137, oom_killed: true, signal: 9, restarting: true });
     const echo = (startedAt: number, at: number, oomKills: number) => ({
       region: 'fra',
       machineId: m.id,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeMachineEvents, startFakeMachineEvents } from '../testing/fake-machine-events.ts';
+import { recordDeploy, recordExit } from '../../../../test/fake-machines/machine-history.ts';
+import { startTargetMachines, type TargetMachines } from '../testing/target-machines.ts';
 import { classifyEvent } from './classify.ts';
 import { MachineEventsSource } from './index.ts';
 
@@ -34,9 +35,9 @@ describe('Machine event classification', () => {
 });
 
 describe('Machine events source against a fake Machines API', () => {
-  let fly: FakeMachineEvents;
+  let fly: TargetMachines;
   beforeAll(async () => {
-    fly = await startFakeMachineEvents(APP);
+    fly = await startTargetMachines(APP);
   });
   afterAll(() => fly.close());
 
@@ -54,12 +55,12 @@ describe('Machine events source against a fake Machines API', () => {
   it('attaches an OOM kill with exit code and memory to alerts in that region or on that Machine', async () => {
     let now = Date.now();
     const s = source(() => now);
-    const nrt = fly.addMachine('nrt', { memoryMb: 256 });
+    const nrt = fly.addMachine('nrt', 256);
     const ams = fly.addMachine('ams');
     await s.poll();
     const oomAt = now - 20_000;
-    fly.exit(nrt.id, oomAt, { exit_code: 137, oom_killed: true, signal: 9, restarting: true });
-    fly.exit(ams.id, now - 10_000, { exit_code: 143, requested_stop: true });
+    recordExit(nrt, oomAt, { exit_code: 137, oom_killed: true, signal: 9, restarting: true });
+    recordExit(ams, now - 10_000, { exit_code: 143, requested_stop: true });
     await s.poll();
     const q = { rule: 'restart', from: now - 60_000, to: now };
     const items = s.contextFor({ ...q, region: 'nrt' });
@@ -83,8 +84,8 @@ describe('Machine events source against a fake Machines API', () => {
     expect(s.contextFor({ ...q, region: 'nrt' })).toHaveLength(1);
 
     now += 5000;
-    fly.deploy(ams.id, now, 'deployment-02');
-    fly.setHostStatus(nrt.id, 'unreachable');
+    recordDeploy(ams, now, `registry.fly.io/${APP}:deployment-02`);
+    nrt.host_status = 'unreachable';
     await s.poll();
     const later = { rule: 'latency', from: now - 1000, to: now };
     expect(

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 // The Machines API's Machine and MachineEvent (superfly/fly-go machine_types.go: Machine, MachineEvent,
 // MachineRequest, MachineExitEvent), read loosely: only fields used here are required, unknown ones are kept
-// out of the way. The fake in ../testing/fake-machine-events.ts serves every documented field.
+// out of the way. The fake Machines API (test/fake-machines) serves every documented field.
 const exitEvent = z.object({
   exit_code: z.number().int().optional(),
   guest_exit_code: z.number().int().optional(),
