@@ -1,7 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
-import { formatFieldErrors, hostPort, jsonLogger, type Logger, parseTargets } from '@flyprobe/shared';
-import { serve } from '@hono/node-server';
+import { jsonLogger, type Logger } from '@flyprobe/shared';
 import type { Hono } from 'hono';
 import { alertingPlugin } from './alerts/plugin.ts';
 import { createApi } from './api/app.ts';
@@ -11,6 +8,9 @@ import { CollectorMetrics } from './metrics.ts';
 import { HeartbeatWriter } from './process/heartbeat-writer.ts';
 import { Lifecycle } from './process/lifecycle.ts';
 import type { CollectorPlugin, CollectorPluginFactory } from './process/plugins.ts';
+import { listen } from './server/listen.ts';
+import { startRetention } from './server/retention.ts';
+import { loadTargetsFile } from './server/targets-file.ts';
 import type { CollectorSettings } from './settings.ts';
 import { openStore, storeLocation } from './store/open-store.ts';
 import type { Store } from './store/store.ts';
@@ -44,61 +44,12 @@ export interface RunningCollector {
   stop(): Promise<void>;
 }
 
-function reachableUrl(host: string, port: number): string {
-  if (host === '::' || host === '0.0.0.0' || host === '') return `http://127.0.0.1:${port}`;
-  return `http://${hostPort(host, port)}`;
-}
-
 /** The store's location for logs: a PostgreSQL URL without its credentials. */
 function describeStore(databaseUrl: string): string {
   const where = storeLocation(databaseUrl);
   if (where.dialect === 'sqlite') return where.path;
   const u = new URL(where.url);
   return `${u.protocol}//${u.host}${u.pathname}`;
-}
-
-/** Loads FLYPROBE_TARGETS_FILE into the store; an unchanged document keeps its revision (and probes' ETags). */
-async function loadTargetsFile(store: Store, file: string): Promise<void> {
-  let input: unknown;
-  try {
-    input = JSON.parse(await readFile(file, 'utf8'));
-  } catch (err) {
-    throw new Error(`FLYPROBE_TARGETS_FILE: cannot read "${file}" as JSON: ${(err as Error).message}`);
-  }
-  const parsed = parseTargets(input);
-  if (!parsed.ok) throw new Error(`FLYPROBE_TARGETS_FILE: "${file}": ${formatFieldErrors(parsed.errors)}`);
-  await store.putTargets(parsed.targets);
-}
-
-/** Retention in the background: never overlapping runs, failures logged and counted, never blocking ingest. */
-function startRetention(deps: Pick<ApiDeps, 'store' | 'settings' | 'metrics' | 'log' | 'now'>): {
-  stop(): Promise<void>;
-} {
-  let running: Promise<void> | undefined;
-  const run = () => {
-    if (running) return;
-    running = (async () => {
-      try {
-        const policy = { rawMs: deps.settings.rawRetentionMs, rollupMs: deps.settings.rollupRetentionMs };
-        const pruned = await deps.store.prune(deps.now(), policy);
-        deps.metrics.retentionPruned.inc({ kind: 'raw' }, pruned.raw);
-        deps.metrics.retentionPruned.inc({ kind: 'rollup' }, pruned.rollups);
-      } catch (err) {
-        deps.metrics.retentionErrors.inc();
-        deps.log('error', 'retention run failed', { error: String(err) });
-      } finally {
-        running = undefined;
-      }
-    })();
-  };
-  const timer = setInterval(run, deps.settings.retentionIntervalMs);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
 }
 
 /** Starts the collector: store, plugins, HTTP API, retention; resolves once listening. */
@@ -126,19 +77,10 @@ export async function startCollector(
     const deps: ApiDeps = { store, settings, metrics, lifecycle, plugins, heartbeats, now, log };
     const app = createApi(deps);
 
-    const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-      const s = serve({ fetch: app.fetch, hostname: settings.host, port: settings.port }, () => resolve(s));
-      s.once('error', reject);
-    });
-    // Bounds a slow or stalled client (body trickling in) while leaving room for an 8 MiB batch.
-    if ('requestTimeout' in server) server.requestTimeout = 60_000;
-    const bound = server.address() as AddressInfo;
-    const port = bound.port;
-    const url = reachableUrl(settings.host, port);
-    const boundUrl = `http://${hostPort(bound.address, port)}`;
+    const http = await listen(app.fetch, settings.host, settings.port);
     const retention = startRetention(deps);
     log('info', 'collector listening', {
-      url: boundUrl,
+      url: http.boundUrl,
       store: store.dialect,
       db: describeStore(settings.databaseUrl),
       plugins: plugins.map((p) => p.name),
@@ -147,21 +89,7 @@ export async function startCollector(
     let stopping: Promise<void> | undefined;
     const stop = () => {
       stopping ??= (async () => {
-        lifecycle.beginShutdown();
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        if ('closeIdleConnections' in server) server.closeIdleConnections();
-        const drained = await lifecycle.drain(settings.shutdownTimeoutMs);
-        if (!drained) log('warn', 'shutdown timeout: closing connections with requests still in flight');
-        // Keep-alive connections are idle once their last response left; a stuck one is cut at the deadline.
-        if ('closeIdleConnections' in server) server.closeIdleConnections();
-        const deadline = setTimeout(
-          () => {
-            if ('closeAllConnections' in server) server.closeAllConnections();
-          },
-          drained ? 1000 : 0,
-        );
-        await closed;
-        clearTimeout(deadline);
+        const drained = await http.close(lifecycle, settings.shutdownTimeoutMs, log);
         await heartbeats.flush();
         await retention.stop();
         for (const p of plugins)
@@ -175,7 +103,7 @@ export async function startCollector(
       })();
       return stopping;
     };
-    return { url, boundUrl, port, store, metrics, app, stop };
+    return { url: http.url, boundUrl: http.boundUrl, port: http.port, store, metrics, app, stop };
   } catch (err) {
     for (const p of plugins) await p.stop?.().catch(() => undefined);
     if (ownsStore) await store.close();
