@@ -15,7 +15,7 @@ import {
   READ_SECRET,
   startTestCollector,
   type TestCollector,
-} from '../../collector/src/testing/collector.ts';
+} from '../../collector/src/testing/index.ts';
 import { causeSettingsFromEnv } from '../../collector/src/causes/settings.ts';
 import {
   type FakeStatusPage,

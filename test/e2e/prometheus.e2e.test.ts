@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ProbeResult } from '@flyprobe/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { batch, call, probeIdentity, probeToken, result } from '../../collector/src/testing/collector.ts';
+import { batch, call, probeIdentity, probeToken, result } from '../../collector/src/testing/index.ts';
 import {
   BLACKHOLE_ALERTMANAGER_CONFIG,
   type Daemon,

@@ -16,7 +16,7 @@ import {
   result,
   startTestCollector,
   type TestCollector,
-} from '../../collector/src/testing/collector.ts';
+} from '../../collector/src/testing/index.ts';
 import { Reporter } from '../../probe/src/reporter/reporter.ts';
 import {
   fastReporterSettings,

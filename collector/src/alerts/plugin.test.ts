@@ -14,7 +14,7 @@ import {
   READ_SECRET,
   startTestCollector,
   type TestCollector,
-} from '../testing/collector.ts';
+} from '../testing/index.ts';
 import { restartedMachineResults } from '../testing/restart-results.ts';
 import { alertingPlugin } from './plugin.ts';
 import { verifySignature, type WebhookPayload } from './providers/webhook/index.ts';

@@ -13,7 +13,7 @@ import {
   READ_SECRET,
   result,
   startTestCollector,
-} from '../testing/collector.ts';
+} from '../testing/index.ts';
 import { alertingPlugin } from './plugin.ts';
 import { alertingSettingsFromEnv } from './settings.ts';
 

@@ -1,8 +1,8 @@
 import { OUTCOMES, PATHS, PROTOCOLS, probeResult, STREAM_END_REASONS } from '@flyprobe/shared';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { result } from '../testing/fixtures.ts';
 import { isValidResult } from './result-check.ts';
-import { result } from '../testing/collector.ts';
 
 /**
  * The fast check must agree with the shared zod schema: never accept what zod refuses (its value is then

@@ -10,8 +10,6 @@ import { defaultPlugins, startCollector } from '../server.ts';
 import { loadCollectorSettings } from '../settings.ts';
 import { openSqliteStore } from '../store/index.ts';
 import { storeLocation } from '../store/open-store.ts';
-import type { ApiEnv } from './env.ts';
-import { requireRole } from './middleware/auth.ts';
 import {
   ADMIN_SECRET,
   batch,
@@ -22,7 +20,9 @@ import {
   result,
   startTestCollector,
   type TestCollector,
-} from '../testing/collector.ts';
+} from '../testing/index.ts';
+import type { ApiEnv } from './env.ts';
+import { requireRole } from './middleware/auth.ts';
 
 // Real servers and SQLite files on a busy shared machine: generous bounds, never wall-clock assertions.
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });

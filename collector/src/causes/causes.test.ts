@@ -17,7 +17,7 @@ import {
   result,
   startTestCollector,
   type TestCollector,
-} from '../testing/collector.ts';
+} from '../testing/index.ts';
 import { causeSettingsFromEnv } from './settings.ts';
 import { type FakeStatusPage, startFakeStatusPage } from './testing/fake-statuspage.ts';
 import { startTargetMachines, type TargetMachines } from './testing/target-machines.ts';

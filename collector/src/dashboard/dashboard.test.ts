@@ -2,6 +2,7 @@ import { request } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import type { RouteTimelineResponse } from '@flyprobe/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StoredResult } from '../store/store.ts';
 import {
   batch,
   call,
@@ -11,8 +12,7 @@ import {
   result,
   startTestCollector,
   type TestCollector,
-} from '../testing/collector.ts';
-import type { StoredResult } from '../store/store.ts';
+} from '../testing/index.ts';
 import { routeTimeline } from './route-timeline.ts';
 import { DASHBOARD_CSP } from './security-headers.ts';
 

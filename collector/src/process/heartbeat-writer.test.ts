@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '@flyprobe/shared';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { heartbeat, probeIdentity } from '../testing/collector.ts';
 import { openSqliteStore } from '../store/index.ts';
 import type { Store } from '../store/store.ts';
+import { heartbeat, probeIdentity } from '../testing/fixtures.ts';
 import { HeartbeatWriter } from './heartbeat-writer.ts';
 
 // Real servers and SQLite files on a busy shared machine: generous bounds, never wall-clock assertions.

@@ -1,28 +1,46 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Heartbeat, IngestEnvelope, ProbeIdentity, ProbeResult } from '@flyprobe/shared';
 import { silentLogger } from '@flyprobe/shared';
+import type { Hono } from 'hono';
+import { type AlertingOptions, alertingPlugin } from '../alerts/plugin.ts';
+import type { ApiEnv } from '../api/env.ts';
 import { type CollectorOptions, type RunningCollector, startCollector } from '../server.ts';
 import { type CollectorSettings, loadCollectorSettings } from '../settings.ts';
+import { type CallResult, call } from './http.ts';
+import { ADMIN_SECRET, probeToken, READ_SECRET } from './tokens.ts';
 
-/** Helpers for tests that run a real collector (real SQLite file, real HTTP on loopback). */
+export interface TestCollectorOptions extends CollectorOptions {
+  /** Adds the alerting plugin with these options (silent unless `log` is given); no plugin runs otherwise. */
+  alerting?: AlertingOptions;
+  /** PUT to /v1/targets once listening; a refusal fails the start. */
+  targets?: unknown[];
+}
 
-export const ADMIN_SECRET = 'admin-secret-0123456789abcdef';
-export const READ_SECRET = 'read-secret-0123456789abcdef';
-
+/** A real collector for tests: a SQLite file in a temp dir, HTTP on loopback, the bootstrap tokens. */
 export interface TestCollector {
   running: RunningCollector;
+  /** The Hono app being served. */
+  app: Hono<ApiEnv>;
   url: string;
   dir: string;
   settings: CollectorSettings;
+  /** The bootstrap admin and read secrets. */
+  admin: string;
+  read: string;
+  /** Mints a probe token bound to `probeIdentity(probeId, region)`. */
+  probeToken(probeId: string, region: string, name?: string): Promise<string>;
+  /** GETs a path with the read token; `json` is the parsed body. */
+  get<T>(path: string, headers?: Record<string, string>): Promise<CallResult & { json: T }>;
+  /** Stops the collector and removes its directory. */
   close(): Promise<void>;
 }
 
 export async function startTestCollector(
   env: Record<string, string> = {},
-  options: CollectorOptions = {},
+  options: TestCollectorOptions = {},
 ): Promise<TestCollector> {
+  const { alerting, targets, ...collectorOptions } = options;
   const dir = await mkdtemp(join(tmpdir(), 'flyprobe-collector-'));
   const settings = loadCollectorSettings({
     FLYPROBE_DB: join(dir, 'collector.db'),
@@ -34,128 +52,36 @@ export async function startTestCollector(
     FLYPROBE_INGEST_BURST: '1000',
     ...env,
   });
-  const running = await startCollector(settings, { log: silentLogger, plugins: [], ...options });
+  const plugins = [
+    ...(collectorOptions.plugins ?? []),
+    ...(alerting ? [alertingPlugin({ log: silentLogger, ...alerting })] : []),
+  ];
+  const running = await startCollector(settings, { log: silentLogger, ...collectorOptions, plugins });
+  const close = async () => {
+    await running.stop();
+    await rm(dir, { recursive: true, force: true });
+  };
+  const url = running.url;
+  if (targets) {
+    const put = await call(`${url}/v1/targets`, { method: 'PUT', token: ADMIN_SECRET, body: targets });
+    if (put.status !== 200) {
+      await close();
+      throw new Error(`PUT /v1/targets answered ${put.status}: ${put.text}`);
+    }
+  }
   return {
     running,
-    url: running.url,
+    app: running.app,
+    url,
     dir,
     settings,
-    async close() {
-      await running.stop();
-      await rm(dir, { recursive: true, force: true });
+    admin: ADMIN_SECRET,
+    read: READ_SECRET,
+    probeToken: (probeId, region, name) => probeToken(url, probeId, region, name),
+    get: async <T>(path: string, headers?: Record<string, string>) => {
+      const r = await call(`${url}${path}`, { token: READ_SECRET, ...(headers ? { headers } : {}) });
+      return { ...r, json: r.body as T };
     },
+    close,
   };
-}
-
-/** fetch with a bearer token and JSON body; returns status, headers and the parsed body. */
-export async function call(
-  url: string,
-  init: {
-    method?: string;
-    token?: string;
-    body?: unknown;
-    rawBody?: string | Uint8Array<ArrayBuffer>;
-    headers?: Record<string, string>;
-  } = {},
-): Promise<{ status: number; headers: Headers; body: unknown; text: string }> {
-  const headers: Record<string, string> = { ...init.headers };
-  if (init.token) headers.authorization = `Bearer ${init.token}`;
-  let body: string | Uint8Array<ArrayBuffer> | undefined;
-  if (init.rawBody !== undefined) body = init.rawBody;
-  else if (init.body !== undefined) {
-    body = JSON.stringify(init.body);
-    headers['content-type'] ??= 'application/json';
-  }
-  const res = await fetch(url, {
-    method: init.method ?? (body === undefined ? 'GET' : 'POST'),
-    headers,
-    body,
-  });
-  const text = await res.text();
-  let parsed: unknown = text;
-  if ((res.headers.get('content-type') ?? '').includes('json') && text) parsed = JSON.parse(text);
-  return { status: res.status, headers: res.headers, body: parsed, text };
-}
-
-export function probeIdentity(
-  probeId: string,
-  region: string,
-  extra: Partial<ProbeIdentity> = {},
-): ProbeIdentity {
-  return {
-    probeId,
-    region,
-    machineId: `m-${probeId}`,
-    app: TEST_APP,
-    bootId: 'boot-1',
-    version: '0.1.0',
-    ...extra,
-  };
-}
-
-/** A valid result; `startedAt` defaults to a minute ago so it lands in a closed rollup minute. */
-export function result(seq: number, extra: Partial<ProbeResult> = {}): ProbeResult {
-  return {
-    seq,
-    target: 'web',
-    path: 'anycast',
-    protocol: 'http',
-    startedAt: Date.now() - 60_000,
-    latencyMs: 20,
-    phases: { connect: 5, ttfb: 20, total: 21 },
-    outcome: 'ok',
-    httpStatus: 200,
-    edgeRegion: 'fra',
-    servedRegion: 'fra',
-    ...extra,
-  };
-}
-
-export function heartbeat(extra: Partial<Heartbeat> = {}): Heartbeat {
-  return {
-    at: Date.now(),
-    uptimeS: 12,
-    rssBytes: 50_000_000,
-    heapUsedBytes: 20_000_000,
-    eventLoopDelayMs: { p50: 1, p99: 5, max: 10 },
-    bufferDepth: 0,
-    bufferBytes: 0,
-    dropped: {},
-    missedRuns: 0,
-    degraded: false,
-    ...extra,
-  };
-}
-
-export function batch(
-  probe: ProbeIdentity,
-  results: unknown[],
-  extra: Partial<IngestEnvelope> = {},
-): IngestEnvelope {
-  return { schemaVersion: 1, probe, results, ...extra };
-}
-
-/** The app `probeIdentity` and `probeToken` use unless told otherwise. */
-export const TEST_APP = 'probes-test';
-
-/** Creates a token through the admin API and returns its secret. */
-export async function createToken(
-  url: string,
-  input: {
-    role: 'probe' | 'read' | 'admin';
-    probeId?: string;
-    app?: string;
-    region?: string;
-    name?: string;
-    expiresAt?: number | string;
-  },
-): Promise<string> {
-  const r = await call(`${url}/v1/tokens`, { token: ADMIN_SECRET, body: input });
-  if (r.status !== 201) throw new Error(`token creation failed: ${r.status} ${r.text}`);
-  return (r.body as { secret: string }).secret;
-}
-
-/** A probe token bound to the identity `probeIdentity(probeId, region)` sends. */
-export function probeToken(url: string, probeId: string, region: string, name?: string): Promise<string> {
-  return createToken(url, { role: 'probe', probeId, app: TEST_APP, region, ...(name ? { name } : {}) });
 }

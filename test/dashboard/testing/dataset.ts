@@ -7,7 +7,7 @@ import {
   probeIdentity,
   probeToken,
   result,
-} from '../../../collector/src/testing/collector.ts';
+} from '../../../collector/src/testing/index.ts';
 
 /** A known data set for the dashboard: what was ingested, so a test can say what each cell must show. */
 export interface Dataset {

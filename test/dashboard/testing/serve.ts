@@ -9,7 +9,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { ProbeResult } from '@flyprobe/shared';
-import { ADMIN_SECRET, READ_SECRET, result, startTestCollector } from '../../../collector/src/testing/collector.ts';
+import { ADMIN_SECRET, READ_SECRET, result, startTestCollector } from '../../../collector/src/testing/index.ts';
 import { defaultPlugins } from '../../../collector/src/server.ts';
 import { ingest, probeIdOf, seed } from './dataset.ts';
 import { SMALL } from './small-dataset.ts';

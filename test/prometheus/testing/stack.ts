@@ -7,7 +7,7 @@ import {
   startTestCollector,
   TEST_APP,
   type TestCollector,
-} from '../../../collector/src/testing/collector.ts';
+} from '../../../collector/src/testing/index.ts';
 import { startEchoServer } from '../../../probe/src/echo/index.ts';
 
 export const METRICS_TOKEN = 'metrics-secret-0123456789abcdef';

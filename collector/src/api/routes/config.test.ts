@@ -9,7 +9,7 @@ import {
   READ_SECRET,
   startTestCollector,
   type TestCollector,
-} from '../../testing/collector.ts';
+} from '../../testing/index.ts';
 
 // Real servers and SQLite files on a busy shared machine: generous bounds, never wall-clock assertions.
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });

@@ -10,7 +10,8 @@ import {
   result,
   startTestCollector,
   type TestCollector,
-} from '../../testing/collector.ts';
+} from '../../testing/index.ts';
+import type { RoutesResponse } from './route-summaries.ts';
 
 /**
  * The flycast path through the real collector (HTTP API, SQLite, rollups): targets opt in, the matrix

@@ -5,8 +5,6 @@ import { alertsContract } from '../../alerts/api.ts';
 import { alertingPlugin } from '../../alerts/plugin.ts';
 import { alertingSettingsFromEnv } from '../../alerts/settings.ts';
 import { defaultDetectionConfig } from '../../detect/config.ts';
-import { until } from '../../testing/prometheus-daemons.ts';
-import { restartedMachineResults } from '../../testing/restart-results.ts';
 import {
   ADMIN_SECRET,
   batch,
@@ -18,6 +16,8 @@ import {
   startTestCollector,
   type TestCollector,
 } from '../../testing/collector.ts';
+import { until } from '../../testing/prometheus-daemons.ts';
+import { restartedMachineResults } from '../../testing/restart-results.ts';
 
 /**
  * The OpenAPI document against the collector that serves it: its operations are exactly the app's routes,

@@ -1,7 +1,7 @@
 import type { EchoPressure } from '@flyprobe/shared';
 import { describe, expect, it } from 'vitest';
 import type { StoredResult } from '../../store/store.ts';
-import { heartbeat, probeIdentity, result } from '../../testing/collector.ts';
+import { heartbeat, probeIdentity, result } from '../../testing/fixtures.ts';
 import { PressureSource } from './index.ts';
 import { pressureFindings } from './judge.ts';
 
