@@ -1,7 +1,4 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { AlertListResponse, AlertView, SilenceView } from '@flyprobe/shared';
-import { silentLogger } from '@flyprobe/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultDetectionConfig } from '../detect/config.ts';
 import {
@@ -10,49 +7,27 @@ import {
   call,
   heartbeat,
   probeIdentity,
-  probeToken,
   READ_SECRET,
   startTestCollector,
   type TestCollector,
+  until,
 } from '../testing/index.ts';
 import { restartedMachineResults } from '../testing/restart-results.ts';
-import { alertingPlugin } from './plugin.ts';
-import { verifySignature, type WebhookPayload } from './providers/webhook/index.ts';
+import { SIGNATURE_HEADER, verifySignature, type WebhookPayload } from './providers/webhook/index.ts';
 import { alertingSettingsFromEnv } from './settings.ts';
+import { startWebhookReceiver, type WebhookReceiver } from './testing/webhook-receiver.ts';
 
 const SECRET = 'plugin-test-secret-0123456789';
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 describe('alerting plugin in a running collector', { timeout: 60_000 }, () => {
   let c: TestCollector;
-  let hook: Server;
-  const received: Array<{ body: string; signature: string }> = [];
+  let hook: WebhookReceiver;
   let probeSecret: string;
 
   beforeAll(async () => {
-    hook = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (d: Buffer) => chunks.push(d));
-      req.on('end', () => {
-        received.push({
-          body: Buffer.concat(chunks).toString(),
-          signature: String(req.headers['x-flyprobe-signature']),
-        });
-        res.end();
-      });
-    });
-    await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
+    hook = await startWebhookReceiver();
     const settings = alertingSettingsFromEnv({
-      FLYPROBE_WEBHOOK_URL: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`,
+      FLYPROBE_WEBHOOK_URL: hook.url,
       FLYPROBE_WEBHOOK_SECRET: SECRET,
       FLYPROBE_ALERT_EVAL_MS: '200',
     });
@@ -60,13 +35,13 @@ describe('alerting plugin in a running collector', { timeout: 60_000 }, () => {
       ...defaultDetectionConfig(),
       restart: { ...defaultDetectionConfig().restart, holdMs: 2000 },
     };
-    c = await startTestCollector({}, { plugins: [alertingPlugin({ settings, log: silentLogger })] });
-    probeSecret = await probeToken(c.url, 'ams-1', 'ams');
+    c = await startTestCollector({}, { alerting: { settings } });
+    probeSecret = await c.probeToken('ams-1', 'ams');
   }, 60_000);
 
   afterAll(async () => {
     await c?.close();
-    await new Promise<void>((resolve) => hook.close(() => resolve()));
+    await hook?.close();
   }, 60_000);
 
   it('raises an alert from ingested results, serves it, notifies, and resolves it', async () => {
@@ -95,8 +70,8 @@ describe('alerting plugin in a running collector', { timeout: 60_000 }, () => {
     const one = await call(`${c.url}/v1/alerts/${firing.id}`, { token: READ_SECRET });
     expect((one.body as AlertView).summary).toMatch(/restarted without a deploy/);
 
-    const delivered = await until('the signed webhook', async () => received[0]);
-    expect(verifySignature(SECRET, delivered.body, delivered.signature)).toBe(true);
+    const delivered = await until('the signed webhook', async () => hook.received[0]);
+    expect(verifySignature(SECRET, delivered.body, String(delivered.headers[SIGNATURE_HEADER]))).toBe(true);
     expect((JSON.parse(delivered.body) as WebhookPayload).alert.id).toBe(firing.id);
 
     // Read tokens may look but not acknowledge.
@@ -116,9 +91,7 @@ describe('alerting plugin in a running collector', { timeout: 60_000 }, () => {
       return a.state === 'resolved' ? a : undefined;
     });
     expect(resolved.resolvedAt).not.toBeNull();
-    await until('the resolved notification', async () =>
-      received.find((x) => (JSON.parse(x.body) as WebhookPayload).kind === 'resolved'),
-    );
+    await until('the resolved notification', async () => hook.payloads().find((p) => p.kind === 'resolved'));
   });
 
   it('answers bad queries and unknown ids with clear errors', async () => {

@@ -13,34 +13,17 @@ import {
   READ_SECRET,
   result,
   startTestCollector,
+  until,
 } from '../testing/index.ts';
-import { alertingPlugin } from './plugin.ts';
 import { alertingSettingsFromEnv } from './settings.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'flyprobe-alert-restart-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 const start = () =>
   startTestCollector(
     { FLYPROBE_DB: join(dir, 'collector.db') },
-    {
-      plugins: [
-        alertingPlugin({
-          settings: alertingSettingsFromEnv({ FLYPROBE_ALERT_EVAL_MS: '100' }),
-          log: silentLogger,
-        }),
-      ],
-    },
+    { alerting: { settings: alertingSettingsFromEnv({ FLYPROBE_ALERT_EVAL_MS: '100' }) } },
   );
 
 const alerts = async (url: string, state: string) =>

@@ -1,60 +1,37 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { AlertListResponse, AlertView } from '@flyprobe/shared';
-import { silentLogger } from '@flyprobe/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordExit } from '../../../test/fake-machines/machine-history.ts';
-import { alertingPlugin } from '../alerts/plugin.ts';
-import type { WebhookPayload } from '../alerts/providers/webhook/index.ts';
 import { alertingSettingsFromEnv } from '../alerts/settings.ts';
+import { startWebhookReceiver, type WebhookReceiver } from '../alerts/testing/webhook-receiver.ts';
 import {
   batch,
   call,
   heartbeat,
   probeIdentity,
-  probeToken,
   READ_SECRET,
   result,
   startTestCollector,
   type TestCollector,
+  until,
 } from '../testing/index.ts';
 import { causeSettingsFromEnv } from './settings.ts';
 import { type FakeStatusPage, startFakeStatusPage } from './testing/fake-statuspage.ts';
 import { startTargetMachines, type TargetMachines } from './testing/target-machines.ts';
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 describe('causes on alerts in a running collector', { timeout: 60_000 }, () => {
   let c: TestCollector;
   let fly: TargetMachines;
   let page: FakeStatusPage;
-  let hook: Server;
-  const received: WebhookPayload[] = [];
+  let hook: WebhookReceiver;
 
   beforeAll(async () => {
     fly = await startTargetMachines('web-target');
     page = await startFakeStatusPage();
-    hook = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (d: Buffer) => chunks.push(d));
-      req.on('end', () => {
-        received.push(JSON.parse(Buffer.concat(chunks).toString()) as WebhookPayload);
-        res.end();
-      });
-    });
-    await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
+    hook = await startWebhookReceiver();
     const fra = page.addComponent('Frankfurt, Germany (FRA)');
     page.openIncident('Degraded networking in Frankfurt', [fra], Date.now() - 120_000);
     const settings = alertingSettingsFromEnv({
-      FLYPROBE_WEBHOOK_URL: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`,
+      FLYPROBE_WEBHOOK_URL: hook.url,
       FLYPROBE_ALERT_EVAL_MS: '200',
     });
     const causes = causeSettingsFromEnv({
@@ -66,14 +43,14 @@ describe('causes on alerts in a running collector', { timeout: 60_000 }, () => {
       FLYPROBE_MACHINES_POLL_MS: '3600000',
       FLYPROBE_STATUS_PAGE_POLL_MS: '3600000',
     });
-    c = await startTestCollector({}, { plugins: [alertingPlugin({ settings, causes, log: silentLogger })] });
+    c = await startTestCollector({}, { alerting: { settings, causes } });
   }, 60_000);
 
   afterAll(async () => {
     await c?.close();
     await fly?.close();
     await page?.close();
-    await new Promise<void>((resolve) => hook.close(() => resolve()));
+    await hook?.close();
   }, 60_000);
 
   it('names the OOM kill and the regional incident on a restart alert, in the API and the notification', async () => {
@@ -104,7 +81,7 @@ describe('causes on alerts in a running collector', { timeout: 60_000 }, () => {
         echo: echo(now - 1500, now - 1000, 1),
       }),
     ];
-    const token = await probeToken(c.url, 'ams-1', 'ams');
+    const token = await c.probeToken('ams-1', 'ams');
     const ingest = await call(`${c.url}/v1/ingest`, {
       token,
       body: batch(probeIdentity('ams-1', 'ams'), results, { heartbeat: heartbeat() }),
@@ -112,7 +89,7 @@ describe('causes on alerts in a running collector', { timeout: 60_000 }, () => {
     expect(ingest.status).toBe(200);
 
     const delivered = await until('the webhook', async () =>
-      received.find((p) => p.alert.rule === 'restart'),
+      hook.payloads().find((p) => p.alert.rule === 'restart'),
     );
     expect(delivered.alert.summary).toMatch(/restarted without a deploy.*Likely causes: /);
     expect(delivered.alert.summary).toContain(`Machine ${m.id} in fra OOM-killed (exit 137, signal 9)`);

@@ -1,5 +1,3 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AlertEngine } from '../engine.ts';
 import {
@@ -11,32 +9,11 @@ import {
 } from '../providers/webhook/index.ts';
 import { finding, tempAlertDb } from '../testing/alert-db.ts';
 import { testProviders } from '../testing/providers.ts';
+import { type Delivery, startWebhookReceiver } from '../testing/webhook-receiver.ts';
 import type { AlertStore, Receiver } from '../types.ts';
 import { DEFAULT_DELIVERY, DeliveryWorker } from './worker.ts';
 
 const SECRET = 'a-webhook-secret-0123456789';
-
-interface Received {
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-/** A real loopback HTTP receiver answering with the given statuses in turn (then 200). */
-async function receiver(statuses: number[] = []) {
-  const received: Received[] = [];
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-      res.statusCode = statuses.shift() ?? 200;
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
-  return { url, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
 
 const closers: Array<() => unknown> = [];
 afterEach(async () => {
@@ -61,19 +38,28 @@ function hookReceiver(url: string): Receiver {
   return { id: 'env:webhook', kind: 'webhook', url, secret: SECRET, name: null, source: 'env', createdAt: 0 };
 }
 
+/** A loopback receiver (answering `statuses`, then 200), a temp alert database and an engine sending to it. */
+async function setup(statuses: number[] = [], kind: 'webhook' | 'slack' = 'webhook') {
+  const rx = await startWebhookReceiver(statuses);
+  closers.push(rx.close);
+  const db = tempAlertDb();
+  closers.push(db.cleanup);
+  const r: Receiver =
+    kind === 'webhook'
+      ? hookReceiver(rx.url)
+      : { ...hookReceiver(rx.url), id: 'env:slack', kind, secret: null };
+  const engine = new AlertEngine(db.store, { forMs: () => 0, receivers: async () => [r] });
+  return { rx, db, r, engine };
+}
+
 describe('delivery worker', { timeout: 60_000 }, () => {
   it('delivers a signed webhook the receiver can verify, with event id and timestamp headers', async () => {
-    const rx = await receiver();
-    closers.push(rx.close);
-    const db = tempAlertDb();
-    closers.push(db.cleanup);
+    const { rx, db, r, engine } = await setup();
     let now = 1_800_000_000_000;
-    const r = hookReceiver(rx.url);
-    const engine = new AlertEngine(db.store, { forMs: () => 0, receivers: async () => [r] });
     await engine.apply([finding()], now);
     expect(await worker(db.store, [r], () => now).runOnce()).toBe(1);
     expect(rx.received).toHaveLength(1);
-    const got = rx.received[0] as Received;
+    const got = rx.received[0] as Delivery;
     expect(verifySignature(SECRET, got.body, got.headers[SIGNATURE_HEADER] as string)).toBe(true);
     expect(
       verifySignature('another-secret-xxxxxxxx', got.body, got.headers[SIGNATURE_HEADER] as string),
@@ -92,13 +78,8 @@ describe('delivery worker', { timeout: 60_000 }, () => {
   });
 
   it('retries 5xx with growing backoff and keeps the event id; gives up on 4xx', async () => {
-    const rx = await receiver([500, 503]);
-    closers.push(rx.close);
-    const db = tempAlertDb();
-    closers.push(db.cleanup);
+    const { rx, db, r, engine } = await setup([500, 503]);
     let now = 1_800_000_000_000;
-    const r = hookReceiver(rx.url);
-    const engine = new AlertEngine(db.store, { forMs: () => 0, receivers: async () => [r] });
     await engine.apply([finding()], now);
     const w = worker(db.store, [r], () => now);
     await w.runOnce();
@@ -121,7 +102,7 @@ describe('delivery worker', { timeout: 60_000 }, () => {
     expect(ids).toHaveLength(3);
     expect(new Set(ids).size).toBe(1);
 
-    const bad = await receiver([400]);
+    const bad = await startWebhookReceiver([400]);
     closers.push(bad.close);
     const r2: Receiver = { ...hookReceiver(bad.url), id: 'api-1' };
     const engine2 = new AlertEngine(db.store, { forMs: () => 0, receivers: async () => [r2] });
@@ -131,13 +112,8 @@ describe('delivery worker', { timeout: 60_000 }, () => {
   });
 
   it('loses no notification across a restart and sends each once', async () => {
-    const rx = await receiver();
-    closers.push(rx.close);
-    const db = tempAlertDb();
-    closers.push(db.cleanup);
+    const { rx, db, r, engine } = await setup();
     const now = 1_800_000_000_000;
-    const r = hookReceiver(rx.url);
-    const engine = new AlertEngine(db.store, { forMs: () => 0, receivers: async () => [r] });
     await engine.apply([finding(), finding({ labels: { target: 'web', region: 'iad' } })], now);
     await engine.apply([finding()], now + 1000); // iad resolves
     // The collector dies before any delivery: the outbox is in the file.
@@ -160,20 +136,7 @@ describe('delivery worker', { timeout: 60_000 }, () => {
   });
 
   it('posts a Slack incoming-webhook message', async () => {
-    const rx = await receiver();
-    closers.push(rx.close);
-    const db = tempAlertDb();
-    closers.push(db.cleanup);
-    const r: Receiver = {
-      id: 'env:slack',
-      kind: 'slack',
-      url: rx.url,
-      secret: null,
-      name: null,
-      source: 'env',
-      createdAt: 0,
-    };
-    const engine = new AlertEngine(db.store, { forMs: () => 0, receivers: async () => [r] });
+    const { rx, db, engine, r } = await setup([], 'slack');
     await engine.apply([finding()], 1_800_000_000_000);
     await worker(db.store, [r], () => 1_800_000_000_001).runOnce();
     const body = JSON.parse(rx.received[0]?.body ?? '{}') as { text: string; blocks: unknown[] };
