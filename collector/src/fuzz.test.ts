@@ -6,7 +6,6 @@ import {
   call,
   heartbeat,
   probeIdentity,
-  probeToken,
   READ_SECRET,
   result,
   startTestCollector,
@@ -28,7 +27,7 @@ const probe = probeIdentity('p-fuzz-1', 'ams');
 
 beforeAll(async () => {
   tc = await startTestCollector({ FLYPROBE_INGEST_MAX_BYTES: String(LIMIT) });
-  token = await probeToken(tc.url, 'p-fuzz-1', 'ams');
+  token = await tc.probeToken('p-fuzz-1', 'ams');
 });
 afterAll(async () => tc?.close());
 

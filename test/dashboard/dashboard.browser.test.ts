@@ -9,6 +9,12 @@ import type { AlertListResponse, AlertView, SeriesPoint } from '@flyprobe/shared
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertingPlugin } from '../../collector/src/alerts/plugin.ts';
+import { causeSettingsFromEnv } from '../../collector/src/causes/settings.ts';
+import {
+  type FakeStatusPage,
+  startFakeStatusPage,
+} from '../../collector/src/causes/testing/fake-statuspage.ts';
+import { DASHBOARD_CSP } from '../../collector/src/dashboard/security-headers.ts';
 import {
   ADMIN_SECRET,
   call,
@@ -16,12 +22,6 @@ import {
   startTestCollector,
   type TestCollector,
 } from '../../collector/src/testing/index.ts';
-import { causeSettingsFromEnv } from '../../collector/src/causes/settings.ts';
-import {
-  type FakeStatusPage,
-  startFakeStatusPage,
-} from '../../collector/src/causes/testing/fake-statuspage.ts';
-import { DASHBOARD_CSP } from '../../collector/src/dashboard/security-headers.ts';
 import { type Browser, chromiumMissing, launch, recordRequests, signIn } from './testing/browser.ts';
 import { type Dataset, ingest, probeIdOf, resets, seed } from './testing/dataset.ts';
 import { SMALL } from './testing/small-dataset.ts';

@@ -1,7 +1,6 @@
 import { MAX_MESH_PEERS, parseWith, probeConfig, silentLogger } from '@flyprobe/shared';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { rawControlCharacters } from '../../cli/src/output/testing/raw-controls.ts';
-import { alertingPlugin } from '../../collector/src/alerts/plugin.ts';
 import { alertingSettingsFromEnv } from '../../collector/src/alerts/settings.ts';
 import { silencing } from '../../collector/src/alerts/silences.ts';
 import {
@@ -40,9 +39,8 @@ let fra: string;
 const FRA = probeIdentity('fra-a1b2c3', 'fra');
 
 beforeAll(async () => {
-  const settings = alertingSettingsFromEnv({});
-  tc = await startTestCollector({}, { plugins: [alertingPlugin({ settings, log: silentLogger })] });
-  fra = await probeToken(tc.url, FRA.probeId, 'fra');
+  tc = await startTestCollector({}, { alerting: { settings: alertingSettingsFromEnv({}) } });
+  fra = await tc.probeToken(FRA.probeId, 'fra');
 });
 afterAll(async () => tc?.close());
 

@@ -5,7 +5,6 @@ import {
   call,
   createToken,
   probeIdentity,
-  probeToken,
   READ_SECRET,
   result,
   startTestCollector,
@@ -27,7 +26,7 @@ let seq = 0;
 
 beforeAll(async () => {
   tc = await startTestCollector();
-  secrets.probe = await probeToken(tc.url, 'p-fra-1', 'fra');
+  secrets.probe = await tc.probeToken('p-fra-1', 'fra');
   secrets.storedRead = await createToken(tc.url, { role: 'read', name: 'dashboard' });
   secrets.storedAdmin = await createToken(tc.url, { role: 'admin', name: 'ops' });
 });

@@ -7,7 +7,6 @@ import {
   batch,
   call,
   probeIdentity,
-  probeToken,
   READ_SECRET,
   result,
   startTestCollector,
@@ -80,7 +79,7 @@ describe('dashboard routes in a running collector', () => {
   let c: TestCollector;
   beforeAll(async () => {
     c = await startTestCollector();
-    const token = await probeToken(c.url, 'syd-1', 'syd');
+    const token = await c.probeToken('syd-1', 'syd');
     const now = Date.now();
     const results = [0, 1, 2, 3].map((i) =>
       result(i + 1, {

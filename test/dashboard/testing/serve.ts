@@ -9,8 +9,13 @@
  */
 import { parseArgs } from 'node:util';
 import type { ProbeResult } from '@flyprobe/shared';
-import { ADMIN_SECRET, READ_SECRET, result, startTestCollector } from '../../../collector/src/testing/index.ts';
 import { defaultPlugins } from '../../../collector/src/server.ts';
+import {
+  ADMIN_SECRET,
+  READ_SECRET,
+  result,
+  startTestCollector,
+} from '../../../collector/src/testing/index.ts';
 import { ingest, probeIdOf, seed } from './dataset.ts';
 import { SMALL } from './small-dataset.ts';
 import { wideDataset } from './wide-dataset.ts';

@@ -5,7 +5,6 @@ import {
   batch,
   call,
   probeIdentity,
-  probeToken,
   READ_SECRET,
   startTestCollector,
   type TestCollector,
@@ -21,8 +20,8 @@ let tokenB: string;
 
 beforeAll(async () => {
   tc = await startTestCollector({ FLYPROBE_MESH_PEER_MAX_AGE_S: '60' }, { now: () => clock });
-  tokenA = await probeToken(tc.url, 'p-ams-1', 'ams');
-  tokenB = await probeToken(tc.url, 'p-syd-1', 'syd');
+  tokenA = await tc.probeToken('p-ams-1', 'ams');
+  tokenB = await tc.probeToken('p-syd-1', 'syd');
 });
 afterAll(async () => tc?.close());
 

@@ -5,8 +5,6 @@ import {
   batch,
   call,
   probeIdentity,
-  probeToken,
-  READ_SECRET,
   result,
   startTestCollector,
   type TestCollector,
@@ -23,20 +21,14 @@ vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 let tc: TestCollector;
 const t0 = Date.now() - 10 * 60_000;
 
-const get = async <T>(path: string) => {
-  const r = await call(`${tc.url}${path}`, { token: READ_SECRET });
-  return { status: r.status, json: r.body as T };
-};
+const get = <T>(path: string) => tc.get<T>(path);
 
 beforeAll(async () => {
-  tc = await startTestCollector();
-  const put = await call(`${tc.url}/v1/targets`, {
-    method: 'PUT',
-    token: ADMIN_SECRET,
-    body: [{ name: 'web', app: 'web-app', host: 'web.fly.dev', paths: ['anycast', 'flycast'] }],
-  });
-  expect(put.status).toBe(200);
-  const token = await probeToken(tc.url, 'p-ams-1', 'ams');
+  tc = await startTestCollector(
+    {},
+    { targets: [{ name: 'web', app: 'web-app', host: 'web.fly.dev', paths: ['anycast', 'flycast'] }] },
+  );
+  const token = await tc.probeToken('p-ams-1', 'ams');
   // From ams: anycast enters at the ams edge and is served in fra; flycast is served in ams, then lhr.
   const results = [
     ...[0, 1, 2].map((i) =>

@@ -10,12 +10,9 @@ import {
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SKETCH_RELATIVE_ACCURACY } from '../../store/index.ts';
 import {
-  ADMIN_SECRET,
   batch,
   call,
   probeIdentity,
-  probeToken,
-  READ_SECRET,
   result,
   startTestCollector,
   type TestCollector,
@@ -34,19 +31,14 @@ const t0 = Date.now() - 10 * 60_000;
 // Anycast from iad, served in iad: 11 latencies 10..110 (median 60) plus a timeout and a reset.
 const latencies = Array.from({ length: 11 }, (_, i) => 10 * (i + 1));
 
-const get = async <T>(path: string, headers?: Record<string, string>) => {
-  const r = await call(`${tc.url}${path}`, { token: READ_SECRET, ...(headers ? { headers } : {}) });
-  return { ...r, json: r.body as T };
-};
+const get = <T>(path: string, headers?: Record<string, string>) => tc.get<T>(path, headers);
 
 beforeAll(async () => {
-  tc = await startTestCollector();
-  await call(`${tc.url}/v1/targets`, {
-    method: 'PUT',
-    token: ADMIN_SECRET,
-    body: [{ name: 'web', host: 'web.fly.dev', regions: ['iad', 'fra'] }],
-  });
-  const token = await probeToken(tc.url, 'p-iad-1', 'iad');
+  tc = await startTestCollector(
+    {},
+    { targets: [{ name: 'web', host: 'web.fly.dev', regions: ['iad', 'fra'] }] },
+  );
+  const token = await tc.probeToken('p-iad-1', 'iad');
   const results = [
     ...latencies.map((ms, i) =>
       result(i, { startedAt: t0 + i * 1000, latencyMs: ms, edgeRegion: 'iad', servedRegion: 'iad' }),
