@@ -5,17 +5,14 @@ import {
   startTestPostgres,
   type TestPostgres,
 } from '../store/testing/postgres-server.ts';
+import { until as poll } from '../testing/until.ts';
 import { Leadership } from './leadership.ts';
 
 const skip = postgresUnavailable();
 
-async function until(what: string, check: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+/** Waits for a synchronous condition, polling every 20 ms. */
+const until = (what: string, check: () => boolean) =>
+  poll(what, async () => check() || undefined, 15_000, { everyMs: 20 });
 
 describe.skipIf(skip !== null)(
   `detector leadership on PostgreSQL${skip ? ` (skipped: ${skip})` : ''}`,

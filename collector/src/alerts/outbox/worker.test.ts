@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AlertEngine } from '../engine.ts';
+import { until } from '../../testing/until.ts';
+import { AlertEngine, alertView } from '../engine.ts';
 import {
   EVENT_ID_HEADER,
   SIGNATURE_HEADER,
@@ -144,5 +145,39 @@ describe('delivery worker', { timeout: 60_000 }, () => {
       /^:rotating_light: \[FIRING\] resets \(critical, local\): web: connection failures in sin/,
     );
     expect(body.blocks.length).toBeGreaterThan(0);
+  });
+
+  it('re-sends firing alerts through the providers that have `refresh` (Alertmanager) and no others', async () => {
+    const { rx: am, db } = await setup();
+    const { rx: hook } = await setup();
+    const now = 1_800_000_000_000;
+    const engine = new AlertEngine(db.store, { forMs: () => 0, receivers: async () => [] });
+    await engine.apply([finding()], now);
+    const receivers: Receiver[] = [
+      hookReceiver(hook.url),
+      { ...hookReceiver(am.url), id: 'env:alertmanager', kind: 'alertmanager', secret: null },
+    ];
+    const w = new DeliveryWorker(
+      {
+        store: db.store,
+        receivers: async () => receivers,
+        providers: testProviders(() => now),
+        firingAlerts: () => engine.openAlerts().map((a) => alertView(a)),
+        now: () => now,
+        log: () => undefined,
+      },
+      { ...DEFAULT_DELIVERY, alertmanagerRefreshMs: 60_000 },
+    );
+    w.start();
+    await until('the Alertmanager re-post', async () => am.received[0]);
+    await w.stop();
+    expect(am.received.map((d) => d.path)).toEqual(['/hook/api/v2/alerts']);
+    const posted = JSON.parse(am.received[0]?.body ?? '[]') as Array<{
+      labels: Record<string, string>;
+      endsAt: string;
+    }>;
+    expect(posted.map((a) => a.labels.alertname)).toEqual(['flyprobe_resets']);
+    expect(Date.parse(posted[0]?.endsAt ?? '')).toBeGreaterThan(now);
+    expect(hook.received).toEqual([]);
   });
 });

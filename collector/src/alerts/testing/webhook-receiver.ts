@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import type { WebhookPayload } from '../providers/webhook/index.ts';
 
 export interface Delivery {
+  /** Path and query. */
+  path: string;
   headers: IncomingHttpHeaders;
   body: string;
 }
@@ -24,7 +26,11 @@ export async function startWebhookReceiver(statuses: number[] = []): Promise<Web
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      received.push({
+        path: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
       res.statusCode = statuses.shift() ?? 200;
       res.end('ok');
     });

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { alertView } from '../../engine.ts';
+import { receiversFromEnv } from '../../receivers.ts';
+import { redactUrl } from '../../redact-url.ts';
+import { finding } from '../../testing/alert-db.ts';
+import { slackMessage } from './index.ts';
+
+describe('slack provider', () => {
+  it('takes FLYPROBE_SLACK_WEBHOOK_URL without a secret', () => {
+    const [r] = receiversFromEnv({
+      FLYPROBE_SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T0/B0/xyz',
+      FLYPROBE_WEBHOOK_SECRET: 'secret-0123456789abcdef',
+    });
+    expect(r).toMatchObject({
+      id: 'env:slack',
+      kind: 'slack',
+      secret: null,
+      name: 'FLYPROBE_SLACK_WEBHOOK_URL',
+    });
+    expect(() => receiversFromEnv({ FLYPROBE_SLACK_WEBHOOK_URL: 'slack' })).toThrow(
+      /^FLYPROBE_SLACK_WEBHOOK_URL: "slack" is not an absolute URL/,
+    );
+  });
+
+  it('hides the incoming-webhook path, whatever the host', () => {
+    expect(redactUrl('https://chat.internal/hooks/T0/B0/xyz?x=1', 'slack')).toBe(
+      'https://chat.internal/hooks/redacted?x=redacted',
+    );
+  });
+
+  it('writes a text fallback and blocks with the labels, evidence, alert and event ids', () => {
+    const alert = {
+      ...alertView({
+        id: 'a-1',
+        fingerprint: 'fp',
+        rule: 'resets',
+        state: 'firing',
+        labels: { rule: 'resets', target: 'web', region: 'sin' },
+        severity: 'critical',
+        scope: 'local',
+        summary: finding().summary,
+        evidence: finding().evidence,
+        startsAt: 1,
+        firedAt: 2,
+        resolvedAt: null,
+        updatedAt: 2,
+        acknowledgedAt: null,
+        acknowledgedBy: null,
+        silencedBy: null,
+        notified: true,
+      }),
+    };
+    const m = slackMessage({ eventId: 'e-1', kind: 'resolved', alert, attempt: 1 });
+    expect(m.text).toBe(
+      ':white_check_mark: [RESOLVED] resets (critical, local): web: connection failures in sin',
+    );
+    const text = JSON.stringify(m.blocks);
+    expect(text).toContain('region=`sin`');
+    expect(text).toContain('failure_rate: 0.5');
+    expect(text).toContain('alert a-1 | event e-1');
+  });
+});
