@@ -40,13 +40,13 @@ export function alertingPlugin(options: AlertingOptions = {}): CollectorPluginFa
     if (!settings.enabled) return { name: 'alerts' };
     const alerts = options.alertStore ?? ctx.store.alerts;
     const receivers = receiverSource(alerts, settings.receivers);
-    const metrics = alertingMetrics(ctx.registry);
     // Every collector keeps its own cause sources: each serves alerts and, as leader, notifies them.
     const causes = startCauses(options.causes ?? causeSettingsFromEnv(process.env), {
       metrics: ctx.registry,
       log,
       now,
     });
+    const metrics = alertingMetrics(ctx.registry);
     const providers = deliveryProviders({ settings, causes, metrics, now, log });
     // Acknowledgements on a follower go straight to the store (the leader's copy gains them at its next load).
     const followerEngine = new AlertEngine(alerts, {
