@@ -1,7 +1,7 @@
 import { type Heartbeat, heartbeat, type Logger, type ProbeIdentity, parseWith } from '@flyprobe/shared';
 import { DetectorRegistry } from '../detect/registry.ts';
 import type { FeedCursor, Store, StoredResult } from '../store/store.ts';
-import { AlertEngine, alertView } from './engine.ts';
+import { type AlertEngine, alertEngine, alertView } from './engine.ts';
 import type { AlertingMetrics } from './metrics.ts';
 import { DeliveryWorker } from './outbox/worker.ts';
 import type { Provider } from './providers/provider.ts';
@@ -54,10 +54,7 @@ export async function startLeaderWork(deps: LeaderDeps): Promise<LeaderWork> {
   let cursor: FeedCursor | null = store.shared ? (await store.resultsAfter(null, 0)).cursor : null;
   const seen = new Set<number>();
   const replayed = await warmUp(store, registry, settings, now(), seen);
-  const engine = new AlertEngine(deps.alerts, {
-    forMs: (rule) => settings.detection[rule].forMs,
-    receivers: deps.receivers,
-  });
+  const engine = alertEngine(deps.alerts, settings, deps.receivers);
   await engine.load();
   const worker = new DeliveryWorker(
     {

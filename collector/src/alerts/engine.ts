@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AlertResolutionView, AlertView, SilenceView } from '@flyprobe/shared';
 import type { Finding, RuleName } from '../detect/types.ts';
 import { fingerprint } from './fingerprint.ts';
+import type { AlertingSettings } from './settings.ts';
 import { silencing } from './silences.ts';
 import type { AlertRecord, AlertStore, NewNotification, NotificationKind, Receiver } from './types.ts';
 
@@ -18,6 +19,15 @@ export interface EngineOptions {
   receivers: () => Promise<Receiver[]>;
   /** How often an open alert's changing evidence is written when nothing else changed (default 5 s). */
   persistEveryMs?: number;
+}
+
+/** The engine as the alerting plugin runs it: each rule's `forMs` from the detection settings. */
+export function alertEngine(
+  store: AlertStore,
+  settings: Pick<AlertingSettings, 'detection'>,
+  receivers: () => Promise<Receiver[]>,
+): AlertEngine {
+  return new AlertEngine(store, { forMs: (rule) => settings.detection[rule].forMs, receivers });
 }
 
 /** The snapshot a notification carries. */

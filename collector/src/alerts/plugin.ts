@@ -5,7 +5,7 @@ import type { StoredResult } from '../store/store.ts';
 import { alertsApi, alertsContract } from './api.ts';
 import { deliveryProviders } from './delivery.ts';
 import { startLeaderWork } from './detector-leader.ts';
-import { AlertEngine } from './engine.ts';
+import { alertEngine } from './engine.ts';
 import { startLeaderRole } from './leader-role.ts';
 import { alertingMetrics } from './metrics.ts';
 import { receiverSource } from './receivers.ts';
@@ -49,10 +49,7 @@ export function alertingPlugin(options: AlertingOptions = {}): CollectorPluginFa
     const metrics = alertingMetrics(ctx.registry);
     const providers = deliveryProviders({ settings, causes, metrics, now, log });
     // Acknowledgements on a follower go straight to the store (the leader's copy gains them at its next load).
-    const followerEngine = new AlertEngine(alerts, {
-      forMs: (rule) => settings.detection[rule].forMs,
-      receivers,
-    });
+    const followerEngine = alertEngine(alerts, settings, receivers);
     const leader = await startLeaderRole({
       store: ctx.store,
       ...(options.holder ? { holder: options.holder } : {}),

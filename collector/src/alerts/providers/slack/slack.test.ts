@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { alertView } from '../../engine.ts';
+import { AlertEngine, alertView } from '../../engine.ts';
 import { receiversFromEnv } from '../../receivers.ts';
 import { redactUrl } from '../../redact-url.ts';
-import { finding } from '../../testing/alert-db.ts';
+import { finding, tempAlertDb } from '../../testing/alert-db.ts';
 import { slackMessage } from './index.ts';
 
 describe('slack provider', () => {
@@ -28,28 +28,14 @@ describe('slack provider', () => {
     );
   });
 
-  it('writes a text fallback and blocks with the labels, evidence, alert and event ids', () => {
-    const alert = {
-      ...alertView({
-        id: 'a-1',
-        fingerprint: 'fp',
-        rule: 'resets',
-        state: 'firing',
-        labels: { rule: 'resets', target: 'web', region: 'sin' },
-        severity: 'critical',
-        scope: 'local',
-        summary: finding().summary,
-        evidence: finding().evidence,
-        startsAt: 1,
-        firedAt: 2,
-        resolvedAt: null,
-        updatedAt: 2,
-        acknowledgedAt: null,
-        acknowledgedBy: null,
-        silencedBy: null,
-        notified: true,
-      }),
-    };
+  it('writes a text fallback and blocks with the labels, evidence, alert and event ids', async () => {
+    const db = tempAlertDb();
+    const engine = new AlertEngine(db.store, { forMs: () => 0, receivers: async () => [] });
+    await engine.apply([finding()], 1_800_000_000_000);
+    const [open] = engine.openAlerts();
+    db.cleanup();
+    if (!open) throw new Error('no alert opened');
+    const alert = alertView(open);
     const m = slackMessage({ eventId: 'e-1', kind: 'resolved', alert, attempt: 1 });
     expect(m.text).toBe(
       ':white_check_mark: [RESOLVED] resets (critical, local): web: connection failures in sin',
@@ -57,6 +43,6 @@ describe('slack provider', () => {
     const text = JSON.stringify(m.blocks);
     expect(text).toContain('region=`sin`');
     expect(text).toContain('failure_rate: 0.5');
-    expect(text).toContain('alert a-1 | event e-1');
+    expect(text).toContain(`alert ${alert.id} | event e-1`);
   });
 });
