@@ -8,7 +8,7 @@ import {
   result,
   startTestCollector,
   type TestCollector,
-} from '../testing/collector.ts';
+} from '../testing/index.ts';
 
 // Real servers and SQLite files on a busy shared machine: generous bounds, never wall-clock assertions.
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
