@@ -1,4 +1,4 @@
-import { MAX_MESH_PEERS, parseWith, probeConfig, silentLogger } from '@flyprobe/shared';
+import { MAX_MESH_PEERS, parseWith, probeConfig } from '@flyprobe/shared';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { rawControlCharacters } from '../../cli/src/output/testing/raw-controls.ts';
 import { alertingSettingsFromEnv } from '../../collector/src/alerts/settings.ts';

@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AlertListResponse } from '@flyprobe/shared';
-import { silentLogger } from '@flyprobe/shared';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   ADMIN_SECRET,

@@ -1,5 +1,5 @@
 import type { ProbeResult } from '@flyprobe/shared';
-import { result } from '../testing/collector.ts';
+import { result } from './fixtures.ts';
 
 /**
  * Two pinned results from a probe to fra whose echo reports a Machine that started anew between them

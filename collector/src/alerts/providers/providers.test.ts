@@ -1,10 +1,11 @@
+import { RECEIVER_KINDS } from '@flyprobe/shared';
 import { describe, expect, it } from 'vitest';
 import { alertingSettingsFromEnv } from '../settings.ts';
-import { createProviders, PROVIDERS, RECEIVER_KINDS } from './index.ts';
+import { createProviders, PROVIDERS } from './index.ts';
 
 describe('provider registry', () => {
-  it('lists each kind once, with its own environment variables', () => {
-    expect([...RECEIVER_KINDS]).toEqual(PROVIDERS.map((p) => p.kind));
+  it('has one provider for each receiver kind of the wire contract, with its own environment variables', () => {
+    expect(PROVIDERS.map((p) => p.kind).sort()).toEqual([...RECEIVER_KINDS].sort());
     expect(new Set(RECEIVER_KINDS).size).toBe(RECEIVER_KINDS.length);
     const vars = PROVIDERS.flatMap((p) => [p.env.url, ...(p.env.secret ? [p.env.secret] : [])]);
     expect(new Set(vars).size).toBe(vars.length);

@@ -9,7 +9,6 @@ import {
   startTestCollector,
   type TestCollector,
 } from '../../testing/index.ts';
-import type { RoutesResponse } from './route-summaries.ts';
 
 /**
  * The flycast path through the real collector (HTTP API, SQLite, rollups): targets opt in, the matrix

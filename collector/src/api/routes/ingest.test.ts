@@ -14,7 +14,6 @@ import {
   startTestCollector,
   type TestCollector,
 } from '../../testing/index.ts';
-import type { CollectorPlugin } from '../plugins.ts';
 
 // Real servers and SQLite files on a busy shared machine: generous bounds, never wall-clock assertions.
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });

@@ -15,7 +15,7 @@ import {
   result,
   startTestCollector,
   type TestCollector,
-} from '../../testing/collector.ts';
+} from '../../testing/index.ts';
 import { until } from '../../testing/prometheus-daemons.ts';
 import { restartedMachineResults } from '../../testing/restart-results.ts';
 

@@ -17,11 +17,6 @@ import {
   startTestCollector,
   type TestCollector,
 } from '../../testing/index.ts';
-import type { ProbesResponse } from './probes.ts';
-import type { RegionsResponse } from './regions.ts';
-import type { ResultsResponse } from './results.ts';
-import type { RoutesResponse } from './route-summaries.ts';
-import type { SeriesResponse } from './series.ts';
 
 // Real servers and SQLite files on a busy shared machine: generous bounds, never wall-clock assertions.
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordDeploy, recordExit } from '../../../../test/fake-machines/machine-history.ts';
-import { startTargetMachines, type TargetMachines } from '../testing/target-machines.ts';
-import { classifyEvent } from './classify.ts';
-import { MachineEventsSource } from './index.ts';
+import { classifyEvent } from '../../collector/src/causes/machine-events/classify.ts';
+import { MachineEventsSource } from '../../collector/src/causes/machine-events/index.ts';
+import { recordDeploy, recordExit } from '../fake-machines/machine-history.ts';
+import { startTargetMachines, type TargetMachines } from './testing/target-machines.ts';
 
 const APP = 'web-target';
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { FakeMachine } from '../../../../test/fake-machines/machine-shapes.ts';
-import { type FakeMachines, startFakeMachines } from '../../../../test/fake-machines/server.ts';
+import type { FakeMachine } from '../../fake-machines/machine-shapes.ts';
+import { type FakeMachines, startFakeMachines } from '../../fake-machines/server.ts';
 
 export interface TargetMachines {
   fake: FakeMachines;

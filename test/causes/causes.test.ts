@@ -1,8 +1,15 @@
 import type { AlertListResponse, AlertView } from '@flyprobe/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordExit } from '../../../test/fake-machines/machine-history.ts';
-import { alertingSettingsFromEnv } from '../alerts/settings.ts';
-import { startWebhookReceiver, type WebhookReceiver } from '../alerts/testing/webhook-receiver.ts';
+import { alertingSettingsFromEnv } from '../../collector/src/alerts/settings.ts';
+import {
+  startWebhookReceiver,
+  type WebhookReceiver,
+} from '../../collector/src/alerts/testing/webhook-receiver.ts';
+import { causeSettingsFromEnv } from '../../collector/src/causes/settings.ts';
+import {
+  type FakeStatusPage,
+  startFakeStatusPage,
+} from '../../collector/src/causes/testing/fake-statuspage.ts';
 import {
   batch,
   call,
@@ -13,9 +20,8 @@ import {
   startTestCollector,
   type TestCollector,
   until,
-} from '../testing/index.ts';
-import { causeSettingsFromEnv } from './settings.ts';
-import { type FakeStatusPage, startFakeStatusPage } from './testing/fake-statuspage.ts';
+} from '../../collector/src/testing/index.ts';
+import { recordExit } from '../fake-machines/machine-history.ts';
 import { startTargetMachines, type TargetMachines } from './testing/target-machines.ts';
 
 describe('causes on alerts in a running collector', { timeout: 60_000 }, () => {
