@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { alertsCommand } from '../../cli/src/commands/alerts.ts';
+import { RULES } from '../../collector/src/detect/detectors.ts';
 import { runCli } from './testing/run-cli.ts';
 
 describe('the flyprobe binary', { timeout: 60_000 }, () => {
@@ -8,5 +10,10 @@ describe('the flyprobe binary', { timeout: 60_000 }, () => {
     expect(top.stdout).toMatch(/^Usage: flyprobe <command> \[options\]/);
     expect(deploy.code).toBe(0);
     expect(deploy.stdout).toMatch(/^Usage: flyprobe deploy --app APP --regions/);
+  });
+
+  it("names every detector rule in the alerts command's --rule help", () => {
+    const ruleHelp = /--rule R\s+only this rule \(([^)]*)\)/.exec(alertsCommand.help)?.[1] ?? '';
+    expect(ruleHelp.split(/,\s*/).sort()).toEqual([...RULES].sort());
   });
 });

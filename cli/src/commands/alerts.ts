@@ -14,7 +14,7 @@ const STATE_STYLE: Record<AlertState, Style> = { firing: 'red', pending: 'yellow
 const SHOWN_ELSEWHERE = new Set(['rule', 'severity']);
 
 export const alertsCommand: Command = {
-  summary: 'list alerts (misrouting, asymmetry, resets, flapping, latency, restarts)',
+  summary: 'list alerts (misrouting, asymmetry, resets, loss, flapping, latency, restarts)',
   help: `Usage: flyprobe alerts [--state ${ALERT_STATES.join('|')}] [--rule R] [--region R] [--json]
 
 CAUSES lists what the collector's cause sources know about each alert's region and window (Machine
@@ -22,7 +22,8 @@ exits and OOM kills, Fly status incidents, CPU and memory pressure); --json has 
 
 Options:
   --state S         only alerts in this state
-  --rule R          only this rule (misroute, asymmetry, resets, flapping, latency, restart, probe_degraded)
+  --rule R          only this rule (misroute, asymmetry, resets, loss, flapping, latency, restart,
+                    probe_degraded)
   --region R        only alerts about this region
   --json            print the collector's answer as JSON
 ${COLLECTOR_HELP}

@@ -4,6 +4,7 @@ import {
   ackRequest,
   alertListResponse,
   alertView,
+  RECEIVER_KINDS,
   receiverListResponse,
   receiverRequest,
   receiverView,
@@ -105,8 +106,7 @@ export function alertsRoutes(rules?: readonly string[]) {
   const createReceiver = defineRoute({
     method: 'post',
     path: '/v1/receivers',
-    summary:
-      'Add a receiver: { kind: webhook|slack|alertmanager, url, secret?, name? }; for alertmanager, url lists every replica (comma-separated, user:password@ for basic auth) and secret is a bearer token.',
+    summary: `Add a receiver: { kind: ${RECEIVER_KINDS.join('|')}, url, secret?, name? }; for alertmanager, url lists every replica (comma-separated, user:password@ for basic auth) and secret is a bearer token.`,
     auth: ['admin'],
     body: { schema: receiverRequest, what: 'receiver', maxBytes: BODY_MAX_BYTES },
     responses: { 201: json(receiverView, 'The receiver, redacted.') },
