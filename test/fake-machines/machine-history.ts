@@ -24,7 +24,8 @@ export interface FakeEventWithRequest extends FakeEvent {
   };
 }
 
-const newest = (m: FakeMachine) => m.events.sort((a, b) => b.timestamp - a.timestamp);
+/** Keeps the Machine's events newest first, the order the Machines API lists them in. */
+const sortNewestFirst = (m: FakeMachine) => m.events.sort((a, b) => b.timestamp - a.timestamp);
 
 /** The Machine's process exited at `at` and flyd restarted it half a second later (policy `on-failure`). */
 export function recordExit(m: FakeMachine, at: number, exit: Omit<FakeExitEvent, 'exited_at'>): void {
@@ -44,7 +45,7 @@ export function recordExit(m: FakeMachine, at: number, exit: Omit<FakeExitEvent,
     source: 'flyd',
     timestamp: at + 500,
   });
-  newest(m);
+  sortNewestFirst(m);
   m.instance_id = ulid();
   m.updated_at = new Date(at + 500).toISOString();
 }
@@ -56,6 +57,6 @@ export function recordDeploy(m: FakeMachine, at: number, image: string): void {
   m.version = ulid();
   m.instance_id = ulid();
   m.events.push({ id: ulid(), type: 'update', status: 'replacing', source: 'user', timestamp: at });
-  newest(m);
+  sortNewestFirst(m);
   m.updated_at = new Date(at).toISOString();
 }

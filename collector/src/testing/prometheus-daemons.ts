@@ -4,6 +4,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@flyprobe/shared/testing';
+import { until as poll } from './until.ts';
 
 /**
  * Real Prometheus, promtool and Alertmanager (Debian packages `prometheus`, `prometheus-alertmanager`)
@@ -34,20 +35,13 @@ export function promtool(args: string[], input?: string): ToolRun {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Polls `probe` every 100 ms until it returns a value; throws naming `what` after `timeoutMs`. */
-export async function until<T>(
+/** `until` paced for daemons: every 100 ms, and errors while a daemon or a stack starts are retried. */
+export function until<T>(
   what: string | (() => string),
   probe: () => Promise<T | undefined>,
   timeoutMs = 20_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  return poll(what, probe, timeoutMs, { everyMs: 100, ignoreErrors: true });
 }
 
 function accepts(port: number): Promise<boolean> {
