@@ -228,8 +228,11 @@ describe('startProbe', () => {
       // block the event loop: the probe's own measurements are now unreliable
     }
     const before = seen.length;
-    await until(() => seen.length >= before + 3, 20_000, 'results after the stall');
-    expect(seen.slice(before).some((r) => r.degraded === true)).toBe(true);
+    // Results that were already in flight can land before the lag monitor's next sample notices the stall, so
+    // watch a bounded run of results after it rather than only the first three.
+    const flagged = () => seen.slice(before).some((r) => r.degraded === true);
+    await until(() => flagged() || seen.length >= before + 20, 20_000, 'results after the stall');
+    expect(flagged()).toBe(true);
   });
 
   it('loses nothing across a probe restart with a spool directory', async () => {
