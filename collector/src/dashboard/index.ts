@@ -1,4 +1,3 @@
-import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { collectorApi } from '@flyprobe/shared';
 import { Hono } from 'hono';
@@ -12,7 +11,7 @@ import { routeTimelineRoutes } from './route-timeline.ts';
 import { securityHeaders } from './security-headers.ts';
 
 export const DASHBOARD_PATH = collectorApi.dashboardPage.path;
-const PUBLIC_DIR = join(dirname(fileURLToPath(import.meta.url)), 'public');
+const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
 
 function serveAsset(c: { req: { header(name: string): string | undefined } }, asset: Asset): Response {
   const headers = new Headers({

@@ -1,0 +1,86 @@
+/**
+ * Production bundle of the `flyprobe` CLI with the collector, run by plain node in the collector image: entry
+ * `collector/dist/bin/flyprobe.mjs`, chunks under `chunks/`, worker threads under `workers/`, the files the
+ * code reads at run time under `assets/` (the dashboard, the echo .proto) and better-sqlite3 (a native addon)
+ * under `node_modules/`. Running from TypeScript through tsx costs tens of MB of RSS (its off-thread module
+ * loader, and V8 keeps every loaded script's source); code splitting follows the CLI's per-command dynamic
+ * imports, so `flyprobe collector` loads only what that role reaches and the operator commands still work.
+ * The probe image has its own, smaller bundle (probe/build.ts).
+ *
+ *   node --import tsx collector/build.ts [--outdir DIR]
+ */
+import { cpSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { builtinsViaRequire } from './build/builtins.ts';
+import { loadEsbuild, ROOT } from './build/esbuild.ts';
+import { copyBetterSqlite, EXTERNAL } from './build/native.ts';
+import { assetPath, emptyRefs, urlAssets } from './build/url-assets.ts';
+
+const COMMON = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node24',
+  external: EXTERNAL,
+  // Bundled CommonJS dependencies and builtinsViaRequire call require() (the banner heads every output file).
+  banner: {
+    js: "import { createRequire as __flyprobeRequire } from 'node:module'; const require = __flyprobeRequire(import.meta.url);",
+  },
+  // V8 keeps the loaded source in memory; identifiers stay for readable stack traces.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+};
+
+/** Bundles the CLI into `<outdir>/bin/flyprobe.mjs` and everything it needs beside it; returns that path. */
+export async function buildCollectorBundle(
+  outdir: string = join(ROOT, 'collector', 'dist'),
+): Promise<string> {
+  rmSync(outdir, { recursive: true, force: true });
+  const esbuild = loadEsbuild();
+  const refs = emptyRefs();
+  await esbuild.build({
+    ...COMMON,
+    entryPoints: { 'bin/flyprobe': join(ROOT, 'cli', 'src', 'main.ts') },
+    splitting: true,
+    outdir,
+    outExtension: { '.js': '.mjs' },
+    chunkNames: 'chunks/[name]-[hash]',
+    plugins: [urlAssets(refs), builtinsViaRequire],
+  });
+  // Each worker is a bundle of its own; one that starts workers adds them to refs as it is built.
+  const built = new Set<string>();
+  for (
+    let pending = [...refs.workers];
+    pending.length > 0;
+    pending = [...refs.workers].filter(([f]) => !built.has(f))
+  ) {
+    for (const [file, name] of pending) {
+      built.add(file);
+      await esbuild.build({
+        ...COMMON,
+        entryPoints: [file],
+        outfile: join(outdir, 'workers', name),
+        plugins: [urlAssets(refs), builtinsViaRequire],
+      });
+    }
+  }
+  for (const [source, dest] of refs.assets) cpSync(source, assetPath(outdir, dest), { recursive: true });
+  copyBetterSqlite(outdir);
+  return join(outdir, 'bin', 'flyprobe.mjs');
+}
+
+function outdirArg(): string | undefined {
+  const i = process.argv.indexOf('--outdir');
+  if (i < 0) return undefined;
+  const v = process.argv[i + 1];
+  if (!v) throw new Error('--outdir: needs a directory');
+  return v;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const out = await buildCollectorBundle(outdirArg());
+  process.stdout.write(`collector bundle: ${out}\n`);
+}
