@@ -1,9 +1,10 @@
 # syntax=docker/dockerfile:1
 # One Dockerfile, two images: `--target probe` (fly.probe.toml) and `--target collector`
 # (fly.collector.toml). The build stage installs production dependencies of @flyprobe/cli and the
-# workspace packages it uses, and bundles the CLI (probe/build.ts). The probe image holds only that
-# bundle (plain node without tsx's loader saves ~40 MB of RSS on a 256 MB Machine, and the image
-# carries no node_modules); the collector runs the CLI straight from TypeScript through tsx.
+# workspace packages it uses, and bundles the CLI twice: for the probe (probe/build.ts, without the
+# collector) and for the collector (collector/build.ts, every command). Each image holds only its
+# bundle: plain node without tsx's loader saves tens of MB of RSS, and no sources or node_modules ship
+# (the collector's bundle carries the one native addon it needs, better-sqlite3, beside it).
 # Node 24 LTS on Debian 12. `pnpm bench:image` builds the same targets FROM a locally assembled
 # equivalent (debootstrap + the npm registry's Node binary) when no image registry is reachable.
 ARG NODE_IMAGE=node:24-bookworm-slim
@@ -31,15 +32,10 @@ COPY collector/src collector/src
 COPY cli/bin cli/bin
 COPY cli/src cli/src
 COPY probe/build.ts probe/
+COPY collector/build.ts collector/
+COPY collector/build collector/build
 # esbuild comes with tsx; `--import tsx` resolves from cli/, where tsx is a production dependency.
-RUN cd cli && node --import tsx ../probe/build.ts
-# The image's Node runs everything: drop the development Node that the root package pins
-# (node-linux-*, installed even by a filtered install; ~180 MB), and the other platforms'
-# better-sqlite3 prebuilds and the SQLite sources it would compile from (~20 MB).
-RUN rm -rf node_modules/node-linux-* node_modules/.pnpm/node-linux-* node_modules/.bin/node \
- && cd node_modules/.pnpm/better-sqlite3@*/node_modules/better-sqlite3 \
- && find prebuilds -type f ! -name "linux-$(node -p process.arch).node" -delete \
- && rm -rf deps src
+RUN cd cli && node --import tsx ../probe/build.ts && node --import tsx ../collector/build.ts
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production
@@ -60,16 +56,19 @@ EXPOSE 8080 7070 50051 9091
 ENTRYPOINT ["node", "--max-semi-space-size=1", "--max-old-space-size=96", "--v8-pool-size=1", "--liftoff-only", "/app/probe/dist/bin/flyprobe.mjs"]
 CMD ["probe"]
 
-# Collector: API, /metrics and /healthz on 8080, SQLite on the volume at /data.
+# Collector: API, /metrics and /healthz on 8080, SQLite on the volume at /data. Runs collector/build.ts's
+# bundle of the CLI (`flyprobe` on PATH runs it too, for operator commands over `fly ssh console`).
 # A fresh Fly volume is owned by root, so the container starts as root only to hand /data to the
 # flyprobe user, then drops to it (setpriv is part of util-linux in Debian) and execs node so that
 # SIGTERM reaches the collector. V8 flags: 8 MiB semi-spaces instead of the default 32 (the young generation
 # is resident under ingest: ~45 MiB less RSS at the same CPU) and one V8 helper thread; measured by
-# `pnpm bench:collector-ingest`, which starts its collector with the same flags (COLLECTOR_NODE_FLAGS).
+# `pnpm bench:collector-ingest`, which runs the same bundle with the flags and ENV it reads from this stage.
 # Two malloc arenas instead of one per thread (main, checkpointer worker, libuv pool): ~6 MiB less, same CPU.
 FROM runtime AS collector
 ENV MALLOC_ARENA_MAX=2
-COPY --from=build /app /app
+COPY --from=build /app/collector/dist /app/collector/dist
+RUN printf '#!/bin/sh\nexec node /app/collector/dist/bin/flyprobe.mjs "$@"\n' > /usr/local/bin/flyprobe \
+ && chmod 755 /usr/local/bin/flyprobe
 EXPOSE 8080
 ENTRYPOINT []
-CMD ["sh", "-c", "mkdir -p /data && chown flyprobe:flyprobe /data && exec setpriv --reuid=flyprobe --regid=flyprobe --init-groups node --max-semi-space-size=8 --v8-pool-size=1 /app/cli/bin/flyprobe.mjs collector"]
+CMD ["sh", "-c", "mkdir -p /data && chown flyprobe:flyprobe /data && exec setpriv --reuid=flyprobe --regid=flyprobe --init-groups node --max-semi-space-size=8 --v8-pool-size=1 /app/collector/dist/bin/flyprobe.mjs collector"]

@@ -16,21 +16,23 @@
  *
  * `--profile DIR` writes a V8 CPU profile of the collector process into DIR (open it in Chrome DevTools).
  *
- * The collector runs with the image's V8 flags and malloc setting (COLLECTOR_NODE_FLAGS, COLLECTOR_IMAGE_ENV). Beside
- * the totals it prints where the collector's memory is (V8 heap, off-heap buffers, mapped files, the rest of
- * the anonymous memory: malloc, SQLite's page cache, threads' stacks) and which of its threads used the CPU.
+ * The collector runs as the image runs it: collector/build.ts's bundle with the flags and ENV of the Dockerfile's
+ * collector stage (collector-shipped.ts), with FLYPROBE_ALERTS=false (ingest alone; detection has benchmarks of its
+ * own). Beside the totals it prints where the collector's memory is (V8 heap and its spaces, off-heap buffers,
+ * mapped files, the rest of the anonymous memory: malloc, SQLite's page cache, threads' stacks) and which of its
+ * threads used the CPU.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadCollectorSettings, openSqliteStore, startCollector } from '@flyprobe/collector';
+import { openSqliteStore } from '@flyprobe/collector';
 import type { IngestResponse, ProbeIdentity, ProbeResult } from '@flyprobe/shared';
 import pg from 'pg';
 import { Pool } from 'undici';
+import { buildCollectorBundle } from '../../collector/build.ts';
 import { COLUMN_FIELDS } from '../../collector/src/store/core/result-row.ts';
 import { openPostgresStore } from '../../collector/src/store/postgres/postgres-store.ts';
 import { INSERT_RESULTS, resultColumns } from '../../collector/src/store/postgres/results.ts';
@@ -40,6 +42,7 @@ import {
   startTestPostgres,
   type TestPostgres,
 } from '../../collector/src/store/testing/postgres-server.ts';
+import { spawnShippedCollector } from './collector-shipped.ts';
 
 const ADMIN = 'bench-admin-secret-0123456789';
 
@@ -49,44 +52,18 @@ const SQLITE_RATIO_GOAL = 80;
 const POSTGRES_RATIO_GOAL = 50;
 const RSS_GOAL_MIB = 128;
 
-/**
- * V8 flags of the collector process, as the Dockerfile's collector CMD passes them. The default young
- * generation on a large machine is 2 x 32 MiB semi-spaces, all of it resident under ingest; 8 MiB measured
- * best of 1-16 here for both RSS and CPU (1-2 promote in-flight batches into old space, which then grows
- * larger than the young generation saved and costs more CPU). One V8 helper thread: ~4 MiB less, same CPU.
- */
-const COLLECTOR_NODE_FLAGS = ['--max-semi-space-size=8', '--v8-pool-size=1'];
-/** The environment the image gives the collector beside its flags (the Dockerfile's collector stage). */
-const COLLECTOR_IMAGE_ENV = { MALLOC_ARENA_MAX: '2' };
-
 type MemoryFigures = Record<'rss' | 'heapTotal' | 'heapUsed' | 'external' | 'arrayBuffers', number>;
+/** What testing/peak-memory.mjs writes: the peak sample and the V8 heap spaces' sizes at that moment. */
+interface PeakMemory {
+  memory: MemoryFigures;
+  spaces: Record<string, number>;
+}
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
   const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
   if (!Number.isInteger(v) || v <= 0) throw new Error(`--${name}: must be a positive integer`);
   return v;
-}
-
-/** Child mode: run the collector from the environment until SIGTERM. */
-async function serve(): Promise<void> {
-  const running = await startCollector(loadCollectorSettings(process.env), {
-    log: () => undefined,
-    plugins: [],
-  });
-  process.stdout.write(`READY ${running.url}\n`);
-  // process.memoryUsage() at the resident peak, reported when stopped: the breakdown /proc does not give.
-  let peak: MemoryFigures | undefined;
-  const sampler = setInterval(() => {
-    const m = process.memoryUsage();
-    if (!peak || m.rss > peak.rss) peak = m;
-  }, 250);
-  sampler.unref();
-  process.once('SIGTERM', () => {
-    clearInterval(sampler);
-    process.stdout.write(`MEMORY ${JSON.stringify(peak ?? process.memoryUsage())}\n`);
-    void running.stop().then(() => process.exit(0));
-  });
 }
 
 const REGIONS = [
@@ -350,50 +327,49 @@ async function rawSqlite(
 interface Collector {
   child: ChildProcess;
   url: string;
-  /** The child's process.memoryUsage() at its resident peak, which it prints when stopped. */
-  memory: Promise<MemoryFigures | undefined>;
+  /** The child's process.memoryUsage() at its resident peak, with its V8 heap spaces, written when it exits. */
+  memory: Promise<PeakMemory | undefined>;
 }
 
-/** Starts a collector child (this script with --serve) and resolves with its URL. */
+let bundled: Promise<string> | undefined;
+/** The collector bundle, built once per run into a folder of its own. */
+function shippedBundle(): Promise<string> {
+  if (!bundled) {
+    const out = mkdtempSync(join(tmpdir(), 'flyprobe-bench-bundle-'));
+    process.once('exit', () => rmSync(out, { recursive: true, force: true }));
+    bundled = buildCollectorBundle(out);
+  }
+  return bundled;
+}
+
+/** Starts the shipped collector (collector-shipped.ts) with a memory sampler preloaded and resolves with its URL. */
 async function startChild(env: Record<string, string>, profile: string[]): Promise<Collector> {
-  const child = spawn(
-    process.execPath,
-    [...COLLECTOR_NODE_FLAGS, ...profile, '--import', 'tsx', fileURLToPath(import.meta.url), '--serve'],
+  const memoryFile = join(mkdtempSync(join(tmpdir(), 'flyprobe-bench-memory-')), 'peak.json');
+  const sampler = fileURLToPath(new URL('./testing/peak-memory.mjs', import.meta.url));
+  const { child, url } = await spawnShippedCollector(
+    await shippedBundle(),
+    [...profile, '--import', sampler],
     {
-      env: {
-        ...process.env,
-        FLYPROBE_HOST: '127.0.0.1',
-        FLYPROBE_PORT: '0',
-        FLYPROBE_ADMIN_TOKEN: ADMIN,
-        FLYPROBE_INGEST_RATE: '1000000',
-        FLYPROBE_INGEST_BURST: '1000000',
-        ...COLLECTOR_IMAGE_ENV,
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
+      FLYPROBE_HOST: '127.0.0.1',
+      FLYPROBE_PORT: '0',
+      FLYPROBE_ADMIN_TOKEN: ADMIN,
+      FLYPROBE_INGEST_RATE: '1000000',
+      FLYPROBE_INGEST_BURST: '1000000',
+      // Ingest alone, as these figures always were: detection after each ingest is bench:detection's subject.
+    FLYPROBE_ALERTS: 'false',
+    FLYPROBE_BENCH_MEMORY_FILE: memoryFile,
+      ...env,
     },
   );
-  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-  // One line listener for the child's whole life: READY first, MEMORY when it stops.
-  let ready: (url: string) => void = () => undefined;
-  let reported: (memory: MemoryFigures | undefined) => void = () => undefined;
-  const readyLine = new Promise<string>((resolve) => {
-    ready = resolve;
+  const memory = once(child, 'exit').then(() => {
+    try {
+      return JSON.parse(readFileSync(memoryFile, 'utf8')) as PeakMemory;
+    } catch {
+      return undefined;
+    } finally {
+      rmSync(dirname(memoryFile), { recursive: true, force: true });
+    }
   });
-  const memory = new Promise<MemoryFigures | undefined>((resolve) => {
-    reported = resolve;
-  });
-  lines.on('line', (line) => {
-    if (line.startsWith('READY ')) ready(line.slice(6));
-    else if (line.startsWith('MEMORY ')) reported(JSON.parse(line.slice(7)) as MemoryFigures);
-  });
-  lines.once('close', () => reported(undefined));
-  const url = await Promise.race([
-    readyLine,
-    once(child, 'exit').then(() => {
-      throw new Error('collector exited before it was ready');
-    }),
-  ]);
   return { child, url, memory };
 }
 
@@ -515,7 +491,8 @@ async function main(): Promise<void> {
     children.push(one.child);
     const { http, batches } = await measure([one], total, size, clients);
     await stopChild(one.child);
-    const memory = await one.memory;
+    const peak = await one.memory;
+    const memory = peak?.memory;
 
     const rawAfter = await rawOnce('raw_after', batches);
     const raw = {
@@ -575,6 +552,10 @@ async function main(): Promise<void> {
       console.log(
         `  collector memory at its peak: V8 heap ${mib(memory.heapTotal)} (${mib(memory.heapUsed)} used), off-heap buffers ${mib(memory.external)} (${mib(memory.arrayBuffers)} ArrayBuffers), files mapped (node binary, libraries; at the end) ${mib(http.fileRss)}, other anonymous ${mib(rest)}`,
       );
+      const spaces = Object.entries(peak?.spaces ?? {}).filter(([, size]) => size > 0);
+      console.log(
+        `  V8 heap spaces at that peak: ${spaces.map(([name, size]) => `${name} ${mib(size)}`).join(', ')}`,
+      );
     }
     const threadTotal = [...http.threads.values()].reduce((n, m) => n + m, 0);
     console.log(
@@ -597,5 +578,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv.includes('--serve')) await serve();
-else await main();
+await main();
