@@ -1,10 +1,10 @@
-import { request } from 'undici';
+import { undici } from '../undici.ts';
 
 const MAX_BODY = 4 * 1024 * 1024;
 
 /** GETs JSON with a timeout and a body cap; throws naming the URL's host on any failure or non-2xx answer. */
 export async function getJson(url: string, opts: { timeoutMs: number; token?: string }): Promise<unknown> {
-  const res = await request(url, {
+  const res = await (await undici()).request(url, {
     method: 'GET',
     headers: { accept: 'application/json', ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}) },
     headersTimeout: opts.timeoutMs,

@@ -1,4 +1,5 @@
-import { type Dispatcher, request } from 'undici';
+import type { Dispatcher } from 'undici';
+import { undici } from '../../undici.ts';
 
 /** A failed delivery; `retryable` false means retrying cannot help (e.g. 400, 404). */
 export class DeliveryError extends Error {
@@ -19,11 +20,13 @@ export async function post(
   body: string,
   headers: Record<string, string>,
   timeoutMs: number,
-  dispatcher?: Dispatcher,
+  dispatcher?: Dispatcher | Promise<Dispatcher>,
 ): Promise<void> {
   let status: number;
   let text: string;
   try {
+    const { request } = await undici();
+    const agent = await dispatcher;
     const res = await request(url, {
       method: 'POST',
       body,
@@ -31,7 +34,7 @@ export async function post(
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
       signal: AbortSignal.timeout(timeoutMs),
-      ...(dispatcher ? { dispatcher } : {}),
+      ...(agent ? { dispatcher: agent } : {}),
     });
     status = res.statusCode;
     text = await res.body.text();

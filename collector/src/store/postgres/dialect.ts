@@ -1,5 +1,5 @@
 import type { StoreDialect } from '../core/dialect.ts';
-import { openPostgresStore } from './postgres-store.ts';
+import { openPostgresStore } from './lazy.ts';
 
 export interface PostgresLocation {
   dialect: 'postgres';

@@ -239,7 +239,7 @@ describe.skipIf(skip !== undefined)(
       await provider({ tls }).deliver(receiver(url), firing('tls'));
       const auth = `Basic ${Buffer.from(`flyprobe:${PASSWORD}`).toString('base64')}`;
       const shown = await shows(secured.url, 'tls', {
-        dispatcher: tlsAgent(tls),
+        dispatcher: await tlsAgent(tls),
         headers: { authorization: auth },
       });
       expect(shown.labels.alertname).toBe('flyprobe_resets');
@@ -266,7 +266,10 @@ describe.skipIf(skip !== undefined)(
         receiver(url),
         firing('tls-skip'),
       );
-      await shows(secured.url, 'tls-skip', { dispatcher: tlsAgent(tls), headers: { authorization: auth } });
+      await shows(secured.url, 'tls-skip', {
+        dispatcher: await tlsAgent(tls),
+        headers: { authorization: auth },
+      });
     });
 
     it('sends the receiver secret as a bearer token (Alertmanager behind a bearer-checking proxy)', async () => {

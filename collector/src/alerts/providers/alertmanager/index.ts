@@ -62,10 +62,14 @@ export function toPostableAlert(
  * deduplicates by label set), and a delivery succeeds when at least one replica accepted it.
  */
 export class AlertmanagerProvider implements Provider {
-  private readonly dispatcher: Dispatcher | undefined;
+  private agent: Promise<Dispatcher> | undefined;
 
-  constructor(private readonly opts: AlertmanagerOptions) {
-    this.dispatcher = opts.tls ? tlsAgent(opts.tls) : undefined;
+  constructor(private readonly opts: AlertmanagerOptions) {}
+
+  /** The TLS dispatcher, made at the first delivery (undici loads on first use). */
+  private dispatcher(): Promise<Dispatcher> | undefined {
+    if (this.opts.tls) this.agent ??= tlsAgent(this.opts.tls);
+    return this.agent;
   }
 
   async deliver(receiver: Receiver, n: Notification): Promise<void> {
@@ -93,7 +97,7 @@ export class AlertmanagerProvider implements Provider {
           body,
           authHeaders(e, receiver.secret),
           this.opts.timeoutMs,
-          this.dispatcher,
+          this.dispatcher(),
         ),
       ),
     );

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { Agent } from 'undici';
+import type { Dispatcher } from 'undici';
+import { undici } from '../../../undici.ts';
 
 /** TLS towards Alertmanager (FLYPROBE_ALERTMANAGER_* variables), as in Prometheus' `tls_config`. */
 export interface AlertmanagerTls {
@@ -40,7 +41,8 @@ export function alertmanagerTlsFromEnv(env: NodeJS.ProcessEnv): AlertmanagerTls 
 }
 
 /** An undici dispatcher applying the TLS options (one per provider: it pools connections). */
-export function tlsAgent(tls: AlertmanagerTls): Agent {
+export async function tlsAgent(tls: AlertmanagerTls): Promise<Dispatcher> {
+  const { Agent } = await undici();
   return new Agent({
     connect: {
       ...(tls.ca ? { ca: tls.ca } : {}),
