@@ -34,16 +34,20 @@ const COMMON = {
   logLevel: 'warning',
 };
 
-/** Bundles the CLI into `<outdir>/bin/flyprobe.mjs` and everything it needs beside it; returns that path. */
+/**
+ * Bundles the CLI into `<outdir>/bin/flyprobe.mjs` and everything it needs beside it; returns that path. `entry`
+ * replaces the CLI (tests of the bundling itself).
+ */
 export async function buildCollectorBundle(
   outdir: string = join(ROOT, 'collector', 'dist'),
+  entry: string = join(ROOT, 'cli', 'src', 'main.ts'),
 ): Promise<string> {
   rmSync(outdir, { recursive: true, force: true });
   const esbuild = loadEsbuild();
   const refs = emptyRefs();
   await esbuild.build({
     ...COMMON,
-    entryPoints: { 'bin/flyprobe': join(ROOT, 'cli', 'src', 'main.ts') },
+    entryPoints: { 'bin/flyprobe': entry },
     splitting: true,
     outdir,
     outExtension: { '.js': '.mjs' },

@@ -61,7 +61,9 @@ export function urlAssets(refs: UrlRefs): Plugin {
             refs.workers.set(target, name);
             return `new URL('../workers/${name}', import.meta.url)`;
           }
-          const dest = relative(ROOT, target).split(sep).join('/');
+          // By its path in the repository (a file elsewhere, as in tests, by its absolute path), inside assets/.
+          const inRepo = relative(ROOT, target);
+          const dest = (inRepo.startsWith('..') ? join('outside', target) : inRepo).split(sep).join('/');
           refs.assets.set(target, dest);
           return `new URL('../assets/${dest}${rel.endsWith('/') ? '/' : ''}', import.meta.url)`;
         });
