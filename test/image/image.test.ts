@@ -40,9 +40,31 @@ describe.skipIf(skipReason !== undefined)(
         expect(run.smoke.okResults[p] ?? 0).toBeGreaterThan(0);
     });
 
-    it('ships no test code: no testing/ folder or test file in the collector image, only the bundle in the probe image', () => {
-      expect(run.smoke.collectorSourceFiles).toBeGreaterThan(0);
-      expect(run.smoke.collectorTestCode).toEqual([]);
+    it('runs the collector from its bundle, and flyprobe on PATH runs the same bundle for operators', () => {
+      expect(run.smoke.collectorCommand).toMatch(
+        /^node( --\S+)* \/app\/collector\/dist\/bin\/flyprobe\.mjs collector$/,
+      );
+      expect(run.smoke.collectorCliHelp).toContain('Usage: flyprobe');
+      expect(run.smoke.collectorCliHelp).toContain('tokens');
+    });
+
+    it('ships no test code or sources: only the bundles (and better-sqlite3 beside the collector one)', () => {
+      expect(run.smoke.collectorAppFiles).toContain('/app/collector/dist/bin/flyprobe.mjs');
+      // The SQLite checkpointer (and any other worker thread) is an entry of its own under workers/.
+      expect(
+        run.smoke.collectorAppFiles.some((f) => /^\/app\/collector\/dist\/workers\/[^/]+\.mjs$/.test(f)),
+      ).toBe(true);
+      const outsideCollectorBundle = run.smoke.collectorAppFiles.filter(
+        (f) =>
+          !/^\/app\/collector\/dist\/(bin\/flyprobe\.mjs|(chunks|workers)\/[^/]+\.mjs|assets\/.+|node_modules\/better-sqlite3\/.+)$/.test(
+            f,
+          ),
+      );
+      expect(outsideCollectorBundle).toEqual([]);
+      // Nothing test-shaped among the files copied beside it (test/boundaries keeps test code out of the bundle).
+      expect(run.smoke.collectorAppFiles.filter((f) => /\/testing\/|\.test\.|\/test-[^/]*$/.test(f))).toEqual(
+        [],
+      );
       expect(run.smoke.probeAppFiles).toContain('/app/probe/dist/bin/flyprobe.mjs');
       const outsideBundle = run.smoke.probeAppFiles.filter(
         (f) => !/^\/app\/probe\/dist\/(bin\/flyprobe\.mjs|chunks\/[^/]+\.mjs|proto\/echo\.proto)$/.test(f),

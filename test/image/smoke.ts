@@ -23,10 +23,12 @@ export interface SmokeReport {
   okResults: Partial<Record<Protocol, number>>;
   probeExitCode: number;
   collectorExitCode: number;
-  /** Sources under the collector image's /app/<package>/src (to show the listing below saw them). */
-  collectorSourceFiles: number;
-  /** testing/ folders, *.test.ts, testing.ts and test-*.ts under /app/<package>/src: must be none. */
-  collectorTestCode: string[];
+  /** Every file under the collector image's /app: only collector/build.ts's bundle and better-sqlite3 beside it. */
+  collectorAppFiles: string[];
+  /** The collector's pid 1 command line once running (NUL-separated arguments joined by spaces). */
+  collectorCommand: string;
+  /** `flyprobe --help` inside the collector image, the way an operator runs it over `fly ssh console`. */
+  collectorCliHelp: string;
   /** Every file under the probe image's /app: only the bundle (entry, chunks) and its .proto. */
   probeAppFiles: string[];
 }
@@ -88,12 +90,8 @@ export async function smokeImages(podman: Podman, workDir: string, logPath: stri
     const probeNodeVersion = (
       await run(['run', '--rm', '--entrypoint', 'node', imageTag('probe'), '--version'])
     ).trim();
-    const collectorSources = await listInImage(podman, imageTag('collector'), 'find /app/*/src -type f');
-    const collectorTestCode = await listInImage(
-      podman,
-      imageTag('collector'),
-      "find /app/*/src \\( -type d -name testing \\) -o \\( -type f \\( -name '*.test.ts' -o -name testing.ts -o -name 'test-*.ts' \\) \\)",
-    );
+    const collectorAppFiles = await listInImage(podman, imageTag('collector'), 'find /app -type f');
+    const collectorCliHelp = await run(['run', '--rm', imageTag('collector'), 'flyprobe', '--help']);
     const probeAppFiles = await listInImage(podman, imageTag('probe'), 'find /app -type f');
 
     await run([
@@ -126,6 +124,10 @@ export async function smokeImages(podman: Podman, workDir: string, logPath: stri
     );
     const procStatus = await run(['exec', names.collector, 'cat', '/proc/1/status']);
     const collectorUid = Number(/^Uid:\s+(\d+)/m.exec(procStatus)?.[1] ?? Number.NaN);
+    const collectorCommand = (await run(['exec', names.collector, 'cat', '/proc/1/cmdline']))
+      .split('\0')
+      .filter(Boolean)
+      .join(' ');
 
     const minted = await fetch(`${api}/v1/tokens`, {
       method: 'POST',
@@ -190,8 +192,9 @@ export async function smokeImages(podman: Podman, workDir: string, logPath: stri
       okResults,
       probeExitCode,
       collectorExitCode,
-      collectorSourceFiles: collectorSources.length,
-      collectorTestCode,
+      collectorAppFiles,
+      collectorCommand,
+      collectorCliHelp,
       probeAppFiles,
     };
   } finally {
