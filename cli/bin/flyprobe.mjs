@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Registers tsx so the CLI runs straight from its TypeScript sources (development and the collector
-// image; the probe image runs probe/build.ts's bundle of the same sources instead of this file).
+// Registers tsx so the CLI runs straight from its TypeScript sources (development and tests; the images
+// run bundles of the same sources instead of this file: probe/build.ts's and collector/build.ts's).
 import { register } from 'tsx/esm/api';
 
 // engines.node in the root package.json. Older Nodes fail deep inside undici 8 with errors that

@@ -356,8 +356,8 @@ async function startChild(env: Record<string, string>, profile: string[]): Promi
       FLYPROBE_INGEST_RATE: '1000000',
       FLYPROBE_INGEST_BURST: '1000000',
       // Ingest alone, as these figures always were: detection after each ingest is bench:detection's subject.
-    FLYPROBE_ALERTS: 'false',
-    FLYPROBE_BENCH_MEMORY_FILE: memoryFile,
+      FLYPROBE_ALERTS: 'false',
+      FLYPROBE_BENCH_MEMORY_FILE: memoryFile,
       ...env,
     },
   );
