@@ -64,8 +64,11 @@ CMD ["probe"]
 # is resident under ingest: ~45 MiB less RSS at the same CPU) and one V8 helper thread; measured by
 # `pnpm bench:collector-ingest`, which runs the same bundle with the flags and ENV it reads from this stage.
 # Two malloc arenas instead of one per thread (main, checkpointer worker, libuv pool): ~6 MiB less, same CPU.
+# A fixed 128 KiB mmap threshold: glibc otherwise raises it to the largest block freed so far (request bodies,
+# ~170 KiB), after which such blocks come from the heap and their memory stays there: ~3 MiB less, same CPU.
 FROM runtime AS collector
 ENV MALLOC_ARENA_MAX=2
+ENV MALLOC_MMAP_THRESHOLD_=131072
 COPY --from=build /app/collector/dist /app/collector/dist
 RUN printf '#!/bin/sh\nexec node /app/collector/dist/bin/flyprobe.mjs "$@"\n' > /usr/local/bin/flyprobe \
  && chmod 755 /usr/local/bin/flyprobe

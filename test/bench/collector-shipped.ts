@@ -13,8 +13,12 @@ import { fileURLToPath } from 'node:url';
 const IMAGE_BUNDLE = '/app/collector/dist/bin/flyprobe.mjs';
 
 /** The `FROM ... AS <name>` stage of the Dockerfile, up to the next stage. */
+function readDockerfile(): string {
+  return readFileSync(fileURLToPath(new URL('../../Dockerfile', import.meta.url)), 'utf8');
+}
+
 export function dockerfileStage(name: string): string {
-  const dockerfile = readFileSync(fileURLToPath(new URL('../../Dockerfile', import.meta.url)), 'utf8');
+  const dockerfile = readDockerfile();
   const start = dockerfile.search(new RegExp(`^FROM \\S+ AS ${name}$`, 'm'));
   if (start < 0) throw new Error(`Dockerfile: no ${name} stage`);
   const stage = dockerfile.slice(start);
@@ -22,7 +26,7 @@ export function dockerfileStage(name: string): string {
   return next < 0 ? stage : stage.slice(0, next + 1);
 }
 
-/** The collector stage's node flags and `ENV NAME=value` lines; throws unless its CMD runs the bundle. */
+/** The collector stage's node flags and environment (its ENV lines and its base's); throws unless its CMD runs the bundle. */
 export function collectorImage(): { flags: string[]; env: Record<string, string> } {
   const stage = dockerfileStage('collector');
   const cmd = /^CMD (\[.*\])$/m.exec(stage)?.[1];
@@ -32,9 +36,16 @@ export function collectorImage(): { flags: string[]; env: Record<string, string>
   if (!run) throw new Error(`Dockerfile collector CMD: no "node [flags] <bundle> collector" in ${script}`);
   if (run[2] !== IMAGE_BUNDLE)
     throw new Error(`Dockerfile collector CMD runs ${run[2]}, not ${IMAGE_BUNDLE}`);
-  const env: Record<string, string> = {};
+  return { flags: (run[1] ?? '').trim().split(/\s+/).filter(Boolean), env: stageEnv('collector') };
+}
+
+/** `ENV NAME=value` lines of a stage and of the stages it is built FROM (NODE_ENV comes from runtime). */
+function stageEnv(name: string): Record<string, string> {
+  const stage = dockerfileStage(name);
+  const base = /^FROM (\S+) AS/.exec(stage)?.[1];
+  const env = base && new RegExp(`^FROM \\S+ AS ${base}$`, 'm').test(readDockerfile()) ? stageEnv(base) : {};
   for (const m of stage.matchAll(/^ENV (\w+)=(\S+)$/gm)) env[m[1] as string] = m[2] as string;
-  return { flags: (run[1] ?? '').trim().split(/\s+/).filter(Boolean), env };
+  return env;
 }
 
 export interface ShippedCollector {
@@ -56,7 +67,7 @@ export async function spawnShippedCollector(
 ): Promise<ShippedCollector> {
   const image = collectorImage();
   const child = spawn(process.execPath, [...image.flags, ...extraFlags, bundle, 'collector'], {
-    env: { PATH: process.env.PATH, NODE_ENV: 'production', ...env, ...image.env },
+    env: { PATH: process.env.PATH, ...env, ...image.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
