@@ -70,9 +70,11 @@ describe('collector bundle', () => {
     ]);
   });
 
-  it('checkpoints from its worker thread, which keeps running', async () => {
-    // The main connection never checkpoints while the worker lives (a failed worker hands the job back and
-    // ends), so the database file growing with the worker still there means the worker copied the WAL.
+  it('runs its SQLite worker thread from the bundle, which keeps running after writes reach the file', async () => {
+    // The bundle's SQLite work off the event loop runs in a worker bundled under workers/ (the checkpointer,
+    // or a writer thread). The main connection never copies the WAL into the database file, so the file
+    // growing with a worker thread still alive means the bundled worker loaded, opened SQLite and did its job
+    // (a worker that fails to load ends at once; the store then falls back or refuses).
     const pid = collector.child.pid as number;
     const probe = probeIdentity('bundle-2', 'ams');
     const token = await probeToken(collector.url, probe.probeId, probe.region);
@@ -81,7 +83,7 @@ describe('collector bundle', () => {
     const ingest = await call(`${collector.url}/v1/ingest`, { token, body: batch(probe, many) });
     expect(ingest.body).toMatchObject({ accepted: 500 });
     await until(
-      'the checkpointer to copy the ingested pages into the database file',
+      'the ingested pages to reach the database file',
       async () => (statSync(db()).size > before ? true : undefined),
       20_000,
       { everyMs: 100 },
