@@ -7,7 +7,7 @@
  * imports, so `flyprobe collector` loads only what that role reaches and the operator commands still work.
  * The probe image has its own, smaller bundle (probe/build.ts).
  *
- *   node --import tsx collector/build.ts [--outdir DIR]
+ *   node --import tsx collector/build.ts      (into collector/dist; tests and benches pass a folder of their own)
  */
 import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -76,15 +76,6 @@ export async function buildCollectorBundle(
   return join(outdir, 'bin', 'flyprobe.mjs');
 }
 
-function outdirArg(): string | undefined {
-  const i = process.argv.indexOf('--outdir');
-  if (i < 0) return undefined;
-  const v = process.argv[i + 1];
-  if (!v) throw new Error('--outdir: needs a directory');
-  return v;
-}
-
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const out = await buildCollectorBundle(outdirArg());
-  process.stdout.write(`collector bundle: ${out}\n`);
+  process.stdout.write(`collector bundle: ${await buildCollectorBundle()}\n`);
 }
