@@ -108,6 +108,14 @@ async function readWeb(stream: ReadableStream<Uint8Array>, limit: number, gzip: 
  * refused too) and parses it. Refuses with 413, 415 or 400 naming the problem; never throws anything else.
  */
 export async function readJsonBody(c: Context<ApiEnv>, limit: number): Promise<unknown> {
+  return (await readJsonText(c, limit)).value;
+}
+
+/** readJsonBody, also returning the decoded text the value was parsed from (ingest hands it on to the store). */
+export async function readJsonText(
+  c: Context<ApiEnv>,
+  limit: number,
+): Promise<{ text: string; value: unknown }> {
   const declared = Number(c.req.header('content-length'));
   if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
   const type = c.req.header('content-type');
@@ -131,8 +139,9 @@ export async function readJsonBody(c: Context<ApiEnv>, limit: number): Promise<u
     bytes = body ? await readWeb(body, limit, gzip) : Buffer.alloc(0);
   }
   if (bytes.length === 0) throw new ApiError(400, 'invalid_json', 'request body is empty; expected JSON');
+  const text = bytes.toString('utf8');
   try {
-    return JSON.parse(bytes.toString('utf8'));
+    return { text, value: JSON.parse(text) };
   } catch (err) {
     throw new ApiError(400, 'invalid_json', `request body is not valid JSON: ${(err as Error).message}`);
   }

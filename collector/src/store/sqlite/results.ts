@@ -1,7 +1,6 @@
-import type { ProbeIdentity, ProbeResult } from '@flyprobe/shared';
-import type { Database, Statement } from 'better-sqlite3';
-import { extraJson, type ResultRow, toStored } from '../core/result-row.ts';
-import type { InsertOutcome, ResultFilter, StoredResult } from '../store.ts';
+import type { Database } from 'better-sqlite3';
+import { type ResultRow, toStored } from '../core/result-row.ts';
+import type { ResultFilter, StoredResult } from '../store.ts';
 
 const MAX_LIST_LIMIT = 10_000;
 
@@ -14,65 +13,9 @@ function listLimit(limit: number): number {
   return Math.max(0, Math.min(MAX_LIST_LIMIT, Math.trunc(limit)));
 }
 
-/** Raw results: idempotent insert keyed by (probe id, boot id, seq) and filtered listing. */
+/** Raw results: filtered listing and the feed (the writer thread inserts them: result-inserts.ts). */
 export class ResultTable {
-  private readonly selectBoot: Statement;
-  private readonly insertBoot: Statement;
-  private readonly insertResult: Statement;
-  private readonly bootKeys = new Map<string, number>();
-
-  constructor(private readonly db: Database) {
-    this.selectBoot = db.prepare('SELECT id FROM probe_boots WHERE probe_id = ? AND boot_id = ?').pluck();
-    this.insertBoot = db.prepare('INSERT INTO probe_boots (probe_id, boot_id) VALUES (?, ?)');
-    this.insertResult = db.prepare(
-      `INSERT INTO results (boot_key, seq, probe_region, target, path, protocol, target_region, started_at, received_at,
-         outcome, latency_ms, edge_region, served_region, degraded, extra)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (boot_key, seq) DO NOTHING`,
-    );
-  }
-
-  /**
-   * Inserts the results; must run inside the caller's transaction. Duplicates (same probe id, boot id, seq,
-   * whether from an earlier batch or repeated within this one) are skipped and counted.
-   */
-  insert(probe: ProbeIdentity, results: readonly ProbeResult[], receivedAt: number): InsertOutcome {
-    const bootKey = this.bootKey(probe.probeId, probe.bootId);
-    const inserted: StoredResult[] = [];
-    let duplicate = 0;
-    for (const r of results) {
-      const info = this.insertResult.run(
-        bootKey,
-        r.seq,
-        probe.region,
-        r.target,
-        r.path,
-        r.protocol,
-        r.targetRegion ?? null,
-        r.startedAt,
-        receivedAt,
-        r.outcome,
-        r.latencyMs ?? null,
-        r.edgeRegion ?? null,
-        r.servedRegion ?? null,
-        r.degraded === undefined ? null : r.degraded ? 1 : 0,
-        extraJson(r),
-      );
-      if (info.changes === 0) {
-        duplicate++;
-        continue;
-      }
-      inserted.push({
-        ...r,
-        id: Number(info.lastInsertRowid),
-        probeId: probe.probeId,
-        bootId: probe.bootId,
-        probeRegion: probe.region,
-        receivedAt,
-      });
-    }
-    return { inserted, duplicate };
-  }
+  constructor(private readonly db: Database) {}
 
   list(filter: ResultFilter): StoredResult[] {
     const where: string[] = [];
@@ -121,17 +64,5 @@ export class ResultTable {
       .all(afterId) as ResultRow[];
     const results = rows.map(toStored);
     return { results, lastId: results.at(-1)?.id ?? afterId };
-  }
-
-  private bootKey(probeId: string, bootId: string): number {
-    const k = `${probeId}\n${bootId}`;
-    let id = this.bootKeys.get(k);
-    if (id === undefined) {
-      const found = this.selectBoot.get(probeId, bootId) as number | undefined;
-      id = found ?? Number(this.insertBoot.run(probeId, bootId).lastInsertRowid);
-      // Only cache ids that already existed: a new one could still be rolled back with the transaction.
-      if (found !== undefined) this.bootKeys.set(k, id);
-    }
-    return id;
   }
 }

@@ -4,18 +4,19 @@ import type { RollupRecord } from '../core/rollup-delta.ts';
 import { type BlockSelect, RollupReads, selectBlocksSql } from '../core/rollup-reads.ts';
 import { RouteReads, routeStatements } from '../core/routes.ts';
 import { StoreBase, type StoreParts } from '../core/store-base.ts';
-import type { FeedCursor, InsertOutcome, RetentionPolicy, Store } from '../store.ts';
+import type { FeedCursor, InsertOutcome, ResultsText, RetentionPolicy, Store } from '../store.ts';
 import { SqliteAlertStore } from './alerts.ts';
-import { DurableCommits } from './durable-commits.ts';
 import { runMigrations } from './migrations.ts';
 import { openDatabase } from './open.ts';
 import { ProbeTable } from './probes.ts';
+import { insertOutcome } from './result-inserts.ts';
 import { ResultTable } from './results.ts';
 import { Retention } from './retention.ts';
 import { RollupWriter } from './rollup-writer.ts';
 import { STORE_COMPONENT, STORE_MIGRATIONS } from './schema.ts';
 import { TargetTable } from './targets.ts';
 import { TokenTable } from './tokens.ts';
+import { WriterThread } from './writer-thread.ts';
 
 export interface SqliteStoreOptions {
   /** Database file; created with its directory's permissions when missing. */
@@ -27,15 +28,6 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
   /** Clock for record timestamps (tokens, targets); tests pin it. */
   now?: () => number;
-}
-
-/** A write waiting for the next group commit. */
-interface PendingWrite {
-  /** Runs inside the shared transaction. */
-  apply(): void;
-  /** Runs after the commit. */
-  done(): void;
-  fail(error: unknown): void;
 }
 
 /** Store on one SQLite file: one collector, the embedded default. */
@@ -50,8 +42,7 @@ export class SqliteStore extends StoreBase implements Store {
   private readonly probes: ProbeTable;
   private readonly retention: Retention;
   private readonly flushTimer: NodeJS.Timeout;
-  private readonly commits: DurableCommits;
-  private pending: PendingWrite[] = [];
+  private readonly writer: WriterThread;
 
   constructor(
     readonly db: Database,
@@ -60,10 +51,16 @@ export class SqliteStore extends StoreBase implements Store {
     super();
     this.now = options.now ?? Date.now;
     runMigrations(db, STORE_COMPONENT, STORE_MIGRATIONS);
-    this.commits = new DurableCommits(db);
+    if (db.memory || db.name === '')
+      throw new Error('the SQLite store needs a database file: its writer thread opens its own connection');
     this.results = new ResultTable(db);
     this.rollups = new RollupWriter(db, options.maxCachedRollups);
     this.rollups.recover();
+    // The writer thread's checkpointer copies the WAL back; one here would block the event loop.
+    db.pragma('wal_autocheckpoint = 0');
+    this.writer = new WriterThread({ path: db.name, busyTimeoutMs: options.busyTimeoutMs ?? 5000 }, () =>
+      this.rollups.recover(),
+    );
     this.probes = new ProbeTable(db);
     const blocks = new Map<string, Statement>();
     const routes = routeStatements({ from: '@from', to: '@to', target: '@target', path: '@path' });
@@ -93,39 +90,30 @@ export class SqliteStore extends StoreBase implements Store {
   }
 
   /**
-   * Group commit: batches that arrive in the same event-loop turn (concurrent ingest requests) share one
-   * transaction, and those arriving while the WAL is being synced are committed together when the sync returns
-   * (durable-commits.ts); each promise resolves only after its commit is on stable storage, so an answer still
-   * means durable.
+   * Group commit on the writer thread (writer-worker.ts): batches that reach it together share one
+   * transaction and one fsync, and each promise resolves only after its commit is on stable storage, so an
+   * answer still means durable. `text` is the request text the results were parsed from, when there is
+   * one: the thread re-reads them from it instead of receiving a copy of every object.
    */
-  insertResults(probe: ProbeIdentity, results: ProbeResult[], receivedAt: number): Promise<InsertOutcome> {
+  async insertResults(
+    probe: ProbeIdentity,
+    results: ProbeResult[],
+    receivedAt: number,
+    text?: ResultsText,
+  ): Promise<InsertOutcome> {
     this.assertOpen();
-    return new Promise((resolve, reject) => {
-      let outcome: InsertOutcome;
-      this.enqueue({
-        apply: () => {
-          outcome = this.results.insert(probe, results, receivedAt);
-        },
-        done: () => {
-          // After the durable commit: a rolled-back batch must not reach the rollups.
-          for (const r of outcome.inserted) this.rollups.fold(r.id, r);
-          resolve(outcome);
-        },
-        fail: reject,
-      });
-    });
+    const ids = await this.writer.results(probe, receivedAt, text ?? { results });
+    const outcome = insertOutcome(probe, results, ids, receivedAt);
+    // After the durable commit, in commit order (the thread answers in order): a rolled-back batch must not
+    // reach the rollups, and ids are folded ascending.
+    for (const r of outcome.inserted) this.rollups.fold(r.id, r);
+    return outcome;
   }
 
-  /** Joins the next group commit, so a heartbeat costs no fsync of its own when batches are arriving. */
+  /** Joins the writer thread's next group commit, so a heartbeat costs no fsync of its own. */
   recordProbe(identity: ProbeIdentity, heartbeat: Heartbeat | undefined, at: number): Promise<void> {
     this.assertOpen();
-    return new Promise((resolve, reject) => {
-      this.enqueue({
-        apply: () => this.probes.record(identity, heartbeat, at),
-        done: resolve,
-        fail: reject,
-      });
-    });
+    return this.writer.probe(identity, heartbeat, at);
   }
 
   async prune(now: number, policy: RetentionPolicy): Promise<{ raw: number; rollups: number }> {
@@ -169,44 +157,11 @@ export class SqliteStore extends StoreBase implements Store {
 
   async close(): Promise<void> {
     if (!this.open) return;
-    this.commitPending();
-    await this.commits.close();
+    await this.writer.close();
     clearInterval(this.flushTimer);
     this.rollups.flush();
     this.open = false;
     this.db.close();
-  }
-
-  private enqueue(write: PendingWrite): void {
-    this.pending.push(write);
-    if (this.pending.length === 1) this.commits.nextCommit(() => this.commitPending());
-  }
-
-  private commitPending(): void {
-    const writes = this.pending;
-    if (writes.length === 0) return;
-    this.pending = [];
-    try {
-      this.commits.write(
-        this.db.transaction(() => {
-          for (const w of writes) w.apply();
-        }),
-      );
-    } catch (error) {
-      // One failing write must not fail its neighbours: retry each in its own transaction.
-      if (writes.length === 1) {
-        writes[0]!.fail(error);
-        return;
-      }
-      for (const w of writes) {
-        this.pending = [w];
-        this.commitPending();
-      }
-      return;
-    }
-    this.commits.whenDurable((error) => {
-      for (const w of writes) error ? w.fail(error) : w.done();
-    });
   }
 
   /** Reads see every acknowledged result: the write-behind cache is written back first. */

@@ -1,0 +1,73 @@
+import type { Database } from 'better-sqlite3';
+import { DurableCommits } from './durable-commits.ts';
+
+/** A write waiting for the next group commit. */
+interface PendingWrite {
+  /** Runs inside the shared transaction. */
+  apply(): void;
+  /** Runs after the commit is durable. */
+  done(): void;
+  fail(error: unknown): void;
+}
+
+/**
+ * Group commit: writes that arrive in the same event-loop turn share one transaction, and those arriving
+ * while the WAL is being synced are committed together when the sync returns (durable-commits.ts); each
+ * promise resolves only after its commit is on stable storage, so an answer still means durable.
+ */
+export class GroupCommit {
+  private readonly commits: DurableCommits;
+  private pending: PendingWrite[] = [];
+
+  constructor(private readonly db: Database) {
+    this.commits = new DurableCommits(db);
+  }
+
+  /** Runs `apply` in the next group's transaction; resolves with its value once that commit is durable. */
+  write<T>(apply: () => T): Promise<T> {
+    return new Promise((resolve, reject) => {
+      let value: T;
+      this.pending.push({
+        apply: () => {
+          value = apply();
+        },
+        done: () => resolve(value),
+        fail: reject,
+      });
+      if (this.pending.length === 1) this.commits.nextCommit(() => this.commitPending());
+    });
+  }
+
+  /** Commits what is queued, waits for every sync in flight and stops the checkpointer. */
+  async close(): Promise<void> {
+    this.commitPending();
+    await this.commits.close();
+  }
+
+  private commitPending(): void {
+    const writes = this.pending;
+    if (writes.length === 0) return;
+    this.pending = [];
+    try {
+      this.commits.write(
+        this.db.transaction(() => {
+          for (const w of writes) w.apply();
+        }),
+      );
+    } catch (error) {
+      // One failing write must not fail its neighbours: retry each in its own transaction.
+      if (writes.length === 1) {
+        writes[0]!.fail(error);
+        return;
+      }
+      for (const w of writes) {
+        this.pending = [w];
+        this.commitPending();
+      }
+      return;
+    }
+    this.commits.whenDurable((error) => {
+      for (const w of writes) error ? w.fail(error) : w.done();
+    });
+  }
+}

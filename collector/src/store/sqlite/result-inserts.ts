@@ -1,0 +1,92 @@
+import type { ProbeIdentity, ProbeResult } from '@flyprobe/shared';
+import type { Database, Statement } from 'better-sqlite3';
+import { extraJson } from '../core/result-row.ts';
+import type { InsertOutcome, StoredResult } from '../store.ts';
+
+/**
+ * The idempotent insert of raw results, keyed by (probe id, boot id, seq). Runs on the writer thread's
+ * connection (writer-worker.ts); the ids it returns travel back to the event loop as one typed array.
+ */
+export class ResultInserts {
+  private readonly selectBoot: Statement;
+  private readonly insertBoot: Statement;
+  private readonly insertResult: Statement;
+  private readonly bootKeys = new Map<string, number>();
+
+  constructor(db: Database) {
+    this.selectBoot = db.prepare('SELECT id FROM probe_boots WHERE probe_id = ? AND boot_id = ?').pluck();
+    this.insertBoot = db.prepare('INSERT INTO probe_boots (probe_id, boot_id) VALUES (?, ?)');
+    this.insertResult = db.prepare(
+      `INSERT INTO results (boot_key, seq, probe_region, target, path, protocol, target_region, started_at, received_at,
+         outcome, latency_ms, edge_region, served_region, degraded, extra)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (boot_key, seq) DO NOTHING`,
+    );
+  }
+
+  /**
+   * Inserts the results; must run inside the caller's transaction. Returns each result's new id, or 0 for a
+   * duplicate (same probe id, boot id, seq, whether from an earlier batch or repeated within this one).
+   */
+  insert(probe: ProbeIdentity, results: readonly ProbeResult[], receivedAt: number): Float64Array {
+    const bootKey = this.bootKey(probe.probeId, probe.bootId);
+    const ids = new Float64Array(results.length);
+    for (let i = 0; i < results.length; i++) {
+      const r = results[i] as ProbeResult;
+      const info = this.insertResult.run(
+        bootKey,
+        r.seq,
+        probe.region,
+        r.target,
+        r.path,
+        r.protocol,
+        r.targetRegion ?? null,
+        r.startedAt,
+        receivedAt,
+        r.outcome,
+        r.latencyMs ?? null,
+        r.edgeRegion ?? null,
+        r.servedRegion ?? null,
+        r.degraded === undefined ? null : r.degraded ? 1 : 0,
+        extraJson(r),
+      );
+      if (info.changes > 0) ids[i] = Number(info.lastInsertRowid);
+    }
+    return ids;
+  }
+
+  private bootKey(probeId: string, bootId: string): number {
+    const k = `${probeId}\n${bootId}`;
+    let id = this.bootKeys.get(k);
+    if (id === undefined) {
+      const found = this.selectBoot.get(probeId, bootId) as number | undefined;
+      id = found ?? Number(this.insertBoot.run(probeId, bootId).lastInsertRowid);
+      // Only cache ids that already existed: a new one could still be rolled back with the transaction.
+      if (found !== undefined) this.bootKeys.set(k, id);
+    }
+    return id;
+  }
+}
+
+/** The stored results of an insert, from the ids it returned (0: duplicate), in input order. */
+export function insertOutcome(
+  probe: ProbeIdentity,
+  results: readonly ProbeResult[],
+  ids: Float64Array,
+  receivedAt: number,
+): InsertOutcome {
+  const inserted: StoredResult[] = [];
+  for (let i = 0; i < results.length; i++) {
+    const id = ids[i] as number;
+    if (id === 0) continue;
+    inserted.push({
+      ...(results[i] as ProbeResult),
+      id,
+      probeId: probe.probeId,
+      bootId: probe.bootId,
+      probeRegion: probe.region,
+      receivedAt,
+    });
+  }
+  return { inserted, duplicate: results.length - inserted.length };
+}

@@ -1,0 +1,117 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type { Heartbeat, ProbeIdentity } from '@flyprobe/shared';
+import { StoreUnavailableError } from '../store.ts';
+import type { ResultsSource, WriterData, WriterReply, WriterRequest } from './writer-protocol.ts';
+
+/** After a crash, at most one new writer thread per this many ms: a thread that cannot start fails fast. */
+const RESTART_MS = 1000;
+
+const WORKER_ENTRY = new URL('./writer-worker.ts', import.meta.url);
+
+interface Waiting {
+  resolve(ids: Float64Array | null): void;
+  reject(error: Error): void;
+}
+
+/**
+ * The event loop's side of the SQLite writer thread (writer-worker.ts): posts each write, resolves it when
+ * the thread reports its commit durable. A thread that stops unexpectedly fails every write it had not
+ * answered with StoreUnavailableError (never an answer that claims durability), and the next write
+ * starts a new thread, after `restarted` has run on this thread (the store folds rows the old thread
+ * committed but never reported into its rollups).
+ */
+export class WriterThread {
+  private worker: Worker | undefined;
+  private readonly waiting = new Map<number, Waiting>();
+  private nextId = 1;
+  private lastStart = 0;
+  private started = false;
+  private closed = false;
+  private lastError = '';
+
+  constructor(
+    private readonly data: WriterData,
+    private readonly restarted: () => void,
+    private readonly entry: URL = WORKER_ENTRY,
+  ) {
+    this.start();
+  }
+
+  /** Inserts results; resolves with each one's new id (0: duplicate) once durable. */
+  results(probe: ProbeIdentity, receivedAt: number, source: ResultsSource): Promise<Float64Array> {
+    return this.send((id) => ({ op: 'results', id, probe, receivedAt, source })) as Promise<Float64Array>;
+  }
+
+  /** Records a probe's identity and heartbeat; resolves once durable. */
+  async probe(identity: ProbeIdentity, heartbeat: Heartbeat | undefined, at: number): Promise<void> {
+    await this.send((id) => ({ op: 'probe', id, identity, heartbeat, at }));
+  }
+
+  /** Lets the thread commit and answer everything it received, then waits for it to exit. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const worker = this.worker;
+    if (!worker) return;
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
+    worker.ref();
+    worker.postMessage({ op: 'close' } satisfies WriterRequest);
+    await exited;
+  }
+
+  private send(request: (id: number) => WriterRequest): Promise<Float64Array | null> {
+    if (this.closed) return Promise.reject(new StoreUnavailableError('the SQLite writer is closed'));
+    if (!this.worker && !this.start())
+      return Promise.reject(new StoreUnavailableError(`the SQLite writer thread stopped: ${this.lastError}`));
+    const worker = this.worker as Worker;
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      // Writes in flight hold the process open (an idle thread must not): their callers await them.
+      if (this.waiting.size === 0) worker.ref();
+      this.waiting.set(id, { resolve, reject });
+      worker.postMessage(request(id));
+    });
+  }
+
+  private start(): boolean {
+    const now = Date.now();
+    if (this.started && now - this.lastStart < RESTART_MS) return false;
+    if (this.started) this.restarted();
+    this.started = true;
+    this.lastStart = now;
+    const worker = new Worker(this.entry, {
+      workerData: this.data satisfies WriterData,
+      execArgv: typeScriptLoader(this.entry),
+    });
+    worker.on('message', (reply: WriterReply) => {
+      const waiting = this.waiting.get(reply.id);
+      if (!waiting) return;
+      this.waiting.delete(reply.id);
+      if (this.waiting.size === 0) worker.unref();
+      if (reply.ok) waiting.resolve(reply.ids);
+      else waiting.reject(new Error(reply.error));
+    });
+    worker.on('error', (error) => {
+      this.lastError = String(error);
+    });
+    worker.once('exit', (code) => {
+      if (this.worker === worker) this.worker = undefined;
+      if (!this.lastError) this.lastError = `exit code ${code}`;
+      const failed = new StoreUnavailableError(`the SQLite writer thread stopped: ${this.lastError}`);
+      this.lastError = '';
+      for (const w of this.waiting.values()) w.reject(failed);
+      this.waiting.clear();
+    });
+    worker.unref();
+    this.worker = worker;
+    return true;
+  }
+}
+
+/**
+ * Node options a worker needs to run `entry`: a TypeScript entry (tests, `node --import tsx`) loads tsx in
+ * the worker; a bundled JavaScript entry needs nothing.
+ */
+function typeScriptLoader(entry: URL): string[] {
+  return entry.pathname.endsWith('.ts') ? ['--import', createRequire(import.meta.url).resolve('tsx')] : [];
+}

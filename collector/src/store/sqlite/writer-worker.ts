@@ -1,0 +1,80 @@
+/**
+ * Worker thread entry: the SQLite writer. Inserts raw results and probe records on its own connection with
+ * group commit (group-commit.ts: commit with synchronous=OFF, fdatasync of the WAL, checkpoints by
+ * checkpointer.mjs), and answers each write only after its commit is durable. The event loop keeps HTTP,
+ * parsing, validation, rollups and metrics; this thread takes the inserts, the commits and their syncs.
+ * Started by writer-thread.ts.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { ProbeResult } from '@flyprobe/shared';
+import { GroupCommit } from './group-commit.ts';
+import { openDatabase } from './open.ts';
+import { ProbeTable } from './probes.ts';
+import { ResultInserts } from './result-inserts.ts';
+import type { ResultsSource, WriterData, WriterReply, WriterRequest } from './writer-protocol.ts';
+
+const port = parentPort;
+if (!port) throw new Error('writer-worker.ts runs as a worker thread');
+const { path, busyTimeoutMs } = workerData as WriterData;
+const db = openDatabase(path, { busyTimeoutMs });
+const group = new GroupCommit(db);
+const inserts = new ResultInserts(db);
+const probes = new ProbeTable(db);
+
+function resultsOf(source: ResultsSource): ProbeResult[] {
+  if ('results' in source) return source.results;
+  const all = (JSON.parse(source.text) as { results: ProbeResult[] }).results;
+  const { indices } = source;
+  if (indices === null) return all;
+  return Array.from(indices, (i) => all[i] as ProbeResult);
+}
+
+function answer(id: number, work: Promise<Float64Array | null>): void {
+  work.then(
+    (ids) => {
+      const reply: WriterReply = { id, ok: true, ids };
+      port?.postMessage(reply, ids ? [ids.buffer as ArrayBuffer] : []);
+    },
+    (error: unknown) => {
+      const reply: WriterReply = { id, ok: false, error: String(error) };
+      port?.postMessage(reply);
+    },
+  );
+}
+
+port.on('message', (request: WriterRequest) => {
+  switch (request.op) {
+    case 'results': {
+      const { probe, receivedAt } = request;
+      let results: ProbeResult[];
+      try {
+        results = resultsOf(request.source);
+      } catch (error) {
+        answer(request.id, Promise.reject(error));
+        return;
+      }
+      answer(
+        request.id,
+        group.write(() => inserts.insert(probe, results, receivedAt)),
+      );
+      return;
+    }
+    case 'probe': {
+      const { identity, heartbeat, at } = request;
+      answer(
+        request.id,
+        group.write(() => {
+          probes.record(identity, heartbeat, at);
+          return null;
+        }),
+      );
+      return;
+    }
+    case 'close':
+      // Everything already received is committed and answered first: messages are handled in order.
+      void group.close().then(() => {
+        db.close();
+        port.close();
+      });
+  }
+});
