@@ -60,28 +60,9 @@ export class StoreUnavailableError extends Error {
   override readonly name = 'StoreUnavailableError';
 }
 
-/**
- * The JSON text an ingest batch was parsed from: a store that hands the results to another thread may send
- * this one string instead of a copy of every object (SQLite's writer thread).
- */
-export interface ResultsText {
-  /** The request body; its `results` array holds the results. */
-  text: string;
-  /** Where in that array each result to store is, in order; null: all of them, in order. */
-  indices: Int32Array | null;
-}
-
 export interface ResultStore {
-  /**
-   * Stores results and updates their rollups; durable when it resolves. `text`, when given, is what the
-   * results were parsed from, unchanged.
-   */
-  insertResults(
-    probe: ProbeIdentity,
-    results: ProbeResult[],
-    receivedAt: number,
-    text?: ResultsText,
-  ): Promise<InsertOutcome>;
+  /** Stores results and updates their rollups in one transaction; durable when it resolves. */
+  insertResults(probe: ProbeIdentity, results: ProbeResult[], receivedAt: number): Promise<InsertOutcome>;
   /** Raw results (within raw retention), newest first (by startedAt); `limit` is capped at 10,000. */
   listResults(filter: ResultFilter): Promise<StoredResult[]>;
   /**

@@ -108,14 +108,6 @@ async function readWeb(stream: ReadableStream<Uint8Array>, limit: number, gzip: 
  * refused too) and parses it. Refuses with 413, 415 or 400 naming the problem; never throws anything else.
  */
 export async function readJsonBody(c: Context<ApiEnv>, limit: number): Promise<unknown> {
-  return (await readJsonText(c, limit)).value;
-}
-
-/** readJsonBody, also returning the decoded text the value was parsed from (ingest hands it on to the store). */
-export async function readJsonText(
-  c: Context<ApiEnv>,
-  limit: number,
-): Promise<{ text: string; value: unknown }> {
   const declared = Number(c.req.header('content-length'));
   if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
   const type = c.req.header('content-type');
@@ -139,9 +131,8 @@ export async function readJsonText(
     bytes = body ? await readWeb(body, limit, gzip) : Buffer.alloc(0);
   }
   if (bytes.length === 0) throw new ApiError(400, 'invalid_json', 'request body is empty; expected JSON');
-  const text = bytes.toString('utf8');
   try {
-    return { text, value: JSON.parse(text) };
+    return JSON.parse(bytes.toString('utf8'));
   } catch (err) {
     throw new ApiError(400, 'invalid_json', `request body is not valid JSON: ${(err as Error).message}`);
   }

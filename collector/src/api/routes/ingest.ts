@@ -8,7 +8,7 @@ import { ApiError, validationError } from '../errors.ts';
 import { notifyIngestListeners } from '../ingest-effects.ts';
 import { countStoredBatch, IngestRefusal } from '../ingest-metrics.ts';
 import { requireRole } from '../middleware/auth.ts';
-import { readJsonText } from '../middleware/body.ts';
+import { readJsonBody } from '../middleware/body.ts';
 import { rateLimit, TokenBuckets } from '../middleware/rate-limit.ts';
 import { bindingProblem } from '../probe-binding.ts';
 import { IngestWindowRules, parseEnvelope, type ResultRejectReason } from '../result-check.ts';
@@ -20,8 +20,8 @@ export function ingestRoutes(deps: ApiDeps): Hono<ApiEnv> {
   const meshRanges = new AddressRanges(deps.settings.meshAllowCidrs);
   const windowRules = new IngestWindowRules(deps.settings.maxFutureSkewMs, deps.settings.rawRetentionMs);
   app.post('/v1/ingest', requireRole('probe'), rateLimit(buckets, deps.now), async (c) => {
-    const body = await readJsonText(c, deps.settings.ingestMaxBytes);
-    const envelope = parseEnvelope(body.value);
+    const body = await readJsonBody(c, deps.settings.ingestMaxBytes);
+    const envelope = parseEnvelope(body);
     if (!envelope.ok) throw validationError(envelope.errors, 'batch');
     const batch = envelope.value;
     const mismatch = bindingProblem(c.get('caller'), batch.probe, deps.settings.allowUnboundProbes);
@@ -53,17 +53,11 @@ export function ingestRoutes(deps: ApiDeps): Hono<ApiEnv> {
         reasons.push(verdict.reason);
       }
     }
-    // Where the valid results are in the body: the store may re-read them from its text (an accepted
-    // result is the parsed value itself, unchanged: see isValidResult).
-    const text = {
-      text: body.text,
-      indices: rejected.length === 0 ? null : validIndices(results.length, rejected),
-    };
 
     // Started together so the probe record joins the results' group commit instead of paying its own fsync.
     const [outcome] = await Promise.all([
       valid.length > 0
-        ? deps.store.insertResults(batch.probe, valid, receivedAt, text).catch(unavailable)
+        ? deps.store.insertResults(batch.probe, valid, receivedAt).catch(unavailable)
         : { inserted: [], duplicate: 0 },
       deps.heartbeats.record(batch.probe, batch.heartbeat, receivedAt),
     ]);
@@ -91,18 +85,6 @@ export function ingestRoutes(deps: ApiDeps): Hono<ApiEnv> {
     return c.json(response, 200);
   });
   return app;
-}
-
-/** Positions of the results not rejected, in order. */
-function validIndices(total: number, rejected: IngestResponse['rejected']): Int32Array {
-  const indices = new Int32Array(total - rejected.length);
-  let r = 0;
-  let n = 0;
-  for (let i = 0; i < total; i++) {
-    if (r < rejected.length && rejected[r]?.index === i) r++;
-    else indices[n++] = i;
-  }
-  return indices;
 }
 
 /** A store that cannot take writes right now answers 503: the probe keeps its results and sends them again. */

@@ -1,7 +1,7 @@
 import type { ProbeIdentity, ProbeResult } from '@flyprobe/shared';
 import type { Database, Statement } from 'better-sqlite3';
-import { extraJson } from '../core/result-row.ts';
 import type { InsertOutcome, StoredResult } from '../store.ts';
+import { forEachRow, type PackedRows } from './packed-rows.ts';
 
 /**
  * The idempotent insert of raw results, keyed by (probe id, boot id, seq). Runs on the writer thread's
@@ -25,14 +25,13 @@ export class ResultInserts {
   }
 
   /**
-   * Inserts the results; must run inside the caller's transaction. Returns each result's new id, or 0 for a
+   * Inserts the packed rows; must run inside the caller's transaction. Returns each row's new id, or 0 for a
    * duplicate (same probe id, boot id, seq, whether from an earlier batch or repeated within this one).
    */
-  insert(probe: ProbeIdentity, results: readonly ProbeResult[], receivedAt: number): Float64Array {
+  insert(probe: ProbeIdentity, rows: PackedRows, receivedAt: number): Float64Array<ArrayBuffer> {
     const bootKey = this.bootKey(probe.probeId, probe.bootId);
-    const ids = new Float64Array(results.length);
-    for (let i = 0; i < results.length; i++) {
-      const r = results[i] as ProbeResult;
+    const ids = new Float64Array(rows.count);
+    forEachRow(rows, (r, i) => {
       const info = this.insertResult.run(
         bootKey,
         r.seq,
@@ -40,18 +39,18 @@ export class ResultInserts {
         r.target,
         r.path,
         r.protocol,
-        r.targetRegion ?? null,
+        r.targetRegion,
         r.startedAt,
         receivedAt,
         r.outcome,
-        r.latencyMs ?? null,
-        r.edgeRegion ?? null,
-        r.servedRegion ?? null,
-        r.degraded === undefined ? null : r.degraded ? 1 : 0,
-        extraJson(r),
+        r.latencyMs,
+        r.edgeRegion,
+        r.servedRegion,
+        r.degraded,
+        r.extra,
       );
       if (info.changes > 0) ids[i] = Number(info.lastInsertRowid);
-    }
+    });
     return ids;
   }
 

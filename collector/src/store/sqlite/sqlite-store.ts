@@ -4,10 +4,11 @@ import type { RollupRecord } from '../core/rollup-delta.ts';
 import { type BlockSelect, RollupReads, selectBlocksSql } from '../core/rollup-reads.ts';
 import { RouteReads, routeStatements } from '../core/routes.ts';
 import { StoreBase, type StoreParts } from '../core/store-base.ts';
-import type { FeedCursor, InsertOutcome, ResultsText, RetentionPolicy, Store } from '../store.ts';
+import type { FeedCursor, InsertOutcome, RetentionPolicy, Store } from '../store.ts';
 import { SqliteAlertStore } from './alerts.ts';
 import { runMigrations } from './migrations.ts';
 import { openDatabase } from './open.ts';
+import { packRows } from './packed-rows.ts';
 import { ProbeTable } from './probes.ts';
 import { insertOutcome } from './result-inserts.ts';
 import { ResultTable } from './results.ts';
@@ -92,17 +93,15 @@ export class SqliteStore extends StoreBase implements Store {
   /**
    * Group commit on the writer thread (writer-worker.ts): batches that reach it together share one
    * transaction and one fsync, and each promise resolves only after its commit is on stable storage, so an
-   * answer still means durable. `text` is the request text the results were parsed from, when there is
-   * one: the thread re-reads them from it instead of receiving a copy of every object.
+   * answer still means durable.
    */
   async insertResults(
     probe: ProbeIdentity,
     results: ProbeResult[],
     receivedAt: number,
-    text?: ResultsText,
   ): Promise<InsertOutcome> {
     this.assertOpen();
-    const ids = await this.writer.results(probe, receivedAt, text ?? { results });
+    const ids = await this.writer.results(probe, receivedAt, packRows(results));
     const outcome = insertOutcome(probe, results, ids, receivedAt);
     // After the durable commit, in commit order (the thread answers in order): a rolled-back batch must not
     // reach the rollups, and ids are folded ascending.

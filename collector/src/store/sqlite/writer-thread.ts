@@ -2,7 +2,8 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { Heartbeat, ProbeIdentity } from '@flyprobe/shared';
 import { StoreUnavailableError } from '../store.ts';
-import type { ResultsSource, WriterData, WriterReply, WriterRequest } from './writer-protocol.ts';
+import type { PackedRows } from './packed-rows.ts';
+import type { WriterData, WriterReply, WriterRequest } from './writer-protocol.ts';
 
 /** After a crash, at most one new writer thread per this many ms: a thread that cannot start fails fast. */
 const RESTART_MS = 1000;
@@ -39,8 +40,12 @@ export class WriterThread {
   }
 
   /** Inserts results; resolves with each one's new id (0: duplicate) once durable. */
-  results(probe: ProbeIdentity, receivedAt: number, source: ResultsSource): Promise<Float64Array> {
-    return this.send((id) => ({ op: 'results', id, probe, receivedAt, source })) as Promise<Float64Array>;
+  results(probe: ProbeIdentity, receivedAt: number, rows: PackedRows): Promise<Float64Array> {
+    const transfer = [rows.numbers.buffer, rows.codes.buffer];
+    return this.send(
+      (id) => ({ op: 'results', id, probe, receivedAt, rows }),
+      transfer,
+    ) as Promise<Float64Array>;
   }
 
   /** Records a probe's identity and heartbeat; resolves once durable. */
@@ -59,7 +64,10 @@ export class WriterThread {
     await exited;
   }
 
-  private send(request: (id: number) => WriterRequest): Promise<Float64Array | null> {
+  private send(
+    request: (id: number) => WriterRequest,
+    transfer: ArrayBuffer[] = [],
+  ): Promise<Float64Array | null> {
     if (this.closed) return Promise.reject(new StoreUnavailableError('the SQLite writer is closed'));
     if (!this.worker && !this.start())
       return Promise.reject(new StoreUnavailableError(`the SQLite writer thread stopped: ${this.lastError}`));
@@ -69,7 +77,7 @@ export class WriterThread {
       // Writes in flight hold the process open (an idle thread must not): their callers await them.
       if (this.waiting.size === 0) worker.ref();
       this.waiting.set(id, { resolve, reject });
-      worker.postMessage(request(id));
+      worker.postMessage(request(id), transfer);
     });
   }
 
@@ -81,7 +89,7 @@ export class WriterThread {
     this.lastStart = now;
     const worker = new Worker(this.entry, {
       workerData: this.data satisfies WriterData,
-      execArgv: typeScriptLoader(this.entry),
+      execArgv: [...typeScriptLoader(this.entry), ...profilerFlags()],
     });
     worker.on('message', (reply: WriterReply) => {
       const waiting = this.waiting.get(reply.id);
@@ -114,4 +122,9 @@ export class WriterThread {
  */
 function typeScriptLoader(entry: URL): string[] {
   return entry.pathname.endsWith('.ts') ? ['--import', createRequire(import.meta.url).resolve('tsx')] : [];
+}
+
+/** `--cpu-prof` flags of this process, so a profiled collector also writes its writer thread's profile. */
+function profilerFlags(): string[] {
+  return process.execArgv.filter((flag) => flag.startsWith('--cpu-prof'));
 }

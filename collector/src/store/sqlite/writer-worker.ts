@@ -6,12 +6,11 @@
  * Started by writer-thread.ts.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { ProbeResult } from '@flyprobe/shared';
 import { GroupCommit } from './group-commit.ts';
 import { openDatabase } from './open.ts';
 import { ProbeTable } from './probes.ts';
 import { ResultInserts } from './result-inserts.ts';
-import type { ResultsSource, WriterData, WriterReply, WriterRequest } from './writer-protocol.ts';
+import type { WriterData, WriterReply, WriterRequest } from './writer-protocol.ts';
 
 const port = parentPort;
 if (!port) throw new Error('writer-worker.ts runs as a worker thread');
@@ -21,19 +20,11 @@ const group = new GroupCommit(db);
 const inserts = new ResultInserts(db);
 const probes = new ProbeTable(db);
 
-function resultsOf(source: ResultsSource): ProbeResult[] {
-  if ('results' in source) return source.results;
-  const all = (JSON.parse(source.text) as { results: ProbeResult[] }).results;
-  const { indices } = source;
-  if (indices === null) return all;
-  return Array.from(indices, (i) => all[i] as ProbeResult);
-}
-
-function answer(id: number, work: Promise<Float64Array | null>): void {
+function answer(id: number, work: Promise<Float64Array<ArrayBuffer> | null>): void {
   work.then(
     (ids) => {
       const reply: WriterReply = { id, ok: true, ids };
-      port?.postMessage(reply, ids ? [ids.buffer as ArrayBuffer] : []);
+      port?.postMessage(reply, ids ? [ids.buffer] : []);
     },
     (error: unknown) => {
       const reply: WriterReply = { id, ok: false, error: String(error) };
@@ -45,17 +36,10 @@ function answer(id: number, work: Promise<Float64Array | null>): void {
 port.on('message', (request: WriterRequest) => {
   switch (request.op) {
     case 'results': {
-      const { probe, receivedAt } = request;
-      let results: ProbeResult[];
-      try {
-        results = resultsOf(request.source);
-      } catch (error) {
-        answer(request.id, Promise.reject(error));
-        return;
-      }
+      const { probe, receivedAt, rows } = request;
       answer(
         request.id,
-        group.write(() => inserts.insert(probe, results, receivedAt)),
+        group.write(() => inserts.insert(probe, rows, receivedAt)),
       );
       return;
     }
