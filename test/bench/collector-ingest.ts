@@ -217,6 +217,7 @@ async function httpRun(
   endRss: number;
   fileRss: number;
   threads: Map<string, number>;
+  clientCpuSeconds: number;
 }> {
   // Client i talks to collector i mod n; RSS is the first collector's, CPU the sum over all of them.
   const pools = collectors.map((c) => new Pool(c.url, { connections: clients + 1, pipelining: 1 }));
@@ -230,6 +231,7 @@ async function httpRun(
   const cpuOf = async () => (await Promise.all(pools.map(cpuSeconds))).reduce((n, m) => n + m, 0);
   const threadsBefore = threadCpu(pid);
   const cpuBefore = await cpuOf();
+  const clientCpu = process.cpuUsage();
   const started = process.hrtime.bigint();
   await Promise.all(
     Array.from({ length: clients }, async (_, client) => {
@@ -251,6 +253,7 @@ async function httpRun(
     }),
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const clientUsed = process.cpuUsage(clientCpu);
   clearInterval(sampler);
   const endRss = rssOf(pid);
   const fileRss = fileRssOf(pid);
@@ -266,6 +269,7 @@ async function httpRun(
     endRss,
     fileRss,
     threads,
+    clientCpuSeconds: (clientUsed.user + clientUsed.system) / 1e6,
   };
 }
 
@@ -564,6 +568,10 @@ async function main(): Promise<void> {
         .sort((a, b) => b[1] - a[1])
         .map(([kind, s]) => `${kind} ${s.toFixed(2)} s (${((100 * s) / threadTotal).toFixed(0)}%)`)
         .join(', ')}`,
+    );
+    // The load generator shares the machine's cores with the collector: its CPU is the rest of the budget.
+    console.log(
+      `  bench client (this process: undici, ${clients} connections) CPU: ${http.clientCpuSeconds.toFixed(2)} s in the collector's ${http.seconds.toFixed(2)} s of wall clock; ${cpus().length} cores = ${(cpus().length * http.seconds).toFixed(2)} CPU-seconds`,
     );
     if (shared) {
       const sharedRate = total / shared.seconds;
