@@ -180,7 +180,7 @@ function threadKind(name: string): string {
   if (name === 'MainThread' || name === 'node') return 'main thread';
   if (name.startsWith('V8Worker')) return 'V8 helpers (GC, compiler)';
   if (name.startsWith('libuv-worker')) return 'libuv pool (fdatasync)';
-  if (name.startsWith('WorkerThread')) return 'worker threads (checkpointer)';
+  if (name.startsWith('WorkerThread')) return 'SQLite writer thread';
   return 'other';
 }
 
@@ -551,7 +551,7 @@ async function main(): Promise<void> {
     );
     if (memory) {
       // Anonymous memory outside the V8 heap and its buffers: malloc (SQLite's page cache, statements, the
-      // HTTP parser), the checkpointer worker's own isolate, thread stacks.
+      // HTTP parser), the SQLite writer thread's own isolate, thread stacks.
       const rest = memory.rss - http.fileRss - memory.heapTotal - memory.external;
       console.log(
         `  collector memory at its peak: V8 heap ${mib(memory.heapTotal)} (${mib(memory.heapUsed)} used), off-heap buffers ${mib(memory.external)} (${mib(memory.arrayBuffers)} ArrayBuffers), files mapped (node binary, libraries; at the end) ${mib(http.fileRss)}, other anonymous ${mib(rest)}`,

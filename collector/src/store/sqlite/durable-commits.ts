@@ -1,7 +1,5 @@
-import { once } from 'node:events';
 import { closeSync, fdatasync, fsyncSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type { Database } from 'better-sqlite3';
 
 /** How often the WAL is checkpointed into the database file (SQLite's own automatic checkpoint is off). */
@@ -19,10 +17,11 @@ const CHECKPOINT_MS = 500;
  *
  * Checkpoints: an automatic checkpoint inside an OFF commit would copy frames into the database file without
  * syncing it, and the WAL could then be overwritten before those pages reach the disk. So the automatic
- * checkpoint is off, and every CHECKPOINT_MS a worker thread (checkpointer.mjs, its own connection) runs a
- * PASSIVE checkpoint with `synchronous=FULL` (SQLite syncs the WAL before copying and the database after),
- * which is also what lets the WAL restart and stay small. Copying pages and two fsyncs were the next largest
- * cost on the event loop once the commit's fsync had moved off it.
+ * checkpoint is off, and every CHECKPOINT_MS a PASSIVE checkpoint runs between commits with
+ * `synchronous=FULL` (SQLite syncs the WAL before copying and the database after), which is also what lets
+ * the WAL restart and stay small. It runs on the calling thread: the store's writer thread
+ * (writer-worker.ts), already off the event loop; a checkpointer thread of its own measured the same
+ * throughput and ~14 MiB more RSS (`pnpm bench:collector-ingest`).
  *
  * Every other write on the connection keeps `synchronous=FULL` and its own fsync.
  */
@@ -36,20 +35,13 @@ export class DurableCommits {
   private deferred: (() => void)[] = [];
   private syncing: Promise<void> | undefined;
   private readonly timer: NodeJS.Timeout;
-  /** Off-thread checkpoints; undefined without a file, or after the worker failed (then on this thread). */
-  private checkpointer: Worker | undefined;
-  private checkpointing: Promise<void> | undefined;
-  private checkpointed: (() => void) | undefined;
 
   constructor(private readonly db: Database) {
     // Without a WAL file to sync (in-memory, temporary, or a file system that refused WAL mode) commits keep
     // SQLite's own syncing and `whenDurable` calls back at once.
     const wal = !db.memory && db.name !== '' && db.pragma('journal_mode', { simple: true }) === 'wal';
     this.walPath = wal ? `${db.name}-wal` : undefined;
-    if (wal) {
-      db.pragma('wal_autocheckpoint = 0');
-      this.checkpointer = startCheckpointer(db.name, (failed) => this.checkpointDone(failed));
-    }
+    if (wal) db.pragma('wal_autocheckpoint = 0');
     this.timer = setInterval(() => void this.checkpoint(), CHECKPOINT_MS);
     this.timer.unref();
   }
@@ -90,51 +82,20 @@ export class DurableCommits {
   }
 
   /**
-   * Copies the WAL into the database file, syncing both (FULL), so the WAL can restart from its beginning.
-   * Resolves when done; a call while one runs shares it.
+   * Copies the WAL into the database file, syncing both (FULL: this runs outside write()), so the WAL can
+   * restart from its beginning. A PASSIVE checkpoint skips frames a reader still needs instead of waiting.
    */
   checkpoint(): Promise<void> {
-    if (this.checkpointing) return this.checkpointing;
-    const worker = this.checkpointer;
-    if (!worker) {
-      if (this.walPath !== undefined && this.db.open) this.db.pragma('wal_checkpoint(PASSIVE)');
-      return Promise.resolve();
-    }
-    this.checkpointing = new Promise((resolve) => {
-      this.checkpointed = resolve;
-      worker.postMessage('checkpoint');
-    });
-    return this.checkpointing;
+    if (this.walPath !== undefined && this.db.open) this.db.pragma('wal_checkpoint(PASSIVE)');
+    return Promise.resolve();
   }
 
-  /** Waits for the syncs in flight and stops the checkpointer; the connection stays open (its close checkpoints). */
+  /** Waits for the syncs in flight; the connection stays open (its close checkpoints). */
   async close(): Promise<void> {
     clearInterval(this.timer);
     await this.syncing;
     if (this.wal !== undefined) closeSync(this.wal);
     this.wal = undefined;
-    await this.checkpointing;
-    const worker = this.checkpointer;
-    this.checkpointer = undefined;
-    if (worker) {
-      const exited = once(worker, 'exit');
-      // Unref'd so an idle store never holds the process open; waiting for its exit must, though.
-      worker.ref();
-      worker.postMessage('close');
-      await exited;
-    }
-  }
-
-  private checkpointDone(failed: string | null): void {
-    // A worker that cannot checkpoint hands the job back to this thread rather than letting the WAL grow.
-    if (failed !== null) {
-      void this.checkpointer?.terminate();
-      this.checkpointer = undefined;
-    }
-    const resolve = this.checkpointed;
-    this.checkpointing = undefined;
-    this.checkpointed = undefined;
-    resolve?.();
   }
 
   private async syncLoop(): Promise<void> {
@@ -178,16 +139,4 @@ export class DurableCommits {
     }
     return this.wal;
   }
-}
-
-function startCheckpointer(path: string, done: (failed: string | null) => void): Worker {
-  // Plain JavaScript and no loader: the worker needs neither tsx nor Node's type stripper (see checkpointer.mjs).
-  const worker = new Worker(new URL('./checkpointer.mjs', import.meta.url), {
-    workerData: { path },
-    execArgv: [],
-  });
-  worker.on('message', done);
-  worker.on('error', (error) => done(String(error)));
-  worker.unref();
-  return worker;
 }

@@ -34,11 +34,14 @@ export class GroupCommit {
         done: () => resolve(value),
         fail: reject,
       });
-      if (this.pending.length === 1) this.commits.nextCommit(() => this.commitPending());
+      if (this.pending.length === 1)
+        (process.env.EXP_DEFER ? (f: () => void) => this.commits.nextCommit(f) : setImmediate)(() =>
+          this.commitPending(),
+        );
     });
   }
 
-  /** Commits what is queued, waits for every sync in flight and stops the checkpointer. */
+  /** Commits what is queued and waits for every sync in flight. */
   async close(): Promise<void> {
     this.commitPending();
     await this.commits.close();

@@ -57,7 +57,7 @@ export class SqliteStore extends StoreBase implements Store {
     this.results = new ResultTable(db);
     this.rollups = new RollupWriter(db, options.maxCachedRollups);
     this.rollups.recover();
-    // The writer thread's checkpointer copies the WAL back; one here would block the event loop.
+    // The writer thread checkpoints the WAL (durable-commits.ts); an automatic one here would block the event loop.
     db.pragma('wal_autocheckpoint = 0');
     this.writer = new WriterThread({ path: db.name, busyTimeoutMs: options.busyTimeoutMs ?? 5000 }, () =>
       this.rollups.recover(),

@@ -1,7 +1,7 @@
 /**
  * Worker thread entry: the SQLite writer. Inserts raw results and probe records on its own connection with
- * group commit (group-commit.ts: commit with synchronous=OFF, fdatasync of the WAL, checkpoints by
- * checkpointer.mjs), and answers each write only after its commit is durable. The event loop keeps HTTP,
+ * group commit (group-commit.ts, durable-commits.ts: commit with synchronous=OFF, fdatasync of the WAL,
+ * PASSIVE checkpoints between commits), and answers each write only after its commit is durable. The event loop keeps HTTP,
  * parsing, validation, rollups and metrics; this thread takes the inserts, the commits and their syncs.
  * Started by writer-thread.ts.
  */
