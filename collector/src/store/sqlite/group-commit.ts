@@ -34,10 +34,7 @@ export class GroupCommit {
         done: () => resolve(value),
         fail: reject,
       });
-      if (this.pending.length === 1)
-        (process.env.EXP_DEFER ? (f: () => void) => this.commits.nextCommit(f) : setImmediate)(() =>
-          this.commitPending(),
-        );
+      if (this.pending.length === 1) this.commits.nextCommit(() => this.commitPending());
     });
   }
 
