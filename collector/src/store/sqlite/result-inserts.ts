@@ -11,7 +11,6 @@ export class ResultInserts {
   private readonly selectBoot: Statement;
   private readonly insertBoot: Statement;
   private readonly insertResult: Statement;
-  private readonly bootKeys = new Map<string, number>();
 
   constructor(db: Database) {
     this.selectBoot = db.prepare('SELECT id FROM probe_boots WHERE probe_id = ? AND boot_id = ?').pluck();
@@ -54,16 +53,14 @@ export class ResultInserts {
     return ids;
   }
 
+  /**
+   * The boot's key, inserted when new. Looked up once per batch rather than cached: a key inserted (or first
+   * seen) inside a group transaction that then rolls back must not outlive it, and a cache filled there did
+   * (the retried batches then stored rows under a key no `probe_boots` row had).
+   */
   private bootKey(probeId: string, bootId: string): number {
-    const k = `${probeId}\n${bootId}`;
-    let id = this.bootKeys.get(k);
-    if (id === undefined) {
-      const found = this.selectBoot.get(probeId, bootId) as number | undefined;
-      id = found ?? Number(this.insertBoot.run(probeId, bootId).lastInsertRowid);
-      // Only cache ids that already existed: a new one could still be rolled back with the transaction.
-      if (found !== undefined) this.bootKeys.set(k, id);
-    }
-    return id;
+    const found = this.selectBoot.get(probeId, bootId) as number | undefined;
+    return found ?? Number(this.insertBoot.run(probeId, bootId).lastInsertRowid);
   }
 }
 

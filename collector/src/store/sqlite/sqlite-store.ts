@@ -29,6 +29,8 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
   /** Clock for record timestamps (tokens, targets); tests pin it. */
   now?: () => number;
+  /** The writer thread's entry module (writer-worker.ts); tests start one that crashes on cue. */
+  writerEntry?: URL;
 }
 
 /** Store on one SQLite file: one collector, the embedded default. */
@@ -59,8 +61,10 @@ export class SqliteStore extends StoreBase implements Store {
     this.rollups.recover();
     // The writer thread checkpoints the WAL (durable-commits.ts); an automatic one here would block the event loop.
     db.pragma('wal_autocheckpoint = 0');
-    this.writer = new WriterThread({ path: db.name, busyTimeoutMs: options.busyTimeoutMs ?? 5000 }, () =>
-      this.rollups.recover(),
+    this.writer = new WriterThread(
+      { path: db.name, busyTimeoutMs: options.busyTimeoutMs ?? 5000 },
+      () => this.rollups.recover(),
+      options.writerEntry,
     );
     this.probes = new ProbeTable(db);
     const blocks = new Map<string, Statement>();

@@ -47,3 +47,6 @@ export function result(seq: number, overrides: Partial<ProbeResult> = {}): Probe
     ...overrides,
   };
 }
+
+/** The probe id whose batch makes the test writer thread (crashing-writer.ts) crash after committing it. */
+export const CRASH_PROBE_ID = 'crash';
