@@ -49,11 +49,13 @@ export class GroupCommit {
     if (writes.length === 0) return;
     this.pending = [];
     try {
-      this.commits.write(
-        this.db.transaction(() => {
-          for (const w of writes) w.apply();
-        }),
-      );
+      // IMMEDIATE: the group reads (boot keys) before it writes, and the event loop's connection writes
+      // too (rollups, retention); a deferred transaction would fail with SQLITE_BUSY at its first write
+      // after a commit there, instead of waiting for the lock.
+      const group = this.db.transaction(() => {
+        for (const w of writes) w.apply();
+      });
+      this.commits.write(() => group.immediate());
     } catch (error) {
       // One failing write must not fail its neighbours: retry each in its own transaction.
       if (writes.length === 1) {

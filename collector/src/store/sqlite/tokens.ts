@@ -16,15 +16,20 @@ export class TokenTable extends SqlTokens {
     super(sqliteSql(db), 'id');
   }
 
-  /** One synchronous transaction: one collector per file, nothing interleaves. */
+  /**
+   * One synchronous transaction: one collector per file, nothing interleaves. IMMEDIATE because it reads
+   * before it writes and the store's writer thread commits on its own connection meanwhile.
+   */
   async ensure(input: { secret: string; role: TokenRole; name: string }, now: number): Promise<TokenRecord> {
     const hash = checkEnsureInput(input);
-    return this.db.transaction(() => {
-      const owner = this.db.prepare(TOKEN_BY_HASH).get(hash) as TokenRow | undefined;
-      const existing = this.db.prepare(TOKEN_BY_NAME).get(input.name) as TokenRow | undefined;
-      const { record, write } = ensureWrite(input, hash, owner, existing, now);
-      this.db.prepare(write[0]).run(...write[1]);
-      return record;
-    })();
+    return this.db
+      .transaction(() => {
+        const owner = this.db.prepare(TOKEN_BY_HASH).get(hash) as TokenRow | undefined;
+        const existing = this.db.prepare(TOKEN_BY_NAME).get(input.name) as TokenRow | undefined;
+        const { record, write } = ensureWrite(input, hash, owner, existing, now);
+        this.db.prepare(write[0]).run(...write[1]);
+        return record;
+      })
+      .immediate();
   }
 }
