@@ -33,7 +33,7 @@ import type { IngestResponse, ProbeIdentity, ProbeResult } from '@flyprobe/share
 import pg from 'pg';
 import { Pool } from 'undici';
 import { buildCollectorBundle } from '../../collector/build.ts';
-import { COLUMN_FIELDS } from '../../collector/src/store/core/result-row.ts';
+import { extraJson } from '../../collector/src/store/core/result-row.ts';
 import { openPostgresStore } from '../../collector/src/store/postgres/postgres-store.ts';
 import { INSERT_RESULTS, resultColumns } from '../../collector/src/store/postgres/results.ts';
 import { openDatabase } from '../../collector/src/store/sqlite/open.ts';
@@ -289,8 +289,6 @@ async function rawSqlite(
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (boot_key, seq) DO NOTHING`,
   );
   const bootKeys = new Map<string, number>();
-  // The same column split as the store, so the raw baseline writes the same rows.
-  const columns = COLUMN_FIELDS;
   const store = db.transaction((b: Batch, receivedAt: number) => {
     let key = bootKeys.get(b.probe.probeId);
     if (key === undefined) {
@@ -298,8 +296,6 @@ async function rawSqlite(
       bootKeys.set(b.probe.probeId, key);
     }
     for (const r of b.results) {
-      const extra: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(r)) if (!columns.has(k)) extra[k] = v;
       insert.run(
         key,
         r.seq,
@@ -315,7 +311,8 @@ async function rawSqlite(
         r.edgeRegion ?? null,
         r.servedRegion ?? null,
         r.degraded === undefined ? null : Number(r.degraded),
-        JSON.stringify(extra),
+        // The store's own encoding of the other fields (the same rows, at the store's cost, not more).
+        extraJson(r),
       );
     }
   });
