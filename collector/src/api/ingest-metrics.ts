@@ -19,7 +19,8 @@ export type BatchRefusalReason =
   | 'invalid_batch'
   | 'mesh_address'
   | 'future_timestamp'
-  | 'shutting_down';
+  | 'shutting_down'
+  | 'store_unavailable';
 
 /** `flyprobe_collector_ingest_rejects_total{reason}`: refused requests and rejected results. */
 export type IngestRejectReason = BatchRefusalReason | ResultRejectReason;
@@ -35,6 +36,7 @@ const REASON_BY_CODE: Partial<Record<ApiErrorCode, BatchRefusalReason>> = {
   bad_request: 'invalid_batch',
   unsupported_media_type: 'invalid_batch',
   shutting_down: 'shutting_down',
+  unavailable: 'store_unavailable',
 };
 
 /** An ingest refusal with a more specific reason than its error code (a wrong probe is not just `forbidden`). */
