@@ -62,7 +62,9 @@ describe('GroupCommit', () => {
       const acked = events.indexOf(e);
       const synced = events.some((s, at) => {
         const m = /^sync (\d+) started$/.exec(s);
-        return m !== null && at > committed && events.indexOf(`sync ${m[1]} returned`) < acked;
+        if (m === null || at < committed) return false;
+        const returned = events.indexOf(`sync ${m[1]} returned`);
+        return returned > at && returned < acked;
       });
       expect([v, committed < acked, synced]).toEqual([v, true, true]);
     }
