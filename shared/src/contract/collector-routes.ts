@@ -162,6 +162,7 @@ export const ingest = defineRoute({
     403: 'Not a probe token, or the batch identity (probe.probeId, probe.app, probe.region) differs from the token binding.',
     413: 'Body larger than FLYPROBE_INGEST_MAX_BYTES (after gzip decoding).',
     429: 'Per-token rate limit; see Retry-After.',
+    503: 'Nothing acknowledged, send the batch again (idempotent): the collector is shutting down (`shutting_down`), or its SQLite writer thread stopped before answering (`unavailable`).',
   },
 });
 
