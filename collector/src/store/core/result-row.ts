@@ -1,4 +1,11 @@
-import type { NetworkPath, Outcome, ProbeResult, Protocol, RegionCode } from '@flyprobe/shared';
+import type {
+  NetworkPath,
+  Outcome,
+  ProbeIdentity,
+  ProbeResult,
+  Protocol,
+  RegionCode,
+} from '@flyprobe/shared';
 import type { StoredResult } from '../store.ts';
 
 /** Fields kept as columns (queried or indexed); everything else of a result is kept as JSON in `extra`. */
@@ -47,6 +54,16 @@ export function extraJson(r: ProbeResult): string {
     if (v !== undefined) rest[k] = v;
   }
   return JSON.stringify(rest);
+}
+
+/** A result as stored: the wire result with its new id and who sent it when. */
+export function storedResult(
+  r: ProbeResult,
+  id: number,
+  probe: ProbeIdentity,
+  receivedAt: number,
+): StoredResult {
+  return { ...r, id, probeId: probe.probeId, bootId: probe.bootId, probeRegion: probe.region, receivedAt };
 }
 
 /** A stored row (columns in SELECT order, as both dialects read it) back to the wire result plus store fields. */

@@ -1,5 +1,5 @@
 import type { ProbeIdentity, ProbeResult } from '@flyprobe/shared';
-import { extraJson, type ResultRow, toStored } from '../core/result-row.ts';
+import { extraJson, type ResultRow, storedResult, toStored } from '../core/result-row.ts';
 import type { FeedCursor, InsertOutcome, ResultFilter, StoredResult } from '../store.ts';
 import type { Queryable } from './pool.ts';
 
@@ -101,14 +101,7 @@ export class PgResults {
       if (id === undefined) continue;
       // A seq repeated within the batch was stored once: the first occurrence gets the id.
       idBySeq.delete(r.seq);
-      inserted.push({
-        ...r,
-        id,
-        probeId: probe.probeId,
-        bootId: probe.bootId,
-        probeRegion: probe.region,
-        receivedAt,
-      });
+      inserted.push(storedResult(r, id, probe, receivedAt));
     }
     return { inserted, duplicate: results.length - inserted.length };
   }

@@ -1,5 +1,6 @@
 import type { ProbeIdentity, ProbeResult } from '@flyprobe/shared';
 import type { Database, Statement } from 'better-sqlite3';
+import { storedResult } from '../core/result-row.ts';
 import type { InsertOutcome, StoredResult } from '../store.ts';
 import { forEachRow, type PackedRows } from './packed-rows.ts';
 
@@ -75,14 +76,7 @@ export function insertOutcome(
   for (let i = 0; i < results.length; i++) {
     const id = ids[i] as number;
     if (id === 0) continue;
-    inserted.push({
-      ...(results[i] as ProbeResult),
-      id,
-      probeId: probe.probeId,
-      bootId: probe.bootId,
-      probeRegion: probe.region,
-      receivedAt,
-    });
+    inserted.push(storedResult(results[i] as ProbeResult, id, probe, receivedAt));
   }
   return { inserted, duplicate: results.length - inserted.length };
 }

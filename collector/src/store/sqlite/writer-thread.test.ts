@@ -1,6 +1,7 @@
 import type { ProbeResult } from '@flyprobe/shared';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { prng } from '../../detect/testing/streams.ts';
 import { until } from '../../testing/until.ts';
 import { StoreUnavailableError } from '../store.ts';
 import { CRASH_PROBE_ID, probeIdentity, result, T0, tempDir } from '../testing/fixtures.ts';
@@ -11,18 +12,6 @@ afterAll(() => tmp.cleanup());
 
 const CRASHING_WRITER = new URL('../testing/crashing-writer.ts', import.meta.url);
 const DAY = 86_400_000;
-
-/** Deterministic PRNG (mulberry32), so a failure names a seed that reproduces it. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Samples in the rollups of the fixtures' cell (pinned HTTP to ams), over the fixtures' days. */
 async function rollupSamples(store: SqliteStore): Promise<number> {
@@ -61,7 +50,7 @@ function asSent(stored: Record<string, unknown>): Record<string, unknown> {
 describe('SQLite writer thread', { timeout: 60_000 }, () => {
   it('stores exactly what it acknowledged, once, on seeded random concurrent batches with re-sends', async () => {
     for (const seed of [1, 2, 3]) {
-      const next = random(seed);
+      const next = prng(seed);
       const path = tmp.db(`property-${seed}`);
       const store = await openSqliteStore({ path });
       const probes = ['fra', 'ams', 'iad'].map((region) => probeIdentity(region));
