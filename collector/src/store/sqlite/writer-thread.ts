@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { extname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Heartbeat, ProbeIdentity } from '@flyprobe/shared';
 import { StoreUnavailableError } from '../store.ts';
@@ -8,7 +9,11 @@ import type { WriterData, WriterReply, WriterRequest } from './writer-protocol.t
 /** After a crash, at most one new writer thread per this many ms: a thread that cannot start fails fast. */
 const RESTART_MS = 1000;
 
-const WORKER_ENTRY = new URL('./writer-worker.ts', import.meta.url);
+/**
+ * The writer thread's entry: writer-worker.ts beside this module, or, in a bundle, the writer-worker
+ * bundle beside the collector's with the same extension (writer-worker.mjs next to a .mjs bundle).
+ */
+const WORKER_ENTRY = new URL(`./writer-worker${extname(new URL(import.meta.url).pathname)}`, import.meta.url);
 
 interface Waiting {
   resolve(ids: Float64Array | null): void;
