@@ -19,8 +19,10 @@
  * The collector runs as the image runs it: collector/build.ts's bundle with the flags and ENV of the Dockerfile's
  * collector stage (collector-shipped.ts), with FLYPROBE_ALERTS=false (ingest alone; detection has benchmarks of its
  * own). Beside the totals it prints where the collector's memory is (V8 heap and its spaces, off-heap buffers,
- * mapped files, the rest of the anonymous memory: malloc, SQLite's page cache, threads' stacks) and which of its
- * threads used the CPU.
+ * mapped files, the rest of the anonymous memory: malloc, SQLite's page cache, the SQLite writer thread's
+ * isolate, threads' stacks), which of its threads used the CPU (the event loop, the SQLite writer thread, V8's
+ * helpers, libuv's pool), and the CPU of this process, the load generator, which shares the machine's cores
+ * with the collector.
  */
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
