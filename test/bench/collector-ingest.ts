@@ -14,7 +14,8 @@
  * concurrent connections as there are clients. `--collectors 2` (PostgreSQL only) also runs the same load
  * through two collector processes sharing the database and prints the speed-up over one.
  *
- * `--profile DIR` writes a V8 CPU profile of the collector process into DIR (open it in Chrome DevTools).
+ * `--profile DIR` writes V8 CPU profiles of the collector into DIR, one for its event loop and one for its SQLite
+ * writer thread (open them in Chrome DevTools).
  *
  * The collector runs as the image runs it: collector/build.ts's bundle with the flags and ENV of the Dockerfile's
  * collector stage (collector-shipped.ts), with FLYPROBE_ALERTS=false (ingest alone; detection has benchmarks of its
