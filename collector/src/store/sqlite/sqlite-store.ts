@@ -53,19 +53,14 @@ export class SqliteStore extends StoreBase implements Store {
   ) {
     super();
     this.now = options.now ?? Date.now;
-    runMigrations(db, STORE_COMPONENT, STORE_MIGRATIONS);
     if (db.memory || db.name === '')
       throw new Error('the SQLite store needs a database file: its writer thread opens its own connection');
+    runMigrations(db, STORE_COMPONENT, STORE_MIGRATIONS);
     this.results = new ResultTable(db);
     this.rollups = new RollupWriter(db, options.maxCachedRollups);
     this.rollups.recover();
     // The writer thread checkpoints the WAL (durable-commits.ts); an automatic one here would block the event loop.
     db.pragma('wal_autocheckpoint = 0');
-    this.writer = new WriterThread(
-      { path: db.name, busyTimeoutMs: options.busyTimeoutMs ?? 5000 },
-      () => this.rollups.recover(),
-      options.writerEntry,
-    );
     this.probes = new ProbeTable(db);
     const blocks = new Map<string, Statement>();
     const routes = routeStatements({ from: '@from', to: '@to', target: '@target', path: '@path' });
@@ -92,6 +87,12 @@ export class SqliteStore extends StoreBase implements Store {
     this.retention = new Retention(db, this.rollups, () => this.open);
     this.flushTimer = setInterval(() => this.flushRollups(), options.rollupFlushMs ?? 1000);
     this.flushTimer.unref();
+    // Last: nothing above can fail and leave a thread running.
+    this.writer = new WriterThread(
+      { path: db.name, busyTimeoutMs: options.busyTimeoutMs ?? 5000 },
+      () => this.rollups.recover(),
+      options.writerEntry,
+    );
   }
 
   /**
