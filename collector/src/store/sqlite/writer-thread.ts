@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { extname } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Heartbeat, ProbeIdentity } from '@flyprobe/shared';
 import { StoreUnavailableError } from '../store.ts';
@@ -122,11 +123,28 @@ export class WriterThread {
 }
 
 /**
- * Node options a worker needs to run `entry`: a TypeScript entry (tests, `node --import tsx`) loads tsx in
- * the worker; a bundled JavaScript entry needs nothing.
+ * Node options a worker needs to run `entry`: a TypeScript entry (tests, `node --import tsx`, a CLI that
+ * registers tsx itself) loads tsx in the worker; a bundled JavaScript entry needs nothing.
  */
 function typeScriptLoader(entry: URL): string[] {
-  return entry.pathname.endsWith('.ts') ? ['--import', createRequire(import.meta.url).resolve('tsx')] : [];
+  return entry.pathname.endsWith('.ts') ? ['--import', tsxLoader()] : [];
+}
+
+/**
+ * tsx as the running program finds it (the collector image's CLI has it as its own dependency, which this
+ * package does not), else as this package does (tests, the workspace root).
+ */
+function tsxLoader(): string {
+  const main = process.argv[1];
+  for (const from of [main ? pathToFileURL(main).href : undefined, import.meta.url]) {
+    if (from === undefined) continue;
+    try {
+      return createRequire(from).resolve('tsx');
+    } catch {
+      // not reachable from there
+    }
+  }
+  throw new Error('the SQLite writer thread runs from TypeScript here, and tsx cannot be found to load it');
 }
 
 /** `--cpu-prof` flags of this process, so a profiled collector also writes its writer thread's profile. */
