@@ -1,5 +1,4 @@
 import { createRequire } from 'node:module';
-import { extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Heartbeat, ProbeIdentity } from '@flyprobe/shared';
@@ -11,10 +10,10 @@ import type { WriterData, WriterReply, WriterRequest } from './writer-protocol.t
 const RESTART_MS = 1000;
 
 /**
- * The writer thread's entry: writer-worker.ts beside this module, or, in a bundle, the writer-worker
- * bundle beside the collector's with the same extension (writer-worker.mjs next to a .mjs bundle).
+ * The writer thread's entry. A literal `new URL('./…', import.meta.url)`: the collector bundle
+ * (collector/build/url-assets.ts) bundles its target as a worker and rewrites this to it (workers/writer-worker.mjs).
  */
-const WORKER_ENTRY = new URL(`./writer-worker${extname(new URL(import.meta.url).pathname)}`, import.meta.url);
+const WORKER_ENTRY = new URL('./writer-worker.ts', import.meta.url);
 
 interface Waiting {
   resolve(ids: Float64Array | null): void;
