@@ -10,8 +10,8 @@ import type { WriterData, WriterReply, WriterRequest } from './writer-protocol.t
 const RESTART_MS = 1000;
 
 /**
- * The writer thread's entry. A literal `new URL('./…', import.meta.url)`: the collector bundle
- * (collector/build/url-assets.ts) bundles its target as a worker and rewrites this to it (workers/writer-worker.mjs).
+ * The writer thread's entry, as a literal URL relative to this module: the collector bundle
+ * (collector/build/url-assets.ts) bundles its target as a worker and rewrites it to workers/writer-worker.mjs.
  */
 const WORKER_ENTRY = new URL('./writer-worker.ts', import.meta.url);
 
