@@ -31,7 +31,7 @@ function workerName(refs: UrlRefs, file: string): string {
 /**
  * Rewrites each `new URL('./rel', import.meta.url)` in the workspace's sources to where the bundle puts its
  * target, one level below the bundle's root like `bin/`, `chunks/` and `workers/`, so `../` reaches it from any
- * chunk: code (`new Worker(new URL('./checkpointer.mjs', import.meta.url))`) becomes a bundled entry under
+ * chunk: code (a worker thread's entry, like the SQLite writer's `writer-worker.ts`) becomes a bundled entry under
  * `workers/`, anything else a copy under `assets/` (a folder when the path ends in `/`). A target that does not
  * exist, or a module that finds files from its own location another way, fails the build.
  */
