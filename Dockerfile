@@ -63,7 +63,7 @@ CMD ["probe"]
 # SIGTERM reaches the collector. V8 flags: 8 MiB semi-spaces instead of the default 32 (the young generation
 # is resident under ingest: ~45 MiB less RSS at the same CPU) and one V8 helper thread; measured by
 # `pnpm bench:collector-ingest`, which runs the same bundle with the flags and ENV it reads from this stage.
-# Two malloc arenas instead of one per thread (main, checkpointer worker, libuv pool): ~6 MiB less, same CPU.
+# Two malloc arenas instead of one per thread (main, SQLite writer thread, libuv pool): ~6 MiB less, same CPU.
 # A fixed 128 KiB mmap threshold: glibc otherwise raises it to the largest block freed so far (request bodies,
 # ~170 KiB), after which such blocks come from the heap and their memory stays there: ~3 MiB less, same CPU.
 FROM runtime AS collector

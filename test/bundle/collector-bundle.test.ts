@@ -71,8 +71,8 @@ describe('collector bundle', () => {
   });
 
   it('runs its SQLite worker thread from the bundle, which keeps running after writes reach the file', async () => {
-    // The bundle's SQLite work off the event loop runs in a worker bundled under workers/ (the checkpointer,
-    // or a writer thread). The main connection never copies the WAL into the database file, so the file
+    // The bundle's SQLite work off the event loop runs in a worker bundled under workers/ (the writer
+    // thread, which also checkpoints). The main connection never copies the WAL into the database file, so the file
     // growing with a worker thread still alive means the bundled worker loaded, opened SQLite and did its job
     // (a worker that fails to load ends at once; the store then falls back or refuses).
     const pid = collector.child.pid as number;

@@ -50,7 +50,7 @@ describe.skipIf(skipReason !== undefined)(
 
     it('ships no test code or sources: only the bundles (and better-sqlite3 beside the collector one)', () => {
       expect(run.smoke.collectorAppFiles).toContain('/app/collector/dist/bin/flyprobe.mjs');
-      // The SQLite checkpointer (and any other worker thread) is an entry of its own under workers/.
+      // The SQLite writer thread (and any other worker thread) is an entry of its own under workers/.
       expect(
         run.smoke.collectorAppFiles.some((f) => /^\/app\/collector\/dist\/workers\/[^/]+\.mjs$/.test(f)),
       ).toBe(true);
