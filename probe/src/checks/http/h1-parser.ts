@@ -395,11 +395,22 @@ export class ResponseParser {
             throw bodyFailure(`invalid chunk size byte 0x${c.toString(16).padStart(2, '0')}`);
           } else if (c === CR) {
             this.#chunk = Chunk.SizeLf;
-          } else if (c === 0x3b || c === SP || c === HT) {
+          } else if (c === 0x3b) {
             this.#chunk = Chunk.Ext;
+          } else if (c === SP || c === HT) {
+            this.#chunk = Chunk.SizeWs;
           } else {
             throw bodyFailure(`invalid chunk size byte 0x${c.toString(16).padStart(2, '0')}`);
           }
+          break;
+        }
+        case Chunk.SizeWs: {
+          const c = b[i++] as number;
+          if (++this.#lineBytes > MAX_CHUNK_LINE_BYTES) throw bodyFailure('chunk size line too long');
+          if (c === 0x3b) this.#chunk = Chunk.Ext;
+          else if (c === CR) this.#chunk = Chunk.SizeLf;
+          else if (c !== SP && c !== HT)
+            throw bodyFailure(`invalid chunk size byte 0x${c.toString(16).padStart(2, '0')}`);
           break;
         }
         case Chunk.Ext: {
