@@ -49,7 +49,9 @@ const fillerHeaders = fc.array(
 function split(wire: Buffer, end: boolean): fc.Arbitrary<Script> {
   return fc
     .record({
-      pieces: fc.array(fc.integer({ min: 1, max: Math.max(1, Math.ceil(wire.length / 2)) }), { maxLength: 6 }),
+      pieces: fc.array(fc.integer({ min: 1, max: Math.max(1, Math.ceil(wire.length / 2)) }), {
+        maxLength: 6,
+      }),
       delaysMs: fc.array(fc.integer({ min: 0, max: 2 }), { maxLength: 6 }),
     })
     .map(({ pieces, delaysMs }) => ({ wire, pieces, delaysMs, end }));
@@ -76,7 +78,10 @@ function chunked(body: Buffer): fc.Arbitrary<Buffer> {
     .record({
       sizes: fc.array(fc.integer({ min: 1, max: 700 }), { minLength: 1, maxLength: 8 }),
       upper: fc.boolean(),
-      exts: fc.array(fc.constantFrom('', ';a', ';name=value', ' ;q="x y"', ';a=1;b'), { minLength: 1, maxLength: 4 }),
+      exts: fc.array(fc.constantFrom('', ';a', ';name=value', ' ;q="x y"', ';a=1;b'), {
+        minLength: 1,
+        maxLength: 4,
+      }),
       trailers: fc.array(
         fc.tuple(fc.constantFrom('x-checksum', 'server-timing'), fieldValue).chain(([n, v]) => header(n, v)),
         { maxLength: 3 },
@@ -88,7 +93,11 @@ function chunked(body: Buffer): fc.Arbitrary<Buffer> {
       for (let i = 0; at < body.length; i++) {
         const size = Math.min(sizes[i % sizes.length] as number, body.length - at);
         const hex = upper ? size.toString(16).toUpperCase() : size.toString(16);
-        parts.push(Buffer.from(`${hex}${exts[i % exts.length]}${CRLF}`), body.subarray(at, at + size), Buffer.from(CRLF));
+        parts.push(
+          Buffer.from(`${hex}${exts[i % exts.length]}${CRLF}`),
+          body.subarray(at, at + size),
+          Buffer.from(CRLF),
+        );
         at += size;
       }
       parts.push(Buffer.from(`0${exts[0]}${CRLF}${trailers.join('')}${CRLF}`));
@@ -97,9 +106,15 @@ function chunked(body: Buffer): fc.Arbitrary<Buffer> {
 }
 
 const interim = fc
-  .array(fc.constantFrom(`HTTP/1.1 100 Continue${CRLF}${CRLF}`, `HTTP/1.1 103 Early Hints${CRLF}Link: </s.css>; rel=preload${CRLF}${CRLF}`), {
-    maxLength: 2,
-  })
+  .array(
+    fc.constantFrom(
+      `HTTP/1.1 100 Continue${CRLF}${CRLF}`,
+      `HTTP/1.1 103 Early Hints${CRLF}Link: </s.css>; rel=preload${CRLF}${CRLF}`,
+    ),
+    {
+      maxLength: 2,
+    },
+  )
   .map((heads) => heads.join(''));
 
 /** Valid responses: random header sets and casing, Content-Length / chunked / close-delimited, 1xx first. */
@@ -129,23 +144,32 @@ export const validResponse: fc.Arbitrary<ValidCase> = fc
           ? header('transfer-encoding', 'chunked')
           : header('content-length', String(body.length)),
     );
-    return fc.tuple(encoded, heads, fc.shuffledSubarray(c.fillers)).chain(([payload, [type, id, framingHeader], fillers]) => {
-      const lines = [...fillers, ...(noBody ? [] : [type]), ...(c.edge ? [id] : []), framingHeader];
-      const head = `${c.http10 ? '' : c.interim}HTTP/1.${c.http10 ? 0 : 1} ${c.status}${c.reason}${CRLF}${lines.join('')}${CRLF}`;
-      const wire = Buffer.concat([Buffer.from(head, 'latin1'), payload]);
-      return split(wire, framing === 'close' || c.http10).map((script) => ({
-        script,
-        status: c.status,
-        bodyBytes: body.length,
-        edgeRegion: c.edge,
-        servedRegion: noBody ? undefined : c.echo,
-      }));
-    });
+    return fc
+      .tuple(encoded, heads, fc.shuffledSubarray(c.fillers))
+      .chain(([payload, [type, id, framingHeader], fillers]) => {
+        const lines = [...fillers, ...(noBody ? [] : [type]), ...(c.edge ? [id] : []), framingHeader];
+        const head = `${c.http10 ? '' : c.interim}HTTP/1.${c.http10 ? 0 : 1} ${c.status}${c.reason}${CRLF}${lines.join('')}${CRLF}`;
+        const wire = Buffer.concat([Buffer.from(head, 'latin1'), payload]);
+        return split(wire, framing === 'close' || c.http10).map((script) => ({
+          script,
+          status: c.status,
+          bodyBytes: body.length,
+          edgeRegion: c.edge,
+          servedRegion: noBody ? undefined : c.echo,
+        }));
+      });
   });
 
 const malformedCases: fc.Arbitrary<Omit<MalformedCase, 'script'> & { wire: string; end: boolean }> = fc.oneof(
   fc
-    .constantFrom('HTTP/1.1 20 OK', 'HTTP/2.0 200 OK', 'HTTP/1.1 abc OK', 'HTTPS/1.1 200 OK', 'hello world', 'HTTP/1.1  200 OK')
+    .constantFrom(
+      'HTTP/1.1 20 OK',
+      'HTTP/2.0 200 OK',
+      'HTTP/1.1 abc OK',
+      'HTTPS/1.1 200 OK',
+      'hello world',
+      'HTTP/1.1  200 OK',
+    )
     .map((line) => ({
       wire: `${line}${CRLF}content-length: 0${CRLF}${CRLF}`,
       end: false,
@@ -202,12 +226,22 @@ const malformedCases: fc.Arbitrary<Omit<MalformedCase, 'script'> & { wire: strin
     phase: 'ttfb' as const,
     reason: /both Transfer-Encoding and Content-Length/,
   }),
-  fc.constantFrom(`HTTP/1.1 200 OK${CRLF}bad header${CRLF}${CRLF}`, `HTTP/1.1 200 OK${CRLF}na me: x${CRLF}${CRLF}`).map(
-    (wire) => ({ wire, end: false, outcome: 'protocol' as const, phase: 'ttfb' as const, reason: /malformed header line/ }),
-  ),
+  fc
+    .constantFrom(
+      `HTTP/1.1 200 OK${CRLF}bad header${CRLF}${CRLF}`,
+      `HTTP/1.1 200 OK${CRLF}na me: x${CRLF}${CRLF}`,
+    )
+    .map((wire) => ({
+      wire,
+      end: false,
+      outcome: 'protocol' as const,
+      phase: 'ttfb' as const,
+      reason: /malformed header line/,
+    })),
 );
 
 /** Malformed responses, split at random byte boundaries like the valid ones. */
-export const malformedResponse: fc.Arbitrary<MalformedCase> = malformedCases.chain(({ wire, end, ...expected }) =>
-  split(Buffer.from(wire, 'latin1'), end).map((script) => ({ script, ...expected })),
+export const malformedResponse: fc.Arbitrary<MalformedCase> = malformedCases.chain(
+  ({ wire, end, ...expected }) =>
+    split(Buffer.from(wire, 'latin1'), end).map((script) => ({ script, ...expected })),
 );
