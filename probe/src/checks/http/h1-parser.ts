@@ -25,6 +25,8 @@ enum Body {
 
 enum Chunk {
   Size,
+  /** Whitespace after the size: only more of it, `;` or CR may follow. */
+  SizeWs,
   Ext,
   SizeLf,
   Data,
