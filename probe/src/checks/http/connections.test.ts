@@ -62,6 +62,26 @@ describe('http check connections', () => {
     for (const out of outs.slice(1)) expect(out.phases.connect).toBeUndefined();
   });
 
+  it('parks and takes a kept connection many times without piling up listeners on it', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const { port, perSocket } = await countingServer();
+      const h2 = createH2cServer((_req, res) => res.end('ok'));
+      await new Promise<void>((r) => h2.listen(0, '127.0.0.1', r));
+      closers.push(() => new Promise((r) => h2.close(() => r())));
+      const h2Port = (h2.address() as AddressInfo).port;
+      await runs(specFor(httpCheck, port, { target: 'many', keepAlive: true }), 15);
+      await runs(specFor(httpCheck, h2Port, { target: 'many-h2', keepAlive: true, http2: true }), 15);
+      await new Promise((r) => setImmediate(r));
+      expect([...perSocket.values()]).toEqual([15]);
+      expect(warnings.map((w) => w.message)).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('reuses one HTTP/2 (h2c) connection for a keepAlive check', async () => {
     let connections = 0;
     const server = createH2cServer((_req, res) => res.end('ok'));

@@ -99,15 +99,16 @@ function park(key: string, conn: Connection): void {
   kept.set(key, conn);
 }
 
+/** Undoes `park` (`setTimeout(ms, cb)` adds cb as a 'timeout' listener that `setTimeout(0)` leaves). */
 function unpark(conn: Connection): void {
   const drop = conn.drop;
   if (!drop) return;
   conn.drop = undefined;
   if (conn.session) {
-    conn.session.off('close', drop).off('goaway', drop).setTimeout(0);
+    conn.session.off('close', drop).off('goaway', drop).off('timeout', drop).setTimeout(0);
     conn.session.ref();
   } else {
-    conn.socket.off('data', drop).off('end', drop).off('close', drop).setTimeout(0);
+    conn.socket.off('data', drop).off('end', drop).off('close', drop).off('timeout', drop).setTimeout(0);
     conn.socket.ref();
   }
 }
