@@ -80,8 +80,6 @@ const bodyFailure = (message: string): CheckFailure => new CheckFailure('protoco
  */
 export class ResponseParser {
   status = 0;
-  /** HTTP/1.1 (true) or 1.0. */
-  minor1 = true;
   contentType: string | undefined;
   requestId: string | undefined;
   /** Decoded body bytes (of a capped body: up to one socket read beyond the cap) and the kept JSON body. */
@@ -146,10 +144,6 @@ export class ResponseParser {
         : `connection closed in a chunked body after ${this.sink.bytes} bytes`,
       'transfer',
     );
-  }
-
-  get done(): boolean {
-    return this.#done;
   }
 
   /**
@@ -272,7 +266,6 @@ export class ResponseParser {
       return;
     }
     this.status = status;
-    this.minor1 = minor1;
     this.contentType = contentType;
     this.requestId = requestId;
     this.sink.keep = keepsBody(contentType);
