@@ -7,6 +7,14 @@ import type { Exchange } from './exchange.ts';
 
 const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
 
+/** nghttp2's own protocol errors (a peer that does not speak HTTP/2, bad frames) are `protocol` failures. */
+function classified(err: unknown, timeline: Timeline): unknown {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'ERR_HTTP2_ERROR'
+    ? new CheckFailure('protocol', `HTTP/2: ${(err as Error).message}`, timeline.phase)
+    : err;
+}
+
 /**
  * One HTTP/2 GET on `session` (node:http2 over the connection openConnection opened): ttfb = request
  * sent -> first response HEADERS frame (interim 1xx included); transfer = that -> end of stream.
@@ -24,7 +32,7 @@ export function h2Exchange(
     let requestId: string | undefined;
     let firstByteAt = -1;
     let settled = false;
-    const onSessionError = (err: Error): void => fail(err);
+    const onSessionError = (err: Error): void => fail(classified(err, timeline));
     const complete = (capped: boolean): void => {
       if (settled) return;
       settled = true;
@@ -76,7 +84,7 @@ export function h2Exchange(
         ? complete(false)
         : fail(new CheckFailure('protocol', 'HTTP/2 stream ended without a response', 'ttfb')),
     );
-    stream.on('error', fail);
+    stream.on('error', (err) => fail(classified(err, timeline)));
     stream.on('close', () => {
       if (!settled)
         fail(

@@ -1,3 +1,4 @@
+import { createServer as createHttp1Server } from 'node:http';
 import { createSecureServer, type Http2SecureServer } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
@@ -61,6 +62,20 @@ describe('http versions', () => {
     expect(out.servedMachine).toBe('m-versions');
     expect(out.phases.connect).toBeGreaterThan(0);
     expect(out.phases.tls).toBeGreaterThan(0);
+  });
+
+  it('h2c prior knowledge against an HTTP/1.1-only server is a protocol failure, not a hang', async () => {
+    const h1 = createHttp1Server((_req, res) => res.end('ok'));
+    await new Promise<void>((r) => h1.listen(0, '127.0.0.1', r));
+    try {
+      const out = await httpCheck.run(base((h1.address() as AddressInfo).port, { http2: true }));
+      expect(out.outcome, out.errorMessage).toBe('protocol');
+      expect(out.errorMessage).toMatch(/^HTTP\/2: /);
+      expect(out.failedPhase).toBe('ttfb');
+    } finally {
+      h1.closeAllConnections();
+      await new Promise((r) => h1.close(r));
+    }
   });
 
   it('refuses an untrusted certificate as a tls failure', async () => {
