@@ -19,6 +19,42 @@ interface Esbuild {
   build(options: Record<string, unknown>): Promise<unknown>;
 }
 
+/** The slice of esbuild's plugin API the builtin shim uses. */
+interface PluginBuild {
+  onResolve(
+    options: { filter: RegExp },
+    callback: (args: { path: string; namespace: string }) => { path: string; namespace?: string; external?: boolean },
+  ): void;
+  onLoad(
+    options: { filter: RegExp; namespace: string },
+    callback: (args: { path: string }) => { contents: string; loader: 'js' },
+  ): void;
+}
+
+const BUILTIN_NAMESPACE = 'flyprobe-node-builtin';
+
+/**
+ * Node built-ins through require(), not ESM import: an ESM import of `node:http` builds the module
+ * namespace, which runs every lazy getter of the builtin (in Node 24 that loads internal undici for
+ * http.WebSocket, assert, zlib, worker_threads, webstreams, ...). A CommonJS shim per builtin lets
+ * esbuild's interop read each property only when the code uses it (test/bench/probe-modules.ts).
+ */
+const builtinsThroughRequire = {
+  name: 'flyprobe-builtins-through-require',
+  setup(build: PluginBuild): void {
+    // The shim's own require() is the real builtin.
+    build.onResolve({ filter: /^node:/ }, (args) =>
+      args.namespace === BUILTIN_NAMESPACE
+        ? { path: args.path, external: true }
+        : { path: args.path, namespace: BUILTIN_NAMESPACE },
+    );
+    build.onLoad({ filter: /.*/, namespace: BUILTIN_NAMESPACE }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
+  },
+};
+
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 /** esbuild as tsx ships it: present wherever tsx is, including the image's production install. */
@@ -48,6 +84,7 @@ export async function buildProbeBundle(
     // One level below outdir like bin/, so shared/src/proto.ts finds ../proto/echo.proto from either.
     chunkNames: 'chunks/[name]-[hash]',
     external: ['@flyprobe/collector', 'better-sqlite3'],
+    plugins: [builtinsThroughRequire],
     // Bundled CommonJS dependencies call require() (the banner heads every chunk).
     banner: {
       js: "import { createRequire as __flyprobeRequire } from 'node:module'; const require = __flyprobeRequire(import.meta.url);",
