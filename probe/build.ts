@@ -12,26 +12,31 @@
  */
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 interface Esbuild {
   build(options: Record<string, unknown>): Promise<unknown>;
 }
 
-/** The slice of esbuild's plugin API the builtin shim uses. */
+/** The slice of esbuild's plugin API the plugins below use. */
 interface PluginBuild {
   onResolve(
     options: { filter: RegExp },
-    callback: (args: { path: string; namespace: string }) => { path: string; namespace?: string; external?: boolean },
+    callback: (args: {
+      path: string;
+      namespace: string;
+      importer: string;
+    }) => { path: string; namespace?: string; external?: boolean } | undefined,
   ): void;
   onLoad(
     options: { filter: RegExp; namespace: string },
-    callback: (args: { path: string }) => { contents: string; loader: 'js' },
+    callback: (args: { path: string }) => { contents: string; loader: 'js'; resolveDir?: string },
   ): void;
 }
 
 const BUILTIN_NAMESPACE = 'flyprobe-node-builtin';
+const NO_LOCALES_NAMESPACE = 'flyprobe-zod-no-locales';
 
 /**
  * Node built-ins through require(), not ESM import: an ESM import of `node:http` builds the module
@@ -51,6 +56,27 @@ const builtinsThroughRequire = {
     build.onLoad({ filter: /.*/, namespace: BUILTIN_NAMESPACE }, (args) => ({
       contents: `module.exports = require(${JSON.stringify(args.path)});`,
       loader: 'js',
+    }));
+  },
+};
+
+/**
+ * zod's `z.locales` namespace without its ~50 translations (~300 KB of source that V8 would keep): nothing
+ * here calls `z.config(z.locales.xx())`, and the English messages every error text uses come from
+ * zod's own `locales/en.js`, imported directly by its schemas.
+ */
+const zodWithoutLocales = {
+  name: 'flyprobe-zod-without-locales',
+  setup(build: PluginBuild): void {
+    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]v4[\\/](classic|core)[\\/]/.test(args.importer)
+        ? { path: join(dirname(args.importer), '..', 'locales', 'en.js'), namespace: NO_LOCALES_NAMESPACE }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: NO_LOCALES_NAMESPACE }, (args) => ({
+      contents: "export { default as en } from './en.js';",
+      loader: 'js',
+      resolveDir: dirname(args.path),
     }));
   },
 };
@@ -84,7 +110,7 @@ export async function buildProbeBundle(
     // One level below outdir like bin/, so shared/src/proto.ts finds ../proto/echo.proto from either.
     chunkNames: 'chunks/[name]-[hash]',
     external: ['@flyprobe/collector', 'better-sqlite3'],
-    plugins: [builtinsThroughRequire],
+    plugins: [builtinsThroughRequire, zodWithoutLocales],
     // Bundled CommonJS dependencies call require() (the banner heads every chunk).
     banner: {
       js: "import { createRequire as __flyprobeRequire } from 'node:module'; const require = __flyprobeRequire(import.meta.url);",
