@@ -18,7 +18,7 @@ import { freePort } from '@flyprobe/shared/testing';
 import { Agent, request } from 'undici';
 import { buildProbeBundle } from '../../probe/build.ts';
 import { IngestReceiver } from '../../probe/src/reporter/testing/ingest-receiver.ts';
-import { cpuSeconds, mb, memory, sleep } from './probe-process.ts';
+import { cpuSeconds, mb, memory, sleep, smapsSummary } from './probe-process.ts';
 import { imageEnv, imageNodeFlags, type ShippedProbe, spawnShipped } from './probe-shipped.ts';
 
 function arg(name: string, fallback: number, min = 1): number {
@@ -228,11 +228,15 @@ try {
   stops.push(() => clearInterval(sampler));
   const [m] = await measure([{ name: 'big', pid: big.proc.pid!, count: big.results }], BIG_SECONDS);
   clearInterval(sampler);
+  const where = smapsSummary(big.proc.pid!);
   const missed = big.missedRuns();
   await big.stop();
   const median = [...rssSamples].sort((x, y) => x - y)[Math.floor(rssSamples.length / 2)] ?? 0;
   console.log(
     `results ${m!.probes} (${(m!.probes / BIG_SECONDS).toFixed(1)}/s; ok ${big.okResults()}/${big.results()} since start), missed runs ${missed}, RSS median ${mb(median)} MB, at the end ${mb(m!.mem.rss)} MB, peak (VmHWM) ${mb(m!.mem.peak)} MB, cpu ${((m!.cpu / m!.probes) * 1000).toFixed(3)} s/1000`,
+  );
+  console.log(
+    `where the RSS is at the end (smaps): node binary's file pages ${mb(where.nodeBinary)} MB, shared libraries ${mb(where.otherFiles)} MB, anonymous (V8 heap, malloc arenas and large blocks, stacks) ${mb(where.anonymous)} MB, malloc main arena ${mb(where.brkHeap)} MB`,
   );
   const memMet = median <= GOAL_RSS_MB * 2 ** 20 && m!.mem.peak <= GOAL_PEAK_MB * 2 ** 20 && missed === 0;
   console.log(

@@ -5,7 +5,7 @@
  * shipped bundle itself, probe-shipped.ts).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
@@ -35,6 +35,42 @@ export function memory(pid: number): { rss: number; peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
   return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+}
+
+/** Resident memory of a process by kind of mapping, in bytes, from /proc/<pid>/smaps. */
+export interface SmapsSummary {
+  /** File pages of the node executable itself (its code, the V8 snapshot, built-in JS sources, ICU data). */
+  nodeBinary: number;
+  /** Other file pages: shared libraries. */
+  otherFiles: number;
+  /** malloc's main arena (the brk heap). */
+  brkHeap: number;
+  /** Anonymous mappings: the V8 heap, malloc's thread arenas and large blocks, thread stacks. */
+  anonymous: number;
+}
+
+export function smapsSummary(pid: number): SmapsSummary {
+  const sum: SmapsSummary = { nodeBinary: 0, otherFiles: 0, brkHeap: 0, anonymous: 0 };
+  const exe = readlinkSync(`/proc/${pid}/exe`);
+  let kind: keyof SmapsSummary = 'anonymous';
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const mapping = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (mapping) {
+      const name = mapping[1] ?? '';
+      kind =
+        name === '[heap]'
+          ? 'brkHeap'
+          : name.startsWith('/')
+            ? name === exe
+              ? 'nodeBinary'
+              : 'otherFiles'
+            : 'anonymous';
+      continue;
+    }
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss) sum[kind] += Number(rss[1]) * 1024;
+  }
+  return sum;
 }
 
 /** SIGTERM (the probe flushes and exits), SIGKILL after 10 s; resolves once the process has exited. */
