@@ -11,7 +11,7 @@
  *   node --import tsx probe/build.ts [--outdir DIR]
  */
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { builtinModules, createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -35,6 +35,7 @@ interface PluginBuild {
   ): void;
 }
 
+const BUILTINS = new Set(builtinModules);
 const BUILTIN_NAMESPACE = 'flyprobe-node-builtin';
 const NO_LOCALES_NAMESPACE = 'flyprobe-zod-no-locales';
 
@@ -47,12 +48,14 @@ const NO_LOCALES_NAMESPACE = 'flyprobe-zod-no-locales';
 const builtinsThroughRequire = {
   name: 'flyprobe-builtins-through-require',
   setup(build: PluginBuild): void {
-    // The shim's own require() is the real builtin.
-    build.onResolve({ filter: /^node:/ }, (args) =>
-      args.namespace === BUILTIN_NAMESPACE
+    // Bare names too (`from 'http'` in ESM dependencies); the shim's own require() is the real builtin.
+    build.onResolve({ filter: /^[a-z_/:]+$/ }, (args) => {
+      const name = args.path.replace(/^node:/, '');
+      if (!BUILTINS.has(name) && !BUILTINS.has(args.path)) return undefined;
+      return args.namespace === BUILTIN_NAMESPACE
         ? { path: args.path, external: true }
-        : { path: args.path, namespace: BUILTIN_NAMESPACE },
-    );
+        : { path: `node:${name}`, namespace: BUILTIN_NAMESPACE };
+    });
     build.onLoad({ filter: /.*/, namespace: BUILTIN_NAMESPACE }, (args) => ({
       contents: `module.exports = require(${JSON.stringify(args.path)});`,
       loader: 'js',
