@@ -50,7 +50,7 @@ WORKDIR /app
 # test/bench/probe-footprint.ts, which reads these flags from here. The result buffer
 # (FLYPROBE_BUFFER_MAX_BYTES, default 16 MB of JSON) must stay well under the 96 MB old-space cap.
 # malloc: blocks of 16 KiB and more get their own mapping, returned to the system when freed (V8's compiler
-# zones and nghttp2 buffers otherwise stay in the heap as free chunks; ~3-6 MB less RSS, same CPU); a fixed
+# zones and nghttp2 buffers otherwise stay in the heap as free chunks; ~3-6 MB less RSS, CPU within noise); a fixed
 # threshold also stops glibc raising it after the first large free. Fewer arenas (MALLOC_ARENA_MAX) only
 # moved memory into the main one. Measured and rejected: --no-maglev and --no-turbofan (-5 to -11 MB, but
 # +22-24% CPU per probe), --memory-saver-mode (-5 MB, +20% CPU), --heap-growing-percent, --no-flush-bytecode;
