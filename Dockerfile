@@ -53,8 +53,8 @@ WORKDIR /app
 # zones and nghttp2 buffers otherwise stay in the heap as free chunks; ~3-6 MB less RSS, CPU within noise); a fixed
 # threshold also stops glibc raising it after the first large free. Fewer arenas (MALLOC_ARENA_MAX) only
 # moved memory into the main one. Measured and rejected: --no-maglev and --no-turbofan (-5 to -11 MB, but
-# +22-24% CPU per probe), --memory-saver-mode (-5 MB, +20% CPU), --heap-growing-percent, --no-flush-bytecode;
-# --no-sparkplug (-2 MB, no CPU change measured) waits for the http check's new engine to be measured with it.
+# +22-24% CPU per probe), --memory-saver-mode (-5 MB, +20% CPU), --no-sparkplug (-1.5 to -2 MB, +1-3% CPU per
+# HTTP check), --heap-growing-percent, --no-flush-bytecode.
 FROM runtime AS probe
 ENV MALLOC_MMAP_THRESHOLD_=16384
 COPY --from=build /app/probe/dist /app/probe/dist
