@@ -27,6 +27,7 @@ RUN pnpm install --frozen-lockfile --prod --filter "@flyprobe/cli..."
 COPY tsconfig.base.json tsconfig.json ./
 COPY shared/src shared/src
 COPY shared/proto shared/proto
+COPY shared/build shared/build
 COPY probe/src probe/src
 COPY collector/src collector/src
 COPY cli/bin cli/bin

@@ -12,27 +12,18 @@
 import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { builtinsViaRequire } from './build/builtins.ts';
-import { loadEsbuild, ROOT } from './build/esbuild.ts';
+import {
+  builtinsViaRequire,
+  loadEsbuild,
+  NODE_BUNDLE_OPTIONS,
+  ROOT,
+  zodWithoutLocales,
+} from '@flyprobe/shared/build';
 import { copyBetterSqlite, EXTERNAL } from './build/native.ts';
-import { assetPath, emptyRefs, urlAssets } from './build/url-assets.ts';
+import { assetPath, emptyRefs, type UrlRefs, urlAssets } from './build/url-assets.ts';
 
-const COMMON = {
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node24',
-  external: EXTERNAL,
-  // Bundled CommonJS dependencies and builtinsViaRequire call require() (the banner heads every output file).
-  banner: {
-    js: "import { createRequire as __flyprobeRequire } from 'node:module'; const require = __flyprobeRequire(import.meta.url);",
-  },
-  // V8 keeps the loaded source in memory; identifiers stay for readable stack traces.
-  minifyWhitespace: true,
-  minifySyntax: true,
-  legalComments: 'none',
-  logLevel: 'warning',
-};
+const COMMON = { ...NODE_BUNDLE_OPTIONS, external: EXTERNAL };
+const PLUGINS = (refs: UrlRefs) => [urlAssets(refs), builtinsViaRequire, zodWithoutLocales];
 
 /**
  * Bundles the CLI into `<outdir>/bin/flyprobe.mjs` and everything it needs beside it; returns that path. `entry`
@@ -52,7 +43,7 @@ export async function buildCollectorBundle(
     outdir,
     outExtension: { '.js': '.mjs' },
     chunkNames: 'chunks/[name]-[hash]',
-    plugins: [urlAssets(refs), builtinsViaRequire],
+    plugins: PLUGINS(refs),
   });
   // Each worker is a bundle of its own; one that starts workers adds them to refs as it is built.
   const built = new Set<string>();
@@ -67,7 +58,7 @@ export async function buildCollectorBundle(
         ...COMMON,
         entryPoints: [file],
         outfile: join(outdir, 'workers', name),
-        plugins: [urlAssets(refs), builtinsViaRequire],
+        plugins: PLUGINS(refs),
       });
     }
   }

@@ -1,7 +1,7 @@
 import { cpSync, existsSync, mkdirSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
-import { ROOT } from './esbuild.ts';
+import { ROOT } from '@flyprobe/shared/build';
 
 /** Packages the bundle leaves to Node: a native addon, and pg's optional native client (never installed). */
 export const EXTERNAL = ['better-sqlite3', 'pg-native'];

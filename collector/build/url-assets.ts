@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
-import { type LoadResult, type Plugin, ROOT } from './esbuild.ts';
+import { type LoadResult, type Plugin, ROOT } from '@flyprobe/shared/build';
 
 /** `new URL('./x', import.meta.url)` with a literal path: what the bundle can relocate. */
 const URL_REF = /new URL\(\s*(['"])(\.{1,2}\/[^'"]*)\1\s*,\s*import\.meta\.url\s*\)/g;
