@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { Heartbeat, ProbeIdentity } from '@flyprobe/shared';
 import { StoreUnavailableError } from '../store.ts';
@@ -8,6 +9,13 @@ import type { WriterData, WriterReply, WriterRequest } from './writer-protocol.t
 
 /** After a crash, at most one new writer thread per this many ms: a thread that cannot start fails fast. */
 const RESTART_MS = 1000;
+
+/**
+ * The writer thread's young generation (V8 gives a third of it to each of the two semi-spaces): its garbage is
+ * per batch (bind values, ids, the deserialized strings) and little of it survives, so a small one costs little
+ * CPU. Without a limit it grows like the event loop's, to the process's --max-semi-space-size.
+ */
+const YOUNG_GENERATION_MB = 3;
 
 /**
  * The writer thread's entry, as a literal URL relative to this module: the collector bundle
@@ -92,8 +100,10 @@ export class WriterThread {
     if (this.started) this.restarted();
     this.started = true;
     this.lastStart = now;
+    allowOwnYoungGeneration();
     const worker = new Worker(this.entry, {
       workerData: this.data satisfies WriterData,
+      resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
       execArgv: [...typeScriptLoader(this.entry), ...profilerFlags()],
     });
     worker.on('message', (reply: WriterReply) => {
@@ -119,6 +129,15 @@ export class WriterThread {
     this.worker = worker;
     return true;
   }
+}
+
+/**
+ * V8 flags are process-wide, and --max-semi-space-size (the collector image sets it for the event loop) overrides
+ * a new isolate's resourceLimits. Each isolate reads it once, when it is created: clearing it here leaves the
+ * event loop's isolate as it started and lets the writer thread's own limit apply.
+ */
+function allowOwnYoungGeneration(): void {
+  setFlagsFromString('--max-semi-space-size=0');
 }
 
 /**
