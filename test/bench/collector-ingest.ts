@@ -19,9 +19,9 @@
  *
  * The collector runs as the image runs it: collector/build.ts's bundle with the flags and ENV of the Dockerfile's
  * collector stage (collector-shipped.ts), with FLYPROBE_ALERTS=false (ingest alone; detection has benchmarks of its
- * own). Beside the totals it prints where the collector's memory is (V8 heap and its spaces, off-heap buffers,
- * mapped files, the rest of the anonymous memory: malloc, SQLite's page cache, the SQLite writer thread's
- * isolate, threads' stacks), which of its threads used the CPU (the event loop, the SQLite writer thread, V8's
+ * own). Beside the totals it prints where the collector's memory is (the event loop's V8 heap and its spaces,
+ * off-heap buffers, the SQLite writer thread's V8 heap, mapped files, the rest of the anonymous memory: malloc,
+ * SQLite's page caches, threads' stacks), which of its threads used the CPU (the event loop, the SQLite writer thread, V8's
  * helpers, libuv's pool), and the CPU of this process, the load generator, which shares the machine's cores
  * with the collector.
  */
@@ -56,10 +56,14 @@ const POSTGRES_RATIO_GOAL = 50;
 const RSS_GOAL_MIB = 128;
 
 type MemoryFigures = Record<'rss' | 'heapTotal' | 'heapUsed' | 'external' | 'arrayBuffers', number>;
-/** What testing/peak-memory.mjs writes: the peak sample and the V8 heap spaces' sizes at that moment. */
+/**
+ * What testing/peak-memory.mjs writes: the peak sample, the V8 heap spaces' sizes at that moment and the SQLite
+ * writer thread's heap (its own isolate) sampled just before.
+ */
 interface PeakMemory {
   memory: MemoryFigures;
   spaces: Record<string, number>;
+  workerHeap?: { total: number; used: number };
 }
 
 function arg(name: string, fallback: number): number {
@@ -550,11 +554,12 @@ async function main(): Promise<void> {
       `  collector RSS: peak ${mib(http.peakRss)}, after run ${mib(http.endRss)}${sqlite ? `   goal peak <= ${RSS_GOAL_MIB} MiB` : ''}`,
     );
     if (memory) {
-      // Anonymous memory outside the V8 heap and its buffers: malloc (SQLite's page cache, statements, the
-      // HTTP parser), the SQLite writer thread's own isolate, thread stacks.
-      const rest = memory.rss - http.fileRss - memory.heapTotal - memory.external;
+      // Anonymous memory outside the event loop's V8 heap and its buffers: the SQLite writer thread's own isolate
+      // (printed on its own), malloc (SQLite's page caches, statements, the HTTP parser), thread stacks.
+      const writer = peak?.workerHeap;
+      const rest = memory.rss - http.fileRss - memory.heapTotal - memory.external - (writer?.total ?? 0);
       console.log(
-        `  collector memory at its peak: V8 heap ${mib(memory.heapTotal)} (${mib(memory.heapUsed)} used), off-heap buffers ${mib(memory.external)} (${mib(memory.arrayBuffers)} ArrayBuffers), files mapped (node binary, libraries; at the end) ${mib(http.fileRss)}, other anonymous ${mib(rest)}`,
+        `  collector memory at its peak: V8 heap ${mib(memory.heapTotal)} (${mib(memory.heapUsed)} used), off-heap buffers ${mib(memory.external)} (${mib(memory.arrayBuffers)} ArrayBuffers), SQLite writer thread's V8 heap ${writer ? `${mib(writer.total)} (${mib(writer.used)} used)` : 'not sampled'}, files mapped (node binary, libraries; at the end) ${mib(http.fileRss)}, other anonymous ${mib(rest)}`,
       );
       const spaces = Object.entries(peak?.spaces ?? {}).filter(([, size]) => size > 0);
       console.log(
