@@ -68,8 +68,9 @@ CMD ["probe"]
 # bundle of the CLI (`flyprobe` on PATH runs it too, for operator commands over `fly ssh console`).
 # A fresh Fly volume is owned by root, so the container starts as root only to hand /data to the
 # flyprobe user, then drops to it (setpriv is part of util-linux in Debian) and execs node so that
-# SIGTERM reaches the collector. V8 flags: 8 MiB semi-spaces instead of the default 32 (the young generation
-# is resident under ingest: ~45 MiB less RSS at the same CPU) and one V8 helper thread; measured by
+# SIGTERM reaches the collector. V8 flags: 8 MiB semi-spaces instead of the default 32 for the event loop (the
+# young generation is resident under ingest: ~45 MiB less RSS at the same CPU; the SQLite writer thread sets a
+# 3 MiB young generation of its own, writer-thread.ts: ~6 MiB less) and one V8 helper thread; measured by
 # `pnpm bench:collector-ingest`, which runs the same bundle with the flags and ENV it reads from this stage.
 # Two malloc arenas instead of one per thread (main, SQLite writer thread, libuv pool): ~6 MiB less, same CPU.
 # A fixed 128 KiB mmap threshold: glibc otherwise raises it to the largest block freed so far (request bodies,
