@@ -3,6 +3,7 @@ import { createGunzip } from 'node:zlib';
 import type { Context } from 'hono';
 import type { ApiEnv } from '../env.ts';
 import { ApiError } from '../errors.ts';
+import { releaseChunks } from './release-chunks.ts';
 
 function tooLarge(limit: number): ApiError {
   // The rest of the body is discarded, not read into memory; the connection is not reused.
@@ -26,10 +27,10 @@ function unreadable(err: unknown): ApiError {
 }
 
 /**
- * Reads a Node request body straight from the socket stream (cheaper than a web stream on the ingest
- * hot path). Past the limit it stops buffering and discards the rest, so the 413 still reaches the client.
+ * Reads a Node request body's text straight from the socket stream (cheaper than a web stream on the ingest
+ * hot path), and frees its chunks once decoded. Past the limit it stops buffering and discards the rest, so the 413 still reaches the client.
  */
-function readIncoming(incoming: IncomingMessage, limit: number, gzip: boolean): Promise<Buffer> {
+function readIncoming(incoming: IncomingMessage, limit: number, gzip: boolean): Promise<string> {
   return new Promise((resolve, reject) => {
     const source = gzip ? incoming.pipe(createGunzip()) : incoming;
     const chunks: Buffer[] = [];
@@ -56,7 +57,11 @@ function readIncoming(incoming: IncomingMessage, limit: number, gzip: boolean): 
     };
     const onEnd = () => {
       cleanup();
-      resolve(Buffer.concat(chunks, total));
+      const joined = Buffer.concat(chunks, total);
+      const text = joined.toString('utf8');
+      releaseChunks(chunks);
+      releaseChunks([joined]);
+      resolve(text);
     };
     const onError = (err: unknown) => {
       cleanup();
@@ -77,7 +82,7 @@ function readIncoming(incoming: IncomingMessage, limit: number, gzip: boolean): 
 }
 
 /** Fallback for requests not served by @hono/node-server (e.g. `app.request` in tests). */
-async function readWeb(stream: ReadableStream<Uint8Array>, limit: number, gzip: boolean): Promise<Buffer> {
+async function readWeb(stream: ReadableStream<Uint8Array>, limit: number, gzip: boolean): Promise<string> {
   const source = gzip
     ? stream.pipeThrough(new DecompressionStream('gzip') as ReadableWritablePair<Uint8Array, Uint8Array>)
     : stream;
@@ -100,7 +105,7 @@ async function readWeb(stream: ReadableStream<Uint8Array>, limit: number, gzip: 
   } finally {
     reader.releaseLock();
   }
-  return Buffer.concat(chunks, total);
+  return Buffer.concat(chunks, total).toString('utf8');
 }
 
 /**
@@ -124,15 +129,15 @@ export async function readJsonBody(c: Context<ApiEnv>, limit: number): Promise<u
   }
   const gzip = encoding === 'gzip';
   const incoming = c.env?.incoming;
-  let bytes: Buffer;
-  if (incoming) bytes = await readIncoming(incoming, limit, gzip);
+  let text: string;
+  if (incoming) text = await readIncoming(incoming, limit, gzip);
   else {
     const body = c.req.raw.body;
-    bytes = body ? await readWeb(body, limit, gzip) : Buffer.alloc(0);
+    text = body ? await readWeb(body, limit, gzip) : '';
   }
-  if (bytes.length === 0) throw new ApiError(400, 'invalid_json', 'request body is empty; expected JSON');
+  if (text.length === 0) throw new ApiError(400, 'invalid_json', 'request body is empty; expected JSON');
   try {
-    return JSON.parse(bytes.toString('utf8'));
+    return JSON.parse(text);
   } catch (err) {
     throw new ApiError(400, 'invalid_json', `request body is not valid JSON: ${(err as Error).message}`);
   }
