@@ -1,3 +1,4 @@
+/// <reference lib="es2024.arraybuffer" />
 import type { ProbeResult } from '@flyprobe/shared';
 import { extraJson } from '../core/result-row.ts';
 
@@ -98,4 +99,14 @@ export function forEachRow(packed: PackedRows, row: (values: PackedRow, index: n
     values.extra = extras[i] as string;
     row(values, i);
   }
+}
+
+/**
+ * Frees a batch's typed arrays once its write is settled, instead of when the writer thread's GC collects them:
+ * they wait for the group's fsync, so a scavenge often finds them alive and promotes them to old space, where only
+ * a full GC of that isolate frees them.
+ */
+export function releaseRows(packed: PackedRows): void {
+  packed.numbers.buffer.transfer(0);
+  packed.codes.buffer.transfer(0);
 }

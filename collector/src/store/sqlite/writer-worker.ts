@@ -8,6 +8,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { GroupCommit } from './group-commit.ts';
 import { openDatabase } from './open.ts';
+import { releaseRows } from './packed-rows.ts';
 import { ProbeTable } from './probes.ts';
 import { ResultInserts } from './result-inserts.ts';
 import type { WriterData, WriterReply, WriterRequest } from './writer-protocol.ts';
@@ -37,10 +38,11 @@ port.on('message', (request: WriterRequest) => {
   switch (request.op) {
     case 'results': {
       const { probe, receivedAt, rows } = request;
-      answer(
-        request.id,
-        group.write(() => inserts.insert(probe, rows, receivedAt)),
-      );
+      const work = group.write(() => inserts.insert(probe, rows, receivedAt));
+      answer(request.id, work);
+      // Settled (durable, or failed after its retry): nothing reads these rows again.
+      const release = () => releaseRows(rows);
+      work.then(release, release);
       return;
     }
     case 'probe': {
