@@ -28,7 +28,8 @@ function unreadable(err: unknown): ApiError {
 
 /**
  * Reads a Node request body's text straight from the socket stream (cheaper than a web stream on the ingest
- * hot path), and frees its chunks once decoded. Past the limit it stops buffering and discards the rest, so the 413 still reaches the client.
+ * hot path) and frees its chunks once decoded. Past the limit it stops buffering and discards the rest, so the
+ * 413 still reaches the client.
  */
 function readIncoming(incoming: IncomingMessage, limit: number, gzip: boolean): Promise<string> {
   return new Promise((resolve, reject) => {
