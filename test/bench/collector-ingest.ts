@@ -7,23 +7,26 @@
  * threshold.
  *
  *   node --import tsx test/bench/collector-ingest.ts [--results 200000] [--batch 500] [--clients 4] [--profile DIR]
- *     [--store sqlite|postgres] [--collectors 2]
+ *     [--store sqlite|postgres] [--collectors 2] [--alerts]
  *
  * `--store postgres` starts a throwaway PostgreSQL server (durable settings: fsync on) and compares the
  * collector against raw multi-row INSERTs of the same rows into the same `results` table from as many
  * concurrent connections as there are clients. `--collectors 2` (PostgreSQL only) also runs the same load
  * through two collector processes sharing the database and prints the speed-up over one.
  *
+ * `--alerts` runs the collector as the image does by default, with detection and alerting on (default rules, no
+ * receivers), so the figures include the detectors' and the alert engine's share; without it, ingest alone.
+ *
  * `--profile DIR` writes V8 CPU profiles of the collector into DIR, one for its event loop and one for its SQLite
  * writer thread (open them in Chrome DevTools).
  *
  * The collector runs as the image runs it: collector/build.ts's bundle with the flags and ENV of the Dockerfile's
- * collector stage (collector-shipped.ts), with FLYPROBE_ALERTS=false (ingest alone; detection has benchmarks of its
- * own). Beside the totals it prints where the collector's memory is (the event loop's V8 heap and its spaces,
- * off-heap buffers, the SQLite writer thread's V8 heap, mapped files, the rest of the anonymous memory: malloc,
- * SQLite's page caches, threads' stacks), which of its threads used the CPU (the event loop, the SQLite writer thread, V8's
- * helpers, libuv's pool), and the CPU of this process, the load generator, which shares the machine's cores
- * with the collector.
+ * collector stage (collector-shipped.ts), with FLYPROBE_ALERTS=false (ingest alone) unless `--alerts`. Beside the
+ * totals it prints where the collector's memory is (the event loop's V8 heap and its spaces, off-heap buffers, the
+ * SQLite writer thread's V8 heap, mapped files, the rest of the anonymous memory: malloc, SQLite's page caches,
+ * threads' stacks), which of its threads used the CPU (the event loop, the SQLite writer thread, V8's helpers,
+ * libuv's pool), and the CPU of this process, the load generator, which shares the machine's cores with the
+ * collector.
  */
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -54,6 +57,8 @@ const RATE_GOAL = 100_000;
 const SQLITE_RATIO_GOAL = 80;
 const POSTGRES_RATIO_GOAL = 50;
 const RSS_GOAL_MIB = 128;
+/** `--alerts`: detection and alerting on (the image's default), default rules, no receivers. */
+const ALERTS = process.argv.includes('--alerts');
 
 type MemoryFigures = Record<'rss' | 'heapTotal' | 'heapUsed' | 'external' | 'arrayBuffers', number>;
 /**
@@ -363,8 +368,8 @@ async function startChild(env: Record<string, string>, profile: string[]): Promi
       FLYPROBE_ADMIN_TOKEN: ADMIN,
       FLYPROBE_INGEST_RATE: '1000000',
       FLYPROBE_INGEST_BURST: '1000000',
-      // Ingest alone, as these figures always were: detection after each ingest is bench:detection's subject.
-      FLYPROBE_ALERTS: 'false',
+      // Ingest alone unless --alerts: then detection and the alert engine run on every ingest, as in the image.
+      FLYPROBE_ALERTS: ALERTS ? 'true' : 'false',
       FLYPROBE_BENCH_MEMORY_FILE: memoryFile,
       ...env,
     },
@@ -529,7 +534,7 @@ async function main(): Promise<void> {
         ? 'raw PostgreSQL multi-row INSERT (same table, same server)'
         : 'raw better-sqlite3 insert (same table, same pragmas)';
     console.log(
-      `collector ingest benchmark (${storeKind}): ${total} results, batches of ${size}, ${clients} concurrent clients`,
+      `collector ingest benchmark (${storeKind}, ${ALERTS ? 'detection and alerting on' : 'ingest alone, alerting off'}): ${total} results, batches of ${size}, ${clients} concurrent clients`,
     );
     console.log(`  machine: ${cpus().length} CPUs, load average ${load1?.toFixed(1)} at the end`);
     console.log(
