@@ -2,6 +2,7 @@ import type { RegionCode } from '@flyprobe/shared';
 import type { StoredResult } from '../../store/store.ts';
 import { staleFor } from '../core/config.ts';
 import { entry } from '../core/keyed.ts';
+import { optional, present, type RecordLayout } from '../core/record-ring.ts';
 import { requestOwd } from '../core/result.ts';
 import type { DetectionContext } from '../types.ts';
 
@@ -12,6 +13,27 @@ export interface MeshSample {
   /** See `requestOwd`. */
   owdMs?: number;
 }
+
+/** A mesh sample as 4 numbers: id, at, RTT, one-way delay. */
+export const MESH_SAMPLE: RecordLayout<MeshSample> = {
+  width: 4,
+  write: (to, at, s) => {
+    to[at] = s.id;
+    to[at + 1] = s.at;
+    to[at + 2] = s.rttMs;
+    to[at + 3] = optional(s.owdMs);
+  },
+  read: (from, at) => {
+    const sample: MeshSample = {
+      id: from[at] as number,
+      at: from[at + 1] as number,
+      rttMs: from[at + 2] as number,
+    };
+    const owd = present(from[at + 3]);
+    if (owd !== undefined) sample.owdMs = owd;
+    return sample;
+  },
+};
 
 /** Which way a direct measurement went: from the probe's region to the peer's (mesh) or the target's (private). */
 export interface DirectionKey {

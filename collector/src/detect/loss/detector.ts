@@ -3,7 +3,9 @@ import type { StoredResult } from '../../store/store.ts';
 import { staleFor } from '../core/config.ts';
 import { entry } from '../core/keyed.ts';
 import { requestOwd } from '../core/result.ts';
+import { NUMBER, type RecordLayout, RecordRing } from '../core/record-ring.ts';
 import { FaultEnd } from '../core/sequential.ts';
+import { Symbols } from '../core/symbols.ts';
 import { liveEntries, median, Ring, round1 } from '../core/window.ts';
 import type { DetectionContext, Detector, Finding } from '../types.ts';
 import type { LossConfig } from './index.ts';
@@ -28,16 +30,48 @@ interface Mark {
   direction?: 'forward' | 'reverse';
 }
 
+/** A mark as 7 numbers: id, at, end, probe id, bad, series (symbols), direction (0 forward, 1 reverse). */
+function markLayout(symbols: Symbols): RecordLayout<Mark> {
+  return {
+    width: 7,
+    write: (to, at, m) => {
+      to[at] = m.id;
+      to[at + 1] = m.at;
+      to[at + 2] = m.end;
+      to[at + 3] = symbols.id(m.probeId);
+      to[at + 4] = symbols.id(m.bad);
+      to[at + 5] = symbols.id(m.series);
+      to[at + 6] = m.direction === undefined ? Number.NaN : m.direction === 'forward' ? 0 : 1;
+    },
+    read: (from, at) => {
+      const direction = from[at + 6];
+      return {
+        id: from[at] as number,
+        at: from[at + 1] as number,
+        end: from[at + 2] as number,
+        probeId: symbols.name(from[at + 3]) as string,
+        bad: symbols.name(from[at + 4]) ?? null,
+        series: symbols.name(from[at + 5]) as string,
+        ...(direction === 0
+          ? { direction: 'forward' as const }
+          : direction === 1
+            ? { direction: 'reverse' as const }
+            : {}),
+      };
+    },
+  };
+}
+
 /** A series' recent ok latencies; the median is recomputed every few samples, which keeps observe O(1). */
 interface Series {
-  ring: Ring<number>;
+  ring: RecordRing<number>;
   median: number | undefined;
   sinceMedian: number;
   /** Request one-way delay (echo receive time - send time, clock offset included) of ok samples. */
-  owd: Ring<number>;
+  owd: RecordRing<number>;
   owdMedian: number | undefined;
   /** TCP handshake times of ok samples: a lost SYN or SYN-ACK costs the 1 s initial RTO there, not in latencyMs. */
-  connect: Ring<number>;
+  connect: RecordRing<number>;
   connectMedian: number | undefined;
 }
 
@@ -61,7 +95,7 @@ interface LossCell {
   probeRegion: RegionCode;
   target: string;
   toRegion: RegionCode;
-  marks: Ring<Mark>;
+  marks: RecordRing<Mark>;
   lastAt: number;
   end: FaultEnd;
 }
@@ -81,6 +115,7 @@ export class LossDetector implements Detector<'loss'> {
   private readonly slow = new Ring<SlowEvent>(SLOW_EVENTS);
   /** Latest start time reported per probe: a stall is judged only once everything concurrent has arrived. */
   private readonly probeLatest = new Map<string, number>();
+  private readonly marks = markLayout(new Symbols());
 
   constructor(
     private readonly config: LossConfig,
@@ -95,12 +130,12 @@ export class LossDetector implements Detector<'loss'> {
     const seriesKey = `${r.path}/${r.protocol}`;
     const sk = `${r.probeRegion}|${r.target}|${seriesKey}|${toRegion}`;
     const lat = entry(this.series, sk, () => ({
-      ring: new Ring<number>(this.config.baselineSamples),
+      ring: new RecordRing(this.config.baselineSamples, NUMBER),
       median: undefined,
       sinceMedian: 0,
-      owd: new Ring<number>(this.config.baselineSamples),
+      owd: new RecordRing(this.config.baselineSamples, NUMBER),
       owdMedian: undefined,
-      connect: new Ring<number>(this.config.baselineSamples),
+      connect: new RecordRing(this.config.baselineSamples, NUMBER),
       connectMedian: undefined,
     }));
     let bad: string | null = null;
@@ -170,7 +205,7 @@ export class LossDetector implements Detector<'loss'> {
       probeRegion: r.probeRegion,
       target: r.target,
       toRegion,
-      marks: new Ring<Mark>(this.config.clearWindow),
+      marks: new RecordRing(this.config.clearWindow, this.marks),
       end: new FaultEnd(this.config.clearScore),
       lastAt: 0,
     }));

@@ -15,8 +15,10 @@ import {
   seriesKey,
   seriesLabels,
 } from '../core/result.ts';
+import { NUMBER, optional, present, type RecordLayout, RecordRing } from '../core/record-ring.ts';
 import { FaultEnd } from '../core/sequential.ts';
-import { liveEntries, median, mode, Ring, round1 } from '../core/window.ts';
+import { Symbols } from '../core/symbols.ts';
+import { liveEntries, median, mode, round1 } from '../core/window.ts';
 import type { DetectionContext, Detector, Finding } from '../types.ts';
 import type { MisrouteConfig } from './index.ts';
 import { TargetHealth } from './target-health.ts';
@@ -29,8 +31,29 @@ interface AnycastSample {
   latencyMs?: number;
 }
 
+/** A sample as 5 numbers: id, at, served and edge (symbols), latency. */
+function sampleLayout(regions: Symbols<RegionCode>): RecordLayout<AnycastSample> {
+  return {
+    width: 5,
+    write: (to, at, s) => {
+      to[at] = s.id;
+      to[at + 1] = s.at;
+      to[at + 2] = regions.id(s.served);
+      to[at + 3] = regions.id(s.edge);
+      to[at + 4] = optional(s.latencyMs);
+    },
+    read: (from, at) => ({
+      id: from[at] as number,
+      at: from[at + 1] as number,
+      served: regions.name(from[at + 2]),
+      edge: regions.name(from[at + 3]),
+      latencyMs: present(from[at + 4]),
+    }),
+  };
+}
+
 interface AnycastKey extends SeriesLabels {
-  samples: Ring<AnycastSample>;
+  samples: RecordRing<AnycastSample>;
   lastAt: number;
   end: FaultEnd;
 }
@@ -48,7 +71,8 @@ export class MisrouteDetector implements Detector<'misroute'> {
   /** Last edge seen per (probe region, target, path): TCP answers carry no Fly-Region, the catchment is the same. */
   private readonly lastEdge = new Map<string, RegionCode>();
   /** Recent trustworthy pinned and private latencies per path, probe region, target, protocol and region. */
-  private readonly direct = new Map<string, Ring<number>>();
+  private readonly direct = new Map<string, RecordRing<number>>();
+  private readonly samples = sampleLayout(new Symbols<RegionCode>());
   /** When each (target, region) was last judged unhealthy: anycast may avoid it until the edges re-admit it. */
   private readonly lastUnhealthy = new Map<string, number>();
 
@@ -69,7 +93,7 @@ export class MisrouteDetector implements Detector<'misroute'> {
     if ((r.path === 'pinned' || r.path === 'private') && r.targetRegion) {
       if (r.outcome !== 'ok' || r.latencyMs === undefined || r.stream || !this.ctx.trustworthy(r)) return;
       const k = `${r.path}|${r.probeRegion}|${r.target}|${r.protocol}|${r.targetRegion}`;
-      entry(this.direct, k, () => new Ring<number>(20)).push(r.latencyMs);
+      entry(this.direct, k, () => new RecordRing(20, NUMBER)).push(r.latencyMs);
       return;
     }
     if (!isRoutedPath(r.path) || r.stream?.event === 'sample') return;
@@ -81,7 +105,7 @@ export class MisrouteDetector implements Detector<'misroute'> {
     if (!served) return;
     const key = entry(this.keys, seriesKey(r), () => ({
       ...seriesLabels(r),
-      samples: new Ring<AnycastSample>(Math.max(this.config.window, this.config.clearWindow)),
+      samples: new RecordRing(Math.max(this.config.window, this.config.clearWindow), this.samples),
       end: new FaultEnd(this.config.clearScore),
       lastAt: 0,
     }));

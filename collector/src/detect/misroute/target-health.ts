@@ -1,12 +1,22 @@
 import type { RegionCode } from '@flyprobe/shared';
 import type { StoredResult } from '../../store/store.ts';
 import { entry } from '../core/keyed.ts';
-import { Ring } from '../core/window.ts';
+import { type RecordLayout, RecordRing } from '../core/record-ring.ts';
 
 interface Sample {
   at: number;
   ok: boolean;
 }
+
+/** A sample as 2 numbers: at, ok (1 or 0). */
+const SAMPLE: RecordLayout<Sample> = {
+  width: 2,
+  write: (to, at, s) => {
+    to[at] = s.at;
+    to[at + 1] = s.ok ? 1 : 0;
+  },
+  read: (from, at) => ({ at: from[at] as number, ok: from[at + 1] === 1 }),
+};
 
 /**
  * Whether each region of a target answers its pinned/private checks. Each probe region judges each target
@@ -16,7 +26,7 @@ interface Sample {
  */
 export class TargetHealth {
   /** target -> target region -> probe region -> recent samples. */
-  private readonly byTarget = new Map<string, Map<RegionCode, Map<RegionCode, Ring<Sample>>>>();
+  private readonly byTarget = new Map<string, Map<RegionCode, Map<RegionCode, RecordRing<Sample>>>>();
 
   constructor(
     private readonly opts: { window: number; minHealthyRatio: number; maxAgeMs: (target: string) => number },
@@ -26,7 +36,7 @@ export class TargetHealth {
     if ((r.path !== 'pinned' && r.path !== 'private') || !r.targetRegion) return;
     const regions = entry(this.byTarget, r.target, () => new Map());
     const observers = entry(regions, r.targetRegion, () => new Map());
-    entry(observers, r.probeRegion, () => new Ring<Sample>(this.opts.window)).push({
+    entry(observers, r.probeRegion, () => new RecordRing(this.opts.window, SAMPLE)).push({
       at: r.startedAt,
       ok: r.outcome === 'ok',
     });

@@ -2,8 +2,10 @@ import { LastColumn, type RegionCode } from '@flyprobe/shared';
 import type { StoredResult } from '../../store/store.ts';
 import { staleFor } from '../core/config.ts';
 import { entry } from '../core/keyed.ts';
+import { type RecordLayout, RecordRing } from '../core/record-ring.ts';
 import { SequentialRate } from '../core/sequential.ts';
-import { liveEntries, Ring, round1 } from '../core/window.ts';
+import { Symbols } from '../core/symbols.ts';
+import { liveEntries, round1 } from '../core/window.ts';
 import type { DetectionContext, Detector, Finding } from '../types.ts';
 import type { ResetsConfig } from './index.ts';
 
@@ -24,6 +26,30 @@ interface Trial {
   streamEnd?: string;
 }
 
+/** A trial as 5 numbers: id, at, protocol, failure, stream end (symbols). */
+function trialLayout(symbols: Symbols): RecordLayout<Trial> {
+  return {
+    width: 5,
+    write: (to, at, t) => {
+      to[at] = t.id;
+      to[at + 1] = t.at;
+      to[at + 2] = symbols.id(t.protocol);
+      to[at + 3] = symbols.id(t.failure);
+      to[at + 4] = symbols.id(t.streamEnd);
+    },
+    read: (from, at) => {
+      const streamEnd = symbols.name(from[at + 4]);
+      return {
+        id: from[at] as number,
+        at: from[at + 1] as number,
+        protocol: symbols.name(from[at + 2]) as string,
+        failure: symbols.name(from[at + 3]) ?? null,
+        ...(streamEnd ? { streamEnd } : {}),
+      };
+    },
+  };
+}
+
 /** One (target, path, kind) matrix. */
 interface Group {
   target: string;
@@ -40,7 +66,7 @@ interface Pair {
   col: RegionCode;
   pooled: SequentialRate;
   byProtocol: Map<string, SequentialRate>;
-  recent: Ring<Trial>;
+  recent: RecordRing<Trial>;
   lastAt: number;
 }
 
@@ -79,6 +105,7 @@ export class ResetsDetector implements Detector<'resets'> {
   private readonly pairs = new Map<string, Pair>();
   /** The column of each trial; a routed failure counts against the last served region. */
   private readonly columns = new LastColumn();
+  private readonly trials = trialLayout(new Symbols());
 
   private readonly stale: (key: { target?: string }) => number;
   /** The evaluation being run (rows and columns are judged as of then). */
@@ -111,7 +138,7 @@ export class ResetsDetector implements Detector<'resets'> {
       col: col ?? UNKNOWN,
       pooled: this.rate(),
       byProtocol: new Map(),
-      recent: new Ring<Trial>(this.config.window),
+      recent: new RecordRing(this.config.window, this.trials),
       lastAt: 0,
     }));
     const proto = entry(pair.byProtocol, r.protocol, () => this.rate());

@@ -3,7 +3,9 @@ import type { StoredResult } from '../../../store/store.ts';
 import { staleFor } from '../../core/config.ts';
 import { entry } from '../../core/keyed.ts';
 import { edgeRegion } from '../../core/result.ts';
-import { liveEntries, mode, Ring, round1 } from '../../core/window.ts';
+import { type RecordLayout, RecordRing } from '../../core/record-ring.ts';
+import { Symbols } from '../../core/symbols.ts';
+import { liveEntries, mode, round1 } from '../../core/window.ts';
 import type { DetectionContext, Detector, Finding } from '../../types.ts';
 import type { AsymmetryConfig } from '../index.ts';
 
@@ -13,10 +15,27 @@ interface EdgeSample {
   at: number;
 }
 
+/** An edge sample as 3 numbers: edge (symbol), id, at. */
+function edgeLayout(regions: Symbols<RegionCode>): RecordLayout<EdgeSample> {
+  return {
+    width: 3,
+    write: (to, at, s) => {
+      to[at] = regions.id(s.edge);
+      to[at + 1] = s.id;
+      to[at + 2] = s.at;
+    },
+    read: (from, at) => ({
+      edge: regions.name(from[at]) as RegionCode,
+      id: from[at + 1] as number,
+      at: from[at + 2] as number,
+    }),
+  };
+}
+
 interface Edges {
   probeRegion: RegionCode;
   target: string;
-  ring: Ring<EdgeSample>;
+  ring: RecordRing<EdgeSample>;
   lastAt: number;
 }
 
@@ -25,6 +44,7 @@ export class CatchmentAsymmetry implements Detector<'asymmetry'> {
   readonly rule = 'asymmetry' as const;
   private readonly edges = new Map<string, Edges>();
   private readonly stale: (key: { target?: string }) => number;
+  private readonly samples = edgeLayout(new Symbols<RegionCode>());
 
   constructor(
     private readonly config: AsymmetryConfig,
@@ -41,7 +61,7 @@ export class CatchmentAsymmetry implements Detector<'asymmetry'> {
     const e = entry(this.edges, `${r.probeRegion}|${r.target}`, () => ({
       probeRegion: r.probeRegion,
       target: r.target,
-      ring: new Ring<EdgeSample>(this.config.catchmentWindow),
+      ring: new RecordRing(this.config.catchmentWindow, this.samples),
       lastAt: 0,
     }));
     e.ring.push({ edge, id: r.id, at: r.startedAt });

@@ -1,14 +1,15 @@
 import type { RegionCode } from '@flyprobe/shared';
 import type { StoredResult } from '../../../store/store.ts';
-import { median, Ring, round1 } from '../../core/window.ts';
+import { RecordRing } from '../../core/record-ring.ts';
+import { median, round1 } from '../../core/window.ts';
 import type { DetectionContext, Detector, Finding } from '../../types.ts';
-import { type Direction, Directions, type MeshSample } from '../direction.ts';
+import { type Direction, Directions, MESH_SAMPLE, type MeshSample } from '../direction.ts';
 import type { AsymmetryConfig } from '../index.ts';
 
 /** What each direction (mesh or private, `from` measuring `to`) keeps to find RTT steps. */
 interface Levels {
-  recent: Ring<MeshSample>;
-  baseline: Ring<MeshSample>;
+  recent: RecordRing<MeshSample>;
+  baseline: RecordRing<MeshSample>;
   /** While a step is being reported, the baseline keeps the level from before it. */
   frozen: boolean;
 }
@@ -38,8 +39,8 @@ export class OneWayAsymmetry implements Detector<'asymmetry'> {
     ctx: DetectionContext,
   ) {
     this.directions = new Directions(ctx, config, ['mesh', 'private'], () => ({
-      recent: new Ring<MeshSample>(config.recentSamples),
-      baseline: new Ring<MeshSample>(config.baselineSamples),
+      recent: new RecordRing(config.recentSamples, MESH_SAMPLE),
+      baseline: new RecordRing(config.baselineSamples, MESH_SAMPLE),
       frozen: false,
     }));
   }
@@ -48,8 +49,9 @@ export class OneWayAsymmetry implements Detector<'asymmetry'> {
     const seen = this.directions.observe(r);
     if (!seen) return;
     const d = seen.direction;
-    const evicted = d.recent.push(seen.sample);
-    if (evicted && !d.frozen) d.baseline.push(evicted);
+    const evicted = d.frozen ? undefined : d.recent.evictedByPush();
+    d.recent.push(seen.sample);
+    if (evicted) d.baseline.push(evicted);
   }
 
   evaluate(now: number): Finding<'asymmetry'>[] {

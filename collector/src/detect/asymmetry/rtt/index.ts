@@ -1,22 +1,23 @@
 import type { StoredResult } from '../../../store/store.ts';
-import { median, Ring, round1 } from '../../core/window.ts';
+import { RecordRing } from '../../core/record-ring.ts';
+import { median, round1 } from '../../core/window.ts';
 import type { DetectionContext, Detector, Finding } from '../../types.ts';
-import { type Direction, Directions, type MeshSample } from '../direction.ts';
+import { type Direction, Directions, MESH_SAMPLE, type MeshSample } from '../direction.ts';
 import type { AsymmetryConfig } from '../index.ts';
 
-type Rtt = Direction<{ samples: Ring<MeshSample> }>;
+type Rtt = Direction<{ samples: RecordRing<MeshSample> }>;
 
 /** (a) Mesh RTT medians A->B (measured by A) against B->A (measured by B): one side's requests take another path. */
 export class RttAsymmetry implements Detector<'asymmetry'> {
   readonly rule = 'asymmetry' as const;
-  private readonly directions: Directions<{ samples: Ring<MeshSample> }>;
+  private readonly directions: Directions<{ samples: RecordRing<MeshSample> }>;
 
   constructor(
     private readonly config: AsymmetryConfig,
     ctx: DetectionContext,
   ) {
     this.directions = new Directions(ctx, config, ['mesh'], () => ({
-      samples: new Ring<MeshSample>(config.window),
+      samples: new RecordRing(config.window, MESH_SAMPLE),
     }));
   }
 
