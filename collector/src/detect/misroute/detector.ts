@@ -8,6 +8,7 @@ import {
 import type { StoredResult } from '../../store/store.ts';
 import { inIntervals, staleFor } from '../core/config.ts';
 import { entry } from '../core/keyed.ts';
+import { NUMBER, optional, present, type RecordLayout, RecordRing } from '../core/record-ring.ts';
 import {
   edgeRegion,
   type SeriesLabels,
@@ -15,7 +16,6 @@ import {
   seriesKey,
   seriesLabels,
 } from '../core/result.ts';
-import { NUMBER, optional, present, type RecordLayout, RecordRing } from '../core/record-ring.ts';
 import { FaultEnd } from '../core/sequential.ts';
 import { Symbols } from '../core/symbols.ts';
 import { liveEntries, median, mode, round1 } from '../core/window.ts';
