@@ -56,18 +56,28 @@ export class Ring<T> {
   }
 }
 
-/** Nearest-rank quantile (q in 0..1); undefined for no values. Sorts a copy. */
-export function quantile(values: readonly number[], q: number): number | undefined {
+/** Reused by `sortedCopy`: sorting a Float64Array needs no comparator, whose boxed results allocated per comparison. */
+let scratch = new Float64Array(64);
+
+/** `values` sorted ascending in a shared buffer, valid until the next call (callers read it at once). */
+function sortedCopy(values: ArrayLike<number>): Float64Array {
+  if (values.length > scratch.length) scratch = new Float64Array(Math.max(values.length, 2 * scratch.length));
+  for (let i = 0; i < values.length; i++) scratch[i] = values[i] as number;
+  return scratch.subarray(0, values.length).sort();
+}
+
+/** Nearest-rank quantile (q in 0..1); undefined for no values. Leaves `values` as they are. */
+export function quantile(values: ArrayLike<number>, q: number): number | undefined {
   if (values.length === 0) return undefined;
-  const sorted = [...values].sort((a, b) => a - b);
+  const sorted = sortedCopy(values);
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
   return sorted[rank];
 }
 
 /** Median with the usual mean of the two middle values for even counts. */
-export function median(values: readonly number[]): number | undefined {
+export function median(values: ArrayLike<number>): number | undefined {
   if (values.length === 0) return undefined;
-  const sorted = [...values].sort((a, b) => a - b);
+  const sorted = sortedCopy(values);
   const mid = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[mid] : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
