@@ -2,6 +2,7 @@ import type { RegionCode } from '@flyprobe/shared';
 import type { StoredResult } from '../../store/store.ts';
 import { staleFor } from '../core/config.ts';
 import { entry } from '../core/keyed.ts';
+import { joinKey } from '../core/keys.ts';
 import { optional, present, type RecordLayout } from '../core/record-ring.ts';
 import { requestOwd } from '../core/result.ts';
 import type { DetectionContext } from '../types.ts';
@@ -60,7 +61,7 @@ export function directionSample(
 }
 
 function directionKey(d: DirectionKey): string {
-  return `${d.path}|${d.from}|${d.to}|${d.protocol}`;
+  return joinKey(d.path, d.from, d.to, d.protocol);
 }
 
 export type Direction<S> = DirectionKey & S & { lastAt: number };

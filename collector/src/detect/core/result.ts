@@ -1,5 +1,6 @@
 import type { NetworkPath, RegionCode } from '@flyprobe/shared';
 import type { StoredResult } from '../../store/store.ts';
+import { joinKey } from './keys.ts';
 
 /** The edge that accepted the connection: the result's own field, else what the echo saw. */
 export function edgeRegion(r: StoredResult): RegionCode | undefined {
@@ -29,10 +30,9 @@ export function seriesLabels(r: StoredResult): SeriesLabels {
   return { probeRegion: r.probeRegion, target: r.target, path: r.path, protocol: r.protocol };
 }
 
-/** The map key of a result's series, with a column region appended when given (built per result: no array). */
+/** The map key of a result's series, with a column region appended when given. */
 export function seriesKey(r: StoredResult, column?: string): string {
-  const key = `${r.probeRegion}|${r.target}|${r.path}|${r.protocol}`;
-  return column === undefined ? key : `${key}|${column}`;
+  return joinKey(r.probeRegion, r.target, r.path, r.protocol, column);
 }
 
 /** A series' finding labels (rules add their own, such as the column `region`). */

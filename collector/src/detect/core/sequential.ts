@@ -22,6 +22,41 @@ export interface SequentialRateOptions {
 /** A score that hovers above 0 (a chronic low rate) still teaches the baseline, this many trials late. */
 const MAX_PENDING = 100;
 
+/** Trial outcomes in arrival order, in a fixed byte ring: a trial allocates nothing. */
+class TrialQueue {
+  private readonly bits: Uint8Array;
+  private head = 0;
+  size = 0;
+  /** Failed trials among those queued. */
+  failures = 0;
+
+  constructor(capacity: number) {
+    this.bits = new Uint8Array(capacity);
+  }
+
+  /** Appends; the caller keeps `size` below the capacity. */
+  push(failed: boolean): void {
+    this.bits[(this.head + this.size) % this.bits.length] = failed ? 1 : 0;
+    this.size++;
+    if (failed) this.failures++;
+  }
+
+  /** Removes and returns the oldest; only when `size > 0`. */
+  shift(): boolean {
+    const failed = this.bits[this.head] === 1;
+    this.head = (this.head + 1) % this.bits.length;
+    this.size--;
+    if (failed) this.failures--;
+    return failed;
+  }
+
+  clear(): void {
+    this.head = 0;
+    this.size = 0;
+    this.failures = 0;
+  }
+}
+
 export class SequentialRate {
   private baseFailures = 0;
   private baseTrials = 0;
@@ -32,7 +67,7 @@ export class SequentialRate {
   private alarmTrials = 0;
   private clearLlr = 0;
   /** Trials since the score last was 0: they join the baseline only if no alarm follows. */
-  private pending: boolean[] = [];
+  private readonly pending = new TrialQueue(MAX_PENDING + 1);
 
   constructor(private readonly o: SequentialRateOptions) {}
 
@@ -75,18 +110,16 @@ export class SequentialRate {
     this.pending.push(failed);
     if (this.score >= this.o.fireScore) {
       this.alarmed = true;
-      this.alarmFailures = this.pending.filter(Boolean).length;
-      this.alarmTrials = this.pending.length;
+      this.alarmFailures = this.pending.failures;
+      this.alarmTrials = this.pending.size;
       this.clearLlr = 0;
       // The trials that led to the alarm are the fault's, not the baseline's.
-      this.pending = [];
+      this.pending.clear();
       return true;
     }
     // Trials join the baseline only once the score has been back at 0 (the onset of a fault stays out).
-    if (this.score === 0) {
-      for (const f of this.pending) this.learn(f);
-      this.pending = [];
-    } else if (this.pending.length > MAX_PENDING) this.learn(this.pending.shift() as boolean);
+    if (this.score === 0) while (this.pending.size > 0) this.learn(this.pending.shift());
+    else if (this.pending.size > MAX_PENDING) this.learn(this.pending.shift());
     return false;
   }
 

@@ -1,5 +1,6 @@
 import { columnRegion, isRoutedPath, type RegionCode } from '@flyprobe/shared';
 import type { StoredResult } from '../../store/store.ts';
+import { joinKey } from '../core/keys.ts';
 import { edgeRegion, type SeriesLabels, seriesFindingLabels, seriesLabels } from '../core/result.ts';
 import { IntervalEstimate, liveEntries, Ring, round1 } from '../core/window.ts';
 import type { DetectionContext, Detector, Finding, RegionStep } from '../types.ts';
@@ -37,7 +38,7 @@ export class FlappingDetector implements Detector<'flapping'> {
     const served = columnRegion(r);
     const edge = edgeRegion(r);
     if (!served && !edge) return;
-    const k = `${r.probeId}|${r.target}|${r.path}|${r.protocol}`;
+    const k = joinKey(r.probeId, r.target, r.path, r.protocol);
     let key = this.keys.get(k);
     if (!key) {
       key = {

@@ -24,8 +24,10 @@ interface ClosedWindow {
 interface LatencyCell extends SeriesLabels {
   toRegion: RegionCode;
   floorMs: number | undefined;
-  values: number[];
-  ids: number[];
+  /** The open window's latencies and result ids, `count` of them: filled in place, no array per window. */
+  values: Float64Array;
+  ids: Float64Array;
+  count: number;
   firstAt: number;
   baseline: Ring<{ q: number; mid: number }>;
   recent: Ring<ClosedWindow>;
@@ -57,8 +59,9 @@ export class LatencyDetector implements Detector<'latency'> {
       ...seriesLabels(r),
       toRegion,
       floorMs: regionRttFloorMs(r.probeRegion, toRegion),
-      values: [],
-      ids: [],
+      values: new Float64Array(this.config.windowSamples),
+      ids: new Float64Array(this.config.windowSamples),
+      count: 0,
       firstAt: r.startedAt,
       baseline: new Ring<{ q: number; mid: number }>(this.config.baselineWindows),
       recent: new Ring<ClosedWindow>(Math.max(this.config.fireWindows, 3)),
@@ -66,18 +69,20 @@ export class LatencyDetector implements Detector<'latency'> {
       calm: 0,
       lastAt: 0,
     }));
-    if (cell.values.length === 0) cell.firstAt = r.startedAt;
-    cell.values.push(r.latencyMs);
-    cell.ids.push(r.id);
+    if (cell.count === 0) cell.firstAt = r.startedAt;
+    cell.values[cell.count] = r.latencyMs;
+    cell.ids[cell.count] = r.id;
+    cell.count++;
     cell.lastAt = Math.max(cell.lastAt, r.startedAt);
-    if (cell.values.length >= this.config.windowSamples) this.close(cell);
+    if (cell.count >= this.config.windowSamples) this.close(cell);
   }
 
   private close(cell: LatencyCell): void {
     const c = this.config;
-    const q = quantile(cell.values, c.quantile) as number;
-    const mid = median(cell.values) as number;
-    const floorQ = quantile(cell.values, c.floorQuantile) as number;
+    const values = cell.values.subarray(0, cell.count);
+    const q = quantile(values, c.quantile) as number;
+    const mid = median(values) as number;
+    const floorQ = quantile(values, c.floorQuantile) as number;
     const earlier = cell.baseline.toArray();
     const baseline = earlier.length >= c.minBaselineWindows ? median(earlier.map((w) => w.q)) : undefined;
     const baselineMid =
@@ -111,10 +116,9 @@ export class LatencyDetector implements Detector<'latency'> {
       breach,
       elevated,
       baseline,
-      sampleIds: cell.ids.slice(-10),
+      sampleIds: Array.from(cell.ids.subarray(Math.max(0, cell.count - 10), cell.count)),
     });
-    cell.values = [];
-    cell.ids = [];
+    cell.count = 0;
   }
 
   evaluate(now: number): Finding<'latency'>[] {

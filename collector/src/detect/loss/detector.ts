@@ -2,6 +2,7 @@ import { LastColumn, type RegionCode } from '@flyprobe/shared';
 import type { StoredResult } from '../../store/store.ts';
 import { staleFor } from '../core/config.ts';
 import { entry } from '../core/keyed.ts';
+import { joinKey } from '../core/keys.ts';
 import { NUMBER, type RecordLayout, RecordRing } from '../core/record-ring.ts';
 import { requestOwd } from '../core/result.ts';
 import { FaultEnd } from '../core/sequential.ts';
@@ -21,7 +22,8 @@ interface Mark {
   probeId: string;
   /** Why the sample is bad (an outcome, or `stall`), null when fine. */
   bad: string | null;
-  series: string;
+  path: string;
+  protocol: string;
   /**
    * For a stall with an echo receive time: whether the delay was before the request reached the echo
    * (`forward`: this cell's probe -> target direction lost it) or after (`reverse`); unknown otherwise
@@ -30,28 +32,30 @@ interface Mark {
   direction?: 'forward' | 'reverse';
 }
 
-/** A mark as 7 numbers: id, at, end, probe id, bad, series (symbols), direction (0 forward, 1 reverse). */
+/** A mark as 8 numbers: id, at, end, probe id, bad, path, protocol (symbols), direction (0 forward, 1 reverse). */
 function markLayout(symbols: Symbols): RecordLayout<Mark> {
   return {
-    width: 7,
+    width: 8,
     write: (to, at, m) => {
       to[at] = m.id;
       to[at + 1] = m.at;
       to[at + 2] = m.end;
       to[at + 3] = symbols.id(m.probeId);
       to[at + 4] = symbols.id(m.bad);
-      to[at + 5] = symbols.id(m.series);
-      to[at + 6] = m.direction === undefined ? Number.NaN : m.direction === 'forward' ? 0 : 1;
+      to[at + 5] = symbols.id(m.path);
+      to[at + 6] = symbols.id(m.protocol);
+      to[at + 7] = m.direction === undefined ? Number.NaN : m.direction === 'forward' ? 0 : 1;
     },
     read: (from, at) => {
-      const direction = from[at + 6];
+      const direction = from[at + 7];
       return {
         id: from[at] as number,
         at: from[at + 1] as number,
         end: from[at + 2] as number,
         probeId: symbols.name(from[at + 3]) as string,
         bad: symbols.name(from[at + 4]) ?? null,
-        series: symbols.name(from[at + 5]) as string,
+        path: symbols.name(from[at + 5]) as string,
+        protocol: symbols.name(from[at + 6]) as string,
         ...(direction === 0
           ? { direction: 'forward' as const }
           : direction === 1
@@ -127,8 +131,7 @@ export class LossDetector implements Detector<'loss'> {
     const toRegion = this.columns.column(r);
     this.probeLatest.set(r.probeId, Math.max(this.probeLatest.get(r.probeId) ?? 0, r.startedAt));
     if (!toRegion) return;
-    const seriesKey = `${r.path}/${r.protocol}`;
-    const sk = `${r.probeRegion}|${r.target}|${seriesKey}|${toRegion}`;
+    const sk = joinKey(r.probeRegion, r.target, r.path, r.protocol, toRegion);
     const lat = entry(this.series, sk, () => ({
       ring: new RecordRing(this.config.baselineSamples, NUMBER),
       median: undefined,
@@ -200,7 +203,7 @@ export class LossDetector implements Detector<'loss'> {
     }
     // Same-region measurements cross no WAN link: they only serve as evidence of host-wide stalls.
     if (toRegion === r.probeRegion) return;
-    const ck = `${r.probeRegion}|${r.target}|${toRegion}`;
+    const ck = joinKey(r.probeRegion, r.target, toRegion);
     const cell = entry(this.cells, ck, () => ({
       probeRegion: r.probeRegion,
       target: r.target,
@@ -215,7 +218,8 @@ export class LossDetector implements Detector<'loss'> {
       end: r.startedAt + (r.latencyMs ?? 0),
       probeId: r.probeId,
       bad,
-      series: seriesKey,
+      path: r.path,
+      protocol: r.protocol,
       ...(direction ? { direction } : {}),
     });
     cell.lastAt = Math.max(cell.lastAt, r.startedAt);
@@ -305,7 +309,10 @@ export class LossDetector implements Detector<'loss'> {
     const allBad = judged.flatMap((j) => j.allBad);
     const all = judged.flatMap((j) => j.all);
     const kinds = new Map<string, number>();
-    for (const m of allBad) kinds.set(`${m.series}:${m.bad}`, (kinds.get(`${m.series}:${m.bad}`) ?? 0) + 1);
+    for (const m of allBad) {
+      const kind = `${m.path}/${m.protocol}:${m.bad}`;
+      kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+    }
     const kindText = [...kinds].map(([kind, n]) => `${n} ${kind}`).join(', ');
     const cellText = judged
       .map((j) => `${j.recentBad.length} of the last ${j.recent.length} measured by ${j.cell.probeRegion}`)

@@ -8,6 +8,7 @@ import {
 import type { StoredResult } from '../../store/store.ts';
 import { inIntervals, staleFor } from '../core/config.ts';
 import { entry } from '../core/keyed.ts';
+import { joinKey } from '../core/keys.ts';
 import { NUMBER, optional, present, type RecordLayout, RecordRing } from '../core/record-ring.ts';
 import {
   edgeRegion,
@@ -92,13 +93,13 @@ export class MisrouteDetector implements Detector<'misroute'> {
     this.health.observe(r);
     if ((r.path === 'pinned' || r.path === 'private') && r.targetRegion) {
       if (r.outcome !== 'ok' || r.latencyMs === undefined || r.stream || !this.ctx.trustworthy(r)) return;
-      const k = `${r.path}|${r.probeRegion}|${r.target}|${r.protocol}|${r.targetRegion}`;
+      const k = joinKey(r.path, r.probeRegion, r.target, r.protocol, r.targetRegion);
       entry(this.direct, k, () => new RecordRing(20, NUMBER)).push(r.latencyMs);
       return;
     }
     if (!isRoutedPath(r.path) || r.stream?.event === 'sample') return;
     const served = columnRegion(r);
-    const edgeKey = `${r.probeRegion}|${r.target}|${r.path}`;
+    const edgeKey = joinKey(r.probeRegion, r.target, r.path);
     const seenEdge = edgeRegion(r);
     if (seenEdge) this.lastEdge.set(edgeKey, seenEdge);
     const edge = seenEdge ?? this.lastEdge.get(edgeKey);

@@ -2,6 +2,7 @@ import { LastColumn, type RegionCode } from '@flyprobe/shared';
 import type { StoredResult } from '../../store/store.ts';
 import { staleFor } from '../core/config.ts';
 import { entry } from '../core/keyed.ts';
+import { joinKey } from '../core/keys.ts';
 import { type RecordLayout, RecordRing } from '../core/record-ring.ts';
 import { SequentialRate } from '../core/sequential.ts';
 import { Symbols } from '../core/symbols.ts';
@@ -128,12 +129,11 @@ export class ResetsDetector implements Detector<'resets'> {
     const trial = resetTrial(r);
     if (!trial) return;
     const col = this.columns.column(r);
-    const group: Group = { target: r.path === 'mesh' ? 'mesh' : r.target, path: r.path, kind: trial.kind };
-    const groupKey = `${group.target}|${group.path}|${group.kind}`;
-    const k = `${groupKey}|${r.probeRegion}|${col ?? UNKNOWN}`;
+    const target = r.path === 'mesh' ? 'mesh' : r.target;
+    const k = joinKey(target, r.path, trial.kind, r.probeRegion, col ?? UNKNOWN);
     const pair = entry(this.pairs, k, () => ({
-      group,
-      groupKey,
+      group: { target, path: r.path, kind: trial.kind },
+      groupKey: joinKey(target, r.path, trial.kind),
       row: r.probeRegion,
       col: col ?? UNKNOWN,
       pooled: this.rate(),

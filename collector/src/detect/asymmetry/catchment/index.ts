@@ -2,6 +2,7 @@ import { type RegionCode, regionDistanceKm } from '@flyprobe/shared';
 import type { StoredResult } from '../../../store/store.ts';
 import { staleFor } from '../../core/config.ts';
 import { entry } from '../../core/keyed.ts';
+import { joinKey } from '../../core/keys.ts';
 import { type RecordLayout, RecordRing } from '../../core/record-ring.ts';
 import { edgeRegion } from '../../core/result.ts';
 import { Symbols } from '../../core/symbols.ts';
@@ -58,7 +59,7 @@ export class CatchmentAsymmetry implements Detector<'asymmetry'> {
     if (r.path !== 'anycast') return;
     const edge = edgeRegion(r);
     if (!edge) return;
-    const e = entry(this.edges, `${r.probeRegion}|${r.target}`, () => ({
+    const e = entry(this.edges, joinKey(r.probeRegion, r.target), () => ({
       probeRegion: r.probeRegion,
       target: r.target,
       ring: new RecordRing(this.config.catchmentWindow, this.samples),
