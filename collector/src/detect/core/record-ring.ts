@@ -56,6 +56,14 @@ export class RecordRing<T> {
     return out;
   }
 
+  /**
+   * The stored numbers in storage order, not oldest first, as a view (no copy): for statistics that ignore
+   * order, such as a median, of a ring of plain numbers (`NUMBER`).
+   */
+  unordered(): Float64Array {
+    return this.data.subarray(0, this.count * this.layout.width);
+  }
+
   private read(i: number): T {
     return this.layout.read(this.data, ((this.head + i) % this.capacity) * this.layout.width);
   }

@@ -194,10 +194,10 @@ export class LossDetector implements Detector<'loss'> {
           (lat.median === undefined && lat.ring.size >= this.config.minBaselineSamples)
         ) {
           lat.sinceMedian = 0;
-          if (lat.ring.size >= this.config.minBaselineSamples) lat.median = median(lat.ring.toArray());
-          if (lat.owd.size >= this.config.minBaselineSamples) lat.owdMedian = median(lat.owd.toArray());
+          if (lat.ring.size >= this.config.minBaselineSamples) lat.median = median(lat.ring.unordered());
+          if (lat.owd.size >= this.config.minBaselineSamples) lat.owdMedian = median(lat.owd.unordered());
           if (lat.connect.size >= this.config.minBaselineSamples)
-            lat.connectMedian = median(lat.connect.toArray());
+            lat.connectMedian = median(lat.connect.unordered());
         }
       }
     }
@@ -220,7 +220,8 @@ export class LossDetector implements Detector<'loss'> {
       bad,
       path: r.path,
       protocol: r.protocol,
-      ...(direction ? { direction } : {}),
+      // Written straight into the ring (undefined stays absent when read): no spread, no object kept.
+      direction,
     });
     cell.lastAt = Math.max(cell.lastAt, r.startedAt);
   }

@@ -154,7 +154,7 @@ export class ResetsDetector implements Detector<'resets'> {
       at: r.startedAt,
       protocol: r.protocol,
       failure: trial.failure,
-      ...(trial.streamEnd ? { streamEnd: trial.streamEnd } : {}),
+      streamEnd: trial.streamEnd,
     });
     pair.lastAt = Math.max(pair.lastAt, r.startedAt);
   }
