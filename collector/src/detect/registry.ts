@@ -24,7 +24,7 @@ export class DetectorRegistry {
   constructor(private readonly config: DetectionConfig) {
     const deps: DetectionContext = {
       configuredRegions: (target) => this.configured.get(target) ?? [],
-      trustworthy: (r) => !r.degraded && !this.judgesTrust.some((d) => d.distrusts?.(r)),
+      trustworthy: (r) => !r.degraded && !this.distrusted(r),
       intervalMs: (target) => this.intervalMs(target),
     };
     const all = DETECTORS.map((m) => ({
@@ -34,6 +34,12 @@ export class DetectorRegistry {
     this.detectors = all.filter((d) => d.enabled).map((d) => d.detector);
     this.judgesTrust = all.filter((d) => d.detector.distrusts).map((d) => d.detector);
     this.trustOnly = all.filter((d) => !d.enabled && d.detector.distrusts).map((d) => d.detector);
+  }
+
+  /** A loop, not `some` with a closure: it runs several times per result. */
+  private distrusted(r: StoredResult): boolean {
+    for (const d of this.judgesTrust) if (d.distrusts?.(r)) return true;
+    return false;
   }
 
   setTargets(targets: readonly TargetConfig[]): void {
@@ -56,8 +62,11 @@ export class DetectorRegistry {
 
   observe(results: readonly StoredResult[]): void {
     for (const r of results) {
-      const regions = entry(this.activeRegions, r.target, () => new Map<RegionCode, number>());
-      regions.set(r.probeRegion, Math.max(regions.get(r.probeRegion) ?? 0, r.startedAt));
+      // get first: the factory closure is built only for a new target, not per result.
+      const regions =
+        this.activeRegions.get(r.target) ??
+        entry(this.activeRegions, r.target, () => new Map<RegionCode, number>());
+      if (r.startedAt > (regions.get(r.probeRegion) ?? 0)) regions.set(r.probeRegion, r.startedAt);
       for (const d of this.detectors) d.observe(r);
     }
   }

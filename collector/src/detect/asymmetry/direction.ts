@@ -84,7 +84,8 @@ export class Directions<S> {
   observe(r: StoredResult): { direction: Direction<S>; sample: MeshSample } | undefined {
     const s = directionSample(r, this.ctx);
     if (!s || !this.paths.includes(s.direction.path)) return undefined;
-    const direction = entry(this.map, s.key, () => ({ ...s.direction, ...this.make(), lastAt: 0 }));
+    const direction =
+      this.map.get(s.key) ?? entry(this.map, s.key, () => ({ ...s.direction, ...this.make(), lastAt: 0 }));
     direction.lastAt = Math.max(direction.lastAt, r.startedAt);
     return { direction, sample: s.sample };
   }

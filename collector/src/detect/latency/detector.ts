@@ -55,20 +55,24 @@ export class LatencyDetector implements Detector<'latency'> {
     if (r.outcome !== 'ok' || r.latencyMs === undefined || r.stream) return;
     const toRegion = columnRegion(r);
     if (!toRegion || !this.ctx.trustworthy(r)) return;
-    const cell = entry(this.cells, seriesKey(r, toRegion), () => ({
-      ...seriesLabels(r),
-      toRegion,
-      floorMs: regionRttFloorMs(r.probeRegion, toRegion),
-      values: new Float64Array(this.config.windowSamples),
-      ids: new Float64Array(this.config.windowSamples),
-      count: 0,
-      firstAt: r.startedAt,
-      baseline: new Ring<{ q: number; mid: number }>(this.config.baselineWindows),
-      recent: new Ring<ClosedWindow>(Math.max(this.config.fireWindows, 3)),
-      consecutive: 0,
-      calm: 0,
-      lastAt: 0,
-    }));
+    const k = seriesKey(r, toRegion);
+    // get first: the factory closure is built only for a new key, not per result.
+    const cell =
+      this.cells.get(k) ??
+      entry(this.cells, k, () => ({
+        ...seriesLabels(r),
+        toRegion,
+        floorMs: regionRttFloorMs(r.probeRegion, toRegion),
+        values: new Float64Array(this.config.windowSamples),
+        ids: new Float64Array(this.config.windowSamples),
+        count: 0,
+        firstAt: r.startedAt,
+        baseline: new Ring<{ q: number; mid: number }>(this.config.baselineWindows),
+        recent: new Ring<ClosedWindow>(Math.max(this.config.fireWindows, 3)),
+        consecutive: 0,
+        calm: 0,
+        lastAt: 0,
+      }));
     if (cell.count === 0) cell.firstAt = r.startedAt;
     cell.values[cell.count] = r.latencyMs;
     cell.ids[cell.count] = r.id;

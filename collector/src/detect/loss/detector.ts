@@ -132,15 +132,17 @@ export class LossDetector implements Detector<'loss'> {
     this.probeLatest.set(r.probeId, Math.max(this.probeLatest.get(r.probeId) ?? 0, r.startedAt));
     if (!toRegion) return;
     const sk = joinKey(r.probeRegion, r.target, r.path, r.protocol, toRegion);
-    const lat = entry(this.series, sk, () => ({
-      ring: new RecordRing(this.config.baselineSamples, NUMBER),
-      median: undefined,
-      sinceMedian: 0,
-      owd: new RecordRing(this.config.baselineSamples, NUMBER),
-      owdMedian: undefined,
-      connect: new RecordRing(this.config.baselineSamples, NUMBER),
-      connectMedian: undefined,
-    }));
+    const lat =
+      this.series.get(sk) ??
+      entry(this.series, sk, () => ({
+        ring: new RecordRing(this.config.baselineSamples, NUMBER),
+        median: undefined,
+        sinceMedian: 0,
+        owd: new RecordRing(this.config.baselineSamples, NUMBER),
+        owdMedian: undefined,
+        connect: new RecordRing(this.config.baselineSamples, NUMBER),
+        connectMedian: undefined,
+      }));
     let bad: string | null = null;
     let direction: Mark['direction'];
     const owd = requestOwd(r);
@@ -204,14 +206,16 @@ export class LossDetector implements Detector<'loss'> {
     // Same-region measurements cross no WAN link: they only serve as evidence of host-wide stalls.
     if (toRegion === r.probeRegion) return;
     const ck = joinKey(r.probeRegion, r.target, toRegion);
-    const cell = entry(this.cells, ck, () => ({
-      probeRegion: r.probeRegion,
-      target: r.target,
-      toRegion,
-      marks: new RecordRing(this.config.clearWindow, this.marks),
-      end: new FaultEnd(this.config.clearScore),
-      lastAt: 0,
-    }));
+    const cell =
+      this.cells.get(ck) ??
+      entry(this.cells, ck, () => ({
+        probeRegion: r.probeRegion,
+        target: r.target,
+        toRegion,
+        marks: new RecordRing(this.config.clearWindow, this.marks),
+        end: new FaultEnd(this.config.clearScore),
+        lastAt: 0,
+      }));
     cell.marks.push({
       id: r.id,
       at: r.startedAt,

@@ -94,7 +94,7 @@ export class MisrouteDetector implements Detector<'misroute'> {
     if ((r.path === 'pinned' || r.path === 'private') && r.targetRegion) {
       if (r.outcome !== 'ok' || r.latencyMs === undefined || r.stream || !this.ctx.trustworthy(r)) return;
       const k = joinKey(r.path, r.probeRegion, r.target, r.protocol, r.targetRegion);
-      entry(this.direct, k, () => new RecordRing(20, NUMBER)).push(r.latencyMs);
+      (this.direct.get(k) ?? entry(this.direct, k, () => new RecordRing(20, NUMBER))).push(r.latencyMs);
       return;
     }
     if (!isRoutedPath(r.path) || r.stream?.event === 'sample') return;
@@ -104,12 +104,15 @@ export class MisrouteDetector implements Detector<'misroute'> {
     if (seenEdge) this.lastEdge.set(edgeKey, seenEdge);
     const edge = seenEdge ?? this.lastEdge.get(edgeKey);
     if (!served) return;
-    const key = entry(this.keys, seriesKey(r), () => ({
-      ...seriesLabels(r),
-      samples: new RecordRing(Math.max(this.config.window, this.config.clearWindow), this.samples),
-      end: new FaultEnd(this.config.clearScore),
-      lastAt: 0,
-    }));
+    const k = seriesKey(r);
+    const key =
+      this.keys.get(k) ??
+      entry(this.keys, k, () => ({
+        ...seriesLabels(r),
+        samples: new RecordRing(Math.max(this.config.window, this.config.clearWindow), this.samples),
+        end: new FaultEnd(this.config.clearScore),
+        lastAt: 0,
+      }));
     key.samples.push({
       id: r.id,
       at: r.startedAt,

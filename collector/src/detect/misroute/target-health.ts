@@ -34,9 +34,13 @@ export class TargetHealth {
 
   observe(r: StoredResult): void {
     if ((r.path !== 'pinned' && r.path !== 'private') || !r.targetRegion) return;
-    const regions = entry(this.byTarget, r.target, () => new Map());
-    const observers = entry(regions, r.targetRegion, () => new Map());
-    entry(observers, r.probeRegion, () => new RecordRing(this.opts.window, SAMPLE)).push({
+    // get first: the factory closures are built only for a new key, not per result.
+    const regions = this.byTarget.get(r.target) ?? entry(this.byTarget, r.target, () => new Map());
+    const observers = regions.get(r.targetRegion) ?? entry(regions, r.targetRegion, () => new Map());
+    const ring =
+      observers.get(r.probeRegion) ??
+      entry(observers, r.probeRegion, () => new RecordRing(this.opts.window, SAMPLE));
+    ring.push({
       at: r.startedAt,
       ok: r.outcome === 'ok',
     });

@@ -131,17 +131,19 @@ export class ResetsDetector implements Detector<'resets'> {
     const col = this.columns.column(r);
     const target = r.path === 'mesh' ? 'mesh' : r.target;
     const k = joinKey(target, r.path, trial.kind, r.probeRegion, col ?? UNKNOWN);
-    const pair = entry(this.pairs, k, () => ({
-      group: { target, path: r.path, kind: trial.kind },
-      groupKey: joinKey(target, r.path, trial.kind),
-      row: r.probeRegion,
-      col: col ?? UNKNOWN,
-      pooled: this.rate(),
-      byProtocol: new Map(),
-      recent: new RecordRing(this.config.window, this.trials),
-      lastAt: 0,
-    }));
-    const proto = entry(pair.byProtocol, r.protocol, () => this.rate());
+    const pair =
+      this.pairs.get(k) ??
+      entry(this.pairs, k, () => ({
+        group: { target, path: r.path, kind: trial.kind },
+        groupKey: joinKey(target, r.path, trial.kind),
+        row: r.probeRegion,
+        col: col ?? UNKNOWN,
+        pooled: this.rate(),
+        byProtocol: new Map(),
+        recent: new RecordRing(this.config.window, this.trials),
+        lastAt: 0,
+      }));
+    const proto = pair.byProtocol.get(r.protocol) ?? entry(pair.byProtocol, r.protocol, () => this.rate());
     const failed = trial.failure !== null;
     const wasAlarmed = pair.pooled.alarmed;
     pair.pooled.observe(failed);

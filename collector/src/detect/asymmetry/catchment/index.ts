@@ -59,12 +59,15 @@ export class CatchmentAsymmetry implements Detector<'asymmetry'> {
     if (r.path !== 'anycast') return;
     const edge = edgeRegion(r);
     if (!edge) return;
-    const e = entry(this.edges, joinKey(r.probeRegion, r.target), () => ({
-      probeRegion: r.probeRegion,
-      target: r.target,
-      ring: new RecordRing(this.config.catchmentWindow, this.samples),
-      lastAt: 0,
-    }));
+    const k = joinKey(r.probeRegion, r.target);
+    const e =
+      this.edges.get(k) ??
+      entry(this.edges, k, () => ({
+        probeRegion: r.probeRegion,
+        target: r.target,
+        ring: new RecordRing(this.config.catchmentWindow, this.samples),
+        lastAt: 0,
+      }));
     e.ring.push({ edge, id: r.id, at: r.startedAt });
     e.lastAt = Math.max(e.lastAt, r.startedAt);
   }
