@@ -104,7 +104,10 @@ export class DurableCommits {
       this.waiting = [];
       const error = await this.syncWal();
       for (const done of batch) done(error);
-      // Their commits call whenDurable, which queues them for the next round of this loop.
+      // The held commits run synchronously for milliseconds: first let the answers just resolved go out
+      // (their promise reactions run before the next turn) and let writes that reached this thread meanwhile
+      // join the group. Their commits call whenDurable, which queues them for the next round of this loop.
+      await new Promise(setImmediate);
       const commits = this.deferred;
       this.deferred = [];
       for (const commit of commits) commit();
