@@ -9,6 +9,8 @@ export interface PeriodicDeps {
   run: NonNullable<CheckRunner['run']>;
   emit(output: CheckOutput): void;
   missed(planned: PlannedCheck): void;
+  /** How late (ms) the run timer fired: a free event-loop lag sample for self-health. */
+  late?(ms: number): void;
   random: () => number;
 }
 
@@ -74,6 +76,7 @@ export class PeriodicCheck {
   }
 
   private fire(): void {
+    this.deps.late?.(performance.now() - this.nextAt);
     const interval = this.planned.intervalMs;
     const jitter = (this.deps.random() * 2 - 1) * INTERVAL_JITTER * interval;
     // After a stall (event loop blocked, machine suspended) skip ahead rather than firing a burst.
