@@ -45,9 +45,8 @@ RUN groupadd --system flyprobe \
 WORKDIR /app
 
 # Probe agent: echo HTTP 8080, TCP 7070, gRPC 50051, metrics and /healthz 9091. Runs the bundled CLI
-# with a small V8 young generation, an old-space cap and one V8 worker thread, for a 256 MB Machine;
-# --liftoff-only keeps undici's llhttp WebAssembly parser on the baseline compiler (TurboFan's tier-up of
-# it peaked at ~22 MB of compiler memory that stayed resident, for no measurable CPU gain). Figures:
+# with a small V8 young generation, an old-space cap and one V8 worker thread, for a 256 MB Machine (no
+# --liftoff-only since the http check stopped using undici's WebAssembly parser: it changed nothing). Figures:
 # test/bench/probe-footprint.ts, which reads these flags from here. The result buffer
 # (FLYPROBE_BUFFER_MAX_BYTES, default 16 MB of JSON) must stay well under the 96 MB old-space cap.
 # malloc: blocks of 16 KiB and more get their own mapping, returned to the system when freed (V8's compiler
@@ -61,7 +60,7 @@ ENV MALLOC_MMAP_THRESHOLD_=16384
 COPY --from=build /app/probe/dist /app/probe/dist
 USER flyprobe
 EXPOSE 8080 7070 50051 9091
-ENTRYPOINT ["node", "--max-semi-space-size=1", "--max-old-space-size=96", "--v8-pool-size=1", "--liftoff-only", "/app/probe/dist/bin/flyprobe.mjs"]
+ENTRYPOINT ["node", "--max-semi-space-size=1", "--max-old-space-size=96", "--v8-pool-size=1", "/app/probe/dist/bin/flyprobe.mjs"]
 CMD ["probe"]
 
 # Collector: API, /metrics and /healthz on 8080, SQLite on the volume at /data. Runs collector/build.ts's

@@ -42,7 +42,15 @@ export async function startProbe(
     const echo = await startEcho(settings, identity, undo);
     const status = () => ({ probeId: identity.probeId, bootId: identity.bootId, ...stats() });
     const healthServer = await startHealthEndpoint(settings, metrics, status, undo);
-    const scheduler = createScheduler(settings, options.checks ?? CHECKS, results, metrics, log, undo);
+    const scheduler = createScheduler(
+      settings,
+      options.checks ?? CHECKS,
+      results,
+      metrics,
+      health,
+      log,
+      undo,
+    );
     parts.scheduler = scheduler;
     const planner = new Planner({
       identity,

@@ -1,6 +1,7 @@
 import type { Logger } from '@flyprobe/shared';
 import type { ProbeSettings } from '../config/settings.ts';
 import type { ProbeMetrics } from '../health/metrics.ts';
+import type { SelfHealth } from '../health/self-health.ts';
 import type { CheckRunner } from '../scheduler/runner.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
 import type { ResultStream } from './results.ts';
@@ -12,6 +13,7 @@ export function createScheduler(
   checks: readonly CheckRunner[],
   results: ResultStream,
   metrics: ProbeMetrics,
+  health: SelfHealth,
   log: Logger,
   undo: UndoStack,
 ): Scheduler {
@@ -21,6 +23,7 @@ export function createScheduler(
     emit: results.emit,
     onMissedRun: () => metrics.missedRuns.inc(),
     onStreamReopen: () => metrics.streamReopens.inc(),
+    onTimerLag: (ms) => health.recordLag(ms),
     log,
   });
   undo.push(() => scheduler.stop(0));

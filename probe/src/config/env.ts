@@ -181,7 +181,7 @@ export const PROBE_ENV = {
     name: 'FLYPROBE_DEGRADED_LAG_MS',
     parse: numberRange(1, 60_000),
     default: unsetInt,
-    doc: 'event-loop delay p99 that marks the probe degraded (file `health.degradedLagMs`, default 50)',
+    doc: "event-loop delay that marks the probe degraded: a health window's p99, or one late timer in the open window (file `health.degradedLagMs`, default 50)",
   },
   maxBufferResults: {
     name: 'FLYPROBE_BUFFER_MAX_RESULTS',

@@ -76,6 +76,53 @@ describe('self-health', () => {
     }
   });
 
+  it('flags a stall seen by a single late sample at once, without waiting for more samples', async () => {
+    const h = new SelfHealth(
+      { windowMs: 60_000, degradedLagMs: 150, degradedThrottleRatio: 0.5, cpuStatPaths: [] },
+      counters,
+    );
+    h.start();
+    try {
+      // Blocked before the coarse sampler's first tick: its one late tick is the only sample.
+      blockEventLoop(400);
+      await tick(20);
+      expect(h.isDegraded()).toBe(true);
+      const w = h.closeWindow();
+      expect(w.degraded).toBe(true);
+      expect(w.lagMs.max).toBeGreaterThan(250);
+    } finally {
+      h.stop();
+    }
+  });
+
+  it('takes lag samples from other timers (the scheduler) and keeps a loaded window under the threshold healthy', () => {
+    const h = new SelfHealth(
+      { windowMs: 60_000, degradedLagMs: 50, degradedThrottleRatio: 0.5, cpuStatPaths: [] },
+      counters,
+    );
+    for (let i = 0; i < 200; i++) h.recordLag(i % 40);
+    h.recordLag(-3); // a timer that fired early counts as on time
+    expect(h.isDegraded()).toBe(false);
+    const quiet = h.closeWindow();
+    expect(quiet.degraded).toBe(false);
+    // The histogram keeps 3 significant digits.
+    expect(quiet.lagMs.max).toBeCloseTo(39, 0);
+    expect(quiet.lagMs.p99).toBeGreaterThan(30);
+    expect(quiet.lagMs.p99).toBeLessThanOrEqual(50);
+    expect(quiet.lagMs.p50).toBeGreaterThan(10);
+    h.recordLag(51);
+    expect(h.isDegraded()).toBe(true);
+    expect(h.heartbeat()).toMatchObject({
+      degraded: true,
+      degradedReason: 'event-loop delay in the current window',
+    });
+    const stalled = h.closeWindow();
+    expect(stalled.degraded).toBe(true);
+    expect(stalled.lagMs.max).toBeCloseTo(51, 0);
+    expect(h.closeWindow().degraded).toBe(false);
+    expect(h.closeWindow().lagMs).toEqual({ p50: 0, p99: 0, max: 0 });
+  });
+
   it('flags heavy CPU throttling from cgroup v2 cpu.stat deltas', () => {
     const file = join(dir, 'cpu.stat');
     writeFileSync(file, 'nr_periods 100\nnr_throttled 10\nthrottled_usec 1000\n');

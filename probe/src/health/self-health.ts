@@ -1,4 +1,4 @@
-import { type ELDHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
+import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';
 import type { Heartbeat } from '@flyprobe/shared';
 import { CGROUP_CPU_STAT_PATHS, type CpuThrottle, readCpuThrottle, throttleDelta } from './cgroup.ts';
 
@@ -27,23 +27,29 @@ export interface HealthWindow {
   degradedReason?: string;
 }
 
-/** Minimum samples in the open window before its p99 alone may flag the probe degraded. */
-const MIN_LIVE_SAMPLES = 5;
-/** The histogram records the whole timer interval, resolution included; lag is what exceeds it. */
-const RESOLUTION_MS = 10;
+/**
+ * Period of the lag sampler's own timer. Coarse on purpose: the scheduler reports the lateness of every
+ * check timer too (recordLag), so a busy probe is sampled at its run rate without 100 wake-ups a second.
+ */
+const SAMPLE_MS = 100;
 
 /**
- * The probe's own health in fixed windows: event-loop delay percentiles (histogram reset per window),
- * cgroup CPU throttling deltas, and a degraded verdict that results measured meanwhile carry.
+ * The probe's own health in fixed windows: event-loop lag percentiles (how late timers fire: a coarse
+ * sampler's plus the scheduler's; histogram reset per window), cgroup CPU throttling deltas, and a
+ * degraded verdict that results measured meanwhile carry.
  */
 export class SelfHealth {
-  private readonly histogram: ELDHistogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
+  /** Lateness in nanoseconds (1 is the histogram's floor: on time). */
+  private readonly histogram: RecordableHistogram = createHistogram();
+  /** Largest lateness in the open window, ms: one stall past the threshold degrades it at once. */
+  private openMaxMs = 0;
   private readonly startedAt = performance.now();
   private readonly cpuPaths: readonly string[];
   private readonly cpuAtStart: CpuThrottle | undefined;
   private cpuAtWindowStart: CpuThrottle | undefined;
   private last: HealthWindow | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private sampler: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly opts: SelfHealthOptions,
@@ -55,20 +61,35 @@ export class SelfHealth {
   }
 
   start(): void {
-    this.histogram.enable();
     this.timer = setInterval(() => this.closeWindow(), this.opts.windowMs);
     this.timer.unref();
+    let dueAt = performance.now() + SAMPLE_MS;
+    this.sampler = setInterval(() => {
+      const now = performance.now();
+      this.recordLag(now - dueAt);
+      // Node re-arms an interval from when its callback runs.
+      dueAt = now + SAMPLE_MS;
+    }, SAMPLE_MS);
+    this.sampler.unref();
   }
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
-    this.histogram.disable();
+    if (this.sampler) clearInterval(this.sampler);
+  }
+
+  /** One observation of how late (ms) a timer or callback ran after it was due. */
+  recordLag(lateMs: number): void {
+    const ms = lateMs > 0 ? lateMs : 0;
+    if (ms > this.openMaxMs) this.openMaxMs = ms;
+    this.histogram.record(Math.max(1, Math.round(ms * 1e6)));
   }
 
   /** Ends the current window: computes its figures, resets the histogram. */
   closeWindow(): HealthWindow {
     const lagMs = this.lagOfOpenWindow();
     this.histogram.reset();
+    this.openMaxMs = 0;
     const cpuNow = readCpuThrottle(this.cpuPaths);
     const throttle =
       cpuNow && this.cpuAtWindowStart ? throttleDelta(cpuNow, this.cpuAtWindowStart) : undefined;
@@ -93,11 +114,12 @@ export class SelfHealth {
     return this.last;
   }
 
-  /** True when the last window was degraded or the open one already is. */
+  /**
+   * True when the last window was degraded or the open one already saw a lag past the threshold (per result:
+   * a plain comparison, no histogram query).
+   */
   isDegraded(): boolean {
-    if (this.last?.degraded) return true;
-    if (this.histogram.count < MIN_LIVE_SAMPLES) return false;
-    return lagMs(this.histogram.percentile(99)) > this.opts.degradedLagMs;
+    return this.last?.degraded === true || this.openMaxMs > this.opts.degradedLagMs;
   }
 
   lastWindow(): HealthWindow | undefined {
@@ -134,8 +156,8 @@ export class SelfHealth {
   }
 }
 
-function lagMs(intervalNs: number): number {
-  return round(Math.max(0, intervalNs / 1e6 - RESOLUTION_MS), 3);
+function lagMs(lateNs: number): number {
+  return round(lateNs <= 1 ? 0 : lateNs / 1e6, 3);
 }
 
 function round(v: number, digits: number): number {

@@ -9,6 +9,8 @@ export interface PeriodicDeps {
   run: NonNullable<CheckRunner['run']>;
   emit(output: CheckOutput): void;
   missed(planned: PlannedCheck): void;
+  /** How late (ms) the run timer fired: a free event-loop lag sample for self-health. */
+  late?(ms: number): void;
   random: () => number;
 }
 
@@ -74,6 +76,7 @@ export class PeriodicCheck {
   }
 
   private fire(): void {
+    this.deps.late?.(performance.now() - this.nextAt);
     const interval = this.planned.intervalMs;
     const jitter = (this.deps.random() * 2 - 1) * INTERVAL_JITTER * interval;
     // After a stall (event loop blocked, machine suspended) skip ahead rather than firing a burst.
@@ -98,25 +101,25 @@ export class PeriodicCheck {
     const { spec } = this.planned;
     const startedAt = Date.now();
     const t0 = performance.now();
-    // One controller and plain timers per run (cheaper than AbortSignal.any + AbortSignal.timeout).
+    // One controller and one plain timer per run (cheaper than AbortSignal.any + AbortSignal.timeout): at the
+    // time limit it aborts, then re-arms for the grace a check that ignores its signal gets.
     const controller = new AbortController();
     this.current = controller;
-    const abortTimer = setTimeout(
-      () => controller.abort(new DOMException('check timed out', 'TimeoutError')),
-      spec.timeoutMs,
-    );
-    let hardTimer: NodeJS.Timeout | undefined;
+    let hung: (v: 'hung') => void = () => undefined;
     const hardTimeout = new Promise<'hung'>((resolve) => {
-      hardTimer = setTimeout(() => resolve('hung'), spec.timeoutMs + HARD_TIMEOUT_GRACE_MS);
+      hung = resolve;
     });
+    let timer = setTimeout(() => {
+      controller.abort(new DOMException('check timed out', 'TimeoutError'));
+      timer = setTimeout(() => hung('hung'), HARD_TIMEOUT_GRACE_MS);
+    }, spec.timeoutMs);
     const run = this.deps
       .run(spec, controller.signal)
       .catch((err: unknown) =>
         runtimeOutput(spec, startedAt, 'error', `check threw: ${describe(err)}`, performance.now() - t0),
       );
     const first = await Promise.race([run, hardTimeout]);
-    clearTimeout(abortTimer);
-    clearTimeout(hardTimer);
+    clearTimeout(timer);
     if (first === 'hung') {
       // Free the concurrency slot; the check stays "running" (no overlap) until it really settles.
       this.emit(

@@ -144,6 +144,28 @@ describe('scheduler', () => {
     });
   });
 
+  it('reports how late each run timer fired (event-loop lag for self-health)', async () => {
+    const server = await delayServer();
+    const lags: number[] = [];
+    const s = new Scheduler({
+      checks: [new LoopbackCheck(server.port, { delayMs: () => 0 })],
+      concurrency: 4,
+      emit: () => undefined,
+      onTimerLag: (ms) => lags.push(ms),
+    });
+    cleanups.push(() => s.stop(0));
+    s.apply(plan(planned('a', 100, 1_000, server.port)));
+    await until(() => lags.length >= 2, 20_000, 'two runs');
+    // A run falls due within the first 110 ms (interval plus jitter) of the block: its timer fires >= 290 ms late.
+    const end = performance.now() + 400;
+    while (performance.now() < end) {
+      // deliberately blocking, bounded
+    }
+    const before = lags.length;
+    await until(() => lags.length > before, 20_000, 'the run after the block');
+    expect(Math.max(...lags.slice(before))).toBeGreaterThan(250);
+  });
+
   it('spreads first runs over the interval and jitters later ones', async () => {
     const fired: number[] = [];
     const limit = pLimit(100);

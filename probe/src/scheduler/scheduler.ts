@@ -14,6 +14,8 @@ export interface SchedulerOptions {
   emit(output: CheckOutput): void;
   onMissedRun?(planned: PlannedCheck): void;
   onStreamReopen?(): void;
+  /** How late (ms) each run timer fired (event-loop lag, for self-health). */
+  onTimerLag?(ms: number): void;
   log?: Logger;
   random?: () => number;
 }
@@ -83,6 +85,7 @@ export class Scheduler {
             this.missed++;
             this.opts.onMissedRun?.(p);
           },
+          late: (ms) => this.opts.onTimerLag?.(ms),
           random: this.random,
         });
       },
