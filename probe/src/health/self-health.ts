@@ -30,8 +30,10 @@ export interface HealthWindow {
 /**
  * Period of the lag sampler's own timer. Coarse on purpose: the scheduler reports the lateness of every
  * check timer too (recordLag), so a busy probe is sampled at its run rate without 100 wake-ups a second.
+ * Fine enough that an idle probe's 5 s window still holds ~100 samples: its p99 then needs two late ticks,
+ * so one hiccup degrades only the rest of its own window, not the next one as well.
  */
-const SAMPLE_MS = 100;
+const SAMPLE_MS = 50;
 
 /**
  * The probe's own health in fixed windows: event-loop lag percentiles (how late timers fire: a coarse
