@@ -96,33 +96,16 @@ export async function startLeaderWork(deps: LeaderDeps): Promise<LeaderWork> {
       end();
     }
   };
-  /** When the last evaluation started (monotonic ms), and the timer that defers a request to the gap's end. */
-  let evaluatedAt = Number.NEGATIVE_INFINITY;
-  let gapTimer: NodeJS.Timeout | undefined;
-  /**
-   * Evaluations never overlap; a request during one runs right after it. They also start at least
-   * MIN_EVALUATION_GAP_MS apart: an evaluation walks every key's window, and one per ingested batch would make
-   * its cost grow with the batch rate rather than with the keys.
-   */
+  /** Evaluations never overlap; a request during one runs right after it. */
   const requestEvaluation = () => {
-    if (stopped || gapTimer) return;
+    if (stopped) return;
     if (evaluating) {
       pendingEvaluation = true;
-      return;
-    }
-    const wait = evaluatedAt + MIN_EVALUATION_GAP_MS - performance.now();
-    if (wait > 0) {
-      gapTimer = setTimeout(() => {
-        gapTimer = undefined;
-        requestEvaluation();
-      }, wait);
-      gapTimer.unref();
       return;
     }
     evaluating = (async () => {
       do {
         pendingEvaluation = false;
-        evaluatedAt = performance.now();
         await evaluate();
         // Under a stream of ingests, evaluate at most every MIN_EVALUATION_GAP_MS.
         if (pendingEvaluation) await new Promise((resolve) => setTimeout(resolve, MIN_EVALUATION_GAP_MS));
@@ -201,7 +184,6 @@ export async function startLeaderWork(deps: LeaderDeps): Promise<LeaderWork> {
     async stop() {
       stopped = true;
       clearInterval(timer);
-      clearTimeout(gapTimer);
       if (feedTimer) clearInterval(feedTimer);
       await following;
       await evaluating;
