@@ -57,17 +57,31 @@ export function plainText(max: number) {
 
 export const text = plainText(MAX_TEXT);
 
+/**
+ * The type-level error of a wire number: zod 4 refuses NaN and Infinity at the type check, so they get their own
+ * words. Returning nothing for every other issue keeps it from standing for the checks chained after it.
+ */
+export const numberTypeError = (issue: { code: string; input?: unknown }) =>
+  issue.code !== 'invalid_type'
+    ? undefined
+    : typeof issue.input === 'number'
+      ? 'must be a finite number'
+      : 'must be a number';
+
 /** A duration in milliseconds: finite and not negative. */
 export const durationMs = z
-  .number({ message: 'must be a number' })
-  .finite({ message: 'must be a finite number' })
+  .number({ error: numberTypeError })
   .nonnegative({ message: 'must not be negative' })
   .max(MAX_DURATION_MS, { message: `must be at most ${MAX_DURATION_MS} (one day)` });
 
+/** A duration of at least `min` ms, worded in ms. */
+export function durationAtLeast(min: number) {
+  return durationMs.min(min, { message: `must be at least ${min} ms` });
+}
+
 /** Wall-clock time as Unix epoch milliseconds (2020-01-01 or later). */
 export const epochMs = z
-  .number({ message: 'must be a number' })
-  .finite({ message: 'must be a finite number' })
+  .number({ error: numberTypeError })
   .min(1_577_836_800_000, { message: 'must be Unix epoch milliseconds after 2020-01-01' })
   .max(MAX_EPOCH_MS, { message: 'must be Unix epoch milliseconds before 2100-01-01' });
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CHECK_TARGET_OPTIONS, PROTOCOLS, protocol, targetPrivatePorts } from './checks/index.ts';
-import { durationMs, identifier, type NetworkPath, networkPath, regionCode } from './common.ts';
+import { durationAtLeast, identifier, type NetworkPath, networkPath, regionCode } from './common.ts';
 
 /**
  * Paths a target gets when it lists none. Flycast is opt-in: it needs a private IPv6 allocated with
@@ -30,8 +30,8 @@ const targetFields = z.strictObject({
   ...CHECK_TARGET_OPTIONS,
   /** Private path: port the target listens on over 6PN, when it differs from the public one. */
   privatePorts: targetPrivatePorts,
-  intervalMs: durationMs.min(100).default(15_000),
-  timeoutMs: durationMs.min(50).default(5_000),
+  intervalMs: durationAtLeast(100).default(15_000),
+  timeoutMs: durationAtLeast(50).default(5_000),
 });
 
 /** One app to probe. Served by the collector (`GET /v1/config`) and changed with `PUT /v1/targets`. */
@@ -67,20 +67,20 @@ export const probeConfig = z.strictObject({
     .strictObject({
       enabled: z.boolean().default(false),
       protocols: z.array(protocol).min(1).default(['http', 'tcp']),
-      intervalMs: durationMs.min(100).default(15_000),
-      timeoutMs: durationMs.min(50).default(5_000),
+      intervalMs: durationAtLeast(100).default(15_000),
+      timeoutMs: durationAtLeast(50).default(5_000),
       peers: z.array(meshPeer).max(MAX_MESH_PEERS).default([]),
     })
     .prefault({}),
   report: z
     .strictObject({
       /** Flush a batch at least this often. */
-      intervalMs: durationMs.min(50).default(2_000),
+      intervalMs: durationAtLeast(50).default(2_000),
       maxBatch: z.number().int().min(1).max(5000).default(500),
     })
     .prefault({}),
   /** How often the probe pulls this document. */
-  configPollMs: durationMs.min(1000).default(30_000),
+  configPollMs: durationAtLeast(1000).default(30_000),
 });
 export type ProbeConfig = z.infer<typeof probeConfig>;
 export type ProbeConfigInput = z.input<typeof probeConfig>;

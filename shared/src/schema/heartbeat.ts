@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { count, durationMs, epochMs, MAX_UPTIME_S, plainText } from './common.ts';
+import { count, durationMs, epochMs, MAX_UPTIME_S, numberTypeError, plainText } from './common.ts';
 
 export const DROP_REASONS = ['buffer_full', 'buffer_bytes', 'rejected', 'spool_error', 'shutdown'] as const;
 
@@ -7,7 +7,7 @@ export const DROP_REASONS = ['buffer_full', 'buffer_bytes', 'rejected', 'spool_e
 export const heartbeat = z.strictObject({
   at: epochMs,
   uptimeS: z
-    .number({ message: 'must be a number' })
+    .number({ error: numberTypeError })
     .nonnegative({ message: 'must not be negative' })
     .max(MAX_UPTIME_S, { message: `must be at most ${MAX_UPTIME_S}` }),
   rssBytes: count,

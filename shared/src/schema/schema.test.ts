@@ -116,6 +116,25 @@ describe('probe config schema', () => {
       targets: [{ name: 'web', intervalMs: 5 }],
     });
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.errors[0]?.field).toBe('targets[0].intervalMs');
+    if (!r.ok) {
+      expect(r.errors[0]?.field).toBe('targets[0].intervalMs');
+      expect(r.errors[0]?.message).toBe('must be at least 100 ms');
+    }
+  });
+  it('says why a duration is refused: its type, its sign, its floor', () => {
+    const messages = (intervalMs: unknown) => {
+      const r = parseWith(probeConfig, {
+        schemaVersion: 1,
+        revision: 'r1',
+        targets: [{ name: 'web', intervalMs }],
+      });
+      return r.ok ? [] : r.errors.filter((e) => e.field === 'targets[0].intervalMs').map((e) => e.message);
+    };
+    expect(messages('15s')).toEqual(['must be a number']);
+    expect(messages(Number.POSITIVE_INFINITY)).toEqual(['must be a finite number']);
+    expect(messages(-1)).toContain('must not be negative');
+    expect(messages(-1)).not.toContain('must be a number');
+    expect(messages(99)).toEqual(['must be at least 100 ms']);
+    expect(messages(100)).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationMs } from '../common.ts';
+import { durationAtLeast } from '../common.ts';
 import { port } from './port.ts';
 
 /** `targets[].grpc`: the gRPC check's options, unary Ping and tick streams (probe/src/checks/grpc). */
@@ -9,8 +9,8 @@ export const grpcTargetOptions = z
     tls: z.boolean().default(false),
     /** Long-lived tick streams held open per (path, region); 0 disables. */
     streams: z.number().int().min(0).max(8).default(1),
-    tickIntervalMs: durationMs.min(50).default(1000),
+    tickIntervalMs: durationAtLeast(50).default(1000),
     /** A stream is closed and reopened after this long, so stream lifetimes stay bounded. */
-    maxStreamLifetimeMs: durationMs.min(1000).default(600_000),
+    maxStreamLifetimeMs: durationAtLeast(1000).default(600_000),
   })
   .prefault({});
