@@ -197,7 +197,7 @@ function fileRssOf(pid: number | undefined): number {
 function threadKind(name: string): string {
   if (name === 'MainThread' || name === 'node') return 'main thread';
   if (name.startsWith('V8Worker')) return 'V8 helpers (GC, compiler)';
-  if (name.startsWith('libuv-worker')) return 'libuv pool (fdatasync)';
+  if (name.startsWith('libuv-worker')) return 'libuv pool';
   if (name.startsWith('WorkerThread')) return 'SQLite writer thread';
   return 'other';
 }

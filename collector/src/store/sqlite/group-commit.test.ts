@@ -8,25 +8,23 @@ import { openDatabase } from './open.ts';
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
-/** Every fdatasync of this process, in order: when it was asked for and when it returned. */
+/** Every WAL sync of this process, in order: when it was asked for and when it returned. */
 const events: string[] = [];
-const realFdatasync = fs.fdatasync;
+const realFdatasyncSync = fs.fdatasyncSync;
 afterEach(() => {
-  fs.fdatasync = realFdatasync;
+  fs.fdatasyncSync = realFdatasyncSync;
   syncBuiltinESMExports();
 });
 
 function recordSyncs(): void {
   let n = 0;
-  fs.fdatasync = ((fd: number, callback: (error: NodeJS.ErrnoException | null) => void) => {
+  fs.fdatasyncSync = ((fd: number) => {
     const i = ++n;
     events.push(`sync ${i} started`);
-    realFdatasync(fd, (error) => {
-      events.push(`sync ${i} returned`);
-      callback(error);
-    });
-  }) as typeof fs.fdatasync;
-  // DurableCommits imports fdatasync by name: the named export follows the patched property.
+    realFdatasyncSync(fd);
+    events.push(`sync ${i} returned`);
+  }) as typeof fs.fdatasyncSync;
+  // DurableCommits imports fdatasyncSync by name: the named export follows the patched property.
   syncBuiltinESMExports();
 }
 
