@@ -1,6 +1,7 @@
 import { isRoutedPath } from './paths.ts';
 import type { RegionCode } from './regions.ts';
 import { type NetworkPath, PATHS } from './schema/common.ts';
+import { TupleMap } from './tuple-map.ts';
 
 export type ColumnField = 'servedRegion' | 'targetRegion';
 
@@ -32,7 +33,7 @@ export function columnRegion(r: {
  * column instead: rollups are recomputed from single raw rows, which cannot remember.
  */
 export class LastColumn {
-  private readonly last = new Map<string, RegionCode>();
+  private readonly last = new TupleMap<RegionCode>();
 
   /** `maxKeys` bounds the memory (keys beyond it are not remembered). */
   constructor(private readonly maxKeys = Number.POSITIVE_INFINITY) {}
@@ -47,9 +48,10 @@ export class LastColumn {
   }): RegionCode | undefined {
     const column = columnRegion(r);
     if (!isRoutedPath(r.path)) return column;
-    const k = `${r.probeRegion}\u0000${r.target}\u0000${r.path}\u0000${r.protocol}`;
-    if (column === undefined) return this.last.get(k);
-    if (this.last.has(k) || this.last.size < this.maxKeys) this.last.set(k, column);
+    const { probeRegion, target, path, protocol } = r;
+    if (column === undefined) return this.last.get(probeRegion, target, path, protocol);
+    if (this.last.size < this.maxKeys || this.last.get(probeRegion, target, path, protocol) !== undefined)
+      this.last.set(probeRegion, target, path, protocol, column);
     return column;
   }
 }

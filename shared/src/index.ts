@@ -11,3 +11,4 @@ export * from './paths.ts';
 export * from './proto.ts';
 export * from './regions.ts';
 export * from './schema/index.ts';
+export * from './tuple-map.ts';

@@ -1,4 +1,4 @@
-import { LastColumn, OUTCOMES, type Outcome, type Phases } from '@flyprobe/shared';
+import { LastColumn, OUTCOMES, type Outcome, type Phases, TupleMap } from '@flyprobe/shared';
 import type { StoredResult } from '../store/store.ts';
 import { BucketCounts, family, histogramLines, labelValue } from './histogram.ts';
 
@@ -33,6 +33,10 @@ const OUTCOME_INDEX = new Map<Outcome, number>(OUTCOMES.map((o, i) => [o, i]));
 interface Cell {
   /** Pre-rendered `target="..",path="..",...`: escaping happens once per cell, not per scrape. */
   labels: string;
+  /** Its (target, path, protocol, probe region) and column: where eviction removes it from the index. */
+  tuple: readonly [target: string, path: string, protocol: string, probeRegion: string];
+  column: string;
+  siblings: Map<string, Cell>;
   outcomes: Float64Array;
   latency: BucketCounts;
   phases: (BucketCounts | undefined)[];
@@ -53,7 +57,10 @@ export interface CellOptions {
  * lookup and a few array increments per result; label strings are built at scrape time only once per cell.
  */
 export class CellMetrics {
-  private readonly cells = new Map<string, Cell>();
+  /** Every cell, in creation order (the exposition's order). */
+  private readonly cells = new Set<Cell>();
+  /** The same cells by (target, path, protocol, probe region), then column: no key string built per result. */
+  private readonly index = new TupleMap<Map<string, Cell>>();
   /**
    * The matrix column of each result, as the detectors see it; a routed failure counts against the last
    * served region, remembered for one key per (probe region, target, path, protocol), at most maxCells.
@@ -76,15 +83,24 @@ export class CellMetrics {
   observe(r: StoredResult, now: number): void {
     if (r.stream) return; // stream samples and ends are not measurements of one round trip
     const column = this.columns.column(r) ?? UNKNOWN_REGION;
-    const key = `${r.target}\u0000${r.path}\u0000${r.protocol}\u0000${r.probeRegion}\u0000${column}`;
-    let cell = this.cells.get(key);
+    let siblings = this.index.get(r.target, r.path, r.protocol, r.probeRegion);
+    let cell = siblings?.get(column);
     if (!cell) {
-      cell = this.create(r, column, now);
-      if (!cell) {
+      if (this.cells.size >= this.opts.maxCells) {
+        this.evictIdle(now);
+        siblings = this.index.get(r.target, r.path, r.protocol, r.probeRegion);
+      }
+      if (this.cells.size >= this.opts.maxCells) {
         this.droppedResults++;
         return;
       }
-      this.cells.set(key, cell);
+      if (!siblings) {
+        siblings = new Map();
+        this.index.set(r.target, r.path, r.protocol, r.probeRegion, siblings);
+      }
+      cell = this.create(r, column, siblings, now);
+      siblings.set(column, cell);
+      this.cells.add(cell);
     }
     cell.updatedAt = now;
     const oi = OUTCOME_INDEX.get(r.outcome) ?? OUTCOMES.length - 1;
@@ -105,9 +121,7 @@ export class CellMetrics {
     }
   }
 
-  private create(r: StoredResult, column: string, now: number): Cell | undefined {
-    if (this.cells.size >= this.opts.maxCells) this.evictIdle(now);
-    if (this.cells.size >= this.opts.maxCells) return undefined;
+  private create(r: StoredResult, column: string, siblings: Map<string, Cell>, now: number): Cell {
     const labels = [
       `target="${labelValue(r.target)}"`,
       `path="${r.path}"`,
@@ -117,6 +131,9 @@ export class CellMetrics {
     ].join(',');
     return {
       labels,
+      tuple: [r.target, r.path, r.protocol, r.probeRegion],
+      column,
+      siblings,
       outcomes: new Float64Array(OUTCOMES.length),
       latency: new BucketCounts(LATENCY_BUCKETS),
       phases: [],
@@ -125,7 +142,12 @@ export class CellMetrics {
   }
 
   private evictIdle(now: number): void {
-    for (const [k, cell] of this.cells) if (now - cell.updatedAt > this.opts.idleMs) this.cells.delete(k);
+    for (const cell of this.cells) {
+      if (now - cell.updatedAt <= this.opts.idleMs) continue;
+      this.cells.delete(cell);
+      cell.siblings.delete(cell.column);
+      if (cell.siblings.size === 0) this.index.delete(...cell.tuple);
+    }
   }
 
   /** Text exposition of the cell families (forgets idle cells first). */
@@ -138,7 +160,7 @@ export class CellMetrics {
       'counter',
       'Stored results per matrix cell by outcome (ok or the error class).',
     );
-    for (const cell of this.cells.values()) {
+    for (const cell of this.cells) {
       for (let i = 0; i < OUTCOMES.length; i++) {
         const n = cell.outcomes[i] as number;
         if (n > 0 || ALWAYS_EXPORTED.has(OUTCOMES[i] as Outcome))
@@ -151,7 +173,7 @@ export class CellMetrics {
       'histogram',
       'Application round trip (latencyMs) of ok results from healthy probes per matrix cell.',
     );
-    for (const cell of this.cells.values()) {
+    for (const cell of this.cells) {
       histogramLines(out, 'flyprobe_latency_seconds', cell.labels, LATENCY_BUCKETS, cell.latency);
     }
     if (this.opts.phases) {
@@ -161,7 +183,7 @@ export class CellMetrics {
         'histogram',
         'Phase durations (dns, connect, tls, ttfb, transfer, echo, total) of ok results per matrix cell.',
       );
-      for (const cell of this.cells.values()) {
+      for (const cell of this.cells) {
         for (let i = 0; i < PHASES.length; i++) {
           const h = cell.phases[i];
           if (h)
