@@ -10,16 +10,17 @@ const CHECKPOINT_MS = 500;
  *
  * Why: with `synchronous=FULL` SQLite fsyncs the WAL inside every commit, before the transaction is done with.
  * Here a group's transaction commits with `synchronous=OFF` (its frames are written to the WAL, not synced),
- * and the WAL is fdatasync'ed right after, outside the transaction and never in the turn of the commit;
+ * and the WAL is fdatasync'ed right after, once the code that committed has returned (never inside it);
  * `whenDurable` callbacks run only after a sync that started after their commit has returned, so an
  * acknowledged result is on stable storage exactly as with FULL. Writes that arrive while a sync runs are
  * committed together when it returns, and share the next sync.
  *
- * The sync is a blocking fdatasync on the calling thread: the store's writer thread (writer-worker.ts), which
- * has nothing to do until it returns (the held writes wait for it by design). On libuv's thread pool the same
- * sync cost two cross-thread wake-ups more (the pool thread's, then this thread's for the callback): ~0.25 ms
- * against ~0.17 ms in a worker on an idle machine, and more on a busy one, all of it on the writer's serial
- * chain (insert, commit, sync) that bounds ingest.
+ * The sync is a blocking fdatasync on the calling thread, so this runs only on the store's writer thread
+ * (writer-worker.ts), never on the event loop: that thread has nothing to do until the sync returns (the held
+ * writes wait for it by design). On libuv's thread pool the same sync cost two cross-thread wake-ups more (the
+ * pool thread's, then this thread's for the callback): ~0.25 ms against ~0.17 ms in a worker on an idle
+ * machine, and more on a busy one, all of it on the writer's serial chain (insert, commit, sync) that bounds
+ * ingest.
  *
  * Checkpoints: an automatic checkpoint inside an OFF commit would copy frames into the database file without
  * syncing it, and the WAL could then be overwritten before those pages reach the disk. So the automatic
@@ -105,7 +106,7 @@ export class DurableCommits {
   }
 
   private async syncLoop(): Promise<void> {
-    // The sync blocks this thread: let the turn that committed finish first (no answer in the turn of its commit).
+    // The sync blocks this thread: first let the code that committed return (no answer inside it).
     await Promise.resolve();
     while (this.waiting.length > 0) {
       const batch = this.waiting;
