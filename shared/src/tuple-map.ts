@@ -1,8 +1,8 @@
 /**
  * A map keyed by four strings, as nested Maps. Why not one Map keyed by the joined strings: a hot path that
  * looks up per result would build (and hash) a new key string each time; the parts here are strings the caller
- * already holds, whose hashes V8 keeps, and a lookup allocates nothing (~25 ns against ~160 ns for the joined
- * key, four short parts, measured on Node 24).
+ * already holds, whose hashes V8 keeps, and a lookup allocates nothing (nested lookups of five short parts
+ * measured ~25 ns against ~160 ns for their joined key, Node 24).
  */
 export class TupleMap<V> {
   private readonly root = new Map<string, Map<string, Map<string, Map<string, V>>>>();
