@@ -45,7 +45,9 @@ RUN groupadd --system flyprobe \
 WORKDIR /app
 
 # Probe agent: echo HTTP 8080, TCP 7070, gRPC 50051, metrics and /healthz 9091. Runs the bundled CLI
-# with a small V8 young generation, an old-space cap and one V8 worker thread, for a 256 MB Machine (no
+# with a small V8 young generation, an old-space cap and one V8 worker thread, for a 256 MB Machine, and
+# without node's built-in start-up snapshot: bootstrapping from the built-in sources (~50 ms more at start)
+# leaves the ~5 MB snapshot blob in the binary untouched, ~2-2.5 MB less RSS at the same CPU (no
 # --liftoff-only since the http check stopped using undici's WebAssembly parser: it changed nothing). Figures:
 # test/bench/probe-footprint.ts, which reads these flags from here. The result buffer
 # (FLYPROBE_BUFFER_MAX_BYTES, default 16 MB of JSON) must stay well under the 96 MB old-space cap.
@@ -54,13 +56,14 @@ WORKDIR /app
 # threshold also stops glibc raising it after the first large free. Fewer arenas (MALLOC_ARENA_MAX) only
 # moved memory into the main one. Measured and rejected: --no-maglev and --no-turbofan (-5 to -11 MB, but
 # +22-24% CPU per probe), --memory-saver-mode (-5 MB, +20% CPU), --no-sparkplug (-1.5 to -2 MB, +1-3% CPU per
-# HTTP check), --heap-growing-percent, --no-flush-bytecode.
+# HTTP check), --heap-growing-percent, --no-flush-bytecode, --single-threaded, --max-lazy, --bytecode-old-age=1,
+# --max-old-space-size=32, MALLOC_ARENA_MAX=1 (no gain), --jitless and --lite-mode (-13 to -16 MB, +36-48% CPU).
 FROM runtime AS probe
 ENV MALLOC_MMAP_THRESHOLD_=16384
 COPY --from=build /app/probe/dist /app/probe/dist
 USER flyprobe
 EXPOSE 8080 7070 50051 9091
-ENTRYPOINT ["node", "--max-semi-space-size=1", "--max-old-space-size=96", "--v8-pool-size=1", "/app/probe/dist/bin/flyprobe.mjs"]
+ENTRYPOINT ["node", "--max-semi-space-size=1", "--max-old-space-size=96", "--v8-pool-size=1", "--no-node-snapshot", "/app/probe/dist/bin/flyprobe.mjs"]
 CMD ["probe"]
 
 # Collector: API, /metrics and /healthz on 8080, SQLite on the volume at /data. Runs collector/build.ts's

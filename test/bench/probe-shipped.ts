@@ -47,15 +47,16 @@ export interface ShippedProbe {
   stop(): Promise<void>;
 }
 
-/** Starts `node <flags> <bundle> probe` reporting to `rx` as probe `probeId`. */
+/** Starts `node <flags> <bundle> probe` reporting to `rx` as probe `probeId` (`node`: another copy of this node). */
 export function spawnShipped(
   bundle: string,
   flags: string[],
   rx: IngestReceiver,
   probeId: string,
   env: NodeJS.ProcessEnv,
+  node: string = process.execPath,
 ): ShippedProbe {
-  const proc = spawn(process.execPath, [...flags, bundle, 'probe'], {
+  const proc = spawn(node, [...flags, bundle, 'probe'], {
     env: {
       PATH: process.env.PATH,
       NODE_ENV: 'production',
