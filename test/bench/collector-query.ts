@@ -41,6 +41,7 @@ import {
   startTestPostgres,
   type TestPostgres,
 } from '../../collector/src/store/testing/postgres-server.ts';
+import { type CausedSample, SampleCauses } from './testing/sample-causes.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -70,6 +71,7 @@ const regions = currentRegions()
 const NOW = Math.floor(Date.now() / HOUR) * HOUR + 17 * 60_000;
 const dir = mkdtempSync(join(tmpdir(), 'flyprobe-bench-query-'));
 let pgServer: TestPostgres | undefined;
+const causes = new SampleCauses();
 
 /** One store under test with what the benchmark needs beside it. */
 interface Subject {
@@ -226,6 +228,7 @@ class Samples {
   wall: number[] = [];
   cpu: number[] = [];
   sql: number[] = [];
+  samples: CausedSample[] = [];
   cells = 0;
   last: MatrixCell[] = [];
   stat(which: 'wall' | 'cpu' | 'sql', q: number): number {
@@ -326,24 +329,34 @@ async function timeCase(subjects: Subject[], c: Case): Promise<Samples[]> {
         await s.store.insertResults(identity(`${from}-1`, from), [{ ...result, protocol }], NOW);
       }
       const shift = c.moving ? (i % 5) * HOUR : 0;
-      const cpu = process.cpuUsage();
-      const t = performance.now();
-      const cells = await s.store.matrix({
-        target: 'web',
-        path: 'pinned',
-        protocol,
-        metric: c.metric,
-        from: NOW - c.windowMs - shift,
-        to: NOW - shift,
-      });
-      out.wall.push(performance.now() - t);
-      const used = process.cpuUsage(cpu);
-      out.cpu.push((used.user + used.system) / 1000);
+      const { value: cells, sample } = await causes.time(() =>
+        s.store.matrix({
+          target: 'web',
+          path: 'pinned',
+          protocol,
+          metric: c.metric,
+          from: NOW - c.windowMs - shift,
+          to: NOW - shift,
+        }),
+      );
+      out.samples.push(sample);
+      // A server returns to its event loop between requests: timers (the rollup flush) and GC observers run.
+      await new Promise(setImmediate);
+      out.wall.push(sample.wall);
+      out.cpu.push(sample.cpu);
       out.cells = cells.length;
       if (i === QUERIES - 1) out.last = cells;
+    }
+  }
+  // The SQL alone in a pass of its own: the blobs it copies are garbage of the benchmark's, not of a user's
+  // request, and interleaved they started major GCs inside the matrix samples.
+  for (let i = 0; i < QUERIES; i++) {
+    const protocol = PROTOCOLS[i % PROTOCOLS.length]!;
+    const shift = c.moving ? (i % 5) * HOUR : 0;
+    for (const [k, s] of subjects.entries()) {
       const q = performance.now();
       await s.selectRows(table, protocol, w.from - shift, w.to - shift);
-      out.sql.push(performance.now() - q);
+      samples[k]!.sql.push(performance.now() - q);
     }
   }
   return samples;
@@ -378,6 +391,16 @@ async function report(subjects: Subject[], label: string, cases: Case[]): Promis
         `  ${c.name.padEnd(20)} ${s.name.padStart(5)} ${String(r.cells).padStart(6)}  ${fmt(p50)} ${fmt(r.stat('wall', 0.99))}  ${fmt(r.stat('cpu', 0.5))} ${fmt(r.stat('cpu', 0.99))}   ${fmt(r.stat('sql', 0.5))}  ${pct(Math.min(1, r.stat('sql', 0.5) / p50))}`,
       );
     }
+    const ourSamples = all[0]!.samples;
+    const slow = causes.overWithGc(ourSamples, GOAL_P99_MS / 2);
+    console.log(
+      `  ${''.padEnd(20)} ours: ${(causes.allocatedMedian(ourSamples) / 1024).toFixed(0)} KiB allocated per query (median, samples without GC); ${slow.over} samples over ${GOAL_P99_MS / 2} ms, ${slow.withGc} of them with a GC pause inside; slowest:`,
+    );
+    const others = ourSamples.reduce((sum, x) => sum + Math.max(0, x.cpu - x.mainCpu), 0);
+    console.log(
+      `  ${''.padEnd(22)}GC pauses over the case's matrix queries (every store's): ${causes.gcsDuring(ourSamples)}; other threads' cpu inside our samples ${(others / ourSamples.length).toFixed(3)} ms per query`,
+    );
+    for (const line of causes.slowest(ourSamples, 3)) console.log(`  ${''.padEnd(22)}${line}`);
     if (subjects.length > 1) {
       const [a, b] = all as [Samples, Samples];
       const same = isDeepStrictEqual(a.last, b.last);
@@ -437,6 +460,7 @@ try {
   );
 } finally {
   for (const s of subjects) await s.close();
+  causes.close();
   await pgServer?.stop();
   rmSync(dir, { recursive: true, force: true });
 }

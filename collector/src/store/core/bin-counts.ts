@@ -75,14 +75,12 @@ export class BinCounts implements Iterable<[key: number, count: number]> {
     });
   }
 
-  /** Empty counts with room for `other`'s key range (one allocation when similar bins follow). */
-  static roomFor(other: BinCounts): BinCounts {
-    const c = new BinCounts();
-    if (other.nonEmpty > 0) {
-      c.bins = new Float64Array(other.bins.length);
-      c.offset = other.offset;
-    }
-    return c;
+  /** Empties the counts, keeping the buffer for what is added next. */
+  clear(): void {
+    if (this.nonEmpty > 0) this.bins.fill(0, this.minKey - this.offset, this.maxKey - this.offset + 1);
+    this.nonEmpty = 0;
+    this.minKey = 0;
+    this.maxKey = -1;
   }
 
   /** Bin slots allocated (memory accounting). */

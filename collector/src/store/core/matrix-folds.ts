@@ -1,8 +1,12 @@
-import { BinCounts } from './bin-counts.ts';
+import type { ScratchCell } from './matrix-scratch.ts';
 import type { CellTotals } from './rollup-block.ts';
 
-/** Output cells of a matrix being summed: probe region -> column -> totals. */
-export type MatrixTotals = Map<string, Map<string, CellTotals>>;
+/** A cell of a kept fold: its totals over the fold's blocks (bins merged, never written again). */
+export interface FoldCell {
+  from: string;
+  to: string;
+  totals: CellTotals;
+}
 
 /** A matrix's totals summed over the first blocks of its window, kept for the next read of that window. */
 export interface MatrixFold {
@@ -11,7 +15,7 @@ export interface MatrixFold {
   /** The blocks summed, as read (bucket, bytes): a later read reuses the fold only if it reads these first. */
   buckets: number[];
   blocks: Uint8Array[];
-  totals: MatrixTotals;
+  cells: FoldCell[];
 }
 
 /** Bytes a fold keeps besides its blocks, per output cell (counters, map entry) and per bin slot. */
@@ -52,12 +56,16 @@ export class MatrixFolds {
     return fold;
   }
 
+  /** The fold kept under `key`, whichever window it belongs to, unchecked and not marked used. */
+  peek(key: string): MatrixFold | undefined {
+    return this.folds.get(key)?.fold;
+  }
+
   keep(key: string, fold: MatrixFold): void {
     this.drop(key);
     let bytes = 0;
     for (const b of fold.blocks) bytes += b.length;
-    for (const row of fold.totals.values())
-      for (const t of row.values()) bytes += CELL_BYTES + BIN_BYTES * (t.bins?.capacity ?? 0);
+    for (const c of fold.cells) bytes += CELL_BYTES + BIN_BYTES * (c.totals.bins?.capacity ?? 0);
     if (bytes > this.maxBytes) return;
     while (this.bytes + bytes > this.maxBytes) {
       const oldest = this.folds.keys().next();
@@ -82,35 +90,24 @@ export class MatrixFolds {
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && Buffer.compare(a, b) === 0;
+  // The same array when the dialect answered a known block itself (see `BlockSelect.known`).
+  return a === b || (a.length === b.length && Buffer.compare(a, b) === 0);
 }
 
-/** A deep copy, `base` merged into `bins`: the fold kept must not see what is added to the totals after it. */
-export function copyTotals(totals: MatrixTotals): MatrixTotals {
-  const out: MatrixTotals = new Map();
-  for (const [from, row] of totals) {
-    const copy = new Map<string, CellTotals>();
-    for (const [to, t] of row) {
-      const bins = t.base?.copy() ?? t.bins?.copy();
-      if (t.base && t.bins) bins?.addAll(t.bins);
-      copy.set(to, { ...t, bins, base: undefined });
-    }
-    out.set(from, copy);
-  }
-  return out;
-}
-
-/**
- * Totals to go on summing from a kept fold without copying its bins: counters copied, the fold's bins
- * shared as `base` (read, never written), new bins added to an empty `BinCounts` beside them.
- */
-export function overlayTotals(fold: MatrixTotals): MatrixTotals {
-  const out: MatrixTotals = new Map();
-  for (const [from, row] of fold) {
-    const copy = new Map<string, CellTotals>();
-    for (const [to, t] of row)
-      copy.set(to, { ...t, bins: t.bins && BinCounts.roomFor(t.bins), base: t.bins });
-    out.set(from, copy);
-  }
-  return out;
+/** Copies of the read's cells, `base` merged into `bins`: the fold kept must not see what the reader adds later. */
+export function foldCells(cells: readonly ScratchCell[]): FoldCell[] {
+  return cells.map((c) => {
+    const bins = c.base?.copy() ?? c.bins?.copy();
+    if (c.base && c.bins) bins?.addAll(c.bins);
+    const totals: CellTotals = {
+      samples: c.samples,
+      ok: c.ok,
+      reset: c.reset,
+      latCount: c.latCount,
+      latSum: c.latSum,
+      zeros: c.zeros,
+      bins,
+    };
+    return { from: c.from, to: c.to, totals };
+  });
 }

@@ -1,13 +1,8 @@
-import {
-  type MatrixCell,
-  type MatrixMetric,
-  type RegionCode,
-  regionRttFloorMs,
-  type SeriesPoint,
-} from '@flyprobe/shared';
+import type { MatrixCell, MatrixMetric, RegionCode, SeriesPoint } from '@flyprobe/shared';
 import type { CellQuery } from '../store.ts';
 import { BinCounts } from './bin-counts.ts';
-import { copyTotals, type MatrixFolds, type MatrixTotals, overlayTotals } from './matrix-folds.ts';
+import { foldCells, type MatrixFolds } from './matrix-folds.ts';
+import { MatrixScratch } from './matrix-scratch.ts';
 import { addBlockCells, type CellTotals } from './rollup-block.ts';
 import { ROLLUP_TIERS, type RollupTier } from './rollup-sample.ts';
 import { binQuantile } from './sketch.ts';
@@ -57,14 +52,31 @@ export interface FoldSlot {
  * (`binQuantile`); loss and reset_rate from exact counters; the fibre floor and inflation from the region
  * catalog. With a `slot`, the totals of all blocks but the last are kept, and a later read whose first blocks
  * are byte-identical starts from them: blocks are summed in the order read either way, so the answer is the
- * same to the last bit.
+ * same to the last bit. `scratch` is the reader's cells reused from read to read (see `MatrixScratch`).
  */
-export function matrixFromBlocks(metric: MatrixMetric, rows: BlockRows, slot?: FoldSlot): MatrixCell[] {
+export function matrixFromBlocks(
+  metric: MatrixMetric,
+  rows: BlockRows,
+  slot?: FoldSlot,
+  scratch = new MatrixScratch(),
+): MatrixCell[] {
   const withSketch = needsSketch(metric);
   const list = Array.isArray(rows) ? (rows as ReadonlyArray<readonly [number, Uint8Array]>) : [...rows];
+  scratch.begin(withSketch);
   const fold = slot?.folds.match(slot.key, slot.from, list);
-  const totals: MatrixTotals = fold ? overlayTotals(fold.totals) : new Map();
-  const add = cellPicker(totals, withSketch);
+  // Counters copied from the fold, its bins shared as `base` (read, never written); new bins go beside them.
+  for (const f of fold?.cells ?? []) {
+    const cell = scratch.cell(f.from, f.to);
+    cell.samples = f.totals.samples;
+    cell.ok = f.totals.ok;
+    cell.reset = f.totals.reset;
+    cell.latCount = f.totals.latCount;
+    cell.latSum = f.totals.latSum;
+    cell.zeros = f.totals.zeros;
+    cell.base = f.totals.bins;
+  }
+  const add = (probeRegion: string, column: string, _edge: string, index: number) =>
+    scratch.cellAt(probeRegion, column, index);
   const start = fold?.blocks.length ?? 0;
   const kept = Math.max(list.length - 1, 0);
   for (let i = start; i < kept; i++) addBlockCells(list[i]![1], add);
@@ -73,50 +85,18 @@ export function matrixFromBlocks(metric: MatrixMetric, rows: BlockRows, slot?: F
       from: slot.from,
       buckets: list.slice(0, kept).map((r) => r[0]),
       blocks: list.slice(0, kept).map((r) => r[1]),
-      totals: copyTotals(totals),
+      cells: foldCells(scratch.touched),
     });
   for (let i = Math.max(start, kept); i < list.length; i++) addBlockCells(list[i]![1], add);
   const out: MatrixCell[] = [];
-  for (const [from, row] of totals) {
-    for (const [to, cell] of row) {
-      const value = metricValue(metric, cell);
-      const floorMs = to ? (regionRttFloorMs(from, to) ?? null) : null;
-      const inflation =
-        isLatency(metric) && value !== null && floorMs !== null && floorMs > 1 ? value / floorMs : null;
-      out.push({ from, to, value, samples: cell.samples, floorMs, inflation });
-    }
+  for (const cell of scratch.touched) {
+    const value = metricValue(metric, cell);
+    const floorMs = cell.floorMs;
+    const inflation =
+      isLatency(metric) && value !== null && floorMs !== null && floorMs > 1 ? value / floorMs : null;
+    out.push({ from: cell.from, to: cell.to, value, samples: cell.samples, floorMs, inflation });
   }
   return out.sort((a, b) => (a.from === b.from ? cmp(a.to, b.to) : cmp(a.from, b.from)));
-}
-
-/** The `pick` of `addBlockCells` for a matrix: a block's cells summed into `totals` by (probe region, column). */
-function cellPicker(totals: MatrixTotals, withSketch: boolean) {
-  // The blocks of one (target, path, protocol) mostly list the same cells in the same order, so the cell at
-  // each position is first compared with the one there in the previous block (interned strings: a pointer).
-  const atProbe: string[] = [];
-  const atColumn: string[] = [];
-  const atTotals: CellTotals[] = [];
-  const lookup = (probeRegion: string, column: string) => {
-    let row = totals.get(probeRegion);
-    if (!row) {
-      row = new Map();
-      totals.set(probeRegion, row);
-    }
-    let cell = row.get(column);
-    if (!cell) {
-      cell = emptyTotals(withSketch);
-      row.set(column, cell);
-    }
-    return cell;
-  };
-  return (probeRegion: string, column: string, _edge: string, index: number) => {
-    if (atProbe[index] === probeRegion && atColumn[index] === column) return atTotals[index];
-    const cell = lookup(probeRegion, column);
-    atProbe[index] = probeRegion;
-    atColumn[index] = column;
-    atTotals[index] = cell;
-    return cell;
-  };
 }
 
 /** The rows a series reads; throws a RangeError naming the bad field. */

@@ -1,6 +1,7 @@
 import type { MatrixCell, SeriesPoint } from '@flyprobe/shared';
 import type { CellQuery } from '../store.ts';
 import { MatrixFolds } from './matrix-folds.ts';
+import { MatrixScratch } from './matrix-scratch.ts';
 import {
   type BlockRows,
   matrixFromBlocks,
@@ -20,6 +21,17 @@ export interface BlockSelect {
   protocol: string;
   from: number;
   to: number;
+  /**
+   * Blocks the reader already holds, in bucket order (a kept fold's): a row byte-equal to the known block of
+   * its bucket may be answered with that very array instead of a fresh copy. Dialects may ignore it.
+   */
+  known?: KnownBlocks | undefined;
+}
+
+/** Blocks read before, as (bucket, bytes) in bucket order. */
+export interface KnownBlocks {
+  buckets: readonly number[];
+  blocks: readonly Uint8Array[];
 }
 
 /**
@@ -38,6 +50,7 @@ export function selectBlocksSql(table: BlockSelect['table'], p: (n: number) => s
 /** Matrices and series from rollup blocks, whichever dialect stores them. */
 export class RollupReads {
   private readonly folds: MatrixFolds;
+  private readonly scratch = new MatrixScratch();
 
   constructor(
     private readonly select: SelectBlocks,
@@ -49,9 +62,11 @@ export class RollupReads {
   async matrix(q: CellQuery): Promise<MatrixCell[]> {
     const range = matrixRange(q);
     const table = ROLLUP_TIERS[range.tier].table;
-    const rows = await this.select({ ...q, table, from: range.from, to: range.to });
     const key = `${table}\n${q.target}\n${q.path}\n${q.protocol}\n${needsSketch(q.metric)}`;
-    return matrixFromBlocks(q.metric, rows, { folds: this.folds, key, from: range.from });
+    // A window moved by whole buckets still reads most of the blocks the fold kept.
+    const known = this.folds.peek(key);
+    const rows = await this.select({ ...q, table, from: range.from, to: range.to, known });
+    return matrixFromBlocks(q.metric, rows, { folds: this.folds, key, from: range.from }, this.scratch);
   }
 
   async series(q: SeriesQuery): Promise<SeriesPoint[]> {

@@ -1,11 +1,12 @@
 import type { Heartbeat, ProbeIdentity, ProbeResult } from '@flyprobe/shared';
-import type { Database, Statement } from 'better-sqlite3';
+import type { Database } from 'better-sqlite3';
 import type { RollupRecord } from '../core/rollup-delta.ts';
-import { type BlockSelect, RollupReads, selectBlocksSql } from '../core/rollup-reads.ts';
+import { RollupReads } from '../core/rollup-reads.ts';
 import { RouteReads, routeStatements } from '../core/routes.ts';
 import { StoreBase, type StoreParts } from '../core/store-base.ts';
 import type { FeedCursor, InsertOutcome, RetentionPolicy, Store } from '../store.ts';
 import { SqliteAlertStore } from './alerts.ts';
+import { sqliteSelectBlocks } from './block-select.ts';
 import { runMigrations } from './migrations.ts';
 import { openDatabase } from './open.ts';
 import { packRows } from './packed-rows.ts';
@@ -62,7 +63,6 @@ export class SqliteStore extends StoreBase implements Store {
     // The writer thread checkpoints the WAL (durable-commits.ts); an automatic one here would block the event loop.
     db.pragma('wal_autocheckpoint = 0');
     this.probes = new ProbeTable(db);
-    const blocks = new Map<string, Statement>();
     const routes = routeStatements({ from: '@from', to: '@to', target: '@target', path: '@path' });
     const routeStmts = {
       states: db.prepare(routes.states).raw(true),
@@ -73,14 +73,7 @@ export class SqliteStore extends StoreBase implements Store {
       probes: this.probes,
       tokens: new TokenTable(db),
       targets: new TargetTable(db),
-      rollups: new RollupReads((s: BlockSelect) => {
-        let stmt = blocks.get(s.table);
-        if (!stmt) {
-          stmt = db.prepare(selectBlocksSql(s.table, () => '?')).raw(true);
-          blocks.set(s.table, stmt);
-        }
-        return stmt.all(s.target, s.path, s.protocol, s.from, s.to) as Array<[number, Buffer]>;
-      }),
+      rollups: new RollupReads(sqliteSelectBlocks(db)),
       routes: new RouteReads((statement, params) => routeStmts[statement].all(params) as unknown[][]),
     };
     this.alerts = new SqliteAlertStore(db);
