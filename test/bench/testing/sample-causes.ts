@@ -144,6 +144,8 @@ export class SampleCauses {
   }
 }
 
+const threadNames = new Map<string, string>();
+
 /** On-CPU time of every thread of this process (`/proc/self/task/<tid>/schedstat`, ns) by thread id. */
 function threadTimes(): Map<number, { name: string; ns: number }> {
   const out = new Map<number, { name: string; ns: number }>();
@@ -156,7 +158,11 @@ function threadTimes(): Map<number, { name: string; ns: number }> {
   for (const tid of tids) {
     try {
       const ns = Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-      const name = readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim();
+      let name = threadNames.get(tid);
+      if (name === undefined) {
+        name = readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim();
+        threadNames.set(tid, name);
+      }
       out.set(Number(tid), { name, ns });
     } catch {
       // the thread ended between the listing and the read

@@ -48,12 +48,15 @@ export function sqliteSelectBlocks(db: Database): SelectBlocks {
   };
 }
 
-/** `selectBlocksSql` with each row's data NULL where it equals the known block of its bucket (`?` pairs first). */
+/**
+ * `selectBlocksSql` with each row's data NULL where it equals the known block of its bucket (`?` pairs of
+ * bucket and block first). A CASE over the bucket rather than a joined VALUES list: SQLite materialized that
+ * list, blobs and all, into a temporary table per read.
+ */
 function selectAgainstKnownSql(table: BlockSelect['table'], known: number): string {
-  const values = Array.from({ length: known }, () => '(?, ?)').join(', ');
-  return `WITH known(bucket, data) AS (VALUES ${values})
-    SELECT r.bucket, CASE WHEN r.data = k.data THEN NULL ELSE r.data END
-    FROM ${table} r LEFT JOIN known k ON k.bucket = r.bucket
-    WHERE r.target = ? AND r.path = ? AND r.protocol = ? AND r.bucket >= ? AND r.bucket < ?
-    ORDER BY r.bucket`;
+  const whens = Array.from({ length: known }, () => 'WHEN ? THEN data = ?').join(' ');
+  return `SELECT bucket, CASE WHEN (CASE bucket ${whens} ELSE 0 END) THEN NULL ELSE data END
+    FROM ${table}
+    WHERE target = ? AND path = ? AND protocol = ? AND bucket >= ? AND bucket < ?
+    ORDER BY bucket`;
 }
