@@ -10,8 +10,17 @@
  *   node --import tsx test/bench/collector-query.ts [--raw 20000] [--queries 200] [--minute-hours 3]
  *     [--store sqlite|postgres] [--compare /work/main]
  *
- * Beside each figure: the time of the rollup SELECT alone (the same rows, no decoding), so the share of SQL in
- * a query is printed too; it moves less with the machine's load than wall time does. `--compare DIR` loads
+ * The first case of each report, the goal's figure, is what a user gets: `GET /v1/matrix` from a collector
+ * (`startCollector` over the store, loopback, the read token; request parsing, auth, JSON, gzip and ETag
+ * included, the client in this process). The other cases call the store's `matrix()` in-process.
+ *
+ * Beside each figure: the time of the rollup SELECT alone (the same rows, no decoding, in a pass of its own
+ * after the case's queries), so the share of SQL in a query is printed too. Under each case: the query's
+ * allocation (JS heap and external growth in samples without a GC), the GC pauses over the case, and the
+ * three slowest samples with what else happened in them: GC pauses inside (perf_hooks), the event loop's CPU
+ * against the wall time (the rest is waiting: preempted by other processes, or blocked), and the CPU of the
+ * process's other threads by name (/proc/self/task: V8Worker is V8's concurrent marking, sweeping and
+ * compilation, WorkerThread the SQLite writer), so a reader can tell noise from product cost. `--compare DIR` loads
  * the same data into the store of another checkout (read-only, e.g. main's worktree) and alternates its
  * queries with ours, so both see the same load; it also checks that both answer the same cells.
  *
