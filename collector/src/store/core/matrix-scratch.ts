@@ -1,6 +1,6 @@
 import { regionRttFloorMs } from '@flyprobe/shared';
 import { BinCounts } from './bin-counts.ts';
-import type { CellTotals } from './rollup-block.ts';
+import { type CellTotals, emptyTotals } from './rollup-block.ts';
 
 /** A reused output cell: its totals, and what never changes for its (probe region, column). */
 export interface ScratchCell extends CellTotals {
@@ -64,14 +64,7 @@ export class MatrixScratch {
         to,
         floorMs: to ? (regionRttFloorMs(from, to) ?? null) : null,
         read: 0,
-        samples: 0,
-        ok: 0,
-        reset: 0,
-        latCount: 0,
-        latSum: 0,
-        zeros: 0,
-        bins: undefined,
-        base: undefined,
+        ...emptyTotals(false),
         spare: undefined,
       };
       row.set(to, cell);

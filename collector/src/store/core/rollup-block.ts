@@ -1,4 +1,4 @@
-import type { BinCounts } from './bin-counts.ts';
+import { BinCounts } from './bin-counts.ts';
 import { ByteReader, ByteWriter } from './bytes.ts';
 import { CellAccumulator } from './rollup-accumulator.ts';
 import type { RollupState } from './rollup-sample.ts';
@@ -40,6 +40,19 @@ export interface CellTotals {
   bins: BinCounts | undefined;
   /** Bins summed earlier and shared read-only (a kept fold's), counted as if added to `bins`. */
   base?: BinCounts | undefined;
+}
+
+/** Totals with nothing added yet. */
+export function emptyTotals(withSketch: boolean): CellTotals {
+  return {
+    samples: 0,
+    ok: 0,
+    reset: 0,
+    latCount: 0,
+    latSum: 0,
+    zeros: 0,
+    bins: withSketch ? new BinCounts() : undefined,
+  };
 }
 
 /**

@@ -1,9 +1,8 @@
 import type { MatrixCell, MatrixMetric, RegionCode, SeriesPoint } from '@flyprobe/shared';
 import type { CellQuery } from '../store.ts';
-import { BinCounts } from './bin-counts.ts';
 import { foldCells, type MatrixFolds } from './matrix-folds.ts';
 import { MatrixScratch } from './matrix-scratch.ts';
-import { addBlockCells, type CellTotals } from './rollup-block.ts';
+import { addBlockCells, type CellTotals, emptyTotals } from './rollup-block.ts';
 import { ROLLUP_TIERS, type RollupTier } from './rollup-sample.ts';
 import { binQuantile } from './sketch.ts';
 import { rollupWindow } from './window.ts';
@@ -136,18 +135,6 @@ export function seriesFromBlocks(q: SeriesQuery, range: BlockRange, rows: BlockR
     out.push({ t, value: totals ? metricValue(q.metric, totals) : null, samples: totals?.samples ?? 0 });
   }
   return out;
-}
-
-function emptyTotals(withSketch: boolean): CellTotals {
-  return {
-    samples: 0,
-    ok: 0,
-    reset: 0,
-    latCount: 0,
-    latSum: 0,
-    zeros: 0,
-    bins: withSketch ? new BinCounts() : undefined,
-  };
 }
 
 function metricValue(metric: MatrixMetric, agg: CellTotals): number | null {
