@@ -15,9 +15,9 @@ export interface ScratchCell extends CellTotals {
 }
 
 /** Past this many cells (pairs seen over the process's life) the scratch starts afresh: memory stays bounded. */
-const MAX_CELLS = 20_000;
-/** Bins kept across reads per cell; a cell that once needed more gives its buffer back. */
-const MAX_KEPT_BINS = 1024;
+const MAX_CELLS = 4096;
+/** Bins kept across reads per cell (4 KiB); a cell that once needed more gives its buffer back. */
+const MAX_KEPT_BINS = 512;
 
 /**
  * The totals of the matrix being summed, reused from read to read: a full-catalog matrix used to allocate 324

@@ -44,6 +44,11 @@ describe('SQLite block select against known blocks', () => {
       expect(same).toEqual(first);
       for (let i = 0; i < 4; i++) expect(same[i]![1]).toBe(known.blocks[i]);
       expect(same[4]![1]).not.toBe(first[4]![1]);
+      // Three known blocks (a statement for four, one pair NULL): the same rows, the three reused.
+      const three = { buckets: known.buckets.slice(1), blocks: known.blocks.slice(1) };
+      const fewer = [...(await select({ ...q, known: three }))];
+      expect(fewer).toEqual(first);
+      expect(fewer.map((r, i) => r[1] === known.blocks[i])).toEqual([false, true, true, true, false]);
 
       // Bucket 2 rewritten, bucket 1 deleted, bucket 5 added: only byte-equal rows reuse known arrays.
       await store.writeRollups(records([2, 5], 50));

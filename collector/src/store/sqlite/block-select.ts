@@ -2,8 +2,11 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { BlockRows } from '../core/rollup-read.ts';
 import { type BlockSelect, type SelectBlocks, selectBlocksSql } from '../core/rollup-reads.ts';
 
-/** Known blocks compared in SQL at most this many at a time (two parameters each, far below SQLite's limit). */
-const MAX_KNOWN = 1000;
+/**
+ * Known blocks compared in SQL at most this many (a week of hours; a 24 h read has 24, a 1 h read 60): each row
+ * is matched against the list in turn, and past this a plain read costs less.
+ */
+const MAX_KNOWN = 256;
 
 /**
  * SQLite's `SelectBlocks`. With `known` blocks (a kept fold's), each row is compared with the known block of
@@ -25,14 +28,18 @@ export function sqliteSelectBlocks(db: Database): SelectBlocks {
       }
       return stmt.all(s.target, s.path, s.protocol, s.from, s.to) as Array<[number, Buffer]>;
     }
-    const name = `${s.table}\n${n}`;
+    // Statements for a power of two of known blocks, the rest NULL pairs (`WHEN NULL` never matches): a few
+    // statements per table, whatever windows are asked for.
+    let slots = 1;
+    while (slots < n) slots *= 2;
+    const name = `${s.table}\n${slots}`;
     let stmt = against.get(name);
     if (!stmt) {
-      stmt = db.prepare(selectAgainstKnownSql(s.table, n)).raw(true);
+      stmt = db.prepare(selectAgainstKnownSql(s.table, slots)).raw(true);
       against.set(name, stmt);
     }
     const params: unknown[] = [];
-    for (let i = 0; i < n; i++) params.push(known.buckets[i], known.blocks[i]);
+    for (let i = 0; i < slots; i++) params.push(known.buckets[i] ?? null, known.blocks[i] ?? null);
     const rows = stmt.all(...params, s.target, s.path, s.protocol, s.from, s.to) as Array<
       [number, Uint8Array | null]
     >;
