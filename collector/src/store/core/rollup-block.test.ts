@@ -2,15 +2,14 @@ import { DDSketch } from '@datadog/sketches-js';
 import { OUTCOMES } from '@flyprobe/shared';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BinCounts } from './bin-counts.ts';
 import { ByteWriter } from './bytes.ts';
 import { CellAccumulator } from './rollup-accumulator.ts';
 import {
   addBlockCells,
-  type CellTotals,
   decodeBlock,
   decodeBlockLazy,
   decodeCellBody,
+  emptyTotals,
   encodeBlock,
   encodeLazyBlock,
   type RollupCell,
@@ -35,15 +34,7 @@ function cell(
   return { probeRegion, column, edge: probeRegion, state };
 }
 
-const totals = (withBins: boolean): CellTotals => ({
-  samples: 0,
-  ok: 0,
-  reset: 0,
-  latCount: 0,
-  latSum: 0,
-  zeros: 0,
-  bins: withBins ? new BinCounts() : undefined,
-});
+const totals = emptyTotals;
 
 describe('rollup blocks', { timeout: 60_000 }, () => {
   it('round-trip counters and sketches exactly (same quantiles as the library sketch)', () => {
