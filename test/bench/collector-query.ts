@@ -30,6 +30,7 @@
  * summing each bucket's rows after the ingest's partial rows were compacted (as the store's timer does).
  */
 
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -56,6 +57,7 @@ import {
   type TestPostgres,
 } from '../../collector/src/store/testing/postgres-server.ts';
 import { ADMIN_SECRET, READ_SECRET } from '../../collector/src/testing/tokens.ts';
+import { collectorImage } from './collector-shipped.ts';
 import { type CausedSample, SampleCauses } from './testing/sample-causes.ts';
 
 const { values: args } = parseArgs({
@@ -69,6 +71,22 @@ const { values: args } = parseArgs({
 });
 if (args.store !== 'sqlite' && args.store !== 'postgres')
   throw new Error('--store: must be sqlite or postgres');
+
+/**
+ * The collector here runs in this process, so this process runs with the collector image's node flags and ENV
+ * (collector-shipped.ts reads them from the Dockerfile): its young generation, GC threads and malloc are the
+ * shipped collector's. Node's default semi-spaces are 4x the image's, and a scavenge of them took 20-30 ms.
+ */
+const IMAGE_FLAGS_ENV = 'FLYPROBE_BENCH_IMAGE_FLAGS';
+if (process.env[IMAGE_FLAGS_ENV] === undefined) {
+  const image = collectorImage();
+  const rerun = spawnSync(process.execPath, [...image.flags, ...process.execArgv, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, ...image.env, [IMAGE_FLAGS_ENV]: image.flags.join(' ') },
+  });
+  process.exit(rerun.status ?? 1);
+}
+console.log(`node flags of the collector image: ${process.env[IMAGE_FLAGS_ENV]}`);
 const RAW_BASE = Number(args.raw);
 const QUERIES = Number(args.queries);
 const MINUTE_HOURS = Number(args['minute-hours']);

@@ -1,12 +1,11 @@
 import { Hono } from 'hono';
-import { compress } from 'hono/compress';
-import { etag } from 'hono/etag';
 import { dashboardRoutes } from '../dashboard/index.ts';
 import type { ApiDeps } from './deps.ts';
 import type { ApiEnv } from './env.ts';
 import { authenticate } from './middleware/auth.ts';
 import { errorHandler, notFound } from './middleware/error-handler.ts';
 import { trackRequests } from './middleware/lifecycle.ts';
+import { readAnswers } from './middleware/read-answers.ts';
 import { configRoutes } from './routes/config.ts';
 import { healthRoutes } from './routes/health.ts';
 import { ingestRoutes } from './routes/ingest.ts';
@@ -34,11 +33,10 @@ export function createApi(deps: ApiDeps): Hono<ApiEnv> {
   // For polling dashboards: gzip read answers when asked (a 35 x 35 matrix is ~130 KB of JSON), and 304
   // without a body while an answer has not changed. Not /v1/config: probes revalidate it with its own strong
   // ETag, which compression would weaken.
-  const gzip = compress({ encoding: 'gzip' });
-  app.use('/v1/*', (c, next) =>
-    c.req.method !== 'GET' || c.req.path === '/v1/config' ? next() : gzip(c, next),
+  app.use(
+    '/v1/*',
+    readAnswers((path) => path !== '/v1/config'),
   );
-  app.use('/v1/*', etag());
   for (const routes of [
     ingestRoutes,
     configRoutes,

@@ -5,17 +5,9 @@ import { AddressRanges, meshAddressProblem } from '../address-range.ts';
 import type { ApiDeps } from '../deps.ts';
 import type { ApiEnv } from '../env.ts';
 import { ApiError } from '../errors.ts';
+import { etagMatches } from '../middleware/read-answers.ts';
 import { unboundProblem } from '../probe-binding.ts';
 import { route } from '../route.ts';
-
-/** The ETag matches when any listed tag (weak or strong) equals ours, or for `*`. */
-function etagMatches(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  return header.split(',').some((t) => {
-    const tag = t.trim();
-    return tag === '*' || tag === etag || tag === `W/${etag}`;
-  });
-}
 
 /**
  * Builds what one probe should run: every target, and the other live probes as mesh peers: at most
