@@ -32,13 +32,11 @@ const RATES = [0, 25, 50, 100, 200, 400, 600, 800, 1200, 1600, 2000];
 
 /** Child mode: the echo target, printing its ports. */
 async function serveEcho(): Promise<void> {
-  const { startEchoServer } = await import('@flyprobe/probe/echo');
-  const echo = await startEchoServer({
-    identity: { region: 'iad', machineId: 'capacity-target', startedAt: Date.now() },
-    host: '127.0.0.1',
-    httpPort: 0,
-    tcpPort: 0,
-    grpcPort: 0,
+  const { startLoopbackEcho } = await import('../../probe/src/echo/testing/loopback-echo.ts');
+  const echo = await startLoopbackEcho({
+    region: 'iad',
+    machineId: 'capacity-target',
+    startedAt: Date.now(),
   });
   process.stdout.write(`${JSON.stringify({ httpPort: echo.httpPort })}\n`);
   process.once('SIGTERM', () => void echo.close().then(() => process.exit(0)));

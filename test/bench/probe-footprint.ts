@@ -16,10 +16,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEchoServer } from '@flyprobe/probe/echo';
 import { freePort } from '@flyprobe/shared/testing';
 import { Agent, request } from 'undici';
 import { buildProbeBundle } from '../../probe/build.ts';
+import { startLoopbackEcho } from '../../probe/src/echo/testing/loopback-echo.ts';
 import { IngestReceiver } from '../../probe/src/reporter/testing/ingest-receiver.ts';
 import { binaryMappings, clearReferenced, privateNodeCopy, rssKinds } from './node-binary-pages.ts';
 import { cpuSeconds, mb, memory, sleep, smapsSummary } from './probe-process.ts';
@@ -44,13 +44,7 @@ const IMAGE_FLAGS = imageNodeFlags();
 const IMAGE_ENV = imageEnv();
 
 const dir = mkdtempSync(join(tmpdir(), 'flyprobe-footprint-'));
-const echo = await startEchoServer({
-  identity: { region: 'iad', machineId: 'bench-target', startedAt: Date.now() },
-  host: '127.0.0.1',
-  httpPort: 0,
-  tcpPort: 0,
-  grpcPort: 0,
-});
+const echo = await startLoopbackEcho({ region: 'iad', machineId: 'bench-target', startedAt: Date.now() });
 const rx = await IngestReceiver.start();
 const stops: (() => Promise<void> | void)[] = [
   () => echo.close(),

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadProbeSettings } from '@flyprobe/probe';
-import { startEchoServer } from '@flyprobe/probe/echo';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildProbeBundle } from '../../probe/build.ts';
+import { startLoopbackEcho } from '../../probe/src/echo/testing/loopback-echo.ts';
 import { IngestReceiver } from '../../probe/src/reporter/testing/ingest-receiver.ts';
 import { imageNodeFlags, spawnShipped } from '../bench/probe-shipped.ts';
 
@@ -29,12 +29,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('the bundled probe role', () => {
   it('runs http, tcp and grpc checks without loading the builtins an ESM import would drag in', async () => {
-    const echo = await startEchoServer({
-      identity: { region: 'iad', machineId: 'bundle-target', startedAt: Date.now() },
-      host: '127.0.0.1',
-      httpPort: 0,
-      tcpPort: 0,
-      grpcPort: 0,
+    const echo = await startLoopbackEcho({
+      region: 'iad',
+      machineId: 'bundle-target',
+      startedAt: Date.now(),
     });
     const rx = await IngestReceiver.start();
     try {

@@ -5,7 +5,8 @@ import { credentials, Metadata } from '@grpc/grpc-js';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { echoClientConstructor } from '../checks/testing/grpc-client.ts';
-import { echoApp, echoIdentityFromEnv, type RunningEcho, startEchoServer } from './index.ts';
+import { echoApp, echoIdentityFromEnv, type RunningEcho } from './index.ts';
+import { startLoopbackEcho } from './testing/loopback-echo.ts';
 
 const identity = {
   region: 'fra',
@@ -17,7 +18,7 @@ const identity = {
 let echo: RunningEcho;
 
 beforeAll(async () => {
-  echo = await startEchoServer({ host: '127.0.0.1', httpPort: 0, tcpPort: 0, grpcPort: 0, identity });
+  echo = await startLoopbackEcho(identity);
 });
 afterAll(async () => {
   await echo.close();

@@ -8,7 +8,7 @@ import {
   TEST_APP,
   type TestCollector,
 } from '../../../collector/src/testing/index.ts';
-import { startEchoServer } from '../../../probe/src/echo/index.ts';
+import { startLoopbackEcho } from '../../../probe/src/echo/testing/loopback-echo.ts';
 
 export const METRICS_TOKEN = 'metrics-secret-0123456789abcdef';
 
@@ -25,13 +25,7 @@ export interface Stack {
  */
 export async function startStack(opts: { intervalMs: number }): Promise<Stack> {
   const dir = mkdtempSync(join(tmpdir(), 'flyprobe-prom-stack-'));
-  const echo = await startEchoServer({
-    identity: { region: 'fra', machineId: 'echo-fra', startedAt: Date.now() },
-    host: '127.0.0.1',
-    httpPort: 0,
-    tcpPort: 0,
-    grpcPort: 0,
-  });
+  const echo = await startLoopbackEcho({ region: 'fra', machineId: 'echo-fra', startedAt: Date.now() });
   const collector = await startTestCollector({ FLYPROBE_METRICS_TOKEN: METRICS_TOKEN });
   const token = await probeToken(collector.url, 'iad-prom', 'iad');
   const file = join(dir, 'probe.toml');

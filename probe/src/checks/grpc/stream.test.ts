@@ -1,7 +1,8 @@
 import { constants } from 'node:http2';
 import { Server as GrpcServer, type Metadata, ServerCredentials, status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { echoServiceDefinition, type RunningEcho, startEchoServer } from '../../echo/index.ts';
+import { echoServiceDefinition, type RunningEcho } from '../../echo/index.ts';
+import { startLoopbackEcho } from '../../echo/testing/loopback-echo.ts';
 import type { CheckOutput } from '../core/check.ts';
 import { type HostileServer, rawGrpcServer, tickFrame } from '../testing/hostile-servers.ts';
 import { specFor } from '../testing/spec.ts';
@@ -13,7 +14,7 @@ const identity = { region: 'sin', machineId: 'm-stream', startedAt: Date.now() -
 let echo: RunningEcho;
 
 beforeAll(async () => {
-  echo = await startEchoServer({ host: '127.0.0.1', httpPort: 0, tcpPort: 0, grpcPort: 0, identity });
+  echo = await startLoopbackEcho(identity);
 });
 afterAll(async () => {
   await echo.close();

@@ -3,7 +3,8 @@ import { createSecureServer, type Http2SecureServer } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { echoApp, type RunningEcho, startEchoServer } from '../../echo/index.ts';
+import { echoApp, type RunningEcho } from '../../echo/index.ts';
+import { startLoopbackEcho } from '../../echo/testing/loopback-echo.ts';
 import { selfSignedCert } from '../testing/cert.ts';
 import { httpCheck } from './run.ts';
 import type { HttpSpec } from './spec.ts';
@@ -15,7 +16,7 @@ let tlsServer: Http2SecureServer;
 let tlsPort: number;
 
 beforeAll(async () => {
-  echo = await startEchoServer({ host: '127.0.0.1', httpPort: 0, tcpPort: 0, grpcPort: 0, identity });
+  echo = await startLoopbackEcho(identity);
   tlsServer = createSecureServer(
     { ...selfSignedCert(), allowHTTP1: true },
     getRequestListener(echoApp(identity).fetch),

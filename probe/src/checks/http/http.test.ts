@@ -1,7 +1,8 @@
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningEcho, startEchoServer } from '../../echo/index.ts';
+import type { RunningEcho } from '../../echo/index.ts';
+import { startLoopbackEcho } from '../../echo/testing/loopback-echo.ts';
 import { specFor } from '../testing/spec.ts';
 import { httpCheck } from './run.ts';
 import type { HttpSpec } from './spec.ts';
@@ -9,7 +10,7 @@ import type { HttpSpec } from './spec.ts';
 let echo: RunningEcho;
 beforeAll(async () => {
   const identity = { region: 'ams', machineId: 'machine-1', startedAt: Date.now() - 1000 };
-  echo = await startEchoServer({ host: '127.0.0.1', httpPort: 0, tcpPort: 0, grpcPort: 0, identity });
+  echo = await startLoopbackEcho(identity);
 });
 afterAll(() => echo.close());
 
