@@ -4,27 +4,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { prng } from '../../detect/testing/streams.ts';
 import { until } from '../../testing/until.ts';
 import { StoreUnavailableError } from '../store.ts';
-import { CRASH_PROBE_ID, probeIdentity, result, T0, tempDir } from '../testing/fixtures.ts';
-import { openSqliteStore, type SqliteStore } from './sqlite-store.ts';
+import { CRASH_PROBE_ID, probeIdentity, result, rollupSamples, T0, tempDir } from '../testing/fixtures.ts';
+import { openSqliteStore } from './sqlite-store.ts';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
 const CRASHING_WRITER = new URL('../testing/crashing-writer.ts', import.meta.url);
-const DAY = 86_400_000;
-
-/** Samples in the rollups of the fixtures' cell (pinned HTTP to ams), over the fixtures' days. */
-async function rollupSamples(store: SqliteStore): Promise<number> {
-  const cells = await store.matrix({
-    target: 'web',
-    path: 'pinned',
-    protocol: 'http',
-    metric: 'p50',
-    from: T0,
-    to: T0 + 3 * DAY,
-  });
-  return cells.reduce((n, c) => n + c.samples, 0);
-}
 
 /** The stored rows by (probe id, seq): how many times each is in the table. */
 function rowCounts(path: string): Map<string, number> {

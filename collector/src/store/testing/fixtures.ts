@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ProbeIdentity, ProbeResult } from '@flyprobe/shared';
+import type { Store } from '../store.ts';
 
 /** A fresh directory for one test file's databases; `cleanup` removes it. */
 export function tempDir(prefix = 'flyprobe-store-'): {
@@ -50,3 +51,16 @@ export function result(seq: number, overrides: Partial<ProbeResult> = {}): Probe
 
 /** The probe id whose batch makes the test writer thread (crashing-writer.ts) crash after committing it. */
 export const CRASH_PROBE_ID = 'crash';
+
+/** Samples in the rollups of the fixtures' cell (pinned HTTP from every probe region), from T0 over `spanMs`. */
+export async function rollupSamples(store: Pick<Store, 'matrix'>, spanMs = 3 * 86_400_000): Promise<number> {
+  const cells = await store.matrix({
+    target: 'web',
+    path: 'pinned',
+    protocol: 'http',
+    metric: 'p50',
+    from: T0,
+    to: T0 + spanMs,
+  });
+  return cells.reduce((n, c) => n + c.samples, 0);
+}
