@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
+import { prng } from '../../detect/testing/streams.ts';
 import { acceptsGzip, etagMatches, readAnswers } from './read-answers.ts';
 
 const big = { cells: Array.from({ length: 200 }, (_, i) => ({ from: 'fra', to: 'ams', value: i })) };
@@ -110,6 +111,44 @@ describe('readAnswers', () => {
     expect(res.status).toBe(200);
     expect(bytes.byteLength).toBe(0);
     expect(res.headers.get('etag')).toBe(sha1(bigText));
+  });
+});
+
+describe('readAnswers on random answers', () => {
+  it("always gives back the route's bytes, compressed only when allowed and asked, and 304 only on a match", async () => {
+    const rnd = prng(17);
+    const types = ['application/json', 'text/csv; charset=utf-8', 'image/png', 'application/octet-stream'];
+    const accepts = [undefined, 'gzip', 'gzip;q=0', '*', 'br', 'deflate, gzip;q=0.1', 'identity'];
+    for (let i = 0; i < 200; i++) {
+      const size = Math.floor(rnd() ** 3 * 400_000);
+      const text = Array.from(
+        { length: size },
+        () => 'abcdefghij,{}"0123456789'[Math.floor(rnd() * 24)],
+      ).join('');
+      const type = types[Math.floor(rnd() * types.length)] as string;
+      const accept = accepts[Math.floor(rnd() * accepts.length)];
+      const a = new Hono();
+      a.use(
+        '*',
+        readAnswers(() => true),
+      );
+      a.get('/x', (c) => c.body(text, 200, { 'Content-Type': type }));
+      const res = await a.request('/x', { headers: accept ? { 'accept-encoding': accept } : {} });
+      const bytes = Buffer.from(await res.arrayBuffer());
+      const gzipped = res.headers.get('content-encoding') === 'gzip';
+      const case_ = `#${i} size ${size} ${type} accept ${accept}`;
+      expect(gzipped, case_).toBe(
+        size >= 1024 && type !== 'image/png' && type !== 'application/octet-stream' && acceptsGzip(accept),
+      );
+      expect((gzipped ? gunzipSync(bytes) : bytes).toString(), case_).toBe(text);
+      expect(res.headers.get('content-length'), case_).toBe(String(bytes.byteLength));
+      const tag = sha1(text);
+      expect(res.headers.get('etag'), case_).toBe(gzipped ? `W/${tag}` : tag);
+      const again = await a.request('/x', {
+        headers: { 'if-none-match': res.headers.get('etag') as string },
+      });
+      expect(again.status, case_).toBe(304);
+    }
   });
 });
 

@@ -15,6 +15,7 @@ const GZIP_OPTIONS = { level: constants.Z_BEST_SPEED };
 /** What a 304 keeps of the 200 it stands for (RFC 9110 15.4.5). */
 const RETAINED_304_HEADERS = ['cache-control', 'content-location', 'date', 'etag', 'expires', 'vary'];
 const NO_TRANSFORM = /(?:^|,)\s*no-transform\s*(?:,|$)/i;
+const VARIES_BY_ENCODING = /(?:^|,)\s*accept-encoding\s*(?:,|$)/i;
 
 /** The ETag matches when any listed tag (weak or strong) equals ours, or for `*` (weak comparison, RFC 9110 13.1.2). */
 export function etagMatches(header: string | undefined, etag: string): boolean {
@@ -74,7 +75,7 @@ export function readAnswers(gzipFor: (path: string) => boolean): MiddlewareHandl
       !NO_TRANSFORM.test(headers.get('cache-control') ?? '');
     if (compressible) {
       const vary = headers.get('vary');
-      if (vary !== '*' && !/(?:^|,)\s*accept-encoding\s*(?:,|$)/i.test(vary ?? ''))
+      if (vary !== '*' && !VARIES_BY_ENCODING.test(vary ?? ''))
         headers.set('vary', vary ? `${vary}, Accept-Encoding` : 'Accept-Encoding');
     }
     let etag = headers.get('etag');
