@@ -16,6 +16,7 @@ import type { ApiEnv } from './env.ts';
 import { ApiError, validationError } from './errors.ts';
 import { requireRole } from './middleware/auth.ts';
 import { readJsonBody } from './middleware/body.ts';
+import { jsonAnswer } from './middleware/read-answers.ts';
 
 type PathParams = Record<string, z.ZodType<unknown, string>>;
 type ParamValues<P> = P extends PathParams ? { [K in keyof P]: z.output<P[K]> } : Record<string, never>;
@@ -111,7 +112,7 @@ export function route<
       query: (query ? readQuery(c, query, resolve as never) : {}) as R,
       params: (params ? readParams(c, params) : {}) as ParamValues<P>,
       body: (body && maxBytes !== undefined ? await readBody(c, body, maxBytes) : undefined) as BodyValue<B>,
-      reply: (status, json) => c.json(json, status as ContentfulStatusCode),
+      reply: (status, json) => jsonAnswer(c, status as ContentfulStatusCode, json),
     });
   const method = contract.method.toUpperCase();
   if (Array.isArray(contract.auth)) app.on(method, contract.path, requireRole(...contract.auth), run);

@@ -1,9 +1,12 @@
 import { createHash } from 'node:crypto';
+import { request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
+import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { prng } from '../../detect/testing/streams.ts';
-import { acceptsGzip, etagMatches, readAnswers } from './read-answers.ts';
+import { acceptsGzip, etagMatches, jsonAnswer, readAnswers } from './read-answers.ts';
 
 const big = { cells: Array.from({ length: 200 }, (_, i) => ({ from: 'fra', to: 'ams', value: i })) };
 const bigText = JSON.stringify(big);
@@ -148,6 +151,94 @@ describe('readAnswers on random answers', () => {
         headers: { 'if-none-match': res.headers.get('etag') as string },
       });
       expect(again.status, case_).toBe(304);
+    }
+  });
+});
+
+/** One request to a served app: status, headers as sent (but the per-request ones), body bytes as sent. */
+function wire(port: number, path: string, method: string, headers: Record<string, string>) {
+  return new Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }>(
+    (resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path, method, headers, agent: false }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () => {
+          const { date: _date, connection: _connection, 'keep-alive': _keepAlive, ...kept } = res.headers;
+          resolve({ status: res.statusCode ?? 0, headers: kept, body: Buffer.concat(chunks) });
+        });
+      });
+      req.on('error', reject);
+      req.end();
+    },
+  );
+}
+
+describe('jsonAnswer', () => {
+  it('puts the same status, headers and bytes on the wire as c.json, through @hono/node-server', async () => {
+    const values: Record<string, unknown> = {
+      big,
+      small: { ok: true },
+      empty: { cells: [], rows: [] },
+      nulls: { cells: [{ value: null, samples: 0 }], unicode: 'zürich – 東京' },
+    };
+    const a = new Hono();
+    a.use(
+      '*',
+      readAnswers((path) => !path.endsWith('/plain')),
+    );
+    for (const [name, value] of Object.entries(values)) {
+      for (const suffix of ['', '/plain']) {
+        a.get(`/json/${name}${suffix}`, (c) => c.json(value));
+        a.get(`/answer/${name}${suffix}`, (c) => jsonAnswer(c, 200, value));
+      }
+    }
+    a.get('/json/missing', (c) => c.json({ error: 'nope', pad: 'y'.repeat(2000) }, 404));
+    a.get('/answer/missing', (c) => jsonAnswer(c, 404, { error: 'nope', pad: 'y'.repeat(2000) }));
+    a.get('/json/no-transform', (c) => {
+      c.header('Cache-Control', 'no-transform');
+      return c.json(big);
+    });
+    a.get('/answer/no-transform', (c) => {
+      c.header('Cache-Control', 'no-transform');
+      return jsonAnswer(c, 200, big);
+    });
+    const server = serve({ fetch: a.fetch, hostname: '127.0.0.1', port: 0 });
+    await new Promise((resolve) => server.once('listening', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const tag = sha1(bigText);
+      const variants: Array<[string, Record<string, string>]> = [
+        ['GET', {}],
+        ['GET', { 'accept-encoding': 'gzip' }],
+        ['GET', { 'accept-encoding': 'gzip;q=0, br' }],
+        ['GET', { 'if-none-match': tag }],
+        ['GET', { 'if-none-match': `"other", W/${tag}`, 'accept-encoding': 'gzip' }],
+        ['GET', { 'if-none-match': '"stale"', 'accept-encoding': 'gzip' }],
+        ['HEAD', { 'accept-encoding': 'gzip' }],
+      ];
+      const names = [...Object.keys(values).flatMap((n) => [n, `${n}/plain`]), 'missing', 'no-transform'];
+      let gzipped = 0;
+      let notModified = 0;
+      for (const name of names) {
+        for (const [method, headers] of variants) {
+          const theirs = await wire(port, `/json/${name}`, method, headers);
+          const ours = await wire(port, `/answer/${name}`, method, headers);
+          const case_ = `${method} ${name} ${JSON.stringify(headers)}`;
+          expect(ours.status, case_).toBe(theirs.status);
+          expect(ours.headers, case_).toEqual(theirs.headers);
+          expect(ours.body.equals(theirs.body), case_).toBe(true);
+          if (theirs.headers['content-encoding'] === 'gzip') gzipped++;
+          if (theirs.status === 304) notModified++;
+        }
+      }
+      // The comparison covered compressed answers and 304s, not only plain ones.
+      expect(gzipped).toBeGreaterThan(0);
+      expect(notModified).toBeGreaterThan(0);
+      const answered = await wire(port, '/answer/big', 'GET', { 'accept-encoding': 'gzip' });
+      expect(gunzipSync(answered.body).toString()).toBe(bigText);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 });

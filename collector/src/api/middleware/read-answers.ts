@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { constants, gzip, gzipSync } from 'node:zlib';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { COMPRESSIBLE_CONTENT_TYPE_REGEX } from 'hono/compress';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
 /** Smaller answers are not worth a gzip header (as hono's compress). */
 const GZIP_MIN_BYTES = 1024;
@@ -41,11 +42,35 @@ export function acceptsGzip(header: string | undefined): boolean {
   return wildcard;
 }
 
+/**
+ * The bytes of answers made by `jsonAnswer`, so the middleware takes them as they are: reading a Response's body
+ * back (`arrayBuffer()`) turns @hono/node-server's light Response (status, headers and body kept as given, written
+ * with one `end`) into undici's, its body into a web stream read back chunk by chunk.
+ */
+const answerBytes = new WeakMap<Response, Uint8Array<ArrayBuffer>>();
+
+/** A JSON answer (as `c.json`), its bytes kept for `readAnswers`. */
+export function jsonAnswer(c: Context, status: ContentfulStatusCode, value: unknown): Response {
+  const body: Uint8Array<ArrayBuffer> = Buffer.from(JSON.stringify(value));
+  const res = c.body(body, status, { 'Content-Type': 'application/json' });
+  answerBytes.set(res, body);
+  return res;
+}
+
 function gzipped(body: Uint8Array): Promise<Uint8Array<ArrayBuffer>> {
   if (body.byteLength <= GZIP_INLINE_MAX_BYTES) return Promise.resolve(gzipSync(body, GZIP_OPTIONS));
   return new Promise((resolve, reject) =>
     gzip(body, GZIP_OPTIONS, (error, out) => (error ? reject(error) : resolve(out))),
   );
+}
+
+/**
+ * Sets the answer as given: assigning `c.res` over an earlier one makes hono copy it (`new Response(old.body, new)`,
+ * a web stream the server then reads chunk by chunk) to merge headers this middleware has already carried over.
+ */
+function replace(c: Context, res: Response): void {
+  c.res = undefined;
+  c.res = res;
 }
 
 /**
@@ -59,9 +84,13 @@ export function readAnswers(gzipFor: (path: string) => boolean): MiddlewareHandl
   return async (c, next) => {
     await next();
     const method = c.req.method;
+    if (method !== 'GET' && method !== 'HEAD') return;
     const res = c.res;
-    if ((method !== 'GET' && method !== 'HEAD') || !res.ok || !res.body) return;
-    const body = new Uint8Array(await res.arrayBuffer());
+    if (!res.ok) return;
+    // `res.body` too would turn a light Response into undici's.
+    const known = answerBytes.get(res);
+    if (!known && !res.body) return;
+    const body = known ?? new Uint8Array(await res.arrayBuffer());
     const headers = new Headers(res.headers);
     const type = headers.get('content-type');
     const compressible =
@@ -89,7 +118,7 @@ export function readAnswers(gzipFor: (path: string) => boolean): MiddlewareHandl
         const value = headers.get(name);
         if (value !== null) kept.set(name, value);
       }
-      c.res = new Response(null, { status: 304, headers: kept });
+      replace(c, new Response(null, { status: 304, headers: kept }));
       return;
     }
     let out: Uint8Array<ArrayBuffer> = body;
@@ -99,6 +128,6 @@ export function readAnswers(gzipFor: (path: string) => boolean): MiddlewareHandl
       if (!etag.startsWith('W/')) headers.set('etag', `W/${etag}`);
     }
     headers.set('content-length', String(out.byteLength));
-    c.res = new Response(method === 'HEAD' ? null : out, { status: res.status, headers });
+    replace(c, new Response(method === 'HEAD' ? null : out, { status: res.status, headers }));
   };
 }
