@@ -542,14 +542,16 @@ async function report(subjects: Subject[], label: string, cases: Case[]): Promis
 const subjects: Subject[] = [];
 try {
   subjects.push(await openSubject('ours', ours, 0));
-  await serve(subjects[0]!, await serverModule(resolve(import.meta.dirname, '../..')));
   if (args.compare) {
     const root = resolve(args.compare);
     const module = (await import(join(root, 'collector/src/store/index.ts'))) as StoreModule;
     subjects.push(await openSubject('base', module, 1));
+    // Served before ours: each checkout's @hono/node-server installs its own global Response, and a server answers
+    // in one write only Responses of its own class (others go through a web stream); the last one installed is ours.
     await serve(subjects[1]!, await serverModule(root));
     console.log(`compared with ${root}'s store ("base"), queries alternating`);
   }
+  await serve(subjects[0]!, await serverModule(resolve(import.meta.dirname, '../..')));
   const t = performance.now();
   let hourRows = 0;
   let minuteRows = 0;
