@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { COLUMN_FIELD, columnRegion, LastColumn } from './column-region.ts';
-import { PATHS } from './schema/index.ts';
+import { type NetworkPath, PATHS } from './schema/index.ts';
+import { TupleMap } from './tuple-map.ts';
 
 describe('columnRegion', () => {
   it('puts a result in the served region column on routed paths and in the asked-for region elsewhere', () => {
@@ -50,5 +51,41 @@ describe('LastColumn', () => {
     expect(last.column({ ...at, path: 'flycast' })).toBeUndefined();
     expect(last.column({ ...at, path: 'anycast', servedRegion: 'lhr' })).toBe('lhr');
     expect(last.column({ ...at, path: 'anycast' })).toBe('lhr');
+  });
+
+  it('answers as the rule it implements over seeded random streams (bounded and unbounded)', () => {
+    /** The rule written plainly: remember every routed column seen, new keys only below the bound. */
+    const reference = (maxKeys: number) => {
+      const last = new TupleMap<string>();
+      return (r: Parameters<LastColumn['column']>[0]) => {
+        const column = columnRegion(r);
+        if (COLUMN_FIELD[r.path] !== 'servedRegion') return column;
+        const key = [r.probeRegion, r.target, r.path, r.protocol] as const;
+        if (column === undefined) return last.get(...key);
+        if (last.size < maxKeys || last.get(...key) !== undefined) last.set(...key, column);
+        return column;
+      };
+    };
+    let seed = 7;
+    const next = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    const pick = <T>(xs: readonly T[]): T => xs[next(xs.length)] as T;
+    for (const maxKeys of [0, 1, 3, Number.POSITIVE_INFINITY]) {
+      const fast = new LastColumn(maxKeys);
+      const plain = reference(maxKeys);
+      for (let i = 0; i < 5000; i++) {
+        const r = {
+          probeRegion: pick(['ams', 'sin']),
+          target: pick(['web', 'api']),
+          path: pick(PATHS) as NetworkPath,
+          protocol: pick(['http', 'tcp']),
+          ...(next(3) > 0 && { servedRegion: pick(['fra', 'lhr', 'iad']) }),
+          ...(next(2) > 0 && { targetRegion: pick(['fra', 'lhr']) }),
+        };
+        expect(fast.column(r), `maxKeys ${maxKeys}, result ${i}`).toBe(plain(r));
+      }
+    }
   });
 });
