@@ -49,10 +49,8 @@ export class LastColumn {
     const column = columnRegion(r);
     if (!isRoutedPath(r.path)) return column;
     const { probeRegion, target, path, protocol } = r;
-    const last = this.last.get(probeRegion, target, path, protocol);
-    if (column === undefined) return last;
-    // Set only on a change: most results repeat their key's column, and a set walks the four maps again.
-    if (last !== column && (last !== undefined || this.last.size < this.maxKeys))
+    if (column === undefined) return this.last.get(probeRegion, target, path, protocol);
+    if (this.last.size < this.maxKeys || this.last.get(probeRegion, target, path, protocol) !== undefined)
       this.last.set(probeRegion, target, path, protocol, column);
     return column;
   }

@@ -1,5 +1,4 @@
 import type { IncomingMessage } from 'node:http';
-import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import type { Context } from 'hono';
 import type { ApiEnv } from '../env.ts';
@@ -29,16 +28,13 @@ function unreadable(err: unknown): ApiError {
 
 /**
  * Reads a Node request body's text straight from the socket stream (cheaper than a web stream on the ingest
- * hot path), decoding each chunk as it arrives and freeing it at once: no joined copy of the body, and no
- * chunk held until the last one. Past the limit it stops decoding and discards the rest, so the 413 still
- * reaches the client.
+ * hot path) and frees its chunks once decoded. Past the limit it stops buffering and discards the rest, so the
+ * 413 still reaches the client.
  */
 function readIncoming(incoming: IncomingMessage, limit: number, gzip: boolean): Promise<string> {
   return new Promise((resolve, reject) => {
     const source = gzip ? incoming.pipe(createGunzip()) : incoming;
-    // Keeps a UTF-8 sequence split across two chunks whole.
-    const decoder = new StringDecoder('utf8');
-    let text = '';
+    const chunks: Buffer[] = [];
     let total = 0;
     const cleanup = () => {
       source.off('data', onData);
@@ -49,8 +45,7 @@ function readIncoming(incoming: IncomingMessage, limit: number, gzip: boolean): 
     const onData = (chunk: Buffer) => {
       total += chunk.length;
       if (total <= limit) {
-        text += decoder.write(chunk);
-        releaseChunks([chunk]);
+        chunks.push(chunk);
         return;
       }
       cleanup();
@@ -63,7 +58,11 @@ function readIncoming(incoming: IncomingMessage, limit: number, gzip: boolean): 
     };
     const onEnd = () => {
       cleanup();
-      resolve(text + decoder.end());
+      const joined = Buffer.concat(chunks, total);
+      const text = joined.toString('utf8');
+      releaseChunks(chunks);
+      releaseChunks([joined]);
+      resolve(text);
     };
     const onError = (err: unknown) => {
       cleanup();
