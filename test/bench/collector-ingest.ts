@@ -543,6 +543,7 @@ async function main(): Promise<void> {
     const rawRate = total / raw.seconds;
     const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
     const perCpu = (seconds: number) => `${(total / seconds).toFixed(0)} results per CPU-second`;
+    const usPerResult = (seconds: number) => ((1e6 * seconds) / total).toFixed(1);
     const [load1] = loadavg();
     const rawName =
       storeKind === 'postgres'
@@ -591,12 +592,15 @@ async function main(): Promise<void> {
       `  collector CPU by thread: ${[...http.threads]
         .filter(([, s]) => s > 0)
         .sort((a, b) => b[1] - a[1])
-        .map(([kind, s]) => `${kind} ${s.toFixed(2)} s (${((100 * s) / threadTotal).toFixed(0)}%)`)
+        .map(
+          ([kind, s]) =>
+            `${kind} ${s.toFixed(2)} s (${((100 * s) / threadTotal).toFixed(0)}%, ${usPerResult(s)} us/result)`,
+        )
         .join(', ')}`,
     );
     // The load generator shares the machine's cores with the collector: its CPU is the rest of the budget.
     console.log(
-      `  bench client (this process: pre-encoded requests on ${clients} keep-alive sockets) CPU: ${http.clientCpuSeconds.toFixed(2)} s in the collector's ${http.seconds.toFixed(2)} s of wall clock; ${cpus().length} cores = ${(cpus().length * http.seconds).toFixed(2)} CPU-seconds`,
+      `  bench client (this process: pre-encoded requests on ${clients} keep-alive sockets) CPU: ${http.clientCpuSeconds.toFixed(2)} s (${usPerResult(http.clientCpuSeconds)} us/result) in the collector's ${http.seconds.toFixed(2)} s of wall clock; ${cpus().length} cores = ${(cpus().length * http.seconds).toFixed(2)} CPU-seconds`,
     );
     if (shared) {
       const sharedRate = total / shared.seconds;
