@@ -1,23 +1,16 @@
 import type { Phases } from '@flyprobe/shared';
 import { describe, expect, it } from 'vitest';
+import { prng } from '../detect/testing/streams.ts';
 import type { StoredResult } from '../store/store.ts';
 import { CellMetrics, PHASE_BUCKETS, PHASES } from './cells.ts';
-
-/** A small deterministic generator, so a failure names a seed that reproduces it. */
-function random(seed: number): (n: number) => number {
-  let s = seed;
-  return (n) => {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    return (s >>> 8) % n;
-  };
-}
 
 const ALL_PHASES = [...PHASES, 'ping'] as const;
 
 describe('CellMetrics phase histograms', () => {
   it('observe every phase a result has, in any key order, and no other (seeded random results)', () => {
     for (let seed = 1; seed <= 5; seed++) {
-      const next = random(seed);
+      const rnd = prng(seed);
+      const next = (n: number) => Math.floor(rnd() * n);
       const cells = new CellMetrics({ maxCells: 100, phases: true, idleMs: 60_000 });
       // Expected per (cell column, phase): count, sum in seconds, per-bucket counts; by the plain rule.
       const expected = new Map<string, { count: number; sum: number; buckets: number[] }>();

@@ -5,6 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { createAdaptorServer } from '@hono/node-server';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { prng } from '../../detect/testing/streams.ts';
 import type { ApiEnv } from '../env.ts';
 import { ApiError } from '../errors.ts';
 import { readJsonBody } from './body.ts';
@@ -58,17 +59,6 @@ async function sendInPieces(port: number, pieces: Buffer[], headers: string[] = 
   return JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4));
 }
 
-/** A small deterministic generator (mulberry32), so a failure names a seed that reproduces it. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Characters of every UTF-8 length (1 to 4 bytes), so chunk boundaries fall inside sequences. */
 const ALPHABET = ['a', '"', '\\', 'é', 'ß', '€', '中', '😀', '𝄞', ' '];
 
@@ -84,7 +74,7 @@ describe('readJsonBody over node:http', () => {
 
   it('decodes UTF-8 split anywhere across chunks (seeded random texts and split points)', async () => {
     for (let seed = 1; seed <= 40; seed++) {
-      const next = random(seed);
+      const next = prng(seed);
       const text = Array.from(
         { length: 1 + Math.floor(next() * 400) },
         () => ALPHABET[Math.floor(next() * ALPHABET.length)],
