@@ -13,7 +13,7 @@
  * elsewhere. So it is made as lean as a C one would be (testing/ingest-connection.ts): every request (request
  * line, headers, body) is encoded into one Buffer before the timed phase and written to a keep-alive socket,
  * and each answer is parsed only for its status, Content-Length and `accepted` (summed and checked against the
- * results sent). Until issue 17's second round it was an undici Pool, which cost ~1.8-2.4 s of CPU per 600,000
+ * results sent). Until issue 17's second round it was an undici Pool, which cost 1.75-2.44 s of CPU per 600,000
  * results (undici and the GC over its objects) that the collector did not get; the client's CPU is printed.
  *
  * `--store postgres` starts a throwaway PostgreSQL server (durable settings: fsync on) and compares the
