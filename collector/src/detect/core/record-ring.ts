@@ -49,6 +49,14 @@ export class RecordRing<T> {
     return this.count === 0 ? undefined : this.read(this.count - 1);
   }
 
+  /**
+   * Field `field` (0..width-1, as the layout writes it) of record `i`, oldest first, read in place: for
+   * evaluations that scan a window without building its records.
+   */
+  field(i: number, field: number): number {
+    return this.data[((this.head + i) % this.capacity) * this.layout.width + field] as number;
+  }
+
   /** Oldest first. */
   toArray(): T[] {
     const out: T[] = [];

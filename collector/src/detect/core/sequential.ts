@@ -157,6 +157,11 @@ export class FaultEnd {
 
   constructor(private readonly clearScore: number) {}
 
+  /** An alarm is open: `ended` counts its samples. Without one, `ended` with `firing` false is a no-op. */
+  get open(): boolean {
+    return this.counts !== undefined;
+  }
+
   /** `samples` oldest first; `firing`: the rule's fire condition holds now. True when the alarm is over. */
   ended(samples: readonly { at: number; bad: boolean }[], firing: boolean): boolean {
     if (!this.counts) {

@@ -42,10 +42,15 @@ export class Ring<T> {
     return this.count === 0 ? undefined : this.items[(this.head + this.count - 1) % this.capacity];
   }
 
+  /** Item `i`, oldest first (0 <= i < size): for scans that need no copy. */
+  at(i: number): T {
+    return this.items[(this.head + i) % this.capacity] as T;
+  }
+
   /** Oldest first. */
   toArray(): T[] {
     const out: T[] = [];
-    for (let i = 0; i < this.count; i++) out.push(this.items[(this.head + i) % this.capacity] as T);
+    for (let i = 0; i < this.count; i++) out.push(this.at(i));
     return out;
   }
 

@@ -32,30 +32,40 @@ interface Mark {
   direction?: 'forward' | 'reverse';
 }
 
+/** Where a mark's fields are in its record: evaluations read them in place. */
+const F_ID = 0;
+const F_AT = 1;
+const F_END = 2;
+const F_PROBE = 3;
+const F_BAD = 4;
+const F_PATH = 5;
+const F_PROTOCOL = 6;
+const F_DIRECTION = 7;
+
 /** A mark as 8 numbers: id, at, end, probe id, bad, path, protocol (symbols), direction (0 forward, 1 reverse). */
 function markLayout(symbols: Symbols): RecordLayout<Mark> {
   return {
     width: 8,
     write: (to, at, m) => {
-      to[at] = m.id;
-      to[at + 1] = m.at;
-      to[at + 2] = m.end;
-      to[at + 3] = symbols.id(m.probeId);
-      to[at + 4] = symbols.id(m.bad);
-      to[at + 5] = symbols.id(m.path);
-      to[at + 6] = symbols.id(m.protocol);
-      to[at + 7] = m.direction === undefined ? Number.NaN : m.direction === 'forward' ? 0 : 1;
+      to[at + F_ID] = m.id;
+      to[at + F_AT] = m.at;
+      to[at + F_END] = m.end;
+      to[at + F_PROBE] = symbols.id(m.probeId);
+      to[at + F_BAD] = symbols.id(m.bad);
+      to[at + F_PATH] = symbols.id(m.path);
+      to[at + F_PROTOCOL] = symbols.id(m.protocol);
+      to[at + F_DIRECTION] = m.direction === undefined ? Number.NaN : m.direction === 'forward' ? 0 : 1;
     },
     read: (from, at) => {
-      const direction = from[at + 7];
+      const direction = from[at + F_DIRECTION];
       return {
-        id: from[at] as number,
-        at: from[at + 1] as number,
-        end: from[at + 2] as number,
-        probeId: symbols.name(from[at + 3]) as string,
-        bad: symbols.name(from[at + 4]) ?? null,
-        path: symbols.name(from[at + 5]) as string,
-        protocol: symbols.name(from[at + 6]) as string,
+        id: from[at + F_ID] as number,
+        at: from[at + F_AT] as number,
+        end: from[at + F_END] as number,
+        probeId: symbols.name(from[at + F_PROBE]) as string,
+        bad: symbols.name(from[at + F_BAD]) ?? null,
+        path: symbols.name(from[at + F_PATH]) as string,
+        protocol: symbols.name(from[at + F_PROTOCOL]) as string,
         ...(direction === 0
           ? { direction: 'forward' as const }
           : direction === 1
@@ -99,6 +109,8 @@ interface LossCell {
   probeRegion: RegionCode;
   target: string;
   toRegion: RegionCode;
+  /** The incident both directions of a region pair share: target and the two regions in sorted order. */
+  pairKey: string;
   marks: RecordRing<Mark>;
   lastAt: number;
   end: FaultEnd;
@@ -119,7 +131,8 @@ export class LossDetector implements Detector<'loss'> {
   private readonly slow = new Ring<SlowEvent>(SLOW_EVENTS);
   /** Latest start time reported per probe: a stall is judged only once everything concurrent has arrived. */
   private readonly probeLatest = new Map<string, number>();
-  private readonly marks = markLayout(new Symbols());
+  private readonly symbols = new Symbols();
+  private readonly marks = markLayout(this.symbols);
 
   constructor(
     private readonly config: LossConfig,
@@ -212,6 +225,7 @@ export class LossDetector implements Detector<'loss'> {
         probeRegion: r.probeRegion,
         target: r.target,
         toRegion,
+        pairKey: `${r.target}|${[r.probeRegion, toRegion].sort().join('|')}`,
         marks: new RecordRing(this.config.clearWindow, this.marks),
         end: new FaultEnd(this.config.clearScore),
         lastAt: 0,
@@ -237,25 +251,58 @@ export class LossDetector implements Detector<'loss'> {
    * same time (that would be a busy host or a slow far end, which loss on one link cannot explain).
    */
   private counts(m: Mark, cell: LossCell): boolean {
-    if (m.bad !== 'stall') return m.bad !== null;
-    if ((this.probeLatest.get(m.probeId) ?? 0) <= m.at) return false;
-    for (const e of this.slow.toArray()) {
-      if (e.end < m.at || e.at > m.end) continue;
-      if (e.probeId === m.probeId && e.toRegion !== cell.toRegion) return false;
+    return this.countsBad(m.bad, m.probeId, m.at, m.end, cell);
+  }
+
+  /** `counts` for a mark's fields (read in place by `quiet`, or from a built mark). */
+  private countsBad(bad: string | null, probeId: string, at: number, end: number, cell: LossCell): boolean {
+    if (bad !== 'stall') return bad !== null;
+    if ((this.probeLatest.get(probeId) ?? 0) <= at) return false;
+    for (let i = 0; i < this.slow.size; i++) {
+      const e = this.slow.at(i);
+      if (e.end < at || e.at > end) continue;
+      if (e.probeId === probeId && e.toRegion !== cell.toRegion) return false;
       if (e.probeRegion !== cell.probeRegion && e.toRegion === cell.toRegion) return false;
     }
     return true;
+  }
+
+  /**
+   * True when judging the cell would change nothing and find nothing: no open alarm (so `FaultEnd.ended`
+   * returns at once) and too few counted bad marks to fire or to hold. Counted in place, without building the
+   * window's marks, which is what almost every cell is at almost every evaluation.
+   */
+  private quiet(cell: LossCell): boolean {
+    if (cell.end.open) return false;
+    const marks = cell.marks;
+    // `judgePair`'s recent marks are the last `window` of them.
+    const recentFrom = marks.size - this.config.window;
+    let recent = 0;
+    let all = 0;
+    for (let i = 0; i < marks.size; i++) {
+      const bad = this.symbols.name(marks.field(i, F_BAD));
+      if (bad === undefined) continue;
+      const at = marks.field(i, F_AT);
+      if (!(at > cell.end.clearedAt)) continue;
+      const probeId = this.symbols.name(marks.field(i, F_PROBE)) as string;
+      if (!this.countsBad(bad, probeId, at, marks.field(i, F_END), cell)) continue;
+      all++;
+      if (i >= recentFrom) recent++;
+    }
+    return recent < this.config.fireCount && all < this.config.clearCount;
   }
 
   evaluate(now: number): Finding<'loss'>[] {
     // One incident per region pair and target: both cells (A measuring B, B measuring A) see a one-way loss.
     const pairs = new Map<string, LossCell[]>();
     for (const cell of liveEntries(this.cells, now, staleFor(this.config, this.ctx))) {
-      const k = `${cell.target}|${[cell.probeRegion, cell.toRegion].sort().join('|')}`;
-      pairs.set(k, [...(pairs.get(k) ?? []), cell]);
+      const list = pairs.get(cell.pairKey);
+      if (list) list.push(cell);
+      else pairs.set(cell.pairKey, [cell]);
     }
     const findings: Finding<'loss'>[] = [];
     for (const cells of pairs.values()) {
+      if (cells.every((cell) => this.quiet(cell))) continue;
       const f = this.judgePair(cells, now);
       if (f) findings.push(f);
     }

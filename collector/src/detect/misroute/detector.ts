@@ -32,26 +32,35 @@ interface AnycastSample {
   latencyMs?: number;
 }
 
+/** Where a sample's fields are in its record: evaluations read `at` and `served` in place. */
+const F_ID = 0;
+const F_AT = 1;
+const F_SERVED = 2;
+const F_EDGE = 3;
+const F_LATENCY = 4;
+
 /** A sample as 5 numbers: id, at, served and edge (symbols), latency. */
 function sampleLayout(regions: Symbols<RegionCode>): RecordLayout<AnycastSample> {
   return {
     width: 5,
     write: (to, at, s) => {
-      to[at] = s.id;
-      to[at + 1] = s.at;
-      to[at + 2] = regions.id(s.served);
-      to[at + 3] = regions.id(s.edge);
-      to[at + 4] = optional(s.latencyMs);
+      to[at + F_ID] = s.id;
+      to[at + F_AT] = s.at;
+      to[at + F_SERVED] = regions.id(s.served);
+      to[at + F_EDGE] = regions.id(s.edge);
+      to[at + F_LATENCY] = optional(s.latencyMs);
     },
     read: (from, at) => ({
-      id: from[at] as number,
-      at: from[at + 1] as number,
-      served: regions.name(from[at + 2]),
-      edge: regions.name(from[at + 3]),
-      latencyMs: present(from[at + 4]),
+      id: from[at + F_ID] as number,
+      at: from[at + F_AT] as number,
+      served: regions.name(from[at + F_SERVED]),
+      edge: regions.name(from[at + F_EDGE]),
+      latencyMs: present(from[at + F_LATENCY]),
     }),
   };
 }
+
+type Expected = NonNullable<ReturnType<typeof nearestRegion>>;
 
 interface AnycastKey extends SeriesLabels {
   samples: RecordRing<AnycastSample>;
@@ -73,7 +82,10 @@ export class MisrouteDetector implements Detector<'misroute'> {
   private readonly lastEdge = new Map<string, RegionCode>();
   /** Recent trustworthy pinned and private latencies per path, probe region, target, protocol and region. */
   private readonly direct = new Map<string, RecordRing<number>>();
-  private readonly samples = sampleLayout(new Symbols<RegionCode>());
+  private readonly regions = new Symbols<RegionCode>();
+  private readonly samples = sampleLayout(this.regions);
+  /** Healthy regions per target as of the evaluation being run (they do not change during one). */
+  private healthy = new Map<string, RegionCode[]>();
   /** When each (target, region) was last judged unhealthy: anycast may avoid it until the edges re-admit it. */
   private readonly lastUnhealthy = new Map<string, number>();
 
@@ -124,6 +136,7 @@ export class MisrouteDetector implements Detector<'misroute'> {
   }
 
   evaluate(now: number): Finding<'misroute'>[] {
+    this.healthy.clear();
     const findings: Finding<'misroute'>[] = [];
     for (const key of liveEntries(this.keys, now, staleFor(this.config, this.ctx))) {
       const finding = this.judge(key, now);
@@ -133,10 +146,7 @@ export class MisrouteDetector implements Detector<'misroute'> {
   }
 
   private judge(key: AnycastKey, now: number): Finding<'misroute'> | undefined {
-    const configured = this.ctx.configuredRegions(key.target);
-    const healthy = this.health.healthyRegions(key.target, configured, now);
-    for (const region of configured)
-      if (!healthy.includes(region)) this.lastUnhealthy.set(`${key.target}|${region}`, now);
+    const healthy = this.healthyRegions(key.target, now);
     const expected = nearestRegion(key.probeRegion, healthy);
     if (!expected) return undefined;
     // Served elsewhere while the expected region was down, or before the edges re-admitted it, is correct routing.
@@ -147,19 +157,13 @@ export class MisrouteDetector implements Detector<'misroute'> {
         this.config.recoveryGraceMs,
         this.ctx.intervalMs(key.target),
       );
+    if (this.quiet(key, expected, excusedUntil)) return undefined;
     const all = key.samples.toArray();
     const misrouted: Array<AnycastSample & { served: RegionCode; cause: Cause; extraKm: number }> = [];
     for (const s of all) {
-      if (!s.served || s.served === expected.code || s.at <= excusedUntil || s.at <= key.end.clearedAt)
-        continue;
-      const km = regionDistanceKm(key.probeRegion, s.served);
-      if (km === undefined || km - expected.distanceKm <= this.config.extraDistanceKm) continue;
-      misrouted.push({
-        ...s,
-        served: s.served,
-        cause: this.cause(key.probeRegion, s.edge),
-        extraKm: km - expected.distanceKm,
-      });
+      const extraKm = this.extraKm(key, s.served, s.at, expected, excusedUntil);
+      if (extraKm === undefined || !s.served) continue;
+      misrouted.push({ ...s, served: s.served, cause: this.cause(key.probeRegion, s.edge), extraKm });
     }
     const fireFrom = all.length > this.config.window ? (all[all.length - this.config.window]?.at ?? 0) : 0;
     const recent = misrouted.filter((m) => m.at >= fireFrom).length;
@@ -223,6 +227,59 @@ export class MisrouteDetector implements Detector<'misroute'> {
         regionSequence: samples.map((s) => ({ at: s.at, edge: s.edge, served: s.served, resultId: s.id })),
       },
     };
+  }
+
+  /** Once per target and evaluation; regions judged unhealthy are remembered for the recovery grace. */
+  private healthyRegions(target: string, now: number): RegionCode[] {
+    const known = this.healthy.get(target);
+    if (known) return known;
+    const configured = this.ctx.configuredRegions(target);
+    const healthy = this.health.healthyRegions(target, configured, now);
+    for (const region of configured)
+      if (!healthy.includes(region)) this.lastUnhealthy.set(`${target}|${region}`, now);
+    this.healthy.set(target, healthy);
+    return healthy;
+  }
+
+  /** How much farther than the expected region a sample was served, when that makes it misrouted. */
+  private extraKm(
+    key: AnycastKey,
+    served: RegionCode | undefined,
+    at: number,
+    expected: Expected,
+    excusedUntil: number,
+  ): number | undefined {
+    if (!served || served === expected.code || at <= excusedUntil || at <= key.end.clearedAt)
+      return undefined;
+    const km = regionDistanceKm(key.probeRegion, served);
+    if (km === undefined || km - expected.distanceKm <= this.config.extraDistanceKm) return undefined;
+    return km - expected.distanceKm;
+  }
+
+  /**
+   * True when judging the key would change nothing and find nothing: no open alarm (`FaultEnd.ended` returns at
+   * once) and too few misrouted samples to fire or hold. Counted in place, without building the window's
+   * samples: almost every key at almost every evaluation.
+   */
+  private quiet(key: AnycastKey, expected: Expected, excusedUntil: number): boolean {
+    if (key.end.open) return false;
+    const samples = key.samples;
+    // `judge` counts as recent the misrouted samples from the start of the last `window` samples on.
+    const fireFrom =
+      samples.size > this.config.window ? samples.field(samples.size - this.config.window, F_AT) : 0;
+    let misrouted = 0;
+    let recent = 0;
+    for (let i = 0; i < samples.size; i++) {
+      const at = samples.field(i, F_AT);
+      if (
+        this.extraKm(key, this.regions.name(samples.field(i, F_SERVED)), at, expected, excusedUntil) ===
+        undefined
+      )
+        continue;
+      misrouted++;
+      if (at >= fireFrom) recent++;
+    }
+    return recent < this.config.fireCount && misrouted < this.config.clearCount;
   }
 
   /**

@@ -8,14 +8,17 @@ interface Sample {
   ok: boolean;
 }
 
+const F_AT = 0;
+const F_OK = 1;
+
 /** A sample as 2 numbers: at, ok (1 or 0). */
 const SAMPLE: RecordLayout<Sample> = {
   width: 2,
   write: (to, at, s) => {
-    to[at] = s.at;
-    to[at + 1] = s.ok ? 1 : 0;
+    to[at + F_AT] = s.at;
+    to[at + F_OK] = s.ok ? 1 : 0;
   },
-  read: (from, at) => ({ at: from[at] as number, ok: from[at + 1] === 1 }),
+  read: (from, at) => ({ at: from[at + F_AT] as number, ok: from[at + F_OK] === 1 }),
 };
 
 /**
@@ -56,12 +59,20 @@ export class TargetHealth {
       let healthy = 0;
       let judged = 0;
       for (const ring of regions?.get(region)?.values() ?? []) {
-        const fresh = ring.toArray().filter((s) => now - s.at <= maxAgeMs);
-        if (fresh.length === 0) continue;
+        // Read in place: this runs for every anycast series at every evaluation.
+        let fresh = 0;
+        let ok = 0;
+        let lastOk = false;
+        for (let i = 0; i < ring.size; i++) {
+          if (!(now - ring.field(i, F_AT) <= maxAgeMs)) continue;
+          fresh++;
+          lastOk = ring.field(i, F_OK) === 1;
+          if (lastOk) ok++;
+        }
+        if (fresh === 0) continue;
         judged++;
         // Quick to call a region unhealthy: that only ever moves the expected region farther.
-        const ok = fresh.filter((s) => s.ok).length;
-        if (fresh.at(-1)?.ok && ok / fresh.length >= this.opts.minHealthyRatio) healthy++;
+        if (lastOk && ok / fresh >= this.opts.minHealthyRatio) healthy++;
       }
       if (judged === 0 ? configured.includes(region) : healthy * 2 >= judged) out.add(region);
     }

@@ -27,24 +27,31 @@ interface Trial {
   streamEnd?: string;
 }
 
-/** A trial as 5 numbers: id, at, protocol, failure, stream end (symbols). */
+/** Where a trial's fields are in its record: evaluations read `at` and `failure` in place. */
+const F_ID = 0;
+const F_AT = 1;
+const F_PROTOCOL = 2;
+const F_FAILURE = 3;
+const F_STREAM_END = 4;
+
+/** A trial as 5 numbers: id, at, protocol, failure, stream end (symbols; a trial that did not fail: NaN). */
 function trialLayout(symbols: Symbols): RecordLayout<Trial> {
   return {
     width: 5,
     write: (to, at, t) => {
-      to[at] = t.id;
-      to[at + 1] = t.at;
-      to[at + 2] = symbols.id(t.protocol);
-      to[at + 3] = symbols.id(t.failure);
-      to[at + 4] = symbols.id(t.streamEnd);
+      to[at + F_ID] = t.id;
+      to[at + F_AT] = t.at;
+      to[at + F_PROTOCOL] = symbols.id(t.protocol);
+      to[at + F_FAILURE] = symbols.id(t.failure);
+      to[at + F_STREAM_END] = symbols.id(t.streamEnd);
     },
     read: (from, at) => {
-      const streamEnd = symbols.name(from[at + 4]);
+      const streamEnd = symbols.name(from[at + F_STREAM_END]);
       return {
-        id: from[at] as number,
-        at: from[at + 1] as number,
-        protocol: symbols.name(from[at + 2]) as string,
-        failure: symbols.name(from[at + 3]) ?? null,
+        id: from[at + F_ID] as number,
+        at: from[at + F_AT] as number,
+        protocol: symbols.name(from[at + F_PROTOCOL]) as string,
+        failure: symbols.name(from[at + F_FAILURE]) ?? null,
         ...(streamEnd ? { streamEnd } : {}),
       };
     },
@@ -106,7 +113,8 @@ export class ResetsDetector implements Detector<'resets'> {
   private readonly pairs = new Map<string, Pair>();
   /** The column of each trial; a routed failure counts against the last served region. */
   private readonly columns = new LastColumn();
-  private readonly trials = trialLayout(new Symbols());
+  private readonly symbols = new Symbols();
+  private readonly trials = trialLayout(this.symbols);
 
   private readonly stale: (key: { target?: string }) => number;
   /** The evaluation being run (rows and columns are judged as of then). */
@@ -161,17 +169,29 @@ export class ResetsDetector implements Detector<'resets'> {
     pair.lastAt = Math.max(pair.lastAt, r.startedAt);
   }
 
+  /** A loop over the pair's tests, not an array of them: it runs for every cell of every evaluation. */
   private level(p: Pair): Level | undefined {
-    const units = [p.pooled, ...p.byProtocol.values()];
-    if (!units.some((u) => u.alarmed)) return undefined;
-    return units.some((u) => u.alarmed && u.score >= this.config.fireScore) ? 'fire' : 'hold';
+    let alarmed = false;
+    if (p.pooled.alarmed) {
+      if (p.pooled.score >= this.config.fireScore) return 'fire';
+      alarmed = true;
+    }
+    for (const u of p.byProtocol.values()) {
+      if (!u.alarmed) continue;
+      if (u.score >= this.config.fireScore) return 'fire';
+      alarmed = true;
+    }
+    return alarmed ? 'hold' : undefined;
   }
 
-  /** A cell with an open alarm or a failure among its trials of the last `touchedIntervals`. */
+  /** A cell with an open alarm or a failure among its trials of the last `touchedIntervals` (read in place). */
   private touched(p: Pair): boolean {
     if (this.level(p) !== undefined) return true;
     const since = this.now - this.config.touchedIntervals * this.ctx.intervalMs(p.group.target);
-    return p.recent.toArray().some((t) => t.failure !== null && t.at >= since);
+    const trials = p.recent;
+    for (let i = 0; i < trials.size; i++)
+      if (!Number.isNaN(trials.field(i, F_FAILURE)) && trials.field(i, F_AT) >= since) return true;
+    return false;
   }
 
   evaluate(now: number): Finding<'resets'>[] {
@@ -259,6 +279,37 @@ export class ResetsDetector implements Detector<'resets'> {
     return findings;
   }
 
+  /** The evidence counts of `involved`'s windows, read in place (a finding's cells can hold thousands of trials). */
+  private tally(involved: readonly Pair[]): Tally {
+    const t: Tally = {
+      samples: 0,
+      failureIds: [],
+      kinds: new Map(),
+      protocols: new Map(),
+      ends: new Map(),
+      from: Number.POSITIVE_INFINITY,
+      to: Number.NEGATIVE_INFINITY,
+    };
+    for (const p of involved) {
+      const trials = p.recent;
+      for (let i = 0; i < trials.size; i++) {
+        t.samples++;
+        const at = trials.field(i, F_AT);
+        if (at < t.from) t.from = at;
+        if (at > t.to) t.to = at;
+        const failure = this.symbols.name(trials.field(i, F_FAILURE));
+        if (failure !== undefined) {
+          t.failureIds.push(trials.field(i, F_ID));
+          countInto(t.kinds, failure);
+          countInto(t.protocols, this.symbols.name(trials.field(i, F_PROTOCOL)) as string);
+        }
+        const end = this.symbols.name(trials.field(i, F_STREAM_END));
+        if (end) countInto(t.ends, end);
+      }
+    }
+    return t;
+  }
+
   private finding(
     group: Group,
     scope: ResetScope,
@@ -270,15 +321,9 @@ export class ResetsDetector implements Detector<'resets'> {
     const levels = involved.map((p) => this.level(p));
     if (!levels.some((l) => l)) return [];
     const level: Level = levels.includes('fire') ? 'fire' : 'hold';
-    const trials = involved.flatMap((p) => p.recent.toArray());
-    const failures = trials.filter((t) => t.failure !== null);
-    const kinds = countBy(failures, (t) => t.failure as string);
-    const protocols = countBy(failures, (t) => t.protocol);
-    const ends = countBy(
-      trials.filter((t) => t.streamEnd),
-      (t) => t.streamEnd as string,
-    );
-    const rate = trials.length > 0 ? failures.length / trials.length : 0;
+    const { samples, failureIds, kinds, protocols, ends, from, to } = this.tally(involved);
+    const failures = failureIds.length;
+    const rate = samples > 0 ? failures / samples : 0;
     const baseline = Math.max(...involved.map((p) => p.pooled.baseline()));
     const clean = (key: (p: Pair) => string, exclude: string | undefined) =>
       [
@@ -323,8 +368,8 @@ export class ResetsDetector implements Detector<'resets'> {
     const values: Finding['evidence']['values'] = {
       scope,
       failure_rate: round1(rate * 1000) / 1000,
-      failures: failures.length,
-      samples: trials.length,
+      failures,
+      samples,
       baseline_rate: round1(baseline * 1000) / 1000,
       score: round1(Math.max(...involved.map((p) => p.pooled.score))),
       cells: involved.length,
@@ -343,7 +388,6 @@ export class ResetsDetector implements Detector<'resets'> {
     if (row) labels.probe_region = row;
     if (col) labels.region = col;
     if (group.kind === 'stream') labels.protocol = 'grpc';
-    const times = trials.map((t) => t.at);
     return [
       {
         rule: this.rule,
@@ -353,16 +397,34 @@ export class ResetsDetector implements Detector<'resets'> {
         scope: scope === 'global' ? 'global' : 'local',
         summary:
           `${group.target} (${group.path}): ${Math.round(rate * 100)}% of recent ${what} ${where} were reset or ` +
-          `refused (${failures.length} of ${trials.length}${breakdown ? `: ${breakdown}` : ''}; baseline ` +
+          `refused (${failures} of ${samples}${breakdown ? `: ${breakdown}` : ''}; baseline ` +
           `${round1(baseline * 100)}%): ${scopeText}${comparison ? ` (${comparison})` : ''}`,
         evidence: {
           values,
-          window: { from: Math.min(...times), to: Math.max(...times), samples: trials.length },
-          sampleIds: failures.map((f) => f.id).slice(-20),
+          window: { from, to, samples },
+          sampleIds: failureIds.slice(-20),
         },
       },
     ];
   }
+}
+
+/** What the trials of some cells add up to, cell by cell, oldest first. */
+interface Tally {
+  samples: number;
+  /** Ids of the failed trials, in that order. */
+  failureIds: number[];
+  /** Failed trials by failure and by protocol, and trials by stream end, in order of first appearance. */
+  kinds: Map<string, number>;
+  protocols: Map<string, number>;
+  ends: Map<string, number>;
+  /** Earliest and latest start (Infinity and -Infinity without trials). */
+  from: number;
+  to: number;
+}
+
+function countInto(counts: Map<string, number>, key: string): void {
+  counts.set(key, (counts.get(key) ?? 0) + 1);
 }
 
 function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
@@ -373,11 +435,5 @@ function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
     if (list) list.push(item);
     else out.set(k, [item]);
   }
-  return out;
-}
-
-function countBy<T>(items: T[], key: (item: T) => string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const item of items) out.set(key(item), (out.get(key(item)) ?? 0) + 1);
   return out;
 }
