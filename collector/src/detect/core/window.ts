@@ -124,16 +124,19 @@ export class IntervalEstimate {
 }
 
 /**
- * Yields the entries seen within their stale time (`staleMs` of the entry) of `now` and deletes the rest, so
- * that keyed detector state forgets probes, cells and routes that stopped reporting.
+ * The entries seen within their stale time (`staleMs` of the entry) of `now`, in map order, after deleting the
+ * rest, so that keyed detector state forgets probes, cells and routes that stopped reporting. One array per
+ * call: a generator over the map's entries allocated an entry and an iterator result per key per evaluation.
  */
-export function* liveEntries<K, V extends { lastAt: number }>(
+export function liveEntries<K, V extends { lastAt: number }>(
   map: Map<K, V>,
   now: number,
   staleMs: (value: V) => number,
-): Generator<V> {
-  for (const [key, value] of map) {
+): V[] {
+  const live: V[] = [];
+  map.forEach((value, key) => {
     if (now - value.lastAt > staleMs(value)) map.delete(key);
-    else yield value;
-  }
+    else live.push(value);
+  });
+  return live;
 }
