@@ -49,6 +49,13 @@ describe('RecordRing', () => {
           expect(compact.size).toBe(ring.size);
           expect(compact.last()).toEqual(ring.last());
           expect(compact.toArray()).toEqual(ring.toArray());
+          // Read in place, oldest first: the same fields, and Ring.at the same items.
+          const items = ring.toArray();
+          for (let i = 0; i < compact.size; i++) {
+            expect(compact.field(i, 0)).toBe(items[i]?.id);
+            expect(compact.field(i, 1)).toBe(items[i]?.at);
+            expect(ring.at(i)).toBe(items[i]);
+          }
         }
       }),
       { seed: 17, numRuns: 300 },
