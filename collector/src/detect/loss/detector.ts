@@ -133,6 +133,7 @@ export class LossDetector implements Detector<'loss'> {
   private readonly probeLatest = new Map<string, number>();
   private readonly symbols = new Symbols();
   private readonly marks = markLayout(this.symbols);
+  private readonly scratch: Mark = { id: 0, at: 0, end: 0, probeId: '', bad: null, path: '', protocol: '' };
 
   constructor(
     private readonly config: LossConfig,
@@ -230,17 +231,17 @@ export class LossDetector implements Detector<'loss'> {
         end: new FaultEnd(this.config.clearScore),
         lastAt: 0,
       }));
-    cell.marks.push({
-      id: r.id,
-      at: r.startedAt,
-      end: r.startedAt + (r.latencyMs ?? 0),
-      probeId: r.probeId,
-      bad,
-      path: r.path,
-      protocol: r.protocol,
-      // Written straight into the ring (undefined stays absent when read): no spread, no object kept.
-      direction,
-    });
+    // One mark object, filled per result and copied into the window (undefined direction stays absent when read).
+    const mark = this.scratch;
+    mark.id = r.id;
+    mark.at = r.startedAt;
+    mark.end = r.startedAt + (r.latencyMs ?? 0);
+    mark.probeId = r.probeId;
+    mark.bad = bad;
+    mark.path = r.path;
+    mark.protocol = r.protocol;
+    mark.direction = direction;
+    cell.marks.push(mark);
     cell.lastAt = Math.max(cell.lastAt, r.startedAt);
   }
 

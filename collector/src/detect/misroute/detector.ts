@@ -84,6 +84,7 @@ export class MisrouteDetector implements Detector<'misroute'> {
   private readonly direct = new Map<string, RecordRing<number>>();
   private readonly regions = new Symbols<RegionCode>();
   private readonly samples = sampleLayout(this.regions);
+  private readonly scratch: AnycastSample = { id: 0, at: 0 };
   /** Healthy regions per target as of the evaluation being run (they do not change during one). */
   private healthy = new Map<string, RegionCode[]>();
   /** When each (target, region) was last judged unhealthy: anycast may avoid it until the edges re-admit it. */
@@ -125,13 +126,14 @@ export class MisrouteDetector implements Detector<'misroute'> {
         end: new FaultEnd(this.config.clearScore),
         lastAt: 0,
       }));
-    key.samples.push({
-      id: r.id,
-      at: r.startedAt,
-      served,
-      edge,
-      latencyMs: r.outcome === 'ok' && this.ctx.trustworthy(r) ? r.latencyMs : undefined,
-    });
+    // One sample object, filled per result and copied into the window.
+    const s = this.scratch;
+    s.id = r.id;
+    s.at = r.startedAt;
+    s.served = served;
+    s.edge = edge;
+    s.latencyMs = r.outcome === 'ok' && this.ctx.trustworthy(r) ? r.latencyMs : undefined;
+    key.samples.push(s);
     key.lastAt = Math.max(key.lastAt, r.startedAt);
   }
 

@@ -115,6 +115,7 @@ export class ResetsDetector implements Detector<'resets'> {
   private readonly columns = new LastColumn();
   private readonly symbols = new Symbols();
   private readonly trials = trialLayout(this.symbols);
+  private readonly scratch: Trial = { id: 0, at: 0, protocol: '', failure: null };
 
   private readonly stale: (key: { target?: string }) => number;
   /** The evaluation being run (rows and columns are judged as of then). */
@@ -159,13 +160,14 @@ export class ResetsDetector implements Detector<'resets'> {
     // The pooled test sees every protocol's trials: when it says the pair is clean again, so is each protocol
     // (alone, one protocol's trials would need several times as many intervals to say so).
     if (wasAlarmed && !pair.pooled.alarmed) for (const p of pair.byProtocol.values()) p.clear();
-    pair.recent.push({
-      id: r.id,
-      at: r.startedAt,
-      protocol: r.protocol,
-      failure: trial.failure,
-      streamEnd: trial.streamEnd,
-    });
+    // One trial object, filled per result and copied into the window.
+    const t = this.scratch;
+    t.id = r.id;
+    t.at = r.startedAt;
+    t.protocol = r.protocol;
+    t.failure = trial.failure;
+    t.streamEnd = trial.streamEnd;
+    pair.recent.push(t);
     pair.lastAt = Math.max(pair.lastAt, r.startedAt);
   }
 
