@@ -18,7 +18,7 @@
  *
  * 1000 queries per case by default: a p99 of 200 samples is their second slowest, which moved 8.5-17 ms from
  * run to run on a quiet machine, and the HTTP path is still tiering up over the first few hundred requests
- * (p50 3.1-4.4 ms over 200, 1.7-2.3 ms over 1000). `--queries 200` shows the colder figure.
+ * (p50 3.1-4.4 ms over 200, 1.4-2.3 ms over 1000). `--queries 200` shows the colder figure.
  *
  * Beside each figure: the time of the rollup SELECT alone (the same rows, no decoding, in a pass of its own
  * after the case's queries), so the share of SQL in a query is printed too. Under each case: the query's
