@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { COLUMN_FIELD, columnRegion, LastColumn } from './column-region.ts';
 import { type NetworkPath, PATHS } from './schema/index.ts';
+import { prng } from './testing/prng.ts';
 import { TupleMap } from './tuple-map.ts';
 
 describe('columnRegion', () => {
@@ -66,12 +67,8 @@ describe('LastColumn', () => {
         return column;
       };
     };
-    let seed = 7;
-    const next = (n: number) => {
-      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-      return (seed >>> 8) % n;
-    };
-    const pick = <T>(xs: readonly T[]): T => xs[next(xs.length)] as T;
+    const random = prng(7);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
     for (const maxKeys of [0, 1, 3, Number.POSITIVE_INFINITY]) {
       const fast = new LastColumn(maxKeys);
       const plain = reference(maxKeys);
@@ -81,8 +78,8 @@ describe('LastColumn', () => {
           target: pick(['web', 'api']),
           path: pick(PATHS) as NetworkPath,
           protocol: pick(['http', 'tcp']),
-          ...(next(3) > 0 && { servedRegion: pick(['fra', 'lhr', 'iad']) }),
-          ...(next(2) > 0 && { targetRegion: pick(['fra', 'lhr']) }),
+          ...(random() < 2 / 3 && { servedRegion: pick(['fra', 'lhr', 'iad']) }),
+          ...(random() < 0.5 && { targetRegion: pick(['fra', 'lhr']) }),
         };
         expect(fast.column(r), `maxKeys ${maxKeys}, result ${i}`).toBe(plain(r));
       }

@@ -12,10 +12,10 @@
  */
 
 import { currentRegions, type NetworkPath, type Protocol } from '@flyprobe/shared';
+import { prng } from '@flyprobe/shared/testing';
 import Database from 'better-sqlite3';
 import { AlertEngine, SqliteAlertStore } from '../../collector/src/alerts/index.ts';
 import { DetectorRegistry, defaultDetectionConfig } from '../../collector/src/detect/index.ts';
-import { prng } from '../../collector/src/detect/testing/streams.ts';
 import type { StoredResult } from '../../collector/src/store/store.ts';
 import { type Episode, faultEpisode, PROBE_INTERVAL_MS, startDetectionLab } from '../e2e/detection-lab.ts';
 import { labCapability } from '../lab/index.ts';

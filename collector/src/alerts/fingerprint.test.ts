@@ -1,5 +1,5 @@
+import { prng } from '@flyprobe/shared/testing';
 import { describe, expect, it } from 'vitest';
-import { prng } from '../detect/testing/streams.ts';
 import { fingerprint } from './fingerprint.ts';
 
 describe('fingerprint', () => {

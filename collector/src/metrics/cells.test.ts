@@ -1,6 +1,6 @@
 import type { Phases } from '@flyprobe/shared';
+import { prng } from '@flyprobe/shared/testing';
 import { describe, expect, it } from 'vitest';
-import { prng } from '../detect/testing/streams.ts';
 import type { StoredResult } from '../store/store.ts';
 import { CellMetrics, PHASE_BUCKETS, PHASES } from './cells.ts';
 

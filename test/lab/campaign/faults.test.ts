@@ -1,6 +1,6 @@
 import { nearestRegion, regionDistanceKm } from '@flyprobe/shared';
+import { prng } from '@flyprobe/shared/testing';
 import { describe, expect, it } from 'vitest';
-import { prng } from '../../../collector/src/detect/testing/streams.ts';
 import { drawFaults, FAULT_CLASSES } from './faults.ts';
 
 const topo = { regions: ['iad', 'dfw', 'lhr', 'fra'], targetRegions: ['iad', 'fra'] };

@@ -4,7 +4,7 @@
  * durations, separated by clean stretches; then every alert is scored against what was injected.
  */
 import type { AlertListResponse, AlertView } from '@flyprobe/shared';
-import { prng } from '../../../collector/src/detect/testing/streams.ts';
+import { prng } from '@flyprobe/shared/testing';
 import { startLab } from '../lab.ts';
 import { EDGE_PORTS } from '../ports.ts';
 import { type CampaignLab, drawFaults, FAULT_CLASSES, type FaultClass, int } from './faults.ts';

@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
+import { prng } from '@flyprobe/shared/testing';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { prng } from '../../detect/testing/streams.ts';
 import { acceptsGzip, etagMatches, jsonAnswer, readAnswers } from './read-answers.ts';
 
 const big = { cells: Array.from({ length: 200 }, (_, i) => ({ from: 'fra', to: 'ams', value: i })) };

@@ -34,10 +34,10 @@ export class RecordRing<T> {
 
   /** Appends; a full ring drops its oldest record. */
   push(value: T): void {
-    const slot = (this.head + this.count) % this.capacity;
+    const at = this.offset(this.count);
     if (this.count < this.capacity) this.count++;
     else this.head = (this.head + 1) % this.capacity;
-    this.layout.write(this.data, slot * this.layout.width, value);
+    this.layout.write(this.data, at, value);
   }
 
   /** The record the next push drops (the oldest of a full ring), else undefined. */
@@ -54,7 +54,7 @@ export class RecordRing<T> {
    * evaluations that scan a window without building its records.
    */
   field(i: number, field: number): number {
-    return this.data[((this.head + i) % this.capacity) * this.layout.width + field] as number;
+    return this.data[this.offset(i) + field] as number;
   }
 
   /** Oldest first. */
@@ -73,7 +73,12 @@ export class RecordRing<T> {
   }
 
   private read(i: number): T {
-    return this.layout.read(this.data, ((this.head + i) % this.capacity) * this.layout.width);
+    return this.layout.read(this.data, this.offset(i));
+  }
+
+  /** Where record `i` (oldest first) starts in `data`. */
+  private offset(i: number): number {
+    return ((this.head + i) % this.capacity) * this.layout.width;
   }
 }
 

@@ -2,17 +2,8 @@ import type { ProbeResult, RoutedPath } from '@flyprobe/shared';
 import type { StoredResult } from '../../store/store.ts';
 import type { DetectionContext } from '../types.ts';
 
-/** Deterministic PRNG (mulberry32) so synthesised streams are reproducible. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Detector tests take the seeded PRNG from here, beside the stream builders it drives.
+export { prng } from '@flyprobe/shared/testing';
 
 export const T0 = Date.parse('2026-11-26T00:00:00Z');
 

@@ -1,7 +1,7 @@
 import type { ProbeResult } from '@flyprobe/shared';
+import { prng } from '@flyprobe/shared/testing';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { prng } from '../../detect/testing/streams.ts';
 import { until } from '../../testing/until.ts';
 import { StoreUnavailableError } from '../store.ts';
 import { CRASH_PROBE_ID, probeIdentity, result, rollupSamples, T0, tempDir } from '../testing/fixtures.ts';
