@@ -31,7 +31,8 @@ export interface Capture {
   /**
    * Stops tcpdump and returns its counts. libpcap hands packets over in blocks (at the latest about a
    * second after they were seen), so `ready` is polled on the file's bytes first, until it holds what the
-   * caller expects or `waitMs` passes; tcpdump writes what it has on SIGINT.
+   * caller expects or `waitMs` passes; tcpdump writes what it has on SIGINT. Later calls return the
+   * first call's result.
    */
   stop(ready?: (file: Buffer) => boolean, waitMs?: number): Promise<CaptureStats>;
 }
@@ -82,14 +83,18 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
     child.stderr!.on('data', onData);
     child.once('close', onExit).once('error', onError);
   });
+  let stopped: Promise<CaptureStats> | undefined;
   return {
     file: opts.file,
-    async stop(ready, waitMs = 5_000) {
-      const until = performance.now() + waitMs;
-      while (ready && performance.now() < until && !ready(readFileSync(opts.file))) {
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      return stopTcpdump(child, exited, () => stderr);
+    stop(ready, waitMs = 5_000) {
+      stopped ??= (async () => {
+        const until = performance.now() + waitMs;
+        while (ready && performance.now() < until && !ready(readFileSync(opts.file))) {
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        return stopTcpdump(child, exited, () => stderr);
+      })();
+      return stopped;
     },
   };
 }
