@@ -16,8 +16,10 @@
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { httpCheck } from '../../probe/src/checks/http/run.ts';
 import { readPcap } from './testing/pcap.ts';
@@ -32,6 +34,8 @@ const DELAY_MS = Number(process.env.BENCH_DELAY_MS ?? 20);
 const WARMUP = 10;
 const GOAL_MEDIAN_MS = 0.2;
 const GOAL_P99_MS = 1;
+/** /proc/stat counts in USER_HZ ticks. */
+const CLK_TCK = 100;
 const RT_ENV = 'FLYPROBE_BENCH_REALTIME';
 const realtime = process.env[RT_ENV] !== undefined;
 
@@ -60,11 +64,24 @@ interface Timing {
   ttfb: number;
 }
 
-/** One pair as run: either side undefined when its request failed. */
-interface Pair {
-  probe: Timing | undefined;
-  curl: Timing | undefined;
-  curlPort: number;
+const PHASES = ['connect', 'ttfb'] as const;
+/** Each round's requests, in the order they run and their connections appear on the wire. */
+const TOOLS = ['probe', 'curl', 'node'] as const;
+type Tool = (typeof TOOLS)[number];
+
+/** One round as run: a tool's timing is undefined when its request failed. */
+interface Round {
+  timing: Record<Tool, Timing | undefined>;
+  /** curl's and the bare client's local ports, to check the wire's connections against. */
+  ports: { curl: number; node: number };
+  /** performance.now() around the probe's run, to find the GC pauses inside it. */
+  probeSpan: [number, number];
+}
+
+interface Measured {
+  timing: Record<Tool, Timing>;
+  wire: Record<Tool, Timing>;
+  probeGcMs: number;
 }
 
 async function probeRun(port: number): Promise<Timing | undefined> {
@@ -101,25 +118,54 @@ async function curlRun(url: string): Promise<{ timing: Timing | undefined; local
   return { timing: { connect: connectEnd! - namelookup!, ttfb: starttransfer! - pretransfer! }, localPort };
 }
 
-/** The wire's timing of every pair's two requests, or why the capture cannot be matched to the runs. */
-function matchWire(
-  pairs: readonly Pair[],
-  wire: WireConnections,
-): { probe: Timing; curl: Timing }[] | string {
+/**
+ * The floor of any Node client: a bare node:net GET timed at the same events as the probe (connect from
+ * `connectionAttempt` to the `connect` listener, ttfb from write() returning to the first 'data').
+ */
+async function nodeRun(port: number): Promise<{ timing: Timing | undefined; localPort: number }> {
+  const socket = connect({ host: '127.0.0.1', port, noDelay: true });
+  socket.on('error', () => {});
+  try {
+    let t0 = performance.now();
+    socket.once('connectionAttempt', () => {
+      t0 = performance.now();
+    });
+    const connected = await new Promise<number>((resolve, reject) => {
+      socket.once('connect', () => resolve(performance.now())).once('close', reject);
+    });
+    const firstByte = new Promise<number>((resolve, reject) => {
+      socket.once('data', () => resolve(performance.now())).once('close', reject);
+    });
+    socket.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`, 'latin1');
+    const sent = performance.now();
+    const ttfb = (await firstByte) - sent;
+    return { timing: { connect: connected - t0, ttfb }, localPort: socket.localPort ?? Number.NaN };
+  } catch {
+    return { timing: undefined, localPort: socket.localPort ?? Number.NaN };
+  } finally {
+    socket.destroy();
+  }
+}
+
+/** The wire's timing of every round's requests, or why the capture cannot be matched to the runs. */
+function matchWire(rounds: readonly Round[], wire: WireConnections): Record<Tool, Timing>[] | string {
   const conns = wire.connections;
-  if (conns.length !== pairs.length * 2) {
-    return `${conns.length} connections captured for ${pairs.length * 2} requests`;
+  const n = TOOLS.length;
+  if (conns.length !== rounds.length * n) {
+    return `${conns.length} connections captured for ${rounds.length * n} requests`;
   }
-  const wrong = pairs.findIndex((p, i) => conns[2 * i + 1]!.clientPort !== p.curlPort);
-  if (wrong >= 0) {
-    return `request ${2 * wrong + 1} (curl) came from port ${pairs[wrong]!.curlPort}, the capture's connection ${2 * wrong + 1} from ${conns[2 * wrong + 1]!.clientPort}`;
-  }
-  const out: { probe: Timing; curl: Timing }[] = [];
-  for (let i = 0; i < pairs.length; i++) {
-    const probe = wirePhases(conns[2 * i]!);
-    const curl = wirePhases(conns[2 * i + 1]!);
-    if (!probe || !curl) return `connection ${probe ? 2 * i + 1 : 2 * i} lacks its SYN-ACK or a payload`;
-    out.push({ probe, curl });
+  const out: Record<Tool, Timing>[] = [];
+  for (const [i, round] of rounds.entries()) {
+    const phases: Partial<Record<Tool, Timing>> = {};
+    for (const [k, tool] of TOOLS.entries()) {
+      const c = conns[i * n + k]!;
+      if (tool !== 'probe' && c.clientPort !== round.ports[tool]) {
+        return `request ${i * n + k} (${tool}) came from port ${round.ports[tool]}, the capture's connection ${i * n + k} from ${c.clientPort}`;
+      }
+      phases[tool] = wirePhases(c);
+      if (!phases[tool]) return `connection ${i * n + k} lacks its SYN-ACK or a payload`;
+    }
+    out.push(phases as Record<Tool, Timing>);
   }
   return out;
 }
@@ -135,15 +181,23 @@ function answered(file: Buffer, port: number): number {
   }
 }
 
+/** Milliseconds the hypervisor ran something else on this machine's vCPUs (steal, /proc/stat). */
+function stealMs(): number {
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
+  return (Number(cpu[8] ?? 0) * 1000) / CLK_TCK;
+}
+
 const f = (n: number): string => n.toFixed(3).padStart(8);
 const stats = (d: number[]): string => `${f(quantile(d, 0.5))} ms ${f(quantile(d, 0.99))} ms`;
 const meets = (d: number[]): boolean =>
   quantile(d, 0.5) <= GOAL_MEDIAN_MS && quantile(d, 0.99) <= GOAL_P99_MS;
-const PHASES = ['connect', 'ttfb'] as const;
+const verdict = (d: number[][]): string => (d.every(meets) ? 'met' : 'NOT met');
 
-function reportPaired(pairs: readonly Pair[]): void {
-  const measured = pairs.slice(WARMUP).filter((p) => p.probe && p.curl) as { probe: Timing; curl: Timing }[];
-  const failures = pairs.filter((p) => !p.probe || !p.curl).length;
+function reportPaired(rounds: readonly Round[]): void {
+  const measured = rounds
+    .slice(WARMUP)
+    .flatMap(({ timing: { probe, curl } }) => (probe && curl ? [{ probe, curl }] : []));
+  const failures = rounds.filter((r) => !r.timing.probe || !r.timing.curl).length;
   console.log(
     `probe-timing: ${measured.length} paired runs (${failures} failed), server delay ${DELAY_MS} ms, ` +
       `load average ${loadavg()
@@ -160,47 +214,48 @@ function reportPaired(pairs: readonly Pair[]): void {
     );
   });
   console.log(
-    `goal (|probe - curl| median <= ${GOAL_MEDIAN_MS} ms and p99 <= ${GOAL_P99_MS} ms for both): ${diffs.every(meets) ? 'met' : 'NOT met'}`,
+    `goal (|probe - curl| median <= ${GOAL_MEDIAN_MS} ms and p99 <= ${GOAL_P99_MS} ms for both): ${verdict(diffs)}`,
   );
 }
 
-function reportWire(pairs: readonly Pair[], wire: { probe: Timing; curl: Timing }[]): void {
-  const rows = pairs
-    .map((p, i) => ({ ...p, wire: wire[i]! }))
-    .slice(WARMUP)
-    .filter((p) => p.probe && p.curl) as {
-    probe: Timing;
-    curl: Timing;
-    wire: { probe: Timing; curl: Timing };
-  }[];
+function reportWire(rows: readonly Measured[]): void {
   console.log('phase    tool   |tool-wire| median    p99   signed median | wire median');
-  const errors = { probe: [] as number[][], curl: [] as number[][] };
+  const errors = Object.fromEntries(TOOLS.map((t) => [t, [] as number[][]])) as Record<Tool, number[][]>;
   for (const ph of PHASES) {
-    for (const tool of ['probe', 'curl'] as const) {
-      const signed = rows.map((r) => r[tool][ph] - r.wire[tool][ph]);
+    for (const tool of TOOLS) {
+      const signed = rows.map((r) => r.timing[tool][ph] - r.wire[tool][ph]);
       const abs = signed.map(Math.abs);
       errors[tool].push(abs);
-      const wireMedian = quantile(
-        rows.map((r) => r.wire[tool][ph]),
-        0.5,
-      );
+      const wire = rows.map((r) => r.wire[tool][ph]);
       console.log(
-        `${ph.padEnd(8)} ${tool.padEnd(6)} ${stats(abs)} ${f(quantile(signed, 0.5))} ms     | ${f(wireMedian)} ms`,
+        `${ph.padEnd(8)} ${tool.padEnd(6)} ${stats(abs)} ${f(quantile(signed, 0.5))} ms     | ${f(quantile(wire, 0.5))} ms`,
       );
     }
   }
   console.log('phase    |wire(probe req) - wire(curl req)| median  p99 | |probe err - curl err| median  p99');
   for (const ph of PHASES) {
     const pair = rows.map((r) => Math.abs(r.wire.probe[ph] - r.wire.curl[ph]));
-    const residual = rows.map((r) =>
-      Math.abs(r.probe[ph] - r.wire.probe[ph] - (r.curl[ph] - r.wire.curl[ph])),
-    );
+    const err = (r: Measured, t: Tool): number => r.timing[t][ph] - r.wire[t][ph];
+    const residual = rows.map((r) => Math.abs(err(r, 'probe') - err(r, 'curl')));
     console.log(`${ph.padEnd(8)} ${stats(pair)}                       | ${stats(residual)}`);
   }
-  const verdict = (d: number[][]): string => (d.every(meets) ? 'met' : 'NOT met');
+  for (const ph of PHASES) {
+    const worst = [...rows]
+      .sort(
+        (a, b) =>
+          Math.abs(b.timing.probe[ph] - b.wire.probe[ph]) - Math.abs(a.timing.probe[ph] - a.wire.probe[ph]),
+      )
+      .slice(0, 3)
+      .map(
+        (r) =>
+          `${(r.timing.probe[ph] - r.wire.probe[ph]).toFixed(3)} ms${r.probeGcMs > 0 ? ` (GC ${r.probeGcMs.toFixed(2)} ms in the run)` : ''}`,
+      );
+    console.log(`probe's largest ${ph} errors: ${worst.join(', ')}`);
+  }
   console.log(
     `goal (probe against the wire: |probe - wire| median <= ${GOAL_MEDIAN_MS} ms and p99 <= ${GOAL_P99_MS} ms for both phases): ` +
-      `${verdict(errors.probe)} (curl, the C client on the same machine: ${verdict(errors.curl)})`,
+      `${verdict(errors.probe)} (reference on the same machine: curl, a C client: ${verdict(errors.curl)}; ` +
+      `a bare node:net client: ${verdict(errors.node)})`,
   );
 }
 
@@ -214,27 +269,45 @@ async function main(): Promise<void> {
     noCapture === undefined
       ? await startCapture({ port, file: join(dir, 'timing.pcap'), normalScheduling: realtime })
       : undefined;
-  const pairs: Pair[] = [];
+  const gcs: { start: number; end: number }[] = [];
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcs.push({ start: e.startTime, end: e.startTime + e.duration });
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
+  const rounds: Round[] = [];
+  const steal0 = stealMs();
   try {
     for (let i = 0; i < WARMUP + RUNS; i++) {
+      const t0 = performance.now();
       const probe = await probeRun(port);
-      const { timing: curl, localPort: curlPort } = await curlRun(url);
-      pairs.push({ probe, curl, curlPort });
+      const probeSpan: [number, number] = [t0, performance.now()];
+      const c = await curlRun(url);
+      const n = await nodeRun(port);
+      rounds.push({
+        timing: { probe, curl: c.timing, node: n.timing },
+        ports: { curl: c.localPort, node: n.localPort },
+        probeSpan,
+      });
     }
+    const steal = stealMs() - steal0;
     server.close();
-    reportPaired(pairs);
+    gcObserver.disconnect();
+    reportPaired(rounds);
+    console.log(
+      `steal time during the runs (the hypervisor running other guests on these vCPUs): ${steal.toFixed(0)} ms`,
+    );
     if (!capture) {
       console.log(`wire: not captured (${noCapture})`);
       return;
     }
-    const expected = pairs.length * 2;
+    const expected = rounds.length * TOOLS.length;
     const counts = await capture.stop((b) => answered(b, port) >= expected);
     const pcap = readPcap(readFileSync(capture.file));
     const wire = wireConnections(tcpSegments(pcap).segments, port);
     const matched =
       counts.droppedByKernel > 0
         ? `${counts.droppedByKernel} packets dropped by the kernel`
-        : matchWire(pairs, wire);
+        : matchWire(rounds, wire);
     if (typeof matched === 'string') {
       console.log(`wire: not reported, the capture does not line up with the runs: ${matched}`);
       process.exitCode = 1;
@@ -242,11 +315,22 @@ async function main(): Promise<void> {
     }
     console.log(
       `wire: ${wire.connections.length} connections in tcpdump's capture on lo (${pcap.precision} stamps, ${counts.captured} packets, 0 dropped); ` +
-        `every curl request's local port matches its connection`,
+        `every curl and node request's local port matches its connection`,
     );
-    reportWire(pairs, matched);
+    const rows = rounds.flatMap((r, i): Measured[] => {
+      const { probe, curl, node } = r.timing;
+      if (i < WARMUP || !probe || !curl || !node) return [];
+      const [from, to] = r.probeSpan;
+      const probeGcMs = gcs.reduce(
+        (sum, g) => sum + Math.max(0, Math.min(to, g.end) - Math.max(from, g.start)),
+        0,
+      );
+      return [{ timing: { probe, curl, node }, wire: matched[i]!, probeGcMs }];
+    });
+    reportWire(rows);
   } finally {
     server.close();
+    gcObserver.disconnect();
     await capture?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
