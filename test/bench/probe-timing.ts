@@ -24,6 +24,7 @@ import { promisify } from 'node:util';
 import { httpCheck } from '../../probe/src/checks/http/run.ts';
 import { readPcap } from './testing/pcap.ts';
 import { tcpSegments } from './testing/pcap-tcp.ts';
+import { type LoadCounts, startProbeLoad } from './testing/probe-load.ts';
 import { startCapture, tcpdumpMissing } from './testing/tcpdump.ts';
 import { type WireConnections, wireConnections, wirePhases } from './testing/wire-connections.ts';
 
@@ -37,6 +38,15 @@ const GOAL_P99_MS = 1;
 /** /proc/stat counts in USER_HZ ticks. */
 const CLK_TCK = 100;
 const RT_ENV = 'FLYPROBE_BENCH_REALTIME';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  if (!Number.isInteger(v) || v < 0) throw new Error(`--${name}: must be a whole number >= 0`);
+  return v;
+}
+const LOAD_CHECKS = arg('load', 0);
+const LOAD_INTERVAL_MS = arg('load-interval-ms', 1000);
 const realtime = process.env[RT_ENV] !== undefined;
 
 function quantile(values: number[], q: number): number {
@@ -275,6 +285,10 @@ async function main(): Promise<void> {
   });
   gcObserver.observe({ entryTypes: ['gc'] });
   const rounds: Round[] = [];
+  const load = LOAD_CHECKS > 0 ? await startProbeLoad(LOAD_CHECKS, LOAD_INTERVAL_MS) : undefined;
+  // The load's first runs are spread over one interval: measure once every check is on its schedule.
+  if (load) await new Promise((r) => setTimeout(r, LOAD_INTERVAL_MS));
+  const loadStart = { at: performance.now(), ...load?.counts };
   const steal0 = stealMs();
   try {
     for (let i = 0; i < WARMUP + RUNS; i++) {
@@ -290,9 +304,19 @@ async function main(): Promise<void> {
       });
     }
     const steal = stealMs() - steal0;
+    const loadS = (performance.now() - loadStart.at) / 1000;
+    const loadEnd = load ? { ...load.counts } : undefined;
+    await load?.stop();
     server.close();
     gcObserver.disconnect();
     reportPaired(rounds);
+    if (loadEnd) {
+      const delta = (k: keyof LoadCounts): number => loadEnd[k] - (loadStart[k] ?? 0);
+      console.log(
+        `load in this process: ${LOAD_CHECKS} http/tcp checks every ${LOAD_INTERVAL_MS} ms against a loopback echo, ` +
+          `${(delta('results') / loadS).toFixed(0)} results/s during the runs (${delta('failed')} failed, ${delta('missed')} missed runs)`,
+      );
+    }
     console.log(
       `steal time during the runs (the hypervisor running other guests on these vCPUs): ${steal.toFixed(0)} ms`,
     );
@@ -329,6 +353,7 @@ async function main(): Promise<void> {
     });
     reportWire(rows);
   } finally {
+    await load?.stop();
     server.close();
     gcObserver.disconnect();
     await capture?.stop();
