@@ -53,7 +53,12 @@ import { readPcap } from './testing/pcap.ts';
 import { tcpSegments } from './testing/pcap-tcp.ts';
 import { type LoadCounts, startProbeLoad } from './testing/probe-load.ts';
 import { startCapture, tcpdumpMissing } from './testing/tcpdump.ts';
-import { type WireConnections, wireConnections, wirePhases } from './testing/wire-connections.ts';
+import {
+  connectionsSoFar,
+  type WireConnections,
+  wireConnections,
+  wirePhases,
+} from './testing/wire-connections.ts';
 
 const run = promisify(execFile);
 const RUNS = Number(process.env.BENCH_RUNS ?? 200);
@@ -228,17 +233,6 @@ function matchWire(rounds: readonly Round[], wire: WireConnections): Record<Tool
   return out;
 }
 
-/** Connections with a response so far (0 while the last record is still being written). */
-function answered(file: Buffer, port: number): number {
-  try {
-    return wireConnections(tcpSegments(readPcap(file)).segments, port).connections.filter(
-      (c) => c.responseMs !== undefined,
-    ).length;
-  } catch {
-    return 0;
-  }
-}
-
 /** Milliseconds the hypervisor ran something else on this machine's vCPUs (steal, /proc/stat). */
 function stealMs(): number {
   const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
@@ -373,7 +367,9 @@ async function main(): Promise<void> {
       return;
     }
     const expected = rounds.length * TOOLS.length;
-    const counts = await capture.stop((b) => answered(b, port) >= expected);
+    const counts = await capture.stop(
+      (b) => connectionsSoFar(b, port).filter((c) => c.responseMs !== undefined).length >= expected,
+    );
     const pcap = readPcap(readFileSync(capture.file));
     const wire = wireConnections(tcpSegments(pcap).segments, port);
     const matched =

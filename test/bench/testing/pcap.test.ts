@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readPcap } from './pcap.ts';
 import { LINKTYPE_EN10MB, TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN, tcpSegments } from './pcap-tcp.ts';
 import { startCapture, tcpdumpMissing } from './tcpdump.ts';
-import { wireConnections, wirePhases } from './wire-connections.ts';
+import { connectionsSoFar, wireConnections, wirePhases } from './wire-connections.ts';
 
 const skip = tcpdumpMissing();
 
@@ -16,16 +16,6 @@ const EXCHANGES = [
   { request: 1000, response: 2000 },
   { request: 3, response: 200_000 },
 ];
-
-/** Parses what tcpdump has written so far; a record still being written reads as not ready. */
-function finishedConnections(file: Buffer, port: number): number {
-  try {
-    const { connections } = wireConnections(tcpSegments(readPcap(file)).segments, port);
-    return connections.filter((c) => c.segments.some((s) => s.flags & TCP_FIN && s.srcPort === port)).length;
-  } catch {
-    return 0;
-  }
-}
 
 async function exchange(port: number, request: number): Promise<{ localPort: number; received: number }> {
   const socket = connect({ host: '127.0.0.1', port });
@@ -69,7 +59,13 @@ describe.skipIf(skip !== undefined)(
       try {
         for (const x of EXCHANGES) clients.push(await exchange(port, x.request));
       } finally {
-        await capture.stop((b) => finishedConnections(b, port) === EXCHANGES.length);
+        // Done once the server's FIN of every connection is in the file.
+        await capture.stop(
+          (b) =>
+            connectionsSoFar(b, port).filter((c) =>
+              c.segments.some((s) => s.flags & TCP_FIN && s.srcPort === port),
+            ).length === EXCHANGES.length,
+        );
         server.close();
       }
       expect(clients.map((c) => c.received)).toEqual(EXCHANGES.map((x) => x.response));

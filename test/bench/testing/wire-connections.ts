@@ -3,7 +3,8 @@
  * times of the handshake and of the first payload each way. A connection is keyed by its client port while
  * it lasts; a later SYN from the same port starts a new one (port reuse after TIME_WAIT).
  */
-import { TCP_ACK, TCP_SYN, type TcpSegment } from './pcap-tcp.ts';
+import { readPcap } from './pcap.ts';
+import { TCP_ACK, TCP_SYN, type TcpSegment, tcpSegments } from './pcap-tcp.ts';
 
 export interface WireConnection {
   clientPort: number;
@@ -74,4 +75,16 @@ export function wireConnections(segments: readonly TcpSegment[], serverPort: num
 export function wirePhases(c: WireConnection): { connect: number; ttfb: number } | undefined {
   if (c.synAckMs === undefined || c.requestMs === undefined || c.responseMs === undefined) return undefined;
   return { connect: c.synAckMs - c.synMs, ttfb: c.responseMs - c.requestMs };
+}
+
+/**
+ * The connections in a capture that tcpdump may still be writing, to poll for it being complete: none while
+ * the file does not parse (its last record half-written). The final read of a stopped capture is strict.
+ */
+export function connectionsSoFar(file: Buffer, serverPort: number): WireConnection[] {
+  try {
+    return wireConnections(tcpSegments(readPcap(file)).segments, serverPort).connections;
+  } catch {
+    return [];
+  }
 }
