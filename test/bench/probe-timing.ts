@@ -55,9 +55,9 @@ import { type LoadCounts, startProbeLoad } from './testing/probe-load.ts';
 import { startCapture, tcpdumpMissing } from './testing/tcpdump.ts';
 import {
   connectionsSoFar,
+  matchRequests,
   type WireConnections,
   wireConnections,
-  wirePhases,
 } from './testing/wire-connections.ts';
 
 const run = promisify(execFile);
@@ -212,25 +212,18 @@ async function nodeRun(port: number): Promise<{ timing: Timing | undefined; loca
 
 /** The wire's timing of every round's requests, or why the capture cannot be matched to the runs. */
 function matchWire(rounds: readonly Round[], wire: WireConnections): Record<Tool, Timing>[] | string {
-  const conns = wire.connections;
-  const n = TOOLS.length;
-  if (conns.length !== rounds.length * n) {
-    return `${conns.length} connections captured for ${rounds.length * n} requests`;
-  }
-  const out: Record<Tool, Timing>[] = [];
-  for (const [i, round] of rounds.entries()) {
-    const phases: Partial<Record<Tool, Timing>> = {};
-    for (const [k, tool] of TOOLS.entries()) {
-      const c = conns[i * n + k]!;
-      if (tool !== 'probe' && c.clientPort !== round.ports[tool]) {
-        return `request ${i * n + k} (${tool}) came from port ${round.ports[tool]}, the capture's connection ${i * n + k} from ${c.clientPort}`;
-      }
-      phases[tool] = wirePhases(c);
-      if (!phases[tool]) return `connection ${i * n + k} lacks its SYN-ACK or a payload`;
-    }
-    out.push(phases as Record<Tool, Timing>);
-  }
-  return out;
+  const requests = rounds.flatMap((r) =>
+    TOOLS.map((tool) => ({ name: tool, port: tool === 'probe' ? undefined : r.ports[tool] })),
+  );
+  const phases = matchRequests(requests, wire.connections);
+  if (typeof phases === 'string') return phases;
+  return rounds.map(
+    (_, i) =>
+      Object.fromEntries(TOOLS.map((tool, k) => [tool, phases[i * TOOLS.length + k]!])) as Record<
+        Tool,
+        Timing
+      >,
+  );
 }
 
 /** Milliseconds the hypervisor ran something else on this machine's vCPUs (steal, /proc/stat). */

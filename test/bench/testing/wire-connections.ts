@@ -77,6 +77,37 @@ export function wirePhases(c: WireConnection): { connect: number; ttfb: number }
   return { connect: c.synAckMs - c.synMs, ttfb: c.responseMs - c.requestMs };
 }
 
+export interface WireRequest {
+  /** What made it, for the message when the capture does not line up. */
+  name: string;
+  /** Its local port where the client reports one: the connection at its place must come from it. */
+  port: number | undefined;
+}
+
+/**
+ * The wire's phases of strictly sequential requests, the i-th connection being the i-th request; or why
+ * the capture does not line up with them (a count, a port or a phase that does not match).
+ */
+export function matchRequests(
+  requests: readonly WireRequest[],
+  connections: readonly WireConnection[],
+): { connect: number; ttfb: number }[] | string {
+  if (connections.length !== requests.length) {
+    return `${connections.length} connections captured for ${requests.length} requests`;
+  }
+  const out: { connect: number; ttfb: number }[] = [];
+  for (const [i, r] of requests.entries()) {
+    const c = connections[i]!;
+    if (r.port !== undefined && c.clientPort !== r.port) {
+      return `request ${i} (${r.name}) came from port ${r.port}, the capture's connection ${i} from ${c.clientPort}`;
+    }
+    const phases = wirePhases(c);
+    if (!phases) return `connection ${i} (${r.name}) lacks its SYN-ACK, a request or a response byte`;
+    out.push(phases);
+  }
+  return out;
+}
+
 /**
  * The connections in a capture that tcpdump may still be writing, to poll for it being complete: none while
  * the file does not parse (its last record half-written). The final read of a stopped capture is strict.
