@@ -25,8 +25,9 @@
  * - |wire(probe's request) - wire(curl's request)|: the pair's own difference on the wire. When it is about
  *   the |probe - curl| figure, that figure measures the server and the machine, not the tools; beside it,
  *   |probe error - curl error|, the tools' share.
- * - The probe's three largest errors per phase, with the GC time inside those runs; the machine's steal time
- *   (a hypervisor running other guests: ms-scale stalls no process here can see or avoid).
+ * - The probe's three largest errors per phase, with the GC time and the steal time (/proc/stat, 10 ms ticks)
+ *   inside those runs, and the whole run's steal time: a hypervisor running other guests on these vCPUs, which
+ *   stalls any process here for milliseconds without it seeing why.
  *
  *   node --import tsx test/bench/probe-timing.ts [--load N] [--load-interval-ms 1000] [--node-onread]
  *   # BENCH_RUNS (200), BENCH_DELAY_MS (20)
@@ -119,12 +120,15 @@ interface Round {
   ports: { curl: number; node: number };
   /** performance.now() around the probe's run, to find the GC pauses inside it. */
   probeSpan: [number, number];
+  /** Steal time counted during the probe's run (10 ms ticks: a stall shows as 0 or 10). */
+  probeStealMs: number;
 }
 
 interface Measured {
   timing: Record<Tool, Timing>;
   wire: Record<Tool, Timing>;
   probeGcMs: number;
+  probeStealMs: number;
 }
 
 async function probeRun(port: number): Promise<Timing | undefined> {
@@ -293,7 +297,7 @@ function reportWire(rows: readonly Measured[]): void {
       .slice(0, 3)
       .map(
         (r) =>
-          `${(r.timing.probe[ph] - r.wire.probe[ph]).toFixed(3)} ms${r.probeGcMs > 0 ? ` (GC ${r.probeGcMs.toFixed(2)} ms in the run)` : ''}`,
+          `${(r.timing.probe[ph] - r.wire.probe[ph]).toFixed(3)} ms (GC ${r.probeGcMs.toFixed(2)} ms, steal ${r.probeStealMs} ms in the run)`,
       );
     console.log(`probe's largest ${ph} errors: ${worst.join(', ')}`);
   }
@@ -327,15 +331,18 @@ async function main(): Promise<void> {
   const steal0 = stealMs();
   try {
     for (let i = 0; i < WARMUP + RUNS; i++) {
+      const stealBefore = stealMs();
       const t0 = performance.now();
       const probe = await probeRun(port);
       const probeSpan: [number, number] = [t0, performance.now()];
+      const probeStealMs = stealMs() - stealBefore;
       const c = await curlRun(url);
       const n = await nodeRun(port);
       rounds.push({
         timing: { probe, curl: c.timing, node: n.timing },
         ports: { curl: c.localPort, node: n.localPort },
         probeSpan,
+        probeStealMs,
       });
     }
     const steal = stealMs() - steal0;
@@ -386,7 +393,7 @@ async function main(): Promise<void> {
         (sum, g) => sum + Math.max(0, Math.min(to, g.end) - Math.max(from, g.start)),
         0,
       );
-      return [{ timing: { probe, curl, node }, wire: matched[i]!, probeGcMs }];
+      return [{ timing: { probe, curl, node }, wire: matched[i]!, probeGcMs, probeStealMs: r.probeStealMs }];
     });
     reportWire(rows);
   } finally {
