@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readPcap } from './pcap.ts';
 import { LINKTYPE_EN10MB, TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN, tcpSegments } from './pcap-tcp.ts';
-import { startCapture, tcpdumpMissing } from './tcpdump.ts';
+import { type CaptureStats, startCapture, tcpdumpMissing } from './tcpdump.ts';
 import { connectionsSoFar, wireConnections, wirePhases } from './wire-connections.ts';
 
 const skip = tcpdumpMissing();
@@ -56,21 +56,24 @@ describe.skipIf(skip !== undefined)(
       const file = join(dir, 'exchange.pcap');
       const capture = await startCapture({ port, file });
       const clients: { localPort: number; received: number }[] = [];
+      let counts: CaptureStats | undefined;
       try {
         for (const x of EXCHANGES) clients.push(await exchange(port, x.request));
       } finally {
         // Done once the server's FIN of every connection is in the file.
-        await capture.stop(
+        counts = await capture.stop(
           (b) =>
             connectionsSoFar(b, port).filter((c) =>
               c.segments.some((s) => s.flags & TCP_FIN && s.srcPort === port),
             ).length === EXCHANGES.length,
+          20_000,
         );
         server.close();
       }
       expect(clients.map((c) => c.received)).toEqual(EXCHANGES.map((x) => x.response));
 
       const pcap = readPcap(readFileSync(file));
+      expect(counts).toEqual({ captured: pcap.records.length, droppedByKernel: 0 });
       expect(pcap.precision).toBe('ns');
       expect(pcap.linkType).toBe(LINKTYPE_EN10MB);
       const ms = pcap.records.map((r) => r.ms);
