@@ -1,26 +1,39 @@
 interface Node {
   key: string;
   next: Map<string, Node> | undefined;
+  /**
+   * The child found last, checked before the map: consecutive results share most parts (a batch is one
+   * probe's, so its region; one target), and comparing a part costs less than hashing it into a map lookup.
+   */
+  lastPart: string | undefined;
+  lastChild: Node | undefined;
 }
 
 /** Distinct tuples kept; past it the cache starts over (a key is equal by value, so maps keyed by it still work). */
 const MAX_TUPLES = 1 << 17;
-let root: Node = { key: '', next: undefined };
+let root = node('');
 let tuples = 0;
 
+function node(key: string): Node {
+  return { key, next: undefined, lastPart: undefined, lastChild: undefined };
+}
+
 function child(parent: Node, part: string, first = false): Node {
+  if (parent.lastPart === part) return parent.lastChild as Node;
   let next = parent.next;
   if (next === undefined) {
     next = new Map();
     parent.next = next;
   }
-  let node = next.get(part);
-  if (node === undefined) {
+  let found = next.get(part);
+  if (found === undefined) {
     tuples++;
-    node = { key: first ? part : `${parent.key}|${part}`, next: undefined };
-    next.set(part, node);
+    found = node(first ? part : `${parent.key}|${part}`);
+    next.set(part, found);
   }
-  return node;
+  parent.lastPart = part;
+  parent.lastChild = found;
+  return found;
 }
 
 /**
@@ -30,12 +43,12 @@ function child(parent: Node, part: string, first = false): Node {
  */
 export function joinKey(a: string, b: string, c?: string, d?: string, e?: string): string {
   if (tuples > MAX_TUPLES) {
-    root = { key: '', next: undefined };
+    root = node('');
     tuples = 0;
   }
-  let node = child(child(root, a, true), b);
-  if (c !== undefined) node = child(node, c);
-  if (d !== undefined) node = child(node, d);
-  if (e !== undefined) node = child(node, e);
-  return node.key;
+  let at = child(child(root, a, true), b);
+  if (c !== undefined) at = child(at, c);
+  if (d !== undefined) at = child(at, d);
+  if (e !== undefined) at = child(at, e);
+  return at.key;
 }
