@@ -120,6 +120,7 @@ export class ResetsDetector implements Detector<'resets'> {
   private readonly stale: (key: { target?: string }) => number;
   /** The evaluation being run (rows and columns are judged as of then). */
   private now = 0;
+  private readonly touchedNow = new Map<Pair, boolean>();
   /** Rows and columns hit at the previous evaluation, per group. */
   private previous = new Map<string, Lines>();
 
@@ -186,8 +187,21 @@ export class ResetsDetector implements Detector<'resets'> {
     return alarmed ? 'hold' : undefined;
   }
 
-  /** A cell with an open alarm or a failure among its trials of the last `touchedIntervals` (read in place). */
+  /**
+   * A cell with an open alarm or a failure among its trials of the last `touchedIntervals` (read in place).
+   * Fixed during an evaluation, which asks it of a cell once for its row and column and again for every
+   * finding of its group: remembered until the evaluation ends.
+   */
   private touched(p: Pair): boolean {
+    let known = this.touchedNow.get(p);
+    if (known === undefined) {
+      known = this.judgeTouched(p);
+      this.touchedNow.set(p, known);
+    }
+    return known;
+  }
+
+  private judgeTouched(p: Pair): boolean {
     if (this.level(p) !== undefined) return true;
     const since = this.now - this.config.touchedIntervals * this.ctx.intervalMs(p.group.target);
     const trials = p.recent;
@@ -198,6 +212,7 @@ export class ResetsDetector implements Detector<'resets'> {
 
   evaluate(now: number): Finding<'resets'>[] {
     this.now = now;
+    this.touchedNow.clear();
     const byGroup = new Map<string, Pair[]>();
     for (const p of liveEntries(this.pairs, now, (p) => this.stale(p.group))) {
       const list = byGroup.get(p.groupKey);
@@ -223,6 +238,7 @@ export class ResetsDetector implements Detector<'resets'> {
         own.cols.has(col) || (cells < 2 && siblings.some(([, v]) => v.cols.has(col)));
       findings.push(...this.rollUp(group, pairs, rowHit, colHit));
     }
+    this.touchedNow.clear();
     return findings;
   }
 
