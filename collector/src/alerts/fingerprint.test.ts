@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { prng } from '@flyprobe/shared/testing';
 import { describe, expect, it } from 'vitest';
 import { fingerprint } from './fingerprint.ts';
@@ -51,5 +52,33 @@ describe('fingerprint', () => {
     }
     expect(seen.size).toBeGreaterThan(4096);
     expect(new Set(seen.values()).size).toBe(seen.size);
+  });
+
+  it('hashes the rule and the sorted identity labels, one name=value per line (random label sets, seeded)', () => {
+    const rnd = prng(23);
+    const names = [
+      'target',
+      'probe_region',
+      'region',
+      'path',
+      'protocol',
+      'kind',
+      'scope',
+      'severity',
+      'rule',
+      'a',
+      'Z',
+    ];
+    for (let i = 0; i < 2000; i++) {
+      const labels: Record<string, string> = {};
+      for (const name of names) if (rnd() < 0.4) labels[name] = `v${Math.floor(rnd() * 5)}`;
+      const parts = Object.keys(labels)
+        .filter((k) => k !== 'rule' && k !== 'severity')
+        .sort()
+        .map((k) => `${k}=${labels[k]}`);
+      const text = `resets\n${parts.join('\n')}`;
+      const expected = createHash('sha256').update(text).digest('hex').slice(0, 16);
+      expect(fingerprint('resets', labels)).toBe(expected);
+    }
   });
 });
