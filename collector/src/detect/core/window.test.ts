@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { median, quantile } from './window.ts';
+import { median, quantile, sortedCopy, sortedMedian, sortedQuantile } from './window.ts';
 
 /** The straightforward computations: a sorted copy by comparator. */
 function sortedReference(values: readonly number[]): number[] {
@@ -34,6 +34,11 @@ describe('quantile and median', () => {
         expect(median(xs)).toBe(medianReference(xs));
         expect(median(Float64Array.from(xs))).toBe(medianReference(xs));
         expect(quantile(Float64Array.from(xs), q)).toBe(quantileReference(xs, q));
+        // One shared sort read for several statistics (as latency's window close does).
+        const sorted = sortedCopy(xs);
+        expect(sortedQuantile(sorted, q)).toBe(quantileReference(xs, q));
+        expect(sortedMedian(sorted)).toBe(medianReference(xs));
+        expect(sortedQuantile(sorted, 1 - q)).toBe(quantileReference(xs, 1 - q));
         expect(xs).toEqual(before);
       }),
       { seed: 5, numRuns: 500 },

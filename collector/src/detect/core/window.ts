@@ -65,7 +65,7 @@ export class Ring<T> {
 let scratch = new Float64Array(64);
 
 /** `values` sorted ascending in a shared buffer, valid until the next call (callers read it at once). */
-function sortedCopy(values: ArrayLike<number>): Float64Array {
+export function sortedCopy(values: ArrayLike<number>): Float64Array {
   if (values.length > scratch.length) scratch = new Float64Array(Math.max(values.length, 2 * scratch.length));
   for (let i = 0; i < values.length; i++) scratch[i] = values[i] as number;
   return scratch.subarray(0, values.length).sort();
@@ -73,16 +73,24 @@ function sortedCopy(values: ArrayLike<number>): Float64Array {
 
 /** Nearest-rank quantile (q in 0..1); undefined for no values. Leaves `values` as they are. */
 export function quantile(values: ArrayLike<number>, q: number): number | undefined {
-  if (values.length === 0) return undefined;
-  const sorted = sortedCopy(values);
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
-  return sorted[rank];
+  return values.length === 0 ? undefined : sortedQuantile(sortedCopy(values), q);
 }
 
 /** Median with the usual mean of the two middle values for even counts. */
 export function median(values: ArrayLike<number>): number | undefined {
-  if (values.length === 0) return undefined;
-  const sorted = sortedCopy(values);
+  return values.length === 0 ? undefined : sortedMedian(sortedCopy(values));
+}
+
+/** `quantile` of values already sorted ascending (several statistics of one window share one sort). */
+export function sortedQuantile(sorted: ArrayLike<number>, q: number): number | undefined {
+  if (sorted.length === 0) return undefined;
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+  return sorted[rank];
+}
+
+/** `median` of values already sorted ascending. */
+export function sortedMedian(sorted: ArrayLike<number>): number | undefined {
+  if (sorted.length === 0) return undefined;
   const mid = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[mid] : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }

@@ -3,7 +3,15 @@ import type { StoredResult } from '../../store/store.ts';
 import { staleFor } from '../core/config.ts';
 import { entry } from '../core/keyed.ts';
 import { type SeriesLabels, seriesFindingLabels, seriesKey, seriesLabels } from '../core/result.ts';
-import { liveEntries, median, quantile, Ring, round1 } from '../core/window.ts';
+import {
+  liveEntries,
+  median,
+  Ring,
+  round1,
+  sortedCopy,
+  sortedMedian,
+  sortedQuantile,
+} from '../core/window.ts';
 import type { DetectionContext, Detector, Finding } from '../types.ts';
 import type { LatencyConfig } from './index.ts';
 
@@ -83,10 +91,11 @@ export class LatencyDetector implements Detector<'latency'> {
 
   private close(cell: LatencyCell): void {
     const c = this.config;
-    const values = cell.values.subarray(0, cell.count);
-    const q = quantile(values, c.quantile) as number;
-    const mid = median(values) as number;
-    const floorQ = quantile(values, c.floorQuantile) as number;
+    // One sort for the window's three statistics (read before anything else sorts into the shared buffer).
+    const sorted = sortedCopy(cell.values.subarray(0, cell.count));
+    const q = sortedQuantile(sorted, c.quantile) as number;
+    const mid = sortedMedian(sorted) as number;
+    const floorQ = sortedQuantile(sorted, c.floorQuantile) as number;
     const earlier = cell.baseline.toArray();
     const baseline = earlier.length >= c.minBaselineWindows ? median(earlier.map((w) => w.q)) : undefined;
     const baselineMid =
