@@ -7,7 +7,7 @@ import { NUMBER, type RecordLayout, RecordRing } from '../core/record-ring.ts';
 import { requestOwd } from '../core/result.ts';
 import { FaultEnd } from '../core/sequential.ts';
 import { Symbols } from '../core/symbols.ts';
-import { liveEntries, median, Ring, round1 } from '../core/window.ts';
+import { liveEntries, median, round1 } from '../core/window.ts';
 import type { DetectionContext, Detector, Finding } from '../types.ts';
 import type { LossConfig } from './index.ts';
 
@@ -105,6 +105,37 @@ interface SlowEvent {
   end: number;
 }
 
+/** Where a slow event's fields are in its record: `countsBad` reads them in place. */
+const S_PROBE = 0;
+const S_PROBE_REGION = 1;
+const S_TO_REGION = 2;
+const S_AT = 3;
+const S_END = 4;
+
+/**
+ * A slow event as 5 numbers (names as symbols). One object per slow result kept for the last `SLOW_EVENTS`
+ * of them lived long enough to be promoted to V8's old space and die there.
+ */
+function slowLayout(symbols: Symbols): RecordLayout<SlowEvent> {
+  return {
+    width: 5,
+    write: (to, at, e) => {
+      to[at + S_PROBE] = symbols.id(e.probeId);
+      to[at + S_PROBE_REGION] = symbols.id(e.probeRegion);
+      to[at + S_TO_REGION] = symbols.id(e.toRegion);
+      to[at + S_AT] = e.at;
+      to[at + S_END] = e.end;
+    },
+    read: (from, at) => ({
+      probeId: symbols.name(from[at + S_PROBE]) as string,
+      probeRegion: symbols.name(from[at + S_PROBE_REGION]) as RegionCode,
+      toRegion: symbols.name(from[at + S_TO_REGION]) as RegionCode,
+      at: from[at + S_AT] as number,
+      end: from[at + S_END] as number,
+    }),
+  };
+}
+
 interface LossCell {
   probeRegion: RegionCode;
   target: string;
@@ -128,12 +159,14 @@ export class LossDetector implements Detector<'loss'> {
   private readonly series = new Map<string, Series>();
   /** The target-side region of each sample; a routed failure counts against the last served region. */
   private readonly columns = new LastColumn();
-  private readonly slow = new Ring<SlowEvent>(SLOW_EVENTS);
   /** Latest start time reported per probe: a stall is judged only once everything concurrent has arrived. */
   private readonly probeLatest = new Map<string, number>();
   private readonly symbols = new Symbols();
   private readonly marks = markLayout(this.symbols);
   private readonly scratch: Mark = { id: 0, at: 0, end: 0, probeId: '', bad: null, path: '', protocol: '' };
+  private readonly slow = new RecordRing<SlowEvent>(SLOW_EVENTS, slowLayout(this.symbols));
+  /** One slow event object, filled per slow result and copied into `slow`. */
+  private readonly slowScratch: SlowEvent = { probeId: '', probeRegion: '', toRegion: '', at: 0, end: 0 };
 
   constructor(
     private readonly config: LossConfig,
@@ -177,23 +210,9 @@ export class LossDetector implements Detector<'loss'> {
         connect - lat.connectMedian > connectBar;
       const excess = base === undefined ? 0 : r.latencyMs - base;
       const bar = base === undefined ? 0 : Math.max(this.config.stallMinMs, this.config.stallFactor * base);
-      if (handshakeStall)
-        this.slow.push({
-          probeId: r.probeId,
-          probeRegion: r.probeRegion,
-          toRegion,
-          at: r.startedAt,
-          end: r.startedAt + connect + r.latencyMs,
-        });
+      if (handshakeStall) this.pushSlow(r, toRegion, r.startedAt + connect + r.latencyMs);
       // Half the stall bar is enough to show that the host (or the far end) was slow at that moment.
-      if (base !== undefined && excess > bar / 2)
-        this.slow.push({
-          probeId: r.probeId,
-          probeRegion: r.probeRegion,
-          toRegion,
-          at: r.startedAt,
-          end: r.startedAt + r.latencyMs,
-        });
+      if (base !== undefined && excess > bar / 2) this.pushSlow(r, toRegion, r.startedAt + r.latencyMs);
       if (handshakeStall) bad = 'stall';
       else if (base !== undefined && excess > bar) {
         bad = 'stall';
@@ -245,6 +264,16 @@ export class LossDetector implements Detector<'loss'> {
     cell.lastAt = Math.max(cell.lastAt, r.startedAt);
   }
 
+  private pushSlow(r: StoredResult, toRegion: RegionCode, end: number): void {
+    const e = this.slowScratch;
+    e.probeId = r.probeId;
+    e.probeRegion = r.probeRegion;
+    e.toRegion = toRegion;
+    e.at = r.startedAt;
+    e.end = end;
+    this.slow.push(e);
+  }
+
   /**
    * Whether a bad mark is evidence of loss on this region pair. Failures count. A stall counts only when it
    * was specific to the pair: once the probe has reported a later round of measurements, no measurement of
@@ -259,11 +288,16 @@ export class LossDetector implements Detector<'loss'> {
   private countsBad(bad: string | null, probeId: string, at: number, end: number, cell: LossCell): boolean {
     if (bad !== 'stall') return bad !== null;
     if ((this.probeLatest.get(probeId) ?? 0) <= at) return false;
-    for (let i = 0; i < this.slow.size; i++) {
-      const e = this.slow.at(i);
-      if (e.end < at || e.at > end) continue;
-      if (e.probeId === probeId && e.toRegion !== cell.toRegion) return false;
-      if (e.probeRegion !== cell.probeRegion && e.toRegion === cell.toRegion) return false;
+    // Names compared as their symbols (one id per name), read in place.
+    const probe = this.symbols.id(probeId);
+    const probeRegion = this.symbols.id(cell.probeRegion);
+    const toRegion = this.symbols.id(cell.toRegion);
+    const slow = this.slow;
+    for (let i = 0; i < slow.size; i++) {
+      if (slow.field(i, S_END) < at || slow.field(i, S_AT) > end) continue;
+      const eTo = slow.field(i, S_TO_REGION);
+      if (slow.field(i, S_PROBE) === probe && eTo !== toRegion) return false;
+      if (slow.field(i, S_PROBE_REGION) !== probeRegion && eTo === toRegion) return false;
     }
     return true;
   }
