@@ -20,11 +20,17 @@ export class DetectorRegistry {
   private meshIntervalMs = DEFAULT_INTERVAL_MS;
   /** Probe regions that recently reported per target, for the local/global call. */
   private readonly activeRegions = new Map<string, Map<RegionCode, number>>();
+  /**
+   * The last result judged for trust and its verdict: most detectors ask about every result they observe, and
+   * trust changes only with a heartbeat (`observeHeartbeat` forgets it).
+   */
+  private trustOf: StoredResult | undefined;
+  private trusted = false;
 
   constructor(private readonly config: DetectionConfig) {
     const deps: DetectionContext = {
       configuredRegions: (target) => this.configured.get(target) ?? [],
-      trustworthy: (r) => !r.degraded && !this.distrusted(r),
+      trustworthy: (r) => this.trustworthy(r),
       intervalMs: (target) => this.intervalMs(target),
     };
     const all = DETECTORS.map((m) => ({
@@ -34,6 +40,15 @@ export class DetectorRegistry {
     this.detectors = all.filter((d) => d.enabled).map((d) => d.detector);
     this.judgesTrust = all.filter((d) => d.detector.distrusts).map((d) => d.detector);
     this.trustOnly = all.filter((d) => !d.enabled && d.detector.distrusts).map((d) => d.detector);
+  }
+
+  /** Whether rules may use `r` (`DetectionContext.trustworthy`): not flagged degraded, no detector distrusts it. */
+  trustworthy(r: StoredResult): boolean {
+    if (r !== this.trustOf) {
+      this.trustOf = r;
+      this.trusted = !r.degraded && !this.distrusted(r);
+    }
+    return this.trusted;
   }
 
   /** A loop, not `some` with a closure: it runs several times per result. */
@@ -72,6 +87,7 @@ export class DetectorRegistry {
   }
 
   observeHeartbeat(o: HeartbeatObservation): void {
+    this.trustOf = undefined;
     for (const d of this.trustOnly) d.observeHeartbeat?.(o);
     for (const d of this.detectors) d.observeHeartbeat?.(o);
   }

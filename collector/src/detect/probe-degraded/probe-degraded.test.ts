@@ -54,6 +54,28 @@ function lagThenSlow(registry: DetectorRegistry): { clean: Finding[]; at: number
 }
 
 describe('probe degraded detector', { timeout: 60_000 }, () => {
+  it("distrusts a probe's results from its degraded heartbeat on, the same result asked again included", () => {
+    const registry = new DetectorRegistry(defaultDetectionConfig());
+    const s = new StreamBuilder();
+    const r = s.direct('pinned', 'ams', 'fra', T0, { latencyMs: 12 });
+    const beat = (degraded: boolean) =>
+      registry.observeHeartbeat({
+        probeId: r.probeId,
+        probeRegion: 'ams',
+        heartbeat: { ...heartbeat(T0, 5), degraded },
+        receivedAt: T0,
+      });
+    beat(false);
+    expect(registry.trustworthy(r)).toBe(true);
+    expect(registry.trustworthy(r)).toBe(true);
+    beat(true);
+    expect(registry.trustworthy(r)).toBe(false);
+    expect(registry.trustworthy(s.direct('pinned', 'ams', 'fra', T0 + 250, { latencyMs: 12 }))).toBe(false);
+    beat(false);
+    expect(registry.trustworthy(r)).toBe(true);
+    expect(registry.trustworthy({ ...r, degraded: true })).toBe(false);
+  });
+
   it('reports a lagging probe and keeps its latency samples out of the latency rule', () => {
     const registry = new DetectorRegistry(defaultDetectionConfig());
     const { clean, at: t } = lagThenSlow(registry);
