@@ -178,7 +178,8 @@ export class LossDetector implements Detector<'loss'> {
     const toRegion = this.columns.column(r);
     // Written only when it moves (one map lookup for most results instead of a lookup and a write).
     const latest = this.probeLatest.get(r.probeId);
-    if (latest === undefined || r.startedAt > latest) this.probeLatest.set(r.probeId, Math.max(0, r.startedAt));
+    if (latest === undefined || r.startedAt > latest)
+      this.probeLatest.set(r.probeId, Math.max(0, r.startedAt));
     if (!toRegion) return;
     const sk = joinKey(r.probeRegion, r.target, r.path, r.protocol, toRegion);
     const lat =
