@@ -11,7 +11,7 @@ const ROOT = join(import.meta.dirname, '../../../..');
 const ACKS_BEFORE_KILL = 40;
 
 describe('durability', { timeout: 60_000 }, () => {
-  it('keeps every acknowledged result exactly once after a SIGKILL, with rollups rebuilt', async () => {
+  it('keeps every acknowledged result exactly once and every committed alert after a SIGKILL, with rollups rebuilt', async () => {
     const path = tmp.db('sigkill');
     const child = spawn(
       process.execPath,
@@ -22,6 +22,7 @@ describe('durability', { timeout: 60_000 }, () => {
       },
     );
     const acked: number[] = [];
+    const alerts: string[] = [];
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();
@@ -38,6 +39,10 @@ describe('durability', { timeout: 60_000 }, () => {
           const lines = buffered.split('\n');
           buffered = lines.pop() ?? '';
           for (const line of lines) {
+            if (line.startsWith('alert ')) {
+              alerts.push(line.slice('alert '.length));
+              continue;
+            }
             const [, first, last] = line.split(' ').map(Number);
             for (let s = first!; s <= last!; s++) acked.push(s);
             if (acked.length >= ACKS_BEFORE_KILL * 50) {
@@ -70,6 +75,11 @@ describe('durability', { timeout: 60_000 }, () => {
     const stored = new Map(rows.map((r) => [r.seq, r.n]));
     expect(acked.filter((s) => stored.get(s) !== 1)).toEqual([]);
     expect(rows.every((r) => r.n === 1)).toBe(true);
+    expect(alerts.length).toBeGreaterThan(0);
+    const storedAlerts = new Set(
+      (store.db.prepare('SELECT id FROM alerts').pluck().all() as string[]).map(String),
+    );
+    expect(alerts.filter((id) => !storedAlerts.has(id))).toEqual([]);
     // Every stored result (acked or committed just before the kill) is in the rollups exactly once.
     expect(await rollupSamples(store)).toBe(rows.length);
     await store.close();

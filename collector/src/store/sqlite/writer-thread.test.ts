@@ -4,7 +4,15 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { until } from '../../testing/until.ts';
 import { StoreUnavailableError } from '../store.ts';
-import { CRASH_PROBE_ID, probeIdentity, result, rollupSamples, T0, tempDir } from '../testing/fixtures.ts';
+import {
+  alertRecord,
+  CRASH_PROBE_ID,
+  probeIdentity,
+  result,
+  rollupSamples,
+  T0,
+  tempDir,
+} from '../testing/fixtures.ts';
 import { openSqliteStore } from './sqlite-store.ts';
 
 const tmp = tempDir();
@@ -181,5 +189,38 @@ describe('SQLite writer thread', { timeout: 60_000 }, () => {
     await closing;
     expect(outcomes.reduce((n, o) => n + o.inserted.length, 0)).toBe(300);
     expect(rowCounts(path).size).toBe(300);
+  });
+
+  it('commits alert changes on the writer thread: a lock held elsewhere stalls the commit, not the event loop', async () => {
+    const path = tmp.db('alert-writes');
+    const store = await openSqliteStore({ path, busyTimeoutMs: 20_000 });
+    const blocker = new Database(path);
+    blocker.exec('BEGIN IMMEDIATE');
+    let committed = false;
+    const commit = store.alerts
+      .commitAlertChanges({ upsert: [alertRecord('a1')], remove: [], notifications: [] })
+      .then(() => {
+        committed = true;
+      });
+    // On the event loop's connection the commit would block this thread for the busy timeout instead.
+    for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(committed).toBe(false);
+    expect(store.db.prepare('SELECT count(*) FROM alerts').pluck().get()).toBe(0);
+    blocker.exec('COMMIT');
+    blocker.close();
+    await commit;
+    expect(store.db.prepare('SELECT id FROM alerts').pluck().all()).toEqual(['a1']);
+    // Reads stay on the event loop's connection and see the commit once it resolved.
+    expect((await store.alerts.getAlert('a1'))?.state).toBe('firing');
+    await store.close();
+  });
+
+  it('refuses alert writes with StoreUnavailableError once the writer is closed', async () => {
+    const store = await openSqliteStore({ path: tmp.db('alert-closed') });
+    const alerts = store.alerts;
+    await store.close();
+    await expect(
+      alerts.commitAlertChanges({ upsert: [alertRecord('a1')], remove: [], notifications: [] }),
+    ).rejects.toBeInstanceOf(StoreUnavailableError);
   });
 });

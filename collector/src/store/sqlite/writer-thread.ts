@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { Heartbeat, ProbeIdentity } from '@flyprobe/shared';
+import type { Statement } from '../core/sql.ts';
 import { StoreUnavailableError } from '../store.ts';
 import type { PackedRows } from './packed-rows.ts';
 import type { WriterData, WriterReply, WriterRequest } from './writer-protocol.ts';
@@ -24,7 +25,7 @@ const YOUNG_GENERATION_MB = 3;
 const WORKER_ENTRY = new URL('./writer-worker.ts', import.meta.url);
 
 interface Waiting {
-  resolve(ids: Float64Array | null): void;
+  resolve(numbers: Float64Array | null): void;
   reject(error: Error): void;
 }
 
@@ -64,6 +65,15 @@ export class WriterThread {
   /** Records a probe's identity and heartbeat; resolves once durable. */
   async probe(identity: ProbeIdentity, heartbeat: Heartbeat | undefined, at: number): Promise<void> {
     await this.send((id) => ({ op: 'probe', id, identity, heartbeat, at }));
+  }
+
+  /**
+   * Runs the statements in order in one transaction (all or none) of the thread's next group commit; resolves
+   * with each one's changed rows once durable.
+   */
+  async statements(statements: readonly Statement[]): Promise<number[]> {
+    const changes = (await this.send((id) => ({ op: 'statements', id, statements }))) as Float64Array;
+    return Array.from(changes);
   }
 
   /** Lets the thread commit and answer everything it received, then waits for it to exit. */
@@ -111,7 +121,7 @@ export class WriterThread {
       if (!waiting) return;
       this.waiting.delete(reply.id);
       if (this.waiting.size === 0) worker.unref();
-      if (reply.ok) waiting.resolve(reply.ids);
+      if (reply.ok) waiting.resolve(reply.numbers);
       else waiting.reject(new Error(reply.error));
     });
     worker.on('error', (error) => {

@@ -1,5 +1,6 @@
 /**
- * Worker thread entry: the SQLite writer. Inserts raw results and probe records on its own connection with
+ * Worker thread entry: the SQLite writer. Inserts raw results and probe records, and runs the alert tables'
+ * writes, on its own connection with
  * group commit (group-commit.ts, durable-commits.ts: commit with synchronous=OFF, fdatasync of the WAL,
  * PASSIVE checkpoints between commits), and answers each write only after its commit is durable. The event loop keeps HTTP,
  * parsing, validation, rollups and metrics; this thread takes the inserts, the commits and their syncs.
@@ -11,6 +12,7 @@ import { openDatabase } from './open.ts';
 import { releaseRows } from './packed-rows.ts';
 import { ProbeTable } from './probes.ts';
 import { ResultInserts } from './result-inserts.ts';
+import { preparedOnce, runStatements } from './sql.ts';
 import type { WriterData, WriterReply, WriterRequest } from './writer-protocol.ts';
 
 const port = parentPort;
@@ -20,12 +22,13 @@ const db = openDatabase(path, { busyTimeoutMs });
 const group = new GroupCommit(db);
 const inserts = new ResultInserts(db);
 const probes = new ProbeTable(db);
+const prepare = preparedOnce(db);
 
 function answer(id: number, work: Promise<Float64Array<ArrayBuffer> | null>): void {
   work.then(
-    (ids) => {
-      const reply: WriterReply = { id, ok: true, ids };
-      port?.postMessage(reply, ids ? [ids.buffer] : []);
+    (numbers) => {
+      const reply: WriterReply = { id, ok: true, numbers };
+      port?.postMessage(reply, numbers ? [numbers.buffer] : []);
     },
     (error: unknown) => {
       const reply: WriterReply = { id, ok: false, error: String(error) };
@@ -56,6 +59,12 @@ port.on('message', (request: WriterRequest) => {
       );
       return;
     }
+    case 'statements':
+      answer(
+        request.id,
+        group.write(() => Float64Array.from(runStatements(prepare, request.statements))),
+      );
+      return;
     case 'close':
       // Everything already received is committed and answered first: messages are handled in order.
       void group.close().then(() => {

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ProbeIdentity, ProbeResult } from '@flyprobe/shared';
+import type { AlertRecord } from '../../alerts/types.ts';
 import type { Store } from '../store.ts';
 
 /** A fresh directory for one test file's databases; `cleanup` removes it. */
@@ -63,4 +64,28 @@ export async function rollupSamples(store: Pick<Store, 'matrix'>, spanMs = 3 * 8
     to: T0 + spanMs,
   });
   return cells.reduce((n, c) => n + c.samples, 0);
+}
+
+/** A firing, notified alert; `over` replaces fields. */
+export function alertRecord(id: string, over: Partial<AlertRecord> = {}): AlertRecord {
+  return {
+    id,
+    fingerprint: `fp-${id}`,
+    rule: 'resets',
+    state: 'firing',
+    labels: { rule: 'resets', target: 'web', region: 'sin', severity: 'critical' },
+    severity: 'critical',
+    scope: 'local',
+    summary: 'web: connection failures in sin',
+    evidence: { values: { failure_rate: 0.5 }, window: { from: 1, to: 2, samples: 10 }, sampleIds: [1, 2] },
+    startsAt: T0,
+    firedAt: T0 + 1000,
+    resolvedAt: null,
+    updatedAt: T0 + 1000,
+    acknowledgedAt: null,
+    acknowledgedBy: null,
+    silencedBy: null,
+    notified: true,
+    ...over,
+  };
 }

@@ -1,10 +1,11 @@
 /**
  * Test child for the SIGKILL test: inserts batches forever (bounded) into the store at argv[2] and prints
- * `acked <first> <last>` after each insert resolved, i.e. the moment the collector would answer a probe.
+ * `acked <first> <last>` after each insert resolved, i.e. the moment the collector would answer a probe; every
+ * fifth batch it also commits an alert, as an evaluation does, and prints `alert <id>` once that resolved.
  */
 
 import { openSqliteStore } from '../sqlite/sqlite-store.ts';
-import { probeIdentity, result } from './fixtures.ts';
+import { alertRecord, probeIdentity, result } from './fixtures.ts';
 
 const path = process.argv[2];
 if (!path) throw new Error('usage: sigkill-child.ts <db path>');
@@ -24,6 +25,13 @@ for (let b = 0; b < 2000; b++) {
       Date.now(),
     );
   process.stdout.write(`acked ${b * BATCH} ${b * BATCH + BATCH - 1}\n`);
+  if (b % 5 === 0) {
+    // Not awaited before the next batch: an alert commit shares the writer's group commits with ingest.
+    const id = `a${b}`;
+    void store.alerts
+      .commitAlertChanges({ upsert: [alertRecord(id)], remove: [], notifications: [] })
+      .then(() => process.stdout.write(`alert ${id}\n`));
+  }
   await new Promise((resolve) => setImmediate(resolve));
 }
 await store.close();

@@ -1,30 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AlertRecord, NewNotification } from '../../../alerts/types.ts';
 import type { StoreHarness } from '../dialects.ts';
-import { T0 } from '../fixtures.ts';
-
-function alert(id: string, over: Partial<AlertRecord> = {}): AlertRecord {
-  return {
-    id,
-    fingerprint: `fp-${id}`,
-    rule: 'resets',
-    state: 'firing',
-    labels: { rule: 'resets', target: 'web', region: 'sin', severity: 'critical' },
-    severity: 'critical',
-    scope: 'local',
-    summary: 'web: connection failures in sin',
-    evidence: { values: { failure_rate: 0.5 }, window: { from: 1, to: 2, samples: 10 }, sampleIds: [1, 2] },
-    startsAt: T0,
-    firedAt: T0 + 1000,
-    resolvedAt: null,
-    updatedAt: T0 + 1000,
-    acknowledgedAt: null,
-    acknowledgedBy: null,
-    silencedBy: null,
-    notified: true,
-    ...over,
-  };
-}
+import { alertRecord as alert, T0 } from '../fixtures.ts';
 
 function note(a: AlertRecord, kind: 'firing' | 'resolved', receiverId = 'env:webhook'): NewNotification {
   const { notified: _n, ...view } = a;
