@@ -77,6 +77,11 @@ CMD ["probe"]
 # Two malloc arenas instead of one per thread (main, SQLite writer thread, libuv pool): ~6 MiB less, same CPU.
 # A fixed 128 KiB mmap threshold: glibc otherwise raises it to the largest block freed so far (request bodies,
 # ~170 KiB), after which such blocks come from the heap and their memory stays there: ~3 MiB less, same CPU.
+# Measured and rejected (issue 17, second round): --no-node-snapshot (~4.7 MiB fewer file pages of the node
+# binary, a writer-thread heap of 7.8-11.0 MiB against 10.3-12.8: peak 0.6-9 MiB lower in each of nine alternated
+# pairs, but results per CPU-second 0.77-1.24x, below 0.95x in six of them, median 0.94x), 4 MiB semi-spaces (~5-8
+# MiB less V8 heap, 2.5-8% fewer results per CPU-second), jemalloc (LD_PRELOAD, one or two arenas, short decay: no
+# lower peak), MALLOC_MMAP_THRESHOLD_=65536 (no change).
 FROM runtime AS collector
 ENV MALLOC_ARENA_MAX=2
 ENV MALLOC_MMAP_THRESHOLD_=131072

@@ -35,13 +35,14 @@
  * collector stage (collector-shipped.ts), with FLYPROBE_ALERTS=false (ingest alone) unless `--alerts`. Beside the
  * totals it prints where the collector's memory is (the event loop's V8 heap and its spaces, off-heap buffers, the
  * SQLite writer thread's V8 heap, mapped files, the rest of the anonymous memory: malloc, SQLite's page caches,
- * threads' stacks), which of its threads used the CPU (the event loop, the SQLite writer thread, V8's helpers,
+ * threads' stacks; malloc's main heap on its own), the SQLite WAL's peak size on disk (it restarts only when a
+ * checkpoint catches up with every reader) and its mapped index, which of its threads used the CPU (the event loop, the SQLite writer thread, V8's helpers,
  * libuv's pool), and the CPU of this process, the load generator, which shares the machine's cores with the
  * collector.
  */
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,7 +54,7 @@ import { buildCollectorBundle } from '../../collector/build.ts';
 import { extraJson } from '../../collector/src/store/core/result-row.ts';
 import { openPostgresStore } from '../../collector/src/store/postgres/postgres-store.ts';
 import { INSERT_RESULTS, resultColumns } from '../../collector/src/store/postgres/results.ts';
-import { openDatabase } from '../../collector/src/store/sqlite/open.ts';
+import { JOURNAL_SIZE_LIMIT, openDatabase } from '../../collector/src/store/sqlite/open.ts';
 import {
   postgresUnavailable,
   startTestPostgres,
@@ -201,6 +202,24 @@ function fileRssOf(pid: number | undefined): number {
   return Number(/^RssFile:\s+(\d+) kB/m.exec(status)?.[1] ?? Number.NaN) * 1024;
 }
 
+/** Resident memory of malloc's main heap (its `[heap]` mapping, grown with brk), from /proc. */
+function brkHeapOf(pid: number | undefined): number {
+  const smaps = readFileSync(`/proc/${pid}/smaps`, 'utf8');
+  const at = smaps.search(/ \[heap\]\n/);
+  if (at < 0) return 0;
+  return Number(/^Rss:\s+(\d+) kB/m.exec(smaps.slice(at))?.[1] ?? Number.NaN) * 1024;
+}
+
+/** A file's size, 0 while it does not exist. */
+function sizeOf(path: string | undefined): number {
+  if (path === undefined) return 0;
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
 /** What a thread does, by the name Node and V8 give it. */
 function threadKind(name: string): string {
   if (name === 'MainThread' || name === 'node') return 'main thread';
@@ -242,6 +261,9 @@ async function httpRun(
   peakRss: number;
   endRss: number;
   fileRss: number;
+  brkHeap: number;
+  peakWal: number;
+  endShm: number;
   threads: Map<string, number>;
   clientCpuSeconds: number;
 }> {
@@ -261,8 +283,12 @@ async function httpRun(
   let next = 0;
   let accepted = 0;
   let peakRss = 0;
+  // The WAL grows while checkpoints cannot restart it (journal_size_limit truncates it only when one does).
+  const db = collectors[0]?.db;
+  let peakWal = 0;
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, rssOf(pid));
+    peakWal = Math.max(peakWal, sizeOf(db && `${db}-wal`));
   }, 250);
   const cpuOf = async () => (await Promise.all(pools.map(cpuSeconds))).reduce((n, m) => n + m, 0);
   const threadsBefore = threadCpu(pid);
@@ -283,6 +309,8 @@ async function httpRun(
   clearInterval(sampler);
   const endRss = rssOf(pid);
   const fileRss = fileRssOf(pid);
+  const brkHeap = brkHeapOf(pid);
+  peakWal = Math.max(peakWal, sizeOf(db && `${db}-wal`));
   const cpuAfter = await cpuOf();
   const threads = threadCpu(pid);
   for (const [kind, before] of threadsBefore) threads.set(kind, (threads.get(kind) ?? 0) - before);
@@ -295,6 +323,9 @@ async function httpRun(
     peakRss: Math.max(peakRss, endRss),
     endRss,
     fileRss,
+    brkHeap,
+    peakWal,
+    endShm: sizeOf(db && `${db}-shm`),
     threads,
     clientCpuSeconds: (clientUsed.user + clientUsed.system) / 1e6,
   };
@@ -355,6 +386,8 @@ async function rawSqlite(
 interface Collector {
   child: ChildProcess;
   url: string;
+  /** The SQLite file (undefined with PostgreSQL). */
+  db?: string;
   /** The child's process.memoryUsage() at its resident peak, with its V8 heap spaces, written when it exits. */
   memory: Promise<PeakMemory | undefined>;
 }
@@ -398,7 +431,7 @@ async function startChild(env: Record<string, string>, profile: string[]): Promi
       rmSync(dirname(memoryFile), { recursive: true, force: true });
     }
   });
-  return { child, url, memory };
+  return { child, url, memory, ...(env.FLYPROBE_DB ? { db: env.FLYPROBE_DB } : {}) };
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
@@ -582,11 +615,18 @@ async function main(): Promise<void> {
       console.log(
         `  collector memory at its peak: V8 heap ${mib(memory.heapTotal)} (${mib(memory.heapUsed)} used), off-heap buffers ${mib(memory.external)} (${mib(memory.arrayBuffers)} ArrayBuffers), SQLite writer thread's V8 heap ${writer ? `${mib(writer.total)} (${mib(writer.used)} used)` : 'not sampled'}, files mapped (node binary, libraries; at the end) ${mib(http.fileRss)}, other anonymous ${mib(rest)}`,
       );
+      console.log(
+        `  malloc's main heap ([heap], grown with brk: off-heap buffers, SQLite's page caches, native allocations, and what malloc keeps of their freed memory) at the end: ${mib(http.brkHeap)}`,
+      );
       const spaces = Object.entries(peak?.spaces ?? {}).filter(([, size]) => size > 0);
       console.log(
         `  V8 heap spaces at that peak: ${spaces.map(([name, size]) => `${name} ${mib(size)}`).join(', ')}`,
       );
     }
+    if (sqlite)
+      console.log(
+        `  SQLite WAL: peak ${mib(http.peakWal)} on disk (journal_size_limit ${mib(JOURNAL_SIZE_LIMIT)}), its index (-shm, mapped) ${mib(http.endShm)} at the end`,
+      );
     const threadTotal = [...http.threads.values()].reduce((n, m) => n + m, 0);
     console.log(
       `  collector CPU by thread: ${[...http.threads]

@@ -2,6 +2,9 @@ import Database from 'better-sqlite3';
 
 export type { Database } from 'better-sqlite3';
 
+/** The WAL is truncated to this size whenever a checkpoint lets it restart. */
+export const JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024;
+
 /**
  * Opens (creating if needed) the collector's SQLite file with the settings every component relies on.
  *
@@ -22,7 +25,7 @@ export function openDatabase(path: string, options: { busyTimeoutMs?: number } =
     db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
     db.pragma('foreign_keys = ON');
     // Keeps the WAL from growing without bound between automatic checkpoints under heavy ingest.
-    db.pragma('journal_size_limit = 67108864');
+    db.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT}`);
     // 2 MiB of page cache: ingest touches the tail of each index, reads are rollup blocks. Against 8 MiB,
     // bench:collector-ingest measured ~5 MiB less RSS at the same CPU, bench:collector-query the same latency.
     db.pragma('cache_size = -2048');
