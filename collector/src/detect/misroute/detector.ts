@@ -66,6 +66,8 @@ interface AnycastKey extends SeriesLabels {
   samples: RecordRing<AnycastSample>;
   lastAt: number;
   end: FaultEnd;
+  /** The served region the last evaluation's finding named (its `region` label), while there was one. */
+  named: RegionCode | undefined;
 }
 
 type Cause = 'catchment' | 'proxy' | 'unknown';
@@ -125,6 +127,7 @@ export class MisrouteDetector implements Detector<'misroute'> {
         samples: new RecordRing(Math.max(this.config.window, this.config.clearWindow), this.samples),
         end: new FaultEnd(this.config.clearScore),
         lastAt: 0,
+        named: undefined,
       }));
     // One sample object, filled per result and copied into the window.
     const s = this.scratch;
@@ -142,6 +145,7 @@ export class MisrouteDetector implements Detector<'misroute'> {
     const findings: Finding<'misroute'>[] = [];
     for (const key of liveEntries(this.keys, now, staleFor(this.config, this.ctx))) {
       const finding = this.judge(key, now);
+      key.named = finding?.labels.region;
       if (finding) findings.push(finding);
     }
     return findings;
@@ -183,7 +187,7 @@ export class MisrouteDetector implements Detector<'misroute'> {
           : null;
     if (!level) return undefined;
     const samples = all.slice(-this.config.window);
-    const served = mode(misrouted.map((m) => m.served))?.value as RegionCode;
+    const served = namedRegion(key.named, misrouted);
     const cause = mode(misrouted.map((m) => m.cause))?.value as Cause;
     const edge = mode(misrouted.map((m) => m.edge ?? '?'))?.value ?? '?';
     const anycastMs = median(misrouted.flatMap((m) => (m.latencyMs === undefined ? [] : [m.latencyMs])));
@@ -212,6 +216,7 @@ export class MisrouteDetector implements Detector<'misroute'> {
         values: {
           expected_region: expected.code,
           served_region: served,
+          misrouted_served: servedCounts(misrouted),
           edge_region: edge,
           cause,
           extra_distance_km: Math.round(Math.max(...misrouted.map((m) => m.extraKm))),
@@ -317,4 +322,29 @@ export class MisrouteDetector implements Detector<'misroute'> {
     if (km === undefined) return 'unknown';
     return km > this.config.edgeFarKm ? 'catchment' : 'proxy';
   }
+}
+
+/**
+ * The served region a finding names: the one it named at the last evaluation while that region still serves
+ * some of the misrouted samples, else the most common. The region is part of the alert's identity, and
+ * misrouted traffic spread over several wrong regions changes its most common one from sample to sample:
+ * naming that each time would resolve the alert and open another (or, on a hold, drop it) while the misroute
+ * goes on.
+ */
+function namedRegion(
+  named: RegionCode | undefined,
+  misrouted: readonly { served: RegionCode }[],
+): RegionCode {
+  if (named !== undefined && misrouted.some((m) => m.served === named)) return named;
+  return mode(misrouted.map((m) => m.served))?.value as RegionCode;
+}
+
+/** `region:count` of the misrouted samples, most first (evidence: where the traffic went). */
+function servedCounts(misrouted: readonly { served: RegionCode }[]): string {
+  const counts = new Map<RegionCode, number>();
+  for (const m of misrouted) counts.set(m.served, (counts.get(m.served) ?? 0) + 1);
+  return [...counts]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .map(([region, n]) => `${region}:${n}`)
+    .join(',');
 }

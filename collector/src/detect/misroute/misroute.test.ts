@@ -7,9 +7,9 @@ import { misroute } from './index.ts';
 const ctx = testContext({ configuredRegions: () => ['fra', 'sin'] });
 const STEP = 1000;
 
-function setup() {
+function setup(context = ctx) {
   const s = new StreamBuilder();
-  const d = new MisrouteDetector(misroute.defaults, ctx);
+  const d = new MisrouteDetector(misroute.defaults, context);
   const rnd = prng(7);
   let t = T0;
   /** One probe interval from ams: anycast plus pinned to both target regions. */
@@ -63,6 +63,25 @@ describe('misroute detector', { timeout: 60_000 }, () => {
     expect(levels.slice(0, 4)).toEqual(['fire', 'fire', 'fire', 'fire']);
     expect(levels.slice(4, 6)).toEqual(['hold', 'hold']);
     expect(levels.slice(6).every((l) => l === 'none')).toBe(true);
+  });
+
+  it('keeps naming one served region while misrouted traffic is spread over several, so the alert stays one', () => {
+    const { tick } = setup(testContext({ configuredRegions: () => ['fra', 'sin', 'nrt'] }));
+    for (let i = 0; i < 10; i++) tick('fra', 'ams');
+    // Two wrong regions in turn: the most common of them changes with every sample.
+    const named: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      const [f] = tick(i % 2 === 0 ? 'sin' : 'nrt', 'ams');
+      if (f) named.push(f.labels.region as string);
+    }
+    expect(named.length).toBe(30);
+    expect(new Set(named)).toEqual(new Set(['sin']));
+    const [last] = tick('nrt', 'ams');
+    expect(last?.evidence.values.misrouted_served).toMatch(/^(nrt:\d+,sin:\d+|sin:\d+,nrt:\d+)$/);
+    // The traffic leaves the named region entirely: the finding names where it goes now.
+    const later: string[] = [];
+    for (let i = 0; i < 25; i++) later.push(tick('nrt', 'ams')[0]?.labels.region as string);
+    expect(later.at(-1)).toBe('nrt');
   });
 
   it('classifies a far edge as a catchment misroute', () => {
