@@ -7,3 +7,8 @@ export function entry<K, V>(map: Map<K, V>, key: K, make: () => NoInfer<V>): V {
   }
   return value;
 }
+
+/** Counts one more `key` in `counts`. */
+export function countInto<K>(counts: Map<K, number>, key: K): void {
+  counts.set(key, (counts.get(key) ?? 0) + 1);
+}

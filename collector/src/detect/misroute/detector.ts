@@ -7,7 +7,7 @@ import {
 } from '@flyprobe/shared';
 import type { StoredResult } from '../../store/store.ts';
 import { inIntervals, staleFor } from '../core/config.ts';
-import { entry } from '../core/keyed.ts';
+import { countInto, entry } from '../core/keyed.ts';
 import { joinKey } from '../core/keys.ts';
 import { NUMBER, optional, present, type RecordLayout, RecordRing } from '../core/record-ring.ts';
 import {
@@ -342,7 +342,7 @@ function namedRegion(
 /** `region:count` of the misrouted samples, most first (evidence: where the traffic went). */
 function servedCounts(misrouted: readonly { served: RegionCode }[]): string {
   const counts = new Map<RegionCode, number>();
-  for (const m of misrouted) counts.set(m.served, (counts.get(m.served) ?? 0) + 1);
+  for (const m of misrouted) countInto(counts, m.served);
   return [...counts]
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
     .map(([region, n]) => `${region}:${n}`)

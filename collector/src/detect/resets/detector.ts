@@ -1,7 +1,7 @@
 import { LastColumn, type RegionCode } from '@flyprobe/shared';
 import type { StoredResult } from '../../store/store.ts';
 import { staleFor } from '../core/config.ts';
-import { entry } from '../core/keyed.ts';
+import { countInto, entry } from '../core/keyed.ts';
 import { joinKey } from '../core/keys.ts';
 import { type RecordLayout, RecordRing } from '../core/record-ring.ts';
 import { SequentialRate } from '../core/sequential.ts';
@@ -439,10 +439,6 @@ interface Tally {
   /** Earliest and latest start (Infinity and -Infinity without trials). */
   from: number;
   to: number;
-}
-
-function countInto(counts: Map<string, number>, key: string): void {
-  counts.set(key, (counts.get(key) ?? 0) + 1);
 }
 
 function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
