@@ -84,6 +84,29 @@ describe('misroute detector', { timeout: 60_000 }, () => {
     expect(later.at(-1)).toBe('nrt');
   });
 
+  it('on random spreads of misrouted traffic, changes the region it names only once that region is gone from the window', () => {
+    const window = Math.max(misroute.defaults.window, misroute.defaults.clearWindow);
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const { tick } = setup(testContext({ configuredRegions: () => ['fra', 'sin', 'nrt', 'syd'] }));
+      const rnd = prng(seed);
+      const wrong = ['sin', 'nrt', 'syd'].slice(0, 2 + Math.floor(rnd() * 2));
+      const misroutedShare = 0.3 + rnd() * 0.6;
+      const served: string[] = [];
+      let named: string | undefined;
+      for (let i = 0; i < 200; i++) {
+        const s =
+          i >= 10 && rnd() < misroutedShare ? (wrong[Math.floor(rnd() * wrong.length)] as string) : 'fra';
+        served.push(s);
+        const region = tick(s, 'ams')[0]?.labels.region as string | undefined;
+        const recent = served.slice(-window);
+        if (region !== undefined) expect(recent).toContain(region);
+        if (named !== undefined && region !== undefined && region !== named)
+          expect(recent).not.toContain(named);
+        named = region;
+      }
+    }
+  });
+
   it('classifies a far edge as a catchment misroute', () => {
     const { tick } = setup();
     for (let i = 0; i < 5; i++) tick('fra', 'ams');
